@@ -1,0 +1,3 @@
+from sradar_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Plain data of SRADAR Desktop: plans, the answer scale, French text rules. No Qt, no database."""

@@ -1,0 +1,26 @@
+"""Errors a user can cause (a French message, no traceback) versus bugs."""
+
+
+class UserError(Exception):
+    """A problem the user can fix. ``str(error)`` is a complete French sentence saying what
+    happened and what to do; it is shown as is, without a traceback."""
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DatabaseError(UserError):
+    """The database cannot be opened, migrated or written."""
+
+
+class DatabaseTooNewError(DatabaseError):
+    """The database was made by a newer version of the app; it was left untouched."""
+
+
+class FileRefusedError(UserError):
+    """A file given to import was refused; nothing was changed."""

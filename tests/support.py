@@ -1,0 +1,17 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from sradar_desktop.db.models import Base
+
+
+def snapshot(db) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order: equal snapshots, equal content."""
+    content: dict[str, list[tuple]] = {}
+    with db.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            rows = connection.execute(select(table).order_by(*table.primary_key.columns))
+            content[table.name] = [tuple(row) for row in rows]
+    return content

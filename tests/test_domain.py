@@ -1,0 +1,94 @@
+from decimal import Decimal
+
+import pytest
+
+from sradar_desktop.domain.numbers import (
+    format_decimal,
+    format_indicator_value,
+    format_percentage,
+    parse_decimal,
+    parse_indicator_value,
+)
+from sradar_desktop.domain.plan import IndicatorKind
+from sradar_desktop.domain.scale import DEFAULT_SCALE
+from sradar_desktop.domain.text import clean_cell, fold, html_to_text, slugify
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("oui", "oui"),
+        ("OUI", "oui"),
+        (" Oui ", "oui"),
+        ("Partiel", "partiellement"),
+        ("PARTIELLEMENT", "partiellement"),
+        ("non", "non"),
+        ("NC", "nc"),
+        ("n.c.", "nc"),
+        ("Non concerné", "nc"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_scale_accepts_what_people_type(typed, code):
+    assert DEFAULT_SCALE.parse(typed) == code
+
+
+def test_scale_refuses_other_answers_in_french():
+    with pytest.raises(ValueError) as error:
+        DEFAULT_SCALE.parse("peut-être")
+    assert str(error.value) == (
+        "« peut-être » n'est pas une réponse possible (oui, partiellement, non, nc)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        ("1 234,5", Decimal("1234.5")),
+        ("1\u202f234,5", Decimal("1234.5")),
+        ("1\u00a0234", Decimal("1234")),
+        ("1.234,5", Decimal("1234.5")),
+        ("1234.5", Decimal("1234.5")),
+        ("12 %", Decimal("12")),
+        ("-3,25", Decimal("-3.25")),
+        (1316, Decimal("1316")),
+        (0.1, Decimal("0.1")),
+        ("", None),
+    ],
+)
+def test_numbers_typed_the_french_way(typed, number):
+    assert parse_decimal(typed) == number
+
+
+@pytest.mark.parametrize("typed", ["douze", "1,2,3x", "12 €", "--1", "1e5"])
+def test_numbers_refused(typed):
+    with pytest.raises(ValueError, match="n'est pas un nombre"):
+        parse_decimal(typed)
+
+
+def test_indicator_values_by_kind():
+    assert parse_indicator_value("1 174", IndicatorKind.INTEGER) == "1174"
+    assert parse_indicator_value("12,50", IndicatorKind.DECIMAL) == "12.5"
+    assert parse_indicator_value("93,88 %", IndicatorKind.PERCENTAGE) == "93.88"
+    assert parse_indicator_value("  texte libre ", IndicatorKind.TEXT) == "texte libre"
+    with pytest.raises(ValueError, match="n'est pas un nombre entier"):
+        parse_indicator_value("12,5", IndicatorKind.INTEGER)
+
+
+def test_french_display():
+    assert format_decimal(Decimal("1234.5")) == "1\u202f234,5"
+    assert format_decimal(Decimal("-1234567")) == "-1\u202f234\u202f567"
+    assert format_indicator_value("93.88", IndicatorKind.PERCENTAGE) == "93,88 %"
+    assert format_percentage(Decimal(2882) / Decimal(3070)) == "93,88\u00a0%"
+
+
+def test_text_cleaning():
+    fragment = (
+        'en : <ul style="list-style-type: none"> ◦ informant les acteurs ◦ expérimentant la '
+        "formation "
+    )
+    assert html_to_text(fragment) == "en :\n◦ informant les acteurs\n◦ expérimentant la formation"
+    assert clean_cell("  a\r\n  b  ") == "a\nb"
+    assert fold("  Réalisation ") == "realisation"
+    assert slugify("Première évaluation des actions") == "premiere-evaluation-des-actions"

@@ -1,0 +1,1 @@
+"""Database of SRADAR Desktop: engine set-up, ORM models, migrations. Reached through services."""

@@ -1,0 +1,87 @@
+"""Database engines: SQLite files by default, PostgreSQL for a shared server.
+
+SQLite connections get foreign keys, WAL, a busy timeout and full durability; pysqlite's own
+transaction handling is switched off so that SQLAlchemy's BEGIN covers everything, DDL included,
+and a failed migration or import rolls back whole.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from sradar_desktop.errors import DatabaseError
+from sradar_desktop.paths import default_database_path
+
+BUSY_TIMEOUT_MS = 5000
+IMMEDIATE = "sradar_begin_immediate"
+
+
+def database_url(value: str | Path | None = None) -> URL:
+    """The SQLAlchemy URL for ``--db``: a path to an SQLite file, or any SQLAlchemy URL."""
+    if value is None:
+        return URL.create("sqlite", database=str(default_database_path()))
+    text = str(value)
+    if "://" not in text:
+        return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
+    try:
+        url = make_url(text)
+    except ArgumentError as error:
+        raise DatabaseError(
+            f"L'adresse de base de données « {text} » n'est pas valide. Donnez le chemin d'un "
+            "fichier, ou une adresse comme postgresql://utilisateur@serveur/base."
+        ) from error
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind an SQLite URL, ``None`` for an in-memory database."""
+    if not is_sqlite(url) or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def make_engine(url: URL, *, foreign_keys: bool = True, read_only: bool = False) -> Engine:
+    """An engine with SQLite made safe; PostgreSQL gets pre-ping for a server that restarted."""
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True)
+
+    connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+    if read_only:
+        path = sqlite_path(url)
+        assert path is not None
+        url = URL.create("sqlite", database=f"{path.as_uri()}?mode=ro")
+        connect_args["uri"] = True
+    engine = create_engine(url, connect_args=connect_args)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # No implicit transactions from pysqlite: BEGIN is emitted below, DDL included.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # FULL: a confirmed save survives a power cut, not only a crash of the app.
+            cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # A writer takes the write lock at once, so that it waits (busy timeout) instead of
+        # failing half-way when another window holds the lock.
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

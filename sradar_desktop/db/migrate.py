@@ -1,0 +1,201 @@
+"""Bring a database to the schema of this version of the app, safely.
+
+Before anything is written: a database made by a newer version of the app, or a file that is not
+an SRADAR Desktop database, is refused and left untouched. An existing SQLite database is backed
+up with the SQLite backup API before it is migrated. Migrations run in one transaction with
+foreign keys off (a batch table copy would otherwise cascade-delete the answers), and foreign
+keys are checked before the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from sradar_desktop import __version__
+from sradar_desktop.db.engine import IMMEDIATE, is_sqlite, make_engine, sqlite_path
+from sradar_desktop.errors import DatabaseError, DatabaseTooNewError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BACKUPS_KEPT = 10
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _too_new(location: str, revision: str) -> DatabaseTooNewError:
+    return DatabaseTooNewError(
+        f"La base de données {location} a été créée par une version plus récente de SRADAR "
+        f"Desktop (schéma {revision}) que celle-ci ({__version__}). Elle n'a pas été modifiée. "
+        "Installez la dernière version de l'application pour l'ouvrir."
+    )
+
+
+def _sqlite_revision(path: Path) -> str | None:
+    """The schema revision of an SQLite file, read without writing to it.
+
+    ``None`` for an empty file. Raises ``DatabaseError`` for a file that is not an SQLite
+    database, or an SQLite database that SRADAR Desktop did not create.
+    """
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise DatabaseError(
+            f"Impossible d'ouvrir la base de données {path} ({error}). Vérifiez que le fichier "
+            "existe et que vous avez le droit de le lire."
+        ) from error
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        if not tables:
+            return None
+        if "alembic_version" not in tables:
+            raise DatabaseError(
+                f"Le fichier {path} est une base SQLite qui n'a pas été créée par SRADAR "
+                "Desktop. Choisissez une autre base de données ou un autre nom de fichier."
+            )
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(
+            f"Le fichier {path} n'est pas une base de données SRADAR Desktop ou il est "
+            "endommagé. Choisissez un autre fichier, ou restaurez une sauvegarde du dossier "
+            "« sauvegardes »."
+        ) from error
+    finally:
+        connection.close()
+
+
+def backup_sqlite(path: Path, reason: str) -> Path:
+    """Copy a live SQLite database with the backup API into ``sauvegardes/`` beside it."""
+    folder = path.parent / "sauvegardes"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{path.stem}-{stamp}-{reason}.sqlite3"
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = folder / f"{path.stem}-{stamp}-{reason}-{counter}.sqlite3"
+    source = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    destination = sqlite3.connect(target)
+    try:
+        source.backup(destination)
+    finally:
+        destination.close()
+        source.close()
+    _prune_backups(folder, path.stem)
+    log.info("Sauvegarde de %s dans %s", path, target)
+    return target
+
+
+def _prune_backups(folder: Path, stem: str) -> None:
+    backups = sorted(folder.glob(f"{stem}-*.sqlite3"), key=lambda p: p.stat().st_mtime)
+    for old in backups[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+
+
+def current_revision(url: URL) -> str | None:
+    """The schema revision of the database at ``url`` (``None`` when it is new)."""
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists() or path.stat().st_size == 0:
+            return None
+        return _sqlite_revision(path)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            revision = MigrationContext.configure(connection).get_current_revision()
+            if revision is None and inspect(connection).get_table_names():
+                raise DatabaseError(
+                    f"La base {url.render_as_string(hide_password=True)} contient déjà des "
+                    "tables qui ne viennent pas de SRADAR Desktop. Utilisez une base vide."
+                )
+            return revision
+    except OperationalError as error:
+        raise DatabaseError(
+            "Impossible de se connecter à la base de données "
+            f"{url.render_as_string(hide_password=True)}. Vérifiez l'adresse, le nom "
+            "d'utilisateur et que le serveur est joignable."
+        ) from error
+    finally:
+        engine.dispose()
+
+
+def run_migrations(url: URL, revision: str) -> None:
+    """Apply the migrations up to ``revision`` in one transaction, foreign keys off."""
+    engine = make_engine(url, foreign_keys=False)
+    try:
+        connection = engine.connect().execution_options(**{IMMEDIATE: True})
+        with connection, connection.begin():
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            if is_sqlite(url):
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise DatabaseError(
+                        "La mise à jour de la base de données a été annulée : elle aurait "
+                        f"laissé des références incohérentes ({broken[:3]}). La base n'a pas "
+                        "été modifiée."
+                    )
+    finally:
+        engine.dispose()
+
+
+def upgrade_database(url: URL) -> Path | None:
+    """Migrate the database at ``url`` to the head revision. Returns the backup taken, if any."""
+    revision = current_revision(url)
+    location = str(sqlite_path(url) or url.render_as_string(hide_password=True))
+    if revision is not None and revision not in known_revisions():
+        raise _too_new(location, revision)
+    head = head_revision()
+    if revision == head:
+        return None
+
+    backup = None
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.parent.is_dir():
+            raise DatabaseError(
+                f"Le dossier {path.parent} n'existe pas. Créez-le ou choisissez un autre "
+                "emplacement pour la base de données."
+            )
+        if revision is not None:
+            backup = backup_sqlite(path, f"avant-mise-a-jour-{revision}")
+
+    try:
+        run_migrations(url, "head")
+    except SQLAlchemyError as error:
+        log.exception("Échec de la migration de %s", location)
+        raise DatabaseError(
+            f"La mise à jour de la base de données {location} a échoué ({error.__class__.__name__})"
+            ". Elle a été annulée : la base est restée dans son état précédent"
+            + (f" et une sauvegarde est dans {backup}." if backup else ".")
+        ) from error
+    log.info("Base %s mise à jour de %s à %s", location, revision, head)
+    return backup

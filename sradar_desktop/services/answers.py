@@ -1,0 +1,381 @@
+"""Answers and indicator values: every change saved at once, with its line in the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sradar_desktop.db.models import (
+    ActionRow,
+    Answer,
+    AuditEvent,
+    Campaign,
+    IndicatorRow,
+    IndicatorValue,
+    Respondent,
+)
+from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.text import fold
+from sradar_desktop.errors import UserError
+from sradar_desktop.services.database import Database
+
+SOURCE_ENTRY: Final = "saisie"
+SOURCE_IMPORT: Final = "import"
+SOURCE_UNDO: Final = "annulation"
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = _Unchanged()
+
+
+def normalise_respondent_code(code: str) -> str:
+    return fold(code).upper().replace(" ", "-")
+
+
+def get_or_create_respondent(
+    session: Session, code: str, label: str = "", department: str = ""
+) -> Respondent:
+    code = normalise_respondent_code(code)
+    if not code:
+        raise UserError("Le code du répondant est vide. Donnez un code comme DDETS-44.")
+    respondent = session.scalar(select(Respondent).where(Respondent.code == code))
+    if respondent is None:
+        respondent = Respondent(code=code, label=label or code, department=department)
+        session.add(respondent)
+        session.flush()
+    else:
+        if label and respondent.label in ("", respondent.code):
+            respondent.label = label
+        if department and not respondent.department:
+            respondent.department = department
+    return respondent
+
+
+def _audit(
+    session: Session,
+    *,
+    campaign_id: str,
+    respondent_id: int,
+    action_id: int,
+    indicator_id: int | None,
+    field_name: str,
+    old: str | None,
+    new: str | None,
+    actor: str,
+    source: str,
+    at: datetime,
+    import_id: int | None,
+) -> None:
+    session.add(
+        AuditEvent(
+            at=at,
+            actor=actor,
+            source=source,
+            campaign_id=campaign_id,
+            respondent_id=respondent_id,
+            action_id=action_id,
+            indicator_id=indicator_id,
+            field=field_name,
+            old_value=old,
+            new_value=new,
+            import_id=import_id,
+        )
+    )
+
+
+def apply_answer(
+    session: Session,
+    *,
+    campaign_id: str,
+    respondent_id: int,
+    action_id: int,
+    status: str | _Unchanged | None = UNCHANGED,
+    comment: str | _Unchanged = UNCHANGED,
+    actor: str,
+    source: str,
+    at: datetime | None = None,
+    import_id: int | None = None,
+) -> int:
+    """Set the fields given, audit each one that changes. Returns the number changed."""
+    at = at or utcnow()
+    answer = session.scalar(
+        select(Answer).where(
+            Answer.campaign_id == campaign_id,
+            Answer.respondent_id == respondent_id,
+            Answer.action_id == action_id,
+        )
+    )
+    if answer is None:
+        answer = Answer(
+            campaign_id=campaign_id,
+            respondent_id=respondent_id,
+            action_id=action_id,
+            status=None,
+            comment="",
+        )
+        session.add(answer)
+    changed = 0
+    for name, new in (("status", status), ("comment", comment)):
+        if isinstance(new, _Unchanged):
+            continue
+        old = getattr(answer, name)
+        if old == new:
+            continue
+        setattr(answer, name, new)
+        _audit(
+            session,
+            campaign_id=campaign_id,
+            respondent_id=respondent_id,
+            action_id=action_id,
+            indicator_id=None,
+            field_name=name,
+            old=old or None,
+            new=new or None,
+            actor=actor,
+            source=source,
+            at=at,
+            import_id=import_id,
+        )
+        changed += 1
+    if changed:
+        answer.updated_at = at
+        answer.updated_by = actor
+    return changed
+
+
+def apply_indicator(
+    session: Session,
+    *,
+    campaign_id: str,
+    respondent_id: int,
+    action_id: int,
+    indicator_id: int,
+    target: str | _Unchanged | None = UNCHANGED,
+    achieved: str | _Unchanged | None = UNCHANGED,
+    actor: str,
+    source: str,
+    at: datetime | None = None,
+    import_id: int | None = None,
+) -> int:
+    """Set an indicator's target and/or achieved value (stored form), audited."""
+    at = at or utcnow()
+    value = session.scalar(
+        select(IndicatorValue).where(
+            IndicatorValue.campaign_id == campaign_id,
+            IndicatorValue.respondent_id == respondent_id,
+            IndicatorValue.indicator_id == indicator_id,
+        )
+    )
+    if value is None:
+        value = IndicatorValue(
+            campaign_id=campaign_id, respondent_id=respondent_id, indicator_id=indicator_id
+        )
+        session.add(value)
+    changed = 0
+    for name, new in (("target", target), ("achieved", achieved)):
+        if isinstance(new, _Unchanged):
+            continue
+        old = getattr(value, name)
+        if old == new:
+            continue
+        setattr(value, name, new)
+        _audit(
+            session,
+            campaign_id=campaign_id,
+            respondent_id=respondent_id,
+            action_id=action_id,
+            indicator_id=indicator_id,
+            field_name=name,
+            old=old,
+            new=new,
+            actor=actor,
+            source=source,
+            at=at,
+            import_id=import_id,
+        )
+        changed += 1
+    if changed:
+        value.updated_at = at
+        value.updated_by = actor
+    return changed
+
+
+@dataclass(frozen=True)
+class IndicatorState:
+    target: str | None = None
+    achieved: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    status: str | None = None
+    comment: str = ""
+    updated_at: datetime | None = None
+    updated_by: str = ""
+    indicators: dict[int, IndicatorState] = field(default_factory=dict)
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: str
+    source: str
+    field: str
+    indicator: str | None
+    old_value: str | None
+    new_value: str | None
+
+
+class AnswerService:
+    """The answers of one respondent in one campaign, as one agent enters them.
+
+    Every call is its own transaction: when it returns, the change is on disk.
+    """
+
+    def __init__(self, db: Database, campaign_id: str, respondent_code: str, actor: str) -> None:
+        self.db = db
+        self.campaign_id = campaign_id
+        self.actor = actor
+        with db.write() as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise UserError(f"La campagne « {campaign_id} » n'existe pas dans cette base.")
+            self.questionnaire_id = campaign.questionnaire_id
+            self.respondent_id = get_or_create_respondent(session, respondent_code).id
+            self._actions = dict(
+                session.execute(
+                    select(ActionRow.code, ActionRow.id).where(
+                        ActionRow.questionnaire_id == self.questionnaire_id
+                    )
+                ).all()
+            )
+            self._indicators: dict[tuple[str, int], int] = {
+                (code, position): indicator_id
+                for code, position, indicator_id in session.execute(
+                    select(ActionRow.code, IndicatorRow.position, IndicatorRow.id)
+                    .join(IndicatorRow, IndicatorRow.action_id == ActionRow.id)
+                    .where(ActionRow.questionnaire_id == self.questionnaire_id)
+                ).all()
+            }
+
+    def _action_id(self, action_code: str) -> int:
+        try:
+            return self._actions[action_code]
+        except KeyError:
+            raise UserError(f"L'action {action_code} n'existe pas dans ce questionnaire.") from None
+
+    def set_status(self, action_code: str, status: str | None) -> None:
+        with self.db.write() as session:
+            apply_answer(
+                session,
+                campaign_id=self.campaign_id,
+                respondent_id=self.respondent_id,
+                action_id=self._action_id(action_code),
+                status=status,
+                actor=self.actor,
+                source=SOURCE_ENTRY,
+            )
+
+    def set_comment(self, action_code: str, comment: str) -> None:
+        with self.db.write() as session:
+            apply_answer(
+                session,
+                campaign_id=self.campaign_id,
+                respondent_id=self.respondent_id,
+                action_id=self._action_id(action_code),
+                comment=comment,
+                actor=self.actor,
+                source=SOURCE_ENTRY,
+            )
+
+    def set_indicator(
+        self,
+        action_code: str,
+        position: int,
+        *,
+        target: object = UNCHANGED,
+        achieved: object = UNCHANGED,
+    ) -> None:
+        """Set an indicator value in its stored form (see ``domain.numbers``)."""
+        action_id = self._action_id(action_code)
+        try:
+            indicator_id = self._indicators[(action_code, position)]
+        except KeyError:
+            raise UserError(
+                f"L'action {action_code} n'a pas d'indicateur n°{position + 1}."
+            ) from None
+        with self.db.write() as session:
+            apply_indicator(
+                session,
+                campaign_id=self.campaign_id,
+                respondent_id=self.respondent_id,
+                action_id=action_id,
+                indicator_id=indicator_id,
+                target=target,  # type: ignore[arg-type]
+                achieved=achieved,  # type: ignore[arg-type]
+                actor=self.actor,
+                source=SOURCE_ENTRY,
+            )
+
+    def load(self) -> dict[str, AnswerState]:
+        """Every answer of this respondent, by action code (unanswered actions are absent)."""
+        codes = {action_id: code for code, action_id in self._actions.items()}
+        with self.db.read() as session:
+            answers = session.scalars(
+                select(Answer).where(
+                    Answer.campaign_id == self.campaign_id,
+                    Answer.respondent_id == self.respondent_id,
+                )
+            ).all()
+            values = session.execute(
+                select(IndicatorValue, IndicatorRow.action_id, IndicatorRow.position)
+                .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
+                .where(
+                    IndicatorValue.campaign_id == self.campaign_id,
+                    IndicatorValue.respondent_id == self.respondent_id,
+                )
+            ).all()
+        indicators: dict[int, dict[int, IndicatorState]] = {}
+        for value, action_id, position in values:
+            indicators.setdefault(action_id, {})[position] = IndicatorState(
+                value.target, value.achieved
+            )
+        states = {
+            codes[a.action_id]: AnswerState(
+                a.status, a.comment, a.updated_at, a.updated_by, indicators.pop(a.action_id, {})
+            )
+            for a in answers
+        }
+        for action_id, by_position in indicators.items():
+            states[codes[action_id]] = AnswerState(indicators=by_position)
+        return states
+
+    def history(self, action_code: str) -> list[HistoryEntry]:
+        """Who changed what and when on this action, newest first."""
+        with self.db.read() as session:
+            rows = session.execute(
+                select(AuditEvent, IndicatorRow.label)
+                .outerjoin(IndicatorRow, IndicatorRow.id == AuditEvent.indicator_id)
+                .where(
+                    AuditEvent.campaign_id == self.campaign_id,
+                    AuditEvent.respondent_id == self.respondent_id,
+                    AuditEvent.action_id == self._action_id(action_code),
+                )
+                .order_by(AuditEvent.id.desc())
+            ).all()
+        return [
+            HistoryEntry(e.at, e.actor, e.source, e.field, label, e.old_value, e.new_value)
+            for e, label in rows
+        ]

@@ -1,0 +1,70 @@
+"""A process killed (kill -9) in the middle of a batch of saves loses none that it confirmed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from sradar_desktop.services.answers import AnswerService
+    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
+
+    db = Database.open(sys.argv[1])
+    codes = [a.code for a in load_plan(db, "sradar-2021-2023").actions()]
+    service = AnswerService(db, default_campaign_id("sradar-2021-2023"), "DDETS-44", "Agent")
+    print("prêt", flush=True)
+    for n in range(100_000):
+        code = codes[n % len(codes)]
+        service.set_comment(code, f"enregistrement {n}")
+        service.set_status(code, ("oui", "non", "partiellement", "nc")[n % 4])
+        print(n, flush=True)
+    """
+)
+
+
+def test_kill_during_saves_keeps_every_confirmed_save(tmp_path, data_dir):
+    path = tmp_path / "base.sqlite3"
+    env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir))
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=env,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "prêt"
+    confirmed = -1
+    while confirmed < 150:
+        line = child.stdout.readline()
+        assert line, "le processus s'est arrêté de lui-même"
+        confirmed = int(line)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        saved = {
+            int(value.removeprefix("enregistrement "))
+            for (value,) in connection.execute(
+                "SELECT new_value FROM audit_event WHERE field = 'comment'"
+            )
+        }
+        assert set(range(confirmed + 1)) <= saved
+        # The answers themselves hold the last comment saved for each action.
+        comments = connection.execute("SELECT comment FROM answer").fetchall()
+        assert len(comments) == 71
+        latest = max(int(c.removeprefix("enregistrement ")) for (c,) in comments)
+        assert latest >= confirmed
+    finally:
+        connection.close()

@@ -1,0 +1,1 @@
+"""Reading action plans: the built-in plans (TOML text) and plan spreadsheets."""

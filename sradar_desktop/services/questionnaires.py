@@ -1,0 +1,248 @@
+"""Questionnaires: storing plans, listing them, loading one, the built-in ones."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from sradar_desktop.db.models import (
+    ActionPilot,
+    ActionRow,
+    Campaign,
+    IndicatorRow,
+    ObjectiveRow,
+    Questionnaire,
+    ScaleLevelRow,
+    ThemeRow,
+)
+from sradar_desktop.domain.plan import Action, Indicator, IndicatorKind, Objective, Plan, Theme
+from sradar_desktop.domain.scale import Scale, scale_level
+from sradar_desktop.errors import UserError
+from sradar_desktop.plans.builtin import builtin_plans
+from sradar_desktop.services.database import Database
+
+log = logging.getLogger(__name__)
+
+BUILTIN = "builtin"
+IMPORTED = "import"
+# The plan the app opens on until the user chooses another.
+DEFAULT_QUESTIONNAIRE_ID = "sradar-2021-2023"
+
+
+@dataclass(frozen=True)
+class QuestionnaireSummary:
+    id: str
+    title: str
+    short_title: str
+    origin: str
+    period: str
+    region: str
+    objectives: int
+    themes: int
+    actions: int
+
+    @property
+    def display_title(self) -> str:
+        return self.short_title or self.title
+
+
+def default_campaign_id(questionnaire_id: str) -> str:
+    """The campaign every questionnaire starts with; the same id on every workstation, so that
+    answers about the same plan meet when their workbooks are merged."""
+    return f"{questionnaire_id}:evaluation"
+
+
+def store_plan(session: Session, plan: Plan, origin: str) -> Questionnaire:
+    """Add ``plan`` as a new questionnaire, with its default campaign."""
+    questionnaire = Questionnaire(
+        id=plan.id,
+        title=plan.title,
+        short_title=plan.short_title,
+        period=plan.period,
+        region=plan.region,
+        description=plan.description,
+        source=plan.source,
+        origin=origin,
+        version_digest=plan.digest(),
+    )
+    questionnaire.scale_levels = [
+        ScaleLevelRow(
+            position=position,
+            code=level.code,
+            label=level.label,
+            color=level.color,
+            description=level.description,
+        )
+        for position, level in enumerate(plan.scale.levels)
+    ]
+    action_position = 0
+    for o_position, objective in enumerate(plan.objectives):
+        o_row = ObjectiveRow(position=o_position, code=objective.code, title=objective.title)
+        questionnaire.objectives.append(o_row)
+        for t_position, theme in enumerate(objective.themes):
+            t_row = ThemeRow(position=t_position, code=theme.code, title=theme.title)
+            o_row.themes.append(t_row)
+            for action in theme.actions:
+                a_row = ActionRow(
+                    questionnaire_id=plan.id,
+                    position=action_position,
+                    code=action.code,
+                    text=action.text,
+                )
+                action_position += 1
+                a_row.pilots = [
+                    ActionPilot(position=p, pilot=pilot) for p, pilot in enumerate(action.pilots)
+                ]
+                a_row.indicators = [
+                    IndicatorRow(position=i, label=ind.label, unit=ind.unit, kind=str(ind.kind))
+                    for i, ind in enumerate(action.indicators)
+                ]
+                t_row.actions.append(a_row)
+    session.add(questionnaire)
+    title = f"Évaluation {plan.period}".strip() if plan.period else "Évaluation"
+    session.add(Campaign(id=default_campaign_id(plan.id), questionnaire=questionnaire, title=title))
+    session.flush()
+    return questionnaire
+
+
+def install_builtin_plans(db: Database) -> list[str]:
+    """Add the built-in plans the database does not have yet. Returns the ids added.
+
+    A plan already there is never replaced: answers refer to it.
+    """
+    with db.read() as session:
+        present = set(session.scalars(select(Questionnaire.id)))
+    missing = [plan for plan in builtin_plans() if plan.id not in present]
+    if not missing:
+        return []
+    with db.write() as session:
+        # Another window may have installed them meanwhile: check again inside the write.
+        present = set(session.scalars(select(Questionnaire.id)))
+        added = []
+        for plan in missing:
+            if plan.id not in present:
+                store_plan(session, plan, BUILTIN)
+                added.append(plan.id)
+    log.info("Plans intégrés ajoutés : %s", ", ".join(added) or "aucun")
+    return added
+
+
+def list_questionnaires(db: Database) -> list[QuestionnaireSummary]:
+    """Every questionnaire, built-in ones first, then by title."""
+    with db.read() as session:
+        themes = (
+            select(ObjectiveRow.questionnaire_id, func.count(ThemeRow.id).label("n"))
+            .join(ThemeRow, ThemeRow.objective_id == ObjectiveRow.id)
+            .group_by(ObjectiveRow.questionnaire_id)
+            .subquery()
+        )
+        objectives = (
+            select(ObjectiveRow.questionnaire_id, func.count().label("n"))
+            .group_by(ObjectiveRow.questionnaire_id)
+            .subquery()
+        )
+        actions = (
+            select(ActionRow.questionnaire_id, func.count().label("n"))
+            .group_by(ActionRow.questionnaire_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(
+                Questionnaire,
+                func.coalesce(objectives.c.n, 0),
+                func.coalesce(themes.c.n, 0),
+                func.coalesce(actions.c.n, 0),
+            )
+            .outerjoin(objectives, objectives.c.questionnaire_id == Questionnaire.id)
+            .outerjoin(themes, themes.c.questionnaire_id == Questionnaire.id)
+            .outerjoin(actions, actions.c.questionnaire_id == Questionnaire.id)
+        ).all()
+    summaries = [
+        QuestionnaireSummary(
+            id=q.id,
+            title=q.title,
+            short_title=q.short_title,
+            origin=q.origin,
+            period=q.period,
+            region=q.region,
+            objectives=n_objectives,
+            themes=n_themes,
+            actions=n_actions,
+        )
+        for q, n_objectives, n_themes, n_actions in rows
+    ]
+    return sorted(summaries, key=lambda s: (s.origin != BUILTIN, s.display_title.casefold()))
+
+
+def _plan_from_row(row: Questionnaire) -> Plan:
+    scale = Scale(
+        tuple(
+            scale_level(level.code, level.label, level.color, level.description)
+            for level in row.scale_levels
+        )
+    )
+    objectives = tuple(
+        Objective(
+            o.code,
+            o.title,
+            tuple(
+                Theme(
+                    t.code,
+                    t.title,
+                    tuple(
+                        Action(
+                            a.code,
+                            a.text,
+                            tuple(p.pilot for p in a.pilots),
+                            tuple(
+                                Indicator(i.label, i.unit, IndicatorKind(i.kind))
+                                for i in a.indicators
+                            ),
+                        )
+                        for a in t.actions
+                    ),
+                )
+                for t in o.themes
+            ),
+        )
+        for o in row.objectives
+    )
+    return Plan(
+        id=row.id,
+        title=row.title,
+        short_title=row.short_title,
+        period=row.period,
+        region=row.region,
+        description=row.description,
+        source=row.source,
+        objectives=objectives,
+        scale=scale,
+    )
+
+
+def load_plan(db: Database, questionnaire_id: str) -> Plan:
+    """The whole plan of a questionnaire, as plain data."""
+    with db.read() as session:
+        row = session.scalar(
+            select(Questionnaire)
+            .where(Questionnaire.id == questionnaire_id)
+            .options(
+                selectinload(Questionnaire.scale_levels),
+                selectinload(Questionnaire.objectives)
+                .selectinload(ObjectiveRow.themes)
+                .selectinload(ThemeRow.actions)
+                .options(
+                    selectinload(ActionRow.pilots),
+                    selectinload(ActionRow.indicators),
+                ),
+            )
+        )
+        if row is None:
+            raise UserError(
+                f"Le questionnaire « {questionnaire_id} » n'existe pas dans cette base. "
+                "La commande « sradar-desktop questionnaires » donne la liste des identifiants."
+            )
+        return _plan_from_row(row)

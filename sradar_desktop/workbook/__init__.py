@@ -1,0 +1,1 @@
+"""Spreadsheets: safety checks, cell reading (python-calamine), the exchange workbook."""

@@ -1,0 +1,178 @@
+"""Checks on files received by email, before any parser sees them.
+
+A spreadsheet is a zip of XML files: its sizes, compression ratios and member count are checked
+from the zip directory alone, so that a zip bomb is refused without being decompressed. Other
+kinds of files renamed ``.xlsx`` (a PDF, a Word document, an encrypted workbook) are recognised
+by their first bytes and refused with a message that says what they are.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sradar_desktop.errors import FileRefusedError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+MAX_MEMBER_RATIO = 250
+MAX_MEMBERS = 2000
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_bytes: int = MAX_FILE_BYTES
+    uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES
+    member_ratio: int = MAX_MEMBER_RATIO
+    members: int = MAX_MEMBERS
+
+
+def _refuse(name: str, reason: str, advice: str) -> FileRefusedError:
+    return FileRefusedError(f"Le fichier « {name} » a été refusé : {reason}. {advice}")
+
+
+def check_size(path: Path, limits: Limits = Limits()) -> int:
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise FileRefusedError(
+            f"Le fichier « {path} » est introuvable. Vérifiez son nom et son dossier."
+        ) from None
+    except OSError as error:
+        raise FileRefusedError(
+            f"Le fichier « {path} » ne peut pas être lu ({error.strerror}). Vérifiez vos droits "
+            "sur ce fichier."
+        ) from error
+    if path.is_dir():
+        raise FileRefusedError(f"« {path} » est un dossier, pas un fichier.")
+    if size == 0:
+        raise _refuse(name, "il est vide", "Demandez à l'expéditeur de vous le renvoyer.")
+    if size > limits.file_bytes:
+        raise _refuse(
+            name,
+            f"il pèse {size // (1024 * 1024)} Mo, plus que la limite de "
+            f"{limits.file_bytes // (1024 * 1024)} Mo",
+            "Vérifiez qu'il s'agit bien du bon classeur.",
+        )
+    return size
+
+
+def sniff(head: bytes) -> str:
+    """What the first bytes of a file say it is: zip, ole, pdf, html or other."""
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    if head.lstrip().startswith(b"%PDF"):
+        return "pdf"
+    lowered = head.lstrip().lower()
+    if lowered.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "other"
+
+
+def check_spreadsheet(path: Path, limits: Limits = Limits()) -> str:
+    """Refuse a file that is not a safe spreadsheet. Returns ``"xlsx"``, ``"ods"`` or ``"xls"``."""
+    check_size(path, limits)
+    name = path.name
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    kind = sniff(head)
+    if kind == "pdf":
+        raise _refuse(
+            name,
+            "c'est un document PDF, pas un classeur",
+            "Demandez le classeur Excel (.xlsx) d'origine.",
+        )
+    if kind == "html":
+        raise _refuse(
+            name,
+            "c'est une page web, pas un classeur",
+            "Enregistrez-le au format Excel (.xlsx) puis importez-le à nouveau.",
+        )
+    if kind == "ole":
+        data = path.read_bytes()
+        if _ENCRYPTED_MARK in data:
+            raise _refuse(
+                name,
+                "il est protégé par un mot de passe",
+                "Ouvrez-le dans Excel ou LibreOffice, retirez le mot de passe, enregistrez-le "
+                "puis importez-le à nouveau.",
+            )
+        if "WordDocument".encode("utf-16-le") in data:
+            raise _refuse(
+                name,
+                "c'est un document Word, pas un classeur",
+                "Demandez le classeur Excel (.xlsx) d'origine.",
+            )
+        return "xls"
+    if kind != "zip":
+        raise _refuse(
+            name,
+            "ce n'est pas un classeur Excel ou LibreOffice",
+            "Vérifiez que vous avez choisi le bon fichier (.xlsx, .ods).",
+        )
+    return _check_zip(path, limits)
+
+
+def _check_zip(path: Path, limits: Limits) -> str:
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise _refuse(
+            name,
+            "il est incomplet ou endommagé (envoi interrompu, pièce jointe tronquée ?)",
+            "Demandez à l'expéditeur de vous le renvoyer.",
+        ) from error
+    if len(members) > limits.members:
+        raise _refuse(
+            name,
+            f"il contient {len(members)} éléments internes, bien plus qu'un classeur normal",
+            "Il n'a pas été ouvert, par précaution.",
+        )
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and ratio > limits.member_ratio:
+            raise _refuse(
+                name,
+                "il contient des données anormalement compressées (possible « bombe zip »)",
+                "Il n'a pas été ouvert, par précaution.",
+            )
+    if total > limits.uncompressed_bytes:
+        raise _refuse(
+            name,
+            f"une fois décompressé il ferait {total // (1024 * 1024)} Mo, plus que la limite de "
+            f"{limits.uncompressed_bytes // (1024 * 1024)} Mo",
+            "Il n'a pas été ouvert, par précaution.",
+        )
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    if "word/document.xml" in names:
+        raise _refuse(
+            name,
+            "c'est un document Word renommé, pas un classeur",
+            "Demandez le classeur Excel (.xlsx) d'origine.",
+        )
+    if "ppt/presentation.xml" in names:
+        raise _refuse(
+            name,
+            "c'est une présentation PowerPoint renommée, pas un classeur",
+            "Demandez le classeur Excel (.xlsx) d'origine.",
+        )
+    raise _refuse(
+        name,
+        "c'est une archive zip qui ne contient pas de classeur",
+        "Vérifiez que vous avez choisi le bon fichier (.xlsx, .ods).",
+    )

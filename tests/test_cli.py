@@ -1,0 +1,160 @@
+"""The command line, run as a user runs it: a separate process, French lines, exit statuses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SEED_000
+
+from sradar_desktop import __version__
+
+
+def run(*args: str, data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
+    return subprocess.run(
+        [sys.executable, "-m", "sradar_desktop", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_version(data_dir):
+    result = run("--version", data_dir=data_dir)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"SRADAR Desktop {__version__}"
+
+
+def test_help_is_in_french(data_dir):
+    result = run("--help", data_dir=data_dir)
+    assert result.returncode == 0
+    assert "utilisation :" in result.stdout and "questionnaires" in result.stdout
+
+
+def test_questionnaires_lists_the_built_in_plans(data_dir):
+    result = run("questionnaires", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "axes-regionaux-2020",
+        "hdf-integration-2021",
+        "sradar-2021-2023",
+    ]
+    sradar = lines[2]
+    assert "SRADAR 2021-2023" in sradar
+    assert "8 objectifs / 28 thématiques / 71 actions" in sradar
+    assert (data_dir / "sradar.sqlite3").is_file()
+    assert (data_dir / "journal" / "sradar-desktop.log").is_file()
+
+
+def test_import_the_seed_then_list_it(data_dir):
+    result = run("import", str(SEED_000), "--respondent", "SGAR-PDL", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "nouveau questionnaire" in result.stdout
+    assert "8 objectifs, 28 thématiques, 71 actions" in result.stdout
+    assert "71 réponses de SGAR-PDL" in result.stdout
+    listing = run("questionnaires", data_dir=data_dir).stdout.splitlines()
+    assert len(listing) == 4
+    imported = next(line for line in listing if line.startswith("premiere-evaluation"))
+    assert "(8 objectifs / 28 thématiques / 71 actions)" in imported
+    again = run("import", str(SEED_000), data_dir=data_dir)
+    assert again.returncode == 0 and "déjà importé le" in again.stdout
+
+
+def test_db_option_with_a_path(data_dir, tmp_path):
+    other = tmp_path / "secretariat" / "region.sqlite3"
+    result = run("--db", str(other), "questionnaires", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert other.is_file() and not (data_dir / "sradar.sqlite3").exists()
+    # Also accepted after the sub-command.
+    assert run("questionnaires", "--db", str(other), data_dir=data_dir).returncode == 0
+
+
+@pytest.mark.postgresql
+def test_db_option_with_a_postgresql_url(data_dir, pg_url):
+    url = pg_url.render_as_string(hide_password=False)
+    result = run("--db", url, "import", str(SEED_000), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    listing = run("--db", url, "questionnaires", data_dir=data_dir)
+    assert listing.returncode == 0 and len(listing.stdout.splitlines()) == 4
+    assert not (data_dir / "sradar.sqlite3").exists()
+
+
+def _database_bytes(data_dir: Path) -> bytes:
+    return (data_dir / "sradar.sqlite3").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: p / "absent.xlsx", "introuvable"),
+        (lambda p: _write(p / "faux.xlsx", b"%PDF-1.5\n" + b"x" * 500), "document PDF"),
+        (lambda p: _write(p / "vide.csv", b""), "est vide"),
+        (
+            lambda p: _write(p / "contacts.csv", b"Nom;Service\nMartin;DDETS\n"),
+            "« Objectifs », « Thématiques » et « Actions »",
+        ),
+    ],
+    ids=["fichier absent", "pdf renommé", "fichier vide", "colonnes absentes"],
+)
+def test_bad_input_to_import(data_dir, tmp_path, make, expected):
+    assert run("questionnaires", data_dir=data_dir).returncode == 0
+    before = _database_bytes(data_dir)
+    path = make(tmp_path)
+    result = run("import", str(path), data_dir=data_dir)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sradar-desktop : Le fichier")
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+    assert _database_bytes(data_dir) == before
+
+
+def test_one_bad_file_does_not_stop_the_others(data_dir, tmp_path):
+    bad = _write(tmp_path / "faux.xlsx", b"%PDF-1.5\n" + b"x" * 500)
+    result = run("import", str(bad), str(SEED_000), data_dir=data_dir)
+    assert result.returncode == 1
+    assert "71 réponses" in result.stdout
+    assert "document PDF" in result.stderr
+
+
+def test_a_database_that_cannot_be_opened(data_dir, tmp_path):
+    folder = tmp_path / "dossier.sqlite3"
+    folder.mkdir()
+    result = run("--db", str(folder), "questionnaires", data_dir=data_dir)
+    assert result.returncode == 1
+    assert result.stderr.startswith("sradar-desktop : ") and "est un dossier" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_in_french(data_dir):
+    result = run("import", data_dir=data_dir)
+    assert result.returncode == 2
+    assert "arguments obligatoires manquants" in result.stderr
+
+
+def test_exit_after_start_shows_the_window_and_exits(data_dir):
+    result = run("--exit-after-start", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (data_dir / "sradar.sqlite3").is_file()
+
+
+def test_exit_after_start_on_a_refused_database(data_dir, tmp_path):
+    bad = _write(tmp_path / "base.sqlite3", b"%PDF" + b"x" * 4096)
+    result = run("--db", str(bad), "--exit-after-start", data_dir=data_dir)
+    assert result.returncode == 1
+    assert "n'est pas une base de données SRADAR Desktop" in result.stderr
+
+
+def _write(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path

@@ -1,0 +1,85 @@
+"""What ``pip install .`` gives a user: the built-in plans and migrations inside the package."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+
+from conftest import PROJECT_DIR
+
+
+def test_installed_wheel_runs_with_its_resources(tmp_path, data_dir):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(PROJECT_DIR),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("sradar_desktop-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in (
+        "sradar_desktop/resources/plans/sradar-2021-2023.toml",
+        "sradar_desktop/resources/plans/axes-regionaux-2020.toml",
+        "sradar_desktop/resources/plans/hdf-integration-2021.toml",
+        "sradar_desktop/db/migrations/env.py",
+        "sradar_desktop/db/migrations/script.py.mako",
+        "sradar_desktop/db/migrations/versions/0001_initial.py",
+    ):
+        assert expected in names
+
+    # Installed in a fresh environment (dependencies borrowed from this one), away from the
+    # source tree: the plans and migrations must come from the installed package.
+    environment = tmp_path / "env"
+    venv.create(environment, system_site_packages=True, with_pip=False)
+    bin_dir = environment / ("Scripts" if os.name == "nt" else "bin")
+    python = bin_dir / "python"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir))
+    result = subprocess.run(
+        [str(bin_dir / "sradar-desktop"), "questionnaires"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sradar-2021-2023" in result.stdout
+    located = subprocess.run(
+        [str(python), "-c", "import sradar_desktop.paths as p; print(p.resources_dir())"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert str(environment) in located.stdout

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
@@ -54,9 +56,31 @@ def _french_argparse() -> None:
     argparse._ = translate  # type: ignore[attr-defined]
 
 
+_ACTOR_HELP = "nom de la personne qui agit, pour le journal des modifications"
+
+
+def _questionnaire_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument(
+        "--questionnaire",
+        metavar="ID",
+        required=required,
+        help="identifiant du questionnaire (voir « sradar-desktop questionnaires »)",
+    )
+    parser.add_argument("--campaign", metavar="ID", help="identifiant de la campagne")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One French line, and where to find help (argparse prints the whole usage)."""
+        self.exit(
+            EXIT_USAGE,
+            f"sradar-desktop : {message}. « {self.prog} --help » donne l'aide.\n",
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
     _french_argparse()
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--db",
         metavar="BASE",
@@ -64,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         help="base de données à utiliser : chemin d'un fichier SQLite ou adresse "
         "(postgresql://utilisateur@serveur/base). Par défaut : la base de l'utilisateur.",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sradar-desktop",
         description=f"{APP_NAME} : saisie hors ligne et consolidation de l'évaluation des plans "
         "régionaux d'accueil et d'intégration. Sans commande, ouvre la fenêtre de saisie.",
@@ -76,7 +100,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ouvre la fenêtre puis quitte dès qu'elle est affichée (vérification, mesure)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMANDE", title="commandes", parser_class=_Parser
+    )
 
     commands.add_parser(
         "questionnaires",
@@ -90,24 +116,54 @@ def _parser() -> argparse.ArgumentParser:
     importer = commands.add_parser(
         "import",
         parents=[common],
-        help="importe des plans d'action (tableaux .xlsx, .ods, .csv, .txt)",
-        description="Importe chaque fichier dans la base. Un fichier refusé ne change rien et "
+        help="importe des classeurs d'échange ou des plans d'action (.xlsx, .ods, .csv, .txt)",
+        description="Importe chaque fichier dans la base et fusionne ses réponses (la "
+        "modification la plus récente l'emporte). Un fichier refusé ne change rien et "
         "n'empêche pas l'import des autres.",
     )
     importer.add_argument("files", nargs="+", metavar="FICHIER", type=Path)
     importer.add_argument(
         "--respondent",
         metavar="CODE",
-        help="code du répondant auquel attribuer la colonne « Réalisation » d'un plan "
-        "(par défaut : d'après le nom du fichier)",
+        help="pour un plan d'action en tableau : code du répondant auquel attribuer sa colonne "
+        "« Réalisation » (par défaut : d'après le nom du fichier)",
     )
-    importer.add_argument(
-        "--as",
-        dest="actor",
-        metavar="NOM",
-        default="",
-        help="nom de la personne qui importe, pour le journal des modifications",
+    importer.add_argument("--as", dest="actor", metavar="NOM", default="", help=_ACTOR_HELP)
+
+    exporter = commands.add_parser(
+        "export",
+        parents=[common],
+        help="exporte les réponses dans un classeur d'échange",
+        description="Écrit un classeur d'échange avec les réponses de la base : celles d'un "
+        "répondant, ou de tous.",
     )
+    _questionnaire_options(exporter, required=False)
+    exporter.add_argument(
+        "--respondent", metavar="CODE", help="seulement les réponses de ce répondant"
+    )
+    exporter.add_argument("--all", action="store_true", help="toutes les actions du plan")
+    exporter.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path, required=True)
+
+    blank = commands.add_parser(
+        "blank",
+        parents=[common],
+        help="prépare un classeur vierge à envoyer à un répondant",
+        description="Écrit un classeur vierge pour un répondant : les actions que son service "
+        "pilote (ou toutes avec --all).",
+    )
+    _questionnaire_options(blank, required=True)
+    blank.add_argument("--respondent", metavar="CODE", required=True, help="par exemple DDETS-44")
+    blank.add_argument("--all", action="store_true", help="toutes les actions du plan")
+    blank.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path, required=True)
+
+    undo = commands.add_parser(
+        "undo-import",
+        parents=[common],
+        help="annule un import (le dernier par défaut)",
+        description="Remet la base dans l'état où elle était avant un import.",
+    )
+    undo.add_argument("import_id", nargs="?", type=int, metavar="NUMÉRO")
+    undo.add_argument("--as", dest="actor", metavar="NOM", default="", help=_ACTOR_HELP)
     return parser
 
 
@@ -143,30 +199,100 @@ def _cmd_questionnaires(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from sradar_desktop.services.plan_import import import_plan_file
+    from sradar_desktop.services.imports import import_files
 
     db = _open_database(args)
-    failures = 0
     try:
-        for path in args.files:
-            try:
-                result = import_plan_file(
-                    db, path, respondent_code=args.respondent, actor=args.actor
-                )
-            except UserError as error:
-                failures += 1
-                _report(error)
-                continue
-            print(result.describe())
+        results = import_files(db, args.files, actor=args.actor, respondent_code=args.respondent)
     finally:
         db.close()
-    return EXIT_USER_ERROR if failures else EXIT_OK
+    for result in results:
+        if result.error is not None:
+            _report(result.error)
+        else:
+            assert result.outcome is not None
+            print(result.outcome.describe())
+            for conflict in result.outcome.conflicts:
+                print(f"  conflit : {conflict.describe()}")
+    return EXIT_USER_ERROR if any(r.error for r in results) else EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.exchange import export_workbook
+
+    db = _open_database(args)
+    try:
+        result = export_workbook(
+            db,
+            args.output,
+            questionnaire_id=args.questionnaire,
+            campaign_id=args.campaign,
+            respondent_code=args.respondent,
+            all_actions=args.all,
+        )
+    finally:
+        db.close()
+    print(result.describe())
+    return EXIT_OK
+
+
+def _cmd_blank(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.exchange import blank_workbook
+
+    db = _open_database(args)
+    try:
+        result = blank_workbook(
+            db,
+            args.output,
+            questionnaire_id=args.questionnaire,
+            campaign_id=args.campaign,
+            respondent_code=args.respondent,
+            all_actions=args.all,
+        )
+    finally:
+        db.close()
+    print(result.describe())
+    return EXIT_OK
+
+
+def _cmd_undo_import(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.imports import last_import, undo_import
+
+    db = _open_database(args)
+    try:
+        import_id = args.import_id
+        if import_id is None:
+            latest = last_import(db)
+            if latest is None:
+                raise UserError("Aucun import à annuler dans cette base.")
+            import_id = latest.id
+        print(undo_import(db, import_id, actor=args.actor))
+    finally:
+        db.close()
+    return EXIT_OK
 
 
 def _report(error: UserError) -> None:
-    print(f"sradar-desktop : {error}", file=sys.stderr)
-    for detail in error.details:
-        print(f"  - {detail}", file=sys.stderr)
+    """One line on standard error, with the first details of the problem."""
+    line = str(error)
+    if error.details:
+        shown = error.details[:3]
+        line += " " + " ; ".join(shown) + (" ; …" if len(error.details) > 3 else "")
+    print(f"sradar-desktop : {line}", file=sys.stderr)
+
+
+def _check_display() -> None:
+    """Without a screen, Qt would abort in English: say it in French instead."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        raise UserError(
+            "Aucun écran n'est disponible pour ouvrir la fenêtre (ni DISPLAY ni "
+            "WAYLAND_DISPLAY). Lancez SRADAR Desktop depuis une session graphique, ou utilisez "
+            "ses commandes (« sradar-desktop --help »)."
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,6 +304,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_questionnaires(args)
         if args.command == "import":
             return _cmd_import(args)
+        if args.command == "export":
+            return _cmd_export(args)
+        if args.command == "blank":
+            return _cmd_blank(args)
+        if args.command == "undo-import":
+            return _cmd_undo_import(args)
+        _check_display()
         from sradar_desktop.app import run_gui
 
         return run_gui(getattr(args, "db", None), exit_after_start=args.exit_after_start)

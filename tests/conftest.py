@@ -24,8 +24,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SEEDS_DIR = PROJECT_DIR.parent / "shared" / "seeds"
-SEED_000 = SEEDS_DIR / "000_4bf43ab33d60742e.txt"
+# The evaluation grid of the SRADAR 2021-2023 (71 actions), as published: the reference for
+# importing an action plan from a table.
+SEED_000 = PROJECT_DIR / "tests" / "data" / "evaluation-sradar-2021-2023.txt"
 
 PG_URL_ENV = "SRADAR_TEST_POSTGRESQL_URL"
 PG_REQUIRED_ENV = "SRADAR_REQUIRE_POSTGRESQL"

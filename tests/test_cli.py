@@ -59,7 +59,7 @@ def test_import_the_seed_then_list_it(data_dir):
     assert result.returncode == 0, result.stderr
     assert "nouveau questionnaire" in result.stdout
     assert "8 objectifs, 28 thématiques, 71 actions" in result.stdout
-    assert "71 réponses de SGAR-PDL" in result.stdout
+    assert "répondant SGAR-PDL : 71 réponses nouvelles" in result.stdout
     listing = run("questionnaires", data_dir=data_dir).stdout.splitlines()
     assert len(listing) == 4
     imported = next(line for line in listing if line.startswith("premiere-evaluation"))
@@ -69,7 +69,10 @@ def test_import_the_seed_then_list_it(data_dir):
 
 
 def test_db_option_with_a_path(data_dir, tmp_path):
-    other = tmp_path / "secretariat" / "region.sqlite3"
+    other = tmp_path / "secrétariat région" / "région.sqlite3"
+    missing = run("--db", str(other), "questionnaires", data_dir=data_dir)
+    assert missing.returncode == 1 and "n'existe pas" in missing.stderr
+    other.parent.mkdir()
     result = run("--db", str(other), "questionnaires", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert other.is_file() and not (data_dir / "sradar.sqlite3").exists()

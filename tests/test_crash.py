@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 
 CHILD = textwrap.dedent(
     """
@@ -29,6 +31,20 @@ CHILD = textwrap.dedent(
 )
 
 
+def _lines(child: subprocess.Popen) -> queue.Queue[str]:
+    """The child's output lines, read by a thread: a stuck child fails the test, not CI."""
+    found: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            found.put(line)
+        found.put("")
+
+    threading.Thread(target=read, daemon=True).start()
+    return found
+
+
 def test_kill_during_saves_keeps_every_confirmed_save(tmp_path, data_dir):
     path = tmp_path / "base.sqlite3"
     env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir))
@@ -39,14 +55,16 @@ def test_kill_during_saves_keeps_every_confirmed_save(tmp_path, data_dir):
         encoding="utf-8",
         env=env,
     )
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "prêt"
-    confirmed = -1
-    while confirmed < 150:
-        line = child.stdout.readline()
-        assert line, "le processus s'est arrêté de lui-même"
-        confirmed = int(line)
-    child.send_signal(signal.SIGKILL)
+    lines = _lines(child)
+    try:
+        assert lines.get(timeout=60).strip() == "prêt"
+        confirmed = -1
+        while confirmed < 150:
+            line = lines.get(timeout=60)
+            assert line, "le processus s'est arrêté de lui-même"
+            confirmed = int(line)
+    finally:
+        child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
 

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, event, text
@@ -285,7 +286,7 @@ def test_a_full_disk_says_so_in_french(tmp_path):
 
     db.engine.dispose()
     with pytest.raises(DatabaseError, match="Le disque est plein"):
-        service.set_comment("1.1.1", "x" * 200_000)
+        service.set_comment("1.1.1", "x" * 30_000)
     db.close()
 
 
@@ -304,3 +305,40 @@ def test_a_database_locked_by_another_window_says_so_in_french(tmp_path, monkeyp
         other.close()
     service.set_status("1.1.1", "oui")
     db.close()
+
+
+def test_migrations_copy_tables_without_cascading_deletes(tmp_path, monkeypatch):
+    """A batch migration copies a table that others reference (ON DELETE CASCADE): with
+    foreign keys on, SQLite would delete the children with the old table."""
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    from sradar_desktop.db.migrate import run_migrations
+
+    path = tmp_path / "base.sqlite3"
+    Database.open(path).close()
+    url = URL.create("sqlite", database=str(path))
+
+    def count(table: str) -> int:
+        with sqlite3.connect(path) as connection:
+            return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    pilots, indicators = count("action_pilot"), count("indicator")
+    assert pilots > 300 and indicators == 2
+
+    def recreate_action(connection) -> None:
+        operations = Operations(MigrationContext.configure(connection))
+        with operations.batch_alter_table("action", recreate="always") as batch:
+            batch.alter_column("text", existing_type=sa.Text(), nullable=False)
+
+    # Run the copy exactly where a migration would: inside run_migrations' transaction.
+    def migrate_then_copy(config, revision):
+        recreate_action(config.attributes["connection"])
+
+    monkeypatch.setattr("sradar_desktop.db.migrate.command.upgrade", migrate_then_copy)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0002'")
+    run_migrations(url, "0003")
+    assert (count("action_pilot"), count("indicator")) == (pilots, indicators)
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []

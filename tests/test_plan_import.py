@@ -14,7 +14,7 @@ from support import snapshot
 
 from sradar_desktop.errors import FileRefusedError
 from sradar_desktop.services.answers import AnswerService
-from sradar_desktop.services.plan_import import import_plan_file
+from sradar_desktop.services.imports import import_file
 from sradar_desktop.services.questionnaires import (
     default_campaign_id,
     list_questionnaires,
@@ -51,11 +51,12 @@ def _statuses(db, questionnaire_id: str, respondent: str) -> dict[str, str]:
 
 
 def _check_seed_import(db, result) -> None:
-    assert result.created
-    assert result.counts == (8, 28, 71)
+    assert result.new_questionnaire
+    assert result.plan_counts == (8, 28, 71)
     plan = load_plan(db, result.questionnaire_id)
     assert plan.counts() == (8, 28, 71)
-    statuses = _statuses(db, result.questionnaire_id, result.respondent_code)
+    (respondent,) = result.respondents
+    statuses = _statuses(db, result.questionnaire_id, respondent)
     assert Counter(statuses.values()) == SEED_COUNTS
     per_objective = {}
     for objective in plan.objectives:
@@ -75,9 +76,9 @@ def _check_seed_import(db, result) -> None:
 
 
 def test_seed_000_itself(db):
-    result = import_plan_file(db, SEED_000, respondent_code="SGAR-PDL", actor="Secrétariat")
-    assert result.respondent_code == "SGAR-PDL"
-    assert result.answers_changed == 71
+    result = import_file(db, SEED_000, respondent_code="SGAR-PDL", actor="Secrétariat")
+    assert result.respondents == ("SGAR-PDL",)
+    assert result.applied == 71
     _check_seed_import(db, result)
     plan = load_plan(db, result.questionnaire_id)
     assert plan.title.startswith("Première évaluation des actions proposées")
@@ -85,9 +86,9 @@ def test_seed_000_itself(db):
 
 
 def test_same_file_twice_is_a_no_op(db):
-    first = import_plan_file(db, SEED_000)
+    first = import_file(db, SEED_000)
     before = snapshot(db)
-    second = import_plan_file(db, SEED_000)
+    second = import_file(db, SEED_000)
     assert second.already_imported_at is not None
     assert "déjà importé le" in second.describe()
     assert snapshot(db) == before
@@ -112,7 +113,7 @@ def test_seed_as_a_workbook_with_merged_cells(db, tmp_path):
         sheet.append([*shown, row[2], row[3].upper() if row[3] == "oui" else row[3]])
     path = tmp_path / "evaluation.xlsx"
     workbook.save(path)
-    result = import_plan_file(db, path, respondent_code="SGAR")
+    result = import_file(db, path, respondent_code="SGAR")
     _check_seed_import(db, result)
     assert load_plan(db, result.questionnaire_id).title == "Évaluation du schéma régional d'accueil"
 
@@ -123,7 +124,7 @@ def test_seed_as_a_french_csv(db, tmp_path):
         writer = csv.writer(handle, delimiter=";")
         for row in seed_rows():
             writer.writerow([cell.replace("◦", "•") for cell in row])
-    result = import_plan_file(db, path)
+    result = import_file(db, path)
     _check_seed_import(db, result)
 
 
@@ -136,8 +137,8 @@ def test_plan_without_answers_and_with_pilots_and_codes(db, tmp_path):
         "B1;2. Intégrer;Emploi;Accompagner vers l'emploi;DREETS / France Travail\n",
         encoding="utf-8",
     )
-    result = import_plan_file(db, path)
-    assert result.respondent_code is None
+    result = import_file(db, path)
+    assert result.respondents == ()
     plan = load_plan(db, result.questionnaire_id)
     assert [(a.code, a.pilots) for a in plan.actions()] == [
         ("A1", ("DDETS", "OFII")),
@@ -150,7 +151,7 @@ def test_plan_without_answers_and_with_pilots_and_codes(db, tmp_path):
 def _assert_refused(db, path: Path, *fragments: str) -> FileRefusedError:
     before = snapshot(db)
     with pytest.raises(FileRefusedError) as error:
-        import_plan_file(db, path)
+        import_file(db, path)
     text = " ".join([str(error.value), *error.value.details])
     for fragment in fragments:
         assert fragment in text

@@ -12,12 +12,16 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from sradar_desktop.errors import DatabaseError
 from sradar_desktop.paths import default_database_path
 
 BUSY_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 10
+# PostgreSQL: writers take this transaction-level advisory lock, one at a time, as SQLite's
+# BEGIN IMMEDIATE makes them do (the app's writes are small and few).
+WRITE_LOCK_KEY = 0x5DADA
 IMMEDIATE = "sradar_begin_immediate"
 
 
@@ -37,6 +41,11 @@ def database_url(value: str | Path | None = None) -> URL:
         ) from error
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseError(
+            f"SRADAR Desktop ne sait pas utiliser une base « {url.get_backend_name()} ». Donnez "
+            "le chemin d'un fichier SQLite, ou une adresse postgresql://utilisateur@serveur/base."
+        )
     return url
 
 
@@ -51,10 +60,30 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
+def _postgresql_engine(url: URL) -> Engine:
+    try:
+        engine = create_engine(
+            url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+        )
+    except (NoSuchModuleError, ModuleNotFoundError) as error:
+        raise DatabaseError(
+            "Le pilote PostgreSQL n'est pas installé. Installez-le avec "
+            '« python -m pip install "sradar-desktop[postgresql]" » puis réessayez.'
+        ) from error
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        if connection.get_execution_options().get(IMMEDIATE, False):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+    return engine
+
+
 def make_engine(url: URL, *, foreign_keys: bool = True, read_only: bool = False) -> Engine:
-    """An engine with SQLite made safe; PostgreSQL gets pre-ping for a server that restarted."""
+    """An engine with SQLite made safe; on PostgreSQL, writers one at a time, and a pre-ping
+    for a server that restarted."""
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
+        return _postgresql_engine(url)
 
     connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000}
     if read_only:

@@ -10,7 +10,9 @@ keys are checked before the commit.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -105,6 +107,8 @@ def backup_sqlite(path: Path, reason: str) -> Path:
     destination = sqlite3.connect(target)
     try:
         source.backup(destination)
+        # A self-contained file: no -wal/-shm beside it when someone opens it.
+        destination.execute("PRAGMA journal_mode=DELETE")
     finally:
         destination.close()
         source.close()
@@ -114,9 +118,32 @@ def backup_sqlite(path: Path, reason: str) -> Path:
 
 
 def _prune_backups(folder: Path, stem: str) -> None:
-    backups = sorted(folder.glob(f"{stem}-*.sqlite3"), key=lambda p: p.stat().st_mtime)
+    """Keep the latest backups of this database (not those of another one in the folder)."""
+    pattern = re.compile(re.escape(stem) + r"-\d{8}-\d{6}-.+\.sqlite3")
+    backups = sorted(
+        (p for p in folder.glob("*.sqlite3") if pattern.fullmatch(p.name)),
+        key=lambda p: p.name,
+    )
     for old in backups[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
+
+
+def connection_error(url: URL, error: OperationalError) -> DatabaseError:
+    """A French message for a PostgreSQL server that refused or could not be reached."""
+    location = url.render_as_string(hide_password=True)
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    if state == "28P01" or "password" in str(error.orig).lower():
+        advice = "le mot de passe ou le nom d'utilisateur est refusé : vérifiez-les"
+    elif state == "3D000":
+        advice = (
+            "la base n'existe pas sur ce serveur : demandez à son administrateur de la créer "
+            "(vide), ou vérifiez son nom"
+        )
+    elif state == "42501":
+        advice = "cet utilisateur n'a pas les droits nécessaires sur la base"
+    else:
+        advice = "le serveur ne répond pas : vérifiez l'adresse, le port et la connexion au réseau"
+    return DatabaseError(f"Impossible de se connecter à la base {location} : {advice}.")
 
 
 def current_revision(url: URL) -> str | None:
@@ -137,21 +164,28 @@ def current_revision(url: URL) -> str | None:
                 )
             return revision
     except OperationalError as error:
-        raise DatabaseError(
-            "Impossible de se connecter à la base de données "
-            f"{url.render_as_string(hide_password=True)}. Vérifiez l'adresse, le nom "
-            "d'utilisateur et que le serveur est joignable."
-        ) from error
+        raise connection_error(url, error) from error
     finally:
         engine.dispose()
 
 
-def run_migrations(url: URL, revision: str) -> None:
-    """Apply the migrations up to ``revision`` in one transaction, foreign keys off."""
+def run_migrations(
+    url: URL, revision: str, before: Callable[[str | None], None] | None = None
+) -> None:
+    """Apply the migrations up to ``revision`` in one transaction, foreign keys off.
+
+    ``before(current_revision)`` runs first, inside the write lock, when there is work to do
+    (the backup: nobody can write between it and the migration).
+    """
     engine = make_engine(url, foreign_keys=False)
     try:
         connection = engine.connect().execution_options(**{IMMEDIATE: True})
         with connection, connection.begin():
+            current = MigrationContext.configure(connection).get_current_revision()
+            if current == revision:
+                return
+            if before is not None:
+                before(current)
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
@@ -177,25 +211,30 @@ def upgrade_database(url: URL) -> Path | None:
     if revision == head:
         return None
 
-    backup = None
     path = sqlite_path(url)
-    if path is not None:
-        if not path.parent.is_dir():
-            raise DatabaseError(
-                f"Le dossier {path.parent} n'existe pas. Créez-le ou choisissez un autre "
-                "emplacement pour la base de données."
-            )
-        if revision is not None:
-            backup = backup_sqlite(path, f"avant-mise-a-jour-{revision}")
+    backups: list[Path] = []
+
+    def back_up(current: str | None) -> None:
+        if path is not None and current is not None:
+            backups.append(backup_sqlite(path, f"avant-mise-a-jour-{current}"))
 
     try:
-        run_migrations(url, "head")
+        run_migrations(url, head, back_up)
+    except OperationalError as error:
+        if path is None:
+            raise connection_error(url, error) from error
+        raise DatabaseError(
+            f"La base de données {location} n'a pas pu être mise à jour ({error.orig}). Elle "
+            "est peut-être ouverte par une autre version de l'application : fermez-la et "
+            "réessayez."
+        ) from error
     except SQLAlchemyError as error:
         log.exception("Échec de la migration de %s", location)
         raise DatabaseError(
             f"La mise à jour de la base de données {location} a échoué ({error.__class__.__name__})"
             ". Elle a été annulée : la base est restée dans son état précédent"
-            + (f" et une sauvegarde est dans {backup}." if backup else ".")
+            + (f" et une sauvegarde est dans {backups[0]}." if backups else ".")
         ) from error
+    backup = backups[0] if backups else None
     log.info("Base %s mise à jour de %s à %s", location, revision, head)
     return backup

@@ -232,11 +232,35 @@ class ImportRecord(Base):
     file_name: Mapped[str] = mapped_column(Text)
     file_digest: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaire.id"), index=True)
-    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaign.id"))
+    # Plain references, not foreign keys: the record of an import outlives what the import
+    # created (undoing an import removes a questionnaire it brought).
+    questionnaire_id: Mapped[str] = mapped_column(String(80), index=True)
+    campaign_id: Mapped[str | None] = mapped_column(String(120))
     respondents: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     undone_at: Mapped[datetime | None] = mapped_column()
+
+
+class ImportChange(Base):
+    """What an import changed, and what was there before: enough to undo it exactly."""
+
+    __tablename__ = "import_change"
+    __table_args__ = (CheckConstraint("target IN ('answer', 'indicator')", name="target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("import_record.id", ondelete="CASCADE"), index=True
+    )
+    target: Mapped[str] = mapped_column(String(10))
+    campaign_id: Mapped[str] = mapped_column(String(120))
+    respondent_id: Mapped[int] = mapped_column(Integer)
+    action_id: Mapped[int] = mapped_column(Integer)
+    indicator_id: Mapped[int | None] = mapped_column(Integer)
+    # JSON of the row before the import ({status, comment, …, updated_at, updated_by}), or
+    # NULL when the import created the row.
+    before: Mapped[str | None] = mapped_column(Text)
+    # The same just after the import: undoing is refused if the row changed since.
+    after: Mapped[str] = mapped_column(Text)
 
 
 class AuditEvent(Base):

@@ -6,8 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from sradar_desktop.domain.scale import DEFAULT_SCALE, Scale
+from sradar_desktop.domain.scale import DEFAULT_SCALE, Scale, scale_level
 
 
 class IndicatorKind(StrEnum):
@@ -113,6 +114,12 @@ class Plan:
         return hashlib.sha256(encoded).hexdigest()
 
 
+# Column sizes of the database (the same limits on SQLite and PostgreSQL).
+MAX_CODE = 32
+MAX_PILOT = 100
+MAX_UNIT = 100
+
+
 def validate_plan(plan: Plan) -> list[str]:
     """French descriptions of what makes a plan unusable (empty list when it is fine)."""
     problems: list[str] = []
@@ -120,11 +127,152 @@ def validate_plan(plan: Plan) -> list[str]:
         problems.append("le plan n'a pas de titre")
     if not plan.actions():
         problems.append("le plan ne contient aucune action")
+    codes = [o.code for o in plan.objectives] + [t.code for t in plan.themes()]
     seen: set[str] = set()
     for action in plan.actions():
         if action.code in seen:
             problems.append(f"le code d'action {action.code} est utilisé deux fois")
         seen.add(action.code)
+        codes.append(action.code)
         if not action.text.strip():
             problems.append(f"l'action {action.code} n'a pas de texte")
+        for pilot in action.pilots:
+            if len(pilot) > MAX_PILOT:
+                problems.append(
+                    f"l'action {action.code} a un pilote de plus de {MAX_PILOT} caractères"
+                )
+        for indicator in action.indicators:
+            if len(indicator.unit) > MAX_UNIT:
+                problems.append(
+                    f"un indicateur de l'action {action.code} a une unité de plus de "
+                    f"{MAX_UNIT} caractères"
+                )
+    for code in codes:
+        if len(code) > MAX_CODE:
+            problems.append(f"le code « {code[:20]}… » dépasse {MAX_CODE} caractères")
     return problems
+
+
+def _text(table: dict[str, Any], key: str) -> str:
+    return str(table.get(key, "")).strip()
+
+
+def plan_from_mapping(data: dict[str, Any]) -> Plan:
+    """A plan from its text layout (built-in TOML files, workbook metadata).
+
+    Codes not written are numbered by position; a missing scale is the default one.
+    """
+    objectives = []
+    for o_index, o_data in enumerate(data.get("objectives", []), start=1):
+        o_code = _text(o_data, "code") or str(o_index)
+        themes = []
+        for t_index, t_data in enumerate(o_data.get("themes", []), start=1):
+            t_code = _text(t_data, "code") or f"{o_code}.{t_index}"
+            actions = []
+            for a_index, a_data in enumerate(t_data.get("actions", []), start=1):
+                indicators = tuple(
+                    Indicator(
+                        label=_text(i_data, "label"),
+                        unit=_text(i_data, "unit"),
+                        kind=IndicatorKind(i_data.get("kind", "integer")),
+                    )
+                    for i_data in a_data.get("indicators", [])
+                )
+                actions.append(
+                    Action(
+                        code=_text(a_data, "code") or f"{t_code}.{a_index}",
+                        text=_text(a_data, "text"),
+                        pilots=tuple(str(p).strip() for p in a_data.get("pilots", [])),
+                        indicators=indicators,
+                    )
+                )
+            themes.append(Theme(t_code, _text(t_data, "title"), tuple(actions)))
+        objectives.append(Objective(o_code, _text(o_data, "title"), tuple(themes)))
+    scale = DEFAULT_SCALE
+    if data.get("scale"):
+        scale = Scale(
+            tuple(
+                scale_level(
+                    _text(level, "code"),
+                    _text(level, "label"),
+                    _text(level, "color"),
+                    _text(level, "description"),
+                )
+                for level in data["scale"]
+            )
+        )
+    return Plan(
+        id=_text(data, "id"),
+        title=_text(data, "title"),
+        short_title=_text(data, "short_title"),
+        period=_text(data, "period"),
+        region=_text(data, "region"),
+        description=_text(data, "description"),
+        source=_text(data, "source"),
+        objectives=tuple(objectives),
+        scale=scale,
+    )
+
+
+def plan_to_mapping(plan: Plan) -> dict[str, Any]:
+    """The inverse of ``plan_from_mapping``: plain dicts and lists, ready for JSON or TOML."""
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "short_title": plan.short_title,
+        "period": plan.period,
+        "region": plan.region,
+        "description": plan.description,
+        "source": plan.source,
+        "scale": [
+            {
+                "code": lvl.code,
+                "label": lvl.label,
+                "color": lvl.color,
+                "description": lvl.description,
+            }
+            for lvl in plan.scale.levels
+        ],
+        "objectives": [
+            {
+                "code": o.code,
+                "title": o.title,
+                "themes": [
+                    {
+                        "code": t.code,
+                        "title": t.title,
+                        "actions": [
+                            {
+                                "code": a.code,
+                                "text": a.text,
+                                "pilots": list(a.pilots),
+                                "indicators": [
+                                    {"label": i.label, "unit": i.unit, "kind": str(i.kind)}
+                                    for i in a.indicators
+                                ],
+                            }
+                            for a in t.actions
+                        ],
+                    }
+                    for t in o.themes
+                ],
+            }
+            for o in plan.objectives
+        ],
+    }
+
+
+def service_of(respondent_code: str) -> str:
+    """``DDETS-44`` → ``DDETS``: the kind of service a respondent belongs to."""
+    return respondent_code.split("-", 1)[0]
+
+
+def pilots_include(pilots: tuple[str, ...], respondent_code: str) -> bool:
+    """Whether an action piloted by ``pilots`` is one that ``respondent_code`` answers.
+
+    A pilot names a kind of service (``DDETS``: every DDETS) or one service (``DDETS-44``).
+    """
+    from sradar_desktop.domain.text import fold
+
+    wanted = {fold(respondent_code), fold(service_of(respondent_code))}
+    return any(fold(pilot) in wanted for pilot in pilots)

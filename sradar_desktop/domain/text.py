@@ -7,14 +7,23 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
-_BLOCK_TAGS = re.compile(r"<\s*(?:li|br|p|div|tr)\b[^>]*>", re.IGNORECASE)
-_ANY_TAG = re.compile(r"<[^>]*>")
-_BULLET = re.compile(r"\s*[◦•▪‣·]\s*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HTML_TAG = re.compile(
+    r"</?\s*(?:ul|ol|li|br|p|div|span|b|i|u|em|strong|font|table|tr|td)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_BLOCK_TAGS = re.compile(r"<\s*(?:li|br|p|div|tr)\b[^<>]*>", re.IGNORECASE)
+_BULLET = re.compile(r"\s*[◦•▪]\s+")
 
 
 def strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def one_line(text: str) -> str:
+    """A title on one line: line breaks and runs of spaces become single spaces."""
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:
@@ -30,13 +39,17 @@ def slugify(text: str, max_length: int = 40) -> str:
 
 
 def html_to_text(text: str) -> str:
-    """Turn an HTML fragment pasted into a cell into readable lines with ◦ bullets."""
-    if "<" not in text and "&" not in text and not _BULLET.search(text):
+    """Turn an HTML fragment pasted into a cell into readable lines with ◦ bullets.
+
+    Only real tags count: « <5 % et >2 % » or « R&D » are left alone.
+    """
+    if not _HTML_TAG.search(text):
         return text
     text = _BLOCK_TAGS.sub("\n◦ ", text)
-    text = _ANY_TAG.sub(" ", text)
+    text = _HTML_TAG.sub(" ", text)
     text = html.unescape(text)
-    # Bullets typed inline ("en : ◦ informant … ◦ expérimentant …") each get their own line.
+    # Bullets typed inline in the fragment ("en : ◦ informant … ◦ expérimentant …") each get
+    # their own line.
     text = _BULLET.sub("\n◦ ", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     lines = [line for line in lines if line and line != "◦"]
@@ -47,7 +60,15 @@ def clean_cell(value: object) -> str:
     """A cell's text as a person reads it: no stray spaces or HTML, line breaks kept."""
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a code typed 2 in a spreadsheet reads 2.0
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    text = html_to_text(text)
+    text = html_to_text(_CONTROL.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 réponse``, ``2 réponses``, ``0 réponse`` (French: 0 and 1 take the singular)."""
+    word = singular if abs(n) < 2 else (plural or singular + "s")
+    return f"{n} {word}"

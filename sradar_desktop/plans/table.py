@@ -10,18 +10,17 @@ above (merged cells), repeated header rows are skipped.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sradar_desktop.domain.plan import Action, Objective, Plan, Theme
+from sradar_desktop.domain.plan import Action, Objective, Plan, Theme, validate_plan
 from sradar_desktop.domain.scale import DEFAULT_SCALE
-from sradar_desktop.domain.text import clean_cell, fold, slugify
+from sradar_desktop.domain.text import clean_cell, fold, one_line, slugify
 from sradar_desktop.errors import FileRefusedError
-from sradar_desktop.workbook.cells import cell_ref, column_letter, read_sheets
+from sradar_desktop.workbook.cells import Sheet, cell_ref, column_letter, read_sheets
 from sradar_desktop.workbook.safety import check_size, check_spreadsheet, sniff
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".xls"}
@@ -131,13 +130,13 @@ def parse_plan_rows(
             cell(row, "action"),
         )
         if objective_text:
-            code, title = _split_numbering(objective_text)
+            code, title = _split_numbering(one_line(objective_text))
             if title != current_objective:
                 current_theme = ""
             current_objective = title
             objective_codes.setdefault(title, code)
         if theme_text:
-            current_theme = _capitalise(theme_text)
+            current_theme = _capitalise(one_line(theme_text))
         if not action_text:
             if cell(row, "status") or cell(row, "comment"):
                 errors.append(
@@ -208,7 +207,7 @@ def parse_plan_rows(
             details=shown + ([f"… et {more} autres"] if more else []),
         )
 
-    title = title_lines[0] if title_lines else Path(file_name).stem
+    title = one_line(title_lines[0]) if title_lines else Path(file_name).stem
     draft = Plan(id="", title=title, objectives=tuple(plan_objectives))
     digest = draft.digest()
     slug = slugify(title) or "plan"
@@ -220,10 +219,23 @@ def parse_plan_rows(
         source=file_name,
         objectives=tuple(plan_objectives),
     )
+    problems = validate_plan(plan)
+    if problems:
+        raise FileRefusedError(
+            f"Le fichier « {file_name} » n'a pas été importé : le plan qu'il décrit n'est pas "
+            "utilisable en l'état. Corrigez le tableau, puis réessayez.",
+            details=problems[:MAX_ERRORS_SHOWN],
+        )
     return PlanTable(plan, statuses, comments, "status" in columns)
 
 
 def _decode(data: bytes, file_name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's « Texte Unicode (*.txt) »: UTF-16 with a byte order mark.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:4096]:
         raise FileRefusedError(
             f"Le fichier « {file_name} » a été refusé : ce n'est pas un fichier texte. "
@@ -237,40 +249,63 @@ def _decode(data: bytes, file_name: str) -> str:
     return data.decode("latin-1")
 
 
-def _text_rows(text: str) -> list[list[str]]:
-    first_lines = [line for line in text.splitlines()[:50] if line.strip()]
-    sample = "\n".join(first_lines)
-    delimiter = "\t"
-    if "\t" not in sample:
-        delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+def _text_rows(text: str, file_name: str) -> list[list[str]]:
+    lines = text.splitlines()
+    first = lines[0].strip().lower() if lines else ""
+    if first.startswith("sep=") and len(first) == 5:
+        # Excel's hint line « sep=; » names the delimiter; it is not part of the table.
+        delimiter = first[4]
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        sample = "\n".join(line for line in lines[:50] if line.strip())
+        delimiter = "\t"
+        if "\t" not in sample:
+            delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as error:
+        raise FileRefusedError(
+            f"Le fichier « {file_name} » a été refusé : ce tableau texte est mal formé ({error}). "
+            "Enregistrez-le à nouveau depuis votre tableur, au format .xlsx de préférence."
+        ) from error
+
+
+def plan_table_from_sheets(sheets: Sequence[Sheet], file_name: str) -> PlanTable:
+    """The plan of the first visible sheet that has the plan's columns."""
+    last_error: FileRefusedError | None = None
+    for sheet in sheets:
+        if sheet.hidden:
+            continue
+        try:
+            return parse_plan_rows(
+                sheet.rows,
+                file_name=file_name,
+                where=lambda r, c, s=sheet.name: cell_ref(s, r, c),
+            )
+        except FileRefusedError as error:
+            if error.details:
+                raise
+            last_error = error
+    raise last_error or FileRefusedError(
+        f"Le fichier « {file_name} » a été refusé : il ne contient aucune feuille visible."
+    )
+
+
+def is_spreadsheet(path: Path) -> bool:
+    """Whether a file is to be read as a spreadsheet (by its name or its first bytes)."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    return path.suffix.lower() in SPREADSHEET_SUFFIXES or sniff(head) in ("zip", "ole", "pdf")
 
 
 def read_plan_table(path: Path, display_name: str | None = None) -> PlanTable:
     """Read an action-plan table from any supported file. Raises ``FileRefusedError``."""
     name = display_name or path.name
     check_size(path)
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    suffix = path.suffix.lower()
-    if suffix in SPREADSHEET_SUFFIXES or sniff(head) in ("zip", "ole", "pdf"):
+    if is_spreadsheet(path):
         check_spreadsheet(path)
-        sheets = [s for s in read_sheets(path, name) if not s.hidden]
-        last_error: FileRefusedError | None = None
-        for sheet in sheets:
-            try:
-                return parse_plan_rows(
-                    sheet.rows,
-                    file_name=name,
-                    where=lambda r, c, s=sheet.name: cell_ref(s, r, c),
-                )
-            except FileRefusedError as error:
-                if error.details:
-                    raise
-                last_error = error
-        raise last_error or FileRefusedError(
-            f"Le fichier « {name} » a été refusé : il ne contient aucune feuille visible."
-        )
+        return plan_table_from_sheets(read_sheets(path, name), name)
+    suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES:
         raise FileRefusedError(
             f"Le fichier « {name} » a été refusé : le format {suffix or 'sans extension'} n'est "
@@ -280,13 +315,9 @@ def read_plan_table(path: Path, display_name: str | None = None) -> PlanTable:
         raise FileRefusedError(
             f"Le fichier « {name} » a été refusé : il dépasse {MAX_TEXT_BYTES // (1024 * 1024)} Mo."
         )
-    rows = _text_rows(_decode(path.read_bytes(), name))
+    rows = _text_rows(_decode(path.read_bytes(), name), name)
     return parse_plan_rows(
         rows,
         file_name=name,
         where=lambda r, c: f"ligne {r + 1}, colonne {column_letter(c)}",
     )
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
@@ -17,8 +18,12 @@ from sradar_desktop.db.models import (
     IndicatorRow,
     IndicatorValue,
     Respondent,
+    ScaleLevelRow,
 )
 from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.numbers import parse_indicator_value
+from sradar_desktop.domain.plan import IndicatorKind
+from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.domain.text import fold
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.database import Database
@@ -36,8 +41,26 @@ class _Unchanged:
 UNCHANGED: Final = _Unchanged()
 
 
+MAX_RESPONDENT_CODE = 64
+MAX_ACTOR = 200
+MAX_COMMENT = 32_000  # what an Excel cell can hold, with room to spare
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def normalise_respondent_code(code: str) -> str:
-    return fold(code).upper().replace(" ", "-")
+    """``ddets 44`` → ``DDETS-44``. Raises ``UserError`` for a code that cannot be one."""
+    normal = fold(code).upper().replace(" ", "-")
+    if len(normal) > MAX_RESPONDENT_CODE:
+        raise UserError(
+            f"Le code de répondant « {code[:20]}… » est trop long ({MAX_RESPONDENT_CODE} "
+            "caractères au plus). Utilisez un code court comme DDETS-44."
+        )
+    return normal
+
+
+def normalise_comment(text: str) -> str:
+    """A comment as stored: plain line ends, no control characters (which no file can carry)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def get_or_create_respondent(
@@ -91,12 +114,10 @@ def _audit(
     )
 
 
-def apply_answer(
+def update_answer(
     session: Session,
+    answer: Answer,
     *,
-    campaign_id: str,
-    respondent_id: int,
-    action_id: int,
     status: str | _Unchanged | None = UNCHANGED,
     comment: str | _Unchanged = UNCHANGED,
     actor: str,
@@ -104,24 +125,8 @@ def apply_answer(
     at: datetime | None = None,
     import_id: int | None = None,
 ) -> int:
-    """Set the fields given, audit each one that changes. Returns the number changed."""
+    """Set the given fields of ``answer``, audit each one that changes. Returns how many did."""
     at = at or utcnow()
-    answer = session.scalar(
-        select(Answer).where(
-            Answer.campaign_id == campaign_id,
-            Answer.respondent_id == respondent_id,
-            Answer.action_id == action_id,
-        )
-    )
-    if answer is None:
-        answer = Answer(
-            campaign_id=campaign_id,
-            respondent_id=respondent_id,
-            action_id=action_id,
-            status=None,
-            comment="",
-        )
-        session.add(answer)
     changed = 0
     for name, new in (("status", status), ("comment", comment)):
         if isinstance(new, _Unchanged):
@@ -132,9 +137,9 @@ def apply_answer(
         setattr(answer, name, new)
         _audit(
             session,
-            campaign_id=campaign_id,
-            respondent_id=respondent_id,
-            action_id=action_id,
+            campaign_id=answer.campaign_id,
+            respondent_id=answer.respondent_id,
+            action_id=answer.action_id,
             indicator_id=None,
             field_name=name,
             old=old or None,
@@ -151,13 +156,11 @@ def apply_answer(
     return changed
 
 
-def apply_indicator(
+def update_indicator(
     session: Session,
+    value: IndicatorValue,
     *,
-    campaign_id: str,
-    respondent_id: int,
     action_id: int,
-    indicator_id: int,
     target: str | _Unchanged | None = UNCHANGED,
     achieved: str | _Unchanged | None = UNCHANGED,
     actor: str,
@@ -167,18 +170,6 @@ def apply_indicator(
 ) -> int:
     """Set an indicator's target and/or achieved value (stored form), audited."""
     at = at or utcnow()
-    value = session.scalar(
-        select(IndicatorValue).where(
-            IndicatorValue.campaign_id == campaign_id,
-            IndicatorValue.respondent_id == respondent_id,
-            IndicatorValue.indicator_id == indicator_id,
-        )
-    )
-    if value is None:
-        value = IndicatorValue(
-            campaign_id=campaign_id, respondent_id=respondent_id, indicator_id=indicator_id
-        )
-        session.add(value)
     changed = 0
     for name, new in (("target", target), ("achieved", achieved)):
         if isinstance(new, _Unchanged):
@@ -189,10 +180,10 @@ def apply_indicator(
         setattr(value, name, new)
         _audit(
             session,
-            campaign_id=campaign_id,
-            respondent_id=respondent_id,
+            campaign_id=value.campaign_id,
+            respondent_id=value.respondent_id,
             action_id=action_id,
-            indicator_id=indicator_id,
+            indicator_id=value.indicator_id,
             field_name=name,
             old=old,
             new=new,
@@ -206,6 +197,46 @@ def apply_indicator(
         value.updated_at = at
         value.updated_by = actor
     return changed
+
+
+def answer_row(session: Session, campaign_id: str, respondent_id: int, action_id: int) -> Answer:
+    """The answer row, created (empty) when there is none yet."""
+    answer = session.scalar(
+        select(Answer).where(
+            Answer.campaign_id == campaign_id,
+            Answer.respondent_id == respondent_id,
+            Answer.action_id == action_id,
+        )
+    )
+    if answer is None:
+        answer = Answer(
+            campaign_id=campaign_id,
+            respondent_id=respondent_id,
+            action_id=action_id,
+            status=None,
+            comment="",
+        )
+        session.add(answer)
+    return answer
+
+
+def indicator_row(
+    session: Session, campaign_id: str, respondent_id: int, indicator_id: int
+) -> IndicatorValue:
+    """The indicator value row, created (empty) when there is none yet."""
+    value = session.scalar(
+        select(IndicatorValue).where(
+            IndicatorValue.campaign_id == campaign_id,
+            IndicatorValue.respondent_id == respondent_id,
+            IndicatorValue.indicator_id == indicator_id,
+        )
+    )
+    if value is None:
+        value = IndicatorValue(
+            campaign_id=campaign_id, respondent_id=respondent_id, indicator_id=indicator_id
+        )
+        session.add(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -241,19 +272,32 @@ class HistoryEntry:
 class AnswerService:
     """The answers of one respondent in one campaign, as one agent enters them.
 
-    Every call is its own transaction: when it returns, the change is on disk.
+    Every call is its own transaction: when it returns, the change is on disk. Values are
+    checked first (a status of the questionnaire's scale, numbers of the indicator's kind);
+    a wrong one raises ``UserError`` and nothing is written.
     """
 
     def __init__(self, db: Database, campaign_id: str, respondent_code: str, actor: str) -> None:
         self.db = db
         self.campaign_id = campaign_id
-        self.actor = actor
-        with db.write() as session:
+        self.respondent_code = normalise_respondent_code(respondent_code)
+        self.actor = actor[:MAX_ACTOR]
+        with db.read() as session:
             campaign = session.get(Campaign, campaign_id)
             if campaign is None:
                 raise UserError(f"La campagne « {campaign_id} » n'existe pas dans cette base.")
             self.questionnaire_id = campaign.questionnaire_id
-            self.respondent_id = get_or_create_respondent(session, respondent_code).id
+            self.scale_codes = set(
+                session.scalars(
+                    select(ScaleLevelRow.code).where(
+                        ScaleLevelRow.questionnaire_id == self.questionnaire_id
+                    )
+                )
+            ) or set(DEFAULT_SCALE.codes)
+            # Created with the first answer: reading never writes.
+            self.respondent_id: int | None = session.scalar(
+                select(Respondent.id).where(Respondent.code == self.respondent_code)
+            )
             self._actions = dict(
                 session.execute(
                     select(ActionRow.code, ActionRow.id).where(
@@ -261,10 +305,12 @@ class AnswerService:
                     )
                 ).all()
             )
-            self._indicators: dict[tuple[str, int], int] = {
-                (code, position): indicator_id
-                for code, position, indicator_id in session.execute(
-                    select(ActionRow.code, IndicatorRow.position, IndicatorRow.id)
+            self._indicators: dict[tuple[str, int], tuple[int, IndicatorKind]] = {
+                (code, position): (indicator_id, IndicatorKind(kind))
+                for code, position, indicator_id, kind in session.execute(
+                    select(
+                        ActionRow.code, IndicatorRow.position, IndicatorRow.id, IndicatorRow.kind
+                    )
                     .join(IndicatorRow, IndicatorRow.action_id == ActionRow.id)
                     .where(ActionRow.questionnaire_id == self.questionnaire_id)
                 ).all()
@@ -276,29 +322,38 @@ class AnswerService:
         except KeyError:
             raise UserError(f"L'action {action_code} n'existe pas dans ce questionnaire.") from None
 
-    def set_status(self, action_code: str, status: str | None) -> None:
+    def _respondent(self, session: Session) -> int:
+        if self.respondent_id is None:
+            self.respondent_id = get_or_create_respondent(session, self.respondent_code).id
+        return self.respondent_id
+
+    def _save_answer(self, action_code: str, **fields: object) -> None:
+        action_id = self._action_id(action_code)
         with self.db.write() as session:
-            apply_answer(
-                session,
-                campaign_id=self.campaign_id,
-                respondent_id=self.respondent_id,
-                action_id=self._action_id(action_code),
-                status=status,
-                actor=self.actor,
-                source=SOURCE_ENTRY,
+            answer = answer_row(session, self.campaign_id, self._respondent(session), action_id)
+            if (
+                not update_answer(session, answer, **fields, actor=self.actor, source=SOURCE_ENTRY)
+                and answer.id is None
+            ):
+                session.expunge(answer)  # nothing to say: no empty row
+
+    def set_status(self, action_code: str, status: str | None) -> None:
+        status = status or None
+        if status is not None and status not in self.scale_codes:
+            raise UserError(
+                f"« {status} » n'est pas une réponse possible "
+                f"({', '.join(sorted(self.scale_codes))})."
             )
+        self._save_answer(action_code, status=status)
 
     def set_comment(self, action_code: str, comment: str) -> None:
-        with self.db.write() as session:
-            apply_answer(
-                session,
-                campaign_id=self.campaign_id,
-                respondent_id=self.respondent_id,
-                action_id=self._action_id(action_code),
-                comment=comment,
-                actor=self.actor,
-                source=SOURCE_ENTRY,
+        comment = normalise_comment(comment)
+        if len(comment) > MAX_COMMENT:
+            raise UserError(
+                f"Le commentaire compte {len(comment)} caractères : c'est plus que les "
+                f"{MAX_COMMENT} qu'une cellule de classeur peut contenir. Raccourcissez-le."
             )
+        self._save_answer(action_code, comment=comment)
 
     def set_indicator(
         self,
@@ -308,29 +363,46 @@ class AnswerService:
         target: object = UNCHANGED,
         achieved: object = UNCHANGED,
     ) -> None:
-        """Set an indicator value in its stored form (see ``domain.numbers``)."""
+        """Set an indicator's target and/or achieved value, typed the French way or stored."""
         action_id = self._action_id(action_code)
         try:
-            indicator_id = self._indicators[(action_code, position)]
+            indicator_id, kind = self._indicators[(action_code, position)]
         except KeyError:
             raise UserError(
                 f"L'action {action_code} n'a pas d'indicateur n°{position + 1}."
             ) from None
+        values: dict[str, object] = {}
+        for name, typed in (("target", target), ("achieved", achieved)):
+            if isinstance(typed, _Unchanged):
+                continue
+            try:
+                values[name] = parse_indicator_value(typed, kind)
+            except ValueError as error:
+                message = str(error)
+                raise UserError(
+                    f"{message[:1].upper()}{message[1:]} ({kind.label} attendu)."
+                ) from None
         with self.db.write() as session:
-            apply_indicator(
-                session,
-                campaign_id=self.campaign_id,
-                respondent_id=self.respondent_id,
-                action_id=action_id,
-                indicator_id=indicator_id,
-                target=target,  # type: ignore[arg-type]
-                achieved=achieved,  # type: ignore[arg-type]
-                actor=self.actor,
-                source=SOURCE_ENTRY,
+            value = indicator_row(
+                session, self.campaign_id, self._respondent(session), indicator_id
             )
+            if (
+                not update_indicator(
+                    session,
+                    value,
+                    action_id=action_id,
+                    **values,  # type: ignore[arg-type]
+                    actor=self.actor,
+                    source=SOURCE_ENTRY,
+                )
+                and value.id is None
+            ):
+                session.expunge(value)
 
     def load(self) -> dict[str, AnswerState]:
         """Every answer of this respondent, by action code (unanswered actions are absent)."""
+        if self.respondent_id is None:
+            return {}
         codes = {action_id: code for code, action_id in self._actions.items()}
         with self.db.read() as session:
             answers = session.scalars(
@@ -364,6 +436,8 @@ class AnswerService:
 
     def history(self, action_code: str) -> list[HistoryEntry]:
         """Who changed what and when on this action, newest first."""
+        if self.respondent_id is None:
+            return []
         with self.db.read() as session:
             rows = session.execute(
                 select(AuditEvent, IndicatorRow.label)

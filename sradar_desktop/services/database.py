@@ -91,8 +91,21 @@ class Database:
                     f"{path} est un dossier. Donnez le chemin d'un fichier de base de données, "
                     "par exemple sradar.sqlite3."
                 )
-            if not read_only:
-                path.parent.mkdir(parents=True, exist_ok=True)
+            if target is None and not read_only:
+                # The user's own data folder is created on first start.
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as error:
+                    raise DatabaseError(
+                        f"Impossible de créer le dossier de données {path.parent} "
+                        f"({error.strerror}). Vérifiez vos droits sur ce dossier."
+                    ) from error
+            elif not path.parent.is_dir():
+                # A typo in a path must not silently start an empty database elsewhere.
+                raise DatabaseError(
+                    f"Le dossier {path.parent} n'existe pas. Vérifiez le chemin de la base de "
+                    "données, ou créez d'abord ce dossier."
+                )
         if read_only:
             revision = current_revision(url)
             if revision != head_revision():

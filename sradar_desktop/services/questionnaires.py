@@ -55,8 +55,20 @@ def default_campaign_id(questionnaire_id: str) -> str:
     return f"{questionnaire_id}:evaluation"
 
 
-def store_plan(session: Session, plan: Plan, origin: str) -> Questionnaire:
-    """Add ``plan`` as a new questionnaire, with its default campaign."""
+def default_campaign_title(plan: Plan) -> str:
+    return f"Évaluation {plan.period}" if plan.period else "Évaluation"
+
+
+def store_plan(
+    session: Session,
+    plan: Plan,
+    origin: str,
+    *,
+    campaign_id: str | None = None,
+    campaign_title: str | None = None,
+) -> Questionnaire:
+    """Add ``plan`` as a new questionnaire, with its first campaign (the default one unless
+    another is given, e.g. the campaign of a workbook that brought the plan)."""
     questionnaire = Questionnaire(
         id=plan.id,
         title=plan.title,

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from sradar_desktop.db.types import UTCDateTime
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -30,7 +28,7 @@ def upgrade() -> None:
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("origin", sa.String(20), nullable=False),
         sa.Column("version_digest", sa.String(64), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_questionnaire"),
     )
     op.create_table(
@@ -144,7 +142,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(120), nullable=False),
         sa.Column("questionnaire_id", sa.String(80), nullable=False),
         sa.Column("title", sa.String(200), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["questionnaire_id"],
             ["questionnaire.id"],
@@ -159,7 +157,7 @@ def upgrade() -> None:
         sa.Column("code", sa.String(64), nullable=False),
         sa.Column("label", sa.String(200), nullable=False),
         sa.Column("department", sa.String(10), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_respondent"),
         sa.UniqueConstraint("code", name="uq_respondent_code"),
     )
@@ -171,7 +169,7 @@ def upgrade() -> None:
         sa.Column("action_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(32), nullable=True),
         sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("updated_by", sa.String(200), nullable=False),
         sa.ForeignKeyConstraint(["action_id"], ["action.id"], name="fk_answer_action_id_action"),
         sa.ForeignKeyConstraint(
@@ -199,7 +197,7 @@ def upgrade() -> None:
         sa.Column("indicator_id", sa.Integer(), nullable=False),
         sa.Column("target", sa.Text(), nullable=True),
         sa.Column("achieved", sa.Text(), nullable=True),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("updated_by", sa.String(200), nullable=False),
         sa.ForeignKeyConstraint(
             ["campaign_id"], ["campaign.id"], name="fk_indicator_value_campaign_id_campaign"
@@ -226,7 +224,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_event",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("source", sa.String(20), nullable=False),
         sa.Column("campaign_id", sa.String(120), nullable=False),

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from sradar_desktop.db.types import UTCDateTime
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -22,7 +20,7 @@ def upgrade() -> None:
     op.create_table(
         "import_record",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("file_name", sa.Text(), nullable=False),
         sa.Column("file_digest", sa.String(64), nullable=False),
@@ -31,7 +29,7 @@ def upgrade() -> None:
         sa.Column("campaign_id", sa.String(120), nullable=True),
         sa.Column("respondents", sa.Text(), nullable=False),
         sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("undone_at", UTCDateTime(), nullable=True),
+        sa.Column("undone_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["campaign_id"], ["campaign.id"], name="fk_import_record_campaign_id_campaign"
         ),

@@ -1,0 +1,66 @@
+"""Merging answers: per answer, the latest change wins, whatever the order of the files.
+
+An answer (status and comment) and each indicator value (target and achieved) is a unit with
+the time and author of its last change. Importing compares the incoming unit with the one in
+the database: the later change wins; equal times are decided by the values themselves, so that
+importing A then B gives exactly what B then A gives. A conflict is when both sides changed the
+same unit since the file was exported, or when the file brings an older value than the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+Value = tuple[str | None, ...]
+
+
+def value_digest(value: Value) -> str:
+    encoded = json.dumps(list(value), ensure_ascii=False, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def is_blank(value: Value) -> bool:
+    return all(v in (None, "") for v in value)
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """A unit's values with the time and author of their last change."""
+
+    value: Value
+    at: datetime
+    by: str
+
+    def rank(self) -> tuple[datetime, str]:
+        return self.at, value_digest(self.value)
+
+
+class Decision(StrEnum):
+    NEW = "nouvelle"
+    CHANGED = "modifiée"
+    UNCHANGED = "inchangée"
+    KEPT = "conflit : valeur de la base conservée"
+    REPLACED = "conflit : remplacée par le fichier"
+
+    @property
+    def applies(self) -> bool:
+        return self in (Decision.NEW, Decision.CHANGED, Decision.REPLACED)
+
+    @property
+    def is_conflict(self) -> bool:
+        return self in (Decision.KEPT, Decision.REPLACED)
+
+
+def decide(current: Stamped | None, incoming: Stamped, exported_at: datetime) -> Decision:
+    """What importing ``incoming`` does to ``current`` (``None``: nothing in the database)."""
+    if current is None:
+        return Decision.UNCHANGED if is_blank(incoming.value) else Decision.NEW
+    if current.value == incoming.value:
+        return Decision.UNCHANGED
+    if incoming.rank() > current.rank():
+        return Decision.REPLACED if current.at > exported_at else Decision.CHANGED
+    return Decision.KEPT

@@ -1,0 +1,245 @@
+"""Exporting exchange workbooks: blank ones to send, answers to send back, consolidations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from sradar_desktop import __version__
+from sradar_desktop.db.models import (
+    ActionRow,
+    Answer,
+    Campaign,
+    ExpectedRespondent,
+    IndicatorRow,
+    IndicatorValue,
+    Questionnaire,
+    Respondent,
+)
+from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.plan import Plan, pilots_include
+from sradar_desktop.errors import UserError
+from sradar_desktop.services.answers import normalise_respondent_code
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.questionnaires import (
+    DEFAULT_QUESTIONNAIRE_ID,
+    default_campaign_id,
+    load_plan,
+)
+from sradar_desktop.workbook import format as fmt
+from sradar_desktop.workbook.writer import write_exchange_workbook
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    questionnaire_id: str
+    campaign_id: str
+    respondents: tuple[str, ...]
+    rows: int
+    answered: int
+
+    def describe(self) -> str:
+        who = ", ".join(self.respondents[:5]) + (
+            f" et {len(self.respondents) - 5} autres" if len(self.respondents) > 5 else ""
+        )
+        return (
+            f"{self.path.name} : {self.rows} actions pour {who or 'aucun répondant'} "
+            f"({self.answered} renseignées), questionnaire {self.questionnaire_id}."
+        )
+
+
+def resolve_campaign(
+    db: Database, questionnaire_id: str | None = None, campaign_id: str | None = None
+) -> tuple[str, str]:
+    """The (questionnaire, campaign) meant by the options given.
+
+    Without options: the only campaign with answers, or the default plan when none has any.
+    """
+    with db.read() as session:
+        if campaign_id:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise UserError(f"La campagne « {campaign_id} » n'existe pas dans cette base.")
+            return campaign.questionnaire_id, campaign.id
+        if questionnaire_id:
+            if session.get(Questionnaire, questionnaire_id) is None:
+                raise UserError(
+                    f"Le questionnaire « {questionnaire_id} » n'existe pas dans cette base. "
+                    "La commande « sradar-desktop questionnaires » donne la liste des "
+                    "identifiants."
+                )
+            latest = session.scalar(
+                select(Campaign.id)
+                .where(Campaign.questionnaire_id == questionnaire_id)
+                .order_by(Campaign.created_at.desc())
+            )
+            return questionnaire_id, latest or default_campaign_id(questionnaire_id)
+        used = session.execute(
+            select(Campaign.questionnaire_id, Campaign.id)
+            .where(Campaign.id.in_(select(Answer.campaign_id).distinct()))
+            .order_by(Campaign.questionnaire_id)
+        ).all()
+    if len(used) == 1:
+        return used[0][0], used[0][1]
+    if not used:
+        return DEFAULT_QUESTIONNAIRE_ID, default_campaign_id(DEFAULT_QUESTIONNAIRE_ID)
+    raise UserError(
+        "Plusieurs questionnaires ont des réponses dans cette base : précisez lequel avec "
+        "--questionnaire (" + ", ".join(q for q, _ in used) + ")."
+    )
+
+
+def _respondent_infos(session: object, codes: list[str]) -> dict[str, fmt.RespondentInfo]:
+    rows = session.scalars(select(Respondent).where(Respondent.code.in_(codes))).all()  # type: ignore[attr-defined]
+    infos = {r.code: fmt.RespondentInfo(r.code, r.label, r.department) for r in rows}
+    return {code: infos.get(code, fmt.RespondentInfo(code)) for code in codes}
+
+
+def build_exchange(
+    db: Database,
+    *,
+    questionnaire_id: str | None = None,
+    campaign_id: str | None = None,
+    respondent_code: str | None = None,
+    all_actions: bool = False,
+    blank: bool = False,
+) -> fmt.ExchangeWorkbook:
+    """The content of an exchange workbook, from the database."""
+    questionnaire_id, campaign_id = resolve_campaign(db, questionnaire_id, campaign_id)
+    plan: Plan = load_plan(db, questionnaire_id)
+    with db.read() as session:
+        campaign = session.get(Campaign, campaign_id)
+        campaign_title = campaign.title if campaign else "Évaluation"
+        answers: dict[tuple[str, str], Answer] = {}
+        values: dict[tuple[str, str, int], IndicatorValue] = {}
+        if not blank:
+            query = (
+                select(Answer, Respondent.code, ActionRow.code)
+                .join(Respondent, Respondent.id == Answer.respondent_id)
+                .join(ActionRow, ActionRow.id == Answer.action_id)
+                .where(Answer.campaign_id == campaign_id)
+            )
+            value_query = (
+                select(IndicatorValue, Respondent.code, ActionRow.code, IndicatorRow.position)
+                .join(Respondent, Respondent.id == IndicatorValue.respondent_id)
+                .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
+                .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
+                .where(IndicatorValue.campaign_id == campaign_id)
+            )
+            if respondent_code:
+                code = normalise_respondent_code(respondent_code)
+                query = query.where(Respondent.code == code)
+                value_query = value_query.where(Respondent.code == code)
+            for answer, respondent, action in session.execute(query):
+                answers[(respondent, action)] = answer
+            for value, respondent, action, position in session.execute(value_query):
+                values[(respondent, action, position)] = value
+        if respondent_code:
+            codes = [normalise_respondent_code(respondent_code)]
+        else:
+            roster = session.scalars(
+                select(Respondent.code)
+                .join(ExpectedRespondent, ExpectedRespondent.respondent_id == Respondent.id)
+                .where(ExpectedRespondent.campaign_id == campaign_id)
+            ).all()
+            codes = sorted({r for r, _ in answers} | {r for r, _, _ in values} | set(roster))
+        infos = _respondent_infos(session, codes)
+
+    answer_lines: list[fmt.AnswerLine] = []
+    indicator_lines: list[fmt.IndicatorLine] = []
+    for code in codes:
+        chosen = [
+            action
+            for action in plan.actions()
+            if all_actions
+            or pilots_include(action.pilots, code)
+            or (code, action.code) in answers
+            or any((code, action.code, p) in values for p in range(len(action.indicators)))
+        ]
+        if not chosen and respondent_code:
+            raise UserError(
+                f"Aucune action du questionnaire n'est pilotée par {code} et il n'a encore "
+                "rien répondu : ajoutez --all pour lui envoyer toutes les actions."
+            )
+        for action in chosen:
+            answer = answers.get((code, action.code))
+            answer_lines.append(
+                fmt.AnswerLine(code, action.code)
+                if answer is None
+                else fmt.AnswerLine(
+                    code,
+                    action.code,
+                    answer.status,
+                    answer.comment,
+                    answer.updated_at,
+                    answer.updated_by,
+                )
+            )
+            for position in range(len(action.indicators)):
+                value = values.get((code, action.code, position))
+                indicator_lines.append(
+                    fmt.IndicatorLine(code, action.code, position)
+                    if value is None
+                    else fmt.IndicatorLine(
+                        code,
+                        action.code,
+                        position,
+                        value.target,
+                        value.achieved,
+                        value.updated_at,
+                        value.updated_by,
+                    )
+                )
+    if blank:
+        kind = fmt.KIND_BLANK
+    else:
+        kind = fmt.KIND_ANSWERS if len(codes) == 1 else fmt.KIND_CONSOLIDATION
+    return fmt.ExchangeWorkbook(
+        plan=plan,
+        campaign_id=campaign_id,
+        campaign_title=campaign_title,
+        kind=kind,
+        exported_at=utcnow(),
+        app_version=__version__,
+        respondents=tuple(infos[code] for code in codes),
+        answers=tuple(answer_lines),
+        indicators=tuple(indicator_lines),
+    )
+
+
+def export_workbook(db: Database, path: Path, **options: object) -> ExportResult:
+    """Write an exchange workbook (see ``build_exchange`` for the options)."""
+    content = build_exchange(db, **options)  # type: ignore[arg-type]
+    write_exchange_workbook(content, path)
+    return ExportResult(
+        path=path,
+        questionnaire_id=content.plan.id,
+        campaign_id=content.campaign_id,
+        respondents=tuple(r.code for r in content.respondents),
+        rows=len(content.answers),
+        answered=sum(1 for a in content.answers if a.status),
+    )
+
+
+def blank_workbook(
+    db: Database,
+    path: Path,
+    *,
+    questionnaire_id: str,
+    respondent_code: str,
+    all_actions: bool = False,
+    campaign_id: str | None = None,
+) -> ExportResult:
+    """A workbook to send to a respondent: their actions (or all), nothing answered."""
+    return export_workbook(
+        db,
+        path,
+        questionnaire_id=questionnaire_id,
+        campaign_id=campaign_id,
+        respondent_code=respondent_code,
+        all_actions=all_actions,
+        blank=True,
+    )

@@ -1,0 +1,814 @@
+"""Importing files: exchange workbooks and action-plan tables, one merge for both.
+
+Each file is checked, read and merged in one transaction: a file with an error changes nothing,
+the same file twice is a no-op, and per answer the latest change wins whatever the order of the
+files (``domain.merge``). What an import replaced stays in the audit trail and in its record of
+changes, so that the import can be undone exactly. A preview computes the same merge without
+writing anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.orm import Session
+
+from sradar_desktop.db.models import (
+    ActionRow,
+    Answer,
+    AuditEvent,
+    Campaign,
+    ExpectedRespondent,
+    ImportChange,
+    ImportRecord,
+    IndicatorRow,
+    IndicatorValue,
+    Questionnaire,
+    Respondent,
+)
+from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.merge import Decision, Stamped, Value, decide
+from sradar_desktop.domain.plan import Plan
+from sradar_desktop.domain.text import count, slugify
+from sradar_desktop.errors import FileRefusedError, UserError
+from sradar_desktop.plans.table import (
+    PlanTable,
+    is_spreadsheet,
+    plan_table_from_sheets,
+    read_plan_table,
+)
+from sradar_desktop.services.answers import (
+    SOURCE_IMPORT,
+    SOURCE_UNDO,
+    get_or_create_respondent,
+    normalise_respondent_code,
+    update_answer,
+    update_indicator,
+)
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.questionnaires import (
+    default_campaign_id,
+    default_campaign_title,
+    store_plan,
+)
+from sradar_desktop.workbook import format as fmt
+from sradar_desktop.workbook.reader import looks_like_exchange, parse_exchange, read_workbook_sheets
+from sradar_desktop.workbook.safety import check_size
+
+log = logging.getLogger(__name__)
+
+KIND_PLAN = "plan"
+KIND_WORKBOOK = "classeur"
+ORIGIN_WORKBOOK = "classeur"
+ORIGIN_PLAN = "import"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a file brings, whatever its form."""
+
+    kind: str
+    plan: Plan
+    campaign_id: str
+    campaign_title: str
+    exported_at: datetime
+    respondents: tuple[fmt.RespondentInfo, ...]
+    answers: tuple[fmt.AnswerLine, ...]
+    indicators: tuple[fmt.IndicatorLine, ...]
+    edited_outside: int = 0
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The same answer changed in two places; the later change won."""
+
+    respondent: str
+    action_code: str
+    indicator: str | None
+    decision: Decision
+    database: Stamped
+    file: Stamped
+
+    def describe(self) -> str:
+        what = f"{self.respondent} {self.action_code}" + (
+            f" (indicateur « {self.indicator} »)" if self.indicator else ""
+        )
+
+        def show(stamped: Stamped) -> str:
+            values = " / ".join(v for v in stamped.value if v) or "vide"
+            when = stamped.at.astimezone().strftime("%d/%m/%Y %H:%M")
+            return f"« {values[:60]} » ({stamped.by}, {when})"
+
+        kept, lost = (
+            (self.database, self.file)
+            if self.decision is Decision.KEPT
+            else (self.file, self.database)
+        )
+        return f"{what} : {show(kept)} l'emporte sur {show(lost)}"
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """The effect of importing one file: previewed, or applied when ``import_id`` is set."""
+
+    file_name: str
+    kind: str
+    questionnaire_id: str
+    questionnaire_title: str
+    plan_counts: tuple[int, int, int]
+    new_questionnaire: bool
+    respondents: tuple[str, ...]
+    decisions: dict[Decision, int] = field(default_factory=dict)
+    conflicts: tuple[Conflict, ...] = ()
+    edited_outside: int = 0
+    already_imported_at: datetime | None = None
+    import_id: int | None = None
+
+    @property
+    def applied(self) -> int:
+        return sum(n for decision, n in self.decisions.items() if decision.applies)
+
+    def count(self, decision: Decision) -> int:
+        return self.decisions.get(decision, 0)
+
+    def describe(self) -> str:
+        """One French line for the command line, the preview and the log."""
+        if self.already_imported_at is not None:
+            when = self.already_imported_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+            return f"{self.file_name} : déjà importé le {when}, rien n'a changé."
+        objectives, themes, actions = self.plan_counts
+        parts = [
+            (
+                f"nouveau questionnaire {self.questionnaire_id} ({count(objectives, 'objectif')}, "
+                f"{count(themes, 'thématique')}, {count(actions, 'action')})"
+            )
+            if self.new_questionnaire
+            else f"questionnaire {self.questionnaire_id}"
+        ]
+        if self.respondents:
+            who = ", ".join(self.respondents[:5]) + (
+                f" et {len(self.respondents) - 5} autres" if len(self.respondents) > 5 else ""
+            )
+            parts.append(
+                f"répondant{'s' if len(self.respondents) > 1 else ''} {who} : "
+                + ", ".join(
+                    [
+                        count(self.count(Decision.NEW), "réponse nouvelle", "réponses nouvelles"),
+                        count(self.count(Decision.CHANGED), "modifiée"),
+                        count(self.count(Decision.UNCHANGED), "inchangée"),
+                    ]
+                )
+            )
+        if self.conflicts:
+            parts.append(count(len(self.conflicts), "conflit") + " (détail ci-dessous)")
+        if self.edited_outside:
+            parts.append(
+                count(self.edited_outside, "réponse modifiée", "réponses modifiées")
+                + " hors de l'application"
+            )
+        return f"{self.file_name} : " + ", ".join(parts) + "."
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+def _from_plan_table(
+    table: PlanTable, path: Path, respondent_code: str | None, actor: str
+) -> Incoming:
+    plan = table.plan
+    now = utcnow()
+    answers: tuple[fmt.AnswerLine, ...] = ()
+    respondents: tuple[fmt.RespondentInfo, ...] = ()
+    if table.has_answers and (table.statuses or table.comments):
+        code = normalise_respondent_code(
+            respondent_code or slugify(path.stem, max_length=50) or "IMPORT"
+        )
+        respondents = (fmt.RespondentInfo(code, f"Réponses du fichier {path.name}"),)
+        answers = tuple(
+            fmt.AnswerLine(
+                code,
+                action.code,
+                table.statuses.get(action.code),
+                table.comments.get(action.code, ""),
+                now,
+                actor or path.name,
+            )
+            for action in plan.actions()
+            if action.code in table.statuses or action.code in table.comments
+        )
+    return Incoming(
+        kind=KIND_PLAN,
+        plan=plan,
+        campaign_id=default_campaign_id(plan.id),
+        campaign_title=default_campaign_title(plan),
+        exported_at=now,
+        respondents=respondents,
+        answers=answers,
+        indicators=(),
+    )
+
+
+def read_incoming(path: Path, *, respondent_code: str | None = None, actor: str = "") -> Incoming:
+    """Read and check any importable file. Raises ``FileRefusedError`` with French messages."""
+    check_size(path)
+    if not is_spreadsheet(path):
+        return _from_plan_table(read_plan_table(path), path, respondent_code, actor)
+    sheets, container = read_workbook_sheets(path)
+    if not looks_like_exchange(sheets):
+        table = plan_table_from_sheets(sheets, path.name)
+        return _from_plan_table(table, path, respondent_code, actor)
+    workbook = parse_exchange(path, sheets, container)
+    if not workbook.campaign_id:
+        raise FileRefusedError(
+            f"Le fichier « {path.name} » a été refusé : il ne dit pas à quelle campagne il "
+            "répond. Demandez à l'expéditeur le classeur d'origine."
+        )
+    return Incoming(
+        kind=KIND_WORKBOOK,
+        plan=workbook.plan,
+        campaign_id=workbook.campaign_id,
+        campaign_title=workbook.campaign_title,
+        exported_at=workbook.exported_at,
+        respondents=workbook.respondents,
+        answers=workbook.answers,
+        indicators=workbook.indicators,
+        edited_outside=len(workbook.edited_outside),
+    )
+
+
+# Merging ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Change:
+    target: str  # "answer" or "indicator"
+    respondent: str
+    action_code: str
+    position: int | None
+    incoming: Stamped
+    current: Stamped | None
+    decision: Decision
+    row: Answer | IndicatorValue | None = None
+
+
+def _stamped(value: Value, at: datetime | None, by: str) -> Stamped:
+    assert at is not None
+    return Stamped(value, at, by)
+
+
+def _check_versions(session: Session, incoming: Incoming, file_name: str) -> bool:
+    """Whether the questionnaire is new here; refuses a different version of a known one."""
+    questionnaire = session.get(Questionnaire, incoming.plan.id)
+    if questionnaire is not None and questionnaire.version_digest != incoming.plan.digest():
+        raise FileRefusedError(
+            f"Le fichier « {file_name} » a été refusé : il a été préparé pour une autre version "
+            f"du questionnaire « {questionnaire.short_title or questionnaire.title} » que celle "
+            "de cette base. Demandez un classeur préparé à partir de la même version du "
+            "questionnaire."
+        )
+    campaign = session.get(Campaign, incoming.campaign_id)
+    if campaign is not None and campaign.questionnaire_id != incoming.plan.id:
+        raise FileRefusedError(
+            f"Le fichier « {file_name} » a été refusé : sa campagne « {campaign.title} » porte "
+            "sur un autre questionnaire. Le classeur a probablement été modifié à la main."
+        )
+    return questionnaire is None
+
+
+def _changes(session: Session, incoming: Incoming, new_questionnaire: bool) -> list[_Change]:
+    answers_now: dict[tuple[str, str], Answer] = {}
+    values_now: dict[tuple[str, str, int], IndicatorValue] = {}
+    if not new_questionnaire:
+        codes = {r.code for r in incoming.respondents}
+        for answer, respondent, code in session.execute(
+            select(Answer, Respondent.code, ActionRow.code)
+            .join(Respondent, Respondent.id == Answer.respondent_id)
+            .join(ActionRow, ActionRow.id == Answer.action_id)
+            .where(Answer.campaign_id == incoming.campaign_id, Respondent.code.in_(codes))
+        ):
+            answers_now[(respondent, code)] = answer
+        for value, respondent, code, position in session.execute(
+            select(IndicatorValue, Respondent.code, ActionRow.code, IndicatorRow.position)
+            .join(Respondent, Respondent.id == IndicatorValue.respondent_id)
+            .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
+            .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
+            .where(
+                IndicatorValue.campaign_id == incoming.campaign_id,
+                Respondent.code.in_(codes),
+            )
+        ):
+            values_now[(respondent, code, position)] = value
+
+    changes = []
+    for line in incoming.answers:
+        row = answers_now.get((line.respondent, line.action_code))
+        current = (
+            None
+            if row is None
+            else Stamped((row.status, row.comment), row.updated_at, row.updated_by)
+        )
+        new = _stamped(line.value, line.at, line.by)
+        changes.append(
+            _Change(
+                "answer",
+                line.respondent,
+                line.action_code,
+                None,
+                new,
+                current,
+                decide(current, new, incoming.exported_at),
+                row,
+            )
+        )
+    for line in incoming.indicators:
+        row = values_now.get((line.respondent, line.action_code, line.position))
+        current = (
+            None
+            if row is None
+            else Stamped((row.target, row.achieved), row.updated_at, row.updated_by)
+        )
+        new = _stamped(line.value, line.at, line.by)
+        changes.append(
+            _Change(
+                "indicator",
+                line.respondent,
+                line.action_code,
+                line.position,
+                new,
+                current,
+                decide(current, new, incoming.exported_at),
+                row,
+            )
+        )
+    return changes
+
+
+def _outcome(
+    file_name: str,
+    incoming: Incoming,
+    new_questionnaire: bool,
+    changes: Sequence[_Change],
+    import_id: int | None = None,
+) -> ImportOutcome:
+    indicators = {a.code: a.indicators for a in incoming.plan.actions()}
+    conflicts = tuple(
+        Conflict(
+            c.respondent,
+            c.action_code,
+            indicators[c.action_code][c.position].label if c.position is not None else None,
+            c.decision,
+            c.current,
+            c.incoming,
+        )
+        for c in changes
+        if c.decision.is_conflict and c.current is not None
+    )
+    return ImportOutcome(
+        file_name=file_name,
+        kind=incoming.kind,
+        questionnaire_id=incoming.plan.id,
+        questionnaire_title=incoming.plan.display_title,
+        plan_counts=incoming.plan.counts(),
+        new_questionnaire=new_questionnaire,
+        respondents=tuple(
+            sorted({r.code for r in incoming.respondents} | {c.respondent for c in changes})
+        ),
+        decisions=dict(Counter(c.decision for c in changes)),
+        conflicts=conflicts,
+        edited_outside=incoming.edited_outside,
+        import_id=import_id,
+    )
+
+
+def _previous_import(session: Session, digest: str) -> ImportRecord | None:
+    return session.scalar(
+        select(ImportRecord)
+        .where(ImportRecord.file_digest == digest, ImportRecord.undone_at.is_(None))
+        .order_by(ImportRecord.id.desc())
+    )
+
+
+def _already(path: Path, record: ImportRecord) -> ImportOutcome:
+    return ImportOutcome(
+        file_name=path.name,
+        kind=record.kind,
+        questionnaire_id=record.questionnaire_id,
+        questionnaire_title="",
+        plan_counts=(0, 0, 0),
+        new_questionnaire=False,
+        respondents=tuple(filter(None, record.respondents.split(","))),
+        already_imported_at=record.at,
+        import_id=record.id,
+    )
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def preview_import(
+    db: Database, path: Path, *, respondent_code: str | None = None, actor: str = ""
+) -> ImportOutcome:
+    """What importing ``path`` would do, without changing anything."""
+    check_size(path)
+    digest = file_digest(path)
+    with db.read() as session:
+        previous = _previous_import(session, digest)
+    if previous is not None:
+        return _already(path, previous)
+    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor)
+    with db.read() as session:
+        new_questionnaire = _check_versions(session, incoming, path.name)
+        changes = _changes(session, incoming, new_questionnaire)
+        return _outcome(path.name, incoming, new_questionnaire, changes)
+
+
+def _image(row: Answer | IndicatorValue) -> str:
+    """A row's values with the time and author of their last change, as JSON."""
+    if isinstance(row, Answer):
+        values = {"status": row.status, "comment": row.comment}
+    else:
+        values = {"target": row.target, "achieved": row.achieved}
+    return json.dumps(
+        {**values, "updated_at": row.updated_at.isoformat(), "updated_by": row.updated_by},
+        ensure_ascii=False,
+    )
+
+
+def import_file(
+    db: Database, path: Path, *, actor: str = "", respondent_code: str | None = None
+) -> ImportOutcome:
+    """Import one file, all or nothing. Raises ``FileRefusedError`` when it is refused."""
+    check_size(path)
+    digest = file_digest(path)
+    with db.read() as session:
+        previous = _previous_import(session, digest)
+    if previous is not None:
+        return _already(path, previous)
+    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor)
+    with db.write() as session:
+        previous = _previous_import(session, digest)
+        if previous is not None:  # imported by another window meanwhile
+            return _already(path, previous)
+        return _apply(session, incoming, path.name, digest, actor)
+
+
+def _apply(
+    session: Session, incoming: Incoming, file_name: str, digest: str, actor: str
+) -> ImportOutcome:
+    new_questionnaire = _check_versions(session, incoming, file_name)
+    created: dict[str, object] = {"questionnaire": None, "campaign": None, "respondents": []}
+    if new_questionnaire:
+        store_plan(
+            session,
+            incoming.plan,
+            ORIGIN_PLAN if incoming.kind == KIND_PLAN else ORIGIN_WORKBOOK,
+            campaign_title=incoming.campaign_title,
+            campaign_id=incoming.campaign_id,
+        )
+        created["questionnaire"] = incoming.plan.id
+        created["campaign"] = incoming.campaign_id
+    elif session.get(Campaign, incoming.campaign_id) is None:
+        session.add(
+            Campaign(
+                id=incoming.campaign_id,
+                questionnaire_id=incoming.plan.id,
+                title=incoming.campaign_title or "Évaluation",
+            )
+        )
+        created["campaign"] = incoming.campaign_id
+
+    respondent_ids: dict[str, int] = {}
+    codes = sorted(
+        {r.code for r in incoming.respondents}
+        | {a.respondent for a in incoming.answers}
+        | {i.respondent for i in incoming.indicators}
+    )
+    infos = {r.code: r for r in incoming.respondents}
+    for code in codes:
+        info = infos.get(code, fmt.RespondentInfo(code))
+        existed = session.scalar(select(Respondent.id).where(Respondent.code == code))
+        respondent = get_or_create_respondent(session, code, info.label, info.department)
+        respondent_ids[code] = respondent.id
+        if existed is None:
+            created["respondents"].append(code)  # type: ignore[union-attr]
+
+    record = ImportRecord(
+        actor=actor,
+        file_name=file_name,
+        file_digest=digest,
+        kind=incoming.kind,
+        questionnaire_id=incoming.plan.id,
+        campaign_id=incoming.campaign_id,
+        respondents=",".join(codes),
+    )
+    session.add(record)
+    session.flush()
+
+    changes = _changes(session, incoming, new_questionnaire)
+    action_ids = {
+        code: action_id
+        for code, action_id in session.execute(
+            select(ActionRow.code, ActionRow.id).where(
+                ActionRow.questionnaire_id == incoming.plan.id
+            )
+        )
+    }
+    indicator_ids = {
+        (code, position): indicator_id
+        for code, position, indicator_id in session.execute(
+            select(ActionRow.code, IndicatorRow.position, IndicatorRow.id)
+            .join(IndicatorRow, IndicatorRow.action_id == ActionRow.id)
+            .where(ActionRow.questionnaire_id == incoming.plan.id)
+        )
+    }
+    written: list[tuple[_Change, Answer | IndicatorValue, str | None]] = []
+    for change in changes:
+        if not change.decision.applies:
+            continue
+        respondent_id = respondent_ids[change.respondent]
+        action_id = action_ids[change.action_code]
+        before = None if change.row is None else _image(change.row)
+        common = {
+            "actor": change.incoming.by,
+            "source": SOURCE_IMPORT,
+            "at": change.incoming.at,
+            "import_id": record.id,
+        }
+        if change.target == "answer":
+            row = change.row or Answer(
+                campaign_id=incoming.campaign_id,
+                respondent_id=respondent_id,
+                action_id=action_id,
+                status=None,
+                comment="",
+            )
+            session.add(row)
+            status, comment = change.incoming.value
+            update_answer(session, row, status=status, comment=comment or "", **common)
+        else:
+            assert change.position is not None
+            row = change.row or IndicatorValue(
+                campaign_id=incoming.campaign_id,
+                respondent_id=respondent_id,
+                indicator_id=indicator_ids[(change.action_code, change.position)],
+            )
+            session.add(row)
+            target, achieved = change.incoming.value
+            update_indicator(
+                session, row, action_id=action_id, target=target, achieved=achieved, **common
+            )
+        written.append((change, row, before))
+    session.flush()
+    for change, row, before in written:
+        session.add(
+            ImportChange(
+                import_id=record.id,
+                target=change.target,
+                campaign_id=row.campaign_id,
+                respondent_id=row.respondent_id,
+                action_id=action_ids[change.action_code],
+                indicator_id=row.indicator_id if isinstance(row, IndicatorValue) else None,
+                before=before,
+                after=_image(row),
+            )
+        )
+    outcome = _outcome(file_name, incoming, new_questionnaire, changes, import_id=record.id)
+    record.summary = json.dumps(
+        {
+            "created": created,
+            "decisions": {str(d): n for d, n in outcome.decisions.items()},
+            "conflicts": len(outcome.conflicts),
+            "edited_outside": outcome.edited_outside,
+        },
+        ensure_ascii=False,
+    )
+    log.info("Import : %s", outcome.describe())
+    return outcome
+
+
+# Several files, undo ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: Path
+    outcome: ImportOutcome | None = None
+    error: UserError | None = None
+
+
+def import_files(
+    db: Database,
+    paths: Iterable[Path],
+    *,
+    actor: str = "",
+    respondent_code: str | None = None,
+    progress: Callable[[int, Path], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[FileResult]:
+    """Import each file on its own: one refused file never stops the others."""
+    results = []
+    for index, path in enumerate(paths):
+        if cancelled is not None and cancelled():
+            break
+        if progress is not None:
+            progress(index, path)
+        try:
+            outcome = import_file(db, path, actor=actor, respondent_code=respondent_code)
+        except UserError as error:
+            log.info("Refusé : %s", error)
+            results.append(FileResult(path, error=error))
+        except Exception:  # a bug must not stop the other files; its traceback is logged
+            log.exception("Erreur inattendue en important %s", path)
+            error = UserError(
+                f"Le fichier « {path.name} » n'a pas été importé à cause d'une erreur "
+                "inattendue (un défaut de l'application, pas de votre fait) ; le détail est "
+                "dans le journal de l'application. Les autres fichiers ont été traités."
+            )
+            results.append(FileResult(path, error=error))
+        else:
+            results.append(FileResult(path, outcome=outcome))
+    return results
+
+
+@dataclass(frozen=True)
+class ImportInfo:
+    id: int
+    at: datetime
+    file_name: str
+    kind: str
+    questionnaire_id: str
+    respondents: tuple[str, ...]
+    actor: str
+
+
+def last_import(db: Database, questionnaire_id: str | None = None) -> ImportInfo | None:
+    """The latest import not undone (of one questionnaire, if given)."""
+    with db.read() as session:
+        query = select(ImportRecord).where(ImportRecord.undone_at.is_(None))
+        if questionnaire_id is not None:
+            query = query.where(ImportRecord.questionnaire_id == questionnaire_id)
+        record = session.scalar(query.order_by(ImportRecord.id.desc()))
+        if record is None:
+            return None
+        return ImportInfo(
+            record.id,
+            record.at,
+            record.file_name,
+            record.kind,
+            record.questionnaire_id,
+            tuple(filter(None, record.respondents.split(","))),
+            record.actor,
+        )
+
+
+def undo_import(db: Database, import_id: int, *, actor: str = "") -> str:
+    """Put back exactly what was there before an import. Returns a French summary line.
+
+    Refused when an answer it wrote was changed since (undo the later imports first).
+    """
+    with db.write() as session:
+        record = session.get(ImportRecord, import_id)
+        if record is None:
+            raise UserError(f"L'import n°{import_id} n'existe pas.")
+        if record.undone_at is not None:
+            when = record.undone_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+            raise UserError(f"L'import de {record.file_name} a déjà été annulé le {when}.")
+        changes = session.scalars(
+            select(ImportChange)
+            .where(ImportChange.import_id == import_id)
+            .order_by(ImportChange.id.desc())
+        ).all()
+        rows: list[tuple[ImportChange, Answer | IndicatorValue]] = []
+        moved: list[str] = []
+        for change in changes:
+            row = _changed_row(session, change)
+            if row is None or _image(row) != change.after:
+                code = session.scalar(
+                    select(ActionRow.code).where(ActionRow.id == change.action_id)
+                )
+                moved.append(str(code))
+            else:
+                rows.append((change, row))
+        if moved:
+            raise UserError(
+                f"L'import de {record.file_name} ne peut plus être annulé : des réponses qu'il a "
+                f"apportées ont été modifiées depuis (actions {', '.join(sorted(set(moved))[:5])}"
+                f"{'…' if len(set(moved)) > 5 else ''}). Annulez d'abord les imports plus "
+                "récents, ou corrigez ces réponses à la main."
+            )
+        now = utcnow()
+        common = {"actor": actor, "source": SOURCE_UNDO, "at": now, "import_id": import_id}
+        for change, row in rows:
+            before = json.loads(change.before) if change.before else None
+            if isinstance(row, Answer):
+                update_answer(
+                    session,
+                    row,
+                    status=before["status"] if before else None,
+                    comment=before["comment"] if before else "",
+                    **common,
+                )
+            else:
+                update_indicator(
+                    session,
+                    row,
+                    action_id=change.action_id,
+                    target=before["target"] if before else None,
+                    achieved=before["achieved"] if before else None,
+                    **common,
+                )
+            if before is None:
+                session.delete(row)
+            else:
+                row.updated_at = datetime.fromisoformat(before["updated_at"])
+                row.updated_by = before["updated_by"]
+        record.undone_at = now
+        session.flush()
+        created = json.loads(record.summary or "{}").get("created", {})
+        _remove_unused(session, import_id, created)
+        return (
+            f"Import de {record.file_name} annulé : {len(rows)} réponses remises dans leur état "
+            "précédent."
+        )
+
+
+def _changed_row(session: Session, change: ImportChange) -> Answer | IndicatorValue | None:
+    if change.target == "answer":
+        return session.scalar(
+            select(Answer).where(
+                Answer.campaign_id == change.campaign_id,
+                Answer.respondent_id == change.respondent_id,
+                Answer.action_id == change.action_id,
+            )
+        )
+    return session.scalar(
+        select(IndicatorValue).where(
+            IndicatorValue.campaign_id == change.campaign_id,
+            IndicatorValue.respondent_id == change.respondent_id,
+            IndicatorValue.indicator_id == change.indicator_id,
+        )
+    )
+
+
+def _remove_unused(session: Session, import_id: int, created: dict) -> None:
+    """Remove what the undone import created, unless something else uses it since.
+
+    Their audit lines (this import's and its undoing) go with them: they concern nothing left.
+    """
+    others = or_(AuditEvent.import_id.is_(None), AuditEvent.import_id != import_id)
+    questionnaire_id = created.get("questionnaire")
+    campaign_id = created.get("campaign")
+    if campaign_id:
+        used = session.scalar(
+            select(
+                exists().where(Answer.campaign_id == campaign_id)
+                | exists().where(IndicatorValue.campaign_id == campaign_id)
+                | exists().where(AuditEvent.campaign_id == campaign_id, others)
+                | exists().where(
+                    ImportRecord.campaign_id == campaign_id,
+                    ImportRecord.id != import_id,
+                    ImportRecord.undone_at.is_(None),
+                )
+            )
+        )
+        if not used:
+            session.execute(delete(AuditEvent).where(AuditEvent.campaign_id == campaign_id))
+            session.execute(
+                delete(ExpectedRespondent).where(ExpectedRespondent.campaign_id == campaign_id)
+            )
+            session.execute(delete(Campaign).where(Campaign.id == campaign_id))
+            if questionnaire_id and not session.scalar(
+                select(exists().where(Campaign.questionnaire_id == questionnaire_id))
+            ):
+                questionnaire = session.get(Questionnaire, questionnaire_id)
+                if questionnaire is not None:
+                    session.delete(questionnaire)
+    for code in created.get("respondents", []):
+        respondent = session.scalar(select(Respondent).where(Respondent.code == code))
+        if respondent is None:
+            continue
+        used = session.scalar(
+            select(
+                exists().where(Answer.respondent_id == respondent.id)
+                | exists().where(IndicatorValue.respondent_id == respondent.id)
+                | exists().where(AuditEvent.respondent_id == respondent.id, others)
+                | exists().where(ExpectedRespondent.respondent_id == respondent.id)
+            )
+        )
+        if not used:
+            session.execute(delete(AuditEvent).where(AuditEvent.respondent_id == respondent.id))
+            session.delete(respondent)
+    session.flush()

@@ -1,0 +1,163 @@
+"""The exchange workbook: what it holds, independent of how it is written or read.
+
+One format for everything that travels by email (a blank questionnaire, a service's answers, a
+consolidation of many services). Visible French sheets ``Lisez-moi``, ``Questionnaire`` (one row
+per action × respondent) and ``Indicateurs`` (one row per action × indicator × respondent); a
+very hidden ``_sradar`` sheet with the metadata: format version, the whole questionnaire, the
+campaign, the respondents, the export time, the app version, and for each answer the time and
+author of its last change with a digest of its values (to recognise what was edited outside the
+app).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sradar_desktop.domain.merge import Value, value_digest
+from sradar_desktop.domain.plan import Plan
+
+FORMAT_NAME = "sradar-echange"
+FORMAT_VERSION = 1
+
+SHEET_README = "Lisez-moi"
+SHEET_ANSWERS = "Questionnaire"
+SHEET_INDICATORS = "Indicateurs"
+SHEET_META = "_sradar"
+
+# Column headers; the reader finds columns by these names, in any order.
+COL_CODE = "Code"
+COL_OBJECTIVE = "Objectif"
+COL_THEME = "Thématique"
+COL_ACTION = "Action"
+COL_PILOTS = "Pilotes"
+COL_RESPONDENT = "Répondant"
+COL_STATUS = "Réalisation"
+COL_COMMENT = "Commentaire"
+COL_INDICATOR = "Indicateur"
+COL_UNIT = "Unité"
+COL_TARGET = "Valeur cible"
+COL_ACHIEVED = "Valeur réalisée"
+
+ANSWER_COLUMNS = (
+    COL_CODE,
+    COL_OBJECTIVE,
+    COL_THEME,
+    COL_ACTION,
+    COL_PILOTS,
+    COL_RESPONDENT,
+    COL_STATUS,
+    COL_COMMENT,
+)
+INDICATOR_COLUMNS = (
+    COL_CODE,
+    COL_ACTION,
+    COL_INDICATOR,
+    COL_UNIT,
+    COL_RESPONDENT,
+    COL_TARGET,
+    COL_ACHIEVED,
+)
+
+KIND_BLANK = "vierge"
+KIND_ANSWERS = "reponses"
+KIND_CONSOLIDATION = "consolidation"
+
+# Metadata keys of the _sradar sheet (column A), values in column B.
+META_FORMAT = "format"
+META_FORMAT_VERSION = "version_format"
+META_APP_VERSION = "version_application"
+META_KIND = "nature"
+META_EXPORTED_AT = "exporte_le"
+META_QUESTIONNAIRE_ID = "questionnaire_id"
+META_QUESTIONNAIRE_DIGEST = "questionnaire_empreinte"
+META_QUESTIONNAIRE_TITLE = "questionnaire_titre"
+META_CAMPAIGN_ID = "campagne_id"
+META_CAMPAIGN_TITLE = "campagne_titre"
+META_RESPONDENTS = "repondants"
+META_ANSWERS_DIGEST = "reponses_empreinte"
+META_ANSWERS_SHEET = "feuille_reponses"
+META_INDICATORS_SHEET = "feuille_indicateurs"
+META_PLAN = "plan"  # the plan as JSON, split over plan.1, plan.2… (a cell holds 32,767 chars)
+META_STAMPS = "horodatage"  # header of the table of per-answer stamps below the keys
+
+PLAN_CHUNK = 30_000
+# A cell holds at most 32,767 characters: longer comments cannot travel in a workbook.
+MAX_CELL_TEXT = 32_000
+
+
+@dataclass(frozen=True)
+class RespondentInfo:
+    code: str
+    label: str = ""
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One row of the ``Questionnaire`` sheet; ``at`` is ``None`` for an answer never given."""
+
+    respondent: str
+    action_code: str
+    status: str | None = None
+    comment: str = ""
+    at: datetime | None = None
+    by: str = ""
+
+    @property
+    def value(self) -> Value:
+        return (self.status, self.comment)
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    """One row of the ``Indicateurs`` sheet (``position``: the indicator's rank in its action)."""
+
+    respondent: str
+    action_code: str
+    position: int
+    target: str | None = None
+    achieved: str | None = None
+    at: datetime | None = None
+    by: str = ""
+
+    @property
+    def value(self) -> Value:
+        return (self.target, self.achieved)
+
+
+@dataclass(frozen=True)
+class ExchangeWorkbook:
+    plan: Plan
+    campaign_id: str
+    campaign_title: str
+    kind: str
+    exported_at: datetime
+    app_version: str
+    respondents: tuple[RespondentInfo, ...]
+    answers: tuple[AnswerLine, ...]
+    indicators: tuple[IndicatorLine, ...] = ()
+    # Set by the reader only:
+    saved_at: datetime | None = None
+    saved_by: str = ""
+    edited_outside: tuple[tuple[str, str, int | None], ...] = field(default=())
+
+
+def stamp_key(respondent: str, action_code: str, position: int | None) -> str:
+    return f"{respondent}\x1f{action_code}\x1f{'' if position is None else position}"
+
+
+def answers_digest(workbook: ExchangeWorkbook) -> str:
+    """A digest of every answer and indicator value, to tell whether a file was edited."""
+    parts = sorted(
+        [
+            stamp_key(a.respondent, a.action_code, None) + value_digest(a.value)
+            for a in workbook.answers
+        ]
+        + [
+            stamp_key(i.respondent, i.action_code, i.position) + value_digest(i.value)
+            for i in workbook.indicators
+        ]
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()

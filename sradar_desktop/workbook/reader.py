@@ -1,0 +1,488 @@
+"""Reading an exchange workbook received by email: checked first, every problem named by cell.
+
+Columns are found by their header and rows by action code, so a re-sorted sheet or moved
+columns read the same. Statuses are accepted in any case and without accents, numbers typed the
+French way. For each answer, the stamps of the ``_sradar`` sheet say when and by whom it was
+last changed in the app; an answer whose values no longer match its stamp was edited outside the
+app, and takes the time the workbook was last saved (from its document properties).
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from defusedxml import ElementTree
+
+from sradar_desktop.domain.merge import is_blank, value_digest
+from sradar_desktop.domain.numbers import parse_indicator_value
+from sradar_desktop.domain.plan import Plan, plan_from_mapping, validate_plan
+from sradar_desktop.domain.text import clean_cell, fold
+from sradar_desktop.errors import FileRefusedError
+from sradar_desktop.workbook import format as fmt
+from sradar_desktop.workbook.cells import Sheet, cell_ref, read_sheets
+from sradar_desktop.workbook.safety import check_spreadsheet
+
+MAX_ERRORS_SHOWN = 20
+_HEADER_SCAN_ROWS = 20
+
+
+class MetadataMissingError(FileRefusedError):
+    """A workbook that looks like an exchange workbook but lost its ``_sradar`` sheet."""
+
+
+def _refused(name: str, reason: str, advice: str = "") -> FileRefusedError:
+    return FileRefusedError(
+        f"Le fichier « {name} » a été refusé : {reason}." + (f" {advice}" if advice else "")
+    )
+
+
+def _check_xml(path: Path, name: str) -> None:
+    """Refuse XML with a document type or entity declarations (entity expansion attacks)."""
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if not member.filename.endswith((".xml", ".rels")):
+                continue
+            with archive.open(member) as handle:
+                head = handle.read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise _refused(
+                    name,
+                    "il contient des déclarations XML interdites (possible tentative d'attaque)",
+                    "Il n'a pas été ouvert, par précaution.",
+                )
+
+
+def _saved_properties(path: Path, container: str) -> tuple[datetime | None, str]:
+    """When and by whom the file was last saved, from its document properties."""
+    member, stamp_tags, author_tags = (
+        ("docProps/core.xml", ("modified",), ("lastModifiedBy",))
+        if container == "xlsx"
+        else ("meta.xml", ("date",), ("creator",))
+    )
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
+            root = ElementTree.parse(handle).getroot()
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return None, ""
+    except Exception:  # defusedxml refusals: no properties rather than a crash
+        return None, ""
+    saved_at = None
+    saved_by = ""
+    for element in root.iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        text = (element.text or "").strip()
+        if tag in stamp_tags and text and saved_at is None:
+            saved_at = _parse_time(text)
+        elif tag in author_tags and text:
+            saved_by = text
+    return saved_at, saved_by
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _text(value: object) -> str:
+    """A cell as text: ``12.0`` typed as a number reads ``12``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.strftime("%d/%m/%Y")
+    return clean_cell(value) if value is not None else ""
+
+
+def _comment(value: object) -> str:
+    """A comment as the person typed it: line breaks kept, Windows line ends made plain."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _find_header(
+    sheet: Sheet, required: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[int, dict[str, int]] | None:
+    wanted = {fold(name): name for name in (*required, *optional)}
+    for index, row in enumerate(sheet.rows[:_HEADER_SCAN_ROWS]):
+        columns: dict[str, int] = {}
+        for position, value in enumerate(row):
+            name = wanted.get(fold(_text(value)))
+            if name is not None and name not in columns:
+                columns[name] = position
+        if all(name in columns for name in required):
+            return index, columns
+    return None
+
+
+class _Errors:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.items: list[str] = []
+
+    def add(self, sheet: str, row: int, column: int, message: str) -> None:
+        self.items.append(f"{cell_ref(sheet, row, column)} : {message}")
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        count = len(self.items)
+        shown = self.items[:MAX_ERRORS_SHOWN]
+        if count > len(shown):
+            shown.append(f"… et {count - len(shown)} autres")
+        raise FileRefusedError(
+            f"Le fichier « {self.name} » n'a pas été importé : {count} problème"
+            f"{'s' if count > 1 else ''} à corriger dans le classeur, puis réessayez.",
+            details=shown,
+        )
+
+
+def _meta(sheet: Sheet, name: str) -> tuple[dict[str, str], list[list[object]]]:
+    values: dict[str, str] = {}
+    stamps: list[list[object]] = []
+    in_stamps = False
+    for row in sheet.rows:
+        key = _text(row[0]) if row else ""
+        if in_stamps:
+            if any(v not in (None, "") for v in row):
+                stamps.append(list(row))
+            continue
+        if key == fmt.META_STAMPS:
+            in_stamps = True
+        elif key:
+            value = row[1] if len(row) > 1 else ""
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            values[key] = "" if value is None else str(value)
+    if values.get(fmt.META_FORMAT) != fmt.FORMAT_NAME:
+        raise _refused(
+            name,
+            "sa feuille technique « _sradar » n'est pas celle d'un classeur SRADAR Desktop",
+            "Demandez à l'expéditeur le classeur d'origine.",
+        )
+    return values, stamps
+
+
+def _plan(meta: dict[str, str], name: str) -> Plan:
+    chunks = sorted(
+        (int(key.split(".", 1)[1]), value)
+        for key, value in meta.items()
+        if key.startswith(f"{fmt.META_PLAN}.") and key.split(".", 1)[1].isdigit()
+    )
+    damaged = _refused(
+        name,
+        "la description du questionnaire qu'il contient est endommagée",
+        "Demandez à l'expéditeur de vous renvoyer le classeur tel que SRADAR Desktop l'a produit.",
+    )
+    try:
+        plan = plan_from_mapping(json.loads("".join(value for _, value in chunks)))
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise damaged from error
+    if validate_plan(plan) or plan.id != meta.get(fmt.META_QUESTIONNAIRE_ID):
+        raise damaged
+    if plan.digest() != meta.get(fmt.META_QUESTIONNAIRE_DIGEST):
+        raise damaged
+    return plan
+
+
+def _table_sheet(
+    sheets: dict[str, Sheet],
+    preferred: str,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+) -> tuple[Sheet, int, dict[str, int]] | None:
+    """The sheet named ``preferred``, or any visible sheet with the right headers."""
+    candidates = [sheets[preferred]] if preferred in sheets else []
+    candidates += [s for s in sheets.values() if s.name != preferred and not s.hidden]
+    for sheet in candidates:
+        found = _find_header(sheet, required, optional)
+        if found is not None:
+            return sheet, *found
+    return None
+
+
+def looks_like_exchange(sheets: Sequence[Sheet]) -> bool:
+    """A workbook with the answer columns of an exchange workbook (with or without metadata)."""
+    by_name = {s.name: s for s in sheets}
+    required = (fmt.COL_CODE, fmt.COL_RESPONDENT, fmt.COL_STATUS)
+    return (
+        fmt.SHEET_META in by_name or _table_sheet(by_name, fmt.SHEET_ANSWERS, required) is not None
+    )
+
+
+def read_workbook_sheets(path: Path, display_name: str | None = None) -> tuple[list[Sheet], str]:
+    """Check a received spreadsheet and read its sheets. Returns the sheets and its container."""
+    name = display_name or path.name
+    container = check_spreadsheet(path)
+    if container in ("xlsx", "ods"):
+        _check_xml(path, name)
+    return read_sheets(path, name), container
+
+
+def _stamps(rows: Sequence[Sequence[object]]) -> dict[str, tuple[datetime, str, str]]:
+    """The per-answer stamps of the ``_sradar`` sheet: key → (time, author, digest)."""
+    stamps = {}
+    for row in rows:
+        _, respondent, code, position, at, by, digest = [*row, *[None] * 7][:7]
+        moment = _parse_time(_text(at))
+        if moment is None:
+            continue
+        rank = _text(position)
+        key = fmt.stamp_key(_text(respondent), _text(code), int(rank) if rank.isdigit() else None)
+        stamps[key] = (moment, _text(by), _text(digest))
+    return stamps
+
+
+def _labels(meta: dict[str, str]) -> dict[str, tuple[str, str]]:
+    try:
+        return {
+            str(r["code"]): (str(r.get("label", "")), str(r.get("department", "")))
+            for r in json.loads(meta.get(fmt.META_RESPONDENTS) or "[]")
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+class _Rows:
+    """The data rows of one table sheet, cells found by column name."""
+
+    def __init__(self, sheet: Sheet, header: int, columns: dict[str, int]) -> None:
+        self.sheet = sheet
+        self.header = header
+        self.columns = columns
+
+    def __iter__(self) -> Iterator[tuple[int, Callable[[str], object]]]:
+        for index in range(self.header + 1, len(self.sheet.rows)):
+            row = self.sheet.rows[index]
+
+            def cell(column: str, row: Sequence[object] = row) -> object:
+                position = self.columns.get(column)
+                return row[position] if position is not None and position < len(row) else None
+
+            yield index, cell
+
+
+class _ExchangeParser:
+    """Reads the answer and indicator sheets against the plan and the stamps."""
+
+    def __init__(self, name: str, plan: Plan, stamps: dict, edited_at: datetime, saved_by: str):
+        self.plan = plan
+        self.actions = {a.code: a for a in plan.actions()}
+        self.stamps = stamps
+        self.edited_at = edited_at
+        self.saved_by = saved_by
+        self.errors = _Errors(name)
+        self.edited: list[tuple[str, str, int | None]] = []
+
+    def error(self, rows: _Rows, index: int, column: str, message: str) -> None:
+        self.errors.add(rows.sheet.name, index, rows.columns[column], message)
+
+    def resolve(
+        self, respondent: str, code: str, position: int | None, value: tuple
+    ) -> tuple[datetime, str] | None:
+        """When and by whom a unit was last changed; ``None`` for a blank never answered."""
+        stamp = self.stamps.get(fmt.stamp_key(respondent, code, position))
+        if stamp is not None and stamp[2] == value_digest(value):
+            return stamp[0], stamp[1]
+        if stamp is None and is_blank(value):
+            return None
+        self.edited.append((respondent, code, position))
+        return self.edited_at, f"{self.saved_by or respondent} (classeur)"
+
+    def _unknown_code(self, rows: _Rows, index: int, code: str) -> None:
+        self.error(
+            rows,
+            index,
+            fmt.COL_CODE,
+            f"le code « {code} » n'est pas une action du questionnaire "
+            f"« {self.plan.display_title} »"
+            if code
+            else "le code de l'action est vide",
+        )
+
+    def answers(self, rows: _Rows) -> list[fmt.AnswerLine]:
+        lines = []
+        seen: dict[tuple[str, str], int] = {}
+        for index, cell in rows:
+            code = _text(cell(fmt.COL_CODE))
+            respondent = _text(cell(fmt.COL_RESPONDENT)).upper()
+            raw_status = cell(fmt.COL_STATUS)
+            comment = _comment(cell(fmt.COL_COMMENT))
+            if not (code or respondent or _text(raw_status) or comment.strip()):
+                continue
+            if code not in self.actions:
+                self._unknown_code(rows, index, code)
+                continue
+            if not respondent:
+                self.error(rows, index, fmt.COL_RESPONDENT, "le répondant est vide")
+                continue
+            if (respondent, code) in seen:
+                self.error(
+                    rows,
+                    index,
+                    fmt.COL_CODE,
+                    f"l'action {code} de {respondent} figure déjà ligne "
+                    f"{seen[(respondent, code)] + 1}",
+                )
+                continue
+            seen[(respondent, code)] = index
+            try:
+                status = self.plan.scale.parse(raw_status)
+            except ValueError as error:
+                self.error(rows, index, fmt.COL_STATUS, str(error))
+                continue
+            if len(comment) > fmt.MAX_CELL_TEXT:
+                self.error(rows, index, fmt.COL_COMMENT, "le commentaire est trop long")
+                continue
+            resolved = self.resolve(respondent, code, None, (status, comment))
+            if resolved is not None:
+                lines.append(fmt.AnswerLine(respondent, code, status, comment, *resolved))
+        return lines
+
+    def indicators(self, rows: _Rows) -> list[fmt.IndicatorLine]:
+        lines = []
+        seen: dict[tuple[str, str, int], int] = {}
+        for index, cell in rows:
+            code = _text(cell(fmt.COL_CODE))
+            label = _text(cell(fmt.COL_INDICATOR))
+            respondent = _text(cell(fmt.COL_RESPONDENT)).upper()
+            raw = (cell(fmt.COL_TARGET), cell(fmt.COL_ACHIEVED))
+            if not (code or label or respondent or any(_text(v) for v in raw)):
+                continue
+            action = self.actions.get(code)
+            if action is None:
+                self._unknown_code(rows, index, code)
+                continue
+            positions = [
+                i for i, known in enumerate(action.indicators) if fold(known.label) == fold(label)
+            ]
+            if not positions:
+                self.error(
+                    rows,
+                    index,
+                    fmt.COL_INDICATOR,
+                    f"l'action {code} n'a pas d'indicateur « {label} »",
+                )
+                continue
+            if not respondent:
+                self.error(rows, index, fmt.COL_RESPONDENT, "le répondant est vide")
+                continue
+            key = (respondent, code, positions[0])
+            if key in seen:
+                self.error(
+                    rows,
+                    index,
+                    fmt.COL_INDICATOR,
+                    f"cet indicateur de {respondent} figure déjà ligne {seen[key] + 1}",
+                )
+                continue
+            seen[key] = index
+            kind = action.indicators[positions[0]].kind
+            parsed: list[str | None] = []
+            for column, value in zip((fmt.COL_TARGET, fmt.COL_ACHIEVED), raw, strict=True):
+                try:
+                    parsed.append(parse_indicator_value(value, kind))
+                except ValueError as error:
+                    self.error(rows, index, column, f"{error} ({kind.label} attendu)")
+                    parsed.append(None)
+            resolved = self.resolve(respondent, code, positions[0], (parsed[0], parsed[1]))
+            if resolved is not None:
+                lines.append(
+                    fmt.IndicatorLine(
+                        respondent, code, positions[0], parsed[0], parsed[1], *resolved
+                    )
+                )
+        return lines
+
+
+def parse_exchange(
+    path: Path, sheets: Sequence[Sheet], container: str, display_name: str | None = None
+) -> fmt.ExchangeWorkbook:
+    """The content of an exchange workbook whose sheets were read by ``read_workbook_sheets``."""
+    name = display_name or path.name
+    by_name = {s.name: s for s in sheets}
+    if fmt.SHEET_META not in by_name:
+        raise MetadataMissingError(
+            f"Le fichier « {name} » a été refusé : sa feuille technique « _sradar » a été "
+            "supprimée, on ne peut plus savoir à quel questionnaire et à quelle campagne il "
+            "répond. Demandez à l'expéditeur de vous renvoyer le classeur d'origine, ou "
+            "recopiez ses réponses dans un classeur vierge préparé par SRADAR Desktop."
+        )
+    meta, stamp_rows = _meta(by_name[fmt.SHEET_META], name)
+    try:
+        version = int(meta.get(fmt.META_FORMAT_VERSION, "0"))
+    except ValueError:
+        version = 0
+    if version > fmt.FORMAT_VERSION:
+        raise _refused(
+            name,
+            f"il a été préparé par une version plus récente de SRADAR Desktop "
+            f"({meta.get(fmt.META_APP_VERSION, '?')})",
+            "Installez la dernière version de l'application pour l'importer.",
+        )
+    plan = _plan(meta, name)
+    exported_at = _parse_time(meta.get(fmt.META_EXPORTED_AT, ""))
+    if exported_at is None:
+        raise _refused(
+            name, "sa date de préparation est illisible", "Demandez le classeur d'origine."
+        )
+    saved_at, saved_by = (
+        _saved_properties(path, container) if container in ("xlsx", "ods") else (None, "")
+    )
+    # What was edited outside the app changed when the file was last saved, after its export.
+    parser = _ExchangeParser(
+        name, plan, _stamps(stamp_rows), max(saved_at or exported_at, exported_at), saved_by
+    )
+
+    found = _table_sheet(
+        by_name,
+        meta.get(fmt.META_ANSWERS_SHEET) or fmt.SHEET_ANSWERS,
+        (fmt.COL_CODE, fmt.COL_RESPONDENT, fmt.COL_STATUS),
+        (fmt.COL_COMMENT,),
+    )
+    if found is None:
+        raise _refused(
+            name,
+            "la feuille « Questionnaire » (colonnes Code, Répondant, Réalisation) est introuvable",
+            "Demandez à l'expéditeur de vous renvoyer le classeur sans en supprimer de feuille.",
+        )
+    answers = parser.answers(_Rows(*found))
+    found = _table_sheet(
+        by_name,
+        meta.get(fmt.META_INDICATORS_SHEET) or fmt.SHEET_INDICATORS,
+        (fmt.COL_CODE, fmt.COL_INDICATOR, fmt.COL_RESPONDENT, fmt.COL_TARGET, fmt.COL_ACHIEVED),
+    )
+    indicators = parser.indicators(_Rows(*found)) if found is not None else []
+    parser.errors.raise_if_any()
+
+    labels = _labels(meta)
+    codes = {a.respondent for a in answers} | {i.respondent for i in indicators} | set(labels)
+    return fmt.ExchangeWorkbook(
+        plan=plan,
+        campaign_id=meta.get(fmt.META_CAMPAIGN_ID, ""),
+        campaign_title=meta.get(fmt.META_CAMPAIGN_TITLE, ""),
+        kind=meta.get(fmt.META_KIND, fmt.KIND_ANSWERS),
+        exported_at=exported_at,
+        app_version=meta.get(fmt.META_APP_VERSION, ""),
+        respondents=tuple(
+            fmt.RespondentInfo(code, *labels.get(code, ("", ""))) for code in sorted(codes)
+        ),
+        answers=tuple(answers),
+        indicators=tuple(indicators),
+        saved_at=saved_at,
+        saved_by=saved_by,
+        edited_outside=tuple(parser.edited),
+    )
+
+
+def read_exchange_workbook(path: Path, display_name: str | None = None) -> fmt.ExchangeWorkbook:
+    sheets, container = read_workbook_sheets(path, display_name)
+    return parse_exchange(path, sheets, container, display_name)

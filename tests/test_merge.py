@@ -1,0 +1,200 @@
+"""Merging workbooks: order-independent, idempotent, newer wins, conflicts listed, undo exact."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from exchange_support import ROAD_MAP, SRADAR, answer, edit_workbook, state
+from support import snapshot
+
+from sradar_desktop.db.models import AuditEvent, ImportChange, ImportRecord
+from sradar_desktop.domain.merge import Decision
+from sradar_desktop.errors import UserError
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.exchange import export_workbook
+from sradar_desktop.services.imports import import_file, last_import, undo_import
+
+HISTORY = {AuditEvent.__tablename__, ImportRecord.__tablename__, ImportChange.__tablename__}
+
+
+def content(db) -> dict:
+    """Everything but the history (audit trail, import records), which grows by design, and
+    the rows' version counters (they only ever go up, so that no stale edit is accepted)."""
+    return {
+        table: rows
+        for table, rows in snapshot(db, skip_columns=frozenset({"version_id"})).items()
+        if table not in HISTORY
+    }
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """Three workbooks with overlapping answers, changed at different times in three places.
+
+    - A: DDETS-44's first export (1.1.1 oui, 1.1.3 non, an indicator);
+    - B: DDETS-44's later export from the same workstation (1.1.1 corrected, 1.2.1 added);
+    - C: a consolidation made elsewhere with DDETS-49's answers and a change to DDETS-44's
+      1.1.3 made after A was exported (the same answer changed in two places).
+    """
+    folder = tmp_path_factory.mktemp("fusion")
+    agent = Database.open(folder / "agent44.sqlite3")
+    answer(agent, "DDETS-44", {"1.1.1": ("oui", "Fait en mars"), "1.1.3": ("non", "")})
+    answer(agent, "DDETS-44", {"2.6.1": {"indicators": {1: ("100", "90")}}}, questionnaire=ROAD_MAP)
+    a = folder / "A.xlsx"
+    export_workbook(agent, a, questionnaire_id=SRADAR, respondent_code="DDETS-44")
+    answer(agent, "DDETS-44", {"1.1.1": ("partiellement", "Fait en partie"), "1.2.1": ("oui", "")})
+    b = folder / "B.xlsx"
+    export_workbook(agent, b, questionnaire_id=SRADAR, respondent_code="DDETS-44")
+
+    department = Database.open(folder / "departement.sqlite3")
+    import_file(department, a)
+    answer(department, "DDETS-44", {"1.1.3": ("oui", "Corrigé par la DDETS")}, actor="Relecteur")
+    answer(department, "DDETS-49", {"1.1.1": ("nc", ""), "1.1.3": ("oui", "Maine-et-Loire")})
+    c = folder / "C.xlsx"
+    export_workbook(department, c, questionnaire_id=SRADAR)
+    agent.close()
+    department.close()
+    return {"A": a, "B": b, "C": c}
+
+
+def _merge(tmp_path, files, order) -> dict:
+    db = Database.open(tmp_path / f"{''.join(order)}.sqlite3")
+    for name in order:
+        import_file(db, files[name])
+    result = state(db)
+    db.close()
+    return result
+
+
+def test_order_does_not_matter(tmp_path, files, data_dir):
+    results = [_merge(tmp_path, files, order) for order in itertools.permutations("ABC")]
+    assert all(result == results[0] for result in results[1:])
+    answers = {(k[1], k[2]): v[:2] for k, v in results[0]["answers"].items()}
+    assert answers == {
+        ("DDETS-44", "1.1.1"): ("partiellement", "Fait en partie"),
+        ("DDETS-44", "1.1.3"): ("oui", "Corrigé par la DDETS"),
+        ("DDETS-44", "1.2.1"): ("oui", ""),
+        ("DDETS-49", "1.1.1"): ("nc", ""),
+        ("DDETS-49", "1.1.3"): ("oui", "Maine-et-Loire"),
+    }
+    by = {(k[1], k[2]): v[3] for k, v in results[0]["answers"].items()}
+    assert by[("DDETS-44", "1.1.3")] == "Relecteur"
+
+
+def test_importing_twice_is_importing_once(tmp_path, files, data_dir):
+    db = Database.open(tmp_path / "base.sqlite3")
+    for name in "ABC":
+        import_file(db, files[name])
+    once = snapshot(db)
+    again = [import_file(db, files[name]) for name in "CAB"]
+    assert all(o.already_imported_at is not None for o in again)
+    assert "déjà importé le" in again[0].describe()
+    assert snapshot(db) == once
+    # The same content re-saved (other bytes) changes nothing either.
+    copy = edit_workbook(files["B"], tmp_path / "B-copie.xlsx", lambda book: None)
+    outcome = import_file(db, copy)
+    assert outcome.applied == 0 and outcome.count(Decision.UNCHANGED) > 0
+    assert content(db) == content(Database.open(tmp_path / "base.sqlite3"))
+    db.close()
+
+
+def test_newer_wins_and_conflicts_are_listed(tmp_path, files, data_dir):
+    db = Database.open(tmp_path / "base.sqlite3")
+    import_file(db, files["B"])
+    older = import_file(db, files["A"])
+    assert older.count(Decision.KEPT) == 1  # A's 1.1.1 is older than B's
+    assert older.applied == 0
+    (conflict,) = older.conflicts
+    assert conflict.action_code == "1.1.1" and conflict.decision is Decision.KEPT
+    assert "« partiellement / Fait en partie »" in conflict.describe()
+    assert "l'emporte sur « oui / Fait en mars »" in conflict.describe()
+
+    consolidation = import_file(db, files["C"])
+    # C's 1.1.3 for DDETS-44 was changed after A was exported, and B (same base) did not
+    # touch it: the later change wins, listed as a conflict because both sides moved.
+    assert consolidation.count(Decision.NEW) == 2  # DDETS-49
+    answers = {(k[1], k[2]): v[:2] for k, v in state(db)["answers"].items()}
+    assert answers[("DDETS-44", "1.1.3")] == ("oui", "Corrigé par la DDETS")
+    db.close()
+
+
+def test_every_overwritten_value_stays_in_the_audit_trail(tmp_path, files, data_dir):
+    from sradar_desktop.services.answers import AnswerService
+    from sradar_desktop.services.questionnaires import default_campaign_id
+
+    db = Database.open(tmp_path / "base.sqlite3")
+    import_file(db, files["A"])
+    import_file(db, files["B"])
+    history = AnswerService(db, default_campaign_id(SRADAR), "DDETS-44", "x").history("1.1.1")
+    values = [(h.field, h.old_value, h.new_value, h.source) for h in history]
+    assert ("status", "oui", "partiellement", "import") in values
+    assert ("comment", "Fait en mars", "Fait en partie", "import") in values
+    assert ("status", None, "oui", "import") in values
+    db.close()
+
+
+def test_undo_restores_the_exact_previous_state(tmp_path, files, data_dir):
+    db = Database.open(tmp_path / "base.sqlite3")
+    import_file(db, files["A"])
+    answer(db, "DDETS-44", {"3.1.1": ("non", "saisi à la main")})
+    before = content(db)
+    outcome = import_file(db, files["C"])
+    assert outcome.applied > 0 and content(db) != before
+    assert last_import(db).id == outcome.import_id
+    message = undo_import(db, outcome.import_id, actor="Secrétariat")
+    assert "annulé" in message
+    assert content(db) == before
+    # The undone file can be imported again.
+    assert import_file(db, files["C"]).applied == outcome.applied
+    db.close()
+
+
+def test_undo_of_an_import_that_brought_its_questionnaire(tmp_path, data_dir):
+    source = Database.open(tmp_path / "source.sqlite3")
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "Objectifs;Thématiques;Actions;Réalisation\n1. Héberger;Places;Ouvrir;oui\n",
+        encoding="utf-8",
+    )
+    created = import_file(source, plan)
+    path = tmp_path / "classeur.xlsx"
+    export_workbook(source, path, questionnaire_id=created.questionnaire_id)
+
+    db = Database.open(tmp_path / "base.sqlite3")
+    before = content(db)
+    outcome = import_file(db, path)
+    assert outcome.new_questionnaire
+    undo_import(db, outcome.import_id)
+    assert content(db) == before
+    source.close()
+    db.close()
+
+
+def test_undo_refused_when_answers_changed_since(tmp_path, files, data_dir):
+    db = Database.open(tmp_path / "base.sqlite3")
+    first = import_file(db, files["A"])
+    import_file(db, files["B"])  # changes 1.1.1, which A wrote
+    with pytest.raises(UserError, match="ne peut plus être annulé"):
+        undo_import(db, first.import_id)
+    latest = last_import(db)
+    undo_import(db, latest.id)
+    undo_import(db, first.import_id)
+    assert state(db)["answers"] == {}
+    with pytest.raises(UserError, match="déjà été annulé"):
+        undo_import(db, first.import_id)
+    db.close()
+
+
+def test_a_consolidation_imports_like_any_other(tmp_path, files, data_dir):
+    region = Database.open(tmp_path / "region.sqlite3")
+    for name in "ABC":
+        import_file(region, files[name])
+    national_file = tmp_path / "region.xlsx"
+    export_workbook(region, national_file, questionnaire_id=SRADAR)
+    national = Database.open(tmp_path / "national.sqlite3")
+    outcome = import_file(national, national_file)
+    assert outcome.respondents == ("DDETS-44", "DDETS-49")
+    assert state(national)["answers"] == state(region)["answers"]
+    region.close()
+    national.close()

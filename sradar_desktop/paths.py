@@ -1,8 +1,9 @@
 """Where SRADAR Desktop keeps its files.
 
 User data (the database, its backups, the log) lives in the user's data folder, never in the
-install folder. ``SRADAR_DATA_DIR`` overrides it (tests, portable use). The folders follow what
-Qt's ``QStandardPaths.AppLocalDataLocation`` gives, without importing Qt in the core.
+install folder. ``SRADAR_DATA_DIR`` overrides it (tests, portable use). The folders are the
+platform's usual per-user data locations (local, not roaming, on Windows), found without Qt so
+that the command line and the core do not need it.
 """
 
 from __future__ import annotations
@@ -32,10 +33,6 @@ def data_dir() -> Path:
 
 def default_database_path() -> Path:
     return data_dir() / "sradar.sqlite3"
-
-
-def backups_dir() -> Path:
-    return data_dir() / "sauvegardes"
 
 
 def log_dir() -> Path:

@@ -7,10 +7,11 @@ indicator value is written to ``audit_event``; every import to ``import_record``
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -160,6 +161,8 @@ class Campaign(Base):
     questionnaire_id: Mapped[str] = mapped_column(ForeignKey("questionnaire.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Answers expected by this date (to tell who is late); none by default.
+    due_date: Mapped[date | None] = mapped_column(Date)
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="campaigns")
 
@@ -239,6 +242,23 @@ class ImportRecord(Base):
     respondents: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     undone_at: Mapped[datetime | None] = mapped_column()
+
+
+class ArbitrationRow(Base):
+    """The status the secretariat retains for an action, with its reason: it wins everywhere."""
+
+    __tablename__ = "arbitration"
+    __table_args__ = (UniqueConstraint("campaign_id", "action_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ImportChange(Base):

@@ -129,7 +129,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading, in one consistent snapshot."""
+        """A session for reading (one transaction: on SQLite, one consistent snapshot)."""
         try:
             with self._sessions() as session, session.begin():
                 yield session

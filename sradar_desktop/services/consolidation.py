@@ -1,0 +1,273 @@
+"""The secretariat's view of a campaign: consolidation, arbitration, the roster, the due date."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from sradar_desktop.db.models import (
+    ActionRow,
+    Answer,
+    ArbitrationRow,
+    Campaign,
+    ExpectedRespondent,
+    ImportRecord,
+    IndicatorRow,
+    IndicatorValue,
+    Respondent,
+)
+from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.consolidation import (
+    Arbitration,
+    Consolidation,
+    RespondentAnswer,
+    consolidate,
+)
+from sradar_desktop.errors import UserError
+from sradar_desktop.services.answers import (
+    MAX_ACTOR,
+    get_or_create_respondent,
+    normalise_respondent_code,
+)
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.exchange import resolve_campaign
+from sradar_desktop.services.questionnaires import load_plan
+
+
+def load_consolidation(
+    db: Database, *, questionnaire_id: str | None = None, campaign_id: str | None = None
+) -> Consolidation:
+    """Consolidate a campaign from the database (see ``domain.consolidation``)."""
+    questionnaire_id, campaign_id = resolve_campaign(db, questionnaire_id, campaign_id)
+    plan = load_plan(db, questionnaire_id)
+    with db.read() as session:
+        campaign = session.get(Campaign, campaign_id)
+        labels = {
+            code: label or code
+            for code, label in session.execute(select(Respondent.code, Respondent.label))
+        }
+        answers = [
+            (
+                respondent,
+                code,
+                RespondentAnswer(
+                    respondent, labels.get(respondent, respondent), status, comment, at, by
+                ),
+            )
+            for respondent, code, status, comment, at, by in session.execute(
+                select(
+                    Respondent.code,
+                    ActionRow.code,
+                    Answer.status,
+                    Answer.comment,
+                    Answer.updated_at,
+                    Answer.updated_by,
+                )
+                .join(Respondent, Respondent.id == Answer.respondent_id)
+                .join(ActionRow, ActionRow.id == Answer.action_id)
+                .where(Answer.campaign_id == campaign_id)
+            )
+            if status is not None or comment.strip()
+        ]
+        values = [
+            (
+                respondent,
+                code,
+                position,
+                Decimal(target) if target is not None and kind != "text" else None,
+                Decimal(achieved) if achieved is not None and kind != "text" else None,
+            )
+            for respondent, code, position, kind, target, achieved in session.execute(
+                select(
+                    Respondent.code,
+                    ActionRow.code,
+                    IndicatorRow.position,
+                    IndicatorRow.kind,
+                    IndicatorValue.target,
+                    IndicatorValue.achieved,
+                )
+                .join(Respondent, Respondent.id == IndicatorValue.respondent_id)
+                .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
+                .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
+                .where(IndicatorValue.campaign_id == campaign_id)
+            )
+        ]
+        expected = list(
+            session.scalars(
+                select(Respondent.code)
+                .join(ExpectedRespondent, ExpectedRespondent.respondent_id == Respondent.id)
+                .where(ExpectedRespondent.campaign_id == campaign_id)
+            )
+        )
+        arbitrations = {
+            code: Arbitration(row.status, row.reason, row.decided_by, row.decided_at)
+            for row, code in session.execute(
+                select(ArbitrationRow, ActionRow.code)
+                .join(ActionRow, ActionRow.id == ArbitrationRow.action_id)
+                .where(ArbitrationRow.campaign_id == campaign_id)
+            )
+        }
+        last_imports: dict = {}
+        for at, respondents in session.execute(
+            select(ImportRecord.at, ImportRecord.respondents).where(
+                ImportRecord.campaign_id == campaign_id, ImportRecord.undone_at.is_(None)
+            )
+        ):
+            for code in filter(None, respondents.split(",")):
+                if code not in last_imports or at > last_imports[code]:
+                    last_imports[code] = at
+    return consolidate(
+        plan,
+        campaign_id=campaign_id,
+        campaign_title=campaign.title if campaign else "Évaluation",
+        due_date=campaign.due_date if campaign else None,
+        generated_at=utcnow(),
+        answers=answers,
+        indicator_values=values,
+        labels=labels,
+        expected=expected,
+        arbitrations=arbitrations,
+        last_imports=last_imports,
+    )
+
+
+def _action_id(session: object, campaign: Campaign, action_code: str) -> int:
+    action_id = session.scalar(  # type: ignore[attr-defined]
+        select(ActionRow.id).where(
+            ActionRow.questionnaire_id == campaign.questionnaire_id, ActionRow.code == action_code
+        )
+    )
+    if action_id is None:
+        raise UserError(f"L'action {action_code} n'existe pas dans ce questionnaire.")
+    return action_id
+
+
+def _campaign(session: object, campaign_id: str) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)  # type: ignore[attr-defined]
+    if campaign is None:
+        raise UserError(f"La campagne « {campaign_id} » n'existe pas dans cette base.")
+    return campaign
+
+
+def set_arbitration(
+    db: Database,
+    campaign_id: str,
+    action_code: str,
+    status: str | None,
+    *,
+    reason: str = "",
+    actor: str = "",
+) -> None:
+    """Retain a status for an action, with its reason; ``None`` withdraws the arbitration."""
+    with db.write() as session:
+        campaign = _campaign(session, campaign_id)
+        action_id = _action_id(session, campaign, action_code)
+        session.execute(
+            delete(ArbitrationRow).where(
+                ArbitrationRow.campaign_id == campaign_id, ArbitrationRow.action_id == action_id
+            )
+        )
+        if status is None:
+            return
+        codes = {level.code for level in campaign.questionnaire.scale_levels}
+        if status not in codes:
+            raise UserError(
+                f"« {status} » n'est pas une réponse possible ({', '.join(sorted(codes))})."
+            )
+        if not reason.strip():
+            raise UserError(
+                "Indiquez la raison de l'arbitrage : elle figurera dans le classeur et la "
+                "synthèse, à côté du statut retenu."
+            )
+        session.add(
+            ArbitrationRow(
+                campaign_id=campaign_id,
+                action_id=action_id,
+                status=status,
+                reason=reason.strip(),
+                decided_by=actor[:MAX_ACTOR],
+            )
+        )
+
+
+@dataclass(frozen=True)
+class RosterMember:
+    code: str
+    label: str = ""
+    department: str = ""
+
+
+def set_roster(db: Database, campaign_id: str, members: Iterable[RosterMember]) -> None:
+    """Replace the list of respondents expected to answer a campaign."""
+    with db.write() as session:
+        _campaign(session, campaign_id)
+        session.execute(
+            delete(ExpectedRespondent).where(ExpectedRespondent.campaign_id == campaign_id)
+        )
+        seen = set()
+        for member in members:
+            code = normalise_respondent_code(member.code)
+            if not code or code in seen:
+                continue
+            seen.add(code)
+            respondent = get_or_create_respondent(session, code, member.label, member.department)
+            session.add(ExpectedRespondent(campaign_id=campaign_id, respondent_id=respondent.id))
+
+
+def roster(db: Database, campaign_id: str) -> list[RosterMember]:
+    with db.read() as session:
+        return [
+            RosterMember(r.code, r.label, r.department)
+            for r in session.scalars(
+                select(Respondent)
+                .join(ExpectedRespondent, ExpectedRespondent.respondent_id == Respondent.id)
+                .where(ExpectedRespondent.campaign_id == campaign_id)
+                .order_by(Respondent.code)
+            )
+        ]
+
+
+def set_due_date(db: Database, campaign_id: str, due: date | None) -> None:
+    with db.write() as session:
+        _campaign(session, campaign_id).due_date = due
+
+
+def consolidate_files(
+    paths: Iterable[Path],
+    *,
+    questionnaire_id: str | None = None,
+    progress: Callable[[int, Path], None] | None = None,
+) -> tuple[Consolidation, list]:
+    """Merge files in a throwaway database, never the user's, and consolidate them.
+
+    Returns the consolidation and the per-file results (refused files included).
+    """
+    from sradar_desktop.services.imports import import_files
+
+    with tempfile.TemporaryDirectory(prefix="sradar-consolidation-") as folder:
+        db = Database.open(Path(folder) / "consolidation.sqlite3", install_builtins=False)
+        try:
+            results = import_files(db, paths, progress=progress)
+            imported = [r.outcome for r in results if r.outcome is not None]
+            questionnaires = sorted({o.questionnaire_id for o in imported})
+            if questionnaire_id is None:
+                if not questionnaires:
+                    raise UserError(
+                        "Aucun fichier n'a pu être importé : il n'y a rien à consolider."
+                    )
+                if len(questionnaires) > 1:
+                    raise UserError(
+                        "Les fichiers répondent à des questionnaires différents ("
+                        + ", ".join(questionnaires)
+                        + ") : consolidez-les séparément."
+                    )
+                questionnaire_id = questionnaires[0]
+            return load_consolidation(db, questionnaire_id=questionnaire_id), results
+        finally:
+            db.close()

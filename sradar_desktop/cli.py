@@ -133,16 +133,37 @@ def _parser() -> argparse.ArgumentParser:
     exporter = commands.add_parser(
         "export",
         parents=[common],
-        help="exporte les réponses dans un classeur d'échange",
-        description="Écrit un classeur d'échange avec les réponses de la base : celles d'un "
-        "répondant, ou de tous.",
+        help="exporte les réponses : classeur d'un répondant, ou classeur consolidé et "
+        "synthèse PDF",
+        description="Avec --respondent, écrit le classeur d'échange de ce répondant. Sans, "
+        "écrit le classeur consolidé de la campagne (synthèse, réponses de tous, indicateurs, "
+        "suivi), qui s'importe ailleurs comme tout classeur d'échange. --pdf ajoute la "
+        "synthèse PDF.",
     )
     _questionnaire_options(exporter, required=False)
     exporter.add_argument(
         "--respondent", metavar="CODE", help="seulement les réponses de ce répondant"
     )
     exporter.add_argument("--all", action="store_true", help="toutes les actions du plan")
-    exporter.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path, required=True)
+    exporter.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path)
+    exporter.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
+
+    consolidator = commands.add_parser(
+        "consolidate",
+        parents=[common],
+        help="consolide des classeurs en un classeur consolidé (et une synthèse PDF), sans "
+        "toucher à la base",
+        description="Fusionne les fichiers donnés (la modification la plus récente l'emporte) "
+        "et écrit le classeur consolidé, et la synthèse PDF avec --pdf. La base de "
+        "l'utilisateur n'est ni lue ni modifiée. Un fichier refusé est signalé et les autres "
+        "sont consolidés.",
+    )
+    consolidator.add_argument("files", nargs="+", metavar="FICHIER", type=Path)
+    consolidator.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path, required=True)
+    consolidator.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
+    consolidator.add_argument(
+        "--questionnaire", metavar="ID", help="si les fichiers portent sur plusieurs questionnaires"
+    )
 
     blank = commands.add_parser(
         "blank",
@@ -218,22 +239,57 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from sradar_desktop.services.exchange import export_workbook
-
+    if args.output is None and args.pdf is None:
+        raise UserError("Indiquez le fichier à écrire : -o FICHIER.xlsx et/ou --pdf FICHIER.pdf.")
     db = _open_database(args)
     try:
-        result = export_workbook(
-            db,
-            args.output,
-            questionnaire_id=args.questionnaire,
-            campaign_id=args.campaign,
-            respondent_code=args.respondent,
-            all_actions=args.all,
-        )
+        if args.respondent:
+            from sradar_desktop.services.exchange import export_workbook
+
+            if args.output is not None:
+                result = export_workbook(
+                    db,
+                    args.output,
+                    questionnaire_id=args.questionnaire,
+                    campaign_id=args.campaign,
+                    respondent_code=args.respondent,
+                    all_actions=args.all,
+                )
+                print(result.describe())
+            if args.pdf is not None:
+                raise UserError(
+                    "La synthèse PDF porte sur tous les répondants : retirez --respondent pour "
+                    "la produire."
+                )
+        else:
+            from sradar_desktop.services.consolidation import write_reports
+
+            report = write_reports(
+                db,
+                workbook=args.output,
+                pdf=args.pdf,
+                questionnaire_id=args.questionnaire,
+                campaign_id=args.campaign,
+            )
+            print(report.describe())
     finally:
         db.close()
-    print(result.describe())
     return EXIT_OK
+
+
+def _cmd_consolidate(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.consolidation import consolidate_files
+
+    report, results = consolidate_files(
+        args.files, workbook=args.output, pdf=args.pdf, questionnaire_id=args.questionnaire
+    )
+    for result in results:
+        if result.error is not None:
+            _report(result.error)
+    if report is None:
+        raise UserError("Aucun fichier n'a pu être lu : il n'y a rien à consolider.")
+    print(report.describe())
+    return EXIT_USER_ERROR if any(r.error for r in results) else EXIT_OK
 
 
 def _cmd_blank(args: argparse.Namespace) -> int:
@@ -306,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_import(args)
         if args.command == "export":
             return _cmd_export(args)
+        if args.command == "consolidate":
+            return _cmd_consolidate(args)
         if args.command == "blank":
             return _cmd_blank(args)
         if args.command == "undo-import":

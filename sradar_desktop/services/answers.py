@@ -50,6 +50,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def normalise_respondent_code(code: str) -> str:
     """``ddets 44`` → ``DDETS-44``. Raises ``UserError`` for a code that cannot be one."""
     normal = fold(code).upper().replace(" ", "-")
+    if normal == "TOTAL":
+        raise UserError(
+            "« Total » ne peut pas être le code d'un répondant : choisissez-en un autre."
+        )
     if len(normal) > MAX_RESPONDENT_CODE:
         raise UserError(
             f"Le code de répondant « {code[:20]}… » est trop long ({MAX_RESPONDENT_CODE} "

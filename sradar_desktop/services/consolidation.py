@@ -29,6 +29,7 @@ from sradar_desktop.domain.consolidation import (
     RespondentAnswer,
     consolidate,
 )
+from sradar_desktop.domain.text import count
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import (
     MAX_ACTOR,
@@ -238,15 +239,65 @@ def set_due_date(db: Database, campaign_id: str, due: date | None) -> None:
         _campaign(session, campaign_id).due_date = due
 
 
+@dataclass(frozen=True)
+class ReportResult:
+    questionnaire_id: str
+    campaign_id: str
+    workbook: Path | None
+    pdf: Path | None
+    respondents: int
+    actions: int
+
+    def describe(self) -> str:
+        written = " et ".join(p.name for p in (self.workbook, self.pdf) if p is not None)
+        return (
+            f"{written} : {count(self.actions, 'action')}, "
+            f"{count(self.respondents, 'répondant')}, questionnaire {self.questionnaire_id}."
+        )
+
+
+def write_reports(
+    db: Database,
+    *,
+    workbook: Path | None,
+    pdf: Path | None = None,
+    questionnaire_id: str | None = None,
+    campaign_id: str | None = None,
+    region: str | None = None,
+) -> ReportResult:
+    """The consolidated workbook and/or the PDF summary of a campaign of the database."""
+    from sradar_desktop.reports.workbook import write_consolidated_workbook
+    from sradar_desktop.services.exchange import build_exchange
+
+    report = load_consolidation(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
+    if workbook is not None:
+        content = build_exchange(db, campaign_id=report.campaign_id)
+        write_consolidated_workbook(report, content, workbook)
+    if pdf is not None:
+        from sradar_desktop.reports.pdf import write_summary_pdf
+
+        write_summary_pdf(report, pdf, region=region)
+    return ReportResult(
+        questionnaire_id=report.plan.id,
+        campaign_id=report.campaign_id,
+        workbook=workbook,
+        pdf=pdf,
+        respondents=len(report.roster),
+        actions=len(report.actions),
+    )
+
+
 def consolidate_files(
     paths: Iterable[Path],
     *,
+    workbook: Path | None,
+    pdf: Path | None = None,
     questionnaire_id: str | None = None,
     progress: Callable[[int, Path], None] | None = None,
-) -> tuple[Consolidation, list]:
-    """Merge files in a throwaway database, never the user's, and consolidate them.
+) -> tuple[ReportResult | None, list]:
+    """Merge files in a throwaway database, never the user's, and write the reports.
 
-    Returns the consolidation and the per-file results (refused files included).
+    Returns the reports written (``None`` when no file could be read) and the per-file results.
     """
     from sradar_desktop.services.imports import import_files
 
@@ -254,20 +305,20 @@ def consolidate_files(
         db = Database.open(Path(folder) / "consolidation.sqlite3", install_builtins=False)
         try:
             results = import_files(db, paths, progress=progress)
-            imported = [r.outcome for r in results if r.outcome is not None]
-            questionnaires = sorted({o.questionnaire_id for o in imported})
+            imported = {r.outcome.questionnaire_id for r in results if r.outcome is not None}
+            if not imported:
+                return None, results
             if questionnaire_id is None:
-                if not questionnaires:
-                    raise UserError(
-                        "Aucun fichier n'a pu être importé : il n'y a rien à consolider."
-                    )
-                if len(questionnaires) > 1:
+                if len(imported) > 1:
                     raise UserError(
                         "Les fichiers répondent à des questionnaires différents ("
-                        + ", ".join(questionnaires)
-                        + ") : consolidez-les séparément."
+                        + ", ".join(sorted(imported))
+                        + ") : consolidez-les séparément, ou précisez --questionnaire."
                     )
-                questionnaire_id = questionnaires[0]
-            return load_consolidation(db, questionnaire_id=questionnaire_id), results
+                questionnaire_id = next(iter(imported))
+            report = write_reports(
+                db, workbook=workbook, pdf=pdf, questionnaire_id=questionnaire_id
+            )
+            return report, results
         finally:
             db.close()

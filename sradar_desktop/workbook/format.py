@@ -33,6 +33,7 @@ COL_THEME = "Thématique"
 COL_ACTION = "Action"
 COL_PILOTS = "Pilotes"
 COL_RESPONDENT = "Répondant"
+COL_RESPONDENT_LABEL = "Libellé du répondant"
 COL_STATUS = "Réalisation"
 COL_COMMENT = "Commentaire"
 COL_INDICATOR = "Indicateur"
@@ -59,6 +60,9 @@ INDICATOR_COLUMNS = (
     COL_TARGET,
     COL_ACHIEVED,
 )
+
+# The consolidated workbook adds a total row per indicator, whose respondent cell says this.
+TOTAL_LABEL = "Total"
 
 KIND_BLANK = "vierge"
 KIND_ANSWERS = "reponses"

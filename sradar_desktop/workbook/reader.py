@@ -357,6 +357,8 @@ class _ExchangeParser:
             raw = (cell(fmt.COL_TARGET), cell(fmt.COL_ACHIEVED))
             if not (code or label or respondent or any(_text(v) for v in raw)):
                 continue
+            if fold(respondent) == fold(fmt.TOTAL_LABEL):
+                continue  # a consolidated workbook's total row, computed from the others
             action = self.actions.get(code)
             if action is None:
                 self._unknown_code(rows, index, code)

@@ -5,6 +5,8 @@ readable widths, wrapped text, frozen headers, filters, a drop-down of the scale
 colours, locked structure (without a password: against accidents, not a security) and answer
 cells left free, set up to print in landscape on the page width. User text is always written as
 text, never as a formula. The file is written under a temporary name and moved into place.
+
+The consolidated workbook (``reports.workbook``) is built from the same pieces.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +29,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sradar_desktop.domain.merge import value_digest
 from sradar_desktop.domain.plan import Action, IndicatorKind, Plan, plan_to_mapping
+from sradar_desktop.domain.scale import Scale
 from sradar_desktop.errors import UserError
 from sradar_desktop.workbook import format as fmt
 
@@ -40,85 +44,207 @@ LOCKED_FILL = PatternFill("solid", start_color="FFF2F2F2")
 THIN = Side(style="thin", color="FFBFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
-LOCKED = Protection(locked=True)
-UNLOCKED = Protection(locked=False)
 
 NUMBER_FORMATS = {
     IndicatorKind.INTEGER: "#,##0",
     IndicatorKind.DECIMAL: "#,##0.##########",
     IndicatorKind.PERCENTAGE: '0.##" %"',
 }
+PERCENT = "0.00 %"
+DATE_TIME = "dd/mm/yyyy hh:mm"
 
 
 @dataclass(frozen=True)
-class _Style:
-    font: Font | None = None
-    fill: PatternFill | None = None
-    protection: Protection = LOCKED
+class Style:
+    """How a cell looks; every cell is wrapped, top-aligned and bordered."""
+
+    bold: bool = False
+    color: str | None = None  # font colour, RRGGBB
+    fill: str | None = None  # background, RRGGBB
+    locked: bool = True
     number_format: str | None = None
+    wrap: bool = True
 
 
-HEADER = _Style(font=HEADER_FONT, fill=HEADER_FILL)
-STRUCTURE = _Style(fill=LOCKED_FILL)
-ANSWER = _Style(protection=UNLOCKED)
+HEADER = Style(bold=True, color="FFFFFF", fill="1F3864")
+STRUCTURE = Style(fill="F2F2F2")
+ANSWER = Style(locked=False)
+PLAIN = Style()
+BOLD = Style(bold=True)
 
 
-def safe_text(value: str) -> str:
-    """Text an xlsx cell can hold: no control characters, within a cell's size."""
-    return _ILLEGAL.sub("", value)
+@dataclass
+class Styles:
+    """openpyxl style arrays made once per style and shared by every cell that uses it.
+
+    Setting a cell's font, fill… one by one costs more than writing the cell; sharing one
+    array is what makes large sheets fast (cells of a write-only sheet are never changed).
+    """
+
+    sheet: object
+    _arrays: dict[tuple[Style, bool], object] = field(default_factory=dict)
+
+    def array(self, style: Style, quote_prefix: bool = False) -> object:
+        key = (style, quote_prefix)
+        array = self._arrays.get(key)
+        if array is None:
+            cell = WriteOnlyCell(self.sheet, value=None)
+            cell.alignment = WRAP if style.wrap else Alignment(vertical="top")
+            cell.border = BORDER
+            cell.protection = Protection(locked=style.locked)
+            cell.font = Font(bold=style.bold, color=f"FF{style.color}" if style.color else None)
+            if style.fill:
+                cell.fill = PatternFill("solid", start_color=f"FF{style.fill}")
+            if style.number_format:
+                cell.number_format = style.number_format
+            if quote_prefix:
+                cell.quotePrefix = True
+            array = self._arrays[key] = cell._style
+        return array
+
+    def cell(self, value: object, style: Style = PLAIN) -> WriteOnlyCell:
+        if isinstance(value, str):
+            value = _ILLEGAL.sub("", value)
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if isinstance(value, str):
+            # Always a string cell, never a formula; the quote prefix keeps it text even when
+            # someone edits the cell in Excel (what Excel itself does for '=…).
+            cell.data_type = "s"
+            cell._style = self.array(style, value.startswith(_FORMULA_START))
+        else:
+            cell._style = self.array(style)
+        return cell
+
+    def row(self, *cells: tuple[object, Style]) -> list[WriteOnlyCell]:
+        return [self.cell(value, style) for value, style in cells]
 
 
-def _cell(sheet: object, value: object, style: _Style) -> WriteOnlyCell:
-    if isinstance(value, str):
-        value = safe_text(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        # Always a string cell, never a formula; the quote prefix keeps it text even when
-        # someone edits the cell in Excel (what Excel itself does for '=…).
-        cell.data_type = "s"
-        if value.startswith(_FORMULA_START):
-            cell.quotePrefix = True
-    cell.alignment = WRAP
-    cell.border = BORDER
-    cell.protection = style.protection
-    if style.font is not None:
-        cell.font = style.font
-    if style.fill is not None:
-        cell.fill = style.fill
-    if style.number_format is not None:
-        cell.number_format = style.number_format
-    return cell
+LINE_HEIGHT = 15.0
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 
-def _number(stored: str | None, kind: IndicatorKind) -> object:
+def _lines(value: object, width: float) -> int:
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(int(width * 1.15) - 1, 4)
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
+
+
+class Table:
+    """A sheet written row by row, with row heights that fit their wrapped text.
+
+    Spreadsheets do not always size rows to wrapped text when they open a file (LibreOffice
+    does not, nor does printing): each row's height is estimated from its longest cell.
+    Everything about the sheet (widths, panes, printing) is set before the first row, as a
+    write-only sheet requires.
+    """
+
+    def __init__(
+        self,
+        book: Workbook,
+        name: str,
+        widths: Sequence[float],
+        rows: int,
+        *,
+        protect: bool = True,
+        freeze: str | None = "B2",
+        filter_header: bool = True,
+    ) -> None:
+        self.sheet = book.create_sheet(name)
+        self.styles = Styles(self.sheet)
+        self.widths = list(widths)
+        self._index = 0
+        setup_table(
+            self.sheet,
+            widths,
+            rows,
+            protect=protect,
+            freeze=freeze,
+            filter_header=filter_header,
+        )
+
+    def append(self, cells: Sequence[WriteOnlyCell | None]) -> None:
+        self._index += 1
+        lines = max(
+            (
+                _lines(cell.value, width)
+                for cell, width in zip(cells, self.widths, strict=False)
+                if cell is not None
+            ),
+            default=1,
+        )
+        if lines > 1:
+            self.sheet.row_dimensions[self._index].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+        self.sheet.append(list(cells))
+
+    def header(self, names: Sequence[str], styles: Sequence[Style] | None = None) -> None:
+        self.append(
+            [
+                self.styles.cell(name, style)
+                for name, style in zip(names, styles or [HEADER] * len(names), strict=True)
+            ]
+        )
+
+
+def number(stored: str | None, kind: IndicatorKind) -> object:
+    """The cell value of a stored indicator value: a number, or text for text indicators."""
     if stored is None:
         return None
     if kind is IndicatorKind.TEXT:
         return stored
-    number = Decimal(stored)
-    return int(number) if number == number.to_integral_value() else float(number)
+    value = Decimal(stored)
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _setup_table_sheet(
-    sheet: object, columns: Sequence[str], widths: Sequence[float], rows: int
+def setup_table(
+    sheet: object,
+    widths: Sequence[float],
+    rows: int,
+    *,
+    protect: bool = True,
+    freeze: str | None = "B2",
+    filter_header: bool = True,
 ) -> None:
+    """Widths, frozen header, filter, landscape printing on the page width, protection."""
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "B2"
-    last = get_column_letter(len(columns))
-    sheet.auto_filter.ref = f"A1:{last}{max(rows + 1, 2)}"
-    sheet.print_title_rows = "1:1"
+    if freeze:
+        sheet.freeze_panes = freeze
+    if filter_header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{max(rows + 1, 2)}"
+        sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.protection = SheetProtection(
-        sheet=True, autoFilter=False, sort=False, formatColumns=False, formatRows=False
-    )
+    if protect:
+        sheet.protection = SheetProtection(
+            sheet=True, autoFilter=False, sort=False, formatColumns=False, formatRows=False
+        )
 
 
-def _objective_label(plan: Plan) -> dict[str, tuple[str, str]]:
+def colour_statuses(sheet: object, cell_range: str, scale: Scale) -> None:
+    """The scale's colours on status cells, following whatever is typed in them."""
+    for level in scale.levels:
+        colour = "FF" + level.color.lstrip("#").upper()
+        sheet.conditional_formatting.add(
+            cell_range,
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{level.code}"'],
+                fill=PatternFill("solid", start_color=colour, end_color=colour),
+                font=Font(bold=True, color="FFFFFFFF"),
+            ),
+        )
+
+
+def level_style(colour: str) -> Style:
+    return Style(bold=True, color="FFFFFF", fill=colour.lstrip("#").upper())
+
+
+def places(plan: Plan) -> dict[str, tuple[str, str]]:
+    """For each action code, its objective and theme as shown in the sheets."""
     labels = {}
     for objective in plan.objectives:
         for theme in objective.themes:
@@ -130,29 +256,29 @@ def _objective_label(plan: Plan) -> dict[str, tuple[str, str]]:
     return labels
 
 
-def _write_readme(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
-    sheet = book.create_sheet(fmt.SHEET_README)
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["B"].width = 90
-    plain = _Style()
-    bold = _Style(font=Font(bold=True))
-    title = _Style(font=Font(bold=True, size=14))
+def write_readme(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
+    table = Table(
+        book, fmt.SHEET_README, (28, 90), 0, protect=False, freeze=None, filter_header=False
+    )
+    cell = table.styles.cell
     exported = content.exported_at.astimezone().strftime("%d/%m/%Y à %H:%M")
     respondents = ", ".join(
         f"{r.code} ({r.label})" if r.label and r.label != r.code else r.code
         for r in content.respondents
     )
-
-    def line(*values: str, style: _Style = plain) -> None:
-        sheet.append([_cell(sheet, v, style) for v in values])
-
-    line(content.plan.title, style=title)
-    line("")
-    line("Campagne", content.campaign_title, style=plain)
-    line("Répondant(s)", respondents or "—")
-    line("Préparé le", f"{exported} avec SRADAR Desktop {content.app_version}")
-    line("")
-    line("Comment remplir ce classeur", style=bold)
+    title = Style(bold=True, wrap=False)
+    table.append([cell(content.plan.title, title)])
+    table.append([])
+    table.append([cell("Campagne", BOLD), cell(content.campaign_title)])
+    table.append([cell("Répondant(s)", BOLD), cell(respondents or "—")])
+    table.append(
+        [
+            cell("Préparé le", BOLD),
+            cell(f"{exported} avec SRADAR Desktop {content.app_version}"),
+        ]
+    )
+    table.append([])
+    table.append([cell("Comment remplir ce classeur", title)])
     for text in (
         "1. Ouvrez la feuille « Questionnaire » : une ligne par action à évaluer.",
         "2. Dans la colonne « Réalisation », choisissez une réponse dans la liste déroulante.",
@@ -165,31 +291,45 @@ def _write_readme(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
         "Les cellules grisées (codes, textes des actions, répondant) sont protégées contre les "
         "modifications accidentelles ; vous pouvez trier et filtrer les lignes.",
     ):
-        line(text)
-    line("")
-    line("Réponses possibles", style=bold)
+        table.append([None, cell(text)])
+    table.append([])
+    table.append([cell("Réponses possibles", title)])
     for level in content.plan.scale.levels:
-        fill = PatternFill("solid", start_color="FF" + level.color.lstrip("#").upper())
-        sheet.append(
-            [
-                _cell(sheet, level.code, _Style(font=Font(bold=True, color="FFFFFFFF"), fill=fill)),
-                _cell(sheet, level.description or level.label, plain),
-            ]
+        table.append(
+            [cell(level.code, level_style(level.color)), cell(level.description or level.label)]
         )
 
 
-def _write_answers(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
-    sheet = book.create_sheet(fmt.SHEET_ANSWERS)
+ANSWER_WIDTHS = (9, 30, 30, 60, 16, 14, 16, 60)
+STAMP_COLUMNS = ("Modifié le", "Modifié par")
+
+
+def write_answers(
+    book: Workbook,
+    content: fmt.ExchangeWorkbook,
+    *,
+    sheet_name: str = fmt.SHEET_ANSWERS,
+    labels: dict[str, str] | None = None,
+) -> None:
+    """One row per action × respondent. With ``labels`` (the consolidated workbook's long
+    format), the respondent's label and the time and author of each answer are added."""
     plan = content.plan
     actions = {a.code: a for a in plan.actions()}
-    places = _objective_label(plan)
-    _setup_table_sheet(
-        sheet, fmt.ANSWER_COLUMNS, (9, 30, 30, 60, 16, 14, 16, 60), len(content.answers)
-    )
-    codes = ",".join(plan.scale.codes)
+    where = places(plan)
+    columns = list(fmt.ANSWER_COLUMNS)
+    widths = list(ANSWER_WIDTHS)
+    if labels is not None:
+        columns[6:6] = [fmt.COL_RESPONDENT_LABEL]
+        widths[6:6] = [30]
+        columns += STAMP_COLUMNS
+        widths += [17, 24]
+    table = Table(book, sheet_name, widths, len(content.answers))
+    sheet, styles = table.sheet, table.styles
+    status_column = get_column_letter(columns.index(fmt.COL_STATUS) + 1)
+    status_range = f"{status_column}2:{status_column}{max(len(content.answers) + 1, 2)}"
     validation = DataValidation(
         type="list",
-        formula1=f'"{codes}"',
+        formula1=f'"{",".join(plan.scale.codes)}"',
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="Réponse non prévue",
@@ -198,66 +338,56 @@ def _write_answers(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
         prompt=f"Choisissez : {plan.scale.choices_text()}.",
         showInputMessage=True,
     )
-    status_column = get_column_letter(fmt.ANSWER_COLUMNS.index(fmt.COL_STATUS) + 1)
-    last_row = len(content.answers) + 1
-    status_range = f"{status_column}2:{status_column}{max(last_row, 2)}"
     validation.add(status_range)
     sheet.data_validations.append(validation)
-    for level in plan.scale.levels:
-        colour = level.color.lstrip("#").upper()
-        sheet.conditional_formatting.add(
-            status_range,
-            CellIsRule(
-                operator="equal",
-                formula=[f'"{level.code}"'],
-                fill=PatternFill("solid", start_color="FF" + colour, end_color="FF" + colour),
-                font=Font(bold=True, color="FFFFFFFF"),
-            ),
-        )
-    sheet.append([_cell(sheet, name, HEADER) for name in fmt.ANSWER_COLUMNS])
-    for row in content.answers:
-        action = actions[row.action_code]
-        objective, theme = places[row.action_code]
-        sheet.append(
-            [
-                _cell(sheet, action.code, STRUCTURE),
-                _cell(sheet, objective, STRUCTURE),
-                _cell(sheet, theme, STRUCTURE),
-                _cell(sheet, action.text, STRUCTURE),
-                _cell(sheet, ", ".join(action.pilots), STRUCTURE),
-                _cell(sheet, row.respondent, STRUCTURE),
-                _cell(sheet, row.status, ANSWER),
-                _cell(sheet, row.comment or None, ANSWER),
-            ]
-        )
+    colour_statuses(sheet, status_range, plan.scale)
+    table.header(columns)
+    stamp = Style(fill="F2F2F2", number_format=DATE_TIME)
+    for line in content.answers:
+        action = actions[line.action_code]
+        objective, theme = where[line.action_code]
+        cells = [
+            styles.cell(action.code, STRUCTURE),
+            styles.cell(objective, STRUCTURE),
+            styles.cell(theme, STRUCTURE),
+            styles.cell(action.text, STRUCTURE),
+            styles.cell(", ".join(action.pilots), STRUCTURE),
+            styles.cell(line.respondent, STRUCTURE),
+            styles.cell(line.status, ANSWER),
+            styles.cell(line.comment or None, ANSWER),
+        ]
+        if labels is not None:
+            cells.insert(6, styles.cell(labels.get(line.respondent, line.respondent), STRUCTURE))
+            at = line.at.astimezone().replace(tzinfo=None) if line.at else None
+            cells += [styles.cell(at, stamp), styles.cell(line.by or None, STRUCTURE)]
+        table.append(cells)
 
 
-def _write_indicators(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
-    sheet = book.create_sheet(fmt.SHEET_INDICATORS)
+def write_indicators(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
+    table = Table(book, fmt.SHEET_INDICATORS, (9, 50, 40, 14, 14, 16, 16), len(content.indicators))
+    styles = table.styles
     actions: dict[str, Action] = {a.code: a for a in content.plan.actions()}
-    _setup_table_sheet(
-        sheet, fmt.INDICATOR_COLUMNS, (9, 50, 40, 14, 14, 16, 16), len(content.indicators)
-    )
-    sheet.append([_cell(sheet, name, HEADER) for name in fmt.INDICATOR_COLUMNS])
-    for row in content.indicators:
-        action = actions[row.action_code]
-        indicator = action.indicators[row.position]
-        kind = indicator.kind
-        answer = _Style(protection=UNLOCKED, number_format=NUMBER_FORMATS.get(kind))
-        sheet.append(
+    table.header(fmt.INDICATOR_COLUMNS)
+    for line in content.indicators:
+        action = actions[line.action_code]
+        indicator = action.indicators[line.position]
+        answer = Style(locked=False, number_format=NUMBER_FORMATS.get(indicator.kind))
+        table.append(
             [
-                _cell(sheet, action.code, STRUCTURE),
-                _cell(sheet, action.text, STRUCTURE),
-                _cell(sheet, indicator.label, STRUCTURE),
-                _cell(sheet, indicator.unit or None, STRUCTURE),
-                _cell(sheet, row.respondent, STRUCTURE),
-                _cell(sheet, _number(row.target, kind), answer),
-                _cell(sheet, _number(row.achieved, kind), answer),
+                styles.cell(action.code, STRUCTURE),
+                styles.cell(action.text, STRUCTURE),
+                styles.cell(indicator.label, STRUCTURE),
+                styles.cell(indicator.unit or None, STRUCTURE),
+                styles.cell(line.respondent, STRUCTURE),
+                styles.cell(number(line.target, indicator.kind), answer),
+                styles.cell(number(line.achieved, indicator.kind), answer),
             ]
         )
 
 
-def _meta_rows(content: fmt.ExchangeWorkbook) -> Iterable[list[object]]:
+def _meta_rows(
+    content: fmt.ExchangeWorkbook, answers_sheet: str, indicators_sheet: str
+) -> Iterable[list[object]]:
     plan_json = json.dumps(plan_to_mapping(content.plan), ensure_ascii=False)
     respondents = json.dumps(
         [
@@ -278,13 +408,11 @@ def _meta_rows(content: fmt.ExchangeWorkbook) -> Iterable[list[object]]:
     yield [fmt.META_CAMPAIGN_TITLE, content.campaign_title]
     yield [fmt.META_RESPONDENTS, respondents]
     yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content)]
-    yield [fmt.META_ANSWERS_SHEET, fmt.SHEET_ANSWERS]
-    yield [fmt.META_INDICATORS_SHEET, fmt.SHEET_INDICATORS]
-    for index in range(0, len(plan_json), fmt.PLAN_CHUNK):
-        yield [
-            f"{fmt.META_PLAN}.{index // fmt.PLAN_CHUNK + 1}",
-            plan_json[index : index + fmt.PLAN_CHUNK],
-        ]
+    yield [fmt.META_ANSWERS_SHEET, answers_sheet]
+    yield [fmt.META_INDICATORS_SHEET, indicators_sheet]
+    for start in range(0, len(plan_json), fmt.PLAN_CHUNK):
+        chunk = plan_json[start : start + fmt.PLAN_CHUNK]
+        yield [f"{fmt.META_PLAN}.{start // fmt.PLAN_CHUNK + 1}", chunk]
     yield []
     yield [
         fmt.META_STAMPS,
@@ -295,50 +423,59 @@ def _meta_rows(content: fmt.ExchangeWorkbook) -> Iterable[list[object]]:
         "Modifié par",
         "Empreinte",
     ]
-    from sradar_desktop.domain.merge import value_digest
-
-    for answer in content.answers:
-        if answer.at is not None:
+    for a in content.answers:
+        if a.at is not None:
             yield [
                 "",
-                answer.respondent,
-                answer.action_code,
+                a.respondent,
+                a.action_code,
                 "",
-                answer.at.isoformat(),
-                answer.by,
-                value_digest(answer.value),
+                a.at.isoformat(),
+                a.by,
+                value_digest(a.value),
             ]
-    for value in content.indicators:
-        if value.at is not None:
+    for i in content.indicators:
+        if i.at is not None:
             yield [
                 "",
-                value.respondent,
-                value.action_code,
-                value.position,
-                value.at.isoformat(),
-                value.by,
-                value_digest(value.value),
+                i.respondent,
+                i.action_code,
+                i.position,
+                i.at.isoformat(),
+                i.by,
+                value_digest(i.value),
             ]
 
 
-def _write_meta(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
+def write_meta(
+    book: Workbook,
+    content: fmt.ExchangeWorkbook,
+    *,
+    answers_sheet: str = fmt.SHEET_ANSWERS,
+    indicators_sheet: str = fmt.SHEET_INDICATORS,
+) -> None:
     sheet = book.create_sheet(fmt.SHEET_META)
     sheet.sheet_state = "veryHidden"
-    plain = _Style()
-    for row in _meta_rows(content):
-        sheet.append([_cell(sheet, v, plain) if isinstance(v, str) else v for v in row])
+    styles = Styles(sheet)
+    for row in _meta_rows(content, answers_sheet, indicators_sheet):
+        sheet.append([styles.cell(v) if isinstance(v, str) else v for v in row])
 
 
-def write_exchange_workbook(content: fmt.ExchangeWorkbook, path: Path) -> None:
-    """Write ``content`` to ``path`` (``.xlsx``), atomically."""
+def new_workbook(content: fmt.ExchangeWorkbook) -> Workbook:
     book = Workbook(write_only=True)
     book.properties.creator = f"SRADAR Desktop {content.app_version}"
     book.properties.title = content.plan.title
     book.properties.subject = content.campaign_title
-    _write_readme(book, content)
-    _write_answers(book, content)
-    _write_indicators(book, content)
-    _write_meta(book, content)
+    return book
+
+
+def write_exchange_workbook(content: fmt.ExchangeWorkbook, path: Path) -> None:
+    """Write ``content`` to ``path`` (``.xlsx``), atomically."""
+    book = new_workbook(content)
+    write_readme(book, content)
+    write_answers(book, content)
+    write_indicators(book, content)
+    write_meta(book, content)
     save_atomically(book, path)
 
 

@@ -1,0 +1,1 @@
+"""What the secretariat hands out: the consolidated workbook and the PDF summary."""

@@ -198,3 +198,20 @@ def test_a_consolidation_imports_like_any_other(tmp_path, files, data_dir):
     assert state(national)["answers"] == state(region)["answers"]
     region.close()
     national.close()
+
+
+def test_merging_in_memory_follows_the_same_rules(tmp_path, files, data_dir):
+    """The consolidation of files alone (no database) gives what importing them gives."""
+    from sradar_desktop.services.merging import merge_files
+
+    merged = []
+    for order in itertools.permutations("ABC"):
+        book, results = merge_files([files[name] for name in order])
+        assert all(r.error is None for r in results)
+        answers = book.campaigns[SRADAR].answers
+        merged.append({k: (*v.value, v.at, v.by) for k, v in answers.items()})
+    assert all(m == merged[0] for m in merged[1:])
+    imported = _merge(tmp_path, files, "CAB")["answers"]
+    assert {(k[1], k[2]): v for k, v in imported.items()} == merged[0]
+    book, results = merge_files([files["A"], files["A"]])
+    assert results[1].outcome.already_imported_at is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +38,7 @@ from sradar_desktop.services.answers import (
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import resolve_campaign
 from sradar_desktop.services.questionnaires import load_plan
+from sradar_desktop.workbook import format as fmt
 
 
 def load_consolidation(
@@ -256,23 +256,17 @@ class ReportResult:
         )
 
 
-def write_reports(
-    db: Database,
-    *,
+def _write(
+    report: Consolidation,
+    content_of: Callable[[], fmt.ExchangeWorkbook],
     workbook: Path | None,
-    pdf: Path | None = None,
-    questionnaire_id: str | None = None,
-    campaign_id: str | None = None,
-    region: str | None = None,
+    pdf: Path | None,
+    region: str | None,
 ) -> ReportResult:
-    """The consolidated workbook and/or the PDF summary of a campaign of the database."""
-    from sradar_desktop.reports.workbook import write_consolidated_workbook
-    from sradar_desktop.services.exchange import build_exchange
-
-    report = load_consolidation(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
     if workbook is not None:
-        content = build_exchange(db, campaign_id=report.campaign_id)
-        write_consolidated_workbook(report, content, workbook)
+        from sradar_desktop.reports.workbook import write_consolidated_workbook
+
+        write_consolidated_workbook(report, content_of(), workbook)
     if pdf is not None:
         from sradar_desktop.reports.pdf import write_summary_pdf
 
@@ -287,6 +281,28 @@ def write_reports(
     )
 
 
+def write_reports(
+    db: Database,
+    *,
+    workbook: Path | None,
+    pdf: Path | None = None,
+    questionnaire_id: str | None = None,
+    campaign_id: str | None = None,
+    region: str | None = None,
+) -> ReportResult:
+    """The consolidated workbook and/or the PDF summary of a campaign of the database."""
+    from sradar_desktop.services.exchange import build_exchange
+
+    report = load_consolidation(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
+    return _write(
+        report,
+        lambda: build_exchange(db, campaign_id=report.campaign_id),
+        workbook,
+        pdf,
+        region,
+    )
+
+
 def consolidate_files(
     paths: Iterable[Path],
     *,
@@ -294,31 +310,17 @@ def consolidate_files(
     pdf: Path | None = None,
     questionnaire_id: str | None = None,
     progress: Callable[[int, Path], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> tuple[ReportResult | None, list]:
-    """Merge files in a throwaway database, never the user's, and write the reports.
+    """Merge files in memory (no database is read or written) and write the reports.
 
     Returns the reports written (``None`` when no file could be read) and the per-file results.
     """
-    from sradar_desktop.services.imports import import_files
+    from sradar_desktop.services.merging import merge_files
 
-    with tempfile.TemporaryDirectory(prefix="sradar-consolidation-") as folder:
-        db = Database.open(Path(folder) / "consolidation.sqlite3", install_builtins=False)
-        try:
-            results = import_files(db, paths, progress=progress)
-            imported = {r.outcome.questionnaire_id for r in results if r.outcome is not None}
-            if not imported:
-                return None, results
-            if questionnaire_id is None:
-                if len(imported) > 1:
-                    raise UserError(
-                        "Les fichiers répondent à des questionnaires différents ("
-                        + ", ".join(sorted(imported))
-                        + ") : consolidez-les séparément, ou précisez --questionnaire."
-                    )
-                questionnaire_id = next(iter(imported))
-            report = write_reports(
-                db, workbook=workbook, pdf=pdf, questionnaire_id=questionnaire_id
-            )
-            return report, results
-        finally:
-            db.close()
+    book, results = merge_files(paths, progress=progress, cancelled=cancelled)
+    if not book.campaigns:
+        return None, results
+    merged = book.questionnaire(questionnaire_id)
+    report = book.consolidation(merged)
+    return _write(report, lambda: book.content(merged), workbook, pdf, None), results

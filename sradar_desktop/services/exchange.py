@@ -19,7 +19,8 @@ from sradar_desktop.db.models import (
     Respondent,
 )
 from sradar_desktop.db.types import utcnow
-from sradar_desktop.domain.plan import Plan, pilots_include
+from sradar_desktop.domain.merge import Stamped
+from sradar_desktop.domain.plan import Plan
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.database import Database
@@ -110,11 +111,12 @@ def build_exchange(
     """The content of an exchange workbook, from the database."""
     questionnaire_id, campaign_id = resolve_campaign(db, questionnaire_id, campaign_id)
     plan: Plan = load_plan(db, questionnaire_id)
+    code = normalise_respondent_code(respondent_code) if respondent_code else None
     with db.read() as session:
         campaign = session.get(Campaign, campaign_id)
         campaign_title = campaign.title if campaign else "Évaluation"
-        answers: dict[tuple[str, str], Answer] = {}
-        values: dict[tuple[str, str, int], IndicatorValue] = {}
+        answers: dict[tuple[str, str], Stamped] = {}
+        values: dict[tuple[str, str, int], Stamped] = {}
         if not blank:
             query = (
                 select(Answer, Respondent.code, ActionRow.code)
@@ -129,16 +131,19 @@ def build_exchange(
                 .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
                 .where(IndicatorValue.campaign_id == campaign_id)
             )
-            if respondent_code:
-                code = normalise_respondent_code(respondent_code)
+            if code:
                 query = query.where(Respondent.code == code)
                 value_query = value_query.where(Respondent.code == code)
             for answer, respondent, action in session.execute(query):
-                answers[(respondent, action)] = answer
+                answers[(respondent, action)] = Stamped(
+                    (answer.status, answer.comment), answer.updated_at, answer.updated_by
+                )
             for value, respondent, action, position in session.execute(value_query):
-                values[(respondent, action, position)] = value
-        if respondent_code:
-            codes = [normalise_respondent_code(respondent_code)]
+                values[(respondent, action, position)] = Stamped(
+                    (value.target, value.achieved), value.updated_at, value.updated_by
+                )
+        if code:
+            codes = [code]
         else:
             roster = session.scalars(
                 select(Respondent.code)
@@ -147,66 +152,18 @@ def build_exchange(
             ).all()
             codes = sorted({r for r, _ in answers} | {r for r, _, _ in values} | set(roster))
         infos = _respondent_infos(session, codes)
-
-    answer_lines: list[fmt.AnswerLine] = []
-    indicator_lines: list[fmt.IndicatorLine] = []
-    for code in codes:
-        chosen = [
-            action
-            for action in plan.actions()
-            if all_actions
-            or pilots_include(action.pilots, code)
-            or (code, action.code) in answers
-            or any((code, action.code, p) in values for p in range(len(action.indicators)))
-        ]
-        if not chosen and respondent_code:
-            raise UserError(
-                f"Aucune action du questionnaire n'est pilotée par {code} et il n'a encore "
-                "rien répondu : ajoutez --all pour lui envoyer toutes les actions."
-            )
-        for action in chosen:
-            answer = answers.get((code, action.code))
-            answer_lines.append(
-                fmt.AnswerLine(code, action.code)
-                if answer is None
-                else fmt.AnswerLine(
-                    code,
-                    action.code,
-                    answer.status,
-                    answer.comment,
-                    answer.updated_at,
-                    answer.updated_by,
-                )
-            )
-            for position in range(len(action.indicators)):
-                value = values.get((code, action.code, position))
-                indicator_lines.append(
-                    fmt.IndicatorLine(code, action.code, position)
-                    if value is None
-                    else fmt.IndicatorLine(
-                        code,
-                        action.code,
-                        position,
-                        value.target,
-                        value.achieved,
-                        value.updated_at,
-                        value.updated_by,
-                    )
-                )
-    if blank:
-        kind = fmt.KIND_BLANK
-    else:
-        kind = fmt.KIND_ANSWERS if len(codes) == 1 else fmt.KIND_CONSOLIDATION
-    return fmt.ExchangeWorkbook(
-        plan=plan,
+    return fmt.build_content(
+        plan,
         campaign_id=campaign_id,
         campaign_title=campaign_title,
-        kind=kind,
+        respondents=[infos[c] for c in codes],
+        answers=answers,
+        values=values,
         exported_at=utcnow(),
         app_version=__version__,
-        respondents=tuple(infos[code] for code in codes),
-        answers=tuple(answer_lines),
-        indicators=tuple(indicator_lines),
+        all_actions=all_actions,
+        blank=blank,
+        strict_respondent=code is not None,
     )
 
 

@@ -12,11 +12,13 @@ app).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sradar_desktop.domain.merge import Value, value_digest
-from sradar_desktop.domain.plan import Plan
+from sradar_desktop.domain.merge import Stamped, Value, value_digest
+from sradar_desktop.domain.plan import Plan, pilots_include
+from sradar_desktop.errors import UserError
 
 FORMAT_NAME = "sradar-echange"
 FORMAT_VERSION = 1
@@ -165,3 +167,76 @@ def answers_digest(workbook: ExchangeWorkbook) -> str:
         ]
     )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def build_content(
+    plan: Plan,
+    *,
+    campaign_id: str,
+    campaign_title: str,
+    respondents: Sequence[RespondentInfo],
+    answers: Mapping[tuple[str, str], Stamped],
+    values: Mapping[tuple[str, str, int], Stamped],
+    exported_at: datetime,
+    app_version: str,
+    all_actions: bool = False,
+    blank: bool = False,
+    strict_respondent: bool = False,
+) -> ExchangeWorkbook:
+    """What a workbook holds: for each respondent, the actions its service pilots and those it
+    answered (every action with ``all_actions``), with their answers and stamps.
+
+    ``strict_respondent`` refuses a respondent left without any action (a blank workbook for a
+    service that pilots nothing would be empty).
+    """
+    answer_lines: list[AnswerLine] = []
+    indicator_lines: list[IndicatorLine] = []
+    for respondent in respondents:
+        code = respondent.code
+        chosen = [
+            action
+            for action in plan.actions()
+            if all_actions
+            or pilots_include(action.pilots, code)
+            or (code, action.code) in answers
+            or any((code, action.code, p) in values for p in range(len(action.indicators)))
+        ]
+        if not chosen and strict_respondent:
+            raise UserError(
+                f"Aucune action du questionnaire n'est pilotée par {code} et il n'a encore "
+                "rien répondu : ajoutez --all pour lui envoyer toutes les actions."
+            )
+        for action in chosen:
+            answer = None if blank else answers.get((code, action.code))
+            answer_lines.append(
+                AnswerLine(code, action.code)
+                if answer is None
+                else AnswerLine(code, action.code, *answer.value, answer.at, answer.by)  # type: ignore[arg-type]
+            )
+            for position in range(len(action.indicators)):
+                value = None if blank else values.get((code, action.code, position))
+                indicator_lines.append(
+                    IndicatorLine(code, action.code, position)
+                    if value is None
+                    else IndicatorLine(
+                        code,
+                        action.code,
+                        position,
+                        *value.value,
+                        value.at,
+                        value.by,  # type: ignore[arg-type]
+                    )
+                )
+    single = KIND_ANSWERS if len(respondents) == 1 else KIND_CONSOLIDATION
+    kind = KIND_BLANK if blank else single
+    return ExchangeWorkbook(
+        plan=plan,
+        campaign_id=campaign_id,
+        campaign_title=campaign_title,
+        kind=kind,
+        exported_at=exported_at,
+        app_version=app_version,
+        respondents=tuple(respondents),
+        answers=tuple(answer_lines),
+        indicators=tuple(indicator_lines),
+    )

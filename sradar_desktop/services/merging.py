@@ -1,0 +1,222 @@
+"""Merging files in memory, for a consolidation that must not touch any database.
+
+The same rules as importing into the database (``domain.merge.decide``: per answer, the latest
+change wins, whatever the order of the files; the same file twice counts once; a file with an
+error changes nothing), applied to answers held in dictionaries: consolidating hundreds of
+workbooks then costs little more than reading them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sradar_desktop import __version__
+from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.consolidation import Consolidation, RespondentAnswer, consolidate
+from sradar_desktop.domain.merge import Decision, Stamped, decide
+from sradar_desktop.domain.plan import IndicatorKind, Plan
+from sradar_desktop.errors import FileRefusedError, UserError
+from sradar_desktop.services.imports import (
+    FileResult,
+    ImportOutcome,
+    Incoming,
+    file_digest,
+    read_incoming,
+)
+from sradar_desktop.workbook import format as fmt
+from sradar_desktop.workbook.safety import check_size
+
+
+@dataclass
+class _Campaign:
+    plan: Plan
+    campaign_id: str
+    title: str
+    answers: dict[tuple[str, str], Stamped] = field(default_factory=dict)
+    values: dict[tuple[str, str, int], Stamped] = field(default_factory=dict)
+    received: dict[str, datetime] = field(default_factory=dict)
+
+
+class MergeBook:
+    """The merged answers of many files, by questionnaire."""
+
+    def __init__(self) -> None:
+        self.campaigns: dict[str, _Campaign] = {}
+        self.respondents: dict[str, fmt.RespondentInfo] = {}
+        self._digests: set[str] = set()
+
+    def add(self, name: str, digest: str, incoming: Incoming) -> ImportOutcome:
+        """Merge one file's content. Raises ``FileRefusedError`` (nothing merged) for a file
+        about another version of a questionnaire already merged."""
+        plan = incoming.plan
+        merged = self.campaigns.get(plan.id)
+        if merged is not None and merged.plan.digest() != plan.digest():
+            raise FileRefusedError(
+                f"Le fichier « {name} » a été refusé : il a été préparé pour une autre version "
+                f"du questionnaire « {plan.display_title} » que les fichiers déjà lus. "
+                "Consolidez ensemble des classeurs issus de la même version."
+            )
+        if merged is None:
+            merged = self.campaigns[plan.id] = _Campaign(
+                plan, incoming.campaign_id, incoming.campaign_title
+            )
+        if digest in self._digests:
+            return ImportOutcome(
+                file_name=name,
+                kind=incoming.kind,
+                questionnaire_id=plan.id,
+                questionnaire_title=plan.display_title,
+                plan_counts=plan.counts(),
+                new_questionnaire=False,
+                respondents=(),
+                already_imported_at=incoming.exported_at,
+            )
+        self._digests.add(digest)
+        decisions: Counter[Decision] = Counter()
+        units: list[tuple[dict, tuple, Stamped]] = [
+            (merged.answers, (line.respondent, line.action_code), _stamped(line))
+            for line in incoming.answers
+        ] + [
+            (merged.values, (line.respondent, line.action_code, line.position), _stamped(line))
+            for line in incoming.indicators
+        ]
+        for store, key, new in units:
+            decision = decide(store.get(key), new, incoming.exported_at)
+            decisions[decision] += 1
+            if decision.applies:
+                store[key] = new
+        for info in incoming.respondents:
+            known = self.respondents.get(info.code)
+            if known is None or (info.label and not known.label):
+                self.respondents[info.code] = info
+        codes = {r.code for r in incoming.respondents}
+        codes |= {line.respondent for line in incoming.answers}
+        codes |= {line.respondent for line in incoming.indicators}
+        for code in codes:
+            self.respondents.setdefault(code, fmt.RespondentInfo(code))
+            previous = merged.received.get(code)
+            if previous is None or incoming.exported_at > previous:
+                merged.received[code] = incoming.exported_at
+        return ImportOutcome(
+            file_name=name,
+            kind=incoming.kind,
+            questionnaire_id=plan.id,
+            questionnaire_title=plan.display_title,
+            plan_counts=plan.counts(),
+            new_questionnaire=False,
+            respondents=tuple(sorted(codes)),
+            decisions=dict(decisions),
+            edited_outside=incoming.edited_outside,
+        )
+
+    def questionnaire(self, questionnaire_id: str | None) -> _Campaign:
+        if questionnaire_id is not None:
+            if questionnaire_id not in self.campaigns:
+                raise UserError(
+                    f"Aucun des fichiers ne porte sur le questionnaire « {questionnaire_id} »."
+                )
+            return self.campaigns[questionnaire_id]
+        if len(self.campaigns) > 1:
+            raise UserError(
+                "Les fichiers répondent à des questionnaires différents ("
+                + ", ".join(sorted(self.campaigns))
+                + ") : consolidez-les séparément, ou précisez --questionnaire."
+            )
+        return next(iter(self.campaigns.values()))
+
+    def content(self, merged: _Campaign) -> fmt.ExchangeWorkbook:
+        """The merged answers as an exchange workbook's content (every respondent)."""
+        codes = sorted({r for r, _ in merged.answers} | {r for r, _, _ in merged.values})
+        return fmt.build_content(
+            merged.plan,
+            campaign_id=merged.campaign_id,
+            campaign_title=merged.title,
+            respondents=[self.respondents[code] for code in codes],
+            answers=merged.answers,
+            values=merged.values,
+            exported_at=utcnow(),
+            app_version=__version__,
+        )
+
+    def consolidation(self, merged: _Campaign) -> Consolidation:
+        labels = {code: info.label or code for code, info in self.respondents.items()}
+        kinds = {
+            (a.code, position): indicator.kind
+            for a in merged.plan.actions()
+            for position, indicator in enumerate(a.indicators)
+        }
+
+        def number(text: str | None, kind: IndicatorKind) -> Decimal | None:
+            return Decimal(text) if text is not None and kind is not IndicatorKind.TEXT else None
+
+        return consolidate(
+            merged.plan,
+            campaign_id=merged.campaign_id,
+            campaign_title=merged.title,
+            due_date=None,
+            generated_at=utcnow(),
+            answers=[
+                (
+                    respondent,
+                    code,
+                    RespondentAnswer(
+                        respondent,
+                        labels.get(respondent, respondent),
+                        stamped.value[0],
+                        stamped.value[1] or "",
+                        stamped.at,
+                        stamped.by,
+                    ),
+                )
+                for (respondent, code), stamped in merged.answers.items()
+                if stamped.value[0] is not None or (stamped.value[1] or "").strip()
+            ],
+            indicator_values=[
+                (
+                    respondent,
+                    code,
+                    position,
+                    number(stamped.value[0], kinds[(code, position)]),
+                    number(stamped.value[1], kinds[(code, position)]),
+                )
+                for (respondent, code, position), stamped in merged.values.items()
+            ],
+            labels=labels,
+            expected=[],
+            arbitrations={},
+            last_imports=dict(merged.received),
+        )
+
+
+def _stamped(line: fmt.AnswerLine | fmt.IndicatorLine) -> Stamped:
+    assert line.at is not None
+    return Stamped(line.value, line.at, line.by)
+
+
+def merge_files(
+    paths: Iterable[Path],
+    *,
+    progress: Callable[[int, Path], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[MergeBook, list[FileResult]]:
+    """Read and merge files in memory; a refused file is reported and the others merged."""
+    book = MergeBook()
+    results = []
+    for index, path in enumerate(paths):
+        if cancelled is not None and cancelled():
+            break
+        if progress is not None:
+            progress(index, path)
+        try:
+            check_size(path)
+            outcome = book.add(path.name, file_digest(path), read_incoming(path))
+        except UserError as error:
+            results.append(FileResult(path, error=error))
+        else:
+            results.append(FileResult(path, outcome=outcome))
+    return book, results

@@ -224,3 +224,37 @@ def test_nothing_imported_leaves_the_list_unchanged(db, tmp_path):
     path.write_text("Objectifs\tThématiques\tActions\n\n", encoding="utf-8")
     _assert_refused(db, path, "aucune action")
     assert len(list_questionnaires(db)) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extension", ["ods", "xls"])
+def test_plan_saved_by_libreoffice_as_ods_or_xls(db, tmp_path, extension):
+    from exchange_support import soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) n'est pas installé")
+    workbook = openpyxl.Workbook()
+    for row in seed_rows():
+        workbook.active.append(row)
+    source = tmp_path / "plan.xlsx"
+    workbook.save(source)
+    import subprocess
+
+    folder = tmp_path / "converti"
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={(tmp_path / 'profil').as_uri()}",
+            "--headless",
+            "--convert-to",
+            extension,
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    result = import_file(db, folder / f"plan.{extension}", respondent_code="SGAR")
+    _check_seed_import(db, result)

@@ -10,7 +10,6 @@ same unit since the file was exported, or when the file brings an older value th
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -19,7 +18,8 @@ Value = tuple[str | None, ...]
 
 
 def value_digest(value: Value) -> str:
-    encoded = json.dumps(list(value), ensure_ascii=False, separators=(",", ":")).encode()
+    """A digest of a unit's values (``None`` and an empty text differ)."""
+    encoded = "\x1e".join("\x00" if v is None else v for v in value).encode()
     return hashlib.sha256(encoded).hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -82,8 +83,15 @@ class Plan:
         """Numbers of objectives, themes and actions."""
         return len(self.objectives), len(self.themes()), len(self.actions())
 
+    @functools.cached_property
+    def _digest(self) -> str:
+        return self._compute_digest()
+
     def digest(self) -> str:
         """A version digest of the plan's content (not of its id or wording of the metadata)."""
+        return self._digest
+
+    def _compute_digest(self) -> str:
         content = {
             "scale": [[lvl.code, lvl.label] for lvl in self.scale.levels],
             "objectives": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -26,6 +27,7 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """A key for comparing what people type: no accents, no case, single spaces."""
     return _SPACES.sub(" ", strip_accents(text).casefold()).strip()

@@ -74,7 +74,8 @@ def test_blank_workbook_has_the_respondents_actions(db, tmp_path):
     assert sheet.freeze_panes == "B2"
     assert sheet.auto_filter.ref == f"A1:H{len(rows) + 1}"
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
     assert sheet.print_title_rows == "$1:$1"
     assert sheet["D2"].alignment.wrap_text
     assert sheet.column_dimensions["D"].width >= 50

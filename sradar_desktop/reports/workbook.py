@@ -10,11 +10,11 @@ imports elsewhere and merges again like any exchange workbook.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from xlsxwriter.workbook import Workbook
 
 from sradar_desktop.domain.consolidation import SYNTHESIS_RULE, Consolidation, StatusCounts
 from sradar_desktop.domain.text import count
@@ -23,11 +23,12 @@ from sradar_desktop.workbook.writer import (
     BOLD,
     DATE_TIME,
     HEADER,
+    MAX_CELL,
     NUMBER_FORMATS,
     PERCENT,
     PLAIN,
-    STRUCTURE,
     Style,
+    Styles,
     Table,
     colour_statuses,
     level_style,
@@ -48,17 +49,18 @@ SHARE = Style(number_format=PERCENT)
 TOTAL = Style(bold=True, fill="D9E1F2")
 TOTAL_COUNT = Style(bold=True, fill="D9E1F2", number_format="0")
 TOTAL_SHARE = Style(bold=True, fill="D9E1F2", number_format=PERCENT)
+GREY = Style(fill="F2F2F2")
 
 
 def _float(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _local(moment: object) -> object:
-    return moment.astimezone().replace(tzinfo=None) if moment is not None else None  # type: ignore[attr-defined]
+def _local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone().replace(tzinfo=None) if moment is not None else None
 
 
-def _summary(book: Workbook, report: Consolidation) -> None:
+def _summary(book: Workbook, styles: Styles, report: Consolidation) -> None:
     scale = report.plan.scale
     columns = ["Objectif", "Actions"]
     header_styles = [HEADER, HEADER]
@@ -68,44 +70,53 @@ def _summary(book: Workbook, report: Consolidation) -> None:
     columns += ["Renseignées", "% renseignées"]
     header_styles += [HEADER, HEADER]
     widths = [60, 10] + [14, 14] * len(scale.levels) + [14, 14]
-    table = Table(book, SHEET_SUMMARY, widths, 0, protect=False, freeze="B7", filter_header=False)
-    sheet, cell = table.sheet, table.styles.cell
-    sheet.print_title_rows = "6:6"
+    table = Table(
+        book, styles, SHEET_SUMMARY, widths, 0, protect=False, freeze=(6, 1), filter_header=False
+    )
+    table.sheet.repeat_rows(5)
     generated = report.generated_at.astimezone().strftime("%d/%m/%Y à %H:%M")
-    title = Style(bold=True, wrap=False)
     line = Style(wrap=False)
-    table.append([cell(report.plan.title, title)])
-    table.append([cell(f"{report.campaign_title} — consolidation du {generated}", line)])
+    table.append([(report.plan.title, Style(bold=True, wrap=False))])
+    table.append([(f"{report.campaign_title} — consolidation du {generated}", line)])
     table.append(
         [
-            cell(
+            (
                 f"{count(len(report.roster), 'répondant')}, "
                 f"{count(report.overall.total, 'action')}",
                 line,
             )
         ]
     )
-    table.append([cell(SYNTHESIS_RULE, line)])
+    table.append([(SYNTHESIS_RULE, line)])
     table.append([])
     table.header(columns, header_styles)
 
     def counts_row(label: str, counts: StatusCounts, total: bool = False) -> list:
         number, share, text = (TOTAL_COUNT, TOTAL_SHARE, TOTAL) if total else (COUNT, SHARE, PLAIN)
-        cells = [cell(label, text), cell(counts.total, number)]
+        cells = [(label, text), (counts.total, number)]
         for level in scale.levels:
             cells += [
-                cell(counts.counts.get(level.code, 0), number),
-                cell(_float(counts.share(level.code)), share),
+                (counts.counts.get(level.code, 0), number),
+                (_float(counts.share(level.code)), share),
             ]
         completion = counts.answered / counts.total if counts.total else None
-        return [*cells, cell(counts.answered, number), cell(completion, share)]
+        return [*cells, (counts.answered, number), (completion, share)]
 
     for objective, counts in report.objective_counts:
         table.append(counts_row(f"{objective.code}. {objective.title}", counts))
     table.append(counts_row("Ensemble du plan", report.overall, total=True))
 
 
-def _actions(book: Workbook, report: Consolidation) -> None:
+def _comments(result: object) -> str | None:
+    """An action's comments, each tagged with its respondent, within a cell's size."""
+    text = "\n".join(f"[{a.label}] {a.comment.strip()}" for a in result.comments)  # type: ignore[attr-defined]
+    if len(text) > MAX_CELL:
+        more = " […] (la suite dans la feuille « Réponses »)"
+        text = text[: MAX_CELL - len(more)] + more
+    return text or None
+
+
+def _actions(book: Workbook, styles: Styles, report: Consolidation) -> None:
     scale = report.plan.scale
     where = places(report.plan)
     columns = [
@@ -123,12 +134,10 @@ def _actions(book: Workbook, report: Consolidation) -> None:
         "Commentaires",
     ]
     widths = [9, 28, 28, 55, 16, 15, 24, *[9] * len(scale.levels), 15, 35, 15, 70]
-    table = Table(book, SHEET_ACTIONS, widths, len(report.actions), protect=False)
-    sheet, styles = table.sheet, table.styles
-    last = len(report.actions) + 1
+    rows = len(report.actions)
+    table = Table(book, styles, SHEET_ACTIONS, widths, rows, protect=False)
     for name in ("Synthèse", "Statut arbitré", "Statut retenu"):
-        column = get_column_letter(columns.index(name) + 1)
-        colour_statuses(sheet, f"{column}2:{column}{last}", scale)
+        colour_statuses(table, 1, rows, columns.index(name), scale)
     table.header(columns)
     for result in report.actions:
         objective, theme = where[result.action.code]
@@ -138,37 +147,36 @@ def _actions(book: Workbook, report: Consolidation) -> None:
             for level in scale.levels
             if distribution.get(level.code)
         )
-        comments = "\n".join(f"[{a.label}] {a.comment.strip()}" for a in result.comments)
         arbitration = result.arbitration
+        reason = None
+        if arbitration:
+            reason = (
+                f"{arbitration.reason} ({arbitration.by})" if arbitration.by else arbitration.reason
+            )
         table.append(
             [
-                styles.cell(result.action.code),
-                styles.cell(objective),
-                styles.cell(theme),
-                styles.cell(result.action.text),
-                styles.cell(", ".join(result.action.pilots)),
-                styles.cell(result.synthesis),
-                styles.cell(described or "aucune réponse"),
-                *(styles.cell(distribution.get(level.code, 0), COUNT) for level in scale.levels),
-                styles.cell(arbitration.status if arbitration else None),
-                styles.cell(
-                    f"{arbitration.reason} ({arbitration.by})"
-                    if arbitration and arbitration.by
-                    else (arbitration.reason if arbitration else None)
-                ),
-                styles.cell(result.final, BOLD),
-                styles.cell(comments or None),
+                (result.action.code, PLAIN),
+                (objective, PLAIN),
+                (theme, PLAIN),
+                (result.action.text, PLAIN),
+                (", ".join(result.action.pilots), PLAIN),
+                (result.synthesis, PLAIN),
+                (described or "aucune réponse", PLAIN),
+                *((distribution.get(level.code, 0), COUNT) for level in scale.levels),
+                (arbitration.status if arbitration else None, PLAIN),
+                (reason, PLAIN),
+                (result.final, BOLD),
+                (_comments(result), PLAIN),
             ]
         )
 
 
-def _indicators(book: Workbook, report: Consolidation) -> None:
+def _indicators(book: Workbook, styles: Styles, report: Consolidation) -> None:
     """Long format (per respondent, importable) with a total row per indicator."""
     columns = [*fmt.INDICATOR_COLUMNS, fmt.COL_RESPONDENT_LABEL, "Taux de réalisation"]
     rows = sum(len(i.rows) + 1 for i in report.indicators if i.rows)
     widths = (9, 45, 38, 14, 14, 16, 16, 30, 14)
-    table = Table(book, fmt.SHEET_INDICATORS, widths, rows, protect=False)
-    styles = table.styles
+    table = Table(book, styles, fmt.SHEET_INDICATORS, widths, rows, protect=False)
     table.header(columns)
     for result in report.indicators:
         if not result.rows:
@@ -180,33 +188,33 @@ def _indicators(book: Workbook, report: Consolidation) -> None:
         for row in result.rows:
             table.append(
                 [
-                    styles.cell(result.action.code, STRUCTURE),
-                    styles.cell(result.action.text, STRUCTURE),
-                    styles.cell(result.label, STRUCTURE),
-                    styles.cell(result.unit or None, STRUCTURE),
-                    styles.cell(row.respondent, STRUCTURE),
-                    styles.cell(_float(row.target), figure),
-                    styles.cell(_float(row.achieved), figure),
-                    styles.cell(row.label, STRUCTURE),
-                    styles.cell(_float(row.ratio), SHARE),
+                    (result.action.code, GREY),
+                    (result.action.text, GREY),
+                    (result.label, GREY),
+                    (result.unit or None, GREY),
+                    (row.respondent, GREY),
+                    (_float(row.target), figure),
+                    (_float(row.achieved), figure),
+                    (row.label, GREY),
+                    (_float(row.ratio), SHARE),
                 ]
             )
         table.append(
             [
-                styles.cell(result.action.code, TOTAL),
-                styles.cell(result.action.text, TOTAL),
-                styles.cell(result.label, TOTAL),
-                styles.cell(result.unit or None, TOTAL),
-                styles.cell(fmt.TOTAL_LABEL, TOTAL),
-                styles.cell(_float(result.target_total), total_figure),
-                styles.cell(_float(result.achieved_total), total_figure),
-                styles.cell(count(len(result.rows), "répondant"), TOTAL),
-                styles.cell(_float(result.ratio), TOTAL_SHARE),
+                (result.action.code, TOTAL),
+                (result.action.text, TOTAL),
+                (result.label, TOTAL),
+                (result.unit or None, TOTAL),
+                (fmt.TOTAL_LABEL, TOTAL),
+                (_float(result.target_total), total_figure),
+                (_float(result.achieved_total), total_figure),
+                (count(len(result.rows), "répondant"), TOTAL),
+                (_float(result.ratio), TOTAL_SHARE),
             ]
         )
 
 
-def _follow_up(book: Workbook, report: Consolidation) -> None:
+def _follow_up(book: Workbook, styles: Styles, report: Consolidation) -> None:
     columns = [
         "Répondant",
         "Libellé",
@@ -219,8 +227,7 @@ def _follow_up(book: Workbook, report: Consolidation) -> None:
         "Dernier import",
     ]
     widths = (16, 40, 10, 12, 12, 14, 10, 18, 18)
-    table = Table(book, SHEET_FOLLOW_UP, widths, len(report.roster), protect=False)
-    styles = table.styles
+    table = Table(book, styles, SHEET_FOLLOW_UP, widths, len(report.roster), protect=False)
     table.header(columns)
     when = Style(number_format=DATE_TIME)
     states = {"complet": "2E7D32", "partiel": "E65100", "manquant": "C62828"}
@@ -228,15 +235,15 @@ def _follow_up(book: Workbook, report: Consolidation) -> None:
         colour = states.get(entry.state)
         table.append(
             [
-                styles.cell(entry.code),
-                styles.cell(entry.label),
-                styles.cell("oui" if entry.expected else "non"),
-                styles.cell(entry.expected_actions, COUNT),
-                styles.cell(entry.answered_actions, COUNT),
-                styles.cell(entry.state, level_style(colour) if colour else PLAIN),
-                styles.cell("oui" if entry.late(report.due_date) else "non"),
-                styles.cell(_local(entry.last_change), when),
-                styles.cell(_local(entry.last_import), when),
+                (entry.code, PLAIN),
+                (entry.label, PLAIN),
+                ("oui" if entry.expected else "non", PLAIN),
+                (entry.expected_actions, COUNT),
+                (entry.answered_actions, COUNT),
+                (entry.state, level_style(colour) if colour else PLAIN),
+                ("oui" if entry.late(report.due_date) else "non", PLAIN),
+                (_local(entry.last_change), when),
+                (_local(entry.last_import), when),
             ]
         )
 
@@ -246,13 +253,18 @@ def write_consolidated_workbook(
 ) -> None:
     """Write the consolidated workbook. ``content`` holds the same answers as an exchange
     workbook (with their stamps), for the ``Réponses`` sheet and the metadata."""
-    book = new_workbook(content)
-    book.properties.description = SYNTHESIS_RULE
-    _summary(book, report)
-    _actions(book, report)
-    _indicators(book, report)
-    labels = {entry.code: entry.label for entry in report.roster}
-    write_answers(book, content, sheet_name=SHEET_LONG, labels=labels)
-    _follow_up(book, report)
-    write_meta(book, content, answers_sheet=SHEET_LONG, indicators_sheet=fmt.SHEET_INDICATORS)
-    save_atomically(book, path)
+
+    def build(temporary: Path) -> None:
+        book, styles = new_workbook(content, temporary)
+        _summary(book, styles, report)
+        _actions(book, styles, report)
+        _indicators(book, styles, report)
+        labels = {entry.code: entry.label for entry in report.roster}
+        write_answers(book, styles, content, sheet_name=SHEET_LONG, labels=labels)
+        _follow_up(book, styles, report)
+        write_meta(
+            book, styles, content, answers_sheet=SHEET_LONG, indicators_sheet=fmt.SHEET_INDICATORS
+        )
+        book.close()
+
+    save_atomically(build, path)

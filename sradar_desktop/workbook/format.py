@@ -86,7 +86,9 @@ META_ANSWERS_DIGEST = "reponses_empreinte"
 META_ANSWERS_SHEET = "feuille_reponses"
 META_INDICATORS_SHEET = "feuille_indicateurs"
 META_PLAN = "plan"  # the plan as JSON, split over plan.1, plan.2… (a cell holds 32,767 chars)
-META_STAMPS = "horodatage"  # header of the table of per-answer stamps below the keys
+# Per answer, the time and author of its last change and the digest of its values: JSON lines
+# split over horodatage.1, horodatage.2…
+META_STAMPS = "horodatage"
 
 PLAN_CHUNK = 30_000
 # A cell holds at most 32,767 characters: longer comments cannot travel in a workbook.

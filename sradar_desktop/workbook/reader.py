@@ -152,19 +152,11 @@ class _Errors:
         )
 
 
-def _meta(sheet: Sheet, name: str) -> tuple[dict[str, str], list[list[object]]]:
+def _meta(sheet: Sheet, name: str) -> dict[str, str]:
     values: dict[str, str] = {}
-    stamps: list[list[object]] = []
-    in_stamps = False
     for row in sheet.rows:
         key = _text(row[0]) if row else ""
-        if in_stamps:
-            if any(v not in (None, "") for v in row):
-                stamps.append(list(row))
-            continue
-        if key == fmt.META_STAMPS:
-            in_stamps = True
-        elif key:
+        if key:
             value = row[1] if len(row) > 1 else ""
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
@@ -175,24 +167,29 @@ def _meta(sheet: Sheet, name: str) -> tuple[dict[str, str], list[list[object]]]:
             "sa feuille technique « _sradar » n'est pas celle d'un classeur SRADAR Desktop",
             "Demandez à l'expéditeur le classeur d'origine.",
         )
-    return values, stamps
+    return values
+
+
+def _joined(meta: dict[str, str], prefix: str) -> str:
+    """A long value split over ``prefix.1``, ``prefix.2``… cells, put back together."""
+    chunks = sorted(
+        (int(key.split(".", 1)[1]), value)
+        for key, value in meta.items()
+        if key.startswith(f"{prefix}.") and key.split(".", 1)[1].isdigit()
+    )
+    return "".join(value for _, value in chunks)
 
 
 _PLANS: dict[str, Plan] = {}  # by digest of their text: hundreds of files carry the same plan
 
 
 def _plan(meta: dict[str, str], name: str) -> Plan:
-    chunks = sorted(
-        (int(key.split(".", 1)[1]), value)
-        for key, value in meta.items()
-        if key.startswith(f"{fmt.META_PLAN}.") and key.split(".", 1)[1].isdigit()
-    )
     damaged = _refused(
         name,
         "la description du questionnaire qu'il contient est endommagée",
         "Demandez à l'expéditeur de vous renvoyer le classeur tel que SRADAR Desktop l'a produit.",
     )
-    text = "".join(value for _, value in chunks)
+    text = _joined(meta, fmt.META_PLAN)
     key = hashlib.sha256(text.encode()).hexdigest()
     plan = _PLANS.get(key)
     if plan is None:
@@ -246,17 +243,21 @@ def read_workbook_sheets(path: Path, display_name: str | None = None) -> tuple[l
     return read_sheets(path, name), container
 
 
-def _stamps(rows: Sequence[Sequence[object]]) -> dict[str, tuple[datetime, str, str]]:
+def _stamps(meta: dict[str, str]) -> dict[str, tuple[datetime, str, str]]:
     """The per-answer stamps of the ``_sradar`` sheet: key → (time, author, digest)."""
     stamps = {}
-    for row in rows:
-        _, respondent, code, position, at, by, digest = [*row, *[None] * 7][:7]
-        moment = _parse_time(str(at or ""))
+    for line in _joined(meta, fmt.META_STAMPS).splitlines():
+        try:
+            respondent, code, position, at, by, digest = json.loads(line)
+        except (ValueError, TypeError):
+            continue  # a damaged stamp only makes its answer count as edited outside the app
+        moment = _parse_time(str(at))
         if moment is None:
             continue
-        rank = _text(position)
-        key = fmt.stamp_key(_text(respondent), _text(code), int(rank) if rank.isdigit() else None)
-        stamps[key] = (moment, str(by or ""), str(digest or ""))
+        key = fmt.stamp_key(
+            str(respondent), str(code), position if isinstance(position, int) else None
+        )
+        stamps[key] = (moment, str(by), str(digest))
     return stamps
 
 
@@ -437,7 +438,7 @@ def parse_exchange(
             "répond. Demandez à l'expéditeur de vous renvoyer le classeur d'origine, ou "
             "recopiez ses réponses dans un classeur vierge préparé par SRADAR Desktop."
         )
-    meta, stamp_rows = _meta(by_name[fmt.SHEET_META], name)
+    meta = _meta(by_name[fmt.SHEET_META], name)
     try:
         version = int(meta.get(fmt.META_FORMAT_VERSION, "0"))
     except ValueError:
@@ -460,7 +461,7 @@ def parse_exchange(
     )
     # What was edited outside the app changed when the file was last saved, after its export.
     parser = _ExchangeParser(
-        name, plan, _stamps(stamp_rows), max(saved_at or exported_at, exported_at), saved_by
+        name, plan, _stamps(meta), max(saved_at or exported_at, exported_at), saved_by
     )
 
     found = _table_sheet(

@@ -1,4 +1,4 @@
-"""Writing the exchange workbook with openpyxl.
+"""Writing the exchange workbook (with XlsxWriter).
 
 What a person sees: a ``Lisez-moi`` sheet, then ``Questionnaire`` and ``Indicateurs`` with
 readable widths, wrapped text, frozen headers, filters, a drop-down of the scale, the scale's
@@ -6,7 +6,9 @@ colours, locked structure (without a password: against accidents, not a security
 cells left free, set up to print in landscape on the page width. User text is always written as
 text, never as a formula. The file is written under a temporary name and moved into place.
 
-The consolidated workbook (``reports.workbook``) is built from the same pieces.
+The consolidated workbook (``reports.workbook``) is built from the same pieces. XlsxWriter, in
+its constant-memory mode, writes a styled sheet about twice as fast as openpyxl writes the same
+cells unstyled (see the benchmarks): it matters for consolidations of hundreds of services.
 """
 
 from __future__ import annotations
@@ -16,18 +18,16 @@ import json
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.protection import SheetProtection
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from sradar_desktop.domain.merge import value_digest
 from sradar_desktop.domain.plan import Action, IndicatorKind, Plan, plan_to_mapping
@@ -37,13 +37,7 @@ from sradar_desktop.workbook import format as fmt
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-HEADER_FILL = PatternFill("solid", start_color="FF1F3864")
-HEADER_FONT = Font(bold=True, color="FFFFFFFF")
-LOCKED_FILL = PatternFill("solid", start_color="FFF2F2F2")
-THIN = Side(style="thin", color="FFBFBFBF")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
+MAX_CELL = 32_767  # characters an xlsx cell holds
 
 NUMBER_FORMATS = {
     IndicatorKind.INTEGER: "#,##0",
@@ -52,11 +46,13 @@ NUMBER_FORMATS = {
 }
 PERCENT = "0.00 %"
 DATE_TIME = "dd/mm/yyyy hh:mm"
+LINE_HEIGHT = 15.0
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 
 @dataclass(frozen=True)
 class Style:
-    """How a cell looks; every cell is wrapped, top-aligned and bordered."""
+    """How a cell looks; every cell is bordered and top-aligned, and wrapped unless told."""
 
     bold: bool = False
     color: str | None = None  # font colour, RRGGBB
@@ -73,54 +69,45 @@ PLAIN = Style()
 BOLD = Style(bold=True)
 
 
-@dataclass
 class Styles:
-    """openpyxl style arrays made once per style and shared by every cell that uses it.
+    """One XlsxWriter format per style (and per quote prefix), made once per workbook."""
 
-    Setting a cell's font, fill… one by one costs more than writing the cell; sharing one
-    array is what makes large sheets fast (cells of a write-only sheet are never changed).
-    """
+    def __init__(self, book: Workbook) -> None:
+        self.book = book
+        self._formats: dict[tuple[Style, bool], Format] = {}
+        # By identity first: hashing a style's fields for every cell shows in large sheets.
+        self._by_id: dict[tuple[int, bool], tuple[Style, Format]] = {}
 
-    sheet: object
-    _arrays: dict[tuple[Style, bool], object] = field(default_factory=dict)
-
-    def array(self, style: Style, quote_prefix: bool = False) -> object:
-        key = (style, quote_prefix)
-        array = self._arrays.get(key)
-        if array is None:
-            cell = WriteOnlyCell(self.sheet, value=None)
-            cell.alignment = WRAP if style.wrap else Alignment(vertical="top")
-            cell.border = BORDER
-            cell.protection = Protection(locked=style.locked)
-            cell.font = Font(bold=style.bold, color=f"FF{style.color}" if style.color else None)
+    def format(self, style: Style, quote_prefix: bool = False) -> Format:
+        known = self._by_id.get((id(style), quote_prefix))
+        if known is not None and known[0] is style:
+            return known[1]
+        found = self._formats.get((style, quote_prefix))
+        if found is None:
+            options: dict[str, object] = {
+                "valign": "top",
+                "text_wrap": style.wrap,
+                "locked": style.locked,
+                "bold": style.bold,
+            }
+            if style.wrap:
+                options.update(border=1, border_color="#BFBFBF")
+            if style.color:
+                options["font_color"] = f"#{style.color}"
             if style.fill:
-                cell.fill = PatternFill("solid", start_color=f"FF{style.fill}")
+                options["bg_color"] = f"#{style.fill}"
             if style.number_format:
-                cell.number_format = style.number_format
+                options["num_format"] = style.number_format
             if quote_prefix:
-                cell.quotePrefix = True
-            array = self._arrays[key] = cell._style
-        return array
-
-    def cell(self, value: object, style: Style = PLAIN) -> WriteOnlyCell:
-        if isinstance(value, str):
-            value = _ILLEGAL.sub("", value)
-        cell = WriteOnlyCell(self.sheet, value=value)
-        if isinstance(value, str):
-            # Always a string cell, never a formula; the quote prefix keeps it text even when
-            # someone edits the cell in Excel (what Excel itself does for '=…).
-            cell.data_type = "s"
-            cell._style = self.array(style, value.startswith(_FORMULA_START))
-        else:
-            cell._style = self.array(style)
-        return cell
-
-    def row(self, *cells: tuple[object, Style]) -> list[WriteOnlyCell]:
-        return [self.cell(value, style) for value, style in cells]
+                # What Excel itself does for '=…: the cell stays text even when edited.
+                options["quote_prefix"] = True
+            found = self._formats[(style, quote_prefix)] = self.book.add_format(options)
+        self._by_id[(id(style), quote_prefix)] = (style, found)
+        return found
 
 
-LINE_HEIGHT = 15.0
-MAX_ROW_HEIGHT = 409.0  # Excel's limit
+def level_style(colour: str) -> Style:
+    return Style(bold=True, color="FFFFFF", fill=colour.lstrip("#").upper())
 
 
 def _lines(value: object, width: float) -> int:
@@ -130,60 +117,108 @@ def _lines(value: object, width: float) -> int:
     return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
 
 
+def _clean(text: str) -> str:
+    """No control characters (no file can carry them), within a cell's size."""
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)
+    return clip(text)
+
+
+def clip(text: str, continued: str = " […]") -> str:
+    """Text that fits in a cell (a cell holds 32,767 characters)."""
+    if len(text) <= MAX_CELL:
+        return text
+    return text[: MAX_CELL - len(continued)] + continued
+
+
 class Table:
     """A sheet written row by row, with row heights that fit their wrapped text.
 
     Spreadsheets do not always size rows to wrapped text when they open a file (LibreOffice
-    does not, nor does printing): each row's height is estimated from its longest cell.
-    Everything about the sheet (widths, panes, printing) is set before the first row, as a
-    write-only sheet requires.
+    does not, nor does printing): each row's height is estimated from its longest cell. Text is
+    always written as text, never as a formula.
     """
 
     def __init__(
         self,
         book: Workbook,
+        styles: Styles,
         name: str,
         widths: Sequence[float],
         rows: int,
         *,
         protect: bool = True,
-        freeze: str | None = "B2",
+        freeze: tuple[int, int] | None = (1, 1),
         filter_header: bool = True,
     ) -> None:
-        self.sheet = book.create_sheet(name)
-        self.styles = Styles(self.sheet)
+        self.sheet: Worksheet = book.add_worksheet(name)
+        self.styles = styles
         self.widths = list(widths)
-        self._index = 0
-        setup_table(
-            self.sheet,
-            widths,
-            rows,
-            protect=protect,
-            freeze=freeze,
-            filter_header=filter_header,
-        )
+        self.row = 0
+        for column, width in enumerate(widths):
+            self.sheet.set_column(column, column, width)
+        if freeze:
+            self.sheet.freeze_panes(*freeze)
+        if filter_header:
+            self.sheet.autofilter(0, 0, max(rows, 1), len(widths) - 1)
+            self.sheet.repeat_rows(0)
+        self.sheet.set_landscape()
+        self.sheet.set_paper(9)  # A4
+        self.sheet.fit_to_pages(1, 0)
+        if protect:
+            self.sheet.protect(
+                "",
+                {
+                    "autofilter": True,
+                    "sort": True,
+                    "format_columns": True,
+                    "format_rows": True,
+                    "select_locked_cells": True,
+                    "select_unlocked_cells": True,
+                },
+            )
 
-    def append(self, cells: Sequence[WriteOnlyCell | None]) -> None:
-        self._index += 1
-        lines = max(
-            (
-                _lines(cell.value, width)
-                for cell, width in zip(cells, self.widths, strict=False)
-                if cell is not None
-            ),
-            default=1,
-        )
+    def append(self, cells: Sequence[tuple[object, Style] | None]) -> None:
+        """Write the next row: (value, style) per column, ``None`` for an empty cell."""
+        row = self.row
+        lines = 1
+        cleaned: list[tuple[int, object, Style]] = []
+        for column, cell in enumerate(cells):
+            if cell is None:
+                continue
+            value, style = cell
+            if isinstance(value, str):
+                value = _clean(value)
+                if style.wrap and column < len(self.widths) and len(value) > self.widths[column]:
+                    lines = max(lines, _lines(value, self.widths[column]))
+                elif "\n" in value:
+                    lines = max(lines, value.count("\n") + 1)
+            cleaned.append((column, value, style))
         if lines > 1:
-            self.sheet.row_dimensions[self._index].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
-        self.sheet.append(list(cells))
+            self.sheet.set_row(row, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
+        for column, value, style in cleaned:
+            self._write(row, column, value, style)
+        self.row += 1
+
+    def write(self, row: int, column: int, value: object, style: Style = PLAIN) -> None:
+        self._write(row, column, _clean(value) if isinstance(value, str) else value, style)
+
+    def _write(self, row: int, column: int, value: object, style: Style) -> None:
+        sheet = self.sheet
+        if isinstance(value, str):
+            quoted = value.startswith(_FORMULA_START)
+            sheet.write_string(row, column, value, self.styles.format(style, quoted))
+        elif value is None or value == "":
+            sheet.write_blank(row, column, None, self.styles.format(style))
+        elif isinstance(value, datetime):
+            sheet.write_datetime(row, column, value, self.styles.format(style))
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, column, value, self.styles.format(style))
+        else:
+            sheet.write_number(row, column, value, self.styles.format(style))
 
     def header(self, names: Sequence[str], styles: Sequence[Style] | None = None) -> None:
-        self.append(
-            [
-                self.styles.cell(name, style)
-                for name, style in zip(names, styles or [HEADER] * len(names), strict=True)
-            ]
-        )
+        self.append(list(zip(names, styles or [HEADER] * len(names), strict=True)))
 
 
 def number(stored: str | None, kind: IndicatorKind) -> object:
@@ -196,51 +231,23 @@ def number(stored: str | None, kind: IndicatorKind) -> object:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def setup_table(
-    sheet: object,
-    widths: Sequence[float],
-    rows: int,
-    *,
-    protect: bool = True,
-    freeze: str | None = "B2",
-    filter_header: bool = True,
-) -> None:
-    """Widths, frozen header, filter, landscape printing on the page width, protection."""
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    if freeze:
-        sheet.freeze_panes = freeze
-    if filter_header:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{max(rows + 1, 2)}"
-        sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if protect:
-        sheet.protection = SheetProtection(
-            sheet=True, autoFilter=False, sort=False, formatColumns=False, formatRows=False
-        )
-
-
-def colour_statuses(sheet: object, cell_range: str, scale: Scale) -> None:
+def colour_statuses(table: Table, first_row: int, last_row: int, column: int, scale: Scale) -> None:
     """The scale's colours on status cells, following whatever is typed in them."""
     for level in scale.levels:
-        colour = "FF" + level.color.lstrip("#").upper()
-        sheet.conditional_formatting.add(
-            cell_range,
-            CellIsRule(
-                operator="equal",
-                formula=[f'"{level.code}"'],
-                fill=PatternFill("solid", start_color=colour, end_color=colour),
-                font=Font(bold=True, color="FFFFFFFF"),
-            ),
+        table.sheet.conditional_format(
+            first_row,
+            column,
+            max(last_row, first_row),
+            column,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": f'"{level.code}"',
+                "format": table.styles.book.add_format(
+                    {"bg_color": level.color, "font_color": "#FFFFFF", "bold": True}
+                ),
+            },
         )
-
-
-def level_style(colour: str) -> Style:
-    return Style(bold=True, color="FFFFFF", fill=colour.lstrip("#").upper())
 
 
 def places(plan: Plan) -> dict[str, tuple[str, str]]:
@@ -256,29 +263,35 @@ def places(plan: Plan) -> dict[str, tuple[str, str]]:
     return labels
 
 
-def write_readme(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
+def write_readme(book: Workbook, styles: Styles, content: fmt.ExchangeWorkbook) -> None:
     table = Table(
-        book, fmt.SHEET_README, (28, 90), 0, protect=False, freeze=None, filter_header=False
+        book,
+        styles,
+        fmt.SHEET_README,
+        (28, 90),
+        0,
+        protect=False,
+        freeze=None,
+        filter_header=False,
     )
-    cell = table.styles.cell
     exported = content.exported_at.astimezone().strftime("%d/%m/%Y à %H:%M")
     respondents = ", ".join(
         f"{r.code} ({r.label})" if r.label and r.label != r.code else r.code
         for r in content.respondents
     )
     title = Style(bold=True, wrap=False)
-    table.append([cell(content.plan.title, title)])
+    table.append([(content.plan.title, title)])
     table.append([])
-    table.append([cell("Campagne", BOLD), cell(content.campaign_title)])
-    table.append([cell("Répondant(s)", BOLD), cell(respondents or "—")])
+    table.append([("Campagne", BOLD), (content.campaign_title, PLAIN)])
+    table.append([("Répondant(s)", BOLD), (respondents or "—", PLAIN)])
     table.append(
         [
-            cell("Préparé le", BOLD),
-            cell(f"{exported} avec SRADAR Desktop {content.app_version}"),
+            ("Préparé le", BOLD),
+            (f"{exported} avec SRADAR Desktop {content.app_version}", PLAIN),
         ]
     )
     table.append([])
-    table.append([cell("Comment remplir ce classeur", title)])
+    table.append([("Comment remplir ce classeur", title)])
     for text in (
         "1. Ouvrez la feuille « Questionnaire » : une ligne par action à évaluer.",
         "2. Dans la colonne « Réalisation », choisissez une réponse dans la liste déroulante.",
@@ -291,12 +304,12 @@ def write_readme(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
         "Les cellules grisées (codes, textes des actions, répondant) sont protégées contre les "
         "modifications accidentelles ; vous pouvez trier et filtrer les lignes.",
     ):
-        table.append([None, cell(text)])
+        table.append([None, (text, PLAIN)])
     table.append([])
-    table.append([cell("Réponses possibles", title)])
+    table.append([("Réponses possibles", title)])
     for level in content.plan.scale.levels:
         table.append(
-            [cell(level.code, level_style(level.color)), cell(level.description or level.label)]
+            [(level.code, level_style(level.color)), (level.description or level.label, PLAIN)]
         )
 
 
@@ -306,6 +319,7 @@ STAMP_COLUMNS = ("Modifié le", "Modifié par")
 
 def write_answers(
     book: Workbook,
+    styles: Styles,
     content: fmt.ExchangeWorkbook,
     *,
     sheet_name: str = fmt.SHEET_ANSWERS,
@@ -323,49 +337,51 @@ def write_answers(
         widths[6:6] = [30]
         columns += STAMP_COLUMNS
         widths += [17, 24]
-    table = Table(book, sheet_name, widths, len(content.answers))
-    sheet, styles = table.sheet, table.styles
-    status_column = get_column_letter(columns.index(fmt.COL_STATUS) + 1)
-    status_range = f"{status_column}2:{status_column}{max(len(content.answers) + 1, 2)}"
-    validation = DataValidation(
-        type="list",
-        formula1=f'"{",".join(plan.scale.codes)}"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Réponse non prévue",
-        error=f"Choisissez une réponse dans la liste : {plan.scale.choices_text()}.",
-        promptTitle="Réalisation",
-        prompt=f"Choisissez : {plan.scale.choices_text()}.",
-        showInputMessage=True,
+    rows = len(content.answers)
+    table = Table(book, styles, sheet_name, widths, rows)
+    status = columns.index(fmt.COL_STATUS)
+    table.sheet.data_validation(
+        1,
+        status,
+        max(rows, 1),
+        status,
+        {
+            "validate": "list",
+            "source": list(plan.scale.codes),
+            "ignore_blank": True,
+            "error_title": "Réponse non prévue",
+            "error_message": f"Choisissez une réponse dans la liste : {plan.scale.choices_text()}.",
+            "input_title": "Réalisation",
+            "input_message": f"Choisissez : {plan.scale.choices_text()}.",
+        },
     )
-    validation.add(status_range)
-    sheet.data_validations.append(validation)
-    colour_statuses(sheet, status_range, plan.scale)
+    colour_statuses(table, 1, rows, status, plan.scale)
     table.header(columns)
     stamp = Style(fill="F2F2F2", number_format=DATE_TIME)
     for line in content.answers:
         action = actions[line.action_code]
         objective, theme = where[line.action_code]
-        cells = [
-            styles.cell(action.code, STRUCTURE),
-            styles.cell(objective, STRUCTURE),
-            styles.cell(theme, STRUCTURE),
-            styles.cell(action.text, STRUCTURE),
-            styles.cell(", ".join(action.pilots), STRUCTURE),
-            styles.cell(line.respondent, STRUCTURE),
-            styles.cell(line.status, ANSWER),
-            styles.cell(line.comment or None, ANSWER),
+        cells: list[tuple[object, Style] | None] = [
+            (action.code, STRUCTURE),
+            (objective, STRUCTURE),
+            (theme, STRUCTURE),
+            (action.text, STRUCTURE),
+            (", ".join(action.pilots), STRUCTURE),
+            (line.respondent, STRUCTURE),
+            (line.status, ANSWER),
+            (line.comment or None, ANSWER),
         ]
         if labels is not None:
-            cells.insert(6, styles.cell(labels.get(line.respondent, line.respondent), STRUCTURE))
+            cells.insert(6, (labels.get(line.respondent, line.respondent), STRUCTURE))
             at = line.at.astimezone().replace(tzinfo=None) if line.at else None
-            cells += [styles.cell(at, stamp), styles.cell(line.by or None, STRUCTURE)]
+            cells += [(at, stamp), (line.by or None, STRUCTURE)]
         table.append(cells)
 
 
-def write_indicators(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
-    table = Table(book, fmt.SHEET_INDICATORS, (9, 50, 40, 14, 14, 16, 16), len(content.indicators))
-    styles = table.styles
+def write_indicators(book: Workbook, styles: Styles, content: fmt.ExchangeWorkbook) -> None:
+    table = Table(
+        book, styles, fmt.SHEET_INDICATORS, (9, 50, 40, 14, 14, 16, 16), len(content.indicators)
+    )
     actions: dict[str, Action] = {a.code: a for a in content.plan.actions()}
     table.header(fmt.INDICATOR_COLUMNS)
     for line in content.indicators:
@@ -374,21 +390,25 @@ def write_indicators(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
         answer = Style(locked=False, number_format=NUMBER_FORMATS.get(indicator.kind))
         table.append(
             [
-                styles.cell(action.code, STRUCTURE),
-                styles.cell(action.text, STRUCTURE),
-                styles.cell(indicator.label, STRUCTURE),
-                styles.cell(indicator.unit or None, STRUCTURE),
-                styles.cell(line.respondent, STRUCTURE),
-                styles.cell(number(line.target, indicator.kind), answer),
-                styles.cell(number(line.achieved, indicator.kind), answer),
+                (action.code, STRUCTURE),
+                (action.text, STRUCTURE),
+                (indicator.label, STRUCTURE),
+                (indicator.unit or None, STRUCTURE),
+                (line.respondent, STRUCTURE),
+                (number(line.target, indicator.kind), answer),
+                (number(line.achieved, indicator.kind), answer),
             ]
         )
+
+
+def _chunks(text: str) -> Iterable[str]:
+    for start in range(0, len(text), fmt.PLAN_CHUNK):
+        yield text[start : start + fmt.PLAN_CHUNK]
 
 
 def _meta_rows(
     content: fmt.ExchangeWorkbook, answers_sheet: str, indicators_sheet: str
 ) -> Iterable[list[object]]:
-    plan_json = json.dumps(plan_to_mapping(content.plan), ensure_ascii=False)
     respondents = json.dumps(
         [
             {"code": r.code, "label": r.label, "department": r.department}
@@ -410,77 +430,93 @@ def _meta_rows(
     yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content)]
     yield [fmt.META_ANSWERS_SHEET, answers_sheet]
     yield [fmt.META_INDICATORS_SHEET, indicators_sheet]
-    for start in range(0, len(plan_json), fmt.PLAN_CHUNK):
-        chunk = plan_json[start : start + fmt.PLAN_CHUNK]
-        yield [f"{fmt.META_PLAN}.{start // fmt.PLAN_CHUNK + 1}", chunk]
-    yield []
-    yield [
-        fmt.META_STAMPS,
-        "Répondant",
-        "Code",
-        "Indicateur",
-        "Modifié le",
-        "Modifié par",
-        "Empreinte",
-    ]
-    for a in content.answers:
-        if a.at is not None:
-            yield [
-                "",
-                a.respondent,
-                a.action_code,
-                "",
-                a.at.isoformat(),
-                a.by,
-                value_digest(a.value),
-            ]
-    for i in content.indicators:
-        if i.at is not None:
-            yield [
-                "",
-                i.respondent,
-                i.action_code,
-                i.position,
-                i.at.isoformat(),
-                i.by,
-                value_digest(i.value),
-            ]
+    plan_json = json.dumps(plan_to_mapping(content.plan), ensure_ascii=False)
+    for index, chunk in enumerate(_chunks(plan_json), start=1):
+        yield [f"{fmt.META_PLAN}.{index}", chunk]
+    # The stamps, one JSON line per answer or indicator value, in cells of ≤ 30,000 characters.
+    stamps = "\n".join(
+        json.dumps(
+            [
+                unit.respondent,
+                unit.action_code,
+                position,
+                unit.at.isoformat(),
+                unit.by,
+                value_digest(unit.value),
+            ],
+            ensure_ascii=False,
+        )
+        for units, positioned in ((content.answers, False), (content.indicators, True))
+        for unit in units
+        if unit.at is not None
+        for position in [unit.position if positioned else None]  # type: ignore[union-attr]
+    )
+    for index, chunk in enumerate(_chunks(stamps), start=1):
+        yield [f"{fmt.META_STAMPS}.{index}", chunk]
 
 
 def write_meta(
     book: Workbook,
+    styles: Styles,
     content: fmt.ExchangeWorkbook,
     *,
     answers_sheet: str = fmt.SHEET_ANSWERS,
     indicators_sheet: str = fmt.SHEET_INDICATORS,
 ) -> None:
-    sheet = book.create_sheet(fmt.SHEET_META)
-    sheet.sheet_state = "veryHidden"
-    styles = Styles(sheet)
+    table = Table(
+        book,
+        styles,
+        fmt.SHEET_META,
+        (24, 80),
+        0,
+        protect=False,
+        freeze=None,
+        filter_header=False,
+    )
+    table.sheet.very_hidden()
+    plain = Style(wrap=False)
     for row in _meta_rows(content, answers_sheet, indicators_sheet):
-        sheet.append([styles.cell(v) if isinstance(v, str) else v for v in row])
+        table.append([(value, plain) for value in row])
 
 
-def new_workbook(content: fmt.ExchangeWorkbook) -> Workbook:
-    book = Workbook(write_only=True)
-    book.properties.creator = f"SRADAR Desktop {content.app_version}"
-    book.properties.title = content.plan.title
-    book.properties.subject = content.campaign_title
-    return book
+def new_workbook(content: fmt.ExchangeWorkbook, path: Path) -> tuple[Workbook, Styles]:
+    """An XlsxWriter workbook writing to ``path``, streaming rows (constant memory)."""
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    book.set_properties(
+        {
+            "title": content.plan.title,
+            "subject": content.campaign_title,
+            "author": "SRADAR Desktop",
+            "creator": f"SRADAR Desktop {content.app_version}",
+        }
+    )
+    return book, Styles(book)
 
 
 def write_exchange_workbook(content: fmt.ExchangeWorkbook, path: Path) -> None:
     """Write ``content`` to ``path`` (``.xlsx``), atomically."""
-    book = new_workbook(content)
-    write_readme(book, content)
-    write_answers(book, content)
-    write_indicators(book, content)
-    write_meta(book, content)
-    save_atomically(book, path)
+
+    def build(temporary: Path) -> None:
+        book, styles = new_workbook(content, temporary)
+        write_readme(book, styles, content)
+        write_answers(book, styles, content)
+        write_indicators(book, styles, content)
+        write_meta(book, styles, content)
+        book.close()
+
+    save_atomically(build, path)
 
 
-def save_atomically(book: Workbook, path: Path) -> None:
-    """Save under a temporary name in the same folder, then move into place."""
+def save_atomically(build: object, path: Path) -> None:
+    """``build(temporary_path)`` writes the file; it is then moved into place."""
     if not path.parent.is_dir():
         raise UserError(
             f"Le dossier {path.parent} n'existe pas. Choisissez un dossier existant pour "
@@ -488,9 +524,9 @@ def save_atomically(book: Workbook, path: Path) -> None:
         )
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        book.save(temporary)
+        build(temporary)  # type: ignore[operator]
         os.replace(temporary, path)
-    except PermissionError as error:
+    except (PermissionError, FileCreateError) as error:
         raise UserError(
             f"Impossible d'écrire {path} : le fichier est peut-être ouvert dans Excel ou "
             "LibreOffice, ou le dossier est protégé. Fermez-le ou choisissez un autre dossier, "

@@ -1,0 +1,92 @@
+"""Consolidating many workbooks, against the script a data-savvy user would write.
+
+Measured in one process, on the same files: python-calamine merely reading them (the floor),
+pandas ``read_excel`` + ``concat`` (openpyxl engine, and calamine engine) then ``to_excel``, and
+SRADAR Desktop's import + merge, then its consolidated workbook.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import python_calamine
+
+from benchmarks.data import make_plan, write_respondent_files
+
+Result = dict[str, float]
+
+
+def timed(function: Callable[[], object], repeat: int = 1) -> float:
+    """The best of ``repeat`` runs, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def calamine_read(paths: list[Path]) -> None:
+    for path in paths:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            book.get_sheet_by_name(name).to_python()
+
+
+def pandas_read(paths: list[Path], engine: str):  # noqa: ANN201 - a pandas DataFrame
+    import pandas
+
+    frames = [pandas.read_excel(p, sheet_name="Questionnaire", engine=engine) for p in paths]
+    return pandas.concat(frames, ignore_index=True)
+
+
+def peak_memory_mb(paths: list[Path], output: Path) -> float:
+    """Peak resident memory of the ``consolidate`` command on these files, in MiB."""
+    command = [sys.executable, "-m", "sradar_desktop", "consolidate", *map(str, paths)]
+    process = subprocess.Popen(
+        [*command, "-o", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"consolidate a échoué ({status})")
+    return usage.ru_maxrss / 1024  # kilobytes on Linux
+
+
+def run(folder: Path, counts: tuple[int, ...], *, pandas_up_to: int) -> dict[int, Result]:
+    from sradar_desktop.services.consolidation import consolidate_files
+    from sradar_desktop.services.merging import merge_files
+
+    plan = make_plan(100)
+    results: dict[int, Result] = {}
+    for count in counts:
+        paths = write_respondent_files(plan, folder / "classeurs", count)
+        result: Result = {"files": count}
+        result["calamine_read"] = timed(lambda paths=paths: calamine_read(paths), repeat=2)
+        result["merge"] = timed(lambda paths=paths: merge_files(paths), repeat=2)
+        output = folder / f"consolidation-{count}.xlsx"
+        result["consolidate"] = timed(
+            lambda paths=paths, output=output: consolidate_files(paths, workbook=output)
+        )
+        result["write"] = result["consolidate"] - result["merge"]
+        if count <= pandas_up_to:
+            frames = {}
+
+            def read_openpyxl(paths=paths) -> None:
+                frames["openpyxl"] = pandas_read(paths, "openpyxl")
+
+            result["pandas_openpyxl_read"] = timed(read_openpyxl)
+            result["pandas_calamine_read"] = timed(
+                lambda paths=paths: pandas_read(paths, "calamine")
+            )
+            result["pandas_to_excel"] = timed(
+                lambda: frames["openpyxl"].to_excel(folder / "pandas.xlsx", index=False)
+            )
+        if count >= 100:
+            result["peak_mb"] = peak_memory_mb(paths, folder / f"memoire-{count}.xlsx")
+        results[count] = result
+    return results

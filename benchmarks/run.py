@@ -1,0 +1,201 @@
+"""SRADAR Desktop's benchmarks: is it fast where people wait, and does cost grow gently?
+
+    python benchmarks/run.py            # the full run (about ten minutes)
+    python benchmarks/run.py --quick    # a short run (about two minutes)
+
+Every figure is a ratio against a baseline measured in the same run, on the same machine, so
+that the results can be compared across machines. Prints a table and writes
+``benchmarks/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from benchmarks import consolidation, writing  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+BARE_WINDOW = textwrap.dedent(
+    """
+    import sys
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+
+    class Painted(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                QTimer.singleShot(0, app.quit)
+            return False
+
+    watcher = Painted()
+    window.installEventFilter(watcher)
+    window.show()
+    sys.exit(app.exec())
+    """
+)
+
+
+def _median_run(command: list[str], env: dict[str, str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def startup(folder: Path, repeat: int) -> dict[str, float]:
+    """Process start to main window painted, against a bare PySide6 window."""
+    env = dict(os.environ, SRADAR_DATA_DIR=str(folder / "donnees"), QT_QPA_PLATFORM="offscreen")
+    ours = [sys.executable, "-m", "sradar_desktop", "--exit-after-start"]
+    subprocess.run(ours, env=env, check=True, capture_output=True, timeout=120)  # first start
+    bare = _median_run([sys.executable, "-c", BARE_WINDOW], env, repeat)
+    app = _median_run(ours, env, repeat)
+    return {"bare_window_s": bare, "app_s": app, "ratio": app / bare}
+
+
+def entry_window(actions: int) -> dict:
+    """The entry window on a large generated plan (its own script, its own process)."""
+    output = RESULTS / "entry_window.json"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "entry_window.py"), "--actions", str(actions)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return json.loads(output.read_text(encoding="utf-8")) if output.exists() else {}
+
+
+def _machine() -> str:
+    cpus = os.cpu_count()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        model = platform.processor() or platform.machine()
+    return f"{model}, {cpus} cœurs, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",")
+
+
+def report(results: dict) -> str:
+    lines = [f"Machine : {results['machine']}", f"Mesuré le {results['date']}", ""]
+    start = results["startup"]
+    lines.append(
+        f"Démarrage : {_fmt(start['app_s'])} s contre {_fmt(start['bare_window_s'])} s pour une "
+        f"fenêtre PySide6 vide, soit {_fmt(start['ratio'])} × (objectif ≤ 1,5 ×)"
+    )
+    lines.append("")
+    lines.append(
+        "| Classeurs | Lecture calamine (plancher) | Import + fusion | ratio plancher "
+        "| pandas lecture (openpyxl) | gain | pandas lecture (calamine) | Commande entière "
+        "| Script pandas entier | gain | Mémoire de pointe |"
+    )
+    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for count, row in sorted(results["consolidation"].items(), key=lambda kv: int(kv[0])):
+        pandas_read = row.get("pandas_openpyxl_read")
+        pandas_all = pandas_read + row["pandas_to_excel"] if pandas_read else None
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    str(count),
+                    f"{_fmt(row['calamine_read'])} s",
+                    f"{_fmt(row['merge'])} s",
+                    f"{_fmt(row['merge'] / row['calamine_read'])} ×",
+                    f"{_fmt(pandas_read)} s" if pandas_read else "—",
+                    f"{_fmt(pandas_read / row['merge'])} ×" if pandas_read else "—",
+                    f"{_fmt(row['pandas_calamine_read'])} s" if pandas_read else "—",
+                    f"{_fmt(row['consolidate'])} s",
+                    f"{_fmt(pandas_all)} s" if pandas_all else "—",
+                    f"{_fmt(pandas_all / row['consolidate'])} ×" if pandas_all else "—",
+                    f"{_fmt(row['peak_mb'])} Mo" if "peak_mb" in row else "—",
+                ]
+            )
+            + " |"
+        )
+    write = results["workbook"]
+    lines.append("")
+    lines.append(
+        f"Classeur consolidé de {write['rows']} lignes de réponses : {_fmt(write['ours_s'])} s, "
+        f"contre {_fmt(write['openpyxl_dump_s'])} s pour openpyxl en écriture seule sans mise en "
+        f"forme ({_fmt(write['ratio'])} ×, objectif ≤ 1)"
+    )
+    if "pdf" in results:
+        pdf = results["pdf"]
+        lines.append(
+            f"Synthèse PDF de {pdf['respondents']} répondants : {_fmt(pdf['ours_s'])} s, contre "
+            f"{_fmt(pdf['plain_table_s'])} s pour un tableau reportlab simple des mêmes lignes "
+            f"({_fmt(pdf['ratio'])} ×, objectif ≤ 2)"
+        )
+    if results.get("entry_window"):
+        lines.append("")
+        lines.append("Fenêtre de saisie : voir benchmarks/results/entry_window.json")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="une mesure courte")
+    args = parser.parse_args(argv)
+    counts = (10, 100) if args.quick else (10, 100, 1000)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sradar-mesures-") as temporary:
+        folder = Path(temporary)
+        os.environ["SRADAR_DATA_DIR"] = str(folder / "donnees")
+        results: dict = {
+            "machine": _machine(),
+            "date": datetime.now(UTC).astimezone().strftime("%d/%m/%Y %H:%M"),
+            "quick": args.quick,
+        }
+        print("Démarrage…", flush=True)
+        results["startup"] = startup(folder, repeat=3 if args.quick else 5)
+        print("Consolidation…", flush=True)
+        results["consolidation"] = consolidation.run(
+            folder, counts, pandas_up_to=100 if args.quick else 1000
+        )
+        print("Classeur consolidé…", flush=True)
+        results["workbook"] = writing.consolidated_workbook(
+            folder, respondents=100 if args.quick else 1000
+        )
+        print("Synthèse PDF…", flush=True)
+        results["pdf"] = writing.pdf_summary(folder, respondents=20 if args.quick else 100)
+        print("Fenêtre de saisie…", flush=True)
+        results["entry_window"] = entry_window(2000 if args.quick else 5000)
+    text = report(results)
+    print()
+    print(text)
+    (RESULTS / "latest.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (RESULTS / "latest.md").write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -96,7 +96,8 @@ def _machine() -> str:
         )
     except (OSError, StopIteration):
         model = platform.processor() or platform.machine()
-    return f"{model}, {cpus} cœurs, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{model}, {cpus} cœurs, {system}, Python {platform.python_version()}"
 
 
 def _fmt(value: float) -> str:

@@ -11,7 +11,7 @@ from benchmarks.consolidation import timed
 from benchmarks.data import make_plan, respondent_content
 
 
-def _merged(respondents: int):  # noqa: ANN202 - (MergeBook, campaign)
+def _merged(respondents: int):
     """A MergeBook holding ``respondents`` DDETS's answers, built without files."""
     from sradar_desktop.services.imports import Incoming
     from sradar_desktop.services.merging import MergeBook

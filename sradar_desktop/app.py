@@ -7,6 +7,7 @@ import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -16,6 +17,9 @@ from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from sradar_desktop.ui.main_window import MainWindow
 
 START_TIMEOUT_MS = 60_000
 
@@ -77,26 +81,82 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> int:
+def _open_window(
+    db_target: str | Path | None, *, exit_after_start: bool
+) -> tuple[MainWindow | None, int]:
+    """Everything between the command line and the window: the single-window lock, the
+    database, who answers. Returns the window (None when the app should stop) and an exit
+    status."""
+    from sradar_desktop.db.engine import database_url
     from sradar_desktop.services.database import Database
+    from sradar_desktop.services.questionnaires import list_questionnaires
+    from sradar_desktop.ui.dialogs import READ_ONLY, SHOW_OTHER, IdentityDialog, ask_second_window
     from sradar_desktop.ui.main_window import MainWindow
+    from sradar_desktop.ui.settings import Settings
+    from sradar_desktop.ui.single_instance import InstanceGuard
 
-    app = create_application()
-    _install_excepthook()
     try:
-        db = Database.open(db_target)
+        url = database_url(db_target)
     except UserError as error:
-        log.warning("Base refusée : %s", error)
         if exit_after_start:
             raise
         QMessageBox.critical(None, APP_NAME, str(error))
-        return 1
-    window = MainWindow(db)
-    window.show()
+        return None, 1
+    settings = Settings()
+    identity = settings.identity()
+    guard = InstanceGuard(url)
+    read_only = False
+    if not guard.acquire(identity.agent_name if identity else ""):
+        log.info("Base déjà ouverte dans une autre fenêtre (%s)", guard.owner())
+        if exit_after_start:
+            read_only = True
+        else:
+            choice = ask_second_window(guard.owner())
+            if choice == SHOW_OTHER and guard.ask_first_to_show():
+                return None, 0
+            if choice not in (SHOW_OTHER, READ_ONLY):
+                return None, 0
+            read_only = True
+    try:
+        db = Database.open(url, read_only=read_only)
+    except UserError as error:
+        log.warning("Base refusée : %s", error)
+        guard.release()
+        if exit_after_start:
+            raise
+        QMessageBox.critical(None, APP_NAME, str(error))
+        return None, 1
+    if identity is None and not read_only and not exit_after_start:
+        dialog = IdentityDialog(
+            list_questionnaires(db), None, settings.questionnaire_id, first_start=True
+        )
+        if dialog.exec() != IdentityDialog.DialogCode.Accepted or dialog.identity is None:
+            db.close()
+            guard.release()
+            return None, 0
+        identity = dialog.identity
+        settings.set_identity(identity)
+        settings.questionnaire_id = dialog.questionnaire_id
+        guard.set_agent(identity.agent_name)
+    window = MainWindow(db, settings=settings, identity=identity, guard=guard)
+    guard.setParent(window)
+    guard.show_requested.connect(window.bring_to_front)
+    return window, 0
+
+
+def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> int:
+    app = create_application()
+    _install_excepthook()
+    window, status = _open_window(db_target, exit_after_start=exit_after_start)
+    if window is None:
+        return status
+    window.show_restored()
     if exit_after_start:
         FirstPaint(window, app.quit)
         # Never hang a smoke test: give up with an error if the window is never painted.
         QTimer.singleShot(START_TIMEOUT_MS, lambda: app.exit(3))
     status = app.exec()
-    db.close()
+    window.db.close()
+    if window.guard is not None:
+        window.guard.release()  # type: ignore[attr-defined]
     return status

@@ -92,3 +92,21 @@ def test_text_cleaning():
     assert clean_cell("  a\r\n  b  ") == "a\nb"
     assert fold("  Réalisation ") == "realisation"
     assert slugify("Première évaluation des actions") == "premiere-evaluation-des-actions"
+
+
+@pytest.mark.parametrize(
+    ("pilots", "respondent", "expected"),
+    [
+        (("DDETS", "OFII"), "DDETS-44", True),
+        (("DDETS-44",), "DDETS-44", True),
+        (("DDETS-49",), "DDETS-44", False),
+        (("France Travail",), "FRANCE-TRAVAIL-44", True),
+        (("Préfecture",), "PREFECTURE-85", True),
+        (("DREETS",), "DDETS-44", False),
+        (("ARS",), "ARS", True),
+    ],
+)
+def test_pilots_include(pilots, respondent, expected):
+    from sradar_desktop.domain.plan import pilots_include
+
+    assert pilots_include(pilots, respondent) is expected

@@ -1,64 +1,449 @@
-"""The main window on the built-in plans, and the Qt models it shows."""
+"""The entry window driven as an agent drives it: with the keyboard, on a real database.
+
+Answer actions, type a comment and indicator values, undo and redo, filter and search, close
+and open again and find everything; a database that refuses writes loses nothing.
+"""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from ui_support import (
+    HDF,
+    KARIM,
+    SRADAR,
+    answers,
+    current_code,
+    database_path,
+    make_read_only_underneath,
+    open_window,
+    type_text,
+    visible_codes,
+    wait_saved,
+)
 
-from sradar_desktop.plans.builtin import builtin_plans
+from sradar_desktop.services.answers import read_history
 from sradar_desktop.services.database import Database
-from sradar_desktop.ui.main_window import MainWindow
-from sradar_desktop.ui.plan_models import ActionFilterProxy, ActionTableModel, PlanTreeModel
+from sradar_desktop.services.questionnaires import default_campaign_id
+from sradar_desktop.ui.entry_controller import COMMENT, FieldKey
+
+K = Qt.Key
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+KEYPAD = Qt.KeyboardModifier.KeypadModifier
 
 
 @pytest.fixture
-def sradar_plan():
-    return next(p for p in builtin_plans() if p.id == "sradar-2021-2023")
+def db(tmp_path):
+    database = Database.open(database_path(tmp_path))
+    yield database
+    database.close()
 
 
-def test_tree_model(qtmodeltester, sradar_plan):
-    model = PlanTreeModel()
-    model.set_plan(sradar_plan)
-    qtmodeltester.check(model)
-    assert model.rowCount() == 8
-    assert sum(model.rowCount(model.index(row, 0)) for row in range(8)) == 28
-    first = model.index(0, 0)
-    assert first.data() == "1. Consolider le parc d’hébergement des demandeurs d’asile"
-    assert model.index(0, 0, first).data(PlanTreeModel.CodeRole) == "1.1"
-
-
-def test_action_models(qtmodeltester, sradar_plan):
-    model = ActionTableModel()
-    model.set_plan(sradar_plan)
-    qtmodeltester.check(model)
-    proxy = ActionFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.set_code_prefix("1.2")
-    qtmodeltester.check(proxy)
-    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == [
-        "1.2.1",
-        "1.2.2",
-        "1.2.3",
+def test_answer_actions_with_the_keyboard(qtbot, db):
+    window = open_window(qtbot, db)
+    table = window.table
+    assert window.focusWidget() is table
+    # The plan is the DDETS's part of the SRADAR: 47 of 71 actions, none answered yet.
+    assert window.progress_label.text() == "0 / 47 actions renseignées"
+    assert current_code(window) == "1.1.1"
+    qtbot.keyClick(table, K.Key_1)
+    qtbot.keyClick(table, K.Key_Down)
+    qtbot.keyClick(table, K.Key_P)
+    qtbot.keyClick(table, K.Key_Down)
+    qtbot.keyClick(table, K.Key_3, KEYPAD)  # the numeric keypad
+    qtbot.keyClick(table, K.Key_Down)
+    qtbot.keyClick(table, K.Key_Apostrophe)  # « 4 » on the top row of a French keyboard
+    qtbot.keyClick(table, K.Key_Down)
+    qtbot.keyClick(table, K.Key_C)
+    qtbot.keyClick(table, K.Key_Delete)  # and taken back
+    wait_saved(qtbot, window)
+    codes = visible_codes(window)[:5]
+    saved = answers(db)
+    assert [saved[c].status if c in saved else None for c in codes] == [
+        "oui",
+        "partiellement",
+        "non",
+        "nc",
+        None,
     ]
-    proxy.set_code_prefix("")
-    assert proxy.rowCount() == 71
+    assert window.progress_label.text() == "4 / 47 actions renseignées"
+    assert window.tree_model.index(1, 1).data() == "4 / 10"
+    assert window.save_label.text() == "✓ Tout est enregistré"
+    # The detail pane says the same, with the word of each answer.
+    assert window.detail.status_button("nc").isChecked() is False
+    qtbot.keyClick(table, K.Key_Up)
+    assert window.detail.status_button("nc").isChecked()
+    assert window.action_model.index(window.current_entry().row, 3).data() == "NC"
+    # Every change is in the audit trail, with the agent's name.
+    history = read_history(db, default_campaign_id(SRADAR), "DDETS-44", codes[4])
+    assert [(h.field, h.new_value, h.actor) for h in history] == [
+        ("status", None, "Claire Martin"),
+        ("status", "nc", "Claire Martin"),
+    ]
 
 
-def test_main_window_shows_the_built_in_plan(qtbot, tmp_path):
-    db = Database.open(tmp_path / "base.sqlite3")
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    box = window.questionnaire_box
-    assert box.count() == 3
-    box.setCurrentIndex(box.findData("sradar-2021-2023"))
-    assert window.action_proxy.rowCount() == 71
-    assert "SRADAR 2021-2023" in window.windowTitle()
-    # Choosing a theme in the tree keeps its actions only.
-    theme = window.tree_model.index(0, 0, window.tree_model.index(1, 0))
-    window.tree.setCurrentIndex(theme)
-    assert window.action_proxy.rowCount() == 4
-    assert window.table.currentIndex().data() == "2.1.1"
-    assert "Rappeler l’obligation de signalement" in window.detail.toPlainText()
+def test_move_around_without_the_mouse(qtbot, db):
+    window = open_window(qtbot, db)
+    table = window.table
+    qtbot.keyClick(table, K.Key_Down, ALT)
+    qtbot.keyClick(table, K.Key_Down, ALT)
+    assert current_code(window) == visible_codes(window)[2]
+    qtbot.keyClick(table, K.Key_Up, ALT)
+    assert current_code(window) == visible_codes(window)[1]
+    # Enter on an action goes to its comment; Escape comes back to the list.
+    qtbot.keyClick(table, K.Key_Return)
+    assert window.focusWidget() is window.detail.comment_edit
+    qtbot.keyClick(window.detail.comment_edit, K.Key_Escape)
+    assert window.focusWidget() is table
+    # Ctrl+Return: the next action without an answer (answered ones are skipped).
+    qtbot.keyClick(table, K.Key_O)
+    qtbot.keyClick(table, K.Key_Down)
+    qtbot.keyClick(table, K.Key_N)
+    qtbot.keyClick(table, K.Key_Up)
+    qtbot.keyClick(table, K.Key_Return, CTRL)
+    assert current_code(window) == visible_codes(window)[3]
+    # F2 comment, F3 indicators (none here: the status bar says so), Ctrl+1 the plan,
+    # Ctrl+2 the actions, Ctrl+3 the answer buttons, Ctrl+F the search box.
+    qtbot.keyClick(table, K.Key_F2)
+    assert window.focusWidget() is window.detail.comment_edit
+    qtbot.keyClick(window.focusWidget(), K.Key_F3)
+    assert "pas d'indicateur" in window.statusBar().currentMessage()
+    qtbot.keyClick(window.focusWidget(), K.Key_1, CTRL)
+    assert window.focusWidget() is window.tree
+    qtbot.keyClick(window.tree, K.Key_2, CTRL)
+    assert window.focusWidget() is table
+    qtbot.keyClick(table, K.Key_3, CTRL)
+    assert window.focusWidget() is window.detail.status_button("oui")
+    qtbot.keyClick(window.focusWidget(), K.Key_F, CTRL)
+    assert window.focusWidget() is window.search_edit
+    # Tab goes through the window in a sensible order.
+    order = []
+    for _ in range(8):
+        qtbot.keyClick(window.focusWidget(), K.Key_Tab)
+        order.append(window.focusWidget())
+    assert order[:7] == [
+        window.unanswered_box,
+        window.status_combo,
+        window.pilot_combo,
+        window.clear_filters_button,
+        window.tree,
+        table,
+        window.detail.status_button("oui"),
+    ]
+
+
+def test_answer_keys_do_not_fire_while_typing(qtbot, db):
+    window = open_window(qtbot, db)
+    code = current_code(window)
+    qtbot.keyClick(window.table, K.Key_F2)
+    type_text(qtbot, window.detail.comment_edit, "non, pas encore : 1 réunion")
+    qtbot.keyClick(window.detail.comment_edit, K.Key_Tab)
+    wait_saved(qtbot, window)
+    assert answers(db)[code].comment == "non, pas encore : 1 réunion"
+    assert answers(db)[code].status is None
+    window.search_edit.setFocus()
+    qtbot.keyClicks(window.search_edit, "ocp")
+    window.search_edit.clear()
+    # A letter typed in a drop-down list chooses in the list.
+    window.status_combo.setFocus()
+    qtbot.keyClick(window.status_combo, K.Key_N)
+    assert window.status_combo.currentText() == "Non"
+    assert window.sheet.by_code[code].status is None
+
+
+def test_comment_saved_after_a_pause_and_undone_as_a_whole(qtbot, db):
+    window = open_window(qtbot, db)
+    code = current_code(window)
+    comment = window.detail.comment_edit
+    qtbot.keyClick(window.table, K.Key_F2)
+    qtbot.keyClicks(comment, "Premier jet")
+    # Saved after a pause, without leaving the field.
+    qtbot.waitUntil(lambda: answers(db).get(code) is not None)
+    wait_saved(qtbot, window)
+    assert answers(db)[code].comment == "Premier jet"
+    assert window.detail.comment_state.text().startswith("✓ Enregistré à")
+    qtbot.keyClicks(comment, ", puis la suite")
+    qtbot.waitUntil(lambda: window.sheet.by_code[code].comment.endswith("suite"))
+    wait_saved(qtbot, window)
+    # One Ctrl+Z takes back the whole burst of typing, not one letter.
+    qtbot.keyClick(comment, K.Key_Z, CTRL)
+    wait_saved(qtbot, window)
+    assert comment.toPlainText() == ""
+    assert answers(db)[code].comment == ""
+    qtbot.keyClick(comment, K.Key_Y, CTRL)
+    wait_saved(qtbot, window)
+    assert comment.toPlainText() == "Premier jet, puis la suite"
+    assert answers(db)[code].comment == "Premier jet, puis la suite"
+    # A new visit to the field is a new step: undo takes back only that one.
+    qtbot.keyClick(comment, K.Key_Escape)
+    qtbot.keyClick(window.table, K.Key_F2)
+    qtbot.keyClick(comment, K.Key_End, CTRL)
+    qtbot.keyClicks(comment, " !")
+    qtbot.keyClick(comment, K.Key_Tab)
+    wait_saved(qtbot, window)
+    qtbot.keyClick(window.table, K.Key_Z, CTRL)
+    wait_saved(qtbot, window)
+    assert answers(db)[code].comment == "Premier jet, puis la suite"
+    assert window.table.model().index(0, 4).data() == "✎"
+
+
+def test_undo_and_redo_answers(qtbot, db):
+    window = open_window(qtbot, db)
+    table = window.table
+    first = current_code(window)
+    qtbot.keyClick(table, K.Key_O)
+    qtbot.keyClick(table, K.Key_N)
+    qtbot.keyClick(table, K.Key_Down)
+    second = current_code(window)
+    qtbot.keyClick(table, K.Key_P)
+    assert window.undo_action.text() == f"&Annuler la réalisation de l'action {second}"
+    qtbot.keyClick(table, K.Key_Z, CTRL)
+    qtbot.keyClick(table, K.Key_Z, CTRL)
+    # Undoing a change on another action shows that action.
+    assert current_code(window) == first
+    wait_saved(qtbot, window)
+    assert answers(db)[first].status == "oui"
+    assert second not in answers(db) or answers(db)[second].status is None
+    qtbot.keyClick(table, K.Key_Y, CTRL)
+    wait_saved(qtbot, window)
+    assert answers(db)[first].status == "non"
+    qtbot.keyClick(table, K.Key_Z, CTRL | SHIFT)
+    wait_saved(qtbot, window)
+    assert answers(db)[second].status == "partiellement"
+    assert current_code(window) == second
+    # Undo and redo are in the audit trail too.
+    history = read_history(db, default_campaign_id(SRADAR), "DDETS-44", first)
+    assert [h.new_value for h in history] == ["non", "oui", "non", "oui"]
+
+
+def test_indicators_french_numbers_and_units(qtbot, db):
+    window = open_window(qtbot, db, KARIM, HDF)
+    assert window._select_code("2.6.1")
+    qtbot.keyClick(window.table, K.Key_F3)
+    target = window.detail.indicator_edit(0, "target")
+    assert window.focusWidget() is target
+    qtbot.keyClicks(target, "1 234")
+    qtbot.keyClick(target, K.Key_Tab)
+    achieved = window.detail.indicator_edit(0, "achieved")
+    assert window.focusWidget() is achieved
+    qtbot.keyClicks(achieved, "12,5")
+    qtbot.keyClick(achieved, K.Key_Return)
+    # Not an integer: said in French, kept on screen, not saved.
+    message = window.detail._indicator_fields[0].messages["achieved"]
+    assert message.text() == "« 12,5 » n'est pas un nombre entier."
+    assert achieved.text() == "12,5"
+    assert "n'est pas enregistrée" in window.statusBar().currentMessage()
+    # Ctrl+Z in the field puts back the saved value.
+    qtbot.keyClick(achieved, K.Key_Z, CTRL)
+    assert achieved.text() == "" and message.isHidden()
+    qtbot.keyClicks(achieved, "1316")
+    qtbot.keyClick(achieved, K.Key_Return)
+    wait_saved(qtbot, window)
+    state = answers(db, KARIM, HDF)["2.6.1"]
+    assert state.indicators[0].target == "1234" and state.indicators[0].achieved == "1316"
+    # Shown the French way, with its unit.
+    assert target.text() == "1\u202f234" and achieved.text() == "1\u202f316"
+    grid = window.detail.indicators_grid
+    units = [grid.itemAtPosition(row, 2).widget().text() for row in (1, 3)]
+    assert units == ["projets", "projets"]
+    assert window.action_model.index(window.current_entry().row, 5).data() == "1 / 2"
+    # Undo takes back the value; the field shows it.
+    qtbot.keyClick(window.table, K.Key_Z, CTRL)
+    wait_saved(qtbot, window)
+    assert achieved.text() == ""
+    assert answers(db, KARIM, HDF)["2.6.1"].indicators[0].achieved is None
+
+
+def test_filters_and_search(qtbot, db):
+    window = open_window(qtbot, db)
+    table = window.table
+    assert window.count_label.text() == "47 actions affichées sur 71"
+    assert window.pilot_combo.currentText() == "Mon service (DDETS)"
+    qtbot.keyClick(table, K.Key_F, CTRL)
+    qtbot.keyClicks(window.search_edit, "hebergement")  # without the accent
+    shown = visible_codes(window)
+    assert shown and all(
+        "hébergement" in window.sheet.by_code[c].action.text.lower() for c in shown
+    )
+    qtbot.keyClick(window.search_edit, K.Key_Escape)
+    assert window.search_edit.text() == "" and len(visible_codes(window)) == 47
+    # Comments are searched too.
+    qtbot.keyClick(window.search_edit, K.Key_Escape)
+    assert window.focusWidget() is table
+    code = current_code(window)
+    qtbot.keyClick(table, K.Key_F2)
+    type_text(qtbot, window.detail.comment_edit, "convention signée en mars")
+    qtbot.keyClick(window.detail.comment_edit, K.Key_Escape)
+    qtbot.keyClick(table, K.Key_F, CTRL)
+    qtbot.keyClicks(window.search_edit, "signee mars")
+    assert visible_codes(window) == [code]
+    window.search_edit.clear()
+    # Unanswered only (Ctrl+U): an action answered stays until the agent moves on.
+    qtbot.keyClick(table, K.Key_U, CTRL)
+    assert window.unanswered_box.isChecked()
+    before = len(visible_codes(window))
+    table.setFocus()
+    answered = current_code(window)
+    qtbot.keyClick(table, K.Key_1)
+    assert answered in visible_codes(window)
+    qtbot.keyClick(table, K.Key_Down, ALT)
+    qtbot.waitUntil(lambda: answered not in visible_codes(window))
+    assert len(visible_codes(window)) == before - 1
+    qtbot.keyClick(table, K.Key_U, CTRL)
+    # By answer, by pilot, by objective (the tree).
+    window.status_combo.setCurrentIndex(window.status_combo.findText("Oui"))
+    assert visible_codes(window) == [answered]
+    window.clear_filters()
+    assert len(visible_codes(window)) == 71
+    window.pilot_combo.setCurrentIndex(window.pilot_combo.findText("OFII"))
+    assert all("OFII" in window.sheet.by_code[c].action.pilots for c in visible_codes(window))
+    window.pilot_combo.setCurrentIndex(0)
+    qtbot.keyClick(table, K.Key_1, CTRL)
+    qtbot.keyClick(window.tree, K.Key_Down)  # objective 1
+    assert len(visible_codes(window)) == 13
+    qtbot.keyClick(window.tree, K.Key_Down)  # theme 1.1
+    assert visible_codes(window) == ["1.1.1", "1.1.2", "1.1.3"]
+    qtbot.keyClick(window.tree, K.Key_E, CTRL | SHIFT)
+    assert len(visible_codes(window)) == 71
+
+
+def test_close_and_open_again_finds_everything(qtbot, tmp_path, db_url):
+    db = Database.open(db_url)
+    window = open_window(qtbot, db, KARIM, HDF)
+    window._select_code("2.6.1")
+    table = window.table
+    qtbot.keyClick(table, K.Key_2)
+    qtbot.keyClick(table, K.Key_F2)
+    type_text(qtbot, window.detail.comment_edit, "Neuf projets sur douze. « Bilan » = œuvre")
+    qtbot.keyClick(window.detail.comment_edit, K.Key_F3)
+    qtbot.keyClicks(window.focusWidget(), "12")
+    qtbot.keyClick(window.focusWidget(), K.Key_Tab)
+    qtbot.keyClicks(window.focusWidget(), "9")
+    # No Tab, no pause: closing the window saves what is being typed.
+    window.resize(1100, 700)
     window.close()
     db.close()
+    assert not window.isVisible()
+
+    db = Database.open(db_url)
+    again = open_window(qtbot, db, KARIM, HDF)
+    assert current_code(again) == "2.6.1"  # where the agent left off
+    row = again.sheet.by_code["2.6.1"]
+    assert row.status == "partiellement"
+    assert row.comment == "Neuf projets sur douze. « Bilan » = œuvre"
+    assert (row.targets[0], row.achieved[0]) == ("12", "9")
+    assert again.detail.comment_edit.toPlainText() == row.comment
+    assert again.detail.status_button("partiellement").isChecked()
+    assert again.detail.indicator_edit(0, "achieved").text() == "9"
+    assert again.detail.tabs.tabText(1) == "Historique (4)"
+    first = again.detail.history_model.index(0, 1).data()
+    assert first == "Karim Benali"
+    assert again.progress_label.text().startswith("1 / ")
+    assert not again.settings.geometry.isEmpty()
+    again.close()
+    db.close()
+
+
+def test_a_write_failure_keeps_the_text_and_says_so_in_french(qtbot, db, monkeypatch):
+    window = open_window(qtbot, db)
+    code = current_code(window)
+    restore = make_read_only_underneath(db)
+    qtbot.keyClick(window.table, K.Key_F2)
+    typed = "Texte important qu'il ne faut pas perdre"
+    qtbot.keyClicks(window.detail.comment_edit, typed)
+    qtbot.keyClick(window.detail.comment_edit, K.Key_Tab)
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    message = window.banner.text.text()
+    assert "lecture seule" in message and "n'a pas été enregistrée" in message
+    assert "Ce que vous avez saisi reste affiché" in message
+    assert window.banner.button.text() == "Réessayer"
+    # The text is still on screen, marked, and kept on disk beside the database.
+    assert window.detail.comment_edit.toPlainText() == typed
+    assert window.detail.comment_state.text() == "⚠ Non enregistré"
+    assert window.save_label.text() == "⚠ 1 modification(s) non enregistrée(s)"
+    assert window.controller.pending == {FieldKey(code, COMMENT): typed}
+    assert typed in window.drafts.path.read_text(encoding="utf-8")
+    assert code not in answers(db)
+    # Going elsewhere and back: still there.
+    qtbot.keyClick(window.table, K.Key_Down)
+    qtbot.keyClick(window.table, K.Key_Up)
+    assert window.detail.comment_edit.toPlainText() == typed
+    # The database takes writes again: « Réessayer » saves it.
+    restore()
+    qtbot.mouseClick(window.banner.button, Qt.MouseButton.LeftButton)
+    wait_saved(qtbot, window)
+    assert answers(db)[code].comment == typed
+    assert not window.banner.isVisible()
+    assert window.save_label.text() == "✓ Tout est enregistré"
+    assert not window.drafts.path.exists()
+
+
+def test_unsaved_changes_survive_closing_the_window(qtbot, tmp_path, monkeypatch):
+    db = Database.open(database_path(tmp_path))
+    window = open_window(qtbot, db)
+    code = current_code(window)
+    make_read_only_underneath(db)
+    qtbot.keyClick(window.table, K.Key_2)
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    asked = []
+    monkeypatch.setattr(window, "_confirm_close_with_unsaved", lambda: asked.append(True) or True)
+    window.close()
+    assert asked == [True]
+    db.close()
+
+    db = Database.open(database_path(tmp_path))
+    again = open_window(qtbot, db)
+    wait_saved(qtbot, again)
+    assert answers(db)[code].status == "partiellement"
+    assert "session précédente" in again.statusBar().currentMessage()
+    assert not again.drafts.path.exists()
+    again.close()
+    db.close()
+
+
+def test_a_read_only_window_shows_but_does_not_change(qtbot, tmp_path):
+
+    writer = Database.open(database_path(tmp_path))
+    window = open_window(qtbot, writer)
+    qtbot.keyClick(window.table, K.Key_1)
+    wait_saved(qtbot, window)
+    reader = Database.open(writer.url, read_only=True)
+    second = open_window(qtbot, reader)
+    assert "(lecture seule)" in second.windowTitle()
+    assert second.info_banner.isVisible() and "Lecture seule" in second.info_banner.text.text()
+    assert second.sheet.by_code["1.1.1"].status == "oui"
+    qtbot.keyClick(second.table, K.Key_3)
+    assert second.sheet.by_code["1.1.1"].status == "oui"
+    assert "Lecture seule" in second.statusBar().currentMessage()
+    assert second.detail.comment_edit.isReadOnly()
+    assert not second.detail.status_button("non").isEnabled()
+    second.close()
+    reader.close()
+    window.close()
+    writer.close()
+
+
+def test_without_identity_the_plan_is_shown_for_reading(qtbot, db):
+    window = open_window(qtbot, db, identity=None)
+    assert len(visible_codes(window)) == 71
+    assert "indiquez votre service" in window.info_banner.text.text()
+    qtbot.keyClick(window.table, K.Key_1)
+    assert window.sheet.by_code["1.1.1"].status is None
+
+
+def test_about_and_shortcuts(qtbot, db, monkeypatch):
+    window = open_window(qtbot, db)
+    shown = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.exec", lambda box: shown.append(box.text()))
+    window.show_about()
+    assert "SRADAR Desktop" in shown[0] and "Base de données" in shown[0]
+    from sradar_desktop.ui import dialogs
+
+    html = dialogs.shortcuts_html([("Répondre", list(window.status_actions.values()))])
+    assert "<b>1 ou O</b></td><td>Oui" in html and "<b>4 ou C</b></td><td>NC" in html
+    assert window.next_unanswered_action.shortcut().toString() == "Ctrl+Return"
+    app = QApplication.instance()
+    assert app is not None

@@ -89,8 +89,8 @@ def make_engine(url: URL, *, foreign_keys: bool = True, read_only: bool = False)
     if read_only:
         path = sqlite_path(url)
         assert path is not None
-        url = URL.create("sqlite", database=f"{path.as_uri()}?mode=ro")
-        connect_args["uri"] = True
+        # SQLAlchemy passes the file on as an SQLite URI when asked with uri=true.
+        url = URL.create("sqlite", database=path.as_uri(), query={"mode": "ro", "uri": "true"})
     engine = create_engine(url, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")

@@ -271,16 +271,21 @@ def plan_to_mapping(plan: Plan) -> dict[str, Any]:
 
 
 def service_of(respondent_code: str) -> str:
-    """``DDETS-44`` → ``DDETS``: the kind of service a respondent belongs to."""
-    return respondent_code.split("-", 1)[0]
+    """``DDETS-44`` → ``DDETS``, ``FRANCE-TRAVAIL-44`` → ``FRANCE-TRAVAIL``: the kind of service
+    a respondent is (its code without the territory that ends it)."""
+    return respondent_code.rsplit("-", 1)[0] if "-" in respondent_code else respondent_code
 
 
 def pilots_include(pilots: tuple[str, ...], respondent_code: str) -> bool:
     """Whether an action piloted by ``pilots`` is one that ``respondent_code`` answers.
 
-    A pilot names a kind of service (``DDETS``: every DDETS) or one service (``DDETS-44``).
+    A pilot names a kind of service (``DDETS``, ``France Travail``: every one of them) or one
+    service (``DDETS-44``). Case, accents, spaces and hyphens do not matter.
     """
     from sradar_desktop.domain.text import fold
 
-    wanted = {fold(respondent_code), fold(service_of(respondent_code))}
-    return any(fold(pilot) in wanted for pilot in pilots)
+    def key(text: str) -> str:
+        return fold(text.replace("-", " "))
+
+    wanted = {key(respondent_code), key(service_of(respondent_code))}
+    return any(key(pilot) in wanted for pilot in pilots)

@@ -27,6 +27,7 @@ from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.domain.text import fold
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.questionnaires import CHUNK, read_in_chunks
 
 SOURCE_ENTRY: Final = "saisie"
 SOURCE_IMPORT: Final = "import"
@@ -405,55 +406,101 @@ class AnswerService:
 
     def load(self) -> dict[str, AnswerState]:
         """Every answer of this respondent, by action code (unanswered actions are absent)."""
-        if self.respondent_id is None:
-            return {}
-        codes = {action_id: code for code, action_id in self._actions.items()}
-        with self.db.read() as session:
-            answers = session.scalars(
-                select(Answer).where(
-                    Answer.campaign_id == self.campaign_id,
-                    Answer.respondent_id == self.respondent_id,
-                )
-            ).all()
-            values = session.execute(
-                select(IndicatorValue, IndicatorRow.action_id, IndicatorRow.position)
-                .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
-                .where(
-                    IndicatorValue.campaign_id == self.campaign_id,
-                    IndicatorValue.respondent_id == self.respondent_id,
-                )
-            ).all()
-        indicators: dict[int, dict[int, IndicatorState]] = {}
-        for value, action_id, position in values:
-            indicators.setdefault(action_id, {})[position] = IndicatorState(
-                value.target, value.achieved
-            )
-        states = {
-            codes[a.action_id]: AnswerState(
-                a.status, a.comment, a.updated_at, a.updated_by, indicators.pop(a.action_id, {})
-            )
-            for a in answers
-        }
-        for action_id, by_position in indicators.items():
-            states[codes[action_id]] = AnswerState(indicators=by_position)
-        return states
+        return read_answers(self.db, self.campaign_id, self.respondent_code)
 
     def history(self, action_code: str) -> list[HistoryEntry]:
         """Who changed what and when on this action, newest first."""
-        if self.respondent_id is None:
-            return []
-        with self.db.read() as session:
-            rows = session.execute(
-                select(AuditEvent, IndicatorRow.label)
-                .outerjoin(IndicatorRow, IndicatorRow.id == AuditEvent.indicator_id)
-                .where(
-                    AuditEvent.campaign_id == self.campaign_id,
-                    AuditEvent.respondent_id == self.respondent_id,
-                    AuditEvent.action_id == self._action_id(action_code),
+        self._action_id(action_code)  # an unknown action says so
+        return read_history(self.db, self.campaign_id, self.respondent_code, action_code)
+
+
+def _respondent_id(session: Session, respondent_code: str) -> int | None:
+    return session.scalar(
+        select(Respondent.id).where(Respondent.code == normalise_respondent_code(respondent_code))
+    )
+
+
+def read_answers(db: Database, campaign_id: str, respondent_code: str) -> dict[str, AnswerState]:
+    """The respondent's answers by action code, without writing anything (unanswered: absent)."""
+    with db.read() as session:
+        respondent_id = _respondent_id(session, respondent_code)
+        if respondent_id is None:
+            return {}
+        if session.get(Campaign, campaign_id) is None:
+            raise UserError(f"La campagne « {campaign_id} » n'existe pas dans cette base.")
+        stream = {"stream_results": True, "yield_per": CHUNK}
+        answers = [
+            row
+            for chunk in read_in_chunks(
+                session.execute(
+                    select(
+                        ActionRow.code,
+                        Answer.status,
+                        Answer.comment,
+                        Answer.updated_at,
+                        Answer.updated_by,
+                    )
+                    .join(ActionRow, ActionRow.id == Answer.action_id)
+                    .where(Answer.campaign_id == campaign_id, Answer.respondent_id == respondent_id)
+                    .execution_options(**stream)
                 )
-                .order_by(AuditEvent.id.desc())
-            ).all()
-        return [
-            HistoryEntry(e.at, e.actor, e.source, e.field, label, e.old_value, e.new_value)
-            for e, label in rows
+            )
+            for row in chunk
         ]
+        values = [
+            row
+            for chunk in read_in_chunks(
+                session.execute(
+                    select(
+                        ActionRow.code,
+                        IndicatorRow.position,
+                        IndicatorValue.target,
+                        IndicatorValue.achieved,
+                    )
+                    .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
+                    .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
+                    .where(
+                        IndicatorValue.campaign_id == campaign_id,
+                        IndicatorValue.respondent_id == respondent_id,
+                    )
+                    .execution_options(**stream)
+                )
+            )
+            for row in chunk
+        ]
+    indicators: dict[str, dict[int, IndicatorState]] = {}
+    for code, position, target, achieved in values:
+        indicators.setdefault(code, {})[position] = IndicatorState(target, achieved)
+    states = {
+        code: AnswerState(status, comment or "", at, by, indicators.pop(code, {}))
+        for code, status, comment, at, by in answers
+    }
+    for code, by_position in indicators.items():
+        states[code] = AnswerState(indicators=by_position)
+    return states
+
+
+def read_history(
+    db: Database, campaign_id: str, respondent_code: str, action_code: str
+) -> list[HistoryEntry]:
+    """Who changed what and when on one action, newest first (read-only)."""
+    with db.read() as session:
+        respondent_id = _respondent_id(session, respondent_code)
+        if respondent_id is None:
+            return []
+        rows = session.execute(
+            select(AuditEvent, IndicatorRow.label)
+            .join(ActionRow, ActionRow.id == AuditEvent.action_id)
+            .outerjoin(IndicatorRow, IndicatorRow.id == AuditEvent.indicator_id)
+            .where(
+                AuditEvent.campaign_id == campaign_id,
+                AuditEvent.respondent_id == respondent_id,
+                # Codes are unique within a questionnaire, and a campaign has one.
+                ActionRow.code == action_code,
+            )
+            .order_by(AuditEvent.id.desc())
+        ).all()
+    return [
+        HistoryEntry(e.at, e.actor, e.source, e.field, label, e.old_value, e.new_value)
+        for e, label in rows
+    ]

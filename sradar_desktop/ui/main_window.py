@@ -1,171 +1,1284 @@
-"""The main window: choose a questionnaire, browse its objectives, themes and actions."""
+"""The entry window: the plan as a tree, the actions as a table, the current action in detail.
+
+The agent answers with the keyboard (a key per answer, next / previous / next unanswered, the
+comment and the indicators), sees what is left (completion bar, progress per objective,
+filters and search), and never saves: every change is written at once, and undoable.
+"""
 
 from __future__ import annotations
 
-from html import escape
+import logging
+from collections.abc import Callable
+from itertools import pairwise
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QKeyCombination,
+    QModelIndex,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QCheckBox,
     QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
-    QTextBrowser,
-    QToolBar,
     QTreeView,
+    QVBoxLayout,
     QWidget,
 )
 
-from sradar_desktop import APP_NAME, __version__
-from sradar_desktop.domain.plan import Plan
+from sradar_desktop import APP_NAME
+from sradar_desktop.domain.scale import Scale
+from sradar_desktop.errors import UserError
+from sradar_desktop.services.answers import HistoryEntry, read_history
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.questionnaires import (
-    DEFAULT_QUESTIONNAIRE_ID,
-    list_questionnaires,
-    load_plan,
+from sradar_desktop.services.drafts import DraftStore
+from sradar_desktop.services.entry import (
+    MINE,
+    EntryData,
+    EntryFilter,
+    EntrySheet,
+    Identity,
+    open_entry,
+    status_keys,
 )
-from sradar_desktop.ui.plan_models import ActionFilterProxy, ActionTableModel, PlanTreeModel
+from sradar_desktop.services.instance_lock import database_key
+from sradar_desktop.services.questionnaires import list_questionnaires
+from sradar_desktop.ui.delegates import (
+    ProgressDelegate,
+    StatusDelegate,
+    TreeTextDelegate,
+    WrappedTextDelegate,
+)
+from sradar_desktop.ui.detail_pane import ActionDetail
+from sradar_desktop.ui.dialogs import IdentityDialog, ShortcutsDialog, shortcuts_html, show_about
+from sradar_desktop.ui.entry_controller import EntryController, FieldCommand
+from sradar_desktop.ui.i18n import arg
+from sradar_desktop.ui.plan_models import (
+    ActionFilterProxy,
+    ActionTableModel,
+    PlanTreeModel,
+    progress_tooltip,
+)
+from sradar_desktop.ui.settings import Settings
+from sradar_desktop.ui.tasks import TaskRunner
+from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, SearchEdit
+
+log = logging.getLogger(__name__)
+
+_FROM_SETTINGS = object()
+
+# The top row of a French (AZERTY) keyboard types these without Shift where the digits are.
+AZERTY_DIGITS = (
+    Qt.Key.Key_Ampersand,
+    Qt.Key.Key_Eacute,
+    Qt.Key.Key_QuoteDbl,
+    Qt.Key.Key_Apostrophe,
+    Qt.Key.Key_ParenLeft,
+    Qt.Key.Key_Minus,
+    Qt.Key.Key_Egrave,
+    Qt.Key.Key_Underscore,
+    Qt.Key.Key_Ccedilla,
+)
+
+
+def _color_icon(color: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    """The entry window over ``db``. ``loaded`` is emitted each time a plan is shown."""
+
+    loaded = Signal()
+
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        settings: Settings | None = None,
+        identity: Identity | object | None = _FROM_SETTINGS,
+        questionnaire_id: str | None = None,
+        guard: object | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
-        self.plan: Plan | None = None
-        self.setWindowTitle(APP_NAME)
-        self.resize(1280, 760)
-
-        self.questionnaire_box = QComboBox()
-        self.questionnaire_box.setMinimumContentsLength(40)
-        self.questionnaire_box.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        self.settings = settings or Settings()
+        self.identity: Identity | None = (
+            self.settings.identity() if identity is _FROM_SETTINGS else identity  # type: ignore[assignment]
         )
-        toolbar = QToolBar(self.tr("Questionnaire"))
-        toolbar.setObjectName("questionnaire-toolbar")
-        toolbar.setMovable(False)
-        label = QLabel(self.tr("&Questionnaire :"))
-        label.setBuddy(self.questionnaire_box)
-        toolbar.addWidget(label)
-        toolbar.addWidget(self.questionnaire_box)
-        self.addToolBar(toolbar)
+        self.questionnaire_id = questionnaire_id or self.settings.questionnaire_id
+        self.guard = guard
+        self.data: EntryData | None = None
+        self.controller: EntryController | None = None
+        self.tasks = TaskRunner(self)
+        self.drafts = DraftStore(database_key(db.url))
+        self._loading = False
+        self._closing = False
+        self.setObjectName("fenetre-principale")
+        self.setWindowTitle(APP_NAME)
 
+        self._build_header()
+        self._build_filters()
+        self._build_panes()
+        self._build_menus()
+        self._build_status_bar()
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 4, 6, 2)
+        layout.setSpacing(4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.info_banner)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self._set_tab_order()
+        self._restore_geometry()
+        self.load(self.questionnaire_id)
+
+    # ==== building ==============================================================================
+
+    def _build_header(self) -> None:
+        self.header = QWidget()
+        self.plan_label = QLabel()
+        font = QFont(self.plan_label.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.plan_label.setFont(font)
+        self.plan_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.identity_label = QLabel()
+        self.identity_label.setStyleSheet("color: #444;")
+        self.identity_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setFixedWidth(180)
+        self.progress_bar.setFixedHeight(14)
+        self.progress_bar.setAccessibleName(self.tr("Avancement"))
+        self.progress_label = QLabel()
+        bold = QFont(self.progress_label.font())
+        bold.setBold(True)
+        self.progress_label.setFont(bold)
+        self.save_label = QLabel()
+        self.save_label.setMinimumWidth(190)
+        self.save_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        left = QVBoxLayout()
+        left.setSpacing(0)
+        left.addWidget(self.plan_label)
+        left.addWidget(self.identity_label)
+        layout = QHBoxLayout(self.header)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(left, 1)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.progress_label)
+        layout.addSpacing(16)
+        layout.addWidget(self.save_label)
+
+        self.banner = Banner()
+        self.banner.button.clicked.connect(self.save_now)
+        self.info_banner = Banner()
+        self.info_banner.button.clicked.connect(self.edit_identity)
+
+    def _build_filters(self) -> None:
+        self.filter_bar = QWidget()
+        guard = PlainKeysGuard(self)
+        self.search_edit = SearchEdit()
+        self.search_edit.setObjectName("recherche")
+        self.search_edit.setPlaceholderText(self.tr("Rechercher un code, un mot… (Ctrl+F)"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(300)
+        self.search_edit.setToolTip(
+            self.tr(
+                "Les actions dont le code, le texte ou le commentaire contiennent tous les mots "
+                "tapés (sans tenir compte des accents ni des majuscules). Échap efface."
+            )
+        )
+        self.search_edit.textChanged.connect(self._filters_changed)
+        self.search_edit.escape_pressed.connect(self.focus_table)
+        self.unanswered_box = QCheckBox(self.tr("&Non renseignées seulement"))
+        self.unanswered_box.setToolTip(self.tr("N'afficher que les actions sans réponse (Ctrl+U)"))
+        self.unanswered_box.toggled.connect(self._unanswered_toggled)
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("filtre-reponse")
+        self.status_combo.installEventFilter(guard)
+        self.status_combo.currentIndexChanged.connect(self._filters_changed)
+        status_label = QLabel(self.tr("&Réponse :"))
+        status_label.setBuddy(self.status_combo)
+        self.pilot_combo = QComboBox()
+        self.pilot_combo.setObjectName("filtre-pilote")
+        self.pilot_combo.installEventFilter(guard)
+        self.pilot_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.pilot_combo.currentIndexChanged.connect(self._filters_changed)
+        pilot_label = QLabel(self.tr("&Pilote :"))
+        pilot_label.setBuddy(self.pilot_combo)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("color: #444;")
+        self.clear_filters_button = QPushButton(self.tr("Effacer les filtres"))
+        self.clear_filters_button.setToolTip(self.tr("Afficher toutes les actions (Ctrl+Maj+E)"))
+        self.clear_filters_button.clicked.connect(self.clear_filters)
+        layout = QHBoxLayout(self.filter_bar)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search_edit, 2)
+        layout.addSpacing(8)
+        layout.addWidget(self.unanswered_box)
+        layout.addSpacing(8)
+        layout.addWidget(status_label)
+        layout.addWidget(self.status_combo)
+        layout.addSpacing(8)
+        layout.addWidget(pilot_label)
+        layout.addWidget(self.pilot_combo)
+        layout.addSpacing(8)
+        layout.addWidget(self.count_label)
+        layout.addStretch(1)
+        layout.addWidget(self.clear_filters_button)
+
+    def _build_panes(self) -> None:
+        guard = PlainKeysGuard(self)
         self.tree_model = PlanTreeModel(self)
         self.tree = QTreeView()
+        self.tree.setObjectName("plan")
         self.tree.setModel(self.tree_model)
-        self.tree.setHeaderHidden(False)
         self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setAllColumnsShowFocus(True)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setItemDelegateForColumn(0, TreeTextDelegate(self.tree))
+        self.tree.setItemDelegateForColumn(1, ProgressDelegate(self.tree))
+        self.tree.setAccessibleName(self.tr("Plan : objectifs et thématiques"))
+        self.tree.installEventFilter(guard)
+        tree_header = self.tree.header()
+        tree_header.setStretchLastSection(False)
+        tree_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        tree_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        tree_header.resizeSection(
+            1,
+            max(
+                self.fontMetrics().horizontalAdvance("00 / 00"),
+                self.fontMetrics().horizontalAdvance(
+                    self.tree_model.headerData(1, Qt.Orientation.Horizontal)
+                ),
+            )
+            + 20,
+        )
+        self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
+        # Wrapped titles change height with the tree's width.
+        self._tree_layout_timer = QTimer(self)
+        self._tree_layout_timer.setSingleShot(True)
+        self._tree_layout_timer.setInterval(50)
+        self._tree_layout_timer.timeout.connect(self.tree.doItemsLayout)
+        tree_header.sectionResized.connect(lambda *_args: self._tree_layout_timer.start())
 
         self.action_model = ActionTableModel(self)
         self.action_proxy = ActionFilterProxy(self)
         self.action_proxy.setSourceModel(self.action_model)
         self.table = QTableView()
+        self.table.setObjectName("actions")
         self.table.setModel(self.action_proxy)
+        self.table.setAccessibleName(self.tr("Actions"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(True)
+        self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.text_delegate = WrappedTextDelegate(3, self.table)
+        self.table.setItemDelegateForColumn(ActionTableModel.TEXT, self.text_delegate)
+        self.table.setItemDelegateForColumn(
+            ActionTableModel.STATUS, StatusDelegate(self._scale, self.table)
+        )
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.text_delegate.row_height(self.table.font()))
+        metrics = self.table.fontMetrics()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        header.setHighlightSections(False)
+        widths = {
+            ActionTableModel.CODE: metrics.horizontalAdvance("00.00.00") + 12,
+            ActionTableModel.PILOTS: metrics.horizontalAdvance("DREETS, OFII") + 12,
+            ActionTableModel.STATUS: metrics.horizontalAdvance("Partiellement") + 34,
+            ActionTableModel.COMMENT: metrics.horizontalAdvance("Com.") + 16,
+            ActionTableModel.INDICATORS: metrics.horizontalAdvance("Indic.") + 16,
+        }
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(ActionTableModel.TEXT, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.table.activated.connect(lambda _index: self.focus_comment())
 
-        self.detail = QTextBrowser()
-        self.detail.setOpenLinks(False)
+        self.detail = ActionDetail()
+        self.detail.setObjectName("detail")
+        self.detail.back_to_list.connect(self.focus_table)
+        self.detail.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.tree)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
-        splitter.setSizes([300, 620, 360])
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("panneaux")
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([300, 620, 440])
 
-        self._build_menus()
-        self.statusBar().showMessage(self.tr("Base de données : %s") % db.location)
-
-        self.questionnaire_box.currentIndexChanged.connect(self._questionnaire_chosen)
-        self.tree.selectionModel().selectionChanged.connect(self._tree_selection_changed)
-        self.table.selectionModel().currentRowChanged.connect(self._action_changed)
-        self._fill_questionnaires()
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcuts: list[QKeySequence] | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts(shortcuts)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&Fichier"))
-        quit_action = QAction(self.tr("&Quitter"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu(self.tr("&Aide"))
-        about = QAction(self.tr("À &propos de %s") % APP_NAME, self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
-
-    def _fill_questionnaires(self) -> None:
-        summaries = list_questionnaires(self.db)
-        self.questionnaire_box.blockSignals(True)
-        self.questionnaire_box.clear()
-        for summary in summaries:
-            self.questionnaire_box.addItem(summary.display_title, summary.id)
-        default = max(self.questionnaire_box.findData(DEFAULT_QUESTIONNAIRE_ID), 0)
-        self.questionnaire_box.setCurrentIndex(default)
-        self.questionnaire_box.blockSignals(False)
-        if summaries:
-            self._questionnaire_chosen(default)
-
-    def _questionnaire_chosen(self, index: int) -> None:
-        questionnaire_id = self.questionnaire_box.itemData(index)
-        if questionnaire_id is None:
-            return
-        self.plan = load_plan(self.db, questionnaire_id)
-        self.tree_model.set_plan(self.plan)
-        self.action_model.set_plan(self.plan)
-        self.action_proxy.set_code_prefix("")
-        self.tree.expandAll()
-        self.setWindowTitle(f"{self.plan.display_title} — {APP_NAME}")
-        if self.action_proxy.rowCount():
-            self.table.selectRow(0)
-
-    def _tree_selection_changed(self, selected: QItemSelection, _deselected: object) -> None:
-        indexes = selected.indexes()
-        code = indexes[0].data(PlanTreeModel.CodeRole) if indexes else ""
-        self.action_proxy.set_code_prefix(code or "")
-        if self.action_proxy.rowCount():
-            self.table.selectRow(0)
-
-    def _action_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
-            self.detail.clear()
-            return
-        source = self.action_proxy.mapToSource(current)
-        action = self.action_model.action(source.row())
-        parts = [
-            f"<h3>{escape(action.code)}</h3>",
-            "<p>" + escape(action.text).replace("\n", "<br>") + "</p>",
-        ]
-        if action.pilots:
-            parts.append(
-                f"<p><b>{escape(self.tr('Pilotes :'))}</b> {escape(', '.join(action.pilots))}</p>"
-            )
-        if action.indicators:
-            items = "".join(
-                f"<li>{escape(i.label)}" + (f" ({escape(i.unit)})" if i.unit else "") + "</li>"
-                for i in action.indicators
-            )
-            parts.append(f"<p><b>{escape(self.tr('Indicateurs :'))}</b></p><ul>{items}</ul>")
-        self.detail.setHtml("".join(parts))
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            self.tr("À propos de %s") % APP_NAME,
-            self.tr(
-                "<h3>%s %s</h3><p>Saisie hors ligne et consolidation de l'évaluation des plans "
-                "régionaux d'accueil des demandeurs d'asile et des réfugiés.</p>"
-                "<p>Base de données : %s</p>"
-            )
-            % (APP_NAME, __version__, escape(self.db.location)),
+        key = QKeySequence
+        menu = self.menuBar().addMenu(self.tr("&Fichier"))
+        self.identity_action = self._action(
+            self.tr("Mon &service et mon questionnaire…"),
+            self.edit_identity,
+            [key("Ctrl+,")],
+            self.tr("Qui répond, et quel plan est évalué"),
         )
+        menu.addAction(self.identity_action)
+        self.reload_action = self._action(
+            self.tr("&Actualiser"),
+            self.reload,
+            [key(Qt.Key.Key_F5)],
+            self.tr("Relire le plan et les réponses dans la base"),
+        )
+        menu.addAction(self.reload_action)
+        menu.addSeparator()
+        self.quit_action = self._action(
+            self.tr("&Quitter"), self.close, [key(key.StandardKey.Quit), key("Ctrl+Q")]
+        )
+        menu.addAction(self.quit_action)
+
+        menu = self.menuBar().addMenu(self.tr("É&dition"))
+        self.undo_action = self._action(
+            self.tr("&Annuler"),
+            self.undo,
+            [key("Ctrl+Z")],
+            self.tr("Annuler la dernière modification (réponse, commentaire, indicateur)"),
+        )
+        self.redo_action = self._action(
+            self.tr("&Rétablir"),
+            self.redo,
+            [key("Ctrl+Y"), key("Ctrl+Shift+Z")],
+            self.tr("Rétablir la modification annulée"),
+        )
+        self.undo_action.setIconText(self.tr("Annuler"))
+        self.redo_action.setIconText(self.tr("Rétablir"))
+        menu.addAction(self.undo_action)
+        menu.addAction(self.redo_action)
+        menu.addSeparator()
+        self.save_action = self._action(
+            self.tr("&Enregistrer maintenant"),
+            self.save_now,
+            [key("Ctrl+S")],
+            self.tr(
+                "Tout est enregistré automatiquement ; ceci enregistre tout de suite le "
+                "commentaire en cours et réessaie ce qui n'a pas pu l'être"
+            ),
+        )
+        menu.addAction(self.save_action)
+        menu.addSeparator()
+        self.find_action = self._action(
+            self.tr("Re&chercher"),
+            self.focus_search,
+            [key("Ctrl+F")],
+            self.tr("Chercher dans les codes, les textes et les commentaires"),
+        )
+        menu.addAction(self.find_action)
+
+        self.answer_menu = self.menuBar().addMenu(self.tr("&Réponse"))
+        self.status_actions: dict[str, QAction] = {}
+        self.clear_status_action = self._action(
+            self.tr("&Effacer la réponse"),
+            lambda: self.set_current_status(None),
+            [key(Qt.Key.Key_Delete)],
+        )
+        self.comment_action = self._action(
+            self.tr("Aller au &commentaire"), self.focus_comment, [key(Qt.Key.Key_F2)]
+        )
+        self.indicators_action = self._action(
+            self.tr("Aller aux &indicateurs"), self.focus_indicators, [key(Qt.Key.Key_F3)]
+        )
+        self.history_action = self._action(
+            self.tr("&Historique de l'action"), self.detail.show_history, [key("Ctrl+H")]
+        )
+
+        menu = self.menuBar().addMenu(self.tr("A&ller"))
+        self.next_action = self._action(
+            self.tr("Action &suivante"), lambda: self.move_current(1), [key("Alt+Down")]
+        )
+        self.previous_action = self._action(
+            self.tr("Action &précédente"), lambda: self.move_current(-1), [key("Alt+Up")]
+        )
+        self.next_unanswered_action = self._action(
+            self.tr("Prochaine action &non renseignée"),
+            self.next_unanswered,
+            [key("Ctrl+Return"), key("Ctrl+Enter")],
+        )
+        for action in (self.next_action, self.previous_action, self.next_unanswered_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        self.focus_tree_action = self._action(
+            self.tr("&Plan (objectifs et thématiques)"), self.focus_tree, [key("Ctrl+1")]
+        )
+        self.focus_table_action = self._action(
+            self.tr("&Liste des actions"), self.focus_table, [key("Ctrl+2")]
+        )
+        self.focus_detail_action = self._action(
+            self.tr("&Réponse de l'action"), self.detail.focus_answer, [key("Ctrl+3")]
+        )
+        for action in (self.focus_tree_action, self.focus_table_action, self.focus_detail_action):
+            menu.addAction(action)
+
+        menu = self.menuBar().addMenu(self.tr("Affic&hage"))
+        self.unanswered_action = self._action(
+            self.tr("&Non renseignées seulement"),
+            lambda: self.unanswered_box.toggle(),
+            [key("Ctrl+U")],
+        )
+        self.clear_filters_action = self._action(
+            self.tr("&Effacer les filtres"), self.clear_filters, [key("Ctrl+Shift+E")]
+        )
+        menu.addAction(self.unanswered_action)
+        menu.addAction(self.clear_filters_action)
+
+        menu = self.menuBar().addMenu(self.tr("&Aide"))
+        self.shortcuts_action = self._action(
+            self.tr("&Raccourcis clavier"), self.show_shortcuts, [key(Qt.Key.Key_F1)]
+        )
+        self.about_action = self._action(arg(self.tr("À &propos de %1"), APP_NAME), self.show_about)
+        menu.addAction(self.shortcuts_action)
+        menu.addAction(self.about_action)
+
+    def _build_answer_menu(self, scale: Scale) -> None:
+        """The answer keys of this questionnaire's scale (1–4 and O, P, N, C by default)."""
+        for action in self.status_actions.values():
+            self.removeAction(action)
+            action.deleteLater()
+        self.status_actions = {}
+        self.answer_menu.clear()
+        keys = status_keys(scale)
+        for number, level in enumerate(scale.levels):
+            digit, letter = keys[level.code]
+            shortcuts = [QKeySequence(digit)]
+            if letter:
+                shortcuts.append(QKeySequence(letter))
+            if number < len(AZERTY_DIGITS):
+                shortcuts.append(QKeySequence(QKeyCombination(AZERTY_DIGITS[number])))
+            shortcuts.append(
+                QKeySequence(
+                    QKeyCombination(Qt.KeyboardModifier.KeypadModifier, Qt.Key(ord(digit)))
+                )
+            )
+            action = self._action(
+                level.label,
+                lambda code=level.code: self.set_current_status(code),
+                shortcuts,
+                arg(self.tr("Réponse « %1 » pour l'action en cours"), level.label),
+            )
+            action.setIcon(_color_icon(level.color))
+            self.status_actions[level.code] = action
+            self.answer_menu.addAction(action)
+        self.answer_menu.addAction(self.clear_status_action)
+        self.answer_menu.addSeparator()
+        self.answer_menu.addAction(self.comment_action)
+        self.answer_menu.addAction(self.indicators_action)
+        self.answer_menu.addAction(self.history_action)
+
+    def _build_status_bar(self) -> None:
+        self.load_progress = QProgressBar()
+        self.load_progress.setMaximumWidth(160)
+        self.load_progress.setMaximumHeight(14)
+        self.load_progress.setTextVisible(False)
+        self.load_progress.hide()
+        self.database_label = QLabel(arg(self.tr("Base : %1"), self.db.location))
+        self.database_label.setStyleSheet("color: #555;")
+        self.statusBar().addPermanentWidget(self.load_progress)
+        self.statusBar().addPermanentWidget(self.database_label)
+
+    def _set_tab_order(self) -> None:
+        chain = [
+            self.search_edit,
+            self.unanswered_box,
+            self.status_combo,
+            self.pilot_combo,
+            self.clear_filters_button,
+            self.tree,
+            self.table,
+            self.detail.first_focus(),
+        ]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # ==== loading ===============================================================================
+
+    def _scale(self) -> Scale | None:
+        return self.data.plan.scale if self.data else None
+
+    @property
+    def sheet(self) -> EntrySheet | None:
+        return self.data.sheet if self.data else None
+
+    @property
+    def read_only(self) -> bool:
+        return self.controller is None or self.controller.read_only
+
+    def load(self, questionnaire_id: str) -> None:
+        """Open ``questionnaire_id`` off the UI thread; ``loaded`` says when it is shown."""
+        self._loading = True
+        self.questionnaire_id = questionnaire_id
+        self.load_progress.setRange(0, 0)
+        self.load_progress.show()
+        self.statusBar().showMessage(self.tr("Chargement du plan…"))
+        db, identity = self.db, self.identity
+
+        def work(progress: Callable[[int, int, str], None]) -> EntryData:
+            return open_entry(db, questionnaire_id, identity, progress=progress)
+
+        self.tasks.run(
+            work,
+            on_done=self._loaded,
+            on_error=self._load_failed,
+            on_progress=self._load_progressed,
+        )
+
+    def _load_progressed(self, done: int, total: int, text: str) -> None:
+        self.load_progress.setRange(0, total)
+        self.load_progress.setValue(done)
+        self.statusBar().showMessage(text)
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._loading = False
+        self.load_progress.hide()
+        self.statusBar().clearMessage()
+        if isinstance(error, UserError):
+            log.warning("Plan non chargé : %s", error)
+            message = str(error)
+        else:
+            log.error("Erreur au chargement du plan", exc_info=error)
+            message = self.tr(
+                "Le plan n'a pas pu être chargé (erreur inattendue, le détail est dans le "
+                "journal de l'application)."
+            )
+        # In the window, not in a box: the agent can still choose another questionnaire.
+        self.banner.show_message("error", message)
+
+    def _loaded(self, data: EntryData) -> None:
+        self._loading = False
+        self.load_progress.hide()
+        self.statusBar().clearMessage()
+        if self.controller is not None:
+            self.controller.deleteLater()
+        self.data = data
+        controller = EntryController(data, None if self.db.read_only else self.drafts, self)
+        self.controller = controller
+        controller.changed.connect(self._answer_changed)
+        controller.saved.connect(self._answer_saved)
+        controller.state_changed.connect(self._save_state_changed)
+        controller.write_failed.connect(self._write_failed)
+        controller.undo_stack.canUndoChanged.connect(self._undo_state_changed)
+        controller.undo_stack.canRedoChanged.connect(self._undo_state_changed)
+        controller.undo_stack.undoTextChanged.connect(self._undo_state_changed)
+        controller.undo_stack.redoTextChanged.connect(self._undo_state_changed)
+
+        sheet = data.sheet
+        self._build_answer_menu(data.plan.scale)
+        self.detail.set_controller(controller, self._history_loader())
+        last = self.settings.last_action(data.plan.id)
+        self._fill_filter_combos(sheet)
+        # The models take the plan with their signals quiet, then the table is filtered once;
+        # the tree follows in a second step, so that neither blocks the window long.
+        with QSignalBlocker(self.tree.selectionModel()):
+            self.tree_model.set_sheet(None)
+        self.table.setColumnHidden(
+            ActionTableModel.INDICATORS, not any(e.indicators_total for e in sheet.rows)
+        )
+        self.action_proxy.use_sheet(sheet, self._criteria())
+        self.action_model.set_sheet(sheet)
+        if last in sheet.by_code and self.action_proxy.proxy_row(last) < 0:
+            # Where the agent left off is hidden by the default filters: show every pilot.
+            with QSignalBlocker(self.pilot_combo):
+                self.pilot_combo.setCurrentIndex(0)
+            self.action_proxy.set_criteria(self._criteria())
+        self._select_code(last, fallback_first=True)
+        self._update_count()
+        self._set_tab_order()
+        self._update_header()
+        self._update_banners()
+        self._undo_state_changed()
+        restored = controller.restore_drafts()
+        if restored:
+            self.statusBar().showMessage(
+                arg(
+                    self.tr(
+                        "%1 modification(s) saisie(s) lors d'une session précédente et non "
+                        "enregistrée(s) ont été retrouvée(s) ; elles sont enregistrées maintenant."
+                    ),
+                    restored,
+                ),
+                15_000,
+            )
+        self.setWindowTitle(
+            f"{data.plan.display_title} — {APP_NAME}"
+            + (self.tr(" (lecture seule)") if self.db.read_only else "")
+        )
+        self.table.setFocus()
+        QTimer.singleShot(0, lambda: self._load_tree(data))
+
+    def _load_tree(self, data: EntryData) -> None:
+        if data is not self.data:
+            return
+        with QSignalBlocker(self.tree.selectionModel()):
+            self.tree_model.set_sheet(data.sheet)
+            self.tree.expandAll()
+            self.tree.setCurrentIndex(self.tree_model.index(0, 0))
+        self.loaded.emit()
+
+    def _history_loader(self) -> Callable[[str], list[HistoryEntry]] | None:
+        data = self.data
+        if data is None or data.identity is None:
+            return None
+        db, campaign, code = self.db, data.campaign_id, data.identity.service_code
+        return lambda action_code: read_history(db, campaign, code, action_code)
+
+    def _fill_filter_combos(self, sheet: EntrySheet) -> None:
+        for combo in (self.status_combo, self.pilot_combo):
+            combo.blockSignals(True)
+            combo.clear()
+        self.status_combo.addItem(self.tr("Toutes"), None)
+        for level in sheet.plan.scale.levels:
+            self.status_combo.addItem(_color_icon(level.color), level.label, level.code)
+        self.pilot_combo.addItem(self.tr("Tous les pilotes"), None)
+        identity = self.data.identity if self.data else None
+        if sheet.has_mine and identity is not None:
+            self.pilot_combo.addItem(arg(self.tr("Mon service (%1)"), identity.service_kind), MINE)
+        for pilot in sheet.pilots:
+            self.pilot_combo.addItem(pilot, pilot)
+        self.pilot_combo.setCurrentIndex(max(self.pilot_combo.findData(MINE), 0))
+        self.unanswered_box.blockSignals(True)
+        self.unanswered_box.setChecked(self.settings.unanswered_only)
+        self.unanswered_box.blockSignals(False)
+        self.status_combo.setEnabled(not self.unanswered_box.isChecked())
+        for combo in (self.status_combo, self.pilot_combo):
+            combo.blockSignals(False)
+
+    def reload(self) -> None:
+        if self._loading or not self._prepare_to_leave():
+            return
+        self.load(self.questionnaire_id)
+
+    # ==== filters ===============================================================================
+
+    def _criteria(self) -> EntryFilter:
+        tree_filter = self.tree.currentIndex().data(PlanTreeModel.FilterRole)
+        objective = theme = None
+        if tree_filter:
+            kind, index = tree_filter
+            if kind == "objective":
+                objective = index
+            elif kind == "theme":
+                theme = index
+        return EntryFilter(
+            text=self.search_edit.text(),
+            unanswered_only=self.unanswered_box.isChecked(),
+            status=None if self.unanswered_box.isChecked() else self.status_combo.currentData(),
+            objective=objective,
+            theme=theme,
+            pilot=self.pilot_combo.currentData(),
+        )
+
+    def _filters_changed(self, *_args: object) -> None:
+        if self.sheet is None:
+            return
+        current = self.current_entry()
+        self.action_proxy.pin(-1)
+        self.action_proxy.set_criteria(self._criteria())
+        if current is not None:
+            row = self.action_proxy.proxy_row(current.code)
+            if row >= 0:
+                self.action_proxy.pin(current.row)
+            elif self.action_proxy.rowCount():
+                self.table.setCurrentIndex(self.action_proxy.index(0, 0))
+            else:
+                self.detail.show_entry(None)
+        elif self.action_proxy.rowCount():
+            self.table.setCurrentIndex(self.action_proxy.index(0, 0))
+        self._update_count()
+
+    def _unanswered_toggled(self, checked: bool) -> None:
+        self.status_combo.setEnabled(not checked)
+        self.settings.unanswered_only = checked
+        self._filters_changed()
+
+    def _tree_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._filters_changed()
+
+    def clear_filters(self) -> None:
+        for widget in (self.search_edit, self.unanswered_box, self.status_combo, self.pilot_combo):
+            widget.blockSignals(True)
+        self.search_edit.clear()
+        self.unanswered_box.setChecked(False)
+        self.settings.unanswered_only = False
+        self.status_combo.setEnabled(True)
+        self.status_combo.setCurrentIndex(0)
+        self.pilot_combo.setCurrentIndex(0)
+        for widget in (self.search_edit, self.unanswered_box, self.status_combo, self.pilot_combo):
+            widget.blockSignals(False)
+        self.tree.setCurrentIndex(self.tree_model.index(0, 0))
+        self._filters_changed()
+
+    def _update_count(self) -> None:
+        sheet = self.sheet
+        if sheet is None:
+            self.count_label.setText("")
+            return
+        shown, total = self.action_proxy.rowCount(), len(sheet.rows)
+        self.count_label.setText(
+            arg(self.tr("%1 actions affichées"), shown)
+            if shown == total
+            else arg(self.tr("%1 actions affichées sur %2"), shown, total)
+        )
+        self.clear_filters_button.setEnabled(self.action_proxy.criteria.active)
+
+    # ==== the current action ====================================================================
+
+    def current_entry(self):
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.action_proxy.entry(index.row())
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry = self.action_proxy.entry(current.row()) if current.isValid() else None
+        self.detail.show_entry(entry)
+        if entry is not None:
+            # Pinned after the selection settles: a row answered under a filter that hides
+            # answered rows stays until the agent moves on.
+            QTimer.singleShot(0, lambda row=entry.row: self._pin(row))
+            if self.data is not None:
+                self.settings.set_last_action(self.data.plan.id, entry.code)
+
+    def _pin(self, row: int) -> None:
+        entry = self.current_entry()
+        if entry is not None and entry.row == row:
+            self.action_proxy.pin(row)
+            self._update_count()
+
+    def _select_code(self, code: str, *, fallback_first: bool = False) -> bool:
+        row = self.action_proxy.proxy_row(code) if code else -1
+        if row < 0:
+            if fallback_first and self.action_proxy.rowCount():
+                row = 0
+            else:
+                return False
+        index = self.action_proxy.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def move_current(self, step: int) -> None:
+        count = self.action_proxy.rowCount()
+        if not count:
+            return
+        row = self.table.currentIndex().row()
+        new = min(max(row + step, 0), count - 1) if row >= 0 else 0
+        if new != row:
+            self.detail.commit_pending()
+            self._select_row(new)
+
+    def _select_row(self, row: int) -> None:
+        index = self.action_proxy.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+
+    def next_unanswered(self) -> None:
+        """The next action without an answer among those shown (from the top after the end)."""
+        sheet = self.sheet
+        if sheet is None:
+            return
+        self.detail.commit_pending()
+        proxy = self.action_proxy
+        count = proxy.rowCount()
+        start = self.table.currentIndex().row()
+        for step in range(1, count + 1):
+            row = (start + step) % count if start >= 0 else step - 1
+            if proxy.entry(row).status is None:
+                self._select_row(row)
+                return
+        hidden = any(entry.status is None for entry in sheet.scope)
+        self.statusBar().showMessage(
+            self.tr(
+                "Toutes les actions affichées sont renseignées. D'autres, masquées par les "
+                "filtres, ne le sont pas encore."
+            )
+            if hidden and proxy.criteria.active
+            else self.tr("Toutes les actions affichées sont renseignées."),
+            10_000,
+        )
+
+    def set_current_status(self, status: str | None) -> None:
+        entry = self.current_entry()
+        if entry is None or self.controller is None:
+            return
+        if self.controller.read_only:
+            self._explain_read_only()
+            return
+        self.controller.set_status(entry.code, status)
+        self.detail.refresh()
+
+    def _explain_read_only(self) -> None:
+        self.statusBar().showMessage(
+            self.tr(
+                "Lecture seule : les réponses ne peuvent pas être modifiées dans cette fenêtre."
+            ),
+            8000,
+        )
+
+    # ==== focus =================================================================================
+
+    def focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid() and self.action_proxy.rowCount():
+            self._select_row(0)
+
+    def focus_tree(self) -> None:
+        self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def focus_comment(self) -> None:
+        self.detail.focus_comment()
+
+    def focus_indicators(self) -> None:
+        if not self.detail.focus_indicators():
+            self.statusBar().showMessage(self.tr("Cette action n'a pas d'indicateur."), 5000)
+
+    # ==== changes, saving, undo =================================================================
+
+    def _answer_changed(self, code: str) -> None:
+        self.action_model.refresh(code)
+        if self.sheet is not None:
+            self.tree_model.progress_changed(self.sheet.by_code.get(code))
+        self._update_header()
+        self._update_count()
+        entry = self.detail.entry
+        if entry is not None and entry.code == code:
+            self.detail.refresh()
+
+    def _answer_saved(self, code: str) -> None:
+        entry = self.detail.entry
+        if entry is not None and entry.code == code:
+            self.detail.refresh_history()
+
+    def _save_state_changed(self) -> None:
+        self._update_save_label()
+        self.detail.update_states()
+        controller = self.controller
+        if controller is not None and not controller.pending and self.banner.kind == "error":
+            self.banner.clear()
+            self.statusBar().showMessage(
+                self.tr("Les modifications en attente sont enregistrées."), 8000
+            )
+
+    def _write_failed(self, message: str) -> None:
+        count = len(self.controller.pending) if self.controller else 0
+        self.banner.show_message(
+            "error",
+            message
+            + "\n"
+            + arg(
+                self.tr(
+                    "Ce que vous avez saisi reste affiché et gardé sur ce poste (%1 "
+                    "modification(s) en attente) ; un nouvel essai est fait automatiquement."
+                ),
+                count,
+            ),
+            self.tr("Réessayer"),
+        )
+        self._update_save_label()
+
+    def _update_save_label(self) -> None:
+        controller = self.controller
+        if controller is None or controller.read_only:
+            self.save_label.setText(self.tr("Lecture seule") if self.db.read_only else "")
+            self.save_label.setStyleSheet("color: #555;")
+            return
+        if controller.pending:
+            self.save_label.setText(
+                arg(self.tr("⚠ %1 modification(s) non enregistrée(s)"), len(controller.pending))
+            )
+            self.save_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        elif controller.saving:
+            self.save_label.setText(self.tr("Enregistrement…"))
+            self.save_label.setStyleSheet("color: #555;")
+        else:
+            self.save_label.setText(self.tr("✓ Tout est enregistré"))
+            self.save_label.setStyleSheet("color: #2e7d32;")
+        self.save_label.setToolTip(
+            self.tr(
+                "Chaque modification est enregistrée aussitôt dans la base, avec votre nom et "
+                "l'heure (voir l'historique de l'action)."
+            )
+        )
+
+    def save_now(self) -> None:
+        self.detail.commit_pending()
+        controller = self.controller
+        if controller is None:
+            return
+        if controller.read_only:
+            self._explain_read_only()
+            return
+        if controller.pending:
+            controller.retry()
+            self.statusBar().showMessage(self.tr("Nouvel essai d'enregistrement…"), 5000)
+        else:
+            self.statusBar().showMessage(
+                self.tr("Tout est enregistré : chaque modification l'est dès qu'elle est faite."),
+                5000,
+            )
+
+    def _undo_state_changed(self, *_args: object) -> None:
+        stack = self.controller.undo_stack if self.controller else None
+        can_undo = stack is not None and stack.canUndo()
+        can_redo = stack is not None and stack.canRedo()
+        self.undo_action.setEnabled(True)  # it also takes back a comment being typed
+        self.redo_action.setEnabled(can_redo)
+        self.undo_action.setText(
+            arg(self.tr("&Annuler %1"), stack.undoText()) if can_undo else self.tr("&Annuler")
+        )
+        self.redo_action.setText(
+            arg(self.tr("&Rétablir %1"), stack.redoText()) if can_redo else self.tr("&Rétablir")
+        )
+
+    def _command_code(self, index: int) -> str | None:
+        stack = self.controller.undo_stack if self.controller else None
+        if stack is None or not 0 <= index < stack.count():
+            return None
+        command = stack.command(index)
+        return command.key.code if isinstance(command, FieldCommand) else None
+
+    def undo(self) -> None:
+        controller = self.controller
+        if controller is None:
+            return
+        if self.detail.revert_focused_value():
+            return
+        self.detail.commit_pending()
+        stack = controller.undo_stack
+        if not stack.canUndo():
+            return
+        code = self._command_code(stack.index() - 1)
+        stack.undo()
+        self.detail.end_burst()
+        self._show_changed(code)
+
+    def redo(self) -> None:
+        controller = self.controller
+        if controller is None:
+            return
+        self.detail.commit_pending()
+        stack = controller.undo_stack
+        if not stack.canRedo():
+            return
+        code = self._command_code(stack.index())
+        stack.redo()
+        self.detail.end_burst()
+        self._show_changed(code)
+
+    def _show_changed(self, code: str | None) -> None:
+        """Undo and redo show the action they changed."""
+        entry = self.current_entry()
+        if code is None or (entry is not None and entry.code == code):
+            return
+        if not self._select_code(code):
+            self.statusBar().showMessage(
+                arg(
+                    self.tr(
+                        "Modification annulée ou rétablie sur l'action %1 "
+                        "(masquée par les filtres)."
+                    ),
+                    code,
+                ),
+                8000,
+            )
+
+    # ==== header and banners ====================================================================
+
+    def _update_header(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        sheet = data.sheet
+        self.plan_label.setText(data.plan.display_title)
+        self.plan_label.setToolTip(data.plan.title)
+        identity = data.identity
+        if identity is not None:
+            text = f"{identity.service_label} ({identity.service_code}) — {identity.agent_name}"
+            if sheet.has_mine:
+                text += " · " + arg(self.tr("actions pilotées par %1"), identity.service_kind)
+            self.identity_label.setText(text)
+        else:
+            self.identity_label.setText(self.tr("Consultation : aucun service choisi"))
+        progress = sheet.progress()
+        self.progress_bar.setRange(0, max(progress.total, 1))
+        self.progress_bar.setValue(progress.answered)
+        self.progress_label.setText(
+            arg(self.tr("%1 / %2 actions renseignées"), progress.answered, progress.total)
+        )
+        tooltip = progress_tooltip(progress, data.plan.scale, self.tr)
+        self.progress_label.setToolTip(tooltip)
+        self.progress_bar.setToolTip(tooltip)
+        self._update_save_label()
+
+    def _update_banners(self) -> None:
+        if self.db.read_only:
+            self.info_banner.show_message(
+                "info",
+                self.tr(
+                    "Lecture seule : cette base est ouverte dans une autre fenêtre de SRADAR "
+                    "Desktop, qui seule peut y enregistrer. Vous pouvez consulter les réponses "
+                    "(F5 pour les relire)."
+                ),
+            )
+        elif self.data is not None and self.data.identity is None:
+            self.info_banner.show_message(
+                "info",
+                self.tr(
+                    "Consultation seulement : pour répondre, indiquez votre service et votre nom."
+                ),
+                self.tr("Indiquer mon service…"),
+            )
+        else:
+            self.info_banner.clear()
+        self.reload_action.setEnabled(self.db.read_only)
+
+    # ==== dialogs ===============================================================================
+
+    def edit_identity(self) -> None:
+        if self.db.read_only:
+            self._explain_read_only()
+            return
+        try:
+            questionnaires = list_questionnaires(self.db)
+        except UserError as error:
+            QMessageBox.warning(self, APP_NAME, str(error))
+            return
+        dialog = IdentityDialog(
+            questionnaires,
+            self.identity,
+            self.questionnaire_id,
+            first_start=False,
+            parent=self,
+        )
+        if dialog.exec() != IdentityDialog.DialogCode.Accepted or dialog.identity is None:
+            return
+        self.apply_identity(dialog.identity, dialog.questionnaire_id)
+
+    def apply_identity(self, identity: Identity, questionnaire_id: str) -> None:
+        """Answer as ``identity`` on ``questionnaire_id`` from now on (saved in the settings)."""
+        if not self._prepare_to_leave():
+            return
+        self.settings.set_identity(identity)
+        self.settings.questionnaire_id = questionnaire_id
+        if self.guard is not None and hasattr(self.guard, "set_agent"):
+            self.guard.set_agent(identity.agent_name)
+        self.identity = identity
+        self.load(questionnaire_id)
+
+    def _prepare_to_leave(self) -> bool:
+        """Before another plan or identity: everything typed saved, or the agent told."""
+        self.detail.commit_pending()
+        controller = self.controller
+        if controller is None:
+            return True
+        controller.wait()
+        if controller.pending:
+            QMessageBox.warning(
+                self,
+                APP_NAME,
+                arg(
+                    self.tr(
+                        "%1 modification(s) n'ont pas encore pu être enregistrées. Réessayez "
+                        "(Ctrl+S) avant de changer de service ou de questionnaire.\n\n%2"
+                    ),
+                    len(controller.pending),
+                    controller.last_error,
+                ),
+            )
+            return False
+        return True
+
+    def show_shortcuts(self) -> None:
+        groups = [
+            (self.tr("Répondre"), [*self.status_actions.values(), self.clear_status_action]),
+            (
+                self.tr("Se déplacer"),
+                [
+                    self.next_action,
+                    self.previous_action,
+                    self.next_unanswered_action,
+                    self.comment_action,
+                    self.indicators_action,
+                    self.history_action,
+                    self.focus_tree_action,
+                    self.focus_table_action,
+                    self.focus_detail_action,
+                ],
+            ),
+            (
+                self.tr("Filtrer et chercher"),
+                [self.find_action, self.unanswered_action, self.clear_filters_action],
+            ),
+            (
+                self.tr("Modifier"),
+                [self.undo_action, self.redo_action, self.save_action, self.identity_action],
+            ),
+        ]
+        ShortcutsDialog(shortcuts_html(groups), self).exec()
+
+    def show_about(self) -> None:
+        show_about(self, self.db.location)
+
+    # ==== window ================================================================================
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.geometry
+        restored = not geometry.isEmpty() and self.restoreGeometry(geometry)
+        if not restored:
+            screen = QApplication.primaryScreen()
+            available = screen.availableGeometry() if screen is not None else None
+            if available is not None:
+                self.resize(min(1360, available.width()), min(800, available.height()))
+            else:
+                self.resize(1280, 760)
+        state = self.settings.splitter_state
+        if not state.isEmpty():
+            self.splitter.restoreState(state)
+
+    def show_restored(self) -> None:
+        """Show the window as it was left; maximised on a first start on a small screen."""
+        screen = QApplication.primaryScreen()
+        small = screen is not None and screen.availableGeometry().width() < 1500
+        if self.settings.geometry.isEmpty() and small:
+            self.showMaximized()
+        else:
+            self.show()
+
+    def bring_to_front(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.detail.commit_pending()
+        controller = self.controller
+        if controller is not None:
+            controller.wait()
+            if controller.pending and not self._confirm_close_with_unsaved():
+                event.ignore()
+                return
+        invalid = self.detail.has_invalid_values()
+        if invalid and not self._confirm_close_with_invalid(invalid):
+            event.ignore()
+            return
+        self._closing = True
+        self.settings.geometry = self.saveGeometry()
+        self.settings.splitter_state = self.splitter.saveState()
+        self.settings.sync()
+        self.tasks.wait()
+        event.accept()
+        super().closeEvent(event)
+
+    def _confirm_close_with_unsaved(self) -> bool:
+        """Some changes could not be saved: retry, close anyway (they stay in the drafts), or
+        stay."""
+        controller = self.controller
+        assert controller is not None
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(APP_NAME)
+        box.setText(
+            arg(
+                self.tr("%1 modification(s) n'ont pas pu être enregistrées dans la base."),
+                len(controller.pending),
+            )
+        )
+        box.setInformativeText(
+            controller.last_error
+            + "\n\n"
+            + self.tr(
+                "Elles sont gardées sur ce poste et vous seront proposées à la prochaine "
+                "ouverture de cette base. Vous pouvez aussi réessayer maintenant."
+            )
+        )
+        retry = box.addButton(self.tr("Réessayer"), QMessageBox.ButtonRole.AcceptRole)
+        close = box.addButton(self.tr("Fermer quand même"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Ne pas fermer"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(retry)
+        box.exec()
+        if box.clickedButton() is close:
+            return True
+        if box.clickedButton() is retry:
+            controller.retry()
+            controller.wait()
+            return not controller.pending
+        return False
+
+    def _confirm_close_with_invalid(self, invalid: list[str]) -> bool:
+        answer = QMessageBox.question(
+            self,
+            APP_NAME,
+            arg(
+                self.tr(
+                    "Des valeurs d'indicateurs saisies ne sont pas des nombres valides et ne sont "
+                    "pas enregistrées :\n%1\n\nFermer quand même ?"
+                ),
+                "\n".join(invalid[:10]),
+            ),
+        )
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,546 @@
+"""Answering a questionnaire: who answers, the answers in memory, what is left, the history.
+
+Everything the entry window needs that is not about pixels: the agent's identity, loading a
+plan with one respondent's answers (read-only databases included), the rows of the plan with
+their current answers, filtering and search, progress per objective and theme, and the audit
+trail in French sentences. The window keeps its widgets; this module keeps the facts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from sradar_desktop.domain.departements import department_from_code, service_label
+from sradar_desktop.domain.numbers import format_decimal
+from sradar_desktop.domain.plan import (
+    Action,
+    IndicatorKind,
+    Plan,
+    pilots_include,
+    service_of,
+)
+from sradar_desktop.domain.scale import Scale
+from sradar_desktop.domain.text import fold
+from sradar_desktop.errors import UserError
+from sradar_desktop.services.answers import (
+    SOURCE_IMPORT,
+    SOURCE_UNDO,
+    AnswerService,
+    AnswerState,
+    HistoryEntry,
+    get_or_create_respondent,
+    normalise_respondent_code,
+    read_answers,
+)
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
+
+# --------------------------------------------------------------------------------------------
+# Who answers
+
+
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The service that answers (its code is the respondent) and the agent who types."""
+
+    service_code: str
+    service_label: str
+    agent_name: str
+    department: str = ""
+
+    @classmethod
+    def create(cls, service_code: str, service_label: str, agent_name: str) -> Identity:
+        """A checked identity; ``UserError`` (French) says what is missing or wrong."""
+        code = normalise_respondent_code(service_code).strip("-")
+        problems = []
+        if not code:
+            problems.append("le code du service est vide (par exemple DDETS-44)")
+        elif not _CODE.match(code):
+            problems.append(
+                f"le code du service « {service_code.strip()} » ne doit contenir que des "
+                "lettres, des chiffres et des tirets (par exemple DDETS-44)"
+            )
+        elif len(code) > 64:
+            problems.append("le code du service est trop long (64 caractères au plus)")
+        name = " ".join(agent_name.split())
+        if not name:
+            problems.append("votre nom est vide : il accompagne chaque modification enregistrée")
+        elif len(name) > 200:
+            problems.append("votre nom est trop long (200 caractères au plus)")
+        label = " ".join(service_label.split()) or service_label_for(code) or code
+        if len(label) > 200:
+            problems.append("le libellé du service est trop long (200 caractères au plus)")
+        if problems:
+            raise UserError(
+                "Impossible d'enregistrer votre identité : " + " ; ".join(problems) + ".",
+                details=problems,
+            )
+        return cls(code, label, name, department_from_code(code))
+
+    @property
+    def service_kind(self) -> str:
+        """``DDETS`` for ``DDETS-44``: the name pilots use for this kind of service."""
+        return service_of(self.service_code)
+
+
+def service_label_for(code: str) -> str:
+    """The label suggested for a service code (``DDETS-44`` → ``DDETS de la Loire-Atlantique``)."""
+    return service_label(normalise_respondent_code(code))
+
+
+def register_respondent(db: Database, identity: Identity) -> None:
+    """Record the service (label, département) in the database, updating what it said before."""
+    with db.write() as session:
+        respondent = get_or_create_respondent(
+            session, identity.service_code, identity.service_label, identity.department
+        )
+        if identity.service_label and respondent.label != identity.service_label:
+            respondent.label = identity.service_label
+        if identity.department and respondent.department != identity.department:
+            respondent.department = identity.department
+
+
+# --------------------------------------------------------------------------------------------
+# Reading answers and history (works on a read-only database too)
+
+
+# --------------------------------------------------------------------------------------------
+# The plan's rows with their answers
+
+
+def _combining_marks() -> re.Pattern[str]:
+    """A character class of every combining mark of the basic plane, as ranges."""
+    codes = [c for c in range(0x10000) if unicodedata.combining(chr(c))]
+    ranges: list[tuple[int, int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]")
+
+
+# Folding 5,000 action texts when a plan opens must be quick: one regular expression removes
+# the accents (in C), rather than a test on each character.
+_COMBINING = _combining_marks()
+
+
+def search_key(text: str) -> str:
+    """``fold`` for searching: no accents, no case, single spaces, fast on long texts."""
+    decomposed = unicodedata.normalize("NFKD", text).casefold()
+    if not decomposed.isascii():
+        decomposed = _COMBINING.sub("", decomposed)
+    return " ".join(decomposed.split())
+
+
+@dataclass(eq=False)
+class EntryRow:
+    """One action of the plan with the respondent's current answer (kept up to date)."""
+
+    row: int
+    action: Action
+    objective_index: int
+    theme_index: int
+    mine: bool
+    status: str | None = None
+    comment: str = ""
+    targets: list[str | None] = field(default_factory=list)
+    achieved: list[str | None] = field(default_factory=list)
+    _static_key: str = ""
+    _comment_key: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.action.code
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+    @property
+    def indicators_total(self) -> int:
+        return len(self.action.indicators)
+
+    @property
+    def indicators_filled(self) -> int:
+        """Indicators whose achieved value is entered."""
+        return sum(value is not None for value in self.achieved)
+
+    def search_key(self) -> str:
+        return self._static_key + "\n" + self._comment_key
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    total: int
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.answered / self.total if self.total else 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.answered == self.total
+
+    def changed(self, old: str | None, new: str | None) -> Progress:
+        """The progress after one action's answer went from ``old`` to ``new``."""
+        counts = dict(self.by_status)
+        if old is not None:
+            counts[old] = counts.get(old, 0) - 1
+        if new is not None:
+            counts[new] = counts.get(new, 0) + 1
+        answered = self.answered - (old is not None) + (new is not None)
+        return Progress(answered, self.total, counts)
+
+
+MINE: Final = "\x00mine"  # pilot filter: the actions the respondent's service pilots
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """What the table shows. Every criterion given must hold."""
+
+    text: str = ""
+    unanswered_only: bool = False
+    status: str | None = None
+    objective: int | None = None
+    theme: int | None = None
+    pilot: str | None = None  # a pilot's name, or MINE
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(search_key(self.text).split())
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.words
+            or self.unanswered_only
+            or self.status
+            or self.objective is not None
+            or self.theme is not None
+            or self.pilot
+        )
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    index: int
+    objective_index: int
+    code: str
+    title: str
+
+
+class EntrySheet:
+    """The rows of a plan with one respondent's answers, as the entry window shows them.
+
+    Plain Python (no Qt, no database): the window changes it as the agent answers, the tests
+    read it, the filters and progress counts are computed from it.
+    """
+
+    def __init__(
+        self, plan: Plan, answers: dict[str, AnswerState], respondent_code: str | None = None
+    ) -> None:
+        self.plan = plan
+        self.respondent_code = respondent_code
+        self.rows: list[EntryRow] = []
+        self.themes: list[ThemeInfo] = []
+        mine_by_pilots: dict[tuple[str, ...], bool] = {}
+        for o_index, objective in enumerate(plan.objectives):
+            for theme in objective.themes:
+                t_index = len(self.themes)
+                self.themes.append(ThemeInfo(t_index, o_index, theme.code, theme.title))
+                for action in theme.actions:
+                    mine = mine_by_pilots.get(action.pilots)
+                    if mine is None:
+                        mine = bool(respondent_code) and pilots_include(
+                            action.pilots, respondent_code or ""
+                        )
+                        mine_by_pilots[action.pilots] = mine
+                    entry = EntryRow(
+                        row=len(self.rows),
+                        action=action,
+                        objective_index=o_index,
+                        theme_index=t_index,
+                        mine=mine,
+                        targets=[None] * len(action.indicators),
+                        achieved=[None] * len(action.indicators),
+                        _static_key=search_key(f"{action.code}\n{action.text}"),
+                    )
+                    state = answers.get(action.code)
+                    if state is not None:
+                        entry.status = state.status
+                        entry.comment = state.comment or ""
+                        entry._comment_key = search_key(entry.comment)
+                        for position, value in state.indicators.items():
+                            if 0 <= position < len(action.indicators):
+                                entry.targets[position] = value.target
+                                entry.achieved[position] = value.achieved
+                    self.rows.append(entry)
+        self.by_code = {entry.code: entry for entry in self.rows}
+        self.pilots = sorted(
+            {pilot for entry in self.rows for pilot in entry.action.pilots}, key=fold
+        )
+        self.has_mine = any(entry.mine for entry in self.rows)
+        # The actions to answer: those the service pilots, or all when it pilots none.
+        self.scope: list[EntryRow] = (
+            [entry for entry in self.rows if entry.mine] if self.has_mine else self.rows
+        )
+        self._counts = self._count()
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def set_status(self, code: str, status: str | None) -> None:
+        if status is not None and status not in self.plan.scale.codes:
+            raise ValueError(f"« {status} » n'est pas une réponse possible")
+        entry = self.by_code[code]
+        old, entry.status = entry.status, status
+        if old == status or not (entry.mine or not self.has_mine):
+            return
+        # Counts follow the change (a plan of 5,000 actions is not counted again per key).
+        keys = [("all", -1), ("objective", entry.objective_index), ("theme", entry.theme_index)]
+        for key in keys:
+            progress = self._counts.get(key)
+            if progress is not None:
+                self._counts[key] = progress.changed(old, status)
+
+    def set_comment(self, code: str, comment: str) -> None:
+        entry = self.by_code[code]
+        entry.comment = comment
+        entry._comment_key = search_key(comment)
+
+    def set_indicator(self, code: str, position: int, which: str, value: str | None) -> None:
+        entry = self.by_code[code]
+        values = entry.targets if which == "target" else entry.achieved
+        values[position] = value
+
+    # -- what to answer ---------------------------------------------------------------------
+
+    def _count(self) -> dict[tuple[str, int], Progress]:
+        groups: dict[tuple[str, int], list[EntryRow]] = {("all", -1): self.scope}
+        for entry in self.scope:
+            groups.setdefault(("objective", entry.objective_index), []).append(entry)
+            groups.setdefault(("theme", entry.theme_index), []).append(entry)
+        return {key: _progress(rows, self.plan.scale) for key, rows in groups.items()}
+
+    def progress(self) -> Progress:
+        """Answered among the actions to answer (``scope``)."""
+        return self._counts[("all", -1)]
+
+    def tree_progress(self) -> dict[tuple[str, int], Progress]:
+        """Progress per objective (``("objective", i)``) and theme (``("theme", i)``)."""
+        return self._counts
+
+    # -- filters and navigation -------------------------------------------------------------
+
+    def matcher(self, criteria: EntryFilter) -> Callable[[int], bool]:
+        """A fast test of one row against ``criteria`` (called for every row on a keystroke)."""
+        rows = self.rows
+        words = criteria.words
+        checks: list[Callable[[EntryRow], bool]] = []
+        if criteria.unanswered_only:
+            checks.append(lambda e: e.status is None)
+        elif criteria.status:
+            wanted = criteria.status
+            checks.append(lambda e: e.status == wanted)
+        if criteria.theme is not None:
+            theme = criteria.theme
+            checks.append(lambda e: e.theme_index == theme)
+        elif criteria.objective is not None:
+            objective = criteria.objective
+            checks.append(lambda e: e.objective_index == objective)
+        if criteria.pilot == MINE:
+            checks.append(lambda e: e.mine)
+        elif criteria.pilot:
+            pilot = criteria.pilot
+            checks.append(lambda e: pilot in e.action.pilots)
+        if len(words) == 1:
+            (word,) = words
+            checks.append(lambda e: word in e._static_key or word in e._comment_key)
+        elif words:
+            checks.append(lambda e: all(w in e._static_key or w in e._comment_key for w in words))
+        if not checks:
+            return lambda row: True
+        if len(checks) == 1:
+            (check,) = checks
+            return lambda row: check(rows[row])
+        if len(checks) == 2:
+            first, second = checks
+            return lambda row: first(rows[row]) and second(rows[row])
+        return lambda row: all(check(rows[row]) for check in checks)
+
+    def matching(self, criteria: EntryFilter) -> list[int]:
+        test = self.matcher(criteria)
+        return [row for row in range(len(self.rows)) if test(row)]
+
+    @staticmethod
+    def next_unanswered(
+        ordered: Iterable[EntryRow], after: EntryRow | None, *, wrap: bool = True
+    ) -> EntryRow | None:
+        """The first unanswered row after ``after`` in ``ordered`` (then from the start)."""
+        ordered = list(ordered)
+        start = 0
+        if after is not None:
+            for position, entry in enumerate(ordered):
+                if entry is after:
+                    start = position + 1
+                    break
+        candidates = ordered[start:] + (ordered[:start] if wrap else [])
+        return next((e for e in candidates if e.status is None and e is not after), None)
+
+
+def _progress(rows: Iterable[EntryRow], scale: Scale) -> Progress:
+    counts = dict.fromkeys(scale.codes, 0)
+    total = 0
+    for entry in rows:
+        total += 1
+        if entry.status is not None:
+            counts[entry.status] = counts.get(entry.status, 0) + 1
+    return Progress(sum(counts.values()), total, counts)
+
+
+# --------------------------------------------------------------------------------------------
+# Opening a questionnaire for entry
+
+
+@dataclass
+class EntryData:
+    """What the entry window needs, loaded in one go (off the UI thread)."""
+
+    plan: Plan
+    campaign_id: str
+    sheet: EntrySheet
+    identity: Identity | None
+    service: AnswerService | None  # None: nobody to answer as, or a read-only database
+
+
+def open_entry(
+    db: Database,
+    questionnaire_id: str,
+    identity: Identity | None,
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> EntryData:
+    """Load a questionnaire with the identity's answers; ready to write unless read-only."""
+
+    def step(done: int, text: str) -> None:
+        if progress is not None:
+            progress(done, 3, text)
+
+    step(0, "Lecture du plan…")
+    plan = load_plan(db, questionnaire_id)
+    campaign_id = default_campaign_id(questionnaire_id)
+    service = None
+    if identity is not None and not db.read_only:
+        step(1, "Préparation de la saisie…")
+        register_respondent(db, identity)
+        service = AnswerService(db, campaign_id, identity.service_code, identity.agent_name)
+    step(2, "Lecture des réponses…")
+    answers = read_answers(db, campaign_id, identity.service_code) if identity is not None else {}
+    sheet = EntrySheet(plan, answers, identity.service_code if identity else None)
+    step(3, "Plan chargé.")
+    return EntryData(plan, campaign_id, sheet, identity, service)
+
+
+# --------------------------------------------------------------------------------------------
+# Keys and words
+
+
+def status_keys(scale: Scale) -> dict[str, tuple[str, str]]:
+    """A digit and a letter per level: oui → (1, O), partiellement → (2, P), non → (3, N),
+    nc → (4, C): the first letter of the code not already taken."""
+    keys: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()
+    for number, level in enumerate(scale.levels[:9], start=1):
+        letter = ""
+        for char in fold(level.code) + fold(level.label):
+            upper = char.upper()
+            if upper.isalpha() and upper.isascii() and upper not in taken:
+                letter = upper
+                break
+        taken.add(letter)
+        keys[level.code] = (str(number), letter)
+    return keys
+
+
+FIELD_LABELS: Final = {
+    "status": "Réalisation",
+    "comment": "Commentaire",
+    "target": "valeur cible",
+    "achieved": "valeur réalisée",
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    when: str
+    who: str
+    what: str
+    detail: str
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _value_text(entry: HistoryEntry, value: str | None, scale: Scale, *, short: bool) -> str:
+    if value is None or value == "":
+        return "(vide)"
+    if entry.field == "status":
+        try:
+            return scale.level(value).label
+        except KeyError:
+            return value
+    if entry.field == "comment":
+        return f"« {_shorten(value) if short else value} »"
+    try:
+        return format_decimal(Decimal(value))
+    except (InvalidOperation, ValueError):
+        return f"« {value} »"
+
+
+def describe_history(entry: HistoryEntry, scale: Scale) -> HistoryLine:
+    """One audit line in French: when (local time), who, what changed from what to what."""
+    at = entry.at.astimezone() if entry.at.tzinfo else entry.at
+    when = at.strftime("%d/%m/%Y %H:%M")
+    who = entry.actor or "(inconnu)"
+    if entry.source == SOURCE_IMPORT:
+        who += " (import)"
+    elif entry.source == SOURCE_UNDO:
+        who += " (annulation d'import)"
+    if entry.field in ("target", "achieved"):
+        subject = f"{entry.indicator or 'Indicateur'} — {FIELD_LABELS[entry.field]}"
+    else:
+        subject = FIELD_LABELS.get(entry.field, entry.field)
+    old_short = _value_text(entry, entry.old_value, scale, short=True)
+    new_short = _value_text(entry, entry.new_value, scale, short=True)
+    what = f"{subject} : {old_short} → {new_short}"
+    detail = (
+        f"{subject}\nAvant : {_value_text(entry, entry.old_value, scale, short=False)}"
+        f"\nAprès : {_value_text(entry, entry.new_value, scale, short=False)}"
+    )
+    return HistoryLine(when, who, what, detail)
+
+
+def indicator_unit(kind: IndicatorKind, unit: str) -> str:
+    """The unit shown beside a value: ``%`` for percentages without one."""
+    if unit:
+        return unit
+    return "%" if kind is IndicatorKind.PERCENTAGE else ""
+
+
+def now_text(moment: datetime | None = None) -> str:
+    """``14:32``: the local time, as the window says when something was saved."""
+    return (moment or datetime.now()).strftime("%H:%M")

@@ -1,0 +1,1 @@
+"""The graphical interface (PySide6). Nothing outside ``ui/`` and ``app.py`` imports Qt."""

@@ -1,0 +1,269 @@
+"""Painting the cells of the entry window: wrapped action texts, answers as coloured labels
+(the colour of the scale, always with its word), progress in the plan tree."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from sradar_desktop.domain.scale import Scale
+from sradar_desktop.services.entry import EntryRow, Progress
+from sradar_desktop.ui.plan_models import ActionTableModel, PlanTreeModel
+
+Index = QModelIndex | QPersistentModelIndex
+
+PROGRESS_FILL = QColor("#b7d0ea")
+PROGRESS_TRACK = QColor("#e6e9ee")
+PADDING = 4
+
+
+def level_color(scale: Scale | None, code: str | None) -> QColor | None:
+    if scale is None or code is None:
+        return None
+    try:
+        return QColor(scale.level(code).color)
+    except KeyError:
+        return None
+
+
+def text_color_on(background: QColor) -> QColor:
+    """Black or white, whichever reads better on ``background``."""
+    r, g, b = background.redF(), background.greenF(), background.blueF()
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+    return QColor("#000000") if luminance > 0.4 else QColor("#ffffff")
+
+
+def _color_group(option: QStyleOptionViewItem) -> QPalette.ColorGroup:
+    if not option.state & QStyle.StateFlag.State_Enabled:
+        return QPalette.ColorGroup.Disabled
+    if not option.state & QStyle.StateFlag.State_Active:
+        return QPalette.ColorGroup.Inactive
+    return QPalette.ColorGroup.Normal
+
+
+def _paint_background(painter: QPainter, option: QStyleOptionViewItem, widget) -> None:
+    """Selection, hover and focus, as the style draws them, without asking the model again."""
+    style = widget.style() if widget is not None else None
+    if style is None:
+        return
+    opt = QStyleOptionViewItem(option)
+    style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+
+
+def _text_pen(option: QStyleOptionViewItem) -> QColor:
+    group = _color_group(option)
+    role = (
+        QPalette.ColorRole.HighlightedText
+        if option.state & QStyle.StateFlag.State_Selected
+        else QPalette.ColorRole.Text
+    )
+    return option.palette.color(group, role)
+
+
+class WrappedTextDelegate(QStyledItemDelegate):
+    """The action's text on up to ``lines`` lines, cut with « … » (the whole text is in the
+    detail pane and the tooltip). Every row has the same height: 5,000 rows lay out at once."""
+
+    def __init__(self, lines: int = 3, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines = lines
+        self._cache: OrderedDict[tuple[str, int, str], list[str]] = OrderedDict()
+
+    def row_height(self, font: QFont) -> int:
+        return QFontMetrics(font).lineSpacing() * self.lines + 2 * PADDING
+
+    def _layout(self, text: str, font: QFont, width: int) -> list[str]:
+        key = (text, width, font.key())
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        metrics = QFontMetrics(font)
+        flat = text.replace("\r", "").replace("\n", "\u2028")
+        layout = QTextLayout(flat, font)
+        text_option = QTextOption()
+        text_option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(text_option)
+        layout.beginLayout()
+        lines: list[str] = []
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            start, length = line.textStart(), line.textLength()
+            if len(lines) == self.lines - 1:
+                rest = flat[start:].replace("\u2028", " ")
+                lines.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+                break
+            lines.append(flat[start : start + length].replace("\u2028", "").rstrip())
+        layout.endLayout()
+        self._cache[key] = lines
+        if len(self._cache) > 2000:
+            self._cache.popitem(last=False)
+        return lines
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        widget = option.widget
+        _paint_background(painter, option, widget)
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        rect = option.rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)
+        if rect.width() <= 0:
+            return
+        painter.save()
+        painter.setFont(option.font)
+        painter.setPen(_text_pen(option))
+        metrics = QFontMetrics(option.font)
+        y = rect.top()
+        for line in self._layout(str(text), option.font, rect.width()):
+            painter.drawText(
+                QRect(rect.left(), y, rect.width(), metrics.lineSpacing()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                line,
+            )
+            y += metrics.lineSpacing()
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return QSize(200, self.row_height(option.font))
+
+
+class StatusDelegate(QStyledItemDelegate):
+    """The answer as a label in the colour of its level, with its word; « Non renseignée »
+    in grey italics when there is none."""
+
+    def __init__(self, scale: Callable[[], Scale | None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scale = scale
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        widget = option.widget
+        _paint_background(painter, option, widget)
+        entry = index.data(ActionTableModel.EntryRole)
+        status = entry.status if isinstance(entry, EntryRow) else None
+        scale = self._scale()
+        painter.save()
+        font = QFont(option.font)
+        rect = option.rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)
+        color = level_color(scale, status)
+        if color is not None and scale is not None:
+            font.setBold(True)
+            metrics = QFontMetrics(font)
+            label = scale.level(status).label
+            width = min(rect.width(), metrics.horizontalAdvance(label) + 14)
+            chip = QRect(rect.left(), rect.top(), width, metrics.height() + 6)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(color)
+            painter.drawRoundedRect(chip, 4, 4)
+            painter.setFont(font)
+            painter.setPen(text_color_on(color))
+            painter.drawText(
+                chip,
+                int(Qt.AlignmentFlag.AlignCenter),
+                metrics.elidedText(label, Qt.TextElideMode.ElideRight, chip.width() - 6),
+            )
+        else:
+            font.setItalic(True)
+            painter.setFont(font)
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            painter.setPen(
+                _text_pen(option)
+                if selected
+                else option.palette.color(_color_group(option), QPalette.ColorRole.PlaceholderText)
+            )
+            metrics = QFontMetrics(font)
+            text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+            painter.drawText(
+                QRect(rect.left() + 2, rect.top() + 3, rect.width() - 2, metrics.height()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                metrics.elidedText(str(text), Qt.TextElideMode.ElideRight, rect.width() - 2),
+            )
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        font = QFont(option.font)
+        font.setBold(True)
+        return QSize(QFontMetrics(font).horizontalAdvance("Partiellement") + 24, 24)
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """« 3 / 5 » over a bar filled in proportion (a neutral colour: the scale's colours stay
+    for the answers)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        widget = option.widget
+        _paint_background(painter, option, widget)
+        progress = index.data(PlanTreeModel.ProgressRole)
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        painter.save()
+        metrics = QFontMetrics(option.font)
+        height = min(option.rect.height() - 4, metrics.height() + 4)
+        rect = QRect(
+            option.rect.left() + 3,
+            option.rect.top() + (option.rect.height() - height) // 2,
+            option.rect.width() - 6,
+            height,
+        )
+        if isinstance(progress, Progress) and progress.total:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(PROGRESS_TRACK)
+            painter.drawRoundedRect(rect, 3, 3)
+            filled = QRect(rect)
+            filled.setWidth(round(rect.width() * progress.ratio))
+            if filled.width() > 0:
+                painter.setBrush(PROGRESS_FILL)
+                painter.drawRoundedRect(filled, 3, 3)
+            painter.setPen(QColor("#1a1a1a"))
+        else:
+            painter.setPen(_text_pen(option))
+        painter.setFont(option.font)
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), str(text))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        metrics = QFontMetrics(option.font)
+        return QSize(metrics.horizontalAdvance("00 / 00") + 16, metrics.height() + 8)
+
+
+class TreeTextDelegate(QStyledItemDelegate):
+    """Objective and theme titles wrapped on as many lines as they need in the tree's width
+    (a tree view does not work out the height of wrapped text by itself)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._heights: dict[tuple[str, int, str], int] = {}
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        view = option.widget
+        if view is None or not hasattr(view, "header"):
+            return super().sizeHint(option, index)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        depth = 1
+        parent = index.parent()
+        while parent.isValid():
+            depth += 1
+            parent = parent.parent()
+        width = max(view.header().sectionSize(0) - view.indentation() * depth - 10, 40)
+        key = (text, width, option.font.key())
+        height = self._heights.get(key)
+        if height is None:
+            rect = QFontMetrics(option.font).boundingRect(
+                QRect(0, 0, width, 10_000),
+                int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft),
+                text,
+            )
+            height = rect.height() + 6
+            if len(self._heights) > 5000:
+                self._heights.clear()
+            self._heights[key] = height
+        return QSize(width, height)

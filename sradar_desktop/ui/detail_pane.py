@@ -1,0 +1,659 @@
+"""The current action in full: its text, the answer as a row of buttons, the comment, the
+indicators (target and achieved, French numbers), and its history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import pairwise
+
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sradar_desktop.domain.numbers import format_indicator_value, parse_indicator_value
+from sradar_desktop.domain.plan import Indicator, IndicatorKind
+from sradar_desktop.domain.scale import Scale
+from sradar_desktop.services.answers import HistoryEntry
+from sradar_desktop.services.entry import EntryRow, indicator_unit, status_keys
+from sradar_desktop.ui.delegates import text_color_on
+from sradar_desktop.ui.entry_controller import (
+    ACHIEVED,
+    COMMENT,
+    TARGET,
+    EntryController,
+    FieldKey,
+)
+from sradar_desktop.ui.i18n import arg
+from sradar_desktop.ui.plan_models import HistoryModel
+from sradar_desktop.ui.widgets import CommentEdit, PlainKeysGuard, ValueEdit
+
+COMMENT_PAUSE_MS = 1000
+
+_FIELD_STYLE = """
+ValueEdit[etat="invalide"], ValueEdit[etat="non-enregistre"],
+CommentEdit[etat="non-enregistre"] { border: 2px solid #c62828; border-radius: 3px; }
+"""
+
+
+def _display_value(stored: str | None, kind: IndicatorKind) -> str:
+    """What the field shows: ``1 234,5`` (no « % »: the unit beside it says so)."""
+    if stored is None:
+        return ""
+    if kind is IndicatorKind.PERCENTAGE:
+        return format_indicator_value(stored, IndicatorKind.DECIMAL)
+    return format_indicator_value(stored, kind)
+
+
+class _IndicatorFields:
+    """The widgets of one indicator: a label, two value fields with their unit, a message."""
+
+    def __init__(self, position: int, indicator: Indicator) -> None:
+        self.position = position
+        self.indicator = indicator
+        self.edits: dict[str, ValueEdit] = {}
+        self.messages: dict[str, QLabel] = {}
+
+
+class ActionDetail(QWidget):
+    """The detail pane. It sends the agent's changes to the ``EntryController``."""
+
+    back_to_list = Signal()
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller: EntryController | None = None
+        self.entry: EntryRow | None = None
+        self.scale: Scale | None = None
+        self.history_loader: Callable[[str], list[HistoryEntry]] | None = None
+        self._burst: int | None = None
+        self._comment_dirty = False
+        self._indicator_fields: list[_IndicatorFields] = []
+        self._typed: dict[tuple[str, int, str], str] = {}  # invalid values kept on screen
+        self.setStyleSheet(_FIELD_STYLE)
+
+        self.code_label = QLabel()
+        font = QFont(self.code_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.code_label.setFont(font)
+        self.path_label = QLabel()
+        self.path_label.setWordWrap(True)
+        self.path_label.setStyleSheet("color: #555;")
+        self.text_label = QLabel()
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        text_font = QFont(self.text_label.font())
+        text_font.setPointSizeF(text_font.pointSizeF() * 1.08)
+        self.text_label.setFont(text_font)
+        self.pilots_label = QLabel()
+        self.pilots_label.setWordWrap(True)
+
+        # -- the answer
+        self.status_title = QLabel(self.tr("Réalisation :"))
+        bold = QFont(self.status_title.font())
+        bold.setBold(True)
+        self.status_title.setFont(bold)
+        self.status_group = QButtonGroup(self)
+        self.status_group.setExclusive(True)
+        self.status_buttons: dict[str, QPushButton] = {}
+        self.status_row = QHBoxLayout()
+        self.status_row.setSpacing(6)
+        self.clear_button = QPushButton(self.tr("Effacer"))
+        self.clear_button.setToolTip(self.tr("Effacer la réponse (touche Suppr)"))
+        self.clear_button.clicked.connect(lambda: self._choose(None))
+
+        # -- the comment
+        self.comment_title = QLabel(self.tr("&Commentaire :"))
+        self.comment_title.setFont(bold)
+        self.comment_state = QLabel()
+        self.comment_edit = CommentEdit()
+        self.comment_edit.setObjectName("commentaire")
+        self.comment_edit.setPlaceholderText(
+            self.tr("Ce qui a été fait, ce qui reste à faire, les difficultés…")
+        )
+        self.comment_edit.setToolTip(
+            self.tr(
+                "Enregistré automatiquement dès que vous faites une pause ou quittez le champ. "
+                "Ctrl+Z annule toute la saisie en cours."
+            )
+        )
+        self.comment_edit.setMinimumHeight(90)
+        self.comment_title.setBuddy(self.comment_edit)
+        self.comment_timer = QTimer(self)
+        self.comment_timer.setSingleShot(True)
+        self.comment_timer.setInterval(COMMENT_PAUSE_MS)
+        self.comment_timer.timeout.connect(self.commit_comment)
+        self.comment_edit.textChanged.connect(self._comment_typed)
+        self.comment_edit.focus_entered.connect(self._comment_entered)
+        self.comment_edit.focus_left.connect(self._comment_left)
+        self.comment_edit.escape_pressed.connect(self._escape)
+
+        # -- indicators
+        self.indicators_title = QLabel(self.tr("Indicateurs"))
+        self.indicators_title.setFont(bold)
+        self.indicators_box = QWidget()
+        self.indicators_grid = QGridLayout(self.indicators_box)
+        self.indicators_grid.setContentsMargins(0, 0, 0, 0)
+        self.indicators_grid.setHorizontalSpacing(8)
+        self.indicators_grid.setVerticalSpacing(4)
+
+        form = QWidget()
+        form_layout = QVBoxLayout(form)
+        form_layout.setContentsMargins(8, 8, 8, 8)
+        form_layout.setSpacing(6)
+        form_layout.addWidget(self.status_title)
+        form_layout.addLayout(self.status_row)
+        comment_line = QHBoxLayout()
+        comment_line.addWidget(self.comment_title)
+        comment_line.addStretch(1)
+        comment_line.addWidget(self.comment_state)
+        form_layout.addSpacing(6)
+        form_layout.addLayout(comment_line)
+        form_layout.addWidget(self.comment_edit, 1)
+        form_layout.addSpacing(6)
+        form_layout.addWidget(self.indicators_title)
+        form_layout.addWidget(self.indicators_box)
+        form_layout.addStretch(0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(form)
+        self.form = form
+
+        # -- history
+        self.history_model = HistoryModel(self)
+        self.history_view = QTableView()
+        self.history_view.setModel(self.history_model)
+        self.history_view.setObjectName("historique")
+        self.history_view.verticalHeader().setVisible(False)
+        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history_view.setWordWrap(True)
+        self.history_view.setAlternatingRowColors(True)
+        self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.history_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.history_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.history_view.installEventFilter(PlainKeysGuard(self))
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scroll, self.tr("Réponse"))
+        self.tabs.addTab(self.history_view, self.tr("Historique"))
+        self.tabs.setDocumentMode(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 4, 4)
+        layout.setSpacing(4)
+        header_line = QHBoxLayout()
+        header_line.addWidget(self.code_label, 0, Qt.AlignmentFlag.AlignTop)
+        header_line.addWidget(self.path_label, 1)
+        layout.addLayout(header_line)
+        layout.addWidget(self.text_label)
+        layout.addWidget(self.pilots_label)
+        layout.addWidget(self.tabs, 1)
+        self.show_entry(None)
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def set_controller(
+        self,
+        controller: EntryController | None,
+        history_loader: Callable[[str], list[HistoryEntry]] | None,
+    ) -> None:
+        self.commit_pending()
+        self.controller = controller
+        self.history_loader = history_loader
+        self.scale = controller.sheet.plan.scale if controller else None
+        self._typed.clear()
+        self._build_status_buttons()
+        self.entry = None
+        self.show_entry(None)
+
+    def _build_status_buttons(self) -> None:
+        for button in self.status_buttons.values():
+            self.status_group.removeButton(button)
+            button.deleteLater()
+        self.status_buttons.clear()
+        while self.status_row.count():
+            self.status_row.takeAt(0)
+        if self.scale is None:
+            return
+        keys = status_keys(self.scale)
+        for level in self.scale.levels:
+            digit, letter = keys[level.code]
+            button = QPushButton(level.label)
+            button.setCheckable(True)
+            button.setProperty("level", level.code)
+            button.setObjectName(f"statut-{level.code}")
+            hint = arg(self.tr("touche %1 ou %2"), digit, letter) if letter else digit
+            tip = f"{level.label} — {hint}"
+            if level.description:
+                tip += f"\n{level.description}"
+            button.setToolTip(tip)
+            button.setAccessibleName(arg(self.tr("Réalisation : %1"), level.label))
+            button.setStyleSheet(self._button_style(level.color))
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            button.clicked.connect(lambda _checked=False, code=level.code: self._choose(code))
+            self.status_group.addButton(button)
+            self.status_buttons[level.code] = button
+            self.status_row.addWidget(button)
+            # A widget added to a shown pane is shown by the event loop; show it now, so that
+            # the keys that give it the focus work at once.
+            button.show()
+        self.status_row.addStretch(1)
+        self.status_row.addWidget(self.clear_button)
+        chain = [*self.status_buttons.values(), self.clear_button, self.comment_edit]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    @staticmethod
+    def _button_style(color: str) -> str:
+        from PySide6.QtGui import QColor
+
+        on = text_color_on(QColor(color)).name()
+        return (
+            f"QPushButton {{ border: 2px solid {color}; color: {color}; background: #ffffff;"
+            " border-radius: 4px; padding: 5px 10px; font-weight: bold; }"
+            f" QPushButton:checked {{ background: {color}; color: {on}; }}"
+            " QPushButton:focus { border-color: #1a1a1a; }"
+            " QPushButton:disabled { border-color: #bdbdbd; color: #9e9e9e; }"
+            " QPushButton:checked:disabled { background: #bdbdbd; color: #ffffff; }"
+        )
+
+    # -- showing an action -------------------------------------------------------------------
+
+    def show_entry(self, entry: EntryRow | None) -> None:
+        """Show ``entry`` (saving first what was being typed for the previous one)."""
+        if entry is not self.entry:
+            self.commit_pending()
+        self.entry = entry
+        editable = entry is not None and self.controller is not None
+        editable = editable and not self.controller.read_only  # type: ignore[union-attr]
+        if entry is None or self.controller is None:
+            self.code_label.setText("")
+            self.path_label.setText("")
+            self.text_label.setText(self.tr("Aucune action sélectionnée."))
+            self.pilots_label.setText("")
+        else:
+            sheet = self.controller.sheet
+            objective = sheet.plan.objectives[entry.objective_index]
+            theme = sheet.themes[entry.theme_index]
+            self.code_label.setText(entry.code)
+            self.path_label.setText(
+                f"{objective.code}. {objective.title}\n› {theme.code}. {theme.title}"
+            )
+            self.text_label.setText(entry.action.text)
+            pilots = ", ".join(entry.action.pilots) or "—"
+            self.pilots_label.setText(arg(self.tr("<b>Pilotes :</b> %1"), pilots))
+        for button in self.status_buttons.values():
+            button.setEnabled(editable)
+        self.clear_button.setEnabled(editable)
+        self.comment_edit.setReadOnly(not editable)
+        self.comment_edit.setEnabled(entry is not None)
+        self._burst = None
+        self._comment_dirty = False
+        self.comment_timer.stop()
+        self._build_indicators()
+        self.refresh()
+        self.refresh_history()
+
+    def refresh(self) -> None:
+        """Show the current values of the entry (after an undo, a redo, a restored draft)."""
+        entry = self.entry
+        for code, button in self.status_buttons.items():
+            button.setChecked(entry is not None and entry.status == code)
+        if entry is None or entry.status is None:
+            # An exclusive group keeps one button checked; let it have none.
+            self.status_group.setExclusive(False)
+            for button in self.status_buttons.values():
+                button.setChecked(False)
+            self.status_group.setExclusive(True)
+        comment = entry.comment if entry is not None else ""
+        if self.comment_edit.toPlainText() != comment and not self._comment_dirty:
+            with QSignalBlocker(self.comment_edit):
+                self.comment_edit.setPlainText(comment)
+                self.comment_edit.moveCursor(self.comment_edit.textCursor().MoveOperation.End)
+        for fields in self._indicator_fields:
+            for which, edit in fields.edits.items():
+                typed = self._typed.get((entry.code, fields.position, which)) if entry else None
+                if typed is not None or (edit.hasFocus() and edit.isModified()):
+                    continue
+                values = entry.targets if which == TARGET else entry.achieved  # type: ignore[union-attr]
+                text = _display_value(values[fields.position], fields.indicator.kind)
+                if edit.text() != text:
+                    edit.setText(text)
+                edit.setModified(False)
+        self.update_states()
+
+    def update_states(self) -> None:
+        """The « saved / saving / not saved » marks beside the comment and the values."""
+        entry, controller = self.entry, self.controller
+        if entry is None or controller is None or controller.read_only:
+            self.comment_state.setText("")
+            self._mark(self.comment_edit, "")
+            return
+        state = controller.key_state(FieldKey(entry.code, COMMENT))
+        if state == "unsaved":
+            text = self.tr("⚠ Non enregistré")
+            style = "color: #b71c1c; font-weight: bold;"
+        elif state == "saving" or self._comment_dirty:
+            text = self.tr("Enregistrement…")
+            style = "color: #555;"
+        elif entry.code in controller.saved_at:
+            text = arg(
+                self.tr("✓ Enregistré à %1"), controller.saved_at[entry.code].strftime("%H:%M")
+            )
+            style = "color: #2e7d32;"
+        else:
+            text = ""
+            style = ""
+        self.comment_state.setText(text)
+        self.comment_state.setStyleSheet(style)
+        self._mark(self.comment_edit, "non-enregistre" if state == "unsaved" else "")
+        for fields in self._indicator_fields:
+            for which, edit in fields.edits.items():
+                if (entry.code, fields.position, which) in self._typed:
+                    continue
+                key = FieldKey(entry.code, which, fields.position)
+                unsaved = controller.key_state(key) == "unsaved"
+                self._mark(edit, "non-enregistre" if unsaved else "")
+                fields.messages[which].setText(self.tr("⚠ Non enregistré") if unsaved else "")
+
+    @staticmethod
+    def _mark(widget: QWidget, state: str) -> None:
+        if widget.property("etat") != state:
+            widget.setProperty("etat", state)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
+    def refresh_history(self) -> None:
+        entry = self.entry
+        if entry is None or self.history_loader is None or self.scale is None:
+            self.history_model.set_entries([], self.scale or Scale(()))
+            self.tabs.setTabText(1, self.tr("Historique"))
+            return
+        try:
+            entries = self.history_loader(entry.code)
+        except Exception as error:  # a history that cannot be read must not stop the entry
+            self.message.emit(str(error))
+            entries = []
+        self.history_model.set_entries(entries, self.scale)
+        self.tabs.setTabText(
+            1, arg(self.tr("Historique (%1)"), len(entries)) if entries else self.tr("Historique")
+        )
+
+    # -- the answer --------------------------------------------------------------------------
+
+    def _choose(self, status: str | None) -> None:
+        if self.entry is not None and self.controller is not None:
+            self.controller.set_status(self.entry.code, status)
+            self.refresh()
+
+    # -- the comment -------------------------------------------------------------------------
+
+    def _comment_typed(self) -> None:
+        if self.entry is None or self.comment_edit.isReadOnly():
+            return
+        self._comment_dirty = True
+        self.comment_timer.start()
+        self.update_states()
+
+    def _comment_entered(self) -> None:
+        if self.controller is not None:
+            self._burst = self.controller.new_burst()
+
+    def _comment_left(self) -> None:
+        self.commit_comment()
+        self._burst = None
+
+    def commit_comment(self) -> None:
+        """Send the comment as typed so far (after a pause, on leaving the field, on closing)."""
+        self.comment_timer.stop()
+        if not self._comment_dirty or self.entry is None or self.controller is None:
+            return
+        self._comment_dirty = False
+        if self._burst is None:
+            self._burst = self.controller.new_burst()
+        self.controller.set_comment(self.entry.code, self.comment_edit.toPlainText(), self._burst)
+        self.update_states()
+
+    def end_burst(self) -> None:
+        """The next comment edit starts a new undo step (after an undo or a redo)."""
+        if self.controller is not None and self.comment_edit.hasFocus():
+            self._burst = self.controller.new_burst()
+        else:
+            self._burst = None
+
+    # -- indicators --------------------------------------------------------------------------
+
+    def _build_indicators(self) -> None:
+        while self.indicators_grid.count():
+            item = self.indicators_grid.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        self._indicator_fields = []
+        entry = self.entry
+        indicators = entry.action.indicators if entry is not None else ()
+        self.indicators_title.setVisible(bool(indicators))
+        self.indicators_box.setVisible(bool(indicators))
+        editable = (
+            entry is not None and self.controller is not None and not self.controller.read_only
+        )
+        previous: QWidget = self.comment_edit
+        row = 0
+        for position, indicator in enumerate(indicators):
+            fields = _IndicatorFields(position, indicator)
+            title = QLabel(
+                f"{indicator.label} <span style='color:#555'>({indicator.kind.label})</span>"
+            )
+            title.setWordWrap(True)
+            self.indicators_grid.addWidget(title, row, 0, 1, 4)
+            title.show()
+            row += 1
+            unit = indicator_unit(indicator.kind, indicator.unit)
+            for which, caption in (
+                (TARGET, self.tr("Valeur cible :")),
+                (ACHIEVED, self.tr("Valeur réalisée :")),
+            ):
+                label = QLabel(caption)
+                edit = ValueEdit()
+                edit.setObjectName(f"indicateur-{position}-{which}")
+                edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                edit.setMinimumWidth(110)
+                edit.setMaximumWidth(160)
+                edit.setReadOnly(not editable)
+                if indicator.kind is not IndicatorKind.TEXT:
+                    edit.setPlaceholderText("0")
+                    edit.setToolTip(
+                        self.tr(
+                            "Un nombre, écrit à la française ou non : 1 234,5 ou 1234.5. "
+                            "Enregistré quand vous quittez le champ ou appuyez sur Entrée."
+                        )
+                    )
+                edit.setAccessibleName(f"{indicator.label} — {caption.rstrip(' :')}")
+                label.setBuddy(edit)
+                unit_label = QLabel(unit)
+                message = QLabel()
+                message.setStyleSheet("color: #b71c1c;")
+                message.setWordWrap(True)
+                message.hide()
+                self.indicators_grid.addWidget(label, row, 0)
+                self.indicators_grid.addWidget(edit, row, 1)
+                self.indicators_grid.addWidget(unit_label, row, 2)
+                for widget in (label, edit, unit_label):
+                    widget.show()
+                row += 1
+                self.indicators_grid.addWidget(message, row, 0, 1, 4)
+                row += 1
+                edit.textEdited.connect(lambda _text, f=fields, w=which: self._value_typed(f, w))
+                edit.editingFinished.connect(lambda f=fields, w=which: self._commit_value(f, w))
+                edit.escape_pressed.connect(self._escape)
+                fields.edits[which] = edit
+                fields.messages[which] = message
+                QWidget.setTabOrder(previous, edit)
+                previous = edit
+            self._indicator_fields.append(fields)
+        self.indicators_grid.setColumnStretch(3, 1)
+        if entry is not None:
+            for fields in self._indicator_fields:
+                for which, edit in fields.edits.items():
+                    typed = self._typed.get((entry.code, fields.position, which))
+                    if typed is not None:
+                        edit.setText(typed)
+                        self._show_value_error(fields, which, typed)
+
+    def _parse(self, fields: _IndicatorFields, text: str) -> tuple[str | None, str]:
+        """The stored form of ``text``, or an error in French."""
+        try:
+            return parse_indicator_value(text, fields.indicator.kind), ""
+        except ValueError as error:
+            return None, str(error)
+
+    def _show_value_error(self, fields: _IndicatorFields, which: str, text: str) -> bool:
+        _stored, error = self._parse(fields, text)
+        edit, message = fields.edits[which], fields.messages[which]
+        if error:
+            message.setText(error[0].upper() + error[1:] + ".")
+            message.show()
+            self._mark(edit, "invalide")
+            return False
+        message.setText("")
+        message.hide()
+        self._mark(edit, "")
+        return True
+
+    def _value_typed(self, fields: _IndicatorFields, which: str) -> None:
+        edit = fields.edits[which]
+        if self.entry is None:
+            return
+        if self._show_value_error(fields, which, edit.text()):
+            self._typed.pop((self.entry.code, fields.position, which), None)
+        else:
+            self._typed[(self.entry.code, fields.position, which)] = edit.text()
+
+    def _commit_value(self, fields: _IndicatorFields, which: str) -> None:
+        entry, controller = self.entry, self.controller
+        if entry is None or controller is None or controller.read_only:
+            return
+        edit = fields.edits[which]
+        text = edit.text()
+        if not self._show_value_error(fields, which, text):
+            self._typed[(entry.code, fields.position, which)] = text
+            self.message.emit(
+                arg(
+                    self.tr("La valeur « %1 » de « %2 » n'est pas enregistrée : %3."),
+                    text,
+                    fields.indicator.label,
+                    fields.messages[which].text().rstrip("."),
+                )
+            )
+            return
+        self._typed.pop((entry.code, fields.position, which), None)
+        stored, _error = self._parse(fields, text)
+        edit.setModified(False)
+        controller.set_indicator(entry.code, fields.position, which, stored)
+        # Show it the French way (« 1234.5 » typed becomes « 1 234,5 »).
+        shown = _display_value(stored, fields.indicator.kind)
+        if edit.text() != shown:
+            edit.setText(shown)
+        self.update_states()
+
+    def commit_values(self) -> None:
+        for fields in self._indicator_fields:
+            for which, edit in fields.edits.items():
+                if edit.isModified():
+                    self._commit_value(fields, which)
+
+    # -- moving around -----------------------------------------------------------------------
+
+    def commit_pending(self) -> None:
+        """Send everything being typed (before moving to another action, undoing, closing)."""
+        self.commit_comment()
+        self.commit_values()
+
+    def revert_focused_value(self) -> bool:
+        """An invalid value in the focused field is put back to the saved one (Ctrl+Z)."""
+        entry = self.entry
+        for fields in self._indicator_fields:
+            for which, edit in fields.edits.items():
+                key = (entry.code, fields.position, which) if entry else None
+                if edit.hasFocus() and key in self._typed:
+                    del self._typed[key]  # type: ignore[arg-type]
+                    values = entry.targets if which == TARGET else entry.achieved  # type: ignore[union-attr]
+                    edit.setText(_display_value(values[fields.position], fields.indicator.kind))
+                    edit.setModified(False)
+                    self._show_value_error(fields, which, edit.text())
+                    return True
+        return False
+
+    def has_invalid_values(self) -> list[str]:
+        """Descriptions of values typed but refused (not numbers), kept on screen."""
+        return [f"{code} — {value!r}" for (code, _position, _which), value in self._typed.items()]
+
+    def focus_comment(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        if self.comment_edit.isEnabled():
+            self.comment_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_indicators(self) -> bool:
+        self.tabs.setCurrentIndex(0)
+        for fields in self._indicator_fields:
+            edit = fields.edits[TARGET]
+            edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            edit.selectAll()
+            return True
+        return False
+
+    def focus_answer(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        for button in self.status_buttons.values():
+            if button.isChecked() and button.isEnabled():
+                button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+        for button in self.status_buttons.values():
+            if button.isEnabled():
+                button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+
+    def show_history(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.history_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _escape(self) -> None:
+        self.commit_pending()
+        self.back_to_list.emit()
+
+    def first_focus(self) -> QWidget:
+        buttons = list(self.status_buttons.values())
+        return buttons[0] if buttons else self.comment_edit
+
+    def unsaved_typed_values(self) -> int:
+        return len(self._typed)
+
+    def indicator_edit(self, position: int, which: str) -> ValueEdit:
+        return self._indicator_fields[position].edits[which]
+
+    def status_button(self, code: str) -> QPushButton:
+        return self.status_buttons[code]

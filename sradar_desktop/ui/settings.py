@@ -1,0 +1,123 @@
+"""The user's settings: typed values with defaults, over ``QSettings``.
+
+Native storage (the registry on Windows) under organisation « SRADAR », application
+« SRADAR Desktop ». When ``SRADAR_DATA_DIR`` is set (tests, portable use) the settings live in
+an INI file in that folder instead, so that nothing leaks between tests or into the user's own
+settings.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from sradar_desktop.errors import UserError
+from sradar_desktop.paths import DATA_DIR_ENV, data_dir
+from sradar_desktop.services.entry import Identity
+from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
+
+ORGANISATION = "SRADAR"
+APPLICATION = "SRADAR Desktop"
+SETTINGS_FILE = "reglages.ini"
+
+
+def open_store() -> QSettings:
+    if os.environ.get(DATA_DIR_ENV):
+        path = data_dir() / SETTINGS_FILE
+        return QSettings(str(path), QSettings.Format.IniFormat)
+    return QSettings(ORGANISATION, APPLICATION)
+
+
+class Settings:
+    """Typed access to the settings; every getter has a default."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else open_store()
+
+    def _str(self, key: str, default: str = "") -> str:
+        value = self.store.value(key, default)
+        return value if isinstance(value, str) else default
+
+    def _bool(self, key: str, default: bool) -> bool:
+        value = self.store.value(key, default)
+        if isinstance(value, str):
+            return value.lower() in ("true", "1", "oui")
+        return bool(value)
+
+    def _bytes(self, key: str) -> QByteArray:
+        value = self.store.value(key)
+        return value if isinstance(value, QByteArray) else QByteArray()
+
+    # -- who answers -------------------------------------------------------------------------
+
+    def identity(self) -> Identity | None:
+        """The identity given at first start; None until then (or if it no longer checks)."""
+        code = self._str("identite/code_service")
+        name = self._str("identite/nom_agent")
+        if not code or not name:
+            return None
+        try:
+            return Identity.create(code, self._str("identite/libelle_service"), name)
+        except UserError:  # a hand-edited settings file must not stop the app
+            return None
+
+    def set_identity(self, identity: Identity) -> None:
+        self.store.setValue("identite/code_service", identity.service_code)
+        self.store.setValue("identite/libelle_service", identity.service_label)
+        self.store.setValue("identite/departement", identity.department)
+        self.store.setValue("identite/nom_agent", identity.agent_name)
+        self.store.sync()
+
+    # -- what is answered --------------------------------------------------------------------
+
+    @property
+    def questionnaire_id(self) -> str:
+        return self._str("saisie/questionnaire", DEFAULT_QUESTIONNAIRE_ID)
+
+    @questionnaire_id.setter
+    def questionnaire_id(self, value: str) -> None:
+        self.store.setValue("saisie/questionnaire", value)
+
+    def last_action(self, questionnaire_id: str) -> str:
+        return self._str(f"position/{questionnaire_id}")
+
+    def set_last_action(self, questionnaire_id: str, code: str) -> None:
+        self.store.setValue(f"position/{questionnaire_id}", code)
+
+    @property
+    def unanswered_only(self) -> bool:
+        return self._bool("filtres/non_renseignees", False)
+
+    @unanswered_only.setter
+    def unanswered_only(self, value: bool) -> None:
+        self.store.setValue("filtres/non_renseignees", bool(value))
+
+    # -- the window --------------------------------------------------------------------------
+
+    @property
+    def geometry(self) -> QByteArray:
+        return self._bytes("fenetre/geometrie")
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self.store.setValue("fenetre/geometrie", value)
+
+    @property
+    def window_state(self) -> QByteArray:
+        return self._bytes("fenetre/etat")
+
+    @window_state.setter
+    def window_state(self, value: QByteArray) -> None:
+        self.store.setValue("fenetre/etat", value)
+
+    @property
+    def splitter_state(self) -> QByteArray:
+        return self._bytes("fenetre/panneaux")
+
+    @splitter_state.setter
+    def splitter_state(self, value: QByteArray) -> None:
+        self.store.setValue("fenetre/panneaux", value)
+
+    def sync(self) -> None:
+        self.store.sync()

@@ -1,0 +1,174 @@
+"""Small widgets of the entry window: the message banner, the text fields that leave the
+window's shortcuts alone, and the guard that keeps the answer keys out of lists and menus."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+
+# Keys the window handles even while the agent types: undo and redo the window's way (a whole
+# editing burst), move to the next or previous action, go to the next unanswered one.
+def is_window_key(event: QKeyEvent) -> bool:
+    if event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
+        return True
+    key = event.key()
+    modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    if modifiers == Qt.KeyboardModifier.ControlModifier:
+        return key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Y, Qt.Key.Key_Z)
+    if modifiers == Qt.KeyboardModifier.AltModifier:
+        return key in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+    return False
+
+
+class CommentEdit(QPlainTextEdit):
+    """The comment field: Tab leaves it, Escape goes back to the list, and undo is the
+    window's (one step per editing burst)."""
+
+    focus_entered = Signal()
+    focus_left = Signal()
+    escape_pressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setUndoRedoEnabled(False)
+
+    def sizeHint(self) -> QSize:
+        # About six lines: the indicators below stay in sight; the field grows with the pane.
+        return QSize(300, self.fontMetrics().lineSpacing() * 6 + 12)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and is_window_key(event):  # type: ignore[arg-type]
+            event.ignore()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.escape_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.focus_entered.emit()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.focus_left.emit()
+
+
+class ValueEdit(QLineEdit):
+    """An indicator value: the window's undo, Escape goes back to the list."""
+
+    escape_pressed = Signal()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and is_window_key(event):  # type: ignore[arg-type]
+            event.ignore()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.escape_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class SearchEdit(QLineEdit):
+    """The search box: Escape empties it, then goes back to the list."""
+
+    escape_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            if self.text():
+                self.clear()
+            else:
+                self.escape_pressed.emit()
+            return
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.escape_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class PlainKeysGuard(QObject):
+    """Installed on lists and drop-down boxes: a letter or digit typed there is for them
+    (type-ahead), not an answer to the current action."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            modifiers = key_event.modifiers() & ~(
+                Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+            )
+            text = key_event.text()
+            if modifiers:
+                return False
+            typed = bool(text) and text.isprintable() and not text.isspace()
+            if typed or key_event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                event.accept()
+                return True
+        return False
+
+
+class Banner(QFrame):
+    """A message across the window that stays until its cause is gone (not a modal box:
+    the agent keeps working). Kinds: ``"error"`` (red) or ``"info"`` (blue)."""
+
+    STYLES: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "error": ("#fdecea", "#b71c1c", "⚠"),
+        "info": ("#e8f1fb", "#0d47a1", "ℹ"),
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        self.icon = QLabel()
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.button = QPushButton()
+        self.button.hide()
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
+        self.kind = ""
+        self.hide()
+
+    def show_message(self, kind: str, text: str, button: str = "") -> None:
+        background, foreground, icon = self.STYLES[kind]
+        self.kind = kind
+        self.setStyleSheet(
+            f"QFrame#banner {{ background: {background}; border: 1px solid {foreground};"
+            f" border-radius: 4px; }} QFrame#banner QLabel {{ color: {foreground}; }}"
+        )
+        self.icon.setText(icon)
+        self.text.setText(text)
+        self.button.setText(button)
+        self.button.setVisible(bool(button))
+        self.show()
+
+    def clear(self) -> None:
+        self.kind = ""
+        self.hide()

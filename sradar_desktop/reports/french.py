@@ -1,0 +1,51 @@
+"""Dates as the summary prints them: « 23 novembre 2026 », « 23/11/2026 18:43 »."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def local(moment: datetime) -> datetime:
+    """A stored moment in the workstation's time zone (stored moments without one are UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone()
+
+
+def long_date(day: date | datetime) -> str:
+    """``1er novembre 2026``, ``23 novembre 2026``."""
+    if isinstance(day, datetime):
+        day = local(day).date()
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: date | datetime | None) -> str:
+    """``23/11/2026`` (empty for an unknown date)."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = local(day).date()
+    return day.strftime("%d/%m/%Y")
+
+
+def short_datetime(moment: datetime | None) -> str:
+    """``23/11/2026 18:43`` in local time (empty for an unknown moment)."""
+    if moment is None:
+        return ""
+    return local(moment).strftime("%d/%m/%Y %H:%M")

@@ -10,11 +10,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file
+from sradar_desktop.paths import resources_dir
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("SRADAR")
+    app.setDesktopFileName("sradar-desktop")
+    icon = resources_dir() / "icons" / "sradar-desktop.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
     translator = QTranslator(app)
     # Qt's own dialogs (Yes/No, Cancel) in French when the translation ships with Qt.

@@ -26,6 +26,7 @@ from sradar_desktop.domain.plan import IndicatorKind
 from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.domain.text import fold
 from sradar_desktop.errors import UserError
+from sradar_desktop.services import audit
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import CHUNK, read_in_chunks
 
@@ -102,20 +103,19 @@ def _audit(
     at: datetime,
     import_id: int | None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            at=at,
-            actor=actor,
-            source=source,
-            campaign_id=campaign_id,
-            respondent_id=respondent_id,
-            action_id=action_id,
-            indicator_id=indicator_id,
-            field=field_name,
-            old_value=old,
-            new_value=new,
-            import_id=import_id,
-        )
+    audit.record(
+        session,
+        at=at,
+        actor=actor,
+        source=source,
+        campaign_id=campaign_id,
+        respondent_id=respondent_id,
+        action_id=action_id,
+        indicator_id=indicator_id,
+        field=field_name,
+        old_value=old,
+        new_value=new,
+        import_id=import_id,
     )
 
 

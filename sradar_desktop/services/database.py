@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sradar_desktop.db.engine import IMMEDIATE, database_url, make_engine, sqlite_path
 from sradar_desktop.db.migrate import current_revision, head_revision, upgrade_database
 from sradar_desktop.errors import DatabaseError
+from sradar_desktop.services.audit import discard_audit, flush_audit
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,11 @@ class Database:
             )
         try:
             with self._write_sessions() as session, session.begin():
-                yield session
+                try:
+                    yield session
+                    flush_audit(session)
+                finally:
+                    discard_audit(session)
         except (OperationalError, StaleDataError) as error:
             log.warning("Écriture refusée dans %s : %s", self.location, error)
             raise _write_error(error, self.location) from error

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from sradar_desktop.db.models import (
@@ -53,6 +53,7 @@ from sradar_desktop.services.answers import (
     update_answer,
     update_indicator,
 )
+from sradar_desktop.services.audit import flush_audit
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import (
     default_campaign_id,
@@ -572,18 +573,22 @@ def _apply(
             )
         written.append((change, row, before))
     session.flush()
-    for change, row, before in written:
-        session.add(
-            ImportChange(
-                import_id=record.id,
-                target=change.target,
-                campaign_id=row.campaign_id,
-                respondent_id=row.respondent_id,
-                action_id=action_ids[change.action_code],
-                indicator_id=row.indicator_id if isinstance(row, IndicatorValue) else None,
-                before=before,
-                after=_image(row),
-            )
+    if written:
+        session.execute(
+            insert(ImportChange),
+            [
+                {
+                    "import_id": record.id,
+                    "target": change.target,
+                    "campaign_id": row.campaign_id,
+                    "respondent_id": row.respondent_id,
+                    "action_id": action_ids[change.action_code],
+                    "indicator_id": row.indicator_id if isinstance(row, IndicatorValue) else None,
+                    "before": before,
+                    "after": _image(row),
+                }
+                for change, row, before in written
+            ],
         )
     outcome = _outcome(file_name, incoming, new_questionnaire, changes, import_id=record.id)
     record.summary = json.dumps(
@@ -736,7 +741,7 @@ def undo_import(db: Database, import_id: int, *, actor: str = "") -> str:
                 row.updated_at = datetime.fromisoformat(before["updated_at"])
                 row.updated_by = before["updated_by"]
         record.undone_at = now
-        session.flush()
+        flush_audit(session)  # the undoing's own lines, before what they refer to may go
         created = json.loads(record.summary or "{}").get("created", {})
         _remove_unused(session, import_id, created)
         return (

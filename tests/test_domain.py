@@ -104,9 +104,22 @@ def test_text_cleaning():
         (("Préfecture",), "PREFECTURE-85", True),
         (("DREETS",), "DDETS-44", False),
         (("ARS",), "ARS", True),
+        (("DDETS",), "DDETSPP-53", True),
+        (("Préfecture",), "PREF-44", True),
     ],
 )
 def test_pilots_include(pilots, respondent, expected):
     from sradar_desktop.domain.plan import pilots_include
 
     assert pilots_include(pilots, respondent) is expected
+
+
+def test_roster_in_natural_order():
+    from sradar_desktop.domain.consolidation import natural_key
+
+    assert sorted(["DDETS-100", "DDETS-44", "DDETS-5", "ARS"], key=natural_key) == [
+        "ARS",
+        "DDETS-5",
+        "DDETS-44",
+        "DDETS-100",
+    ]

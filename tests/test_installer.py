@@ -67,3 +67,10 @@ def test_linux_desktop_entry():
     assert section["Type"] == "Application" and section["Exec"].startswith("sradar-desktop")
     assert section["Icon"] == "sradar-desktop"
     assert (PROJECT_DIR / "resources" / "icons" / "sradar-desktop.png").is_file()
+
+
+def test_guide_images_are_there():
+    guide = PROJECT_DIR / "resources" / "guide"
+    images = re.findall(r'src="(images/[^"]+)"', (guide / "guide.html").read_text(encoding="utf-8"))
+    assert len(images) >= 5
+    assert all((guide / image).is_file() for image in images)

@@ -17,6 +17,7 @@ averaging the respondents' ratios; without a target the ratio is unknown.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -213,6 +214,11 @@ class Consolidation:
         return tuple(r.code for r in self.roster)
 
 
+def natural_key(code: str) -> list[object]:
+    """``DDETS-44`` before ``DDETS-100``: numbers compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]
+
+
 def expected_actions(plan: Plan, respondent: str) -> list[Action]:
     """The actions a respondent is expected to answer: those its service pilots (all actions
     when it pilots none, e.g. a secretariat answering for the whole plan)."""
@@ -289,7 +295,10 @@ def consolidate(
             respondent not in last_change or answer.at > last_change[respondent]
         ):
             last_change[respondent] = answer.at
-    codes = sorted(set(expected) | {r for r, _, _ in answers} | {r for r, *_ in indicator_values})
+    codes = sorted(
+        set(expected) | {r for r, _, _ in answers} | {r for r, *_ in indicator_values},
+        key=natural_key,
+    )
     roster = tuple(
         RosterEntry(
             code=code,

@@ -143,3 +143,108 @@ def service_label(code: str) -> str:
         return ""
     service = re.split(r"[\s_-]+", code.strip())[0].upper()
     return f"{service} {DEPARTEMENTS[number][1]}"
+
+
+# Regions since 2016: code (as in service codes such as ``DREETS-PDL``): (name, "de ..." form,
+# départements). Overseas regions are one département each.
+REGIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "ARA": (
+        "Auvergne-Rhône-Alpes",
+        "d'Auvergne-Rhône-Alpes",
+        ("01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"),
+    ),
+    "BFC": (
+        "Bourgogne-Franche-Comté",
+        "de Bourgogne-Franche-Comté",
+        ("21", "25", "39", "58", "70", "71", "89", "90"),
+    ),
+    "BRE": ("Bretagne", "de Bretagne", ("22", "29", "35", "56")),
+    "CVL": ("Centre-Val de Loire", "du Centre-Val de Loire", ("18", "28", "36", "37", "41", "45")),
+    "COR": ("Corse", "de Corse", ("2A", "2B")),
+    "GES": (
+        "Grand Est",
+        "du Grand Est",
+        ("08", "10", "51", "52", "54", "55", "57", "67", "68", "88"),
+    ),
+    "HDF": ("Hauts-de-France", "des Hauts-de-France", ("02", "59", "60", "62", "80")),
+    "IDF": (
+        "Île-de-France",
+        "d'Île-de-France",
+        ("75", "77", "78", "91", "92", "93", "94", "95"),
+    ),
+    "NOR": ("Normandie", "de Normandie", ("14", "27", "50", "61", "76")),
+    "NAQ": (
+        "Nouvelle-Aquitaine",
+        "de Nouvelle-Aquitaine",
+        ("16", "17", "19", "23", "24", "33", "40", "47", "64", "79", "86", "87"),
+    ),
+    "OCC": (
+        "Occitanie",
+        "d'Occitanie",
+        ("09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"),
+    ),
+    "PDL": ("Pays de la Loire", "des Pays de la Loire", ("44", "49", "53", "72", "85")),
+    "PAC": (
+        "Provence-Alpes-Côte d'Azur",
+        "de Provence-Alpes-Côte d'Azur",
+        ("04", "05", "06", "13", "83", "84"),
+    ),
+    "GUA": ("Guadeloupe", "de la Guadeloupe", ("971",)),
+    "MTQ": ("Martinique", "de la Martinique", ("972",)),
+    "GUY": ("Guyane", "de la Guyane", ("973",)),
+    "REU": ("La Réunion", "de La Réunion", ("974",)),
+    "MAY": ("Mayotte", "de Mayotte", ("976",)),
+}
+
+# Other ways plans name a region (folded: no accents, no case, single spaces).
+_REGION_ALIASES = {
+    "paca": "PAC",
+    "provence alpes cote d azur": "PAC",
+    "region sud": "PAC",
+    "idf": "IDF",
+    "reunion": "REU",
+    "centre": "CVL",
+    "centre val de loire": "CVL",
+    "pdl": "PDL",
+    "hdf": "HDF",
+    "ara": "ARA",
+    "bfc": "BFC",
+}
+
+
+def _region_key(text: str) -> str:
+    from sradar_desktop.domain.text import strip_accents
+
+    return " ".join(re.split(r"[^a-z0-9]+", strip_accents(text).lower())).strip()
+
+
+def region_from_text(text: str) -> str:
+    """The region a plan's « region » field names, as a code of ``REGIONS``: ``Pays de la
+    Loire``, ``Région Hauts-de-France``, ``PACA``. Empty when it names none."""
+    key = _region_key(text)
+    if not key:
+        return ""
+    for prefix in ("region ", "la region "):
+        if key.startswith(prefix):
+            key = key[len(prefix) :]
+    names = {_region_key(name): code for code, (name, _of, _numbers) in REGIONS.items()}
+    if key in names:
+        return names[key]
+    if key in _REGION_ALIASES:
+        return _REGION_ALIASES[key]
+    if key.upper() in REGIONS:
+        return key.upper()
+    # « SRADAR Pays de la Loire 2021-2023 »: a region's full name inside a longer text.
+    padded = f" {key} "
+    for name in sorted(names, key=len, reverse=True):
+        if f" {name} " in padded:
+            return names[name]
+    return ""
+
+
+def region_of_department(number: str) -> str:
+    """The region code of a département number (``44`` → ``PDL``); empty when unknown."""
+    for code, (_name, _of, numbers) in REGIONS.items():
+        if number in numbers:
+            return code
+    return ""

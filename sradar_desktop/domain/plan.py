@@ -270,6 +270,18 @@ def plan_to_mapping(plan: Plan) -> dict[str, Any]:
     }
 
 
+# Other names of the same kind of service, as they appear in codes and plans.
+PILOT_ALIASES = {
+    "ddetspp": "ddets",  # with the protection of populations: the DDETS of its département
+    "ddcs": "ddets",
+    "ddcspp": "ddets",
+    "pref": "prefecture",
+    "direccte": "dreets",
+    "drjscs": "dreets",
+    "pole emploi": "france travail",
+}
+
+
 def service_of(respondent_code: str) -> str:
     """``DDETS-44`` → ``DDETS``, ``FRANCE-TRAVAIL-44`` → ``FRANCE-TRAVAIL``: the kind of service
     a respondent is (its code without the territory that ends it)."""
@@ -285,7 +297,8 @@ def pilots_include(pilots: tuple[str, ...], respondent_code: str) -> bool:
     from sradar_desktop.domain.text import fold
 
     def key(text: str) -> str:
-        return fold(text.replace("-", " "))
+        folded = fold(text.replace("-", " "))
+        return PILOT_ALIASES.get(folded, folded)
 
     wanted = {key(respondent_code), key(service_of(respondent_code))}
     return any(key(pilot) in wanted for pilot in pilots)

@@ -218,6 +218,11 @@ def set_roster(db: Database, campaign_id: str, members: Iterable[RosterMember]) 
                 continue
             seen.add(code)
             respondent = get_or_create_respondent(session, code, member.label, member.department)
+            # The secretariat's roster is where labels are corrected.
+            if member.label:
+                respondent.label = member.label
+            if member.department:
+                respondent.department = member.department
             session.add(ExpectedRespondent(campaign_id=campaign_id, respondent_id=respondent.id))
 
 

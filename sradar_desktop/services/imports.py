@@ -745,8 +745,8 @@ def undo_import(db: Database, import_id: int, *, actor: str = "") -> str:
         created = json.loads(record.summary or "{}").get("created", {})
         _remove_unused(session, import_id, created)
         return (
-            f"Import de {record.file_name} annulé : {len(rows)} réponses remises dans leur état "
-            "précédent."
+            f"Import de {record.file_name} annulé : "
+            f"{count(len(rows), 'réponse remise', 'réponses remises')} dans leur état précédent."
         )
 
 

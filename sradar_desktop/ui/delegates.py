@@ -68,6 +68,61 @@ def _text_pen(option: QStyleOptionViewItem) -> QColor:
     return option.palette.color(group, role)
 
 
+def chip_font(font: QFont) -> QFont:
+    """The font of a status label: the view's, in bold."""
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
+
+
+def chip_size(label: str, font: QFont) -> QSize:
+    """The size of the label ``label`` drawn by ``draw_chip`` in ``font`` (see ``chip_font``)."""
+    metrics = QFontMetrics(font)
+    return QSize(metrics.horizontalAdvance(label) + 14, metrics.height() + 6)
+
+
+def draw_chip(painter: QPainter, chip: QRect, label: str, color: QColor, font: QFont) -> None:
+    """A status as a rounded label filled with its level's colour, with its word on it (cut
+    with « … » when ``chip`` is too narrow): the colour never speaks alone."""
+    metrics = QFontMetrics(font)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawRoundedRect(chip, 4, 4)
+    painter.setFont(font)
+    painter.setPen(text_color_on(color))
+    painter.drawText(
+        chip,
+        int(Qt.AlignmentFlag.AlignCenter),
+        metrics.elidedText(label, Qt.TextElideMode.ElideRight, chip.width() - 6),
+    )
+    painter.restore()
+
+
+def draw_placeholder(
+    painter: QPainter, option: QStyleOptionViewItem, rect: QRect, text: str
+) -> None:
+    """What stands for a missing status (« Non renseignée »): grey italics, cut with « … »."""
+    font = QFont(option.font)
+    font.setItalic(True)
+    painter.save()
+    painter.setFont(font)
+    selected = bool(option.state & QStyle.StateFlag.State_Selected)
+    painter.setPen(
+        _text_pen(option)
+        if selected
+        else option.palette.color(_color_group(option), QPalette.ColorRole.PlaceholderText)
+    )
+    metrics = QFontMetrics(font)
+    painter.drawText(
+        rect,
+        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+        metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),
+    )
+    painter.restore()
+
+
 class WrappedTextDelegate(QStyledItemDelegate):
     """The action's text on up to ``lines`` lines, cut with « … » (the whole text is in the
     detail pane and the tooltip). Every row has the same height: 5,000 rows lay out at once."""
@@ -155,37 +210,19 @@ class StatusDelegate(QStyledItemDelegate):
         rect = option.rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)
         color = level_color(scale, status)
         if color is not None and scale is not None:
-            font.setBold(True)
-            metrics = QFontMetrics(font)
             label = scale.level(status).label
-            width = min(rect.width(), metrics.horizontalAdvance(label) + 14)
-            chip = QRect(rect.left(), rect.top(), width, metrics.height() + 6)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(color)
-            painter.drawRoundedRect(chip, 4, 4)
-            painter.setFont(font)
-            painter.setPen(text_color_on(color))
-            painter.drawText(
-                chip,
-                int(Qt.AlignmentFlag.AlignCenter),
-                metrics.elidedText(label, Qt.TextElideMode.ElideRight, chip.width() - 6),
-            )
+            font = chip_font(option.font)
+            size = chip_size(label, font)
+            chip = QRect(rect.left(), rect.top(), min(rect.width(), size.width()), size.height())
+            draw_chip(painter, chip, label, color, font)
         else:
-            font.setItalic(True)
-            painter.setFont(font)
-            selected = bool(option.state & QStyle.StateFlag.State_Selected)
-            painter.setPen(
-                _text_pen(option)
-                if selected
-                else option.palette.color(_color_group(option), QPalette.ColorRole.PlaceholderText)
-            )
+            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
             metrics = QFontMetrics(font)
-            text = index.data(Qt.ItemDataRole.DisplayRole) or ""
-            painter.drawText(
+            draw_placeholder(
+                painter,
+                option,
                 QRect(rect.left() + 2, rect.top() + 3, rect.width() - 2, metrics.height()),
-                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                metrics.elidedText(str(text), Qt.TextElideMode.ElideRight, rect.width() - 2),
+                text,
             )
         painter.restore()
 

@@ -608,6 +608,16 @@ class ActionDetail(QWidget):
                     return True
         return False
 
+    def typed_values(self) -> dict[tuple[str, int, str], str]:
+        """The indicator values typed but refused (not numbers), kept on screen."""
+        return dict(self._typed)
+
+    def keep_typed_values(self, values: dict[tuple[str, int, str], str]) -> None:
+        """Show again values typed but refused, after the answers were read again."""
+        if values:
+            self._typed.update(values)
+            self.show_entry(self.entry)
+
     def has_invalid_values(self) -> list[str]:
         """Descriptions of values typed but refused (not numbers), kept on screen."""
         return [f"{code} — {value!r}" for (code, _position, _which), value in self._typed.items()]

@@ -18,9 +18,19 @@ from PySide6.QtCore import (
     QSignalBlocker,
     Qt,
     QTimer,
+    QUrl,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QIcon, QKeySequence, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QIcon,
+    QKeySequence,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -44,6 +54,7 @@ from PySide6.QtWidgets import (
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.errors import UserError
+from sradar_desktop.paths import resources_dir
 from sradar_desktop.services.answers import HistoryEntry, read_history
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.drafts import DraftStore
@@ -67,6 +78,7 @@ from sradar_desktop.ui.delegates import (
 from sradar_desktop.ui.detail_pane import ActionDetail
 from sradar_desktop.ui.dialogs import IdentityDialog, ShortcutsDialog, shortcuts_html, show_about
 from sradar_desktop.ui.entry_controller import EntryController, FieldCommand
+from sradar_desktop.ui.exchange import WorkbookExchange
 from sradar_desktop.ui.i18n import arg
 from sradar_desktop.ui.plan_models import (
     ActionFilterProxy,
@@ -125,6 +137,7 @@ class MainWindow(QMainWindow):
         )
         self.questionnaire_id = questionnaire_id or self.settings.questionnaire_id
         self.guard = guard
+        self.consolidation_window = None
         self.data: EntryData | None = None
         self.controller: EntryController | None = None
         self.tasks = TaskRunner(self)
@@ -376,6 +389,13 @@ class MainWindow(QMainWindow):
         )
         menu.addAction(self.reload_action)
         menu.addSeparator()
+        self.exchange = WorkbookExchange(self)
+        for action in self.exchange.menu_actions():
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        menu.addSeparator()
         self.quit_action = self._action(
             self.tr("&Quitter"), self.close, [key(key.StandardKey.Quit), key("Ctrl+Q")]
         )
@@ -473,8 +493,21 @@ class MainWindow(QMainWindow):
         )
         menu.addAction(self.unanswered_action)
         menu.addAction(self.clear_filters_action)
+        menu.addSeparator()
+        self.consolidation_action = self._action(
+            self.tr("&Consolidation…"),
+            self.open_consolidation,
+            [key("Ctrl+Shift+C")],
+            self.tr(
+                "Les réponses de tous les répondants, la synthèse, l'arbitrage, qui a répondu, "
+                "et les exports du classeur consolidé et de la synthèse PDF"
+            ),
+        )
+        menu.addAction(self.consolidation_action)
 
         menu = self.menuBar().addMenu(self.tr("&Aide"))
+        self.guide_action = self._action(self.tr("&Guide d'utilisation"), self.show_guide)
+        menu.addAction(self.guide_action)
         self.shortcuts_action = self._action(
             self.tr("&Raccourcis clavier"), self.show_shortcuts, [key(Qt.Key.Key_F1)]
         )
@@ -1045,6 +1078,57 @@ class MainWindow(QMainWindow):
                 8000,
             )
 
+    # ==== answers changed by an import =========================================================
+
+    def when_saved(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once everything the agent typed so far has been written, or
+        refused and kept in the drafts: an import, an export or an undo then sees it."""
+        self.detail.commit_pending()
+        controller = self.controller
+        if controller is None or controller.idle:
+            callback()
+            return
+
+        def check() -> None:
+            if controller.idle:
+                controller.state_changed.disconnect(check)
+                callback()
+
+        controller.state_changed.connect(check)
+
+    def reload_answers(self) -> None:
+        """Show the answers as the database has them now (after an import or its undoing),
+        keeping the action shown, the filters, and the values typed that could not be saved
+        (those the database refused come back from the drafts)."""
+        self.detail.commit_pending()
+        entry = self.current_entry()
+        code = entry.code if entry is not None else ""
+        typed = self.detail.typed_values()
+        status, pilot = self.status_combo.currentData(), self.pilot_combo.currentData()
+        tree_filter = self.tree.currentIndex().data(PlanTreeModel.FilterRole)
+        questionnaire = self.questionnaire_id
+
+        def restore() -> None:
+            self.loaded.disconnect(restore)
+            if self.data is None or self.data.plan.id != questionnaire:
+                return  # another plan was opened meanwhile: nothing of this one applies
+            for combo, value in ((self.status_combo, status), (self.pilot_combo, pilot)):
+                row = 0 if value is None else combo.findData(value)
+                if row >= 0:
+                    with QSignalBlocker(combo):
+                        combo.setCurrentIndex(row)
+            index = self.tree_model.find(*tree_filter) if tree_filter else QModelIndex()
+            if index.isValid():
+                with QSignalBlocker(self.tree.selectionModel()):
+                    self.tree.setCurrentIndex(index)
+            self.action_proxy.set_criteria(self._criteria())
+            self._select_code(code, fallback_first=True)
+            self.detail.keep_typed_values(typed)
+            self._update_count()
+
+        self.loaded.connect(restore)
+        self.load(self.questionnaire_id)
+
     # ==== header and banners ====================================================================
 
     def _update_header(self) -> None:
@@ -1176,11 +1260,47 @@ class MainWindow(QMainWindow):
                 self.tr("Modifier"),
                 [self.undo_action, self.redo_action, self.save_action, self.identity_action],
             ),
+            (
+                self.tr("Échanger les classeurs"),
+                [self.exchange.import_action, self.exchange.export_action],
+            ),
+            (self.tr("Consolider"), [self.consolidation_action]),
         ]
         ShortcutsDialog(shortcuts_html(groups), self).exec()
 
     def show_about(self) -> None:
         show_about(self, self.db.location)
+
+    def show_guide(self) -> None:
+        """The French user guide, in the system's browser (it ships with the application)."""
+        guide = resources_dir() / "guide" / "guide.html"
+        if not guide.is_file() or not QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide))):
+            QMessageBox.information(
+                self,
+                self.tr("Guide d'utilisation"),
+                arg(
+                    self.tr(
+                        "Le guide n'a pas pu être ouvert automatiquement. Ouvrez ce fichier "
+                        "dans votre navigateur : %1"
+                    ),
+                    str(guide),
+                ),
+            )
+
+    def open_consolidation(self) -> None:
+        """The consolidation of the current questionnaire, in a window beside this one."""
+        # Imported here: QtCharts is loaded when the consolidation is first opened, not at start.
+        from sradar_desktop.ui.consolidation_view import show_consolidation
+
+        self.consolidation_window = show_consolidation(
+            self.consolidation_window,
+            self.db,
+            self.questionnaire_id,
+            campaign_id=self.data.campaign_id if self.data is not None else None,
+            actor=self.identity.agent_name if self.identity is not None else "",
+            settings=self.settings,
+            parent=self,
+        )
 
     # ==== window ================================================================================
 

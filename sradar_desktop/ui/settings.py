@@ -93,6 +93,26 @@ class Settings:
     def unanswered_only(self, value: bool) -> None:
         self.store.setValue("filtres/non_renseignees", bool(value))
 
+    # -- exchanging workbooks ----------------------------------------------------------------
+
+    @property
+    def exchange_folder(self) -> str:
+        """The folder last used to export answers or import workbooks."""
+        return self._str("echanges/dossier")
+
+    @exchange_folder.setter
+    def exchange_folder(self, value: str) -> None:
+        self.store.setValue("echanges/dossier", value)
+
+    @property
+    def send_folder(self) -> str:
+        """The folder where « Préparer l'envoi » last wrote the blank workbooks."""
+        return self._str("echanges/dossier_envoi")
+
+    @send_folder.setter
+    def send_folder(self, value: str) -> None:
+        self.store.setValue("echanges/dossier_envoi", value)
+
     # -- the window --------------------------------------------------------------------------
 
     @property
@@ -118,6 +138,33 @@ class Settings:
     @splitter_state.setter
     def splitter_state(self, value: QByteArray) -> None:
         self.store.setValue("fenetre/panneaux", value)
+
+    # -- the consolidation window -------------------------------------------------------------
+
+    @property
+    def reports_folder(self) -> str:
+        """The folder of the last consolidated workbook or PDF summary written ("" at first)."""
+        return self._str("consolidation/dossier_export")
+
+    @reports_folder.setter
+    def reports_folder(self, value: str) -> None:
+        self.store.setValue("consolidation/dossier_export", value)
+
+    @property
+    def consolidation_geometry(self) -> QByteArray:
+        return self._bytes("consolidation/geometrie")
+
+    @consolidation_geometry.setter
+    def consolidation_geometry(self, value: QByteArray) -> None:
+        self.store.setValue("consolidation/geometrie", value)
+
+    @property
+    def consolidation_splitter(self) -> QByteArray:
+        return self._bytes("consolidation/panneaux")
+
+    @consolidation_splitter.setter
+    def consolidation_splitter(self, value: QByteArray) -> None:
+        self.store.setValue("consolidation/panneaux", value)
 
     def sync(self) -> None:
         self.store.sync()

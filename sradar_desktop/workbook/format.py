@@ -206,7 +206,8 @@ def build_content(
         if not chosen and strict_respondent:
             raise UserError(
                 f"Aucune action du questionnaire n'est pilotée par {code} et il n'a encore "
-                "rien répondu : ajoutez --all pour lui envoyer toutes les actions."
+                "rien répondu : envoyez-lui toutes les actions (option --all en ligne de "
+                "commande)."
             )
         for action in chosen:
             answer = None if blank else answers.get((code, action.code))

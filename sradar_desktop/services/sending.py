@@ -1,0 +1,254 @@
+"""Sending a questionnaire out and answers back: who is expected to answer, a blank workbook for
+each of them, and the names of the files that travel by email.
+
+The secretariat lists the services expected to answer a campaign (the roster, proposed from the
+plan's region: the DREETS and the DDETS of each département), then writes one blank workbook
+per service into a folder, ready to attach to an email. A service that pilots no action of the
+plan gets no blank unless all actions are sent to it (its workbook would be empty).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sradar_desktop.db.models import Campaign
+from sradar_desktop.domain.departements import (
+    DEPARTEMENTS,
+    REGIONS,
+    department_from_code,
+    region_from_text,
+    service_label,
+)
+from sradar_desktop.domain.plan import Plan, pilots_include
+from sradar_desktop.domain.text import count, slugify
+from sradar_desktop.errors import UserError
+from sradar_desktop.services.answers import normalise_respondent_code
+from sradar_desktop.services.consolidation import RosterMember, roster, set_roster
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.exchange import ExportResult, blank_workbook
+
+log = logging.getLogger(__name__)
+
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+_OVERSEAS = ("GUA", "MTQ", "GUY", "REU", "MAY")
+
+
+# The roster ---------------------------------------------------------------------------------
+
+
+def propose_roster(region: str) -> list[RosterMember]:
+    """The services a regional plan is usually sent to: the regional directorate and the
+    departmental one of each département (``DREETS-PDL``, ``DDETS-44``… for « Pays de la
+    Loire »). Empty when ``region`` names no known region."""
+    code = region_from_text(region)
+    if not code:
+        return []
+    _name, of_region, numbers = REGIONS[code]
+    if code in _OVERSEAS:
+        # One directorate for the region and its single département.
+        number = numbers[0]
+        return [RosterMember(f"DEETS-{number}", f"DEETS {DEPARTEMENTS[number][1]}", number)]
+    regional = "DRIEETS" if code == "IDF" else "DREETS"
+    members = [RosterMember(f"{regional}-{code}", f"{regional} {of_region}")]
+    members += [
+        RosterMember(f"DDETS-{number}", service_label(f"DDETS-{number}"), number)
+        for number in numbers
+    ]
+    return members
+
+
+def member(code: str, label: str = "") -> RosterMember:
+    """A roster line as typed: the code checked and normalised (``ddets 44`` → ``DDETS-44``),
+    the label suggested from the code when empty, the département deduced."""
+    normal = normalise_respondent_code(code).strip("-")
+    if not normal:
+        raise UserError("Un service de la liste n'a pas de code : donnez-en un, comme DDETS-44.")
+    if not _CODE.match(normal):
+        raise UserError(
+            f"Le code « {code.strip()} » ne doit contenir que des lettres, des chiffres et des "
+            "tirets (par exemple DDETS-44 ou DREETS-PDL)."
+        )
+    label = " ".join(label.split()) or service_label(normal) or normal
+    if len(label) > 200:
+        raise UserError(f"Le libellé de {normal} est trop long (200 caractères au plus).")
+    return RosterMember(normal, label, department_from_code(normal))
+
+
+def check_roster(lines: Iterable[tuple[str, str]]) -> list[RosterMember]:
+    """The roster from (code, label) lines as typed: blank lines skipped, every problem said in
+    one French message (``UserError`` with one detail per problem)."""
+    members: list[RosterMember] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, (code, label) in enumerate(lines, start=1):
+        if not code.strip() and not label.strip():
+            continue
+        try:
+            checked = member(code, label)
+        except UserError as error:
+            text = str(error).rstrip(".")
+            problems.append(f"ligne {number} : {text[:1].lower()}{text[1:]}")
+            continue
+        if checked.code in seen:
+            problems.append(
+                f"ligne {number} : {checked.code} est déjà à la ligne {seen[checked.code]}"
+            )
+            continue
+        seen[checked.code] = number
+        members.append(checked)
+    if problems:
+        raise UserError(
+            "La liste des services attendus est à corriger : " + " ; ".join(problems) + ".",
+            details=problems,
+        )
+    return members
+
+
+def campaign_roster(db: Database, campaign_id: str) -> tuple[list[RosterMember], str]:
+    """The roster of a campaign and the campaign's title (empty when it does not exist yet)."""
+    with db.read() as session:
+        campaign = session.get(Campaign, campaign_id)
+        title = campaign.title if campaign is not None else ""
+    return roster(db, campaign_id), title
+
+
+def piloted_actions(plan: Plan, respondent_code: str) -> int:
+    """How many actions of ``plan`` the service ``respondent_code`` pilots."""
+    return sum(1 for action in plan.actions() if pilots_include(action.pilots, respondent_code))
+
+
+# File names ---------------------------------------------------------------------------------
+
+
+def _plan_part(questionnaire_id: str) -> str:
+    return slugify(questionnaire_id, max_length=40).upper() or "SRADAR"
+
+
+def answers_file_name(questionnaire_id: str, respondent_code: str, day: date) -> str:
+    """``SRADAR-2021-2023_DDETS-44_2026-11-23.xlsx``: a service's answers, as sent."""
+    return f"{_plan_part(questionnaire_id)}_{_code_part(respondent_code)}_{day.isoformat()}.xlsx"
+
+
+def blank_file_name(questionnaire_id: str, respondent_code: str) -> str:
+    """``SRADAR-2021-2023_DDETS-44.xlsx``: the blank workbook sent to a service."""
+    return f"{_plan_part(questionnaire_id)}_{_code_part(respondent_code)}.xlsx"
+
+
+def _code_part(respondent_code: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", respondent_code).strip("-") or "REPONDANT"
+
+
+def existing_blanks(folder: Path, questionnaire_id: str, codes: Iterable[str]) -> list[Path]:
+    """The blank workbooks of ``codes`` already in ``folder`` (writing would replace them)."""
+    paths = (folder / blank_file_name(questionnaire_id, code) for code in codes)
+    return [path for path in paths if path.exists()]
+
+
+# Writing the blanks -------------------------------------------------------------------------
+
+
+@dataclass
+class SendingResult:
+    """What « Préparer l'envoi » did."""
+
+    folder: Path
+    written: list[ExportResult] = field(default_factory=list)
+    pilots_nothing: list[RosterMember] = field(default_factory=list)
+    refused: list[tuple[RosterMember, UserError]] = field(default_factory=list)
+    not_done: list[RosterMember] = field(default_factory=list)  # stopped before them
+
+    @property
+    def stopped(self) -> bool:
+        return bool(self.not_done)
+
+    def describe(self) -> str:
+        """French lines for the user."""
+        lines = [
+            f"{count(len(self.written), 'classeur écrit', 'classeurs écrits')} dans {self.folder}."
+        ]
+        if self.pilots_nothing:
+            lines.append(
+                f"{count(len(self.pilots_nothing), 'service ne pilote', 'services ne pilotent')}"
+                " aucune action du questionnaire, pas de classeur pour "
+                + ("lui" if len(self.pilots_nothing) == 1 else "eux")
+                + " : "
+                + ", ".join(m.code for m in self.pilots_nothing)
+                + "."
+            )
+        lines += [f"{m.code} : {error}" for m, error in self.refused]
+        if self.not_done:
+            lines.append(
+                "Arrêté avant "
+                + ", ".join(m.code for m in self.not_done)
+                + " : leurs classeurs n'ont pas été écrits."
+            )
+        return "\n".join(lines)
+
+
+def prepare_sending(
+    db: Database,
+    folder: Path,
+    *,
+    questionnaire_id: str,
+    campaign_id: str,
+    plan: Plan,
+    members: Sequence[RosterMember],
+    all_actions: bool = False,
+    save_roster: bool = True,
+    progress: Callable[[int, RosterMember], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> SendingResult:
+    """Save ``members`` as the campaign's roster, then write one blank workbook per member into
+    ``folder`` (replacing a blank of the same name). A member who pilots nothing is skipped
+    unless ``all_actions``; ``cancelled`` is checked between files."""
+    if not folder.is_dir():
+        raise UserError(
+            f"Le dossier {folder} n'existe pas ou n'est pas accessible. Choisissez un dossier "
+            "existant."
+        )
+    if save_roster:
+        set_roster(db, campaign_id, members)
+    result = SendingResult(folder)
+    for index, one in enumerate(members):
+        if cancelled is not None and cancelled():
+            result.not_done = list(members[index:])
+            break
+        if progress is not None:
+            progress(index, one)
+        if not all_actions and not piloted_actions(plan, one.code):
+            result.pilots_nothing.append(one)
+            continue
+        path = folder / blank_file_name(questionnaire_id, one.code)
+        try:
+            written = blank_workbook(
+                db,
+                path,
+                questionnaire_id=questionnaire_id,
+                campaign_id=campaign_id,
+                respondent_code=one.code,
+                all_actions=all_actions,
+            )
+        except UserError as error:
+            log.info("Classeur vierge de %s non écrit : %s", one.code, error)
+            result.refused.append((one, error))
+        except OSError as error:
+            log.warning("Classeur vierge de %s non écrit", one.code, exc_info=True)
+            result.refused.append((one, disk_error(path, error)))
+        else:
+            result.written.append(written)
+    log.info("Préparation de l'envoi : %s", result.describe().replace("\n", " "))
+    return result
+
+
+def disk_error(path: Path, error: OSError) -> UserError:
+    """A file that could not be written, said in French (full disk, protected folder...)."""
+    reason = error.strerror or str(error)
+    return UserError(
+        f"Impossible d'écrire {path.name} dans {path.parent} ({reason}). Vérifiez la place "
+        "libre sur le disque et que vous pouvez écrire dans ce dossier, puis réessayez."
+    )

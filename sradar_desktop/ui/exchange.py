@@ -1,0 +1,624 @@
+"""The entry window's exchange of workbooks: importing (from the menu or by dropping files on the
+window), undoing the last import, exporting the agent's answers, preparing the sending.
+
+Every piece of work runs off the UI thread; what the agent typed reaches the database before an
+import, an undo or an export starts, and the window shows the answers again afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QDragMoveEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from sradar_desktop import APP_NAME
+from sradar_desktop.domain.departements import REGIONS, region_from_text, region_of_department
+from sradar_desktop.errors import UserError
+from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
+from sradar_desktop.services.exchange import ExportResult, export_workbook, resolve_campaign
+from sradar_desktop.services.imports import FileResult, ImportInfo, last_import, undo_import
+from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
+from sradar_desktop.services.sending import answers_file_name, campaign_roster, disk_error
+from sradar_desktop.ui.i18n import arg
+from sradar_desktop.ui.import_dialog import ImportDialog, when_text
+from sradar_desktop.ui.send_dialog import SendDialog, default_folder, open_folder
+
+if TYPE_CHECKING:
+    from sradar_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+IMPORTABLE_SUFFIXES = frozenset(SPREADSHEET_SUFFIXES | TEXT_SUFFIXES)
+_DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+
+
+def dropped_files(mime: QMimeData | None) -> list[Path]:
+    """The files dropped, when at least one can be imported (a folder brings its importable
+    files); empty otherwise. Files of other kinds are kept: the preview says why they are
+    refused."""
+    if mime is None or not mime.hasUrls():
+        return []
+    paths: list[Path] = []
+    for url in mime.urls():
+        if not url.isLocalFile():
+            continue
+        path = Path(url.toLocalFile())
+        if path.is_dir():
+            paths += sorted(
+                child
+                for child in path.iterdir()
+                if child.is_file()
+                and child.suffix.lower() in IMPORTABLE_SUFFIXES
+                and not child.name.startswith((".", "~$"))
+            )
+        else:
+            paths.append(path)
+    if not any(path.suffix.lower() in IMPORTABLE_SUFFIXES for path in paths):
+        return []
+    return list(dict.fromkeys(paths))
+
+
+class FileDropFilter(QObject):
+    """Files dropped anywhere on the window are imported, even over a text field (which would
+    otherwise paste the file's path into the comment)."""
+
+    def __init__(self, window: QWidget, on_drop: Callable[[list[Path]], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._on_drop = on_drop
+        self._seen: tuple[tuple[str, ...], list[Path]] = ((), [])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() not in _DRAG_EVENTS:
+            return False
+        if not isinstance(watched, QWidget) or watched.window() is not self._window:
+            return False
+        drag: QDragMoveEvent = event  # type: ignore[assignment]
+        mime = drag.mimeData()
+        if mime is None or not any(url.isLocalFile() for url in mime.urls()):
+            return False  # text dragged within the window
+        # A drag moves many times a second over the window: its files are looked at once.
+        urls = tuple(url.toString() for url in mime.urls())
+        if self._seen[0] != urls:
+            self._seen = (urls, dropped_files(mime))
+        paths = self._seen[1]
+        if not paths:
+            # Files that cannot be imported: refused here, not pasted as a path in a field.
+            drag.ignore()
+            return True
+        drag.setDropAction(Qt.DropAction.CopyAction)
+        drag.accept()
+        if event.type() == QEvent.Type.Drop:
+            drop: QDropEvent = event  # type: ignore[assignment]
+            drop.acceptProposedAction()
+            # Opened once the drop is over: the file manager is not kept waiting.
+            QTimer.singleShot(0, lambda: self._on_drop(paths))
+        return True
+
+
+class WorkbookExchange(QObject):
+    """The window's import, undo of an import, export and sending (see the module)."""
+
+    database_changed = Signal()  # an import or its undoing changed answers or questionnaires
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.last_import: ImportInfo | None = None
+        self.dialog: ImportDialog | SendDialog | None = None
+        self.message_box: QMessageBox | None = None
+        self._busy = False
+        read_only = window.db.read_only
+
+        self.import_action = self._action(
+            self.tr("&Importer des classeurs…"),
+            self.choose_files,
+            "Ctrl+I",
+            self.tr(
+                "Importer des classeurs reçus (réponses, consolidations) ou un plan en tableau ; "
+                "on peut aussi déposer les fichiers sur la fenêtre"
+            ),
+        )
+        self.import_action.setIconText(self.tr("Importer des classeurs"))
+        self.undo_import_action = self._action(
+            self.tr("Annuler le &dernier import…"),
+            self.undo_last_import,
+            "",
+            self.tr("Remettre les réponses dans l'état où elles étaient avant le dernier import"),
+        )
+        self.undo_import_action.setEnabled(False)
+        self.export_action = self._action(
+            self.tr("E&xporter mes réponses…"),
+            self.choose_export_file,
+            "Ctrl+E",
+            self.tr("Enregistrer vos réponses dans un classeur à envoyer par courriel"),
+        )
+        self.export_action.setIconText(self.tr("Exporter mes réponses"))
+        self.send_action = self._action(
+            self.tr("&Préparer l'envoi…"),
+            self.prepare_sending,
+            "",
+            self.tr("Un classeur vierge par service attendu, à envoyer par courriel"),
+        )
+        for action in (self.import_action, self.send_action):
+            action.setEnabled(not read_only)
+
+        window.setAcceptDrops(not read_only)
+        self.drop_filter = FileDropFilter(window, self.import_files)
+        app = QApplication.instance()
+        if app is not None and not read_only:
+            app.installEventFilter(self.drop_filter)
+        window.loaded.connect(self.refresh_last_import)
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: str, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.window.addAction(action)
+        return action
+
+    def menu_actions(self) -> list[QAction | None]:
+        """The actions of the File menu, ``None`` for a separator."""
+        return [
+            self.import_action,
+            self.undo_import_action,
+            None,
+            self.export_action,
+            self.send_action,
+        ]
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _status(self, text: str, msecs: int = 8000) -> None:
+        self.window.statusBar().showMessage(text, msecs)
+
+    def _box(
+        self,
+        icon: QMessageBox.Icon,
+        text: str,
+        informative: str = "",
+        *,
+        folder: Path | None = None,
+    ) -> QMessageBox:
+        """A message that does not block the window's event loop (``open``, not ``exec``)."""
+        box = QMessageBox(self.window)
+        box.setIcon(icon)
+        box.setWindowTitle(APP_NAME)
+        box.setText(text)
+        if informative:
+            box.setInformativeText(informative)
+        if folder is not None:
+            show = box.addButton(self.tr("Ouvrir le dossier"), QMessageBox.ButtonRole.ActionRole)
+            show.clicked.connect(lambda: open_folder(folder))
+        box.addButton(self.tr("Fermer"), QMessageBox.ButtonRole.RejectRole)
+        box.finished.connect(box.deleteLater)
+        self.message_box = box
+        box.open()
+        return box
+
+    def _ask(
+        self, text: str, informative: str, yes: str, no: str, on_yes: Callable[[], None]
+    ) -> QMessageBox:
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(APP_NAME)
+        box.setText(text)
+        box.setInformativeText(informative)
+        accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(accept)
+        box.buttonClicked.connect(lambda button: on_yes() if button is accept else None)
+        box.finished.connect(box.deleteLater)
+        self.message_box = box
+        box.open()
+        return box
+
+    def _report_error(self, error: BaseException, what: str, path: Path | None = None) -> None:
+        """A French message for an error the user can fix; a bug is logged and said as such."""
+        if isinstance(error, UserError):
+            log.info("%s : %s", what, error)
+            self._box(QMessageBox.Icon.Warning, str(error))
+        elif isinstance(error, OSError) and path is not None:
+            log.warning("%s", what, exc_info=error)
+            self._box(QMessageBox.Icon.Warning, str(disk_error(path, error)))
+        else:
+            log.error("Erreur inattendue : %s", what, exc_info=error)
+            self._box(
+                QMessageBox.Icon.Critical,
+                self.tr(
+                    "Une erreur inattendue s'est produite (un défaut de l'application, pas de "
+                    "votre fait) ; rien n'a été perdu de ce qui était enregistré. Le détail est "
+                    "dans le journal de l'application."
+                ),
+            )
+
+    def _writable(self) -> bool:
+        if self.window.db.read_only:
+            self._status(
+                self.tr(
+                    "Lecture seule : cette fenêtre ne peut pas modifier la base (elle est "
+                    "ouverte dans une autre fenêtre de SRADAR Desktop)."
+                )
+            )
+            return False
+        if self._busy or self.dialog is not None:
+            if self.dialog is not None:
+                self.dialog.raise_()
+                self.dialog.activateWindow()
+            self._status(self.tr("Un import, un export ou un envoi est déjà en cours."))
+            return False
+        return True
+
+    @property
+    def _actor(self) -> str:
+        identity = self.window.identity
+        return identity.agent_name if identity is not None else ""
+
+    # -- import --------------------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        """« Importer des classeurs… »: choose the files, then preview them."""
+        if not self._writable():
+            return
+        names, _filter = QFileDialog.getOpenFileNames(
+            self.window,
+            self.tr("Importer des classeurs"),
+            default_folder(self.window.settings.exchange_folder),
+            self.tr(
+                "Classeurs et tableaux (*.xlsx *.xlsm *.ods *.xls *.csv *.txt);;"
+                "Tous les fichiers (*)"
+            ),
+        )
+        if names:
+            self.window.settings.exchange_folder = str(Path(names[0]).parent)
+            self.import_files([Path(name) for name in names])
+
+    def import_files(self, paths: list[Path]) -> None:
+        """Preview ``paths``, then import them if the user agrees (the dialog is ``dialog``)."""
+        if not paths or not self._writable():
+            return
+        self._busy = True
+        # The import merges with the agent's answers: those being typed reach the database
+        # first.
+        self.window.when_saved(lambda: self._open_import(paths))
+
+    def _open_import(self, paths: list[Path]) -> None:
+        self._busy = False
+        dialog = ImportDialog(
+            self.window.db,
+            paths,
+            actor=self._actor,
+            current_questionnaire=self.window.questionnaire_id,
+            parent=self.window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished_import.connect(self._imported)
+        dialog.open_questionnaire.connect(self._open_questionnaire)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _dialog_closed(self, dialog: QWidget) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    def _imported(self, results: list[FileResult]) -> None:
+        current = self.window.questionnaire_id
+        touched = [r.outcome for r in results if r.outcome is not None and r.outcome.applied]
+        if not results or any(outcome.questionnaire_id == current for outcome in touched):
+            self.window.reload_answers()
+        self.refresh_last_import()
+        if touched or any(r.outcome and r.outcome.new_questionnaire for r in results):
+            self.database_changed.emit()
+
+    def _open_questionnaire(self, questionnaire_id: str) -> None:
+        window = self.window
+        if window.identity is not None:
+            window.apply_identity(window.identity, questionnaire_id)
+        else:  # nothing is typed without an identity: nothing to save first
+            window.settings.questionnaire_id = questionnaire_id
+            window.load(questionnaire_id)
+
+    # -- undoing the last import ---------------------------------------------------------------
+
+    def refresh_last_import(self) -> None:
+        """Enable « Annuler le dernier import » when there is one (read off the UI thread)."""
+        db = self.window.db
+        self.window.tasks.run(
+            lambda _progress: last_import(db),
+            on_done=self._set_last_import,
+            on_error=lambda error: log.warning("Dernier import non lu : %s", error),
+        )
+
+    def _set_last_import(self, info: ImportInfo | None) -> None:
+        self.last_import = info
+        enabled = info is not None and not self.window.db.read_only
+        self.undo_import_action.setEnabled(enabled)
+        if info is None:
+            self.undo_import_action.setText(self.tr("Annuler le &dernier import…"))
+            return
+        name = info.file_name if len(info.file_name) <= 40 else info.file_name[:37] + "…"
+        self.undo_import_action.setText(arg(self.tr("Annuler l'import de « %1 »…"), name))
+        self.undo_import_action.setStatusTip(
+            arg(self.tr("Import du %1 : remettre les réponses d'avant"), when_text(info.at))
+        )
+
+    def undo_last_import(self) -> None:
+        info = self.last_import
+        if info is None:
+            self._status(self.tr("Il n'y a pas d'import à annuler."))
+            return
+        if not self._writable():
+            return
+        who = ", ".join(info.respondents[:5]) + ("…" if len(info.respondents) > 5 else "")
+        by = arg(self.tr(" par %1"), info.actor) if info.actor else ""
+        self._ask(
+            arg(
+                self.tr("Annuler l'import de « %1 », fait le %2%3 ?"),
+                info.file_name,
+                when_text(info.at),
+                by,
+            ),
+            arg(
+                self.tr(
+                    "Les réponses qu'il a apportées ou modifiées (%1) reviennent exactement à "
+                    "leur état d'avant ; un questionnaire qu'il avait ajouté est retiré s'il ne "
+                    "sert plus. Si certaines de ces réponses ont été modifiées depuis, "
+                    "l'annulation est refusée et rien ne change."
+                ),
+                who or self.tr("aucun répondant"),
+            ),
+            self.tr("Annuler l'import"),
+            self.tr("Ne rien changer"),
+            lambda: self._undo_confirmed(info),
+        )
+
+    def _undo_confirmed(self, info: ImportInfo) -> None:
+        self._busy = True
+        self.window.when_saved(lambda: self._run_undo(info))
+
+    def _run_undo(self, info: ImportInfo) -> None:
+        db, actor = self.window.db, self._actor
+        current = self.window.questionnaire_id
+        self._status(arg(self.tr("Annulation de l'import de %1…"), info.file_name), 0)
+
+        def work(_progress: object) -> tuple[str, bool]:
+            summary = undo_import(db, info.id, actor=actor)
+            try:
+                resolve_campaign(db, current)
+            except UserError:
+                return summary, False
+            return summary, True
+
+        self.window.tasks.run(
+            work,
+            on_done=lambda result: self._undone(info, *result),
+            on_error=self._undo_failed,
+        )
+
+    def _undone(self, info: ImportInfo, summary: str, current_exists: bool) -> None:
+        self._busy = False
+        self.window.statusBar().clearMessage()
+        window = self.window
+        text = summary
+        if not current_exists:
+            # The import had brought the questionnaire shown; it is gone with it.
+            text += " " + self.tr(
+                "Le questionnaire qu'il avait apporté est retiré : la fenêtre revient au plan "
+                "par défaut."
+            )
+            window.settings.questionnaire_id = DEFAULT_QUESTIONNAIRE_ID
+            window.load(DEFAULT_QUESTIONNAIRE_ID)
+        elif info.questionnaire_id == window.questionnaire_id:
+            window.reload_answers()
+        self._box(QMessageBox.Icon.Information, text)
+        self.refresh_last_import()
+        self.database_changed.emit()
+
+    def _undo_failed(self, error: BaseException) -> None:
+        self._busy = False
+        self.window.statusBar().clearMessage()
+        self._report_error(error, "Annulation d'import refusée")
+        self.refresh_last_import()
+
+    # -- export --------------------------------------------------------------------------------
+
+    def _export_target(self) -> tuple[str, str, str, bool] | None:
+        """(questionnaire, campaign, respondent, all actions), or None with the reason said."""
+        data = self.window.data
+        identity = self.window.identity
+        if identity is None or data is None or data.identity is None:
+            self._box(
+                QMessageBox.Icon.Information,
+                self.tr(
+                    "Indiquez d'abord votre service et votre nom (Fichier › Mon service et mon "
+                    "questionnaire) : le classeur exporté porte les réponses de votre service."
+                ),
+            )
+            return None
+        # A service that pilots nothing answers every action (as the window shows them).
+        return data.plan.id, data.campaign_id, identity.service_code, not data.sheet.has_mine
+
+    def choose_export_file(self) -> None:
+        """« Exporter mes réponses… »: where to write them, then write them."""
+        target = self._export_target()
+        if target is None:
+            return
+        questionnaire, _campaign, code, _all = target
+        name = answers_file_name(questionnaire, code, date.today())
+        folder = default_folder(self.window.settings.exchange_folder)
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self.window,
+            self.tr("Exporter mes réponses"),
+            str(Path(folder) / name),
+            self.tr("Classeur Excel (*.xlsx)"),
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        self.window.settings.exchange_folder = str(path.parent)
+        self.export_to(path)
+
+    def export_to(self, path: Path) -> None:
+        """Write the agent's answers to ``path``, once what is being typed is saved."""
+        if self._export_target() is None:
+            return
+        if self._busy:
+            self._status(self.tr("Un import, un export ou un envoi est déjà en cours."))
+            return
+        self._busy = True
+        self.window.when_saved(lambda: self._export_saved(path))
+
+    def _export_saved(self, path: Path) -> None:
+        controller = self.window.controller
+        unsaved = len(controller.pending) if controller is not None else 0
+        invalid = self.window.detail.has_invalid_values()
+        if not unsaved and not invalid:
+            self._run_export(path)
+            return
+        self._busy = False
+        problems = []
+        if unsaved:
+            problems.append(
+                arg(
+                    self.tr(
+                        "%1 modification(s) n'ont pas encore pu être enregistrées dans la base "
+                        "(Ctrl+S pour réessayer)."
+                    ),
+                    unsaved,
+                )
+            )
+        if invalid:
+            problems.append(
+                arg(
+                    self.tr("Des valeurs d'indicateurs ne sont pas des nombres valides : %1."),
+                    ", ".join(invalid[:5]),
+                )
+            )
+        self._ask(
+            self.tr("Le classeur ne contiendra pas tout ce que vous avez saisi."),
+            "\n".join(problems),
+            self.tr("Exporter quand même"),
+            self.tr("Ne pas exporter"),
+            lambda: self._run_export(path),
+        )
+
+    def _run_export(self, path: Path) -> None:
+        target = self._export_target()
+        if target is None:
+            self._busy = False
+            return
+        self._busy = True
+        questionnaire, campaign, code, all_actions = target
+        db = self.window.db
+        self._status(arg(self.tr("Export de vos réponses dans %1…"), path.name), 0)
+
+        def work(_progress: object) -> ExportResult:
+            return export_workbook(
+                db,
+                path,
+                questionnaire_id=questionnaire,
+                campaign_id=campaign,
+                respondent_code=code,
+                all_actions=all_actions,
+            )
+
+        self.window.tasks.run(
+            work,
+            on_done=self._exported,
+            on_error=lambda error: self._export_failed(error, path),
+        )
+
+    def _exported(self, result: ExportResult) -> None:
+        self._busy = False
+        self.window.statusBar().clearMessage()
+        log.info("Export : %s", result.describe())
+        self._box(
+            QMessageBox.Icon.Information,
+            arg(self.tr("Vos réponses sont enregistrées dans « %1 »."), result.path.name),
+            arg(
+                self.tr(
+                    "%1 actions, dont %2 renseignées, dans le dossier %3.\n\nJoignez ce "
+                    "fichier à un courriel pour le secrétariat ; il s'ouvre aussi dans Excel ou "
+                    "LibreOffice."
+                ),
+                result.rows,
+                result.answered,
+                result.path.parent,
+            ),
+            folder=result.path.parent,
+        )
+
+    def _export_failed(self, error: BaseException, path: Path) -> None:
+        self._busy = False
+        self.window.statusBar().clearMessage()
+        self._report_error(error, "Export refusé", path)
+
+    # -- preparing the sending -----------------------------------------------------------------
+
+    def prepare_sending(self) -> None:
+        """« Préparer l'envoi… »: the roster is read off the UI thread, then the dialog opens."""
+        if not self._writable():
+            return
+        data = self.window.data
+        if data is None:
+            self._status(self.tr("Le plan n'est pas encore chargé."))
+            return
+        db, campaign = self.window.db, data.campaign_id
+        self._busy = True
+
+        self.window.tasks.run(
+            lambda _progress: campaign_roster(db, campaign),
+            on_done=lambda result: self._open_send(*result),
+            on_error=self._send_failed,
+        )
+
+    def _send_failed(self, error: BaseException) -> None:
+        self._busy = False
+        self._report_error(error, "Préparation de l'envoi")
+
+    def _region(self) -> str:
+        """The plan's region, or the agent's (from the département of the service)."""
+        data = self.window.data
+        region = data.plan.region if data is not None else ""
+        if region_from_text(region):
+            return region
+        identity = self.window.identity
+        code = region_of_department(identity.department) if identity is not None else ""
+        return REGIONS[code][0] if code else region
+
+    def _open_send(self, members: list, campaign_title: str) -> None:
+        self._busy = False
+        data = self.window.data
+        if data is None:
+            return
+        dialog = SendDialog(
+            self.window.db,
+            data.plan,
+            data.campaign_id,
+            campaign_title,
+            members,
+            region=self._region(),
+            folder=self.window.settings.send_folder,
+            parent=self.window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.roster_saved.connect(lambda _campaign: self._roster_saved(dialog))
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _roster_saved(self, dialog: SendDialog) -> None:
+        self.window.settings.send_folder = str(dialog.folder)
+        self.database_changed.emit()

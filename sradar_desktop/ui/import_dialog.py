@@ -1,0 +1,862 @@
+"""Importing workbooks: a preview of what each file would change, then the import itself.
+
+Both passes run off the UI thread, with progress and a button that stops between files (each
+file is imported whole or not at all). The preview lists, per file, the respondents, the
+questionnaire (known, or new: the file brings it), the answers new / changed / unchanged, the
+conflicts, the answers edited outside the app, a file already imported, and for a refused file
+the French reason with its sheet and cell references. Only the files without errors are
+imported; the same list then says what was done.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sradar_desktop.domain.merge import Decision
+from sradar_desktop.errors import UserError
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.imports import (
+    FileResult,
+    ImportOutcome,
+    import_files,
+    preview_import,
+)
+from sradar_desktop.ui.i18n import arg, translate
+from sradar_desktop.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+Index = QModelIndex | QPersistentModelIndex
+_INVALID = QModelIndex()
+DISPLAY = Qt.ItemDataRole.DisplayRole
+MAX_CHILD_LINES = 60  # lines under a file in the list; the pane below shows them all
+MAX_DETAIL_LINES = 2000
+
+# A file's state, before and after the import.
+READY = "ready"
+REFUSED = "refused"
+ALREADY = "already"
+IMPORTED = "imported"
+FAILED = "failed"  # refused when imported (changed on disk since the preview, or a bug)
+NOT_DONE = "not-done"  # the import was stopped before this file
+
+
+def plural(n: int, singular: str, several: str) -> str:
+    """``singular`` or ``several`` (translated texts with ``%1``) for ``n``; French: 0 and 1
+    take the singular."""
+    return arg(singular if abs(n) < 2 else several, n)
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """``width`` × ``height``, or less on a small screen (1366 × 768 laptops and smaller)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        available = screen.availableGeometry()
+        width = min(width, available.width() - 40)
+        height = min(height, available.height() - 60)
+    widget.resize(width, height)
+
+
+def when_text(moment: datetime) -> str:
+    local = moment.astimezone() if moment.tzinfo else moment
+    return local.strftime("%d/%m/%Y à %H:%M")
+
+
+def bug_error(path: Path) -> UserError:
+    return UserError(
+        translate(
+            "ImportDialog",
+            "Le fichier « %1 » n'a pas pu être lu à cause d'une erreur inattendue (un défaut "
+            "de l'application, pas de votre fait) ; le détail est dans le journal de "
+            "l'application.",
+            path.name,
+        )
+    )
+
+
+@dataclass
+class FileLine:
+    """One file of the import: what the preview found, then what the import did."""
+
+    path: Path
+    outcome: ImportOutcome | None = None
+    error: UserError | None = None
+    state: str = READY
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def importable(self) -> bool:
+        return self.state == READY
+
+
+def preview_files(
+    db: Database,
+    paths: Sequence[Path],
+    *,
+    actor: str = "",
+    progress: Callable[[int, int, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[FileLine]:
+    """The preview of each file (off the UI thread); stops between files when cancelled."""
+    lines = []
+    for index, path in enumerate(paths):
+        if cancelled is not None and cancelled():
+            break
+        if progress is not None:
+            progress(index, len(paths), path.name)
+        try:
+            outcome = preview_import(db, path, actor=actor)
+        except UserError as error:
+            lines.append(FileLine(path, error=error, state=REFUSED))
+        except Exception:  # a bug with one file must not stop the others
+            log.exception("Erreur inattendue à l'aperçu de %s", path)
+            lines.append(FileLine(path, error=bug_error(path), state=REFUSED))
+        else:
+            state = ALREADY if outcome.already_imported_at is not None else READY
+            lines.append(FileLine(path, outcome=outcome, state=state))
+    return lines
+
+
+def detail_lines(line: FileLine) -> list[str]:
+    """Everything worth saying about one file, one French sentence per line."""
+    tr = lambda text, *values: translate("ImportDialog", text, *values)  # noqa: E731
+    lines: list[str] = []
+    if line.error is not None:
+        lines.append(str(line.error))
+        lines += list(line.error.details)
+    outcome = line.outcome
+    if outcome is not None:
+        if outcome.already_imported_at is not None:
+            lines.append(
+                tr(
+                    "Déjà importé le %1 : l'importer à nouveau ne changerait rien.",
+                    when_text(outcome.already_imported_at),
+                )
+            )
+        if outcome.new_questionnaire:
+            objectives, themes, actions = outcome.plan_counts
+            lines.append(
+                tr(
+                    "Nouveau questionnaire « %1 » (%2 objectifs, %3 thématiques, %4 actions) : "
+                    "le fichier l'a apporté, il est ajouté à la liste des questionnaires.",
+                    outcome.questionnaire_title,
+                    objectives,
+                    themes,
+                    actions,
+                )
+                if line.state == IMPORTED
+                else tr(
+                    "Nouveau questionnaire « %1 » (%2 objectifs, %3 thématiques, %4 actions) : "
+                    "le fichier l'apporte, il s'ajoutera à la liste des questionnaires.",
+                    outcome.questionnaire_title,
+                    objectives,
+                    themes,
+                    actions,
+                )
+            )
+        if outcome.edited_outside:
+            lines.append(
+                plural(
+                    outcome.edited_outside,
+                    tr(
+                        "%1 réponse modifiée hors de l'application (dans Excel ou LibreOffice) : "
+                        "elle prend la date du dernier enregistrement du classeur."
+                    ),
+                    tr(
+                        "%1 réponses modifiées hors de l'application (dans Excel ou "
+                        "LibreOffice) : elles prennent la date du dernier enregistrement du "
+                        "classeur."
+                    ),
+                )
+            )
+        lines += [tr("Conflit : %1", conflict.describe()) for conflict in outcome.conflicts]
+    lines += line.details
+    return lines
+
+
+class ImportFilesModel(QAbstractItemModel):
+    """The files of an import (top level) and what there is to say about each (children)."""
+
+    FILE, RESPONDENTS, QUESTIONNAIRE, NEW, CHANGED, UNCHANGED, CONFLICTS, STATE = range(8)
+    COLUMNS = 8
+    LineRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self.lines: list[FileLine] = []
+        self._children: list[list[str]] = []
+
+    def set_lines(self, lines: list[FileLine]) -> None:
+        self.beginResetModel()
+        self.lines = list(lines)
+        self._children = [self._child_lines(line) for line in self.lines]
+        self.endResetModel()
+
+    def lines_changed(self) -> None:
+        """The lines' states or outcomes changed (after the import)."""
+        self.set_lines(self.lines)
+
+    def _child_lines(self, line: FileLine) -> list[str]:
+        lines = detail_lines(line)
+        if len(lines) > MAX_CHILD_LINES:
+            hidden = len(lines) - MAX_CHILD_LINES + 1
+            lines = [
+                *lines[: MAX_CHILD_LINES - 1],
+                arg(self.tr("… et %1 autres lignes (voir le détail sous la liste)"), hidden),
+            ]
+        return lines
+
+    # -- structure -----------------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = _INVALID) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, 0)
+        if parent.internalId() != 0:
+            return QModelIndex()
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: Index = _INVALID) -> QModelIndex:  # type: ignore[override]
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: Index = _INVALID) -> int:
+        if not parent.isValid():
+            return len(self.lines)
+        if parent.internalId() == 0 and parent.column() == 0:
+            return len(self._children[parent.row()])
+        return 0
+
+    def columnCount(self, parent: Index = _INVALID) -> int:
+        return self.COLUMNS
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == DISPLAY:
+            return (
+                self.tr("Fichier"),
+                self.tr("Répondant"),
+                self.tr("Questionnaire"),
+                self.tr("Nouvelles"),
+                self.tr("Modifiées"),
+                self.tr("Inchangées"),
+                self.tr("Conflits"),
+                self.tr("État"),
+            )[section]
+        return None
+
+    # -- content -------------------------------------------------------------------------------
+
+    def line_of(self, index: Index) -> FileLine | None:
+        if not index.isValid():
+            return None
+        row = index.row() if index.internalId() == 0 else index.internalId() - 1
+        return self.lines[row]
+
+    def data(self, index: Index, role: int = DISPLAY) -> object:
+        if not index.isValid():
+            return None
+        if index.internalId() != 0:
+            text = self._children[index.internalId() - 1][index.row()]
+            if index.column() != 0:
+                return None
+            if role in (DISPLAY, Qt.ItemDataRole.ToolTipRole):
+                return text
+            if role == Qt.ItemDataRole.ForegroundRole:
+                line = self.lines[index.internalId() - 1]
+                if line.state in (REFUSED, FAILED):
+                    return QBrush(QColor("#b71c1c"))
+            return None
+        line = self.lines[index.row()]
+        column = index.column()
+        if role == DISPLAY:
+            return self._display(line, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.FILE:
+                return str(line.path)
+            if column == self.QUESTIONNAIRE and line.outcome is not None:
+                return line.outcome.questionnaire_title or line.outcome.questionnaire_id
+            if column == self.RESPONDENTS and line.outcome is not None:
+                return ", ".join(line.outcome.respondents)
+            if column == self.STATE:
+                details = detail_lines(line)
+                return details[0] if details else None
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.STATE:
+            if line.state in (REFUSED, FAILED):
+                return QBrush(QColor("#b71c1c"))
+            if line.state == IMPORTED:
+                return QBrush(QColor("#2e7d32"))
+            return None
+        if role == Qt.ItemDataRole.FontRole and column == self.STATE:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.NEW <= column <= self.CONFLICTS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == self.LineRole:
+            return line
+        return None
+
+    def _display(self, line: FileLine, column: int) -> str:
+        outcome = line.outcome
+        if column == self.FILE:
+            return line.path.name
+        if column == self.STATE:
+            return self.state_text(line)
+        if outcome is None or outcome.already_imported_at is not None:
+            return "—" if column != self.RESPONDENTS or outcome is None else self._who(outcome)
+        if column == self.RESPONDENTS:
+            return self._who(outcome)
+        if column == self.QUESTIONNAIRE:
+            title = outcome.questionnaire_title or outcome.questionnaire_id
+            return arg(self.tr("%1 (nouveau)"), title) if outcome.new_questionnaire else title
+        if column == self.NEW:
+            return str(outcome.count(Decision.NEW))
+        if column == self.CHANGED:
+            return str(outcome.count(Decision.CHANGED))
+        if column == self.UNCHANGED:
+            return str(outcome.count(Decision.UNCHANGED))
+        if column == self.CONFLICTS:
+            return str(len(outcome.conflicts))
+        return ""
+
+    def _who(self, outcome: ImportOutcome) -> str:
+        who = outcome.respondents
+        if not who:
+            return self.tr("aucun")
+        if len(who) <= 2:
+            return ", ".join(who)
+        return arg(self.tr("%1 et %2 autres"), who[0], len(who) - 1)
+
+    def state_text(self, line: FileLine) -> str:
+        if line.state == REFUSED:
+            return self.tr("Refusé")
+        if line.state == ALREADY:
+            return self.tr("Déjà importé")
+        if line.state == IMPORTED:
+            return self.tr("Importé")
+        if line.state == FAILED:
+            return self.tr("Non importé")
+        if line.state == NOT_DONE:
+            return self.tr("Non importé (arrêté)")
+        return self.tr("À importer")
+
+
+class ImportDialog(QDialog):
+    """Preview, then import, a list of files (see the module's docstring).
+
+    ``finished_import`` is emitted once the import has run, with the per-file results (the
+    files the import reached; those it did not reach are not in the list).
+    """
+
+    finished_import = Signal(list)
+    open_questionnaire = Signal(str)
+
+    PREVIEWING, PREVIEWED, IMPORTING, DONE = range(4)
+
+    def __init__(
+        self,
+        db: Database,
+        paths: Sequence[Path],
+        *,
+        actor: str = "",
+        current_questionnaire: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.paths = list(paths)
+        self.actor = actor
+        self.current_questionnaire = current_questionnaire
+        self.results: list[FileResult] = []
+        self.new_questionnaires: list[tuple[str, str]] = []
+        self.phase = self.PREVIEWING
+        self._cancel = threading.Event()
+        self._close_when_done = False
+        self._runner = TaskRunner(self, max_threads=1)
+        self.setObjectName("import-classeurs")
+        self.setWindowTitle(self.tr("Importer des classeurs"))
+
+        self.title = QLabel()
+        font = QFont(self.title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title.setFont(font)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.model = ImportFilesModel(self)
+        self.view = QTreeView()
+        self.view.setObjectName("fichiers")
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(self.tr("Fichiers à importer"))
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setUniformRowHeights(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(ImportFilesModel.FILE, QHeaderView.ResizeMode.Stretch)
+        metrics = self.fontMetrics()
+        widths = {
+            ImportFilesModel.RESPONDENTS: metrics.horizontalAdvance("DDETS-44 et 12 autres") + 16,
+            ImportFilesModel.QUESTIONNAIRE: metrics.horizontalAdvance(
+                "SRADAR 2021-2023 — Pays de la Loire"
+            )
+            + 16,
+            ImportFilesModel.STATE: metrics.horizontalAdvance("Non importé (arrêté)") + 24,
+        }
+        for column in range(ImportFilesModel.NEW, ImportFilesModel.CONFLICTS + 1):
+            widths[column] = (
+                max(
+                    metrics.horizontalAdvance(
+                        str(self.model.headerData(column, Qt.Orientation.Horizontal))
+                    ),
+                    metrics.horizontalAdvance("0000"),
+                )
+                + 20
+            )
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        self.view.selectionModel().currentChanged.connect(self._show_details)
+
+        self.details = QTextBrowser()
+        self.details.setObjectName("detail-fichier")
+        self.details.setAccessibleName(self.tr("Détail du fichier choisi"))
+        self.details.setPlaceholderText(self.tr("Choisissez un fichier pour voir son détail."))
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([300, 110])
+
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress_label = QLabel()
+        self.progress_label.setStyleSheet("color: #444;")
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.progress_label, 2)
+
+        self.import_button = QPushButton(self.tr("&Importer"))
+        self.import_button.setAutoDefault(False)
+        self.import_button.setObjectName("importer")
+        self.import_button.clicked.connect(self.start_import)
+        self.open_button = QPushButton(self.tr("&Ouvrir ce questionnaire"))
+        self.open_button.setAutoDefault(False)
+        self.open_button.clicked.connect(self._open_questionnaire)
+        self.open_button.hide()
+        self.cancel_button = QPushButton(self.tr("Annuler"))
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setObjectName("annuler")
+        self.cancel_button.clicked.connect(self.reject)
+        # A row of our own: a button box shows again the buttons hidden for now.
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.cancel_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(progress_row)
+        layout.addLayout(buttons)
+        fit_to_screen(self, 1240, 600)
+        self._start_preview()
+
+    # -- the preview ---------------------------------------------------------------------------
+
+    def _start_preview(self) -> None:
+        count = len(self.paths)
+        self.title.setText(
+            plural(count, self.tr("Importer %1 fichier"), self.tr("Importer %1 fichiers"))
+        )
+        self.summary.setText(
+            self.tr(
+                "Lecture des fichiers : rien n'est encore importé. Vous verrez ce que chaque "
+                "fichier changerait avant de l'importer."
+            )
+        )
+        self.import_button.setEnabled(False)
+        self._show_progress(0, count, "")
+        db, paths, actor, cancel = self.db, self.paths, self.actor, self._cancel
+
+        def work(progress: Callable[[int, int, str], None]) -> list[FileLine]:
+            return preview_files(db, paths, actor=actor, progress=progress, cancelled=cancel.is_set)
+
+        self._runner.run(
+            work,
+            on_done=self._previewed,
+            on_error=self._failed,
+            on_progress=lambda done, total, name: self._show_progress(
+                done, total, arg(self.tr("Lecture de %1 (%2 sur %3)…"), name, done + 1, total)
+            ),
+        )
+
+    def _show_progress(self, done: int, total: int, text: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setVisible(True)
+        self.progress_label.setText(text)
+
+    def _hide_progress(self) -> None:
+        self.progress.setVisible(False)
+        self.progress_label.setText("")
+
+    def _previewed(self, lines: list[FileLine]) -> None:
+        if self._close_when_done or self._cancel.is_set():
+            self._finish_closing()
+            return
+        self.phase = self.PREVIEWED
+        self._hide_progress()
+        self.model.set_lines(lines)
+        self._expand_problems()
+        ready = [line for line in lines if line.importable]
+        refused = [line for line in lines if line.state == REFUSED]
+        already = [line for line in lines if line.state == ALREADY]
+        parts = [
+            plural(
+                len(ready),
+                self.tr("%1 fichier peut être importé"),
+                self.tr("%1 fichiers peuvent être importés"),
+            )
+        ]
+        if refused:
+            parts.append(
+                plural(
+                    len(refused),
+                    self.tr("%1 est refusé et ne changera rien (voir le détail)"),
+                    self.tr("%1 sont refusés et ne changeront rien (voir le détail)"),
+                )
+            )
+        if already:
+            parts.append(
+                plural(
+                    len(already),
+                    self.tr("%1 a déjà été importé"),
+                    self.tr("%1 ont déjà été importés"),
+                )
+            )
+        text = " ; ".join(parts) + "."
+        if ready and (refused or already):
+            text += " " + self.tr("Seuls les fichiers « À importer » seront importés.")
+        new = {
+            line.outcome.questionnaire_id: line.outcome.questionnaire_title
+            for line in ready
+            if line.outcome is not None and line.outcome.new_questionnaire
+        }
+        for title in new.values():
+            text += " " + arg(
+                self.tr("Le questionnaire « %1 » est nouveau : il sera ajouté."), title
+            )
+        conflicts = sum(len(line.outcome.conflicts) for line in ready if line.outcome)
+        if conflicts:
+            text += " " + plural(
+                conflicts,
+                self.tr(
+                    "%1 conflit : la même réponse a été modifiée à deux endroits, la "
+                    "modification la plus récente l'emportera."
+                ),
+                self.tr(
+                    "%1 conflits : les mêmes réponses ont été modifiées à deux endroits, la "
+                    "modification la plus récente l'emportera à chaque fois."
+                ),
+            )
+        if not ready:
+            text += " " + self.tr("Il n'y a rien à importer.")
+        self.summary.setText(text)
+        self.import_button.setText(
+            plural(len(ready), self.tr("&Importer %1 fichier"), self.tr("&Importer %1 fichiers"))
+        )
+        self.import_button.setEnabled(bool(ready))
+        self.import_button.setDefault(bool(ready))
+        self.cancel_button.setText(self.tr("Annuler") if ready else self.tr("Fermer"))
+        if lines:
+            self.view.setCurrentIndex(self.model.index(0, 0))
+        (self.import_button if ready else self.cancel_button).setFocus()
+
+    def _expand_problems(self) -> None:
+        """Refused files show their reasons at once; the conflicts are one click away."""
+        for row, line in enumerate(self.model.lines):
+            if line.state in (REFUSED, FAILED) or (
+                line.outcome is not None
+                and (line.outcome.new_questionnaire or line.outcome.edited_outside)
+                and not line.outcome.conflicts
+            ):
+                self.view.expand(self.model.index(row, 0))
+            for child in range(self.model.rowCount(self.model.index(row, 0))):
+                self.view.setFirstColumnSpanned(child, self.model.index(row, 0), True)
+
+    def _show_details(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        line = self.model.line_of(current)
+        if line is None:
+            self.details.clear()
+            return
+        lines = detail_lines(line)
+        if len(lines) > MAX_DETAIL_LINES:
+            lines = [*lines[:MAX_DETAIL_LINES], "…"]
+        heading = f"{line.path.name} — {self.model.state_text(line)}"
+        if line.outcome is not None and line.outcome.already_imported_at is None:
+            heading += "\n" + line.outcome.describe()
+        self.details.setPlainText("\n".join([heading, *lines]))
+
+    # -- the import ----------------------------------------------------------------------------
+
+    def start_import(self) -> None:
+        """Import the files without errors (off the UI thread)."""
+        ready = [line for line in self.model.lines if line.importable]
+        if self.phase != self.PREVIEWED or not ready:
+            return
+        self.phase = self.IMPORTING
+        self._cancel.clear()
+        self.import_button.setEnabled(False)
+        self.cancel_button.setText(self.tr("&Arrêter"))
+        self.cancel_button.setToolTip(
+            self.tr(
+                "Arrête après le fichier en cours : chaque fichier est importé entièrement ou "
+                "pas du tout."
+            )
+        )
+        self.summary.setText(
+            self.tr(
+                "Import en cours. « Arrêter » s'arrête après le fichier en cours : un fichier "
+                "est toujours importé entièrement ou pas du tout."
+            )
+        )
+        total = len(ready)
+        self._show_progress(0, total, "")
+        db, actor, cancel = self.db, self.actor, self._cancel
+        paths = [line.path for line in ready]
+
+        def work(progress: Callable[[int, int, str], None]) -> list[FileResult]:
+            return import_files(
+                db,
+                paths,
+                actor=actor,
+                progress=lambda index, path: progress(index, total, path.name),
+                cancelled=cancel.is_set,
+            )
+
+        self._runner.run(
+            work,
+            on_done=self._imported,
+            on_error=self._failed,
+            on_progress=lambda done, total, name: self._show_progress(
+                done, total, arg(self.tr("Import de %1 (%2 sur %3)…"), name, done + 1, total)
+            ),
+        )
+
+    def _imported(self, results: list[FileResult]) -> None:
+        self.phase = self.DONE
+        self.results = results
+        self._hide_progress()
+        by_path = {result.path: result for result in results}
+        for line in self.model.lines:
+            if not line.importable:
+                continue
+            result = by_path.get(line.path)
+            if result is None:
+                line.state = NOT_DONE
+                line.details = [
+                    self.tr("L'import a été arrêté avant ce fichier : il n'a rien changé.")
+                ]
+            elif result.error is not None:
+                line.state = FAILED
+                line.error = result.error
+                line.outcome = None
+            else:
+                line.state = IMPORTED
+                line.outcome = result.outcome
+        self.model.lines_changed()
+        self._expand_problems()
+        self.summary.setText(self.import_summary())
+        self.import_button.hide()
+        self.cancel_button.setText(self.tr("&Fermer"))
+        self.cancel_button.setToolTip("")
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setDefault(True)
+        self.cancel_button.setFocus()
+        self.new_questionnaires = [
+            (r.outcome.questionnaire_id, r.outcome.questionnaire_title)
+            for r in results
+            if r.outcome is not None and r.outcome.new_questionnaire
+        ]
+        if len(self.new_questionnaires) == 1:
+            self.open_button.show()
+        if self.model.lines:
+            self.view.setCurrentIndex(self.model.index(0, 0))
+        self.finished_import.emit(results)
+        if self._close_when_done:
+            self._finish_closing()
+
+    def import_summary(self) -> str:
+        """The French summary of what the import did."""
+        lines = self.model.lines
+        imported = [line for line in lines if line.state == IMPORTED and line.outcome]
+        failed = [line for line in lines if line.state == FAILED]
+        not_done = [line for line in lines if line.state == NOT_DONE]
+        refused = [line for line in lines if line.state in (REFUSED, ALREADY)]
+        new = sum(line.outcome.count(Decision.NEW) for line in imported)  # type: ignore[union-attr]
+        changed = sum(line.outcome.count(Decision.CHANGED) for line in imported)  # type: ignore[union-attr]
+        conflicts = sum(len(line.outcome.conflicts) for line in imported)  # type: ignore[union-attr]
+        text = plural(len(imported), self.tr("%1 fichier importé"), self.tr("%1 fichiers importés"))
+        if imported:
+            text += " : " + ", ".join(
+                [
+                    plural(new, self.tr("%1 réponse nouvelle"), self.tr("%1 réponses nouvelles")),
+                    plural(changed, self.tr("%1 modifiée"), self.tr("%1 modifiées")),
+                    plural(conflicts, self.tr("%1 conflit"), self.tr("%1 conflits")),
+                ]
+            )
+        text += "."
+        if conflicts:
+            text += " " + self.tr(
+                "Pour chaque conflit, la modification la plus récente l'a emporté (détail dans "
+                "la liste)."
+            )
+        if failed:
+            text += " " + plural(
+                len(failed),
+                self.tr("%1 fichier n'a pas pu être importé et n'a rien changé (voir le détail)."),
+                self.tr(
+                    "%1 fichiers n'ont pas pu être importés et n'ont rien changé (voir le détail)."
+                ),
+            )
+        if not_done:
+            text += " " + plural(
+                len(not_done),
+                self.tr(
+                    "Import arrêté : %1 fichier n'a pas été importé ; vous pourrez l'importer "
+                    "plus tard."
+                ),
+                self.tr(
+                    "Import arrêté : %1 fichiers n'ont pas été importés ; vous pourrez les "
+                    "importer plus tard."
+                ),
+            )
+        if refused:
+            text += " " + plural(
+                len(refused),
+                self.tr("%1 fichier refusé ou déjà importé a été laissé de côté."),
+                self.tr("%1 fichiers refusés ou déjà importés ont été laissés de côté."),
+            )
+        for line in imported:
+            outcome = line.outcome
+            assert outcome is not None
+            if outcome.new_questionnaire:
+                text += " " + arg(
+                    self.tr(
+                        "« %1 » a apporté le questionnaire « %2 » : il est maintenant dans la "
+                        "liste des questionnaires (Fichier › Mon service et mon questionnaire)."
+                    ),
+                    line.path.name,
+                    outcome.questionnaire_title,
+                )
+            elif (
+                self.current_questionnaire
+                and outcome.questionnaire_id != self.current_questionnaire
+                and outcome.applied
+            ):
+                text += " " + arg(
+                    self.tr("Les réponses de « %1 » portent sur le questionnaire « %2 »."),
+                    line.path.name,
+                    outcome.questionnaire_title or outcome.questionnaire_id,
+                )
+        return text
+
+    def _open_questionnaire(self) -> None:
+        if self.new_questionnaires:
+            self.open_questionnaire.emit(self.new_questionnaires[0][0])
+            self.accept()
+
+    # -- failures and closing ------------------------------------------------------------------
+
+    def _failed(self, error: BaseException) -> None:
+        """The task itself failed (each file's errors are reported with the file): a bug."""
+        log.error("Erreur inattendue pendant l'import", exc_info=error)
+        self._hide_progress()
+        self.phase = self.DONE
+        self.import_button.hide()
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText(self.tr("&Fermer"))
+        self.summary.setText(
+            self.tr(
+                "Une erreur inattendue a interrompu la lecture ou l'import (un défaut de "
+                "l'application, pas de votre fait) ; le détail est dans le journal de "
+                "l'application. Chaque fichier est importé entièrement ou pas du tout : rouvrez "
+                "l'import pour voir où en sont les fichiers."
+            )
+        )
+        self.summary.setStyleSheet("color: #b71c1c;")
+        if self.model.lines:
+            self.finished_import.emit([])
+        if self._close_when_done:
+            self._finish_closing()
+
+    @property
+    def running(self) -> bool:
+        return self._runner.busy
+
+    def reject(self) -> None:
+        """« Annuler » / « Arrêter » / Escape: stop between files; close once stopped."""
+        if self.running:
+            self._cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.progress_label.setText(self.tr("Arrêt après le fichier en cours…"))
+            if self.phase == self.PREVIEWING:
+                self._close_when_done = True
+            return
+        super().reject()
+
+    def _finish_closing(self) -> None:
+        self._close_when_done = False
+        super().reject()
+
+    def closeEvent(self, event) -> None:
+        if self.running:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)

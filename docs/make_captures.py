@@ -231,7 +231,9 @@ def send(db: Database) -> None:
     row = dialog.model.rowCount()
     dialog.model.insertRows(row, 1)
     dialog.model.setData(dialog.model.index(row, 0), "CPAM-44")
-    dialog.model.setData(dialog.model.index(row, 1), "Caisse primaire d’assurance maladie de la Loire-Atlantique")
+    dialog.model.setData(
+        dialog.model.index(row, 1), "Caisse primaire d’assurance maladie de la Loire-Atlantique"
+    )
     dialog.folder_edit.setText("/home/claire/Documents/SRADAR envoi 2026")
     dialog.show()
     dialog.table.selectRow(1)

@@ -79,3 +79,9 @@ def test_installed_once(db_url):
         database = Database.open(db_url)
         assert len(list_questionnaires(database)) == 3
         database.close()
+
+
+def test_each_file_is_named_after_its_plan():
+    from sradar_desktop.plans.builtin import builtin_plan_ids
+
+    assert builtin_plan_ids() == sorted(plan.id for plan in builtin_plans())

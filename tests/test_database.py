@@ -335,10 +335,21 @@ def test_migrations_copy_tables_without_cascading_deletes(tmp_path, monkeypatch)
     def migrate_then_copy(config, revision):
         recreate_action(config.attributes["connection"])
 
-    monkeypatch.setattr("sradar_desktop.db.migrate.command.upgrade", migrate_then_copy)
+    monkeypatch.setattr("alembic.command.upgrade", migrate_then_copy)
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '0002'")
     run_migrations(url, "0003")
     assert (count("action_pilot"), count("indicator")) == (pilots, indicators)
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_revisions_read_from_the_files_are_alembics():
+    """Start-up reads the revisions from the file names, without Alembic: the same list."""
+    from alembic.script import ScriptDirectory
+
+    from sradar_desktop.db.migrate import alembic_config, known_revisions
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert known_revisions() == {rev.revision for rev in script.walk_revisions()}
+    assert head_revision() == script.get_current_head()

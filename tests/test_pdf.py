@@ -429,7 +429,7 @@ def test_a_campaign_without_any_answer(tmp_path: Path) -> None:
 def test_a_long_author_line_wraps(tmp_path: Path) -> None:
     label = "Direction départementale de l'emploi, du travail et des solidarités " * 3
     result = small_consolidation()
-    answers = tuple(replace(a, label=label.strip()) for a in result.actions[0].answers)
+    answers = tuple(a._replace(label=label.strip()) for a in result.actions[0].answers)
     actions = (replace(result.actions[0], answers=answers), *result.actions[1:])
     path = tmp_path / "auteur.pdf"
     write_summary_pdf(replace(result, actions=actions), path)

@@ -15,11 +15,8 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -28,6 +25,9 @@ from sradar_desktop import __version__
 from sradar_desktop.db.engine import IMMEDIATE, is_sqlite, make_engine, sqlite_path
 from sradar_desktop.errors import DatabaseError, DatabaseTooNewError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -35,20 +35,27 @@ BACKUPS_KEPT = 10
 
 
 def alembic_config() -> Config:
+    """Alembic's configuration (Alembic is imported only when a database is created or
+    migrated, not at every start)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
+# A revision's id is the start of its file name (0001_initial.py → 0001), in order: reading
+# the folder is enough to know them, without importing Alembic at every start.
+_REVISION_FILE = re.compile(r"(\d{4})_\w+\.py")
+
+
 def known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    folder = MIGRATIONS_DIR / "versions"
+    return {m.group(1) for p in folder.iterdir() if (m := _REVISION_FILE.fullmatch(p.name))}
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return max(known_revisions())
 
 
 def _too_new(location: str, revision: str) -> DatabaseTooNewError:
@@ -153,6 +160,8 @@ def current_revision(url: URL) -> str | None:
         if not path.exists() or path.stat().st_size == 0:
             return None
         return _sqlite_revision(path)
+    from alembic.runtime.migration import MigrationContext
+
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
@@ -177,6 +186,9 @@ def run_migrations(
     ``before(current_revision)`` runs first, inside the write lock, when there is work to do
     (the backup: nobody can write between it and the migration).
     """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     engine = make_engine(url, foreign_keys=False)
     try:
         connection = engine.connect().execution_options(**{IMMEDIATE: True})

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from sradar_desktop.domain.plan import Action, IndicatorKind, Objective, Plan, pilots_include
 from sradar_desktop.domain.scale import Scale
@@ -46,8 +47,7 @@ def synthesis(statuses: Iterable[str | None]) -> str:
     return "partiellement"
 
 
-@dataclass(frozen=True)
-class RespondentAnswer:
+class RespondentAnswer(NamedTuple):
     respondent: str
     label: str
     status: str | None
@@ -119,8 +119,7 @@ def ratio(achieved: Decimal | None, target: Decimal | None) -> Decimal | None:
     return achieved / target
 
 
-@dataclass(frozen=True)
-class IndicatorFigure:
+class IndicatorFigure(NamedTuple):
     respondent: str
     label: str
     target: Decimal | None

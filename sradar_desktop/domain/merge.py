@@ -10,9 +10,9 @@ same unit since the file was exported, or when the file brings an older value th
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 Value = tuple[str | None, ...]
 
@@ -27,8 +27,7 @@ def is_blank(value: Value) -> bool:
     return all(v in (None, "") for v in value)
 
 
-@dataclass(frozen=True)
-class Stamped:
+class Stamped(NamedTuple):
     """A unit's values with the time and author of their last change."""
 
     value: Value

@@ -24,6 +24,12 @@ def load_plan_file(path: Path) -> Plan:
     return plan
 
 
+def builtin_plan_ids() -> list[str]:
+    """The ids of the built-in plans, from their file names (each file is named after its
+    plan's id), without reading them."""
+    return [path.stem for path in sorted(plans_dir().glob("*.toml"))]
+
+
 def builtin_plans() -> list[Plan]:
     """Every built-in plan, in file-name order."""
     return [load_plan_file(path) for path in sorted(plans_dir().glob("*.toml"))]

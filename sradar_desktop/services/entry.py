@@ -8,6 +8,7 @@ trail in French sentences. The window keeps its widgets; this module keeps the f
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -110,13 +111,10 @@ def register_respondent(db: Database, identity: Identity) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading answers and history (works on a read-only database too)
-
-
-# --------------------------------------------------------------------------------------------
 # The plan's rows with their answers
 
 
+@functools.cache
 def _combining_marks() -> re.Pattern[str]:
     """A character class of every combining mark of the basic plane, as ranges."""
     codes = [c for c in range(0x10000) if unicodedata.combining(chr(c))]
@@ -130,15 +128,14 @@ def _combining_marks() -> re.Pattern[str]:
 
 
 # Folding 5,000 action texts when a plan opens must be quick: one regular expression removes
-# the accents (in C), rather than a test on each character.
-_COMBINING = _combining_marks()
+# the accents (in C), rather than a test on each character. Built at first use, not at start.
 
 
 def search_key(text: str) -> str:
     """``fold`` for searching: no accents, no case, single spaces, fast on long texts."""
     decomposed = unicodedata.normalize("NFKD", text).casefold()
     if not decomposed.isascii():
-        decomposed = _COMBINING.sub("", decomposed)
+        decomposed = _combining_marks().sub("", decomposed)
     return " ".join(decomposed.split())
 
 

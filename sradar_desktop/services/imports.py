@@ -222,11 +222,11 @@ def read_incoming(path: Path, *, respondent_code: str | None = None, actor: str 
     check_size(path)
     if not is_spreadsheet(path):
         return _from_plan_table(read_plan_table(path), path, respondent_code, actor)
-    sheets, container = read_workbook_sheets(path)
-    if not looks_like_exchange(sheets):
-        table = plan_table_from_sheets(sheets, path.name)
+    received = read_workbook_sheets(path)
+    if not looks_like_exchange(received.sheets):
+        table = plan_table_from_sheets(received.sheets, path.name)
         return _from_plan_table(table, path, respondent_code, actor)
-    workbook = parse_exchange(path, sheets, container)
+    workbook = parse_exchange(path, received)
     if not workbook.campaign_id:
         raise FileRefusedError(
             f"Le fichier « {path.name} » a été refusé : il ne dit pas à quelle campagne il "

@@ -24,7 +24,7 @@ from sradar_desktop.db.models import (
 from sradar_desktop.domain.plan import Action, Indicator, IndicatorKind, Objective, Plan, Theme
 from sradar_desktop.domain.scale import Scale, scale_level
 from sradar_desktop.errors import UserError
-from sradar_desktop.plans.builtin import builtin_plans
+from sradar_desktop.plans.builtin import builtin_plan_ids, builtin_plans
 from sradar_desktop.services.database import Database
 
 log = logging.getLogger(__name__)
@@ -126,10 +126,13 @@ def store_plan(
 def install_builtin_plans(db: Database) -> list[str]:
     """Add the built-in plans the database does not have yet. Returns the ids added.
 
-    A plan already there is never replaced: answers refer to it.
+    A plan already there is never replaced: answers refer to it. The plan files are read only
+    when one is missing (not at every start).
     """
     with db.read() as session:
         present = set(session.scalars(select(Questionnaire.id)))
+    if set(builtin_plan_ids()) <= present:
+        return []
     missing = [plan for plan in builtin_plans() if plan.id not in present]
     if not missing:
         return []

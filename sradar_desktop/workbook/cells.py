@@ -7,21 +7,37 @@ every message can name the cell a user will find in Excel or LibreOffice.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-
-import python_calamine
 
 from sradar_desktop.errors import FileRefusedError
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
 class Sheet:
-    name: str
-    rows: list[list[object]]
-    hidden: bool = False
+    """A sheet of a workbook; its cells are read the first time ``rows`` is asked for (a
+    consolidation never reads the « Lisez-moi » of a thousand workbooks)."""
+
+    def __init__(
+        self,
+        name: str,
+        rows: list[list[object]] | None = None,
+        hidden: bool = False,
+        *,
+        load: Callable[[], list[list[object]]] | None = None,
+    ) -> None:
+        self.name = name
+        self.hidden = hidden
+        self._rows = rows
+        self._load = load
+
+    @property
+    def rows(self) -> list[list[object]]:
+        if self._rows is None:
+            assert self._load is not None
+            self._rows = self._load()
+        return self._rows
 
 
 def column_letter(index: int) -> str:
@@ -39,31 +55,54 @@ def cell_ref(sheet: str, row_index: int, column_index: int) -> str:
     return f"{sheet}!{column_letter(column_index)}{row_index + 1}"
 
 
-def read_sheets(path: Path, display_name: str | None = None) -> list[Sheet]:
-    """Every sheet of a checked spreadsheet (see ``safety.check_spreadsheet``), in order."""
-    name = display_name or path.name
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheets = []
-        for meta in workbook.sheets_metadata:
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-                continue
-            rows = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
-            sheets.append(Sheet(meta.name, rows, hidden))
-        return sheets
-    except python_calamine.PasswordError as error:
-        raise FileRefusedError(
+def _refused(name: str, error: BaseException) -> FileRefusedError:
+    import python_calamine
+
+    if isinstance(error, python_calamine.PasswordError):
+        return FileRefusedError(
             f"Le fichier « {name} » a été refusé : il est protégé par un mot de passe. Ouvrez-le "
             "dans Excel ou LibreOffice, retirez le mot de passe, enregistrez-le puis importez-le "
             "à nouveau."
-        ) from error
+        )
+    log.warning("Lecture impossible de %s : %r", name, error)
+    return FileRefusedError(
+        f"Le fichier « {name} » a été refusé : son contenu est illisible ou endommagé. "
+        "Ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau au format .xlsx, puis "
+        "réessayez."
+    )
+
+
+def read_sheets(path: Path, display_name: str | None = None) -> list[Sheet]:
+    """The sheets of a checked spreadsheet (see ``safety.check_spreadsheet``), in order; each
+    one's cells are read when first used. Raises ``FileRefusedError`` for an unreadable file."""
+    import python_calamine  # at first use: the window starts without it
+
+    name = display_name or path.name
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        metadata = workbook.sheets_metadata
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as error:  # calamine's PanicException is not an Exception
-        log.warning("Lecture impossible de %s : %r", name, error)
-        raise FileRefusedError(
-            f"Le fichier « {name} » a été refusé : son contenu est illisible ou endommagé. "
-            "Ouvrez-le dans Excel ou LibreOffice, enregistrez-le à nouveau au format .xlsx, puis "
-            "réessayez."
-        ) from error
+        raise _refused(name, error) from error
+
+    def loader(sheet_name: str) -> Callable[[], list[list[object]]]:
+        def load() -> list[list[object]]:
+            try:
+                return workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            except (KeyboardInterrupt, SystemExit, MemoryError):
+                raise
+            except BaseException as error:
+                raise _refused(name, error) from error
+
+        return load
+
+    return [
+        Sheet(
+            meta.name,
+            hidden=meta.visible != python_calamine.SheetVisibleEnum.Visible,
+            load=loader(meta.name),
+        )
+        for meta in metadata
+        if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+    ]

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sradar_desktop.domain.merge import Stamped, Value, value_digest
 from sradar_desktop.domain.plan import Plan, pilots_include
@@ -102,9 +103,11 @@ class RespondentInfo:
     department: str = ""
 
 
-@dataclass(frozen=True)
-class AnswerLine:
-    """One row of the ``Questionnaire`` sheet; ``at`` is ``None`` for an answer never given."""
+class AnswerLine(NamedTuple):
+    """One row of the ``Questionnaire`` sheet; ``at`` is ``None`` for an answer never given.
+
+    A named tuple: a consolidation holds a hundred thousand of them.
+    """
 
     respondent: str
     action_code: str
@@ -118,8 +121,7 @@ class AnswerLine:
         return (self.status, self.comment)
 
 
-@dataclass(frozen=True)
-class IndicatorLine:
+class IndicatorLine(NamedTuple):
     """One row of the ``Indicateurs`` sheet (``position``: the indicator's rank in its action)."""
 
     respondent: str

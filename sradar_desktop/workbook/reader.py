@@ -14,10 +14,9 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-from defusedxml import ElementTree
 
 from sradar_desktop.domain.merge import is_blank, value_digest
 from sradar_desktop.domain.numbers import parse_indicator_value
@@ -42,31 +41,32 @@ def _refused(name: str, reason: str, advice: str = "") -> FileRefusedError:
     )
 
 
-def _check_xml(path: Path, name: str) -> None:
+def _check_xml(archive: zipfile.ZipFile, name: str) -> None:
     """Refuse XML with a document type or entity declarations (entity expansion attacks)."""
-    with zipfile.ZipFile(path) as archive:
-        for member in archive.infolist():
-            if not member.filename.endswith((".xml", ".rels")):
-                continue
-            with archive.open(member) as handle:
-                head = handle.read(4096)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise _refused(
-                    name,
-                    "il contient des déclarations XML interdites (possible tentative d'attaque)",
-                    "Il n'a pas été ouvert, par précaution.",
-                )
+    for member in archive.infolist():
+        if not member.filename.endswith((".xml", ".rels")):
+            continue
+        with archive.open(member) as handle:
+            head = handle.read(4096)
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise _refused(
+                name,
+                "il contient des déclarations XML interdites (possible tentative d'attaque)",
+                "Il n'a pas été ouvert, par précaution.",
+            )
 
 
-def _saved_properties(path: Path, container: str) -> tuple[datetime | None, str]:
+def _saved_properties(archive: zipfile.ZipFile, container: str) -> tuple[datetime | None, str]:
     """When and by whom the file was last saved, from its document properties."""
+    from defusedxml import ElementTree
+
     member, stamp_tags, author_tags = (
         ("docProps/core.xml", ("modified",), ("lastModifiedBy",))
         if container == "xlsx"
         else ("meta.xml", ("date",), ("creator",))
     )
     try:
-        with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
+        with archive.open(member) as handle:
             root = ElementTree.parse(handle).getroot()
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
         return None, ""
@@ -234,23 +234,51 @@ def looks_like_exchange(sheets: Sequence[Sheet]) -> bool:
     )
 
 
-def read_workbook_sheets(path: Path, display_name: str | None = None) -> tuple[list[Sheet], str]:
-    """Check a received spreadsheet and read its sheets. Returns the sheets and its container."""
+@dataclass(frozen=True)
+class Received:
+    """A checked spreadsheet: its sheets (read when used), and when and by whom it was last
+    saved (from its document properties)."""
+
+    sheets: list[Sheet]
+    saved_at: datetime | None = None
+    saved_by: str = ""
+
+
+def read_workbook_sheets(path: Path, display_name: str | None = None) -> Received:
+    """Check a received spreadsheet, then open it."""
     name = display_name or path.name
     container = check_spreadsheet(path)
+    saved: tuple[datetime | None, str] = (None, "")
     if container in ("xlsx", "ods"):
-        _check_xml(path, name)
-    return read_sheets(path, name), container
+        try:
+            with zipfile.ZipFile(path) as archive:
+                _check_xml(archive, name)
+                saved = _saved_properties(archive, container)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise _refused(
+                name, "il est incomplet ou endommagé", "Demandez à l'expéditeur de le renvoyer."
+            ) from error
+    return Received(read_sheets(path, name), *saved)
 
 
 def _stamps(meta: dict[str, str]) -> dict[str, tuple[datetime, str, str]]:
     """The per-answer stamps of the ``_sradar`` sheet: key → (time, author, digest)."""
     stamps = {}
-    for line in _joined(meta, fmt.META_STAMPS).splitlines():
+    text = _joined(meta, fmt.META_STAMPS)
+    try:  # all the lines in one go; line by line only when something is damaged
+        lines = json.loads("[" + ",".join(text.splitlines()) + "]") if text else []
+    except ValueError:
+        lines = []
+        for line in text.splitlines():
+            try:
+                lines.append(json.loads(line))
+            except ValueError:
+                continue  # a damaged stamp only makes its answer count as edited outside the app
+    for line in lines:
         try:
-            respondent, code, position, at, by, digest = json.loads(line)
+            respondent, code, position, at, by, digest = line
         except (ValueError, TypeError):
-            continue  # a damaged stamp only makes its answer count as edited outside the app
+            continue
         moment = _parse_time(str(at))
         if moment is None:
             continue
@@ -280,14 +308,17 @@ class _Rows:
         self.columns = columns
 
     def __iter__(self) -> Iterator[tuple[int, Callable[[str], object]]]:
-        for index in range(self.header + 1, len(self.sheet.rows)):
-            row = self.sheet.rows[index]
-
-            def cell(column: str, row: Sequence[object] = row) -> object:
-                position = self.columns.get(column)
-                return row[position] if position is not None and position < len(row) else None
-
-            yield index, cell
+        rows = self.sheet.rows
+        width = max(self.columns.values()) + 1
+        positions = self.columns
+        for index in range(self.header + 1, len(rows)):
+            row = rows[index]
+            if len(row) < width:
+                row = [*row, *[None] * (width - len(row))]
+            yield (
+                index,
+                lambda column, row=row: row[positions[column]] if column in positions else None,
+            )
 
 
 class _ExchangeParser:
@@ -426,11 +457,11 @@ class _ExchangeParser:
 
 
 def parse_exchange(
-    path: Path, sheets: Sequence[Sheet], container: str, display_name: str | None = None
+    path: Path, received: Received, display_name: str | None = None
 ) -> fmt.ExchangeWorkbook:
-    """The content of an exchange workbook whose sheets were read by ``read_workbook_sheets``."""
+    """The content of an exchange workbook opened by ``read_workbook_sheets``."""
     name = display_name or path.name
-    by_name = {s.name: s for s in sheets}
+    by_name = {s.name: s for s in received.sheets}
     if fmt.SHEET_META not in by_name:
         raise MetadataMissingError(
             f"Le fichier « {name} » a été refusé : sa feuille technique « _sradar » a été "
@@ -456,9 +487,7 @@ def parse_exchange(
         raise _refused(
             name, "sa date de préparation est illisible", "Demandez le classeur d'origine."
         )
-    saved_at, saved_by = (
-        _saved_properties(path, container) if container in ("xlsx", "ods") else (None, "")
-    )
+    saved_at, saved_by = received.saved_at, received.saved_by
     # What was edited outside the app changed when the file was last saved, after its export.
     parser = _ExchangeParser(
         name, plan, _stamps(meta), max(saved_at or exported_at, exported_at), saved_by
@@ -506,5 +535,4 @@ def parse_exchange(
 
 
 def read_exchange_workbook(path: Path, display_name: str | None = None) -> fmt.ExchangeWorkbook:
-    sheets, container = read_workbook_sheets(path, display_name)
-    return parse_exchange(path, sheets, container, display_name)
+    return parse_exchange(path, read_workbook_sheets(path, display_name), display_name)

@@ -22,18 +22,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-
-import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError
-from xlsxwriter.format import Format
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from sradar_desktop.domain.merge import value_digest
 from sradar_desktop.domain.plan import Action, IndicatorKind, Plan, plan_to_mapping
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.errors import UserError
 from sradar_desktop.workbook import format as fmt
+
+if TYPE_CHECKING:  # XlsxWriter is imported when a workbook is written, not at start-up
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -481,6 +481,8 @@ def write_meta(
 
 def new_workbook(content: fmt.ExchangeWorkbook, path: Path) -> tuple[Workbook, Styles]:
     """An XlsxWriter workbook writing to ``path``, streaming rows (constant memory)."""
+    import xlsxwriter
+
     book = xlsxwriter.Workbook(
         str(path),
         {
@@ -522,6 +524,8 @@ def save_atomically(build: object, path: Path) -> None:
             f"Le dossier {path.parent} n'existe pas. Choisissez un dossier existant pour "
             "enregistrer le classeur."
         )
+    from xlsxwriter.exceptions import FileCreateError
+
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         build(temporary)  # type: ignore[operator]

@@ -106,11 +106,11 @@ def test_seed_000_one_respondent_gives_the_seeds_synthesis(db, tmp_path):
         "Code",
         "Objectif",
         "Thématique",
-        "Action",
         "Pilotes",
         "Répondant",
         "Libellé du répondant",
         "Réalisation",
+        "Commentaire",
     )
     assert len(_sheet_rows(path, "Réponses")) == 72
 

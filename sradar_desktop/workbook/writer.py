@@ -325,18 +325,52 @@ def write_answers(
     sheet_name: str = fmt.SHEET_ANSWERS,
     labels: dict[str, str] | None = None,
 ) -> None:
-    """One row per action × respondent. With ``labels`` (the consolidated workbook's long
-    format), the respondent's label and the time and author of each answer are added."""
+    """One row per action × respondent.
+
+    With ``labels``, the consolidated workbook's long format, ready for a pivot table: the
+    respondent's label and the time and author of each answer are added, and the action's text
+    is left to the « Questionnaire » sheet (repeated for every respondent, it would make the
+    sheet several times larger for nothing a pivot table uses).
+    """
     plan = content.plan
-    actions = {a.code: a for a in plan.actions()}
     where = places(plan)
-    columns = list(fmt.ANSWER_COLUMNS)
-    widths = list(ANSWER_WIDTHS)
-    if labels is not None:
-        columns[6:6] = [fmt.COL_RESPONDENT_LABEL]
-        widths[6:6] = [30]
-        columns += STAMP_COLUMNS
-        widths += [17, 24]
+    long_format = labels is not None
+    if long_format:
+        columns = [
+            fmt.COL_CODE,
+            fmt.COL_OBJECTIVE,
+            fmt.COL_THEME,
+            fmt.COL_PILOTS,
+            fmt.COL_RESPONDENT,
+            fmt.COL_RESPONDENT_LABEL,
+            fmt.COL_STATUS,
+            fmt.COL_COMMENT,
+            *STAMP_COLUMNS,
+        ]
+        widths = [9, 30, 30, 16, 14, 30, 16, 60, 17, 24]
+    else:
+        columns, widths = list(fmt.ANSWER_COLUMNS), list(ANSWER_WIDTHS)
+    # What does not depend on the respondent, once per action.
+    fixed: dict[str, list[tuple[object, Style]]] = {}
+    for action in plan.actions():
+        objective, theme = where[action.code]
+        pilots = ", ".join(action.pilots)
+        fixed[action.code] = (
+            [
+                (action.code, STRUCTURE),
+                (objective, STRUCTURE),
+                (theme, STRUCTURE),
+                (pilots, STRUCTURE),
+            ]
+            if long_format
+            else [
+                (action.code, STRUCTURE),
+                (objective, STRUCTURE),
+                (theme, STRUCTURE),
+                (action.text, STRUCTURE),
+                (pilots, STRUCTURE),
+            ]
+        )
     rows = len(content.answers)
     table = Table(book, styles, sheet_name, widths, rows)
     status = columns.index(fmt.COL_STATUS)
@@ -359,20 +393,12 @@ def write_answers(
     table.header(columns)
     stamp = Style(fill="F2F2F2", number_format=DATE_TIME)
     for line in content.answers:
-        action = actions[line.action_code]
-        objective, theme = where[line.action_code]
-        cells: list[tuple[object, Style] | None] = [
-            (action.code, STRUCTURE),
-            (objective, STRUCTURE),
-            (theme, STRUCTURE),
-            (action.text, STRUCTURE),
-            (", ".join(action.pilots), STRUCTURE),
-            (line.respondent, STRUCTURE),
-            (line.status, ANSWER),
-            (line.comment or None, ANSWER),
-        ]
+        cells: list[tuple[object, Style] | None] = [*fixed[line.action_code]]
+        cells.append((line.respondent, STRUCTURE))
         if labels is not None:
-            cells.insert(6, (labels.get(line.respondent, line.respondent), STRUCTURE))
+            cells.append((labels.get(line.respondent, line.respondent), STRUCTURE))
+        cells += [(line.status, ANSWER), (line.comment or None, ANSWER)]
+        if labels is not None:
             at = line.at.astimezone().replace(tzinfo=None) if line.at else None
             cells += [(at, stamp), (line.by or None, STRUCTURE)]
         table.append(cells)

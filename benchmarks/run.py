@@ -165,17 +165,17 @@ def report(results: dict) -> str:
         lines.append(f"Fenêtre de saisie sur un plan de {window['actions']} actions :")
         for label, value in measures.items():
             reference = baseline.get(label)
+            unit = "Mo" if "(Mo)" in label else "ms"
             compared = (
-                f" (référence {_fmt(reference)} ms, {_fmt(value / reference)} ×)"
+                f" (référence {_fmt(reference)} {unit}, {_fmt(value / reference)} ×)"
                 if reference
                 else ""
             )
-            unit = "Mo" if "Mo" in label else "ms"
             shown = label.replace(" (Mo)", "")
-            lines.append(f"- {shown} : {_fmt(value)} {unit if unit == 'ms' else 'Mo'}{compared}")
+            lines.append(f"- {shown} : {_fmt(value)} {unit}{compared}")
         goals = window["goals"]
         lines.append(
-            "- objectifs : filtre sous 50 ms "
+            "- objectifs : filtre sous 50 ms pour 95 % des frappes "
             + ("atteint" if goals["filtre_sous_50_ms"] else "manqué")
             + ", boucle jamais bloquée plus de 100 ms "
             + ("atteint" if goals["jamais_bloquee_plus_de_100_ms"] else "manqué")

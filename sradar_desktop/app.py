@@ -9,9 +9,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
@@ -24,22 +24,6 @@ if TYPE_CHECKING:
     from sradar_desktop.ui.main_window import MainWindow
 
 START_TIMEOUT_MS = 60_000
-
-
-class FirstPaint(QObject):
-    """Calls back once, just after a widget has been painted for the first time."""
-
-    def __init__(self, widget: QWidget, callback: object) -> None:
-        super().__init__(widget)
-        self._callback = callback
-        self._done = False
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self._done and event.type() == QEvent.Type.Paint:
-            self._done = True
-            QTimer.singleShot(0, self._callback)  # type: ignore[arg-type]
-        return False
 
 
 def _install_excepthook() -> None:
@@ -67,6 +51,10 @@ def _install_excepthook() -> None:
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
+    # The window's Python code shares the interpreter with the threads that read and write the
+    # database: each of its calls may wait for them to hand the interpreter over, after 5 ms by
+    # default. A millisecond keeps painting and typing fluid while a plan loads.
+    sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
@@ -150,6 +138,23 @@ def _open_window(
     return window, 0
 
 
+def _quit_once_shown(app: QApplication, window: MainWindow) -> None:
+    """For ``--exit-after-start``: quit (0) once the plan is loaded and painted, or (1) with the
+    French message when it cannot be; never hang a check: 3 after a minute."""
+
+    def shown() -> None:
+        window.repaint()
+        app.quit()
+
+    def failed(message: str) -> None:
+        print(message, file=sys.stderr)
+        app.exit(1)
+
+    window.loaded.connect(shown)
+    window.load_failed.connect(failed)
+    QTimer.singleShot(START_TIMEOUT_MS, lambda: app.exit(3))
+
+
 def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> int:
     app = create_application()
     _install_excepthook()
@@ -158,9 +163,7 @@ def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> 
         return status
     window.show_restored()
     if exit_after_start:
-        FirstPaint(window, app.quit)
-        # Never hang a smoke test: give up with an error if the window is never painted.
-        QTimer.singleShot(START_TIMEOUT_MS, lambda: app.exit(3))
+        _quit_once_shown(app, window)
     status = app.exec()
     window.db.close()
     if window.guard is not None:

@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--exit-after-start",
         action="store_true",
-        help="ouvre la fenêtre puis quitte dès qu'elle est affichée (vérification, mesure)",
+        help="ouvre la fenêtre puis quitte dès qu'elle affiche le plan (vérification, mesure)",
     )
     commands = parser.add_subparsers(
         dest="command", metavar="COMMANDE", title="commandes", parser_class=_Parser

@@ -151,6 +151,19 @@ def test_exit_after_start_shows_the_window_and_exits(data_dir):
     assert (data_dir / "sradar.sqlite3").is_file()
 
 
+def test_exit_after_start_says_why_the_plan_cannot_be_shown(data_dir):
+    from sradar_desktop.ui.settings import Settings
+
+    assert run("--exit-after-start", data_dir=data_dir).returncode == 0
+    settings = Settings()
+    settings.questionnaire_id = "plan-retire"  # the plan last opened is no longer in the base
+    settings.sync()
+    result = run("--exit-after-start", data_dir=data_dir)
+    assert result.returncode == 1
+    assert "Le questionnaire « plan-retire » n'existe pas dans cette base" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_exit_after_start_on_a_refused_database(data_dir, tmp_path):
     bad = _write(tmp_path / "base.sqlite3", b"%PDF" + b"x" * 4096)
     result = run("--db", str(bad), "--exit-after-start", data_dir=data_dir)

@@ -244,6 +244,28 @@ def test_resorted_rows_and_capital_statuses(tmp_path, data_dir):
     source.close()
 
 
+def test_a_deleted_comment_column_is_not_read_from_another_column(tmp_path, data_dir):
+    """A colleague deleted the Commentaire column and added notes of their own after the
+    last column: the answers import, without comments, and the notes are not taken for them."""
+    source = Database.open(tmp_path / "source.sqlite3")
+    path = tmp_path / "vierge.xlsx"
+    blank_workbook(source, path, questionnaire_id=SRADAR, respondent_code="DDETS-44")
+
+    def fill(book):
+        sheet = book["Questionnaire"]
+        assert sheet.cell(1, 8).value == "Commentaire"
+        sheet.delete_cols(8)
+        sheet.cell(1, 8, "Mes notes")
+        for index in range(2, sheet.max_row + 1):
+            sheet.cell(index, 8, "note personnelle")
+        sheet.cell(2, 7, "oui")
+
+    outcome = import_file(source, edit_workbook(path, tmp_path / "rempli.xlsx", fill))
+    assert outcome.count(Decision.NEW) == 1
+    assert [v[:2] for v in state(source)["answers"].values()] == [("oui", "")]
+    source.close()
+
+
 def test_french_numbers_typed_in_excel(tmp_path, data_dir):
     db = Database.open(tmp_path / "base.sqlite3")
     path = tmp_path / "vierge.xlsx"

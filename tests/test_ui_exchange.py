@@ -518,6 +518,23 @@ def test_only_importable_files_are_taken(tmp_path):
     assert exchange_module.dropped_files(mime) == []
 
 
+def test_every_field_that_takes_drops_hands_files_to_the_window(qtbot, db):
+    """Files are caught by the window itself, not by an event filter on the whole application
+    (which would run Python on every event of the program and slow the window while a plan
+    loads): each widget inside the window that takes drops must hand files over."""
+    from PySide6.QtWidgets import QWidget
+
+    from sradar_desktop.ui.widgets import FileDragsToWindow
+
+    window = open_window(qtbot, db)
+    window._select_code("1.1.1")  # an action with indicators: their fields exist
+    takers = [w for w in window.findChildren(QWidget) if w.acceptDrops()]
+    assert takers, "the comment and the search box take text drops"
+    for widget in takers:
+        owner = widget if isinstance(widget, FileDragsToWindow) else widget.parentWidget()
+        assert isinstance(owner, FileDragsToWindow), type(widget).__name__
+
+
 def test_a_read_only_window_imports_nothing(qtbot, db, tmp_path):
     writer = open_window(qtbot, db)
     reader_db = Database.open(db.url, read_only=True)
@@ -531,6 +548,18 @@ def test_a_read_only_window_imports_nothing(qtbot, db, tmp_path):
         exchange.import_files([received])
         assert exchange.dialog is None
         assert "Lecture seule" in reader.statusBar().currentMessage()
+        # Dragged over the comment, the file is neither imported nor pasted as a path.
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(received))])
+        enter = QDragEnterEvent(
+            QPoint(5, 5),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier(0),
+        )
+        QApplication.sendEvent(reader.detail.comment_edit.viewport(), enter)
+        assert not enter.isAccepted()
         reader.close()
     finally:
         reader_db.close()

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QDragMoveEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtGui import QAction, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.departements import REGIONS, region_from_text, region_of_department
@@ -64,9 +64,11 @@ def dropped_files(mime: QMimeData | None) -> list[Path]:
     return list(dict.fromkeys(paths))
 
 
-class FileDropFilter(QObject):
-    """Files dropped anywhere on the window are imported, even over a text field (which would
-    otherwise paste the file's path into the comment)."""
+class FileDrops(QObject):
+    """Files dropped on the window are imported. Installed on the window alone (not on the
+    application, where it would take every event of the program through Python); the text fields
+    hand over the files dragged onto them (``ui.widgets.FileDragsToWindow``), which are thus
+    imported rather than pasted as a path into a comment."""
 
     def __init__(self, window: QWidget, on_drop: Callable[[list[Path]], None]) -> None:
         super().__init__(window)
@@ -75,14 +77,19 @@ class FileDropFilter(QObject):
         self._seen: tuple[tuple[str, ...], list[Path]] = ((), [])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() not in _DRAG_EVENTS:
+        if watched is not self._window or event.type() not in _DRAG_EVENTS:
             return False
-        if not isinstance(watched, QWidget) or watched.window() is not self._window:
-            return False
-        drag: QDragMoveEvent = event  # type: ignore[assignment]
+        return self.handle(event)  # type: ignore[arg-type]
+
+    def handle(self, drag: QDropEvent) -> bool:
+        """Accept or refuse a drag (enter, move or drop) of files; ``False`` for anything else
+        (text dragged within the window)."""
         mime = drag.mimeData()
         if mime is None or not any(url.isLocalFile() for url in mime.urls()):
-            return False  # text dragged within the window
+            return False
+        if not self._window.acceptDrops():  # read-only window: nothing is imported
+            drag.ignore()
+            return True
         # A drag moves many times a second over the window: its files are looked at once.
         urls = tuple(url.toString() for url in mime.urls())
         if self._seen[0] != urls:
@@ -94,9 +101,8 @@ class FileDropFilter(QObject):
             return True
         drag.setDropAction(Qt.DropAction.CopyAction)
         drag.accept()
-        if event.type() == QEvent.Type.Drop:
-            drop: QDropEvent = event  # type: ignore[assignment]
-            drop.acceptProposedAction()
+        if drag.type() == QEvent.Type.Drop:
+            drag.acceptProposedAction()
             # Opened once the drop is over: the file manager is not kept waiting.
             QTimer.singleShot(0, lambda: self._on_drop(paths))
         return True
@@ -150,11 +156,14 @@ class WorkbookExchange(QObject):
             action.setEnabled(not read_only)
 
         window.setAcceptDrops(not read_only)
-        self.drop_filter = FileDropFilter(window, self.import_files)
-        app = QApplication.instance()
-        if app is not None and not read_only:
-            app.installEventFilter(self.drop_filter)
-        window.loaded.connect(self.refresh_last_import)
+        self.file_drops = FileDrops(window, self.import_files)
+        window.installEventFilter(self.file_drops)
+        # A moment after the plan is shown: the query does not compete with the first paint.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(300)
+        self._refresh_timer.timeout.connect(self.refresh_last_import)
+        window.loaded.connect(self._refresh_timer.start)
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: str, tip: str) -> QAction:
         action = QAction(text, self.window)

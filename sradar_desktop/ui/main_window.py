@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QDesktopServices,
+    QDropEvent,
     QFont,
     QIcon,
     QKeySequence,
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
     """The entry window over ``db``. ``loaded`` is emitted each time a plan is shown."""
 
     loaded = Signal()
+    load_failed = Signal(str)  # the French message shown in the window
 
     def __init__(
         self,
@@ -627,6 +629,7 @@ class MainWindow(QMainWindow):
             )
         # In the window, not in a box: the agent can still choose another questionnaire.
         self.banner.show_message("error", message)
+        self.load_failed.emit(message)
 
     def _loaded(self, data: EntryData) -> None:
         self._loading = False
@@ -1270,6 +1273,11 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         show_about(self, self.db.location)
+
+    def handle_file_drag(self, event: QDropEvent) -> bool:
+        """Files dragged over one of the window's text fields: imported like files dropped
+        anywhere else on the window (see ``ui.widgets.FileDragsToWindow``)."""
+        return self.exchange.file_drops.handle(event)
 
     def show_guide(self) -> None:
         """The French user guide, in the system's browser (it ships with the application)."""

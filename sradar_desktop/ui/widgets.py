@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFocusEvent,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -33,7 +40,34 @@ def is_window_key(event: QKeyEvent) -> bool:
     return False
 
 
-class CommentEdit(QPlainTextEdit):
+class FileDragsToWindow:
+    """For the text fields of the entry window: files dragged onto them are the window's to
+    import (its ``handle_file_drag``), never a path pasted into the field. Text dragged from one
+    field to another is left to the field."""
+
+    def _file_drag(self, event: QDropEvent) -> bool:
+        mime = event.mimeData()
+        if mime is None or not any(url.isLocalFile() for url in mime.urls()):
+            return False
+        handler = getattr(self.window(), "handle_file_drag", None)  # type: ignore[attr-defined]
+        if handler is None or not handler(event):
+            event.ignore()
+        return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self._file_drag(event):
+            super().dragEnterEvent(event)  # type: ignore[misc]
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if not self._file_drag(event):
+            super().dragMoveEvent(event)  # type: ignore[misc]
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not self._file_drag(event):
+            super().dropEvent(event)  # type: ignore[misc]
+
+
+class CommentEdit(FileDragsToWindow, QPlainTextEdit):
     """The comment field: Tab leaves it, Escape goes back to the list, and undo is the
     window's (one step per editing burst)."""
 
@@ -71,7 +105,7 @@ class CommentEdit(QPlainTextEdit):
         self.focus_left.emit()
 
 
-class ValueEdit(QLineEdit):
+class ValueEdit(FileDragsToWindow, QLineEdit):
     """An indicator value: the window's undo, Escape goes back to the list."""
 
     escape_pressed = Signal()
@@ -89,7 +123,7 @@ class ValueEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
-class SearchEdit(QLineEdit):
+class SearchEdit(FileDragsToWindow, QLineEdit):
     """The search box: Escape empties it, then goes back to the list."""
 
     escape_pressed = Signal()

@@ -13,9 +13,10 @@ import hashlib
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 
 from sradar_desktop.domain.merge import is_blank, value_digest
@@ -307,18 +308,25 @@ class _Rows:
         self.header = header
         self.columns = columns
 
-    def __iter__(self) -> Iterator[tuple[int, Callable[[str], object]]]:
-        rows = self.sheet.rows
+    def cells(self, *names: str) -> Iterator[tuple[int, tuple]]:
+        """Each data row's index and its cells in the columns ``names``, in that order
+        (``None`` for a column the sheet does not have). At least two names."""
         width = max(self.columns.values()) + 1
-        positions = self.columns
+        positions = [self.columns.get(name, -1) for name in names]
+        pick = itemgetter(*positions)
+        rows = self.sheet.rows
+        if -1 not in positions:
+            for index in range(self.header + 1, len(rows)):
+                row = rows[index]
+                if len(row) < width:
+                    row = [*row, *[None] * (width - len(row))]
+                yield index, pick(row)
+            return
+        # A missing column is read from a None added at the end of each row (-1), never from
+        # a column the sheet has beyond the ones found.
         for index in range(self.header + 1, len(rows)):
             row = rows[index]
-            if len(row) < width:
-                row = [*row, *[None] * (width - len(row))]
-            yield (
-                index,
-                lambda column, row=row: row[positions[column]] if column in positions else None,
-            )
+            yield index, pick([*row, *[None] * (width - len(row)), None])
 
 
 class _ExchangeParser:
@@ -362,11 +370,12 @@ class _ExchangeParser:
     def answers(self, rows: _Rows) -> list[fmt.AnswerLine]:
         lines = []
         seen: dict[tuple[str, str], int] = {}
-        for index, cell in rows:
-            code = _text(cell(fmt.COL_CODE))
-            respondent = _text(cell(fmt.COL_RESPONDENT)).upper()
-            raw_status = cell(fmt.COL_STATUS)
-            comment = _comment(cell(fmt.COL_COMMENT))
+        for index, (code, respondent, raw_status, comment) in rows.cells(
+            fmt.COL_CODE, fmt.COL_RESPONDENT, fmt.COL_STATUS, fmt.COL_COMMENT
+        ):
+            code = _text(code)
+            respondent = _text(respondent).upper()
+            comment = _comment(comment)
             if not (code or respondent or _text(raw_status) or comment.strip()):
                 continue
             if code not in self.actions:
@@ -401,11 +410,12 @@ class _ExchangeParser:
     def indicators(self, rows: _Rows) -> list[fmt.IndicatorLine]:
         lines = []
         seen: dict[tuple[str, str, int], int] = {}
-        for index, cell in rows:
-            code = _text(cell(fmt.COL_CODE))
-            label = _text(cell(fmt.COL_INDICATOR))
-            respondent = _text(cell(fmt.COL_RESPONDENT)).upper()
-            raw = (cell(fmt.COL_TARGET), cell(fmt.COL_ACHIEVED))
+        for index, (code, label, respondent, *raw) in rows.cells(
+            fmt.COL_CODE, fmt.COL_INDICATOR, fmt.COL_RESPONDENT, fmt.COL_TARGET, fmt.COL_ACHIEVED
+        ):
+            code = _text(code)
+            label = _text(label)
+            respondent = _text(respondent).upper()
             if not (code or label or respondent or any(_text(v) for v in raw)):
                 continue
             if fold(respondent) == fold(fmt.TOTAL_LABEL):

@@ -215,3 +215,31 @@ def test_merging_in_memory_follows_the_same_rules(tmp_path, files, data_dir):
     assert {(k[1], k[2]): v for k, v in imported.items()} == merged[0]
     book, results = merge_files([files["A"], files["A"]])
     assert results[1].outcome.already_imported_at is not None
+
+
+def test_files_read_ahead_are_reported_and_merged_in_their_order(tmp_path, files, data_dir):
+    """Files are read by several threads, but reported, merged and cancelled in order."""
+    from sradar_desktop.services.merging import merge_files
+
+    broken = tmp_path / "tronqué.xlsx"
+    broken.write_bytes(files["B"].read_bytes()[:3000])
+    paths = [files["A"], broken, files["B"], files["A"], files["C"]] * 3
+    seen = []
+    book, results = merge_files(paths, progress=lambda index, path: seen.append((index, path)))
+    assert seen == list(enumerate(paths))
+    assert [r.path for r in results] == paths
+    assert [r.error is not None for r in results] == [False, True, False, False, False] * 3
+    assert "tronqué.xlsx" in str(results[1].error)
+    assert results[3].outcome.already_imported_at is not None
+    every = {k: v.value for k, v in book.campaigns[SRADAR].answers.items()}
+
+    asked = []
+
+    def cancelled() -> bool:
+        asked.append(True)
+        return len(asked) > 2
+
+    book, results = merge_files(paths, cancelled=cancelled)
+    assert [r.path for r in results] == paths[:2]
+    partial = {k: v.value for k, v in book.campaigns[SRADAR].answers.items()}
+    assert partial != every

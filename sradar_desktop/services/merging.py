@@ -8,8 +8,10 @@ workbooks then costs little more than reading them.
 
 from __future__ import annotations
 
-from collections import Counter
+import os
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -198,25 +200,56 @@ def _stamped(line: fmt.AnswerLine | fmt.IndicatorLine) -> Stamped:
     return Stamped(line.value, line.at, line.by)
 
 
+# Files are read ahead by a few threads: python-calamine parses a sheet without holding the
+# interpreter, so one file is parsed while the previous one is checked and merged. The
+# look-ahead is bounded, so that memory does not grow with the number of files.
+READERS = max(1, min(4, os.cpu_count() or 1))
+_LOOK_AHEAD = 2 * READERS
+
+
+def _read(path: Path) -> tuple[str, Incoming]:
+    check_size(path)
+    return file_digest(path), read_incoming(path)
+
+
 def merge_files(
     paths: Iterable[Path],
     *,
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[MergeBook, list[FileResult]]:
-    """Read and merge files in memory; a refused file is reported and the others merged."""
+    """Read and merge files in memory, in their order; a refused file is reported and the
+    others merged."""
     book = MergeBook()
     results = []
-    for index, path in enumerate(paths):
-        if cancelled is not None and cancelled():
-            break
-        if progress is not None:
-            progress(index, path)
-        try:
-            check_size(path)
-            outcome = book.add(path.name, file_digest(path), read_incoming(path))
-        except UserError as error:
-            results.append(FileResult(path, error=error))
-        else:
-            results.append(FileResult(path, outcome=outcome))
+    upcoming = iter(paths)
+    reading: deque[tuple[Path, Future[tuple[str, Incoming]]]] = deque()
+    with ThreadPoolExecutor(READERS, thread_name_prefix="lecture") as pool:
+
+        def read_ahead() -> None:
+            while len(reading) < _LOOK_AHEAD:
+                path = next(upcoming, None)
+                if path is None:
+                    return
+                reading.append((path, pool.submit(_read, path)))
+
+        read_ahead()
+        index = 0
+        while reading:
+            if cancelled is not None and cancelled():
+                for _, future in reading:
+                    future.cancel()
+                break
+            path, future = reading.popleft()
+            if progress is not None:
+                progress(index, path)
+            index += 1
+            try:
+                digest, incoming = future.result()
+                outcome = book.add(path.name, digest, incoming)
+            except UserError as error:
+                results.append(FileResult(path, error=error))
+            else:
+                results.append(FileResult(path, outcome=outcome))
+            read_ahead()
     return book, results

@@ -150,9 +150,17 @@ def _quit_once_shown(app: QApplication, window: MainWindow) -> None:
         print(message, file=sys.stderr)
         app.exit(1)
 
+    def too_long() -> None:
+        print(
+            f"La fenêtre n'a pas affiché le plan en {START_TIMEOUT_MS // 1000} secondes "
+            f"(journal : {log_file()}).",
+            file=sys.stderr,
+        )
+        app.exit(3)
+
     window.loaded.connect(shown)
     window.load_failed.connect(failed)
-    QTimer.singleShot(START_TIMEOUT_MS, lambda: app.exit(3))
+    QTimer.singleShot(START_TIMEOUT_MS, too_long)
 
 
 def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 from exchange_support import ROAD_MAP, SRADAR, answer, edit_workbook, state
@@ -243,3 +244,29 @@ def test_files_read_ahead_are_reported_and_merged_in_their_order(tmp_path, files
     assert [r.path for r in results] == paths[:2]
     partial = {k: v.value for k, v in book.campaigns[SRADAR].answers.items()}
     assert partial != every
+
+
+def test_an_unexpected_error_while_reading_stops_at_once(tmp_path, files, data_dir, monkeypatch):
+    """A bug met while reading one file is not taken for a refused file: it comes out, and
+    the files waiting to be read are not read."""
+    from sradar_desktop.services import merging
+
+    read = merging._read
+    opened = []
+
+    def failing(path):
+        opened.append(path)
+        if path.name == "panne.xlsx":
+            raise RuntimeError("panne de lecture")
+        if len(opened) > 2:
+            time.sleep(0.3)  # the readers are busy when the error comes out
+        return read(path)
+
+    monkeypatch.setattr(merging, "_read", failing)
+    broken = tmp_path / "panne.xlsx"
+    broken.write_bytes(files["A"].read_bytes())
+    paths = [files["A"], broken] + [files["B"], files["C"]] * 20
+    with pytest.raises(RuntimeError, match="panne de lecture"):
+        merging.merge_files(paths)
+    # Only the files already being read are finished; those waiting are cancelled.
+    assert len(opened) <= 2 + merging.READERS

@@ -67,25 +67,25 @@ def workbook_from_elsewhere(tmp_path: Path, respondent: str, answers_: dict, nam
     return path
 
 
-def drop(qtbot, widget, paths: list[Path]) -> None:
-    """Drop files on ``widget`` as a file manager does."""
+def drop(qtbot, widget, paths: list[Path], *, shift: bool = False) -> None:
+    """Drop files on ``widget`` as a file manager does (offering to copy or move them; Shift
+    asks for a move)."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
     center = widget.rect().center()
-    enter = QDragEnterEvent(
-        center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
-    )
+    offered = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    keys = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier(0)
+    enter = QDragEnterEvent(center, offered, mime, Qt.MouseButton.LeftButton, keys)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted()
-    dropped = QDropEvent(
-        QPointF(center),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier(0),
+    dropped = QDropEvent(QPointF(center), offered, mime, Qt.MouseButton.LeftButton, keys)
+    assert dropped.proposedAction() == (
+        Qt.DropAction.MoveAction if shift else Qt.DropAction.CopyAction
     )
     QApplication.sendEvent(widget, dropped)
     assert dropped.isAccepted()
+    # Always a copy: a move would let the file manager delete the workbook received.
+    assert dropped.dropAction() == Qt.DropAction.CopyAction
 
 
 def import_dialog(qtbot, window) -> ImportDialog:
@@ -128,7 +128,7 @@ def test_drop_a_good_workbook_and_a_pdf(qtbot, any_db, tmp_path):
     qtbot.keyClick(window.table, K.Key_F2)
     qtbot.keyClicks(window.detail.comment_edit, "En cours")
     # Dropped over the comment: imported, not pasted into the comment.
-    drop(qtbot, window.detail.comment_edit.viewport(), [good, pdf])
+    drop(qtbot, window.detail.comment_edit.viewport(), [good, pdf], shift=True)
     dialog = import_dialog(qtbot, window)
     assert window.detail.comment_edit.toPlainText() == "En cours"
     assert answers(db)["1.1.3"].comment == "En cours"  # saved before the preview
@@ -548,18 +548,25 @@ def test_a_read_only_window_imports_nothing(qtbot, db, tmp_path):
         exchange.import_files([received])
         assert exchange.dialog is None
         assert "Lecture seule" in reader.statusBar().currentMessage()
-        # Dragged over the comment, the file is neither imported nor pasted as a path.
+        # Dragged over the search box (which stays editable), the file is neither imported nor
+        # pasted as a path, even when the file manager sends the path as text too.
         mime = QMimeData()
         mime.setUrls([QUrl.fromLocalFile(str(received))])
-        enter = QDragEnterEvent(
-            QPoint(5, 5),
-            Qt.DropAction.CopyAction,
-            mime,
-            Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier(0),
-        )
-        QApplication.sendEvent(reader.detail.comment_edit.viewport(), enter)
-        assert not enter.isAccepted()
+        mime.setText(str(received))
+        for kind in (QDragEnterEvent, QDropEvent):
+            position = QPoint(5, 5) if kind is QDragEnterEvent else QPointF(5, 5)
+            event = kind(
+                position,
+                Qt.DropAction.CopyAction,
+                mime,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier(0),
+            )
+            QApplication.sendEvent(reader.search_edit, event)
+            assert not event.isAccepted()
+        assert reader.search_edit.text() == ""
+        qtbot.wait(50)
+        assert exchange.dialog is None
         reader.close()
     finally:
         reader_db.close()

@@ -235,21 +235,24 @@ def merge_files(
 
         read_ahead()
         index = 0
-        while reading:
-            if cancelled is not None and cancelled():
-                for _, future in reading:
-                    future.cancel()
-                break
-            path, future = reading.popleft()
-            if progress is not None:
-                progress(index, path)
-            index += 1
-            try:
-                digest, incoming = future.result()
-                outcome = book.add(path.name, digest, incoming)
-            except UserError as error:
-                results.append(FileResult(path, error=error))
-            else:
-                results.append(FileResult(path, outcome=outcome))
-            read_ahead()
+        try:
+            while reading:
+                if cancelled is not None and cancelled():
+                    break
+                path, future = reading.popleft()
+                if progress is not None:
+                    progress(index, path)
+                index += 1
+                try:
+                    digest, incoming = future.result()
+                    outcome = book.add(path.name, digest, incoming)
+                except UserError as error:
+                    results.append(FileResult(path, error=error))
+                else:
+                    results.append(FileResult(path, outcome=outcome))
+                read_ahead()
+        finally:
+            # Cancelled, interrupted or failed: the files not yet being read are not read.
+            for _, future in reading:
+                future.cancel()
     return book, results

@@ -90,19 +90,21 @@ class FileDrops(QObject):
         if not self._window.acceptDrops():  # read-only window: nothing is imported
             drag.ignore()
             return True
-        # A drag moves many times a second over the window: its files are looked at once.
+        # A drag moves many times a second over the window: its files are looked at once per
+        # drag (a folder dragged again is looked at again: new files may have arrived).
         urls = tuple(url.toString() for url in mime.urls())
-        if self._seen[0] != urls:
+        if self._seen[0] != urls or drag.type() == QEvent.Type.DragEnter:
             self._seen = (urls, dropped_files(mime))
         paths = self._seen[1]
         if not paths:
             # Files that cannot be imported: refused here, not pasted as a path in a field.
             drag.ignore()
             return True
+        # Always a copy, even when the user holds Shift (a move would let the file manager
+        # delete the workbook received).
         drag.setDropAction(Qt.DropAction.CopyAction)
         drag.accept()
         if drag.type() == QEvent.Type.Drop:
-            drag.acceptProposedAction()
             # Opened once the drop is over: the file manager is not kept waiting.
             QTimer.singleShot(0, lambda: self._on_drop(paths))
         return True

@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.errors import UserError
+from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
 from sradar_desktop.services.answers import HistoryEntry, read_history
 from sradar_desktop.services.database import Database
@@ -623,9 +624,12 @@ class MainWindow(QMainWindow):
             message = str(error)
         else:
             log.error("Erreur au chargement du plan", exc_info=error)
-            message = self.tr(
-                "Le plan n'a pas pu être chargé (erreur inattendue, le détail est dans le "
-                "journal de l'application)."
+            message = (
+                self.tr(
+                    "Le plan n'a pas pu être chargé (erreur inattendue, le détail est dans le "
+                    "journal de l'application : %s)."
+                )
+                % log_file()
             )
         # In the window, not in a box: the agent can still choose another questionnaire.
         self.banner.show_message("error", message)

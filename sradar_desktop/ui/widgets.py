@@ -41,9 +41,9 @@ def is_window_key(event: QKeyEvent) -> bool:
 
 
 class FileDragsToWindow:
-    """For the text fields of the entry window: files dragged onto them are the window's to
-    import (its ``handle_file_drag``), never a path pasted into the field. Text dragged from one
-    field to another is left to the field."""
+    """For text fields: files dragged onto them are their window's to import (its
+    ``handle_file_drag``: the entry window's), never a path pasted into the field; refused in a
+    window that imports nothing. Text dragged from one field to another is left to the field."""
 
     def _file_drag(self, event: QDropEvent) -> bool:
         mime = event.mimeData()

@@ -393,7 +393,7 @@ def test_failed_write_leaves_the_previous_file(tmp_path: Path, monkeypatch) -> N
     def refuse(*_args, **_kwargs):
         raise PermissionError(13, "refusé")
 
-    monkeypatch.setattr("sradar_desktop.reports.pdf.os.replace", refuse)
+    monkeypatch.setattr("sradar_desktop.saving.os.replace", refuse)
     with pytest.raises(UserError, match="ouvert dans un lecteur PDF"):
         write_summary_pdf(small_consolidation(), path)
     assert path.read_bytes() == b"ancienne version"

@@ -12,9 +12,7 @@ reportlab's paragraph markup. Statuses are always written in words on their colo
 
 from __future__ import annotations
 
-import errno
 import io
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -61,10 +59,10 @@ from sradar_desktop.domain.consolidation import (
 from sradar_desktop.domain.numbers import format_decimal, format_percentage
 from sradar_desktop.domain.plan import IndicatorKind
 from sradar_desktop.domain.scale import Scale
-from sradar_desktop.errors import UserError
 from sradar_desktop.reports.charts import Segment, fill, stacked_bar, text_on
 from sradar_desktop.reports.fonts import FontFamily, register_fonts
 from sradar_desktop.reports.french import long_date, short_datetime
+from sradar_desktop.saving import save_atomically
 
 __all__ = ["render_summary_pdf", "write_summary_pdf"]
 
@@ -102,7 +100,12 @@ def write_summary_pdf(
     ``region`` overrides the plan's region on the title page and in the totals.
     """
     content = render_summary_pdf(consolidation, region=region)
-    _write_atomically(content, Path(path))
+    save_atomically(
+        lambda temporary: temporary.write_bytes(content),
+        Path(path),
+        document="la synthèse PDF",
+        opened_in="un lecteur PDF",
+    )
 
 
 def render_summary_pdf(consolidation: Consolidation, *, region: str | None = None) -> bytes:
@@ -120,32 +123,6 @@ def render_summary_pdf(consolidation: Consolidation, *, region: str | None = Non
         return summary.build(split_in_row=True)
     finally:
         rl_config.useA85 = use_a85
-
-
-def _write_atomically(content: bytes, path: Path) -> None:
-    if not path.parent.is_dir():
-        raise UserError(
-            f"Le dossier {path.parent} n'existe pas. Choisissez un dossier existant pour "
-            "enregistrer la synthèse PDF."
-        )
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(content)
-        os.replace(temporary, path)
-    except PermissionError as error:
-        raise UserError(
-            f"Impossible d'écrire {path} : le fichier est peut-être ouvert dans un lecteur PDF, "
-            "ou le dossier est protégé. Fermez-le ou choisissez un autre dossier, puis réessayez."
-        ) from error
-    except OSError as error:
-        if error.errno == errno.ENOSPC:
-            raise UserError(
-                f"Le disque est plein : {path.name} n'a pas été enregistré. Libérez de la place "
-                "puis réessayez."
-            ) from error
-        raise UserError(f"Impossible d'écrire {path} ({error.strerror}).") from error
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 # --- Text -------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from sradar_desktop.workbook.writer import (
     level_style,
     new_workbook,
     places,
-    save_atomically,
+    save_workbook,
     write_answers,
     write_meta,
 )
@@ -267,4 +267,4 @@ def write_consolidated_workbook(
         )
         book.close()
 
-    save_atomically(build, path)
+    save_workbook(build, path)

@@ -32,7 +32,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDesktopServices,
     QFont,
@@ -96,7 +95,7 @@ from sradar_desktop.ui.delegates import WrappedTextDelegate
 from sradar_desktop.ui.i18n import arg
 from sradar_desktop.ui.settings import Settings
 from sradar_desktop.ui.tasks import TaskRunner
-from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, SearchEdit
+from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, SearchEdit, window_action
 
 log = logging.getLogger(__name__)
 
@@ -371,33 +370,18 @@ class ConsolidationWindow(QMainWindow):
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcuts: list[QKeySequence] | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcuts:
-            action.setShortcuts(shortcuts)
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
     def _build_menus(self) -> None:
         key = QKeySequence
         menu = self.menuBar().addMenu(self.tr("&Fichier"))
-        self.export_workbook_action = self._action(
+        self.export_workbook_action = window_action(
+            self,
             self.tr("Exporter le &classeur consolidé…"),
             lambda: self.ask_export(WORKBOOK),
             [key("Ctrl+E")],
             self.tr("Synthèse, Questionnaire, Indicateurs, Réponses et Suivi dans un classeur"),
         )
-        self.export_pdf_action = self._action(
+        self.export_pdf_action = window_action(
+            self,
             self.tr("Exporter la synthèse &PDF…"),
             lambda: self.ask_export(PDF),
             [key("Ctrl+P")],
@@ -406,7 +390,8 @@ class ConsolidationWindow(QMainWindow):
         menu.addAction(self.export_workbook_action)
         menu.addAction(self.export_pdf_action)
         menu.addSeparator()
-        self.reload_action = self._action(
+        self.reload_action = window_action(
+            self,
             self.tr("&Actualiser"),
             self.load,
             [key(Qt.Key.Key_F5)],
@@ -414,8 +399,8 @@ class ConsolidationWindow(QMainWindow):
         )
         menu.addAction(self.reload_action)
         menu.addSeparator()
-        self.close_action = self._action(
-            self.tr("&Fermer"), self.close, [key(key.StandardKey.Close), key("Ctrl+W")]
+        self.close_action = window_action(
+            self, self.tr("&Fermer"), self.close, [key(key.StandardKey.Close), key("Ctrl+W")]
         )
         menu.addAction(self.close_action)
 
@@ -425,7 +410,8 @@ class ConsolidationWindow(QMainWindow):
             (self.tr("&Actions"), self.tr("&Synthèse par objectif"), self.tr("&Qui a répondu"))
         ):
             tab_actions.append(
-                self._action(
+                window_action(
+                    self,
                     title,
                     lambda number=number: self.tabs.setCurrentIndex(number),
                     [key(f"Ctrl+{number + 1}")],
@@ -433,24 +419,29 @@ class ConsolidationWindow(QMainWindow):
             )
             menu.addAction(tab_actions[-1])
         menu.addSeparator()
-        self.find_action = self._action(self.tr("Re&chercher"), self.focus_search, [key("Ctrl+F")])
-        self.disagreements_action = self._action(
-            self.tr("&Désaccords seulement"), self.disagreements_box.toggle, [key("Ctrl+D")]
+        self.find_action = window_action(
+            self, self.tr("Re&chercher"), self.focus_search, [key("Ctrl+F")]
         )
-        self.clear_filters_action = self._action(
-            self.tr("&Effacer les filtres"), self.clear_filters, [key("Ctrl+Shift+E")]
+        self.disagreements_action = window_action(
+            self, self.tr("&Désaccords seulement"), self.disagreements_box.toggle, [key("Ctrl+D")]
+        )
+        self.clear_filters_action = window_action(
+            self, self.tr("&Effacer les filtres"), self.clear_filters, [key("Ctrl+Shift+E")]
         )
         for action in (self.find_action, self.disagreements_action, self.clear_filters_action):
             menu.addAction(action)
 
         menu = self.menuBar().addMenu(self.tr("A&rbitrage"))
-        self.arbitrate_action = self._action(
+        self.arbitrate_action = window_action(
+            self,
             self.tr("&Arbitrer l'action choisie"),
             self._focus_arbitration,
             [key(Qt.Key.Key_F2)],
             self.tr("Choisir le statut retenu et sa raison (Ctrl+Entrée applique)"),
         )
-        self.expected_action = self._action(self.tr("Répondants &attendus…"), self.edit_expected)
+        self.expected_action = window_action(
+            self, self.tr("Répondants &attendus…"), self.edit_expected
+        )
         menu.addAction(self.arbitrate_action)
         menu.addAction(self.expected_action)
 

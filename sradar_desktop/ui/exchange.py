@@ -28,6 +28,7 @@ from sradar_desktop.services.sending import answers_file_name, campaign_roster, 
 from sradar_desktop.ui.i18n import arg
 from sradar_desktop.ui.import_dialog import ImportDialog, when_text
 from sradar_desktop.ui.send_dialog import SendDialog, default_folder, open_folder
+from sradar_desktop.ui.widgets import window_action
 
 if TYPE_CHECKING:
     from sradar_desktop.ui.main_window import MainWindow
@@ -168,14 +169,8 @@ class WorkbookExchange(QObject):
         window.loaded.connect(self._refresh_timer.start)
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: str, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.window.addAction(action)
-        return action
+        keys = [QKeySequence(shortcut)] if shortcut else []
+        return window_action(self.window, text, slot, keys, tip)
 
     def menu_actions(self) -> list[QAction | None]:
         """The actions of the File menu, ``None`` for a separator."""

@@ -90,7 +90,7 @@ from sradar_desktop.ui.plan_models import (
 )
 from sradar_desktop.ui.settings import Settings
 from sradar_desktop.ui.tasks import TaskRunner
-from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, SearchEdit
+from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, SearchEdit, window_action
 
 log = logging.getLogger(__name__)
 
@@ -357,34 +357,19 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([300, 620, 440])
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcuts: list[QKeySequence] | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcuts:
-            action.setShortcuts(shortcuts)
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
     def _build_menus(self) -> None:
         key = QKeySequence
         menu = self.menuBar().addMenu(self.tr("&Fichier"))
-        self.identity_action = self._action(
+        self.identity_action = window_action(
+            self,
             self.tr("Mon &service et mon questionnaire…"),
             self.edit_identity,
             [key("Ctrl+,")],
             self.tr("Qui répond, et quel plan est évalué"),
         )
         menu.addAction(self.identity_action)
-        self.reload_action = self._action(
+        self.reload_action = window_action(
+            self,
             self.tr("&Actualiser"),
             self.reload,
             [key(Qt.Key.Key_F5)],
@@ -399,19 +384,21 @@ class MainWindow(QMainWindow):
             else:
                 menu.addAction(action)
         menu.addSeparator()
-        self.quit_action = self._action(
-            self.tr("&Quitter"), self.close, [key(key.StandardKey.Quit), key("Ctrl+Q")]
+        self.quit_action = window_action(
+            self, self.tr("&Quitter"), self.close, [key(key.StandardKey.Quit), key("Ctrl+Q")]
         )
         menu.addAction(self.quit_action)
 
         menu = self.menuBar().addMenu(self.tr("É&dition"))
-        self.undo_action = self._action(
+        self.undo_action = window_action(
+            self,
             self.tr("&Annuler"),
             self.undo,
             [key("Ctrl+Z")],
             self.tr("Annuler la dernière modification (réponse, commentaire, indicateur)"),
         )
-        self.redo_action = self._action(
+        self.redo_action = window_action(
+            self,
             self.tr("&Rétablir"),
             self.redo,
             [key("Ctrl+Y"), key("Ctrl+Shift+Z")],
@@ -422,7 +409,8 @@ class MainWindow(QMainWindow):
         menu.addAction(self.undo_action)
         menu.addAction(self.redo_action)
         menu.addSeparator()
-        self.save_action = self._action(
+        self.save_action = window_action(
+            self,
             self.tr("&Enregistrer maintenant"),
             self.save_now,
             [key("Ctrl+S")],
@@ -433,7 +421,8 @@ class MainWindow(QMainWindow):
         )
         menu.addAction(self.save_action)
         menu.addSeparator()
-        self.find_action = self._action(
+        self.find_action = window_action(
+            self,
             self.tr("Re&chercher"),
             self.focus_search,
             [key("Ctrl+F")],
@@ -443,29 +432,31 @@ class MainWindow(QMainWindow):
 
         self.answer_menu = self.menuBar().addMenu(self.tr("&Réponse"))
         self.status_actions: dict[str, QAction] = {}
-        self.clear_status_action = self._action(
+        self.clear_status_action = window_action(
+            self,
             self.tr("&Effacer la réponse"),
             lambda: self.set_current_status(None),
             [key(Qt.Key.Key_Delete)],
         )
-        self.comment_action = self._action(
-            self.tr("Aller au &commentaire"), self.focus_comment, [key(Qt.Key.Key_F2)]
+        self.comment_action = window_action(
+            self, self.tr("Aller au &commentaire"), self.focus_comment, [key(Qt.Key.Key_F2)]
         )
-        self.indicators_action = self._action(
-            self.tr("Aller aux &indicateurs"), self.focus_indicators, [key(Qt.Key.Key_F3)]
+        self.indicators_action = window_action(
+            self, self.tr("Aller aux &indicateurs"), self.focus_indicators, [key(Qt.Key.Key_F3)]
         )
-        self.history_action = self._action(
-            self.tr("&Historique de l'action"), self.detail.show_history, [key("Ctrl+H")]
+        self.history_action = window_action(
+            self, self.tr("&Historique de l'action"), self.detail.show_history, [key("Ctrl+H")]
         )
 
         menu = self.menuBar().addMenu(self.tr("A&ller"))
-        self.next_action = self._action(
-            self.tr("Action &suivante"), lambda: self.move_current(1), [key("Alt+Down")]
+        self.next_action = window_action(
+            self, self.tr("Action &suivante"), lambda: self.move_current(1), [key("Alt+Down")]
         )
-        self.previous_action = self._action(
-            self.tr("Action &précédente"), lambda: self.move_current(-1), [key("Alt+Up")]
+        self.previous_action = window_action(
+            self, self.tr("Action &précédente"), lambda: self.move_current(-1), [key("Alt+Up")]
         )
-        self.next_unanswered_action = self._action(
+        self.next_unanswered_action = window_action(
+            self,
             self.tr("Prochaine action &non renseignée"),
             self.next_unanswered,
             [key("Ctrl+Return"), key("Ctrl+Enter")],
@@ -473,31 +464,33 @@ class MainWindow(QMainWindow):
         for action in (self.next_action, self.previous_action, self.next_unanswered_action):
             menu.addAction(action)
         menu.addSeparator()
-        self.focus_tree_action = self._action(
-            self.tr("&Plan (objectifs et thématiques)"), self.focus_tree, [key("Ctrl+1")]
+        self.focus_tree_action = window_action(
+            self, self.tr("&Plan (objectifs et thématiques)"), self.focus_tree, [key("Ctrl+1")]
         )
-        self.focus_table_action = self._action(
-            self.tr("&Liste des actions"), self.focus_table, [key("Ctrl+2")]
+        self.focus_table_action = window_action(
+            self, self.tr("&Liste des actions"), self.focus_table, [key("Ctrl+2")]
         )
-        self.focus_detail_action = self._action(
-            self.tr("&Réponse de l'action"), self.detail.focus_answer, [key("Ctrl+3")]
+        self.focus_detail_action = window_action(
+            self, self.tr("&Réponse de l'action"), self.detail.focus_answer, [key("Ctrl+3")]
         )
         for action in (self.focus_tree_action, self.focus_table_action, self.focus_detail_action):
             menu.addAction(action)
 
         menu = self.menuBar().addMenu(self.tr("Affic&hage"))
-        self.unanswered_action = self._action(
+        self.unanswered_action = window_action(
+            self,
             self.tr("&Non renseignées seulement"),
             lambda: self.unanswered_box.toggle(),
             [key("Ctrl+U")],
         )
-        self.clear_filters_action = self._action(
-            self.tr("&Effacer les filtres"), self.clear_filters, [key("Ctrl+Shift+E")]
+        self.clear_filters_action = window_action(
+            self, self.tr("&Effacer les filtres"), self.clear_filters, [key("Ctrl+Shift+E")]
         )
         menu.addAction(self.unanswered_action)
         menu.addAction(self.clear_filters_action)
         menu.addSeparator()
-        self.consolidation_action = self._action(
+        self.consolidation_action = window_action(
+            self,
             self.tr("&Consolidation…"),
             self.open_consolidation,
             [key("Ctrl+Shift+C")],
@@ -509,12 +502,14 @@ class MainWindow(QMainWindow):
         menu.addAction(self.consolidation_action)
 
         menu = self.menuBar().addMenu(self.tr("&Aide"))
-        self.guide_action = self._action(self.tr("&Guide d'utilisation"), self.show_guide)
+        self.guide_action = window_action(self, self.tr("&Guide d'utilisation"), self.show_guide)
         menu.addAction(self.guide_action)
-        self.shortcuts_action = self._action(
-            self.tr("&Raccourcis clavier"), self.show_shortcuts, [key(Qt.Key.Key_F1)]
+        self.shortcuts_action = window_action(
+            self, self.tr("&Raccourcis clavier"), self.show_shortcuts, [key(Qt.Key.Key_F1)]
         )
-        self.about_action = self._action(arg(self.tr("À &propos de %1"), APP_NAME), self.show_about)
+        self.about_action = window_action(
+            self, arg(self.tr("À &propos de %1"), APP_NAME), self.show_about
+        )
         menu.addAction(self.shortcuts_action)
         menu.addAction(self.about_action)
 
@@ -538,7 +533,8 @@ class MainWindow(QMainWindow):
                     QKeyCombination(Qt.KeyboardModifier.KeypadModifier, Qt.Key(ord(digit)))
                 )
             )
-            action = self._action(
+            action = window_action(
+                self,
                 level.label,
                 lambda code=level.code: self.set_current_status(code),
                 shortcuts,

@@ -3,10 +3,12 @@ window's shortcuts alone, and the guard that keeps the answer keys out of lists 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -40,6 +42,25 @@ def is_window_key(event: QKeyEvent) -> bool:
     return False
 
 
+def window_action(
+    window: QWidget,
+    text: str,
+    slot: Callable[[], object],
+    shortcuts: Sequence[QKeySequence] = (),
+    tip: str = "",
+) -> QAction:
+    """An action of ``window`` (its shortcuts work anywhere in it), calling ``slot``."""
+    action = QAction(text, window)
+    if shortcuts:
+        action.setShortcuts(list(shortcuts))
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+    action.triggered.connect(lambda _checked=False: slot())
+    window.addAction(action)
+    return action
+
+
 class FileDragsToWindow:
     """For text fields: files dragged onto them are their window's to import (its
     ``handle_file_drag``: the entry window's), never a path pasted into the field; refused in a
@@ -67,7 +88,24 @@ class FileDragsToWindow:
             super().dropEvent(event)  # type: ignore[misc]
 
 
-class CommentEdit(FileDragsToWindow, QPlainTextEdit):
+class WindowKeysWhileTyping:
+    """For the fields the agent types in: the window's keys (``is_window_key``) stay the
+    window's, and Escape (``escape_pressed``, declared by the field) goes back to the list."""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and is_window_key(event):  # type: ignore[arg-type]
+            event.ignore()
+            return True
+        return super().event(event)  # type: ignore[misc]
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.escape_pressed.emit()  # type: ignore[attr-defined]
+            return
+        super().keyPressEvent(event)  # type: ignore[misc]
+
+
+class CommentEdit(FileDragsToWindow, WindowKeysWhileTyping, QPlainTextEdit):
     """The comment field: Tab leaves it, Escape goes back to the list, and undo is the
     window's (one step per editing burst)."""
 
@@ -84,18 +122,6 @@ class CommentEdit(FileDragsToWindow, QPlainTextEdit):
         # About six lines: the indicators below stay in sight; the field grows with the pane.
         return QSize(300, self.fontMetrics().lineSpacing() * 6 + 12)
 
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and is_window_key(event):  # type: ignore[arg-type]
-            event.ignore()
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
-            self.escape_pressed.emit()
-            return
-        super().keyPressEvent(event)
-
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         self.focus_entered.emit()
@@ -105,22 +131,10 @@ class CommentEdit(FileDragsToWindow, QPlainTextEdit):
         self.focus_left.emit()
 
 
-class ValueEdit(FileDragsToWindow, QLineEdit):
+class ValueEdit(FileDragsToWindow, WindowKeysWhileTyping, QLineEdit):
     """An indicator value: the window's undo, Escape goes back to the list."""
 
     escape_pressed = Signal()
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and is_window_key(event):  # type: ignore[arg-type]
-            event.ignore()
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
-            self.escape_pressed.emit()
-            return
-        super().keyPressEvent(event)
 
 
 class SearchEdit(FileDragsToWindow, QLineEdit):

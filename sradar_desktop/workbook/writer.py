@@ -13,11 +13,9 @@ cells unstyled (see the benchmarks): it matters for consolidations of hundreds o
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,7 +25,7 @@ from typing import TYPE_CHECKING
 from sradar_desktop.domain.merge import value_digest
 from sradar_desktop.domain.plan import Action, IndicatorKind, Plan, plan_to_mapping
 from sradar_desktop.domain.scale import Scale
-from sradar_desktop.errors import UserError
+from sradar_desktop.saving import save_atomically
 from sradar_desktop.workbook import format as fmt
 
 if TYPE_CHECKING:  # XlsxWriter is imported when a workbook is written, not at start-up
@@ -540,34 +538,17 @@ def write_exchange_workbook(content: fmt.ExchangeWorkbook, path: Path) -> None:
         write_meta(book, styles, content)
         book.close()
 
-    save_atomically(build, path)
+    save_workbook(build, path)
 
 
-def save_atomically(build: object, path: Path) -> None:
-    """``build(temporary_path)`` writes the file; it is then moved into place."""
-    if not path.parent.is_dir():
-        raise UserError(
-            f"Le dossier {path.parent} n'existe pas. Choisissez un dossier existant pour "
-            "enregistrer le classeur."
-        )
+def save_workbook(build: Callable[[Path], object], path: Path) -> None:
+    """``build(temporary_path)`` writes the workbook; it is then moved into place."""
     from xlsxwriter.exceptions import FileCreateError
 
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        build(temporary)  # type: ignore[operator]
-        os.replace(temporary, path)
-    except (PermissionError, FileCreateError) as error:
-        raise UserError(
-            f"Impossible d'écrire {path} : le fichier est peut-être ouvert dans Excel ou "
-            "LibreOffice, ou le dossier est protégé. Fermez-le ou choisissez un autre dossier, "
-            "puis réessayez."
-        ) from error
-    except OSError as error:
-        if error.errno == errno.ENOSPC:
-            raise UserError(
-                f"Le disque est plein : {path.name} n'a pas été enregistré. Libérez de la place "
-                "puis réessayez."
-            ) from error
-        raise UserError(f"Impossible d'écrire {path} ({error.strerror}).") from error
-    finally:
-        temporary.unlink(missing_ok=True)
+    save_atomically(
+        build,
+        path,
+        document="le classeur",
+        opened_in="Excel ou LibreOffice",
+        refused=(FileCreateError,),
+    )

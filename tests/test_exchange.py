@@ -357,3 +357,44 @@ def test_exported_at_is_utc_iso(tmp_path, db):
     assert meta["exporte_le"].endswith("+00:00")
     assert meta["version_application"] and meta["questionnaire_empreinte"]
     assert meta["reponses_empreinte"] and meta["campagne_id"] == f"{SRADAR}:evaluation"
+
+
+def test_stamps_kept_as_a_table_by_the_first_builds_still_count(tmp_path, data_dir):
+    """The first builds of format 1 kept the per-answer stamps as a table at the bottom of the
+    ``_sradar`` sheet: their workbooks import with each answer's own time and author, not as
+    answers edited outside the application."""
+    import json
+
+    source = Database.open(tmp_path / "source.sqlite3")
+    answer(
+        source,
+        "DDETS-44",
+        {"1.1.1": ("oui", "Comité réuni"), "1.1.3": ("non", "")},
+        actor="Agent 44",
+    )
+    path = tmp_path / "reponses.xlsx"
+    export_workbook(source, path, respondent_code="DDETS-44")
+
+    def first_build_layout(book):
+        sheet = book["_sradar"]
+        lines = []
+        for row in range(sheet.max_row, 0, -1):
+            key = sheet.cell(row, 1).value
+            if isinstance(key, str) and key.startswith("horodatage."):
+                lines[:0] = [json.loads(t) for t in sheet.cell(row, 2).value.splitlines()]
+                sheet.delete_rows(row)
+        assert lines
+        sheet.append([])
+        sheet.append(["horodatage", "Répondant", "Code", "Indicateur", "Modifié le", "Modifié par"])
+        for respondent, code, position, at, by, digest in lines:
+            sheet.append(
+                ["", respondent, code, "" if position is None else position, at, by, digest]
+            )
+
+    older = edit_workbook(path, tmp_path / "ancien.xlsx", first_build_layout)
+    target = Database.open(tmp_path / "cible.sqlite3")
+    outcome = import_file(target, older)
+    assert outcome.edited_outside == 0
+    assert state(target)["answers"] == state(source)["answers"]
+    source.close()
+    target.close()

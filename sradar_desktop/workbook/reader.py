@@ -153,11 +153,22 @@ class _Errors:
         )
 
 
-def _meta(sheet: Sheet, name: str) -> dict[str, str]:
+def _meta(sheet: Sheet, name: str) -> tuple[dict[str, str], list[list[object]]]:
+    """The keys and values of the ``_sradar`` sheet, and the per-answer stamps that the first
+    builds of format 1 kept as a table below them (now JSON lines in ``horodatage.N`` cells),
+    as those lines: respondent, code, position, time, author, digest."""
     values: dict[str, str] = {}
+    table: list[list[object]] = []
+    in_table = False
     for row in sheet.rows:
         key = _text(row[0]) if row else ""
-        if key:
+        if in_table:
+            respondent, code, position, at, by, digest = [*row, *[None] * 7][1:7]
+            rank = int(position) if isinstance(position, int | float) else None
+            table.append([_text(respondent), _text(code), rank, _text(at), _text(by), digest])
+        elif key == fmt.META_STAMPS:
+            in_table = True
+        elif key:
             value = row[1] if len(row) > 1 else ""
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
@@ -168,7 +179,7 @@ def _meta(sheet: Sheet, name: str) -> dict[str, str]:
             "sa feuille technique « _sradar » n'est pas celle d'un classeur SRADAR Desktop",
             "Demandez à l'expéditeur le classeur d'origine.",
         )
-    return values
+    return values, table
 
 
 def _joined(meta: dict[str, str], prefix: str) -> str:
@@ -262,8 +273,11 @@ def read_workbook_sheets(path: Path, display_name: str | None = None) -> Receive
     return Received(read_sheets(path, name), *saved)
 
 
-def _stamps(meta: dict[str, str]) -> dict[str, tuple[datetime, str, str]]:
-    """The per-answer stamps of the ``_sradar`` sheet: key → (time, author, digest)."""
+def _stamps(
+    meta: dict[str, str], table: list[list[object]]
+) -> dict[str, tuple[datetime, str, str]]:
+    """The per-answer stamps of the ``_sradar`` sheet (``table``: those of the first builds,
+    see ``_meta``): key → (time, author, digest)."""
     stamps = {}
     text = _joined(meta, fmt.META_STAMPS)
     try:  # all the lines in one go; line by line only when something is damaged
@@ -275,7 +289,7 @@ def _stamps(meta: dict[str, str]) -> dict[str, tuple[datetime, str, str]]:
                 lines.append(json.loads(line))
             except ValueError:
                 continue  # a damaged stamp only makes its answer count as edited outside the app
-    for line in lines:
+    for line in [*lines, *table]:
         try:
             respondent, code, position, at, by, digest = line
         except (ValueError, TypeError):
@@ -479,7 +493,7 @@ def parse_exchange(
             "répond. Demandez à l'expéditeur de vous renvoyer le classeur d'origine, ou "
             "recopiez ses réponses dans un classeur vierge préparé par SRADAR Desktop."
         )
-    meta = _meta(by_name[fmt.SHEET_META], name)
+    meta, stamp_table = _meta(by_name[fmt.SHEET_META], name)
     try:
         version = int(meta.get(fmt.META_FORMAT_VERSION, "0"))
     except ValueError:
@@ -500,7 +514,7 @@ def parse_exchange(
     saved_at, saved_by = received.saved_at, received.saved_by
     # What was edited outside the app changed when the file was last saved, after its export.
     parser = _ExchangeParser(
-        name, plan, _stamps(meta), max(saved_at or exported_at, exported_at), saved_by
+        name, plan, _stamps(meta, stamp_table), max(saved_at or exported_at, exported_at), saved_by
     )
 
     found = _table_sheet(

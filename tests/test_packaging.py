@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
+from pathlib import Path
 
 from conftest import PROJECT_DIR
 
@@ -41,12 +43,15 @@ def test_installed_wheel_runs_with_its_resources(tmp_path, data_dir):
     ):
         assert expected in names
 
-    # Installed in a fresh environment (dependencies borrowed from this one), away from the
-    # source tree: the plans and migrations must come from the installed package.
+    # Installed in a fresh environment, away from the source tree: the plans and migrations must
+    # come from the installed package. Its dependencies are borrowed from the environment running
+    # the tests (a path file naming its site-packages), never from the base interpreter, which
+    # may have none of them.
     environment = tmp_path / "env"
-    venv.create(environment, system_site_packages=True, with_pip=False)
+    venv.create(environment, system_site_packages=False, with_pip=False)
     bin_dir = environment / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / "python"
+    borrow_dependencies(python)
     subprocess.run(
         [
             sys.executable,
@@ -83,3 +88,22 @@ def test_installed_wheel_runs_with_its_resources(tmp_path, data_dir):
         check=True,
     )
     assert str(environment) in located.stdout
+
+
+def borrow_dependencies(python: Path) -> None:
+    """Let the environment of ``python`` import the packages of the one running the tests.
+
+    A plain path line in a ``.pth`` file appends that folder to ``sys.path`` without running the
+    path files found there, so the source tree's editable install stays out: only the wheel
+    installed in ``python``'s own environment provides ``sradar_desktop``.
+    """
+    own_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    Path(own_site, "_borrowed_dependencies.pth").write_text(
+        "".join(f"{folder}\n" for folder in ours), encoding="utf-8"
+    )

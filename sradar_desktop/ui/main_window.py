@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
                 menu.addAction(action)
         menu.addSeparator()
         self.quit_action = window_action(
-            self, self.tr("&Quitter"), self.close, [key(key.StandardKey.Quit), key("Ctrl+Q")]
+            self, self.tr("&Quitter"), self.close, [key("Ctrl+Q")]
         )
         menu.addAction(self.quit_action)
 

@@ -49,10 +49,19 @@ def window_action(
     shortcuts: Sequence[QKeySequence] = (),
     tip: str = "",
 ) -> QAction:
-    """An action of ``window`` (its shortcuts work anywhere in it), calling ``slot``."""
+    """An action of ``window`` (its shortcuts work anywhere in it), calling ``slot``.
+
+    A key given twice (a standard key that is also named literally, ``Quit`` and ``Ctrl+Q``)
+    is kept once: Qt takes the same key bound twice to one action as ambiguous and fires
+    neither."""
     action = QAction(text, window)
-    if shortcuts:
-        action.setShortcuts(list(shortcuts))
+    unique = {
+        sequence.toString(QKeySequence.SequenceFormat.PortableText): sequence
+        for sequence in shortcuts
+        if not sequence.isEmpty()
+    }
+    if unique:
+        action.setShortcuts(list(unique.values()))
     if tip:
         action.setStatusTip(tip)
         action.setToolTip(tip)

@@ -161,6 +161,10 @@ def test_filters_and_search(sradar_plan):
     assert len(codes(pilot=MINE)) == 47
     assert codes(pilot=MINE, theme=0, unanswered_only=True) == ["1.1.3"]
     assert not EntryFilter().active and EntryFilter(text=" x ").active
+    # Ligatures fold like accents: « oeuvre » finds « mise en œuvre », and the other way round.
+    with_ligature = codes(text="œuvre")
+    assert len(with_ligature) >= 5
+    assert codes(text="oeuvre") == codes(text="OEUVRE") == codes(text="Œuvre") == with_ligature
 
 
 def test_next_unanswered_wraps_around(sradar_plan):
@@ -315,11 +319,12 @@ def test_load_plan_reads_every_plan_exactly(db):
 
 
 def test_search_key_is_fold():
-    from sradar_desktop.domain.text import fold
-    from sradar_desktop.services.entry import search_key
+    from sradar_desktop.domain.text import fold, search_key
 
-    for text in ["Hébergement  d’urgence ŒUVRE", "İstanbul", "straße", "Ça ỹ", "DN@ 2.3.4"]:
+    texts = ["Hébergement  d’urgence ŒUVRE", "İstanbul", "straße", "Ça ỹ", "DN@ 2.3.4", "Cæsar"]
+    for text in texts:
         assert search_key(text) == fold(text)
+    assert fold("Mise en Œuvre") == "mise en oeuvre" and fold("Cæsar") == "caesar"
 
 
 def test_progress_follows_every_change(sradar_plan):

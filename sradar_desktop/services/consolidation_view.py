@@ -28,8 +28,7 @@ from sradar_desktop.domain.consolidation import (
 from sradar_desktop.domain.numbers import format_percentage
 from sradar_desktop.domain.plan import pilots_include
 from sradar_desktop.domain.scale import Scale
-from sradar_desktop.domain.text import count, slugify
-from sradar_desktop.services.entry import search_key
+from sradar_desktop.domain.text import count, search_key, slugify
 
 # The roster's states, in the order they are listed, with the colours of the workbook's
 # « Suivi » sheet (the scale's green, orange, red and grey).

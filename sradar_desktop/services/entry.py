@@ -8,9 +8,7 @@ trail in French sentences. The window keeps its widgets; this module keeps the f
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +25,7 @@ from sradar_desktop.domain.plan import (
     service_of,
 )
 from sradar_desktop.domain.scale import Scale
-from sradar_desktop.domain.text import fold
+from sradar_desktop.domain.text import fold, search_key
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import (
     SOURCE_IMPORT,
@@ -112,31 +110,6 @@ def register_respondent(db: Database, identity: Identity) -> None:
 
 # --------------------------------------------------------------------------------------------
 # The plan's rows with their answers
-
-
-@functools.cache
-def _combining_marks() -> re.Pattern[str]:
-    """A character class of every combining mark of the basic plane, as ranges."""
-    codes = [c for c in range(0x10000) if unicodedata.combining(chr(c))]
-    ranges: list[tuple[int, int]] = []
-    for code in codes:
-        if ranges and code == ranges[-1][1] + 1:
-            ranges[-1] = (ranges[-1][0], code)
-        else:
-            ranges.append((code, code))
-    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]")
-
-
-# Folding 5,000 action texts when a plan opens must be quick: one regular expression removes
-# the accents (in C), rather than a test on each character. Built at first use, not at start.
-
-
-def search_key(text: str) -> str:
-    """``fold`` for searching: no accents, no case, single spaces, fast on long texts."""
-    decomposed = unicodedata.normalize("NFKD", text).casefold()
-    if not decomposed.isascii():
-        decomposed = _combining_marks().sub("", decomposed)
-    return " ".join(decomposed.split())
 
 
 @dataclass(eq=False)

@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks import consolidation, writing  # noqa: E402
+from benchmarks import consolidation, undo, writing  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -158,6 +158,14 @@ def report(results: dict) -> str:
             f"{_fmt(pdf['plain_table_s'])} s pour un tableau reportlab simple des mêmes lignes "
             f"({_fmt(pdf['ratio'])} ×, objectif ≤ 2)"
         )
+    if "undo" in results:
+        undone = results["undo"]
+        lines.append(
+            f"Annulation d'un import de {undone['answers']} réponses ({undone['applied']} "
+            f"réponses et valeurs d'indicateurs appliquées) : {_fmt(undone['undo_s'])} s, contre "
+            f"{_fmt(undone['import_s'])} s pour l'import du même fichier "
+            f"({_fmt(undone['ratio'])} ×, objectif ≤ 1)"
+        )
     window = results.get("entry_window") or {}
     if window:
         measures, baseline = window["measures_ms"], window["baseline_ms"]
@@ -209,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("Synthèse PDF…", flush=True)
         results["pdf"] = writing.pdf_summary(folder, respondents=20 if args.quick else 100)
+        print("Annulation d'un import…", flush=True)
+        results["undo"] = undo.run(folder, services=100 if args.quick else 710)
         print("Fenêtre de saisie…", flush=True)
         results["entry_window"] = entry_window(2000 if args.quick else 5000)
     text = report(results)

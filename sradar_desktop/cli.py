@@ -24,36 +24,116 @@ EXIT_OK = 0
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
 EXIT_BUG = 70
+EXIT_BROKEN_PIPE = 141  # as a shell reports a program ended by SIGPIPE
+# Identifiers are 32-bit integers in the database (PostgreSQL refuses larger ones).
+_LARGEST_ID = 2**31 - 1
 
+# Every message of argparse, as its gettext calls name them, in French: those of the Python
+# versions SRADAR Desktop runs on, developer errors included (a test checks that none is missing).
 _ARGPARSE_FR = {
     "usage: ": "utilisation : ",
+    "%(heading)s:": "%(heading)s :",
     "positional arguments": "arguments",
     "options": "options",
+    "subcommands": "commandes",
     "show this help message and exit": "affiche cette aide et quitte",
-    "show program's version number and exit": "affiche la version et quitte",
+    "show program's version number and exit": "affiche la version du programme et quitte",
+    " (default: %(default)s)": " (par défaut : %(default)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "%(prog)s: warning: %(message)s\n": "%(prog)s : avertissement : %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
     "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
     "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "option ambiguë : %(option)s peut désigner %(matches)s"
+    ),
+    "unexpected option string: %s": "option inattendue : %s",
+    "ignored explicit argument %r": "valeur %r refusée : cette option n'en prend pas",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "expected one argument": "une valeur est attendue",
+    "expected at most one argument": "une valeur au plus est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
     "invalid choice: %(value)r (choose from %(choices)s)": (
         "choix invalide : %(value)r (choisir parmi %(choices)s)"
     ),
-    "expected one argument": "une valeur est attendue après cette option",
-    "expected at least one argument": "au moins une valeur est attendue",
-    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
-    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)": (
+        "choix invalide : %(value)r ; vouliez-vous dire %(closest)r ? (choisir parmi %(choices)s)"
+    ),
+    "invalid %(type)s value: %(value)r": "valeur invalide pour le type %(type)s : %(value)r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "commande inconnue %(parser_name)r (choisir parmi %(choices)s)"
+    ),
+    "can't open '%(filename)s': %(error)s": "impossible d'ouvrir « %(filename)s » : %(error)s",
+    "option '%(option)s' is deprecated": "l'option « %(option)s » est obsolète",
+    "argument '%(argument_name)s' is deprecated": ("l'argument « %(argument_name)s » est obsolète"),
+    "command '%(parser_name)s' is deprecated": "la commande « %(parser_name)s » est obsolète",
+    # Errors in the definition of the parser (a defect of the program, not of the user).
+    ".__call__() not defined": ".__call__() n'est pas défini",
+    "'required' is an invalid argument for positionals": (
+        "« required » n'est pas permis pour un argument positionnel"
+    ),
+    "mutually exclusive arguments must be optional": (
+        "des arguments mutuellement exclusifs doivent être facultatifs"
+    ),
+    "%r is not callable": "%r n'est pas une fonction",
+    "cannot merge actions - two groups are named %r": (
+        "impossible de réunir les arguments : deux groupes s'appellent %r"
+    ),
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r": (
+        "option %(option)r invalide : elle doit commencer par l'un des caractères %(prefix_chars)r"
+    ),
+    "dest= is required for options like %r": "dest= est obligatoire pour une option comme %r",
+    "invalid conflict_resolution value: %r": "valeur de conflict_resolution invalide : %r",
+    "cannot have multiple subparser arguments": "un seul groupe de commandes est permis",
+    "conflicting subparser: %s": "commande en double : %s",
+    "conflicting subparser alias: %s": "alias de commande en double : %s",
+    'argument "-" with mode %r': "argument « - » avec le mode %r",
+}
+_ARGPARSE_FR_PLURAL = {
+    ("expected %s argument", "expected %s arguments"): (
+        "%s valeur attendue",
+        "%s valeurs attendues",
+    ),
+    ("conflicting option string: %s", "conflicting option strings: %s"): (
+        "option en conflit : %s",
+        "options en conflit : %s",
+    ),
 }
 
 
 def _french_argparse() -> None:
-    """argparse speaks English; its few messages are given in French here."""
-    original = argparse._  # type: ignore[attr-defined]
+    """argparse writes its help and errors through gettext: they are given in French here."""
+    original, original_plural = argparse._, argparse.ngettext  # type: ignore[attr-defined]
     if getattr(original, "_sradar", False):
         return
 
-    def translate(message: str) -> str:
-        return _ARGPARSE_FR.get(message, original(message))
+    def gettext(message: str) -> str:
+        return _ARGPARSE_FR.get(message) or original(message)
 
-    translate._sradar = True  # type: ignore[attr-defined]
-    argparse._ = translate  # type: ignore[attr-defined]
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        french = _ARGPARSE_FR_PLURAL.get((singular, plural))
+        if french is None:
+            return original_plural(singular, plural, n)
+        return french[0] if n <= 1 else french[1]  # French: 0 and 1 are singular
+
+    gettext._sradar = True  # type: ignore[attr-defined]
+    argparse._ = gettext  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+def _import_number(text: str) -> int:
+    """The number of an import, as ``sradar-desktop undo-import`` takes it."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= _LARGEST_ID:
+        raise argparse.ArgumentTypeError(
+            f"« {text} » n'est pas un numéro d'import : donnez un nombre entier positif, ou "
+            "rien pour annuler le dernier import"
+        )
+    return number
 
 
 _ACTOR_HELP = "nom de la personne qui agit, pour le journal des modifications"
@@ -94,7 +174,12 @@ def _parser() -> argparse.ArgumentParser:
         "régionaux d'accueil et d'intégration. Sans commande, ouvre la fenêtre de saisie.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{APP_NAME} {__version__}",
+        help="affiche la version du programme et quitte",
+    )
     parser.add_argument(
         "--exit-after-start",
         action="store_true",
@@ -183,7 +268,13 @@ def _parser() -> argparse.ArgumentParser:
         help="annule un import (le dernier par défaut)",
         description="Remet la base dans l'état où elle était avant un import.",
     )
-    undo.add_argument("import_id", nargs="?", type=int, metavar="NUMÉRO")
+    undo.add_argument(
+        "import_id",
+        nargs="?",
+        type=_import_number,
+        metavar="NUMÉRO",
+        help="numéro de l'import à annuler (par défaut : le dernier)",
+    )
     undo.add_argument("--as", dest="actor", metavar="NOM", default="", help=_ACTOR_HELP)
     return parser
 
@@ -328,6 +419,25 @@ def _cmd_undo_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse at once an output that can never be written, before any long work."""
+    from sradar_desktop.saving import check_destination
+
+    outputs = [
+        check_destination(path, document=document)
+        for path, document in (
+            (getattr(args, "output", None), "le classeur"),
+            (getattr(args, "pdf", None), "la synthèse PDF"),
+        )
+        if path is not None
+    ]
+    if len(outputs) == 2 and outputs[0].absolute() == outputs[1].absolute():
+        raise UserError(
+            f"Le classeur et la synthèse PDF ne peuvent pas être enregistrés tous deux dans "
+            f"{outputs[0]} : donnez-leur deux noms différents."
+        )
+
+
 def _report(error: UserError) -> None:
     """One line on standard error, with the first details of the problem."""
     line = str(error)
@@ -356,6 +466,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     setup_logging()
     try:
+        _check_outputs(args)
         if args.command == "questionnaires":
             return _cmd_questionnaires(args)
         if args.command == "import":
@@ -379,6 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sradar-desktop : interrompu.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of the output stopped early (« | head »): nothing to tell, and nothing
+        # more to write at exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception:
         log.exception("Erreur inattendue")
         print(

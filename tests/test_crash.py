@@ -57,15 +57,15 @@ def test_kill_during_saves_keeps_every_confirmed_save(tmp_path, data_dir):
     )
     lines = _lines(child)
     try:
-        assert lines.get(timeout=60).strip() == "prêt"
+        assert lines.get(timeout=300).strip() == "prêt"
         confirmed = -1
         while confirmed < 150:
-            line = lines.get(timeout=60)
+            line = lines.get(timeout=300)
             assert line, "le processus s'est arrêté de lui-même"
             confirmed = int(line)
     finally:
         child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
+    child.wait(timeout=300)
     assert child.returncode == -signal.SIGKILL
 
     connection = sqlite3.connect(path)

@@ -295,16 +295,16 @@ def test_drafts_round_trip_and_are_removed_when_empty(tmp_path):
     assert store.load() == []
 
 
-def test_a_damaged_drafts_file_is_ignored(tmp_path):
+def test_a_damaged_drafts_file_is_kept_not_overwritten(tmp_path):
+    """What cannot be read is moved aside, never treated as empty and written over (the
+    recovery itself: test_drafts_recovery.py)."""
     store = DraftStore("cle", tmp_path)
     store.path.write_text("{pas du json", encoding="utf-8")
     assert store.load() == []
-    store.path.write_text(
-        '{"drafts": [{"field": "status"}, {"campaign_id": "c", '
-        '"respondent_code": "R", "action_code": "1", "field": "x"}]}',
-        encoding="utf-8",
-    )
-    assert store.load() == []
+    assert store.recovery is not None and store.recovery.recovered == 0
+    assert store.recovery.copy.read_text(encoding="utf-8") == "{pas du json"
+    assert store.save([Draft("c", "DDETS-44", "1.1.1", "status", None, "oui")])
+    assert store.recovery.copy.read_text(encoding="utf-8") == "{pas du json"
 
 
 def test_load_plan_reads_every_plan_exactly(db):

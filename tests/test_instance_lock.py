@@ -44,13 +44,13 @@ def test_the_key_is_the_same_for_every_spelling_of_a_path(tmp_path, monkeypatch)
 
 CHILD = textwrap.dedent(
     """
-    import sys, time
+    import sys
     from pathlib import Path
     from sradar_desktop.services.instance_lock import InstanceLock
     lock = InstanceLock("base", Path(sys.argv[1]))
     assert lock.acquire("Agent qui plante")
     print("verrou pris", flush=True)
-    time.sleep(60)
+    sys.stdin.read()  # holds the lock until killed
     """
 )
 
@@ -58,7 +58,10 @@ CHILD = textwrap.dedent(
 @pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is a POSIX test")
 def test_a_crashed_window_leaves_no_lock(tmp_path):
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(tmp_path)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert child.stdout is not None
@@ -68,7 +71,7 @@ def test_a_crashed_window_leaves_no_lock(tmp_path):
         assert lock.owner() is not None and lock.owner().agent == "Agent qui plante"
     finally:
         child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
+        child.wait(timeout=300)  # only against a stuck child
     # The system released the lock with the process; its stale owner file does not matter.
     assert lock.acquire("Claire Martin")
     assert lock.owner().agent == "Claire Martin"

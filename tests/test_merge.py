@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import time
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from exchange_support import ROAD_MAP, SRADAR, answer, edit_workbook, state
@@ -253,16 +254,25 @@ def test_an_unexpected_error_while_reading_stops_at_once(tmp_path, files, data_d
 
     read = merging._read
     opened = []
+    cancelled = threading.Event()
+
+    class Pool(ThreadPoolExecutor):
+        def shutdown(self, *args, **kwargs):
+            # The pool is shut down once the error came out and the files waiting were
+            # cancelled: the readers kept busy until then may finish.
+            cancelled.set()
+            super().shutdown(*args, **kwargs)
 
     def failing(path):
         opened.append(path)
         if path.name == "panne.xlsx":
             raise RuntimeError("panne de lecture")
         if len(opened) > 2:
-            time.sleep(0.3)  # the readers are busy when the error comes out
+            assert cancelled.wait(timeout=300)  # only against a stuck test
         return read(path)
 
     monkeypatch.setattr(merging, "_read", failing)
+    monkeypatch.setattr(merging, "ThreadPoolExecutor", Pool)
     broken = tmp_path / "panne.xlsx"
     broken.write_bytes(files["A"].read_bytes())
     paths = [files["A"], broken] + [files["B"], files["C"]] * 20

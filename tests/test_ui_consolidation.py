@@ -14,7 +14,7 @@ from consolidation_support import CAMPAIGN, DISAGREEMENTS, LABELS, answer_scenar
 from PySide6.QtCore import QDate, QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import QFileDialog
-from ui_support import CLAIRE, SRADAR, database_path, open_window, type_text
+from ui_support import CLAIRE, SIGNAL_TIMEOUT, SRADAR, database_path, open_window, type_text
 
 from sradar_desktop.services.consolidation import load_consolidation, set_arbitration
 from sradar_desktop.services.database import Database
@@ -65,7 +65,7 @@ def open_view(qtbot, db: Database, *, actor: str = "Sophie Durand") -> Consolida
     window.refresh_after = math.inf  # no reading again when the test activates the window
     qtbot.addWidget(window)
     window.resize(1366, 768)
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.show()
     return window
 
@@ -103,7 +103,7 @@ def test_opened_from_the_entry_windows_menu(qtbot, db):
     assert isinstance(window, ConsolidationWindow)
     window.refresh_after = math.inf
     if window.sheet is None:
-        with qtbot.waitSignal(window.loaded, timeout=20_000):
+        with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
             pass
     assert window.isVisible()
     assert window.actor == "Claire Martin"
@@ -112,11 +112,11 @@ def test_opened_from_the_entry_windows_menu(qtbot, db):
     assert "4 répondants attendus : 3 partiels, 1 manquant" in window.subtitle_label.text()
     assert window.tabs.tabText(2) == "&Qui a répondu (0 / 4)"
     # Asked again: the same window, read again; and again once closed.
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         main.consolidation_action.trigger()
     assert main.consolidation_window is window
     window.close()
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         main.consolidation_action.trigger()
     assert main.consolidation_window is window and window.isVisible()
 
@@ -230,7 +230,7 @@ def test_filters(qtbot, db):
     qtbot.mouseClick(window.clear_filters_button, LEFT)
     assert len(grid_codes(window)) == 71
     set_arbitration(db, CAMPAIGN, "1.4.1", "non", reason="Vu en commission", actor="SGAR")
-    with qtbot.waitSignal(window.loaded, timeout=10_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.reload_action.trigger()
     qtbot.mouseClick(window.arbitrated_box, LEFT)
     assert grid_codes(window) == ["1.4.1"]
@@ -255,7 +255,7 @@ def test_arbitrate_an_action_with_its_reason(qtbot, any_db):
     assert detail.status_combo.currentData() == "non"
     detail.reason_edit.setFocus()
     type_text(qtbot, detail.reason_edit, "Vu en commission : la hausse des nuitées est durable.")
-    with qtbot.waitSignal(window.written, timeout=10_000) as written:
+    with qtbot.waitSignal(window.written, timeout=SIGNAL_TIMEOUT) as written:
         qtbot.keyClick(detail.reason_edit, K.Key_Return, CTRL)
     assert written.args == ["arbitrage"]
 
@@ -282,7 +282,7 @@ def test_arbitrate_an_action_with_its_reason(qtbot, any_db):
     assert after["Partiellement"][0] == before["Partiellement"][0] - 1
 
     # Withdrawn: the synthesis is back.
-    with qtbot.waitSignal(window.written, timeout=10_000):
+    with qtbot.waitSignal(window.written, timeout=SIGNAL_TIMEOUT):
         qtbot.mouseClick(detail.withdraw_button, LEFT)
     assert stored(db, "1.4.1").arbitration is None
     assert cell(window, "1.4.1", GRID.FINAL).data() == "Partiellement"
@@ -300,7 +300,7 @@ def test_an_arbitration_without_reason_is_refused_in_french(qtbot, db):
     detail.reason_edit.setFocus()
     detail.reason_edit.selectAll()
     qtbot.keyClick(detail.reason_edit, K.Key_Delete)
-    with qtbot.waitSignal(window.failed, timeout=10_000) as failed:
+    with qtbot.waitSignal(window.failed, timeout=SIGNAL_TIMEOUT) as failed:
         qtbot.mouseClick(detail.apply_button, LEFT)
     assert failed.args == [REASON_MISSING]
     assert detail.error_label.isVisible()
@@ -375,18 +375,18 @@ def test_roster_and_due_date(qtbot, db):
     # A due date, with the picker's check box; then another date; then none.
     roster = window.roster
     assert not roster.due_box.isChecked() and not roster.due_edit.isEnabled()
-    with qtbot.waitSignal(window.written, timeout=10_000):
+    with qtbot.waitSignal(window.written, timeout=SIGNAL_TIMEOUT):
         qtbot.mouseClick(roster.due_box, LEFT)
     assert load_consolidation(db, campaign_id=CAMPAIGN).due_date == date.today() + timedelta(14)
     assert roster.due_state.text().startswith("Date limite enregistrée :")
     past = date.today() - timedelta(days=10)
-    with qtbot.waitSignal(window.written, timeout=10_000):
+    with qtbot.waitSignal(window.written, timeout=SIGNAL_TIMEOUT):
         roster.due_edit.setDate(QDate(past.year, past.month, past.day))
     assert load_consolidation(db, campaign_id=CAMPAIGN).due_date == past
     assert model.index(3, RosterModel.LATE).data() == "en retard"
     assert past.strftime("%d/%m/%Y") in window.subtitle_label.text()
     assert "4 en retard" in window.roster.summary_label.text()
-    with qtbot.waitSignal(window.written, timeout=10_000):
+    with qtbot.waitSignal(window.written, timeout=SIGNAL_TIMEOUT):
         qtbot.mouseClick(roster.due_box, LEFT)
     assert load_consolidation(db, campaign_id=CAMPAIGN).due_date is None
     assert model.index(3, RosterModel.LATE).data() == ""
@@ -417,7 +417,7 @@ def test_edit_the_expected_respondents(qtbot, db):
                 dialog.reject()
 
     QTimer.singleShot(0, fill_in)
-    with qtbot.waitSignal(window.written, timeout=10_000) as written:
+    with qtbot.waitSignal(window.written, timeout=SIGNAL_TIMEOUT) as written:
         qtbot.mouseClick(window.roster.edit_button, LEFT)
     assert written.args == ["attendus"]
     assert "ligne 5" in str(seen["error"]) and "DDETS 72 !" in str(seen["error"])
@@ -451,7 +451,7 @@ def test_export_the_workbook_and_the_pdf(qtbot, db, tmp_path, monkeypatch):
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
     window = open_view(qtbot, db)
 
-    with qtbot.waitSignal(window.exported, timeout=30_000) as exported:
+    with qtbot.waitSignal(window.exported, timeout=SIGNAL_TIMEOUT) as exported:
         window.export_workbook_action.trigger()
     workbook = folder / "consolidation-commission.xlsx"
     assert exported.args == [workbook]
@@ -472,7 +472,7 @@ def test_export_the_workbook_and_the_pdf(qtbot, db, tmp_path, monkeypatch):
     assert opened == [str(workbook), str(folder)]
     assert window.workbook_button.isEnabled()
 
-    with qtbot.waitSignal(window.exported, timeout=60_000):
+    with qtbot.waitSignal(window.exported, timeout=SIGNAL_TIMEOUT):
         qtbot.mouseClick(window.pdf_button, LEFT)
     # The folder of the last export is proposed again.
     title, suggested = asked[1]
@@ -486,7 +486,7 @@ def test_export_the_workbook_and_the_pdf(qtbot, db, tmp_path, monkeypatch):
 def test_an_export_that_cannot_be_written_says_what_to_do(qtbot, db, tmp_path, monkeypatch):
     window = open_view(qtbot, db)
     target = tmp_path / "absent" / "classeur.xlsx"
-    with qtbot.waitSignal(window.failed, timeout=30_000) as failed:
+    with qtbot.waitSignal(window.failed, timeout=SIGNAL_TIMEOUT) as failed:
         window.export(WORKBOOK, target)
     assert failed.args[0] == (
         f"Le dossier {target.parent} n'existe pas. Choisissez un dossier existant pour "
@@ -508,6 +508,6 @@ def test_reading_again_when_coming_back(qtbot, db):
     window.refresh_after = 0
     window.activateWindow()
     qtbot.waitActive(window)
-    with qtbot.waitSignal(window.loaded, timeout=10_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.changeEvent(QEvent(QEvent.Type.ActivationChange))
     assert cell(window, "2.1.1", GRID.FINAL).data() == "Non"

@@ -8,7 +8,7 @@ import threading
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDialog
-from ui_support import CLAIRE, current_code, database_path, open_window, type_text
+from ui_support import CLAIRE, SIGNAL_TIMEOUT, current_code, database_path, open_window, type_text
 
 from sradar_desktop import app as app_module
 from sradar_desktop.services.database import Database
@@ -92,7 +92,7 @@ def test_first_start_then_the_window_remembers(qtbot, tmp_path, data_dir, monkey
     window, status = app_module._open_window(path, exit_after_start=False)
     assert status == 0 and window is not None
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.show()
     assert window.data.plan.id == "hdf-integration-2021"
     assert window.identity_label.text().startswith("DDETS du Nord (DDETS-59) — Karim Benali")
@@ -107,7 +107,7 @@ def test_first_start_then_the_window_remembers(qtbot, tmp_path, data_dir, monkey
     monkeypatch.setattr(IdentityDialog, "exec", lambda dialog: pytest.fail("dialogue affiché"))
     again, _status = app_module._open_window(path, exit_after_start=False)
     qtbot.addWidget(again)
-    with qtbot.waitSignal(again.loaded, timeout=20_000):
+    with qtbot.waitSignal(again.loaded, timeout=SIGNAL_TIMEOUT):
         again.show()
     assert again.identity.agent_name == "Karim Benali"
     again.close()
@@ -131,7 +131,7 @@ def test_changing_identity_from_the_settings(qtbot, db):
     window = open_window(qtbot, db)
     qtbot.keyClick(window.table, K.Key_1)
     karim = Identity.create("DDETS-59", "", "Karim Benali")
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.apply_identity(karim, "hdf-integration-2021")
     assert window.data.identity == karim
     assert window.sheet.plan.id == "hdf-integration-2021"
@@ -148,7 +148,7 @@ def test_a_second_window_is_told_and_can_bring_the_first_forward(qtbot, db, monk
     monkeypatch.setattr(
         dialogs, "ask_second_window", lambda owner: shown.append(owner) or dialogs.SHOW_OTHER
     )
-    with qtbot.waitSignal(first.show_requested, timeout=5000):
+    with qtbot.waitSignal(first.show_requested, timeout=SIGNAL_TIMEOUT):
         window, status = app_module._open_window(db.url, exit_after_start=False)
     assert (window, status) == (None, 0)
     assert shown[0].agent == "Claire Martin"
@@ -163,7 +163,7 @@ def test_a_second_window_can_open_read_only(qtbot, db, monkeypatch):
     monkeypatch.setattr(dialogs, "ask_second_window", lambda owner: dialogs.READ_ONLY)
     window, _status = app_module._open_window(db.url, exit_after_start=False)
     qtbot.addWidget(window)
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.show()
     assert window.db.read_only and window.read_only
     assert "(lecture seule)" in window.windowTitle()
@@ -202,7 +202,7 @@ def test_exit_after_start_on_a_database_in_use_opens_it_read_only(qtbot, db):
     window, status = app_module._open_window(db.url, exit_after_start=True)
     qtbot.addWidget(window)
     assert status == 0 and window.db.read_only
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.show()
     window.close()
     window.db.close()
@@ -241,7 +241,7 @@ def test_tasks_run_off_the_ui_thread_and_report_back(qtbot):
         return 42
 
     results, steps = [], []
-    with qtbot.waitSignal(runner.busy_changed, timeout=5000) as blocker:
+    with qtbot.waitSignal(runner.busy_changed, timeout=SIGNAL_TIMEOUT) as blocker:
         runner.run(
             work,
             on_done=results.append,

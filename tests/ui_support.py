@@ -19,6 +19,9 @@ SRADAR = "sradar-2021-2023"
 HDF = "hdf-integration-2021"
 CLAIRE = Identity.create("DDETS-44", "DDETS de Loire-Atlantique", "Claire Martin")
 KARIM = Identity.create("DDETS-59", "", "Karim Benali")
+# How long a test waits for a signal, in milliseconds: only against a stuck test, never what
+# it asserts (the wait ends as soon as the signal comes).
+SIGNAL_TIMEOUT = 120_000
 
 
 def open_window(
@@ -28,7 +31,7 @@ def open_window(
     window = MainWindow(db, identity=identity, questionnaire_id=questionnaire)
     qtbot.addWidget(window)
     window.resize(1366, 768)
-    with qtbot.waitSignal(window.loaded, timeout=20_000):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.show()
     window.activateWindow()
     qtbot.waitActive(window)

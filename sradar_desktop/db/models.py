@@ -297,7 +297,8 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(200), default="")
     source: Mapped[str] = mapped_column(String(20))
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaign.id"))
-    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id"))
+    # Indexed: deleting a respondent looks up its lines (one scan of the trail each without).
+    respondent_id: Mapped[int] = mapped_column(ForeignKey("respondent.id"), index=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
     indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id"))
     field: Mapped[str] = mapped_column(String(20))

@@ -4,7 +4,9 @@ Columns are found by their header (``Objectifs``, ``Thématiques``, ``Actions``;
 ``Réalisation``, ``Commentaire``, ``Pilotes``, ``Code``), wherever the header row is: the lines
 above it give the plan's title. Files: ``.xlsx``/``.xlsm``/``.ods``/``.xls``, ``.csv`` (``;``,
 ``,`` or tab) and tab-separated ``.txt``/``.tsv``. Empty objective or theme cells repeat the row
-above (merged cells), repeated header rows are skipped.
+above (merged cells), repeated header rows are skipped. A cell whose value cannot be known (an
+error value such as ``#N/A``, a formula saved without its result) in one of these columns
+refuses the file, naming the cell.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from sradar_desktop.domain.plan import Action, Objective, Plan, Theme, validate_
 from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.domain.text import clean_cell, fold, one_line, slugify
 from sradar_desktop.errors import FileRefusedError
-from sradar_desktop.workbook.cells import Sheet, cell_ref, column_letter, read_sheets
+from sradar_desktop.workbook.cells import (
+    Sheet,
+    UnknownValue,
+    cell_ref,
+    column_letter,
+    read_sheets,
+)
 from sradar_desktop.workbook.safety import check_size, check_spreadsheet, sniff
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".xls"}
@@ -109,7 +117,9 @@ def parse_plan_rows(
 
     title_lines = []
     for row in rows[:header_index]:
-        text = next((clean_cell(v) for v in row if clean_cell(v)), "")
+        text = next(
+            (clean_cell(v) for v in row if not isinstance(v, UnknownValue) and clean_cell(v)), ""
+        )
         if text:
             title_lines.append(text)
 
@@ -123,6 +133,15 @@ def parse_plan_rows(
         row = rows[index]
         values = [clean_cell(v) for v in row]
         if not any(values) or [fold(v) for v in values] == header_keys:
+            continue
+        unknown = [
+            (position, row[position])
+            for position in sorted(columns.values())
+            if position < len(row) and isinstance(row[position], UnknownValue)
+        ]
+        for position, value in unknown:
+            errors.append(f"{where(index, position)} : {value.problem()}")
+        if unknown:
             continue
         objective_text, theme_text, action_text = (
             cell(row, "objective"),

@@ -1,4 +1,12 @@
-"""Answers and indicator values: every change saved at once, with its line in the audit trail."""
+"""Answers and indicator values: every change saved at once, with its line in the audit trail.
+
+Several people may write to one database (a shared PostgreSQL server, or a window and the
+command line on one SQLite file). Each answer row and indicator value row has a version,
+incremented by every change (SQLAlchemy's ``version_id_col``). An ``AnswerService`` remembers
+the version of each row it last read or wrote; a change to a row that someone else changed
+since is refused with ``AnswerConflict``, which carries the newer values, instead of silently
+overwriting them.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +29,10 @@ from sradar_desktop.db.models import (
     ScaleLevelRow,
 )
 from sradar_desktop.db.types import utcnow
-from sradar_desktop.domain.numbers import parse_indicator_value
+from sradar_desktop.domain.numbers import format_indicator_value, parse_indicator_value
 from sradar_desktop.domain.plan import IndicatorKind
+from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.domain.scale import DEFAULT_SCALE
-from sradar_desktop.domain.text import fold
 from sradar_desktop.errors import UserError
 from sradar_desktop.services import audit
 from sradar_desktop.services.database import Database
@@ -43,25 +51,19 @@ class _Unchanged:
 UNCHANGED: Final = _Unchanged()
 
 
-MAX_RESPONDENT_CODE = 64
 MAX_ACTOR = 200
 MAX_COMMENT = 32_000  # what an Excel cell can hold, with room to spare
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalise_respondent_code(code: str) -> str:
-    """``ddets 44`` → ``DDETS-44``. Raises ``UserError`` for a code that cannot be one."""
-    normal = fold(code).upper().replace(" ", "-")
-    if normal == "TOTAL":
-        raise UserError(
-            "« Total » ne peut pas être le code d'un répondant : choisissez-en un autre."
-        )
-    if len(normal) > MAX_RESPONDENT_CODE:
-        raise UserError(
-            f"Le code de répondant « {code[:20]}… » est trop long ({MAX_RESPONDENT_CODE} "
-            "caractères au plus). Utilisez un code court comme DDETS-44."
-        )
-    return normal
+    """``ddets 44`` → ``DDETS-44`` (see ``domain.respondents``). Raises ``UserError`` for a code
+    that cannot be one."""
+    try:
+        return respondent_code(code)
+    except ValueError as error:
+        message = str(error)
+        raise UserError(f"{message[:1].upper()}{message[1:]}.") from None
 
 
 def normalise_comment(text: str) -> str:
@@ -248,6 +250,7 @@ def indicator_row(
 class IndicatorState:
     target: str | None = None
     achieved: str | None = None
+    version: int | None = None  # of the row; None: no row yet
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ class AnswerState:
     updated_at: datetime | None = None
     updated_by: str = ""
     indicators: dict[int, IndicatorState] = field(default_factory=dict)
+    version: int | None = None  # of the answer row; None: no row yet (indicators only)
 
     @property
     def answered(self) -> bool:
@@ -274,12 +278,69 @@ class HistoryEntry:
     new_value: str | None
 
 
+def _local_time(moment: datetime) -> str:
+    local = moment.astimezone() if moment.tzinfo else moment
+    return local.strftime("le %d/%m/%Y à %H:%M")
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class AnswerConflict(UserError):
+    """A change refused because someone else changed the same row since it was read.
+
+    ``current`` holds the row's values as the database has them now (``status`` and
+    ``comment`` of an answer, or ``target`` and ``achieved`` of an indicator value), ``typed``
+    the value that was not saved (stored form). Nothing was written.
+    """
+
+    def __init__(
+        self,
+        *,
+        action_code: str,
+        position: int | None,
+        field_name: str,
+        typed: str | None,
+        typed_text: str,
+        current: dict[str, str | None],
+        version: int | None,
+        changed_by: str,
+        changed_at: datetime | None,
+        subject: str,
+    ) -> None:
+        self.action_code = action_code
+        self.position = position
+        self.field = field_name
+        self.typed = typed
+        self.typed_text = typed_text
+        self.current = current
+        self.version = version
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        if changed_at is not None:
+            who = f"par {changed_by or 'un autre utilisateur'} {_local_time(changed_at)}"
+        else:
+            who = "par ailleurs (une autre fenêtre ou un import)"
+        self.headline = f"{subject} a été modifiée {who} : la voici."
+        self.not_saved = f"Votre saisie « {typed_text} » n'a pas été enregistrée."
+        super().__init__(
+            f"{self.headline} {self.not_saved} Relisez la réponse enregistrée, puis saisissez "
+            "de nouveau la vôtre si elle doit la remplacer."
+        )
+
+
 class AnswerService:
     """The answers of one respondent in one campaign, as one agent enters them.
 
     Every call is its own transaction: when it returns, the change is on disk. Values are
     checked first (a status of the questionnaire's scale, numbers of the indicator's kind);
     a wrong one raises ``UserError`` and nothing is written.
+
+    After ``load()``, a change is checked against the version of the row as this service last
+    read or wrote it: a row changed since by someone else raises ``AnswerConflict`` (nothing
+    written) until ``acknowledge`` says the newer values were shown.
     """
 
     def __init__(self, db: Database, campaign_id: str, respondent_code: str, actor: str) -> None:
@@ -292,13 +353,14 @@ class AnswerService:
             if campaign is None:
                 raise UserError(f"La campagne « {campaign_id} » n'existe pas dans cette base.")
             self.questionnaire_id = campaign.questionnaire_id
-            self.scale_codes = set(
-                session.scalars(
-                    select(ScaleLevelRow.code).where(
+            self.scale_labels: dict[str, str] = dict(
+                session.execute(
+                    select(ScaleLevelRow.code, ScaleLevelRow.label).where(
                         ScaleLevelRow.questionnaire_id == self.questionnaire_id
                     )
-                )
-            ) or set(DEFAULT_SCALE.codes)
+                ).all()
+            ) or {level.code: level.label for level in DEFAULT_SCALE.levels}
+            self.scale_codes = set(self.scale_labels)
             # Created with the first answer: reading never writes.
             self.respondent_id: int | None = session.scalar(
                 select(Respondent.id).where(Respondent.code == self.respondent_code)
@@ -310,16 +372,24 @@ class AnswerService:
                     )
                 ).all()
             )
-            self._indicators: dict[tuple[str, int], tuple[int, IndicatorKind]] = {
-                (code, position): (indicator_id, IndicatorKind(kind))
-                for code, position, indicator_id, kind in session.execute(
+            self._indicators: dict[tuple[str, int], tuple[int, IndicatorKind, str]] = {
+                (code, position): (indicator_id, IndicatorKind(kind), label)
+                for code, position, indicator_id, kind, label in session.execute(
                     select(
-                        ActionRow.code, IndicatorRow.position, IndicatorRow.id, IndicatorRow.kind
+                        ActionRow.code,
+                        IndicatorRow.position,
+                        IndicatorRow.id,
+                        IndicatorRow.kind,
+                        IndicatorRow.label,
                     )
                     .join(IndicatorRow, IndicatorRow.action_id == ActionRow.id)
                     .where(ActionRow.questionnaire_id == self.questionnaire_id)
                 ).all()
             }
+        # The version of each row as last read or written here, by (action code, indicator
+        # position or None for the answer itself); None: the row did not exist. A row absent
+        # from this map was never read: a change to it is not checked.
+        self._seen: dict[tuple[str, int | None], int | None] = {}
 
     def _action_id(self, action_code: str) -> int:
         try:
@@ -332,15 +402,92 @@ class AnswerService:
             self.respondent_id = get_or_create_respondent(session, self.respondent_code).id
         return self.respondent_id
 
-    def _save_answer(self, action_code: str, **fields: object) -> None:
+    def _last_source(self, session: Session, action_id: int, indicator_id: int | None) -> str:
+        """Where the last change of a row came from (an entry, an import, an undone import)."""
+        assert self.respondent_id is not None
+        return (
+            session.scalar(
+                select(AuditEvent.source)
+                .where(
+                    AuditEvent.campaign_id == self.campaign_id,
+                    AuditEvent.respondent_id == self.respondent_id,
+                    AuditEvent.action_id == action_id,
+                    AuditEvent.indicator_id.is_(None)
+                    if indicator_id is None
+                    else AuditEvent.indicator_id == indicator_id,
+                )
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+            or ""
+        )
+
+    def _check_version(
+        self,
+        session: Session,
+        key: tuple[str, int | None],
+        row: Answer | IndicatorValue,
+        *,
+        field_name: str,
+        typed: str | None,
+        typed_text: str,
+        subject: str,
+    ) -> None:
+        """Raise ``AnswerConflict`` when ``row`` changed since this service last saw it."""
+        version = row.version_id if row.id is not None else None
+        if key not in self._seen or self._seen[key] == version:
+            return
+        if isinstance(row, Answer):
+            current = {"status": row.status, "comment": row.comment or ""}
+            action_id, indicator_id = row.action_id, None
+        else:
+            current = {"target": row.target, "achieved": row.achieved}
+            action_id, indicator_id = self._actions[key[0]], row.indicator_id
+        changed_by, changed_at = "", None
+        if version is not None:
+            changed_by, changed_at = row.updated_by, row.updated_at
+            source = self._last_source(session, action_id, indicator_id)
+            if source == SOURCE_IMPORT:
+                changed_by += " (import)"
+            elif source == SOURCE_UNDO:
+                changed_by += " (annulation d'import)"
+        raise AnswerConflict(
+            action_code=key[0],
+            position=key[1],
+            field_name=field_name,
+            typed=typed,
+            typed_text=typed_text,
+            current=current,
+            version=version,
+            changed_by=changed_by.strip(),
+            changed_at=changed_at,
+            subject=subject,
+        )
+
+    def _save_answer(self, action_code: str, field_name: str, value: str | None) -> None:
         action_id = self._action_id(action_code)
+        key = (action_code, None)
+        if field_name == "status":
+            typed_text = self.scale_labels.get(value, value) if value else "(réponse effacée)"
+        else:
+            typed_text = _shorten(value or "") or "(commentaire effacé)"
         with self.db.write() as session:
             answer = answer_row(session, self.campaign_id, self._respondent(session), action_id)
-            if (
-                not update_answer(session, answer, **fields, actor=self.actor, source=SOURCE_ENTRY)
-                and answer.id is None
-            ):
+            self._check_version(
+                session,
+                key,
+                answer,
+                field_name=field_name,
+                typed=value,
+                typed_text=typed_text,
+                subject=f"La réponse à l'action {action_code}",
+            )
+            changes = {field_name: value}
+            if update_answer(session, answer, **changes, actor=self.actor, source=SOURCE_ENTRY):
+                session.flush()
+            elif answer.id is None:
                 session.expunge(answer)  # nothing to say: no empty row
+        self._seen[key] = answer.version_id if answer.id is not None else None
 
     def set_status(self, action_code: str, status: str | None) -> None:
         status = status or None
@@ -349,7 +496,7 @@ class AnswerService:
                 f"« {status} » n'est pas une réponse possible "
                 f"({', '.join(sorted(self.scale_codes))})."
             )
-        self._save_answer(action_code, status=status)
+        self._save_answer(action_code, "status", status)
 
     def set_comment(self, action_code: str, comment: str) -> None:
         comment = normalise_comment(comment)
@@ -358,7 +505,7 @@ class AnswerService:
                 f"Le commentaire compte {len(comment)} caractères : c'est plus que les "
                 f"{MAX_COMMENT} qu'une cellule de classeur peut contenir. Raccourcissez-le."
             )
-        self._save_answer(action_code, comment=comment)
+        self._save_answer(action_code, "comment", comment)
 
     def set_indicator(
         self,
@@ -371,12 +518,12 @@ class AnswerService:
         """Set an indicator's target and/or achieved value, typed the French way or stored."""
         action_id = self._action_id(action_code)
         try:
-            indicator_id, kind = self._indicators[(action_code, position)]
+            indicator_id, kind, label = self._indicators[(action_code, position)]
         except KeyError:
             raise UserError(
                 f"L'action {action_code} n'a pas d'indicateur n°{position + 1}."
             ) from None
-        values: dict[str, object] = {}
+        values: dict[str, str | None] = {}
         for name, typed in (("target", target), ("achieved", achieved)):
             if isinstance(typed, _Unchanged):
                 continue
@@ -387,26 +534,57 @@ class AnswerService:
                 raise UserError(
                     f"{message[:1].upper()}{message[1:]} ({kind.label} attendu)."
                 ) from None
+        key = (action_code, position)
+        typed_text = " ; ".join(
+            format_indicator_value(value, kind) if value is not None else "(vide)"
+            for value in values.values()
+        )
         with self.db.write() as session:
             value = indicator_row(
                 session, self.campaign_id, self._respondent(session), indicator_id
             )
-            if (
-                not update_indicator(
-                    session,
-                    value,
-                    action_id=action_id,
-                    **values,  # type: ignore[arg-type]
-                    actor=self.actor,
-                    source=SOURCE_ENTRY,
-                )
-                and value.id is None
+            self._check_version(
+                session,
+                key,
+                value,
+                field_name="target" if "target" in values else "achieved",
+                typed=next(iter(values.values()), None),
+                typed_text=typed_text,
+                subject=f"La valeur de l'indicateur « {_shorten(label, 60)} » (action "
+                f"{action_code})",
+            )
+            if update_indicator(
+                session,
+                value,
+                action_id=action_id,
+                **values,  # type: ignore[arg-type]
+                actor=self.actor,
+                source=SOURCE_ENTRY,
             ):
+                session.flush()
+            elif value.id is None:
                 session.expunge(value)
+        self._seen[key] = value.version_id if value.id is not None else None
+
+    def acknowledge(self, conflict: AnswerConflict) -> None:
+        """The newer values of ``conflict`` were shown: changes made from now on replace them."""
+        self._seen[(conflict.action_code, conflict.position)] = conflict.version
 
     def load(self) -> dict[str, AnswerState]:
-        """Every answer of this respondent, by action code (unanswered actions are absent)."""
-        return read_answers(self.db, self.campaign_id, self.respondent_code)
+        """Every answer of this respondent, by action code (unanswered actions are absent).
+
+        The versions read become those later changes are checked against."""
+        states = read_answers(self.db, self.campaign_id, self.respondent_code)
+        seen: dict[tuple[str, int | None], int | None] = dict.fromkeys(
+            [(code, None) for code in self._actions], None
+        )
+        seen.update(dict.fromkeys(self._indicators, None))
+        for code, state in states.items():
+            seen[(code, None)] = state.version
+            for position, indicator in state.indicators.items():
+                seen[(code, position)] = indicator.version
+        self._seen = seen
+        return states
 
     def history(self, action_code: str) -> list[HistoryEntry]:
         """Who changed what and when on this action, newest first."""
@@ -439,6 +617,7 @@ def read_answers(db: Database, campaign_id: str, respondent_code: str) -> dict[s
                         Answer.comment,
                         Answer.updated_at,
                         Answer.updated_by,
+                        Answer.version_id,
                     )
                     .join(ActionRow, ActionRow.id == Answer.action_id)
                     .where(Answer.campaign_id == campaign_id, Answer.respondent_id == respondent_id)
@@ -456,6 +635,7 @@ def read_answers(db: Database, campaign_id: str, respondent_code: str) -> dict[s
                         IndicatorRow.position,
                         IndicatorValue.target,
                         IndicatorValue.achieved,
+                        IndicatorValue.version_id,
                     )
                     .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
                     .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
@@ -469,11 +649,11 @@ def read_answers(db: Database, campaign_id: str, respondent_code: str) -> dict[s
             for row in chunk
         ]
     indicators: dict[str, dict[int, IndicatorState]] = {}
-    for code, position, target, achieved in values:
-        indicators.setdefault(code, {})[position] = IndicatorState(target, achieved)
+    for code, position, target, achieved, version in values:
+        indicators.setdefault(code, {})[position] = IndicatorState(target, achieved, version)
     states = {
-        code: AnswerState(status, comment or "", at, by, indicators.pop(code, {}))
-        for code, status, comment, at, by in answers
+        code: AnswerState(status, comment or "", at, by, indicators.pop(code, {}), version)
+        for code, status, comment, at, by, version in answers
     }
     for code, by_position in indicators.items():
         states[code] = AnswerState(indicators=by_position)

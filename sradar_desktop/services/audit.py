@@ -28,7 +28,9 @@ def flush_audit(session: Session) -> None:
     lines = session.info.pop(_PENDING, None)
     if lines:
         session.flush()  # the rows the lines refer to come first
-        session.execute(insert(AuditEvent), lines)
+        # NULLs rendered: every line has the same columns, so all go in one batch (without
+        # it, lines with and without an old value alternate and batches fall to a few rows).
+        session.execute(insert(AuditEvent).execution_options(render_nulls=True), lines)
 
 
 def discard_audit(session: Session) -> None:

@@ -92,8 +92,12 @@ class Identity:
 
 
 def service_label_for(code: str) -> str:
-    """The label suggested for a service code (``DDETS-44`` → ``DDETS de la Loire-Atlantique``)."""
-    return service_label(normalise_respondent_code(code))
+    """The label suggested for a service code (``DDETS-44`` → ``DDETS de la Loire-Atlantique``);
+    none for a code that cannot be one (checking the code says why)."""
+    try:
+        return service_label(normalise_respondent_code(code))
+    except UserError:
+        return ""
 
 
 def register_respondent(db: Database, identity: Identity) -> None:
@@ -417,7 +421,13 @@ def open_entry(
         register_respondent(db, identity)
         service = AnswerService(db, campaign_id, identity.service_code, identity.agent_name)
     step(2, "Lecture des réponses…")
-    answers = read_answers(db, campaign_id, identity.service_code) if identity is not None else {}
+    if service is not None:
+        # Through the service: the versions read are those its changes are checked against.
+        answers = service.load()
+    elif identity is not None:
+        answers = read_answers(db, campaign_id, identity.service_code)
+    else:
+        answers = {}
     sheet = EntrySheet(plan, answers, identity.service_code if identity else None)
     step(3, "Plan chargé.")
     return EntryData(plan, campaign_id, sheet, identity, service)

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, exists, insert, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Executable
 
 from sradar_desktop.db.models import (
     ActionRow,
@@ -45,6 +46,7 @@ from sradar_desktop.plans.table import (
     plan_table_from_sheets,
     read_plan_table,
 )
+from sradar_desktop.services import audit
 from sradar_desktop.services.answers import (
     SOURCE_IMPORT,
     SOURCE_UNDO,
@@ -438,12 +440,13 @@ def preview_import(
 
 def _image(row: Answer | IndicatorValue) -> str:
     """A row's values with the time and author of their last change, as JSON."""
-    if isinstance(row, Answer):
-        values = {"status": row.status, "comment": row.comment}
-    else:
-        values = {"target": row.target, "achieved": row.achieved}
+    fields = _ANSWER_FIELDS if isinstance(row, Answer) else _INDICATOR_FIELDS
+    return _image_of({name: getattr(row, name) for name in fields}, row.updated_at, row.updated_by)
+
+
+def _image_of(values: dict[str, str | None], updated_at: datetime, updated_by: str) -> str:
     return json.dumps(
-        {**values, "updated_at": row.updated_at.isoformat(), "updated_by": row.updated_by},
+        {**values, "updated_at": updated_at.isoformat(), "updated_by": updated_by},
         ensure_ascii=False,
     )
 
@@ -679,10 +682,104 @@ def last_import(db: Database, questionnaire_id: str | None = None) -> ImportInfo
         )
 
 
+_ANSWER_FIELDS = ("status", "comment")
+_INDICATOR_FIELDS = ("target", "achieved")
+
+
+@dataclass(frozen=True)
+class _Undone:
+    """One row an import changed: what it was before, what the import left, what it is now."""
+
+    change_id: int
+    target: str  # "answer" or "indicator"
+    campaign_id: str
+    respondent_id: int
+    action_id: int
+    indicator_id: int | None
+    before: str | None  # the row's image before the import; None: the import created it
+    after: str
+    row_id: int | None  # None: the row is gone since
+    version: int | None
+    values: dict[str, str | None]
+    updated_at: datetime | None
+    updated_by: str
+
+    @property
+    def moved(self) -> bool:
+        """Whether the row changed (or went) since the import."""
+        return (
+            self.row_id is None
+            or _image_of(self.values, self.updated_at, self.updated_by) != self.after
+        )
+
+
+def _undone_rows(session: Session, import_id: int) -> list[_Undone]:
+    """Every row the import changed, as it is now: one query per kind of row, not one per row."""
+    found: list[_Undone] = []
+    for target, model, fields, same_row in (
+        ("answer", Answer, _ANSWER_FIELDS, Answer.action_id == ImportChange.action_id),
+        (
+            "indicator",
+            IndicatorValue,
+            _INDICATOR_FIELDS,
+            IndicatorValue.indicator_id == ImportChange.indicator_id,
+        ),
+    ):
+        query = (
+            select(
+                ImportChange.id,
+                ImportChange.campaign_id,
+                ImportChange.respondent_id,
+                ImportChange.action_id,
+                ImportChange.indicator_id,
+                ImportChange.before,
+                ImportChange.after,
+                model.id,
+                model.version_id,
+                model.updated_at,
+                model.updated_by,
+                *(getattr(model, name) for name in fields),
+            )
+            .outerjoin(
+                model,
+                and_(
+                    model.campaign_id == ImportChange.campaign_id,
+                    model.respondent_id == ImportChange.respondent_id,
+                    same_row,
+                ),
+            )
+            .where(ImportChange.import_id == import_id, ImportChange.target == target)
+        )
+        for row in session.execute(query):
+            change_id, campaign_id, respondent_id, action_id, indicator_id, before, after = row[:7]
+            found.append(
+                _Undone(
+                    change_id=change_id,
+                    target=target,
+                    campaign_id=campaign_id,
+                    respondent_id=respondent_id,
+                    action_id=action_id,
+                    indicator_id=indicator_id,
+                    before=before,
+                    after=after,
+                    row_id=row[7],
+                    version=row[8],
+                    updated_at=row[9],
+                    updated_by=row[10],
+                    values=dict(zip(fields, row[11:], strict=True)),
+                )
+            )
+    # The audit lines of the undoing come in the reverse order of the import's changes.
+    found.sort(key=lambda undone: undone.change_id, reverse=True)
+    return found
+
+
 def undo_import(db: Database, import_id: int, *, actor: str = "") -> str:
     """Put back exactly what was there before an import. Returns a French summary line.
 
-    Refused when an answer it wrote was changed since (undo the later imports first).
+    Refused when an answer it wrote was changed since (undo the later imports first). Done in
+    bulk, in one transaction: a few statements whatever the number of answers, so that undoing
+    costs about what importing cost.
     """
     with db.write() as session:
         record = session.get(ImportRecord, import_id)
@@ -691,55 +788,20 @@ def undo_import(db: Database, import_id: int, *, actor: str = "") -> str:
         if record.undone_at is not None:
             when = record.undone_at.astimezone().strftime("%d/%m/%Y à %H:%M")
             raise UserError(f"L'import de {record.file_name} a déjà été annulé le {when}.")
-        changes = session.scalars(
-            select(ImportChange)
-            .where(ImportChange.import_id == import_id)
-            .order_by(ImportChange.id.desc())
-        ).all()
-        rows: list[tuple[ImportChange, Answer | IndicatorValue]] = []
-        moved: list[str] = []
-        for change in changes:
-            row = _changed_row(session, change)
-            if row is None or _image(row) != change.after:
-                code = session.scalar(
-                    select(ActionRow.code).where(ActionRow.id == change.action_id)
-                )
-                moved.append(str(code))
-            else:
-                rows.append((change, row))
+        rows = _undone_rows(session, import_id)
+        moved = {undone.action_id for undone in rows if undone.moved}
         if moved:
+            codes = sorted(
+                set(session.scalars(select(ActionRow.code).where(ActionRow.id.in_(moved))))
+            )
             raise UserError(
                 f"L'import de {record.file_name} ne peut plus être annulé : des réponses qu'il a "
-                f"apportées ont été modifiées depuis (actions {', '.join(sorted(set(moved))[:5])}"
-                f"{'…' if len(set(moved)) > 5 else ''}). Annulez d'abord les imports plus "
+                f"apportées ont été modifiées depuis (actions {', '.join(codes[:5])}"
+                f"{'…' if len(codes) > 5 else ''}). Annulez d'abord les imports plus "
                 "récents, ou corrigez ces réponses à la main."
             )
         now = utcnow()
-        common = {"actor": actor, "source": SOURCE_UNDO, "at": now, "import_id": import_id}
-        for change, row in rows:
-            before = json.loads(change.before) if change.before else None
-            if isinstance(row, Answer):
-                update_answer(
-                    session,
-                    row,
-                    status=before["status"] if before else None,
-                    comment=before["comment"] if before else "",
-                    **common,
-                )
-            else:
-                update_indicator(
-                    session,
-                    row,
-                    action_id=change.action_id,
-                    target=before["target"] if before else None,
-                    achieved=before["achieved"] if before else None,
-                    **common,
-                )
-            if before is None:
-                session.delete(row)
-            else:
-                row.updated_at = datetime.fromisoformat(before["updated_at"])
-                row.updated_by = before["updated_by"]
+        _put_back(session, rows, import_id, actor, now)
         record.undone_at = now
         flush_audit(session)  # the undoing's own lines, before what they refer to may go
         created = json.loads(record.summary or "{}").get("created", {})
@@ -750,22 +812,73 @@ def undo_import(db: Database, import_id: int, *, actor: str = "") -> str:
         )
 
 
-def _changed_row(session: Session, change: ImportChange) -> Answer | IndicatorValue | None:
-    if change.target == "answer":
-        return session.scalar(
-            select(Answer).where(
-                Answer.campaign_id == change.campaign_id,
-                Answer.respondent_id == change.respondent_id,
-                Answer.action_id == change.action_id,
+def _put_back(
+    session: Session, rows: list[_Undone], import_id: int, actor: str, now: datetime
+) -> None:
+    """Give each row its values from before the import (a row the import created goes), with
+    an audit line per field that changes, as an edit would have: a few statements in all."""
+    updates: dict[str, list[dict]] = {"answer": [], "indicator": []}
+    deletions: dict[str, list[dict]] = {"answer": [], "indicator": []}
+    for undone in rows:
+        before = json.loads(undone.before) if undone.before else None
+        for name, old in undone.values.items():
+            new = before[name] if before else None
+            if (old or None) != (new or None):
+                audit.record(
+                    session,
+                    at=now,
+                    actor=actor,
+                    source=SOURCE_UNDO,
+                    campaign_id=undone.campaign_id,
+                    respondent_id=undone.respondent_id,
+                    action_id=undone.action_id,
+                    indicator_id=undone.indicator_id,
+                    field=name,
+                    old_value=old or None,
+                    new_value=new or None,
+                    import_id=import_id,
+                )
+        key = {"row_id": undone.row_id, "row_version": undone.version}
+        if before is None:
+            deletions[undone.target].append(key)
+        else:
+            updates[undone.target].append(
+                {
+                    **key,
+                    **{name: before[name] for name in undone.values},
+                    "updated_at": datetime.fromisoformat(before["updated_at"]),
+                    "updated_by": before["updated_by"],
+                }
             )
+    for target, model, fields in (
+        ("answer", Answer, _ANSWER_FIELDS),
+        ("indicator", IndicatorValue, _INDICATOR_FIELDS),
+    ):
+        table = model.__table__
+        # The version is checked and moved on, as for any change: a window that read the row
+        # before the undoing cannot overwrite it unknowingly.
+        same = and_(
+            table.c.id == bindparam("row_id"), table.c.version_id == bindparam("row_version")
         )
-    return session.scalar(
-        select(IndicatorValue).where(
-            IndicatorValue.campaign_id == change.campaign_id,
-            IndicatorValue.respondent_id == change.respondent_id,
-            IndicatorValue.indicator_id == change.indicator_id,
+        if updates[target]:
+            values = {name: bindparam(name) for name in (*fields, "updated_at", "updated_by")}
+            statement = (
+                update(table).where(same).values(**values, version_id=table.c.version_id + 1)
+            )
+            _execute_all(session, statement, updates[target])
+        if deletions[target]:
+            _execute_all(session, delete(table).where(same), deletions[target])
+
+
+def _execute_all(session: Session, statement: Executable, parameters: list[dict]) -> None:
+    """Run one statement for every set of parameters; each must touch exactly its row."""
+    result = session.connection().execute(statement, parameters)
+    if result.rowcount != len(parameters):
+        raise UserError(
+            "L'import n'a pas été annulé : des réponses qu'il a apportées ont été modifiées "
+            "par ailleurs pendant l'annulation (une autre fenêtre ou un autre poste). "
+            "Réessayez d'annuler l'import."
         )
-    )
 
 
 def _remove_unused(session: Session, import_id: int, created: dict) -> None:
@@ -801,19 +914,26 @@ def _remove_unused(session: Session, import_id: int, created: dict) -> None:
                 questionnaire = session.get(Questionnaire, questionnaire_id)
                 if questionnaire is not None:
                     session.delete(questionnaire)
-    for code in created.get("respondents", []):
-        respondent = session.scalar(select(Respondent).where(Respondent.code == code))
-        if respondent is None:
-            continue
-        used = session.scalar(
-            select(
-                exists().where(Answer.respondent_id == respondent.id)
-                | exists().where(IndicatorValue.respondent_id == respondent.id)
-                | exists().where(AuditEvent.respondent_id == respondent.id, others)
-                | exists().where(ExpectedRespondent.respondent_id == respondent.id)
-            )
-        )
-        if not used:
-            session.execute(delete(AuditEvent).where(AuditEvent.respondent_id == respondent.id))
-            session.delete(respondent)
+    _remove_unused_respondents(session, created.get("respondents", []), others)
     session.flush()
+
+
+def _remove_unused_respondents(session: Session, codes: list[str], others: ColumnElement) -> None:
+    """Remove the respondents among ``codes`` that nothing uses any more, with their audit
+    lines: one look at each table for all of them, not one per respondent."""
+    if not codes:
+        return
+    created = set(session.scalars(select(Respondent.id).where(Respondent.code.in_(codes))))
+    used: set[int] = set()
+    for column, condition in (
+        (Answer.respondent_id, None),
+        (IndicatorValue.respondent_id, None),
+        (AuditEvent.respondent_id, others),
+        (ExpectedRespondent.respondent_id, None),
+    ):
+        query = select(column).where(column.in_(created)).distinct()
+        used.update(session.scalars(query if condition is None else query.where(condition)))
+    unused = created - used
+    if unused:
+        session.execute(delete(AuditEvent).where(AuditEvent.respondent_id.in_(unused)))
+        session.execute(delete(Respondent).where(Respondent.id.in_(unused)))

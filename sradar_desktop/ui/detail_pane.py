@@ -1,5 +1,6 @@
 """The current action in full: its text, the answer as a row of buttons, the comment, the
-indicators (target and achieved, French numbers), and its history."""
+indicators (target and achieved, French numbers), and its history. When the answer was changed
+elsewhere meanwhile, the newer values are shown with what the agent typed, to put back or let go."""
 
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ from sradar_desktop.ui.delegates import text_color_on
 from sradar_desktop.ui.entry_controller import (
     ACHIEVED,
     COMMENT,
+    STATUS,
     TARGET,
+    Conflict,
     EntryController,
     FieldKey,
 )
@@ -47,6 +50,8 @@ COMMENT_PAUSE_MS = 1000
 _FIELD_STYLE = """
 ValueEdit[etat="invalide"], ValueEdit[etat="non-enregistre"],
 CommentEdit[etat="non-enregistre"] { border: 2px solid #c62828; border-radius: 3px; }
+QFrame#conflit { background: #fff4e5; border: 2px solid #e65100; border-radius: 4px; }
+QFrame#conflit QLabel { color: #7a2e00; }
 """
 
 
@@ -145,6 +150,36 @@ class ActionDetail(QWidget):
         self.comment_edit.focus_left.connect(self._comment_left)
         self.comment_edit.escape_pressed.connect(self._escape)
 
+        # -- a conflict: the answer was changed elsewhere since this window read it
+        self.conflict_box = QFrame()
+        self.conflict_box.setObjectName("conflit")
+        self.conflict_label = QLabel()
+        self.conflict_label.setObjectName("conflit-message")
+        self.conflict_label.setWordWrap(True)
+        self.conflict_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.conflict_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.conflict_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.reapply_button = QPushButton(self.tr("Remettre ma saisie"))
+        self.reapply_button.setToolTip(
+            self.tr("Enregistrer ce que vous aviez saisi à la place de la réponse enregistrée")
+        )
+        self.reapply_button.clicked.connect(self._reapply)
+        self.dismiss_button = QPushButton(self.tr("Garder cette version"))
+        self.dismiss_button.setToolTip(
+            self.tr("Garder la réponse enregistrée et abandonner votre saisie")
+        )
+        self.dismiss_button.clicked.connect(self._dismiss)
+        conflict_buttons = QHBoxLayout()
+        conflict_buttons.addStretch(1)
+        conflict_buttons.addWidget(self.reapply_button)
+        conflict_buttons.addWidget(self.dismiss_button)
+        conflict_layout = QVBoxLayout(self.conflict_box)
+        conflict_layout.setContentsMargins(8, 6, 8, 6)
+        conflict_layout.addWidget(self.conflict_label)
+        conflict_layout.addLayout(conflict_buttons)
+        self.conflict_box.hide()
+        self._conflict_key: FieldKey | None = None
+
         # -- indicators
         self.indicators_title = QLabel(self.tr("Indicateurs"))
         self.indicators_title.setFont(bold)
@@ -158,6 +193,7 @@ class ActionDetail(QWidget):
         form_layout = QVBoxLayout(form)
         form_layout.setContentsMargins(8, 8, 8, 8)
         form_layout.setSpacing(6)
+        form_layout.addWidget(self.conflict_box)
         form_layout.addWidget(self.status_title)
         form_layout.addLayout(self.status_row)
         comment_line = QHBoxLayout()
@@ -222,6 +258,8 @@ class ActionDetail(QWidget):
     ) -> None:
         self.commit_pending()
         self.controller = controller
+        if controller is not None:
+            controller.conflicted.connect(self._conflict_arrived)
         self.history_loader = history_loader
         self.scale = controller.sheet.plan.scale if controller else None
         self._typed.clear()
@@ -343,6 +381,7 @@ class ActionDetail(QWidget):
                 if edit.text() != text:
                     edit.setText(text)
                 edit.setModified(False)
+        self._show_conflict()
         self.update_states()
 
     def update_states(self) -> None:
@@ -401,6 +440,84 @@ class ActionDetail(QWidget):
         self.tabs.setTabText(
             1, arg(self.tr("Historique (%1)"), len(entries)) if entries else self.tr("Historique")
         )
+
+    # -- conflicts ---------------------------------------------------------------------------
+
+    def _conflict_arrived(self, code: str) -> None:
+        """The answer of ``code`` changed elsewhere: the controller shows the newer values."""
+        entry, controller = self.entry, self.controller
+        if controller is None:
+            return
+        conflicts = controller.conflicts_of(code)
+        if entry is None or entry.code != code:
+            if conflicts:
+                self.message.emit(
+                    arg(
+                        self.tr("%1 Votre saisie est gardée dans l'action %2."),
+                        conflicts[-1][1].error.headline,
+                        code,
+                    )
+                )
+            return
+        answer = next((c for k, c in conflicts if k.field in (STATUS, COMMENT)), None)
+        if answer is not None and self._comment_dirty:
+            # Typed on the old answer and not sent yet: kept with the rest, not sent.
+            self.comment_timer.stop()
+            self._comment_dirty = False
+            key = FieldKey(code, COMMENT)
+            controller.keep_typed(key, self.comment_edit.toPlainText(), answer.error)
+        self.refresh()
+        self.refresh_history()
+
+    def _typed_text(self, key: FieldKey, typed: object) -> str:
+        """What the agent typed, as the window shows it."""
+        if key.field == STATUS:
+            if typed is None or self.scale is None:
+                return self.tr("(réponse effacée)")
+            try:
+                return self.scale.level(str(typed)).label
+            except KeyError:
+                return str(typed)
+        if key.field == COMMENT:
+            return str(typed or "") or self.tr("(commentaire effacé)")
+        if typed is None or self.entry is None:
+            return self.tr("(vide)")
+        indicator = self.entry.action.indicators[key.position or 0]
+        unit = indicator_unit(indicator.kind, indicator.unit)
+        return f"{_display_value(str(typed), indicator.kind)} {unit}".strip()
+
+    def _show_conflict(self) -> None:
+        entry, controller = self.entry, self.controller
+        conflicts = controller.conflicts_of(entry.code) if entry and controller else []
+        if not conflicts:
+            self._conflict_key = None
+            self.conflict_box.hide()
+            return
+        key, conflict = conflicts[0]
+        self._conflict_key = key
+        self.conflict_label.setText(self._conflict_text(key, conflict))
+        self.conflict_box.show()
+
+    def _conflict_text(self, key: FieldKey, conflict: Conflict) -> str:
+        return arg(
+            self.tr(
+                "%1 Votre saisie « %2 » n'a pas été enregistrée : elle est gardée ici. "
+                "« Remettre ma saisie » l'enregistre à la place ; « Garder cette version » "
+                "l'abandonne."
+            ),
+            conflict.error.headline,
+            self._typed_text(key, conflict.typed),
+        )
+
+    def _reapply(self) -> None:
+        if self.controller is not None and self._conflict_key is not None:
+            self.controller.reapply(self._conflict_key)
+            self.refresh()
+
+    def _dismiss(self) -> None:
+        if self.controller is not None and self._conflict_key is not None:
+            self.controller.dismiss(self._conflict_key)
+            self.refresh()
 
     # -- the answer --------------------------------------------------------------------------
 

@@ -5,6 +5,11 @@ undo stack, and is written by ``AnswerService`` (one transaction, one audit line
 thread, in order: a locked or slow database never freezes the window. A write that fails keeps
 the value in memory, marked unsaved, written to the drafts file, and retried (by the agent or
 every few seconds) until it is saved.
+
+A write refused because someone else changed the same answer since this window read it (another
+window on a shared server, an import) is a conflict: the window shows the newer values, and what
+the agent typed is kept in ``conflicts`` until the agent puts it back (``reapply``) or lets it go
+(``dismiss``). Undo steps made on the replaced values no longer apply.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.drafts import Draft, DraftStore
+from sradar_desktop.services.answers import AnswerConflict
+from sradar_desktop.services.drafts import Draft, DraftStore, Recovery
 from sradar_desktop.services.entry import EntryData
 from sradar_desktop.ui.i18n import translate
 from sradar_desktop.ui.tasks import TaskRunner
@@ -40,6 +46,21 @@ class FieldKey:
     code: str
     field: str
     position: int | None = None
+
+
+def row_fields(key: FieldKey) -> tuple[FieldKey, ...]:
+    """The fields stored in the same database row as ``key`` (they share a version)."""
+    if key.field in (STATUS, COMMENT):
+        return (FieldKey(key.code, STATUS), FieldKey(key.code, COMMENT))
+    return (FieldKey(key.code, TARGET, key.position), FieldKey(key.code, ACHIEVED, key.position))
+
+
+@dataclass
+class Conflict:
+    """A value the database refused because the answer changed meanwhile, kept for the agent."""
+
+    error: AnswerConflict
+    typed: object
 
 
 def _describe(key: FieldKey, data: EntryData) -> str:
@@ -75,12 +96,22 @@ class FieldCommand(QUndoCommand):
         self.old = old
         self.new = new
         self.burst = burst
+        self.generation = controller.generation(key)
+
+    def _stale(self) -> bool:
+        """The field was replaced by someone else's newer value since this step was made."""
+        if self.controller.generation(self.key) == self.generation:
+            return False
+        self.setObsolete(True)
+        return True
 
     def redo(self) -> None:
-        self.controller._apply(self.key, self.new)
+        if not self._stale():
+            self.controller._apply(self.key, self.new)
 
     def undo(self) -> None:
-        self.controller._apply(self.key, self.old)
+        if not self._stale():
+            self.controller._apply(self.key, self.old)
 
     def id(self) -> int:
         return self.MERGE_ID if self.burst is not None else -1
@@ -90,6 +121,7 @@ class FieldCommand(QUndoCommand):
             not isinstance(other, FieldCommand)
             or other.key != self.key
             or other.burst != self.burst
+            or other.generation != self.generation
         ):
             return False
         self.new = other.new
@@ -105,6 +137,8 @@ class EntryController(QObject):
     saved = Signal(str)  # an action's change reached the database (code)
     state_changed = Signal()  # saving / unsaved counts changed
     write_failed = Signal(str)  # a French message saying what happened and what to do
+    conflicted = Signal(str)  # an action's answer was changed elsewhere: newer values shown
+    notice = Signal(str)  # a French message for the agent that is not about a failed write
 
     def __init__(
         self, data: EntryData, drafts: DraftStore | None = None, parent: QObject | None = None
@@ -121,6 +155,8 @@ class EntryController(QObject):
         self._latest: dict[FieldKey, int] = {}
         self._in_flight: dict[FieldKey, int] = {}
         self.pending: dict[FieldKey, object] = {}
+        self.conflicts: dict[FieldKey, Conflict] = {}
+        self._generations: dict[FieldKey, int] = {}
         self.last_error = ""
         self.saved_at: dict[str, datetime] = {}
         self._bursts = count(1)
@@ -164,6 +200,13 @@ class EntryController(QObject):
         values = entry.targets if key.field == TARGET else entry.achieved
         return values[key.position or 0]
 
+    def generation(self, key: FieldKey) -> int:
+        """Bumped each time the field's value is replaced by someone else's."""
+        return self._generations.get(key, 0)
+
+    def conflicts_of(self, code: str) -> list[tuple[FieldKey, Conflict]]:
+        return [(key, conflict) for key, conflict in self.conflicts.items() if key.code == code]
+
     def new_burst(self) -> int:
         """A new comment editing burst (the agent entered the comment field)."""
         return next(self._bursts)
@@ -182,6 +225,7 @@ class EntryController(QObject):
     def _push(self, key: FieldKey, new: object, burst: int | None = None) -> bool:
         if self.read_only:
             return False
+        self.conflicts.pop(key, None)  # a new value typed: the refused one is settled
         old = self.value(key)
         if old == new:
             return False
@@ -190,12 +234,7 @@ class EntryController(QObject):
 
     def _apply(self, key: FieldKey, value: object) -> None:
         """Show ``value`` at once and send it to the database (called by the commands)."""
-        if key.field == STATUS:
-            self.sheet.set_status(key.code, value)  # type: ignore[arg-type]
-        elif key.field == COMMENT:
-            self.sheet.set_comment(key.code, str(value or ""))
-        else:
-            self.sheet.set_indicator(key.code, key.position or 0, key.field, value)  # type: ignore[arg-type]
+        self._set_value(key, value)
         self.changed.emit(key.code)
         self._submit(key, value)
 
@@ -233,6 +272,9 @@ class EntryController(QObject):
         else:
             self._in_flight.pop(key, None)
         latest = self._latest.get(key) == number
+        if isinstance(error, AnswerConflict):
+            self._conflicted(key, error)
+            return
         if error is None:
             self.saved_at[key.code] = datetime.now()
             if latest and key in self.pending:
@@ -264,6 +306,65 @@ class EntryController(QObject):
         self.write_failed.emit(message)
         if self.idle:
             self._retry_timer.start()
+
+    def _conflicted(self, key: FieldKey, error: AnswerConflict) -> None:
+        """Show the newer values of the row, keep what the agent typed, and let the writer
+        accept changes on the newer values (after the writes already queued, made on the old
+        ones, which are refused in turn)."""
+        log.warning("Modification refusée (%s) : %s", key, error)
+        fields = row_fields(key)
+        for field in fields:
+            if field in self.pending:
+                # Typed on the old values too, and not saved yet: kept the same way.
+                self.conflicts[field] = Conflict(error, self.pending.pop(field))
+            self._generations[field] = self.generation(field) + 1
+            self._set_value(field, error.current[field.field])
+        self.conflicts[key] = Conflict(
+            error, (error.typed or "") if key.field == COMMENT else error.typed
+        )
+        self._save_drafts()
+        service = self.service
+        if service is not None:
+            self._writer.run(
+                lambda _progress: service.acknowledge(error),
+                on_done=lambda _result: None,
+                on_error=lambda failure: log.error(
+                    "Erreur inattendue après un conflit", exc_info=failure
+                ),
+            )
+        if not self.pending:
+            self.last_error = ""
+        self.conflicted.emit(key.code)
+        self.changed.emit(key.code)
+        self.state_changed.emit()
+
+    def _set_value(self, key: FieldKey, value: object) -> None:
+        """Put ``value`` in the sheet without writing it (values read from the database)."""
+        if key.field == STATUS:
+            self.sheet.set_status(key.code, value)  # type: ignore[arg-type]
+        elif key.field == COMMENT:
+            self.sheet.set_comment(key.code, str(value or ""))
+        else:
+            self.sheet.set_indicator(key.code, key.position or 0, key.field, value)  # type: ignore[arg-type]
+
+    def keep_typed(self, key: FieldKey, typed: object, error: AnswerConflict) -> None:
+        """Keep a value typed but not yet sent when its answer changed elsewhere."""
+        self.conflicts[key] = Conflict(error, typed)
+
+    def reapply(self, key: FieldKey) -> bool:
+        """Put back the value the agent typed, in place of the newer one (undoable)."""
+        conflict = self.conflicts.pop(key, None)
+        if conflict is None:
+            return False
+        if not self._push(key, conflict.typed):
+            self.changed.emit(key.code)
+        return True
+
+    def dismiss(self, key: FieldKey) -> None:
+        """Let go of the value the agent typed: the newer one stays."""
+        if self.conflicts.pop(key, None) is not None:
+            log.info("Saisie abandonnée après un conflit (%s)", key)
+            self.changed.emit(key.code)
 
     def retry(self) -> None:
         """Send again every change the database refused."""
@@ -306,12 +407,35 @@ class EntryController(QObject):
         ]
         self.drafts.save(self._other_drafts + own)
 
+    def _recovery_message(self, store: DraftStore, recovery: Recovery) -> str:
+        if recovery.copy is None:
+            return translate(
+                "EntryController",
+                "Le fichier des modifications non enregistrées « %1 » est endommagé et n'a pas "
+                "pu être mis de côté : il est laissé tel quel, et %2 modification(s) ont pu en "
+                "être récupérée(s). Vérifiez que le dossier « %3 » accepte l'écriture, puis "
+                "rouvrez le plan ; d'ici là, ce que vous saisissez reste affiché.",
+                store.path,
+                recovery.recovered,
+                store.path.parent,
+            )
+        return translate(
+            "EntryController",
+            "Le fichier des modifications non enregistrées était endommagé : %1 "
+            "modification(s) ont pu en être récupérée(s), et le fichier endommagé est conservé "
+            "tel quel dans « %2 ». Vous pouvez continuer à travailler.",
+            recovery.recovered,
+            recovery.copy,
+        )
+
     def restore_drafts(self) -> int:
         """Bring back the changes a previous window could not save, and save them now.
         Returns how many there were."""
         if self.drafts is None or self.read_only:
             return 0
         drafts = self.drafts.load()
+        if self.drafts.recovery is not None:
+            self.notice.emit(self._recovery_message(self.drafts, self.drafts.recovery))
         self._other_drafts = [d for d in drafts if not self._own(d)]
         restored = 0
         for draft in drafts:

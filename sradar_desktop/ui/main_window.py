@@ -384,9 +384,7 @@ class MainWindow(QMainWindow):
             else:
                 menu.addAction(action)
         menu.addSeparator()
-        self.quit_action = window_action(
-            self, self.tr("&Quitter"), self.close, [key("Ctrl+Q")]
-        )
+        self.quit_action = window_action(self, self.tr("&Quitter"), self.close, [key("Ctrl+Q")])
         menu.addAction(self.quit_action)
 
         menu = self.menuBar().addMenu(self.tr("É&dition"))
@@ -644,6 +642,7 @@ class MainWindow(QMainWindow):
         controller.saved.connect(self._answer_saved)
         controller.state_changed.connect(self._save_state_changed)
         controller.write_failed.connect(self._write_failed)
+        controller.notice.connect(lambda text: self.info_banner.show_message("info", text))
         controller.undo_stack.canUndoChanged.connect(self._undo_state_changed)
         controller.undo_stack.canRedoChanged.connect(self._undo_state_changed)
         controller.undo_stack.undoTextChanged.connect(self._undo_state_changed)

@@ -2,9 +2,12 @@
 
 Columns are found by their header and rows by action code, so a re-sorted sheet or moved
 columns read the same. Statuses are accepted in any case and without accents, numbers typed the
-French way. For each answer, the stamps of the ``_sradar`` sheet say when and by whom it was
-last changed in the app; an answer whose values no longer match its stamp was edited outside the
-app, and takes the time the workbook was last saved (from its document properties).
+French way. A cell whose value cannot be known (an error value such as ``#N/A``, a formula
+saved without its result: see ``cells``) in a column that is read refuses the file, naming the
+cell: it never reads as an empty answer. For each answer, the stamps of the ``_sradar`` sheet
+say when and by whom it was last changed in the app; an answer whose values no longer match
+its stamp was edited outside the app, and takes the time the workbook was last saved (from its
+document properties).
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ from pathlib import Path
 from sradar_desktop.domain.merge import is_blank, value_digest
 from sradar_desktop.domain.numbers import parse_indicator_value
 from sradar_desktop.domain.plan import Plan, plan_from_mapping, validate_plan
+from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.domain.text import clean_cell, fold
 from sradar_desktop.errors import FileRefusedError
 from sradar_desktop.workbook import format as fmt
-from sradar_desktop.workbook.cells import Sheet, cell_ref, read_sheets
+from sradar_desktop.workbook.cells import Sheet, UnknownValue, cell_ref, read_sheets
 from sradar_desktop.workbook.safety import check_spreadsheet
 
 MAX_ERRORS_SHOWN = 20
-_HEADER_SCAN_ROWS = 20
 
 
 class MetadataMissingError(FileRefusedError):
@@ -119,8 +122,10 @@ def _comment(value: object) -> str:
 def _find_header(
     sheet: Sheet, required: Sequence[str], optional: Sequence[str] = ()
 ) -> tuple[int, dict[str, int]] | None:
+    """The first row that has the ``required`` column names, wherever rows were inserted above
+    it (every row the sheet has is looked at: reading is already bounded by its cells)."""
     wanted = {fold(name): name for name in (*required, *optional)}
-    for index, row in enumerate(sheet.rows[:_HEADER_SCAN_ROWS]):
+    for index, row in enumerate(sheet.rows):
         columns: dict[str, int] = {}
         for position, value in enumerate(row):
             name = wanted.get(fold(_text(value)))
@@ -305,13 +310,20 @@ def _stamps(
 
 
 def _labels(meta: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Labels and départements by respondent code; a code that is not one is left out (it
+    names no answer: those carry their own code)."""
+    labels = {}
     try:
-        return {
-            str(r["code"]): (str(r.get("label", "")), str(r.get("department", "")))
-            for r in json.loads(meta.get(fmt.META_RESPONDENTS) or "[]")
-        }
+        for r in json.loads(meta.get(fmt.META_RESPONDENTS) or "[]"):
+            try:
+                code = respondent_code(str(r["code"]))
+            except ValueError:
+                continue
+            if code:
+                labels[code] = (str(r.get("label", "")), str(r.get("department", "")))
     except (ValueError, TypeError, KeyError, AttributeError):
         return {}
+    return labels
 
 
 class _Rows:
@@ -358,6 +370,32 @@ class _ExchangeParser:
     def error(self, rows: _Rows, index: int, column: str, message: str) -> None:
         self.errors.add(rows.sheet.name, index, rows.columns[column], message)
 
+    def unknown(self, rows: _Rows, index: int, columns: Sequence[str], values: Sequence) -> bool:
+        """Report the cells of a row whose value cannot be known; whether there was one."""
+        found = False
+        for column, value in zip(columns, values, strict=True):
+            if isinstance(value, UnknownValue):
+                found = True
+                instead = (
+                    f"la réponse elle-même ({self.plan.scale.choices_text()})"
+                    if column == fmt.COL_STATUS
+                    else "la valeur elle-même"
+                )
+                self.error(rows, index, column, value.problem(instead))
+        return found
+
+    def respondent(self, rows: _Rows, index: int, value: object) -> str | None:
+        """The code of a respondent cell; ``None`` (reported) when it cannot be one."""
+        try:
+            code = respondent_code(_text(value))
+        except ValueError as error:
+            self.error(rows, index, fmt.COL_RESPONDENT, str(error))
+            return None
+        if not code:
+            self.error(rows, index, fmt.COL_RESPONDENT, "le répondant est vide")
+            return None
+        return code
+
     def resolve(
         self, respondent: str, code: str, position: int | None, value: tuple
     ) -> tuple[datetime, str] | None:
@@ -384,19 +422,20 @@ class _ExchangeParser:
     def answers(self, rows: _Rows) -> list[fmt.AnswerLine]:
         lines = []
         seen: dict[tuple[str, str], int] = {}
-        for index, (code, respondent, raw_status, comment) in rows.cells(
-            fmt.COL_CODE, fmt.COL_RESPONDENT, fmt.COL_STATUS, fmt.COL_COMMENT
-        ):
+        columns = (fmt.COL_CODE, fmt.COL_RESPONDENT, fmt.COL_STATUS, fmt.COL_COMMENT)
+        for index, cells in rows.cells(*columns):
+            if self.unknown(rows, index, columns, cells):
+                continue
+            code, typed_respondent, raw_status, comment = cells
             code = _text(code)
-            respondent = _text(respondent).upper()
             comment = _comment(comment)
-            if not (code or respondent or _text(raw_status) or comment.strip()):
+            if not (code or _text(typed_respondent) or _text(raw_status) or comment.strip()):
                 continue
             if code not in self.actions:
                 self._unknown_code(rows, index, code)
                 continue
-            if not respondent:
-                self.error(rows, index, fmt.COL_RESPONDENT, "le répondant est vide")
+            respondent = self.respondent(rows, index, typed_respondent)
+            if respondent is None:
                 continue
             if (respondent, code) in seen:
                 self.error(
@@ -424,16 +463,23 @@ class _ExchangeParser:
     def indicators(self, rows: _Rows) -> list[fmt.IndicatorLine]:
         lines = []
         seen: dict[tuple[str, str, int], int] = {}
-        for index, (code, label, respondent, *raw) in rows.cells(
-            fmt.COL_CODE, fmt.COL_INDICATOR, fmt.COL_RESPONDENT, fmt.COL_TARGET, fmt.COL_ACHIEVED
-        ):
+        columns = (
+            fmt.COL_CODE,
+            fmt.COL_INDICATOR,
+            fmt.COL_RESPONDENT,
+            fmt.COL_TARGET,
+            fmt.COL_ACHIEVED,
+        )
+        for index, cells in rows.cells(*columns):
+            code, label, typed_respondent, *raw = cells
+            if fold(_text(typed_respondent)) == fold(fmt.TOTAL_LABEL):
+                continue  # a consolidated workbook's total row, computed from the others
+            if self.unknown(rows, index, columns, cells):
+                continue
             code = _text(code)
             label = _text(label)
-            respondent = _text(respondent).upper()
-            if not (code or label or respondent or any(_text(v) for v in raw)):
+            if not (code or label or _text(typed_respondent) or any(_text(v) for v in raw)):
                 continue
-            if fold(respondent) == fold(fmt.TOTAL_LABEL):
-                continue  # a consolidated workbook's total row, computed from the others
             action = self.actions.get(code)
             if action is None:
                 self._unknown_code(rows, index, code)
@@ -449,8 +495,8 @@ class _ExchangeParser:
                     f"l'action {code} n'a pas d'indicateur « {label} »",
                 )
                 continue
-            if not respondent:
-                self.error(rows, index, fmt.COL_RESPONDENT, "le répondant est vide")
+            respondent = self.respondent(rows, index, typed_respondent)
+            if respondent is None:
                 continue
             key = (respondent, code, positions[0])
             if key in seen:
@@ -517,17 +563,23 @@ def parse_exchange(
         name, plan, _stamps(meta, stamp_table), max(saved_at or exported_at, exported_at), saved_by
     )
 
+    answers_sheet = meta.get(fmt.META_ANSWERS_SHEET) or fmt.SHEET_ANSWERS
     found = _table_sheet(
         by_name,
-        meta.get(fmt.META_ANSWERS_SHEET) or fmt.SHEET_ANSWERS,
+        answers_sheet,
         (fmt.COL_CODE, fmt.COL_RESPONDENT, fmt.COL_STATUS),
         (fmt.COL_COMMENT,),
     )
     if found is None:
+        looked = ", ".join(
+            f"« {s.name} »" for s in received.sheets if s.name == answers_sheet or not s.hidden
+        )
         raise _refused(
             name,
-            "la feuille « Questionnaire » (colonnes Code, Répondant, Réalisation) est introuvable",
-            "Demandez à l'expéditeur de vous renvoyer le classeur sans en supprimer de feuille.",
+            "aucune ligne de ses feuilles visibles ne porte les titres de colonnes Code, "
+            f"Répondant et Réalisation (feuilles examinées en entier : {looked or 'aucune'})",
+            "Remettez ces titres au-dessus des réponses dans la feuille « Questionnaire », ou "
+            "demandez à l'expéditeur de vous renvoyer le classeur sans en supprimer de feuille.",
         )
     answers = parser.answers(_Rows(*found))
     found = _table_sheet(

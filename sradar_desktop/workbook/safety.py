@@ -35,7 +35,21 @@ def _refuse(name: str, reason: str, advice: str) -> FileRefusedError:
     return FileRefusedError(f"Le fichier « {name} » a été refusé : {reason}. {advice}")
 
 
+def cannot_open(path: Path, error: OSError) -> FileRefusedError:
+    """The refusal of a file the system does not let us read (rights, a lock, a network drive)."""
+    reason = (
+        "vous n'avez pas le droit de l'ouvrir"
+        if isinstance(error, PermissionError)
+        else f"le système refuse de l'ouvrir ({error.strerror or error})"
+    )
+    return FileRefusedError(
+        f"Le fichier « {path} » ne peut pas être lu : {reason}. Vérifiez vos droits sur ce "
+        "fichier (ou copiez-le dans un de vos dossiers), puis réessayez."
+    )
+
+
 def check_size(path: Path, limits: Limits = Limits()) -> int:
+    """Refuse a file that is missing, unreadable, empty or too large. Returns its size."""
     name = path.name
     try:
         size = path.stat().st_size
@@ -44,12 +58,14 @@ def check_size(path: Path, limits: Limits = Limits()) -> int:
             f"Le fichier « {path} » est introuvable. Vérifiez son nom et son dossier."
         ) from None
     except OSError as error:
-        raise FileRefusedError(
-            f"Le fichier « {path} » ne peut pas être lu ({error.strerror}). Vérifiez vos droits "
-            "sur ce fichier."
-        ) from error
+        raise cannot_open(path, error) from error
     if path.is_dir():
         raise FileRefusedError(f"« {path} » est un dossier, pas un fichier.")
+    try:  # readable by whoever runs the app, not only present
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        raise cannot_open(path, error) from error
     if size == 0:
         raise _refuse(name, "il est vide", "Demandez à l'expéditeur de vous le renvoyer.")
     if size > limits.file_bytes:
@@ -62,16 +78,22 @@ def check_size(path: Path, limits: Limits = Limits()) -> int:
     return size
 
 
+SNIFF_BYTES = 512
+
+
 def sniff(head: bytes) -> str:
-    """What the first bytes of a file say it is: zip, ole, pdf, html or other."""
+    """What the first bytes of a file (``SNIFF_BYTES`` of them) say it is: zip, ole, pdf, html
+    or other."""
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "zip"
     if head.startswith(_OLE_MAGIC):
         return "ole"
     if head.lstrip().startswith(b"%PDF"):
         return "pdf"
-    lowered = head.lstrip().lower()
-    if lowered.startswith((b"<!doctype html", b"<html")):
+    lowered = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if lowered.startswith((b"<!doctype html", b"<html")) or (
+        lowered.startswith(b"<") and b"<html" in lowered
+    ):
         return "html"
     return "other"
 
@@ -81,7 +103,7 @@ def check_spreadsheet(path: Path, limits: Limits = Limits()) -> str:
     check_size(path, limits)
     name = path.name
     with path.open("rb") as handle:
-        head = handle.read(8)
+        head = handle.read(SNIFF_BYTES)
     kind = sniff(head)
     if kind == "pdf":
         raise _refuse(

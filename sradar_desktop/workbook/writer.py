@@ -514,6 +514,9 @@ def new_workbook(content: fmt.ExchangeWorkbook, path: Path) -> tuple[Workbook, S
             "strings_to_formulas": False,
             "strings_to_numbers": False,
             "strings_to_urls": False,
+            # Scratch files beside the file being built: in the work folder of the save, which
+            # is removed with them whatever happens (see saving.py).
+            "tmpdir": str(path.parent),
         },
     )
     book.set_properties(

@@ -18,6 +18,24 @@ class DatabaseError(UserError):
     """The database cannot be opened, migrated or written."""
 
 
+class DatabaseBusyError(DatabaseError):
+    """Another window or program holds a lock on the database: wait or close it, then retry."""
+
+
+class DatabaseReadOnlyError(DatabaseError):
+    """The database file or its folder cannot be written to."""
+
+
+class DatabaseUnavailableError(DatabaseError):
+    """The database cannot be reached: missing folder or file, no permission, a server that
+    does not answer or refuses the login."""
+
+
+class DatabaseDamagedError(DatabaseError):
+    """The database is proven damaged (SQLite said so, or an integrity check failed): the only
+    case where restoring a backup is advised."""
+
+
 class DatabaseTooNewError(DatabaseError):
     """The database was made by a newer version of the app; it was left untouched."""
 

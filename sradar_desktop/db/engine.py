@@ -7,15 +7,31 @@ and a failed migration or import rolls back whole.
 
 from __future__ import annotations
 
+import errno
+import logging
+import socket
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import OperationalError as SAOperationalError
 
-from sradar_desktop.errors import DatabaseError
+from sradar_desktop.errors import (
+    DatabaseBusyError,
+    DatabaseDamagedError,
+    DatabaseError,
+    DatabaseReadOnlyError,
+    DatabaseUnavailableError,
+)
 from sradar_desktop.paths import default_database_path
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 10
@@ -23,6 +39,9 @@ CONNECT_TIMEOUT_S = 10
 # BEGIN IMMEDIATE makes them do (the app's writes are small and few).
 WRITE_LOCK_KEY = 0x5DADA
 IMMEDIATE = "sradar_begin_immediate"
+# Backups of an SQLite database go into this folder beside it.
+BACKUPS_FOLDER = "sauvegardes"
+POSTGRESQL_PORT = 5432
 
 
 def database_url(value: str | Path | None = None) -> URL:
@@ -47,6 +66,11 @@ def database_url(value: str | Path | None = None) -> URL:
             "le chemin d'un fichier SQLite, ou une adresse postgresql://utilisateur@serveur/base."
         )
     return url
+
+
+def busy_timeout_s() -> float:
+    """How long an SQLite connection waits for another one's lock, in seconds."""
+    return BUSY_TIMEOUT_MS / 1000
 
 
 def is_sqlite(url: URL) -> bool:
@@ -85,7 +109,7 @@ def make_engine(url: URL, *, foreign_keys: bool = True, read_only: bool = False)
     if not is_sqlite(url):
         return _postgresql_engine(url)
 
-    connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+    connect_args: dict[str, Any] = {"timeout": busy_timeout_s()}
     if read_only:
         path = sqlite_path(url)
         assert path is not None
@@ -114,3 +138,318 @@ def make_engine(url: URL, *, foreign_keys: bool = True, read_only: bool = False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+# ==== faults the user can act on ==================================================================
+
+# What did not happen because the database failed: the middle of every fault message.
+OPENING = "la base n'a pas pu être ouverte"
+UPGRADING = "la base n'a pas pu être mise à jour et n'a pas été modifiée"
+READING = "les données n'ont pas pu être lues"
+WRITING = "la modification n'a pas été enregistrée"
+
+
+class Fault(Enum):
+    """Why the database failed, each with its error class and French message: what happened,
+    ``{consequence}``, what to do."""
+
+    BUSY = (
+        DatabaseBusyError,
+        "La base de données {location} est occupée par une autre fenêtre ou un autre programme : "
+        "{consequence}. Fermez l'autre fenêtre de SRADAR Desktop ou le programme qui utilise la "
+        "base (ou attendez qu'il ait fini), puis réessayez.",
+    )
+    READ_ONLY_FILE = (
+        DatabaseReadOnlyError,
+        "La base de données {location} est en lecture seule : {consequence}. Demandez au service "
+        "informatique le droit de modifier ce fichier, ou copiez la base dans un dossier où vous "
+        "pouvez écrire.",
+    )
+    READ_ONLY_FOLDER = (
+        DatabaseReadOnlyError,
+        "Le dossier {folder} de la base de données est en lecture seule, or SRADAR Desktop doit "
+        "pouvoir y écrire : {consequence}. Placez la base dans un dossier où vous avez le droit "
+        "d'écrire, ou demandez ce droit au service informatique.",
+    )
+    MISSING_FOLDER = (
+        DatabaseUnavailableError,
+        "Le dossier {folder} de la base de données n'existe pas (ou plus) : {consequence}. "
+        "Vérifiez le chemin de la base, ou que le lecteur réseau ou la clé USB est bien "
+        "connecté ; pour une nouvelle base, créez d'abord ce dossier.",
+    )
+    MISSING_FILE = (
+        DatabaseUnavailableError,
+        "La base de données {location} est introuvable : elle a été déplacée ou supprimée, "
+        "{consequence}. Remettez le fichier à sa place, puis rouvrez SRADAR Desktop.",
+    )
+    NO_PERMISSION = (
+        DatabaseUnavailableError,
+        "Vous n'avez pas le droit d'ouvrir la base de données {location} : {consequence}. "
+        "Demandez ce droit au service informatique, ou choisissez une base dans un dossier qui "
+        "est le vôtre.",
+    )
+    DISK_FULL = (
+        DatabaseError,
+        "Le disque est plein (base de données {location}) : {consequence}. Libérez de la place, "
+        "puis réessayez.",
+    )
+    DISK_ERROR = (
+        DatabaseUnavailableError,
+        "Le disque n'a pas pu lire ou écrire la base de données {location} : {consequence}. "
+        "Vérifiez que le lecteur réseau ou la clé USB est toujours connecté, puis réessayez.",
+    )
+    DAMAGED = (
+        DatabaseDamagedError,
+        "La base de données {location} est endommagée : {consequence}. Restaurez sa dernière "
+        "sauvegarde (dossier {backups}), ou demandez l'aide du service informatique.",
+    )
+    NOT_A_DATABASE = (
+        DatabaseDamagedError,
+        "Le fichier {location} n'est pas une base de données SRADAR Desktop, ou son en-tête est "
+        "endommagé : {consequence}. Vérifiez que vous avez choisi le bon fichier ; si c'est bien "
+        "votre base, restaurez sa dernière sauvegarde (dossier {backups}).",
+    )
+    SERVER_UNREACHABLE = (
+        DatabaseUnavailableError,
+        "Le serveur de la base de données {location} ne répond pas, ou la connexion a été "
+        "coupée : {consequence}. Vérifiez l'adresse, le port et la connexion au réseau, puis "
+        "réessayez.",
+    )
+    LOGIN_REFUSED = (
+        DatabaseUnavailableError,
+        "Le serveur de la base de données {location} a refusé le nom d'utilisateur ou le mot de "
+        "passe : {consequence}. Vérifiez-les dans l'adresse de la base, ou demandez-les à "
+        "l'administrateur du serveur.",
+    )
+    DATABASE_MISSING = (
+        DatabaseUnavailableError,
+        "La base de données {location} n'existe pas sur ce serveur, ou vous n'avez pas le droit "
+        "de vous y connecter : {consequence}. Vérifiez son nom, ou demandez à l'administrateur "
+        "du serveur de la créer (vide) ou de vous y donner accès.",
+    )
+    NO_RIGHTS = (
+        DatabaseUnavailableError,
+        "Cet utilisateur n'a pas les droits nécessaires sur la base de données {location} : "
+        "{consequence}. Demandez-les à l'administrateur du serveur.",
+    )
+    OTHER = (
+        DatabaseError,
+        "SRADAR Desktop n'a pas pu utiliser la base de données {location} ({detail}) : "
+        "{consequence}. Réessayez ; si le problème persiste, consultez le journal de "
+        "l'application.",
+    )
+
+    def error(self, url: URL, consequence: str, detail: str = "") -> DatabaseError:
+        kind, template = self.value
+        path = sqlite_path(url)
+        folder = path.parent if path else None
+        message = template.format(
+            location=path or url.render_as_string(hide_password=True),
+            folder=folder,
+            backups=folder / BACKUPS_FOLDER if folder else BACKUPS_FOLDER,
+            consequence=consequence,
+            detail=detail,
+        )
+        return kind(message)
+
+
+# SQLite's primary result codes (an extended code keeps the primary one in its low byte).
+SQLITE_PERM = 3
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+SQLITE_READONLY_DBMOVED = 1032
+SQLITE_READONLY_DIRECTORY = 1544
+
+_SQLITE_FAULTS = {
+    SQLITE_BUSY: Fault.BUSY,
+    SQLITE_LOCKED: Fault.BUSY,
+    SQLITE_READONLY: Fault.READ_ONLY_FILE,
+    SQLITE_IOERR: Fault.DISK_ERROR,
+    SQLITE_CORRUPT: Fault.DAMAGED,
+    SQLITE_FULL: Fault.DISK_FULL,
+    SQLITE_NOTADB: Fault.NOT_A_DATABASE,
+}
+
+# PostgreSQL's SQLSTATEs: a whole class (two characters) or one code.
+_POSTGRESQL_FAULTS = {
+    "08": Fault.SERVER_UNREACHABLE,
+    "57P01": Fault.SERVER_UNREACHABLE,
+    "57P02": Fault.SERVER_UNREACHABLE,
+    "57P03": Fault.SERVER_UNREACHABLE,
+    "28": Fault.LOGIN_REFUSED,
+    "3D000": Fault.DATABASE_MISSING,
+    "42501": Fault.NO_RIGHTS,
+    "40001": Fault.BUSY,
+    "40P01": Fault.BUSY,
+    "55P03": Fault.BUSY,
+    "25006": Fault.READ_ONLY_FILE,
+    "53100": Fault.DISK_FULL,
+    "XX001": Fault.DAMAGED,
+    "XX002": Fault.DAMAGED,
+}
+
+_OS_FAULTS = {
+    errno.EACCES: Fault.NO_PERMISSION,
+    errno.EPERM: Fault.NO_PERMISSION,
+    errno.EROFS: Fault.READ_ONLY_FOLDER,
+    errno.ENOSPC: Fault.DISK_FULL,
+    errno.EIO: Fault.DISK_ERROR,
+}
+
+
+def _missing(path: Path) -> Fault | None:
+    """The fault when the database's folder or file is not there (any more)."""
+    try:
+        if not path.parent.is_dir():
+            return Fault.MISSING_FOLDER
+        if not path.exists() or path.stat().st_size == 0:
+            # A file deleted under the app comes back empty at the next connection.
+            return Fault.MISSING_FILE
+    except OSError:
+        return Fault.NO_PERMISSION
+    return None
+
+
+def _cannot_open(path: Path) -> Fault:
+    """Why SQLite could not open (or create) the file."""
+    try:
+        if not path.parent.is_dir():
+            return Fault.MISSING_FOLDER
+        if not path.exists():
+            return Fault.READ_ONLY_FOLDER  # it could not be created there
+    except OSError:
+        pass  # the folder cannot even be looked into
+    return Fault.NO_PERMISSION
+
+
+def _proven_damaged(path: Path) -> bool:
+    """Whether SQLite's quick integrity check fails on the file."""
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0)) as check:
+            return check.execute("PRAGMA quick_check").fetchone() != ("ok",)
+    except sqlite3.Error as error:
+        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+        return code in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
+def _sqlite_fault(error: sqlite3.Error, path: Path | None) -> Fault | None:
+    # IntegrityError, ProgrammingError and the like are bugs, not faults of the file.
+    if type(error) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+        return None
+    code = getattr(error, "sqlite_errorcode", None) or 0
+    if code == SQLITE_READONLY_DIRECTORY:
+        return Fault.READ_ONLY_FOLDER
+    if code == SQLITE_READONLY_DBMOVED:
+        return Fault.MISSING_FILE
+    primary = code & 0xFF
+    if primary in (SQLITE_CANTOPEN, SQLITE_PERM):
+        return _cannot_open(path) if path else Fault.NO_PERMISSION
+    if primary in _SQLITE_FAULTS:
+        return _SQLITE_FAULTS[primary]
+    if path is None:
+        return None
+    # Anything else is called damage only when an integrity check proves it.
+    return _missing(path) or (Fault.DAMAGED if _proven_damaged(path) else None)
+
+
+def _server_answers(url: URL) -> bool:
+    """Whether anything listens at the PostgreSQL server's address."""
+    host = url.host or str(url.query.get("host") or "")
+    port = url.port or POSTGRESQL_PORT
+    try:
+        if host and not host.startswith("/"):
+            socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+            return True
+        unix = getattr(socket, "AF_UNIX", None)
+        if unix is None:
+            return True
+        with socket.socket(unix) as local:
+            local.settimeout(CONNECT_TIMEOUT_S)
+            local.connect(f"{host or '/var/run/postgresql'}/.s.PGSQL.{port}")
+        return True
+    except OSError:
+        return False
+
+
+def _can_connect(url: URL) -> bool:
+    engine = _postgresql_engine(url)
+    try:
+        with engine.connect():
+            return True
+    except DBAPIError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _postgresql_connection_fault(url: URL) -> Fault:
+    """Why a connection failed without an SQLSTATE: libpq gives none for a refused login or an
+    unknown database, and words its messages in the server's language. Ask the server."""
+    if not _server_answers(url) or _can_connect(url):
+        return Fault.SERVER_UNREACHABLE
+    if url.database not in (None, "", "postgres") and _can_connect(url.set(database="postgres")):
+        return Fault.DATABASE_MISSING
+    return Fault.LOGIN_REFUSED
+
+
+def _postgresql_fault(error: DBAPIError, url: URL) -> Fault | None:
+    state = getattr(error.orig, "sqlstate", None)
+    if state:
+        return _POSTGRESQL_FAULTS.get(state) or _POSTGRESQL_FAULTS.get(state[:2])
+    if isinstance(error, SAOperationalError):
+        return _postgresql_connection_fault(url)
+    return None
+
+
+def database_fault(error: BaseException, url: URL, consequence: str) -> DatabaseError | None:
+    """The French message for a database that failed for a reason the user can act on, or
+    ``None`` for an error that is a bug.
+
+    ``error`` is an SQLAlchemy error, an ``sqlite3.Error`` or an ``OSError`` met on the
+    database's files. SQLite's own result codes decide, never the wording of a message.
+    """
+    original = error.orig if isinstance(error, DBAPIError) else error
+    path = sqlite_path(url)
+    if isinstance(original, sqlite3.Error):
+        fault = _sqlite_fault(original, path)
+        detail = getattr(original, "sqlite_errorname", "") or type(original).__name__
+        if fault is None and isinstance(original, sqlite3.OperationalError):
+            fault = Fault.OTHER
+    elif isinstance(error, DBAPIError) and not is_sqlite(url):
+        fault = _postgresql_fault(error, url)
+        detail = getattr(original, "sqlstate", None) or type(original).__name__
+        if fault is None and isinstance(error, SAOperationalError):
+            fault = Fault.OTHER
+    elif isinstance(error, OSError):
+        missing = _missing(path) if path and error.errno == errno.ENOENT else None
+        fault = missing or _OS_FAULTS.get(error.errno or 0)
+        detail = error.strerror or type(error).__name__
+    else:
+        return None
+    if fault is None:
+        return None
+    log.warning("Base %s : %s (%s)", url.render_as_string(hide_password=True), fault.name, error)
+    return fault.error(url, consequence, detail)
+
+
+@contextmanager
+def database_faults(url: URL, consequence: str, *, files: bool = False) -> Iterator[None]:
+    """Turn a database error the user can act on into its ``DatabaseError``; bugs go through.
+
+    With ``files``, an ``OSError`` met on the database's files (a backup beside it, its
+    folder) is one too.
+    """
+    caught = (sqlite3.Error, DBAPIError, OSError) if files else (sqlite3.Error, DBAPIError)
+    try:
+        yield
+    except caught as error:
+        fault = database_fault(error, url, consequence)
+        if fault is None:
+            raise
+        raise fault from error

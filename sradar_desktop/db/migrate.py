@@ -19,10 +19,20 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from sradar_desktop import __version__
-from sradar_desktop.db.engine import IMMEDIATE, is_sqlite, make_engine, sqlite_path
+from sradar_desktop.db.engine import (
+    BACKUPS_FOLDER,
+    IMMEDIATE,
+    OPENING,
+    UPGRADING,
+    busy_timeout_s,
+    database_faults,
+    is_sqlite,
+    make_engine,
+    sqlite_path,
+)
 from sradar_desktop.errors import DatabaseError, DatabaseTooNewError
 
 if TYPE_CHECKING:
@@ -66,43 +76,33 @@ def _too_new(location: str, revision: str) -> DatabaseTooNewError:
     )
 
 
-def _sqlite_revision(path: Path) -> str | None:
+def _sqlite_revision(url: URL, path: Path) -> str | None:
     """The schema revision of an SQLite file, read without writing to it.
 
     ``None`` for an empty file. Raises ``DatabaseError`` for a file that is not an SQLite
-    database, or an SQLite database that SRADAR Desktop did not create.
+    database, or an SQLite database that SRADAR Desktop did not create, and for a file that
+    cannot be read (busy, read-only folder, no permission, damaged), each with its own message.
     """
-    try:
-        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as error:
-        raise DatabaseError(
-            f"Impossible d'ouvrir la base de données {path} ({error}). Vérifiez que le fichier "
-            "existe et que vous avez le droit de le lire."
-        ) from error
-    try:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-        if not tables:
-            return None
-        if "alembic_version" not in tables:
-            raise DatabaseError(
-                f"Le fichier {path} est une base SQLite qui n'a pas été créée par SRADAR "
-                "Desktop. Choisissez une autre base de données ou un autre nom de fichier."
-            )
-        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        return row[0] if row else None
-    except sqlite3.DatabaseError as error:
-        raise DatabaseError(
-            f"Le fichier {path} n'est pas une base de données SRADAR Desktop ou il est "
-            "endommagé. Choisissez un autre fichier, ou restaurez une sauvegarde du dossier "
-            "« sauvegardes »."
-        ) from error
-    finally:
-        connection.close()
+    with database_faults(url, OPENING):
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=busy_timeout_s())
+        try:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+            if not tables:
+                return None
+            if "alembic_version" not in tables:
+                raise DatabaseError(
+                    f"Le fichier {path} est une base SQLite qui n'a pas été créée par SRADAR "
+                    "Desktop. Choisissez une autre base de données ou un autre nom de fichier."
+                )
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            return row[0] if row else None
+        finally:
+            connection.close()
 
 
 def backup_sqlite(path: Path, reason: str) -> Path:
     """Copy a live SQLite database with the backup API into ``sauvegardes/`` beside it."""
-    folder = path.parent / "sauvegardes"
+    folder = path.parent / BACKUPS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}-{stamp}-{reason}.sqlite3"
@@ -135,36 +135,19 @@ def _prune_backups(folder: Path, stem: str) -> None:
         old.unlink(missing_ok=True)
 
 
-def connection_error(url: URL, error: OperationalError) -> DatabaseError:
-    """A French message for a PostgreSQL server that refused or could not be reached."""
-    location = url.render_as_string(hide_password=True)
-    state = getattr(getattr(error, "orig", None), "sqlstate", None)
-    if state == "28P01" or "password" in str(error.orig).lower():
-        advice = "le mot de passe ou le nom d'utilisateur est refusé : vérifiez-les"
-    elif state == "3D000":
-        advice = (
-            "la base n'existe pas sur ce serveur : demandez à son administrateur de la créer "
-            "(vide), ou vérifiez son nom"
-        )
-    elif state == "42501":
-        advice = "cet utilisateur n'a pas les droits nécessaires sur la base"
-    else:
-        advice = "le serveur ne répond pas : vérifiez l'adresse, le port et la connexion au réseau"
-    return DatabaseError(f"Impossible de se connecter à la base {location} : {advice}.")
-
-
 def current_revision(url: URL) -> str | None:
     """The schema revision of the database at ``url`` (``None`` when it is new)."""
     path = sqlite_path(url)
     if path is not None:
-        if not path.exists() or path.stat().st_size == 0:
-            return None
-        return _sqlite_revision(path)
+        with database_faults(url, OPENING, files=True):
+            if not path.exists() or path.stat().st_size == 0:
+                return None
+        return _sqlite_revision(url, path)
     from alembic.runtime.migration import MigrationContext
 
     engine = make_engine(url)
     try:
-        with engine.connect() as connection:
+        with database_faults(url, OPENING), engine.connect() as connection:
             revision = MigrationContext.configure(connection).get_current_revision()
             if revision is None and inspect(connection).get_table_names():
                 raise DatabaseError(
@@ -172,8 +155,6 @@ def current_revision(url: URL) -> str | None:
                     "tables qui ne viennent pas de SRADAR Desktop. Utilisez une base vide."
                 )
             return revision
-    except OperationalError as error:
-        raise connection_error(url, error) from error
     finally:
         engine.dispose()
 
@@ -231,15 +212,9 @@ def upgrade_database(url: URL) -> Path | None:
             backups.append(backup_sqlite(path, f"avant-mise-a-jour-{current}"))
 
     try:
-        run_migrations(url, head, back_up)
-    except OperationalError as error:
-        if path is None:
-            raise connection_error(url, error) from error
-        raise DatabaseError(
-            f"La base de données {location} n'a pas pu être mise à jour ({error.orig}). Elle "
-            "est peut-être ouverte par une autre version de l'application : fermez-la et "
-            "réessayez."
-        ) from error
+        # files: the backup is written beside the database.
+        with database_faults(url, UPGRADING if revision else OPENING, files=True):
+            run_migrations(url, head, back_up)
     except SQLAlchemyError as error:
         log.exception("Échec de la migration de %s", location)
         raise DatabaseError(

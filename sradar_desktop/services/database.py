@@ -9,54 +9,25 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from sradar_desktop.db.engine import IMMEDIATE, database_url, make_engine, sqlite_path
+from sradar_desktop.db.engine import (
+    IMMEDIATE,
+    OPENING,
+    READING,
+    WRITING,
+    Fault,
+    database_faults,
+    database_url,
+    make_engine,
+    sqlite_path,
+)
 from sradar_desktop.db.migrate import current_revision, head_revision, upgrade_database
 from sradar_desktop.errors import DatabaseError
 from sradar_desktop.services.audit import discard_audit, flush_audit
 
 log = logging.getLogger(__name__)
-
-
-def _write_error(error: Exception, location: str) -> DatabaseError:
-    """A French message for a write that failed, saying what to do."""
-    text = str(getattr(error, "orig", error)).lower()
-    if "locked" in text or "busy" in text:
-        message = (
-            "La base de données est occupée par une autre fenêtre ou un autre programme : "
-            "la modification n'a pas été enregistrée. Fermez l'autre fenêtre de SRADAR Desktop "
-            "puis réessayez."
-        )
-    elif "readonly" in text or "read-only" in text or "read only" in text:
-        message = (
-            f"La base de données {location} est en lecture seule : la modification n'a pas été "
-            "enregistrée. Vérifiez les droits du fichier et du dossier, puis réessayez."
-        )
-    elif "disk is full" in text or "disk full" in text or "no space" in text:
-        message = (
-            "Le disque est plein : la modification n'a pas été enregistrée. Libérez de la "
-            "place puis réessayez."
-        )
-    elif "unable to open" in text or "no such table" in text or "disk i/o" in text:
-        message = (
-            f"La base de données {location} est introuvable ou inaccessible : la modification "
-            "n'a pas été enregistrée. Vérifiez que le fichier n'a pas été déplacé ou supprimé."
-        )
-    elif isinstance(error, StaleDataError):
-        message = (
-            "Cette réponse vient d'être modifiée par ailleurs (une autre fenêtre ou un import) : "
-            "la modification n'a pas été enregistrée. Rechargez puis réessayez."
-        )
-    else:
-        message = (
-            f"La modification n'a pas pu être enregistrée dans la base de données {location} "
-            f"({error.__class__.__name__}). Réessayez ; si le problème persiste, consultez le "
-            "journal de l'application."
-        )
-    return DatabaseError(message)
 
 
 class Database:
@@ -87,26 +58,8 @@ class Database:
         url = target if isinstance(target, URL) else database_url(target)
         path = sqlite_path(url)
         if path is not None:
-            if path.is_dir():
-                raise DatabaseError(
-                    f"{path} est un dossier. Donnez le chemin d'un fichier de base de données, "
-                    "par exemple sradar.sqlite3."
-                )
-            if target is None and not read_only:
-                # The user's own data folder is created on first start.
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                except OSError as error:
-                    raise DatabaseError(
-                        f"Impossible de créer le dossier de données {path.parent} "
-                        f"({error.strerror}). Vérifiez vos droits sur ce dossier."
-                    ) from error
-            elif not path.parent.is_dir():
-                # A typo in a path must not silently start an empty database elsewhere.
-                raise DatabaseError(
-                    f"Le dossier {path.parent} n'existe pas. Vérifiez le chemin de la base de "
-                    "données, ou créez d'abord ce dossier."
-                )
+            with database_faults(url, OPENING, files=True):
+                cls._check_folder(url, path, create=target is None and not read_only)
         if read_only:
             revision = current_revision(url)
             if revision != head_revision():
@@ -123,6 +76,27 @@ class Database:
             install_builtin_plans(database)
         return database
 
+    @staticmethod
+    def _check_folder(url: URL, path: Path, *, create: bool) -> None:
+        """Refuse a folder given as the database, or a database in a folder that is not there
+        (a typo must not silently start an empty database elsewhere); ``create`` the user's
+        own data folder on first start."""
+        if path.is_dir():
+            raise DatabaseError(
+                f"{path} est un dossier. Donnez le chemin d'un fichier de base de données, "
+                "par exemple sradar.sqlite3."
+            )
+        if create:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseError(
+                    f"Impossible de créer le dossier de données {path.parent} "
+                    f"({error.strerror}). Vérifiez vos droits sur ce dossier."
+                ) from error
+        elif not path.parent.is_dir():
+            raise Fault.MISSING_FOLDER.error(url, OPENING)
+
     @property
     def location(self) -> str:
         path = sqlite_path(self.url)
@@ -131,14 +105,8 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading (one transaction: on SQLite, one consistent snapshot)."""
-        try:
-            with self._sessions() as session, session.begin():
-                yield session
-        except OperationalError as error:
-            raise DatabaseError(
-                f"Impossible de lire la base de données {self.location} ({error.orig}). "
-                "Vérifiez que le fichier est toujours là et lisible."
-            ) from error
+        with database_faults(self.url, READING), self._sessions() as session, session.begin():
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -149,15 +117,22 @@ class Database:
                 "enregistrée."
             )
         try:
-            with self._write_sessions() as session, session.begin():
+            with (
+                database_faults(self.url, WRITING),
+                self._write_sessions() as session,
+                session.begin(),
+            ):
                 try:
                     yield session
                     flush_audit(session)
                 finally:
                     discard_audit(session)
-        except (OperationalError, StaleDataError) as error:
+        except StaleDataError as error:
             log.warning("Écriture refusée dans %s : %s", self.location, error)
-            raise _write_error(error, self.location) from error
+            raise DatabaseError(
+                "Cette réponse vient d'être modifiée par ailleurs (une autre fenêtre ou un "
+                "import) : la modification n'a pas été enregistrée. Rechargez puis réessayez."
+            ) from error
 
     def close(self) -> None:
         self.engine.dispose()

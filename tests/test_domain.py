@@ -123,3 +123,28 @@ def test_roster_in_natural_order():
         "DDETS-44",
         "DDETS-100",
     ]
+
+
+def test_dates_and_plurals_one_way_everywhere(monkeypatch):
+    import time
+    from datetime import UTC, datetime
+
+    from sradar_desktop.domain.dates import long_date, moment_text, short_date, time_text
+    from sradar_desktop.domain.text import count, plural
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    try:
+        aware = datetime(2026, 11, 23, 17, 43, tzinfo=UTC)
+        # A moment stored without a zone is UTC, wherever it is shown.
+        assert moment_text(aware) == moment_text(aware.replace(tzinfo=None))
+        assert moment_text(aware) == "23/11/2026 à 18:43"
+        assert time_text(aware) == "18:43" and short_date(aware) == "23/11/2026"
+        assert long_date(datetime(2026, 11, 1, 12, tzinfo=UTC)) == "1er novembre 2026"
+        assert moment_text(None) == ""
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert [count(n, "réponse") for n in (0, 1, 2)] == ["0 réponse", "1 réponse", "2 réponses"]
+    assert f"dont 1 {plural(1, 'renseignée')}" == "dont 1 renseignée"
+    assert plural(26, "action") == "actions" and count(3, "travail", "travaux") == "3 travaux"

@@ -1,4 +1,6 @@
-"""Dates as the summary prints them: « 23 novembre 2026 », « 23/11/2026 18:43 »."""
+"""Dates and times in French, one way everywhere: « 23 novembre 2026 », « 23/11/2026 »,
+« 23/11/2026 à 18:43 », « 18:43 ». Stored moments are shown in the workstation's time zone; a
+moment stored without a zone is UTC (the database and the workbooks store UTC)."""
 
 from __future__ import annotations
 
@@ -49,3 +51,15 @@ def short_datetime(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return local(moment).strftime("%d/%m/%Y %H:%M")
+
+
+def moment_text(moment: datetime | None) -> str:
+    """``23/11/2026 à 18:43`` in local time, for sentences (empty for an unknown moment)."""
+    if moment is None:
+        return ""
+    return local(moment).strftime("%d/%m/%Y à %H:%M")
+
+
+def time_text(moment: datetime | None = None) -> str:
+    """``18:43`` in local time; now when no moment is given."""
+    return local(moment or datetime.now(UTC)).strftime("%H:%M")

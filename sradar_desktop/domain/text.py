@@ -99,7 +99,12 @@ def clean_cell(value: object) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """``1 réponse``, ``2 réponses``, ``0 réponse`` (French: 0 and 1 take the singular)."""
-    word = singular if abs(n) < 2 else (plural or singular + "s")
-    return f"{n} {word}"
+def plural(n: int, singular: str, plural: str | None = None) -> str:
+    """The word agreeing with ``n``: ``renseignée`` for 0 or 1, ``renseignées`` from 2 (French:
+    0 and 1 take the singular)."""
+    return singular if abs(n) < 2 else (plural or singular + "s")
+
+
+def count(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 réponse``, ``2 réponses``, ``0 réponse``."""
+    return f"{n} {plural(n, singular, plural_form)}"

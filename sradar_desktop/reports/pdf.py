@@ -56,12 +56,12 @@ from sradar_desktop.domain.consolidation import (
     RosterEntry,
     StatusCounts,
 )
+from sradar_desktop.domain.dates import long_date, short_datetime
 from sradar_desktop.domain.numbers import format_decimal, format_percentage
 from sradar_desktop.domain.plan import IndicatorKind
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.reports.charts import Segment, fill, stacked_bar, text_on
 from sradar_desktop.reports.fonts import FontFamily, register_fonts
-from sradar_desktop.reports.french import long_date, short_datetime
 from sradar_desktop.saving import save_atomically
 
 __all__ = ["render_summary_pdf", "write_summary_pdf"]

@@ -17,6 +17,7 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 
 from sradar_desktop.domain.consolidation import SYNTHESIS_RULE, Consolidation, StatusCounts
+from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.text import count
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.writer import (
@@ -74,7 +75,7 @@ def _summary(book: Workbook, styles: Styles, report: Consolidation) -> None:
         book, styles, SHEET_SUMMARY, widths, 0, protect=False, freeze=(6, 1), filter_header=False
     )
     table.sheet.repeat_rows(5)
-    generated = report.generated_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+    generated = moment_text(report.generated_at)
     line = Style(wrap=False)
     table.append([(report.plan.title, Style(bold=True, wrap=False))])
     table.append([(f"{report.campaign_title} — consolidation du {generated}", line)])

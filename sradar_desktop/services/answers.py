@@ -29,6 +29,7 @@ from sradar_desktop.db.models import (
     ScaleLevelRow,
 )
 from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.numbers import format_indicator_value, parse_indicator_value
 from sradar_desktop.domain.plan import IndicatorKind
 from sradar_desktop.domain.respondents import respondent_code
@@ -278,11 +279,6 @@ class HistoryEntry:
     new_value: str | None
 
 
-def _local_time(moment: datetime) -> str:
-    local = moment.astimezone() if moment.tzinfo else moment
-    return local.strftime("le %d/%m/%Y à %H:%M")
-
-
 def _shorten(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -320,7 +316,7 @@ class AnswerConflict(UserError):
         self.changed_by = changed_by
         self.changed_at = changed_at
         if changed_at is not None:
-            who = f"par {changed_by or 'un autre utilisateur'} {_local_time(changed_at)}"
+            who = f"par {changed_by or 'un autre utilisateur'} le {moment_text(changed_at)}"
         else:
             who = "par ailleurs (une autre fenêtre ou un import)"
         self.headline = f"{subject} a été modifiée {who} : la voici."

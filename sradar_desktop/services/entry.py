@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
+from sradar_desktop.domain.dates import short_datetime, time_text
 from sradar_desktop.domain.departements import department_from_code, service_label
 from sradar_desktop.domain.numbers import format_decimal
 from sradar_desktop.domain.plan import (
@@ -493,8 +494,7 @@ def _value_text(entry: HistoryEntry, value: str | None, scale: Scale, *, short: 
 
 def describe_history(entry: HistoryEntry, scale: Scale) -> HistoryLine:
     """One audit line in French: when (local time), who, what changed from what to what."""
-    at = entry.at.astimezone() if entry.at.tzinfo else entry.at
-    when = at.strftime("%d/%m/%Y %H:%M")
+    when = short_datetime(entry.at)
     who = entry.actor or "(inconnu)"
     if entry.source == SOURCE_IMPORT:
         who += " (import)"
@@ -523,4 +523,4 @@ def indicator_unit(kind: IndicatorKind, unit: str) -> str:
 
 def now_text(moment: datetime | None = None) -> str:
     """``14:32``: the local time, as the window says when something was saved."""
-    return (moment or datetime.now()).strftime("%H:%M")
+    return time_text(moment)

@@ -36,6 +36,7 @@ from sradar_desktop.db.models import (
     Respondent,
 )
 from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.dates import moment_text, short_datetime
 from sradar_desktop.domain.merge import Decision, Stamped, Value, decide
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.domain.text import count, slugify
@@ -107,7 +108,7 @@ class Conflict:
 
         def show(stamped: Stamped) -> str:
             values = " / ".join(v for v in stamped.value if v) or "vide"
-            when = stamped.at.astimezone().strftime("%d/%m/%Y %H:%M")
+            when = short_datetime(stamped.at)
             return f"« {values[:60]} » ({stamped.by}, {when})"
 
         kept, lost = (
@@ -145,7 +146,7 @@ class ImportOutcome:
     def describe(self) -> str:
         """One French line for the command line, the preview and the log."""
         if self.already_imported_at is not None:
-            when = self.already_imported_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+            when = moment_text(self.already_imported_at)
             return f"{self.file_name} : déjà importé le {when}, rien n'a changé."
         objectives, themes, actions = self.plan_counts
         parts = [
@@ -786,7 +787,7 @@ def undo_import(db: Database, import_id: int, *, actor: str = "") -> str:
         if record is None:
             raise UserError(f"L'import n°{import_id} n'existe pas.")
         if record.undone_at is not None:
-            when = record.undone_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+            when = moment_text(record.undone_at)
             raise UserError(f"L'import de {record.file_name} a déjà été annulé le {when}.")
         rows = _undone_rows(session, import_id)
         moved = {undone.action_id for undone in rows if undone.moved}

@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL
 
 from sradar_desktop.db.engine import sqlite_path
+from sradar_desktop.domain.dates import local, moment_text, time_text
 from sradar_desktop.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,10 @@ class LockOwner:
         except ValueError:
             since = None
         if since is not None:
-            if since.date() == datetime.now().date():
-                parts.append(f"depuis {since:%H:%M}")
+            if local(since).date() == datetime.now().date():
+                parts.append(f"depuis {time_text(since)}")
             else:
-                parts.append(f"depuis le {since:%d/%m/%Y} à {since:%H:%M}")
+                parts.append(f"depuis le {moment_text(since)}")
         return ", ".join(parts)
 
 

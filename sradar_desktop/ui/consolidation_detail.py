@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from sradar_desktop.domain.consolidation import ActionResult
-from sradar_desktop.reports.french import short_datetime
+from sradar_desktop.domain.dates import short_datetime
 from sradar_desktop.services.consolidation_view import ConsolidationSheet, explain_synthesis
 from sradar_desktop.ui.delegates import text_color_on
 from sradar_desktop.ui.i18n import arg

@@ -18,8 +18,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from sradar_desktop.domain.consolidation import ActionResult, RosterEntry, StatusCounts
+from sradar_desktop.domain.dates import short_date, short_datetime
 from sradar_desktop.domain.numbers import format_percentage
-from sradar_desktop.reports.french import short_date, short_datetime
 from sradar_desktop.services.consolidation_view import (
     ROSTER_STATE_COLOURS,
     ActionFilter,

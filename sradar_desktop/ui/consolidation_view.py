@@ -60,8 +60,8 @@ from PySide6.QtWidgets import (
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.consolidation import ActionResult
+from sradar_desktop.domain.dates import short_date
 from sradar_desktop.errors import UserError
-from sradar_desktop.reports.french import short_date
 from sradar_desktop.services.consolidation import (
     RosterMember,
     load_consolidation,

@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.merge import value_digest
 from sradar_desktop.domain.plan import Action, IndicatorKind, Plan, plan_to_mapping
 from sradar_desktop.domain.scale import Scale
@@ -272,7 +273,7 @@ def write_readme(book: Workbook, styles: Styles, content: fmt.ExchangeWorkbook) 
         freeze=None,
         filter_header=False,
     )
-    exported = content.exported_at.astimezone().strftime("%d/%m/%Y à %H:%M")
+    exported = moment_text(content.exported_at)
     respondents = ", ".join(
         f"{r.code} ({r.label})" if r.label and r.label != r.code else r.code
         for r in content.respondents

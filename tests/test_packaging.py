@@ -68,6 +68,7 @@ def test_installed_wheel_runs_with_its_resources(tmp_path, data_dir):
         capture_output=True,
     )
     env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir))
+    env.pop("PYTHONPATH", None)  # the installed package, not a source tree named there
     result = subprocess.run(
         [str(bin_dir / "sradar-desktop"), "questionnaires"],
         capture_output=True,

@@ -24,6 +24,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
+from support import CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, IS_ROOT, obey_file_permissions
 
 from sradar_desktop.db.engine import Fault
 from sradar_desktop.errors import (
@@ -34,19 +35,14 @@ from sradar_desktop.errors import (
     DatabaseUnavailableError,
 )
 from sradar_desktop.services.answers import AnswerService
-from sradar_desktop.services.database import Database
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id, list_questionnaires
 
 SRADAR = "sradar-2021-2023"
 DAMAGE_WORDS = ("endommag", "sauvegarde")
 CLI = Path(sys.executable).with_name("sradar-desktop")
 
-# Linux capabilities that let root read and write any file whatever its permissions.
-CAP_DAC_OVERRIDE = 1
-CAP_DAC_READ_SEARCH = 2
-PR_CAPBSET_DROP = 24
 _CAPABILITY_VERSION_3 = 0x20080522
-IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 class _CapHeader(ctypes.Structure):
@@ -86,13 +82,6 @@ def file_permissions_apply() -> Iterator[None]:
         assert libc.capset(ctypes.byref(header), data) == 0, ctypes.get_errno()
 
 
-def _obey_file_permissions() -> None:
-    """In a child before exec: root's capabilities after exec come from the bounding set."""
-    libc = _libc()
-    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
-        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
-
-
 def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
     return subprocess.run(
@@ -103,7 +92,7 @@ def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
         env=env,
         timeout=120,
         check=False,
-        preexec_fn=_obey_file_permissions if IS_ROOT else None,
+        preexec_fn=obey_file_permissions,
     )
 
 
@@ -115,7 +104,7 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def make_database(path: Path) -> Path:
     """A healthy SRADAR Desktop database with an answer, closed (no -wal/-shm left)."""
-    db = Database.open(path)
+    db = open_database(path)
     AnswerService(db, default_campaign_id(SRADAR), "DDETS-44", "Agent").set_status("1.1.1", "oui")
     db.close()
     assert not path.with_name(path.name + "-wal").exists()
@@ -175,7 +164,7 @@ def overwrite_pages(path: Path, table: str) -> None:
 
 
 def test_a_write_while_another_program_holds_the_lock_says_busy(tmp_path, short_busy_timeout):
-    db = Database.open(make_database(tmp_path / "base.sqlite3"))
+    db = open_database(make_database(tmp_path / "base.sqlite3"))
     service = AnswerService(db, default_campaign_id(SRADAR), "DDETS-44", "Agent")
     other = sqlite3.connect(tmp_path / "base.sqlite3", isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
@@ -195,9 +184,9 @@ def test_a_write_while_another_program_holds_the_lock_says_busy(tmp_path, short_
 def test_opening_a_database_another_program_locks_says_busy(tmp_path, short_busy_timeout, journal):
     path = make_database(tmp_path / "base.sqlite3")
     with exclusive_lock(path, journal=journal), pytest.raises(DatabaseBusyError) as error:
-        Database.open(path)
+        open_database(path)
     assert_healthy_fault(error.value, "occupée", "n'a pas pu être ouverte")
-    Database.open(path).close()
+    open_database(path).close()
 
 
 # ==== read-only ===================================================================================
@@ -207,7 +196,7 @@ def test_a_read_only_file_is_read_but_a_write_says_read_only(tmp_path):
     path = make_database(tmp_path / "base.sqlite3")
     path.chmod(0o444)
     with file_permissions_apply():
-        db = Database.open(path)
+        db = open_database(path)
         service = AnswerService(db, default_campaign_id(SRADAR), "DDETS-44", "Agent")
         assert service.load()["1.1.1"].status == "oui"
         with pytest.raises(DatabaseReadOnlyError) as error:
@@ -223,7 +212,7 @@ def test_a_database_in_a_read_only_folder_says_so(tmp_path):
     folder.chmod(0o555)
     try:
         with file_permissions_apply(), pytest.raises(DatabaseReadOnlyError) as error:
-            Database.open(path)  # WAL needs its -shm file beside the database
+            open_database(path)  # WAL needs its -shm file beside the database
     finally:
         folder.chmod(0o755)
     assert_healthy_fault(error.value, f"Le dossier {folder}", "lecture seule", "n'a pas pu")
@@ -234,7 +223,7 @@ def test_a_new_database_in_a_read_only_folder_says_so(tmp_path):
     folder.mkdir(mode=0o555)
     try:
         with file_permissions_apply(), pytest.raises(DatabaseReadOnlyError) as error:
-            Database.open(folder / "base.sqlite3")
+            open_database(folder / "base.sqlite3")
     finally:
         folder.chmod(0o755)
     assert_healthy_fault(error.value, f"Le dossier {folder}", "lecture seule")
@@ -245,7 +234,7 @@ def test_a_new_database_in_a_read_only_folder_says_so(tmp_path):
 
 def test_a_database_in_a_missing_folder_says_so(tmp_path):
     with pytest.raises(DatabaseUnavailableError) as error:
-        Database.open(tmp_path / "absent" / "base.sqlite3")
+        open_database(tmp_path / "absent" / "base.sqlite3")
     assert_healthy_fault(error.value, "n'existe pas", "Vérifiez le chemin")
     assert not (tmp_path / "absent").exists()
 
@@ -253,7 +242,7 @@ def test_a_database_in_a_missing_folder_says_so(tmp_path):
 def test_a_write_after_the_network_drive_went_away_says_so(tmp_path):
     folder = tmp_path / "lecteur-reseau"
     folder.mkdir()
-    db = Database.open(make_database(folder / "base.sqlite3"))
+    db = open_database(make_database(folder / "base.sqlite3"))
     service = AnswerService(db, default_campaign_id(SRADAR), "DDETS-44", "Agent")
     db.engine.dispose()  # the next write opens a new connection
     folder.rename(tmp_path / "ailleurs")
@@ -267,7 +256,7 @@ def test_a_database_one_may_not_open_says_so(tmp_path):
     path = make_database(tmp_path / "base.sqlite3")
     path.chmod(0o000)
     with file_permissions_apply(), pytest.raises(DatabaseUnavailableError) as error:
-        Database.open(path)
+        open_database(path)
     assert_healthy_fault(error.value, "pas le droit", "service informatique")
 
 
@@ -278,7 +267,7 @@ def test_a_folder_one_may_not_look_into_says_so(tmp_path):
     folder.chmod(0o000)
     try:
         with file_permissions_apply(), pytest.raises(DatabaseUnavailableError) as error:
-            Database.open(path)
+            open_database(path)
     finally:
         folder.chmod(0o755)
     assert_healthy_fault(error.value, "pas le droit")
@@ -291,7 +280,7 @@ def test_random_bytes_are_damaged_or_not_a_database(tmp_path):
     path = tmp_path / "base.sqlite3"
     path.write_bytes(random.Random(7).randbytes(64 * 1024))
     with pytest.raises(DatabaseDamagedError) as error:
-        Database.open(path)
+        open_database(path)
     assert "endommagé" in str(error.value) and "sauvegardes" in str(error.value)
 
 
@@ -300,7 +289,7 @@ def test_a_page_overwritten_says_damaged(tmp_path):
     overwrite_pages(path, "action")
     before = path.read_bytes()
     with pytest.raises(DatabaseDamagedError) as error:
-        db = Database.open(path)
+        db = open_database(path)
         try:
             list_questionnaires(db)
         finally:
@@ -338,7 +327,7 @@ def test_postgresql_refusals_each_say_why(pg_admin_url):
     }
     for expected, url in cases.items():
         with pytest.raises(DatabaseUnavailableError) as error:
-            Database.open(url)
+            open_database(url)
         assert_healthy_fault(error.value, expected)
         assert "pas-le-bon-mot-de-passe" not in str(error.value)
 
@@ -429,7 +418,7 @@ def test_the_window_says_busy_not_damaged_when_a_save_is_refused(
     from PySide6.QtCore import Qt
     from ui_support import answers, current_code, open_window, wait_saved
 
-    db = Database.open(make_database(tmp_path / "base.sqlite3"))
+    db = open_database(make_database(tmp_path / "base.sqlite3"))
     window = open_window(qtbot, db)
     code = current_code(window)
     db.engine.dispose()  # new connections wait a tenth of a second for a lock

@@ -15,7 +15,6 @@ fails its test instead of exhausting the machine. Their peak memory is measured,
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
 import shutil
@@ -31,11 +30,12 @@ import hostile_corpus as corpus
 import openpyxl
 import pytest
 from exchange_support import ROAD_MAP, answer, state
-from support import measured_command, peak_memory
+from support import measured_command, obey_file_permissions, peak_memory
 
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_file
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 
 # The children's memory cap, capabilities and peak memory are POSIX matters.
@@ -120,19 +120,12 @@ ADDRESS_SPACE = 4 * 1024**3
 
 # Children run as an ordinary user ---------------------------------------------------------------
 
-_LIBC = ctypes.CDLL(None, use_errno=True)
-_PR_CAPBSET_DROP = 24
-_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 1, 2
-
 
 def _as_an_ordinary_user() -> None:
     """In the child, before it runs Python: cap its memory, and as root drop the capabilities
     that let root read any file (they are not given back by ``exec``)."""
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-    if os.geteuid() == 0:
-        for capability in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
-            if _LIBC.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
-                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+    obey_file_permissions()
 
 
 @dataclass(frozen=True)
@@ -211,7 +204,7 @@ def _exported(db: Database, respondent: str, answers: dict, path: Path) -> Path:
 
 def _state_after(template: Path, paths: list[Path], target: Path, *, stamps: bool) -> dict:
     shutil.copyfile(template, target)
-    db = Database.open(target)
+    db = open_database(target)
     try:
         for path in paths:
             import_file(db, path)
@@ -225,7 +218,7 @@ def built(tmp_path_factory) -> Corpus:
     folder = tmp_path_factory.mktemp("corpus")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SRADAR_DATA_DIR", str(folder / "donnees"))
-        source = Database.open(folder / "source.sqlite3")
+        source = open_database(folder / "source.sqlite3")
         first = _exported(source, HOSTILE, FIRST_ANSWERS, folder / f"{HOSTILE}-avant.xlsx")
         original = _exported(source, HOSTILE, SECOND_ANSWERS, folder / f"{HOSTILE}.xlsx")
         a, b = (
@@ -233,7 +226,7 @@ def built(tmp_path_factory) -> Corpus:
         )
         source.close()
         template = folder / "modele.sqlite3"
-        db = Database.open(template)
+        db = open_database(template)
         import_file(db, first)
         db.close()
         refused = _state_after(template, [a, b], folder / "refuse.sqlite3", stamps=True)
@@ -295,7 +288,7 @@ def test_import_refuses_the_hostile_file_alone(name, built, tmp_path, data_dir):
     )
     _clean(run)
     reported = [line.split(" : ", 1)[0] for line in run.stdout.splitlines() if " : " in line]
-    db = Database.open(database)
+    db = open_database(database)
     try:
         after = state(db, with_stamps=run.returncode != 0)
     finally:

@@ -20,16 +20,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 from exchange_support import ROAD_MAP, answer, soffice
-from support import measured_command, peak_memory, snapshot
+from support import measured_command, obey_file_permissions, peak_memory, snapshot
 
 from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.plans.table import read_plan_table
 from sradar_desktop.services.answers import normalise_respondent_code
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_file
 from sradar_desktop.services.merging import merge_files
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.workbook.cells import MAX_WORKBOOK_CELLS, UnknownValue, read_sheets
 from sradar_desktop.workbook.reader import read_exchange_workbook
 
@@ -48,7 +48,7 @@ SECOND = {
 def genuine(tmp_path_factory) -> Path:
     """The second answers of RESPONDENT, exported: importing it would change every answer."""
     folder = tmp_path_factory.mktemp("authentique")
-    db = Database.open(folder / "source.sqlite3")
+    db = open_database(folder / "source.sqlite3")
     answer(db, RESPONDENT, SECOND, questionnaire=ROAD_MAP)
     path = folder / f"{RESPONDENT}.xlsx"
     export_workbook(db, path, questionnaire_id=ROAD_MAP, respondent_code=RESPONDENT)
@@ -59,7 +59,7 @@ def genuine(tmp_path_factory) -> Path:
 @pytest.fixture
 def db(tmp_path):
     """A database where RESPONDENT had already answered (its first answers)."""
-    database = Database.open(tmp_path / "base.sqlite3")
+    database = open_database(tmp_path / "base.sqlite3")
     answer(database, RESPONDENT, FIRST, questionnaire=ROAD_MAP)
     yield database
     database.close()
@@ -353,11 +353,14 @@ def with_far_cell(source: Path, target: Path, ref: str, valued: bool = True) -> 
 def run_cli(arguments: list[str], data_dir: Path, *, ordinary_user: bool = False):
     """The command line in a child process: exit status, output, errors."""
     command = [sys.executable, "-m", "sradar_desktop", *arguments]
-    if ordinary_user:  # root without the right to read any file, as an agent's account
-        command = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", *command]
     env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir))
     child = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        preexec_fn=obey_file_permissions if ordinary_user else None,
     )
     stdout, stderr = child.communicate(timeout=600)  # a stuck child must not hang the tests
     return child.returncode, stdout, stderr
@@ -409,7 +412,6 @@ def test_a_table_as_large_as_allowed_is_read(genuine, tmp_path):
 # Files that cannot be opened ---------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv n'est pas installé")
 def test_an_unreadable_file_is_refused_and_consolidate_goes_on(genuine, tmp_path):
     unreadable = tmp_path / "illisible.xlsx"
     shutil.copy(genuine, unreadable)

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QTimer, QTranslator
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,6 +17,8 @@ from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
+from sradar_desktop.ui.i18n import french_system_locale, install_french
+from sradar_desktop.ui.splash import ClosingFeedback, Splash
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     # database: each of its calls may wait for them to hand the interpreter over, after 5 ms by
     # default. A millisecond keeps painting and typing fluid while a plan loads.
     sys.setswitchinterval(0.001)
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:
+        with french_system_locale():
+            app = QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
@@ -64,25 +69,24 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     icon = resources_dir() / "icons" / "sradar-desktop.png"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
-    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
-    translator = QTranslator(app)
-    # Qt's own dialogs (Yes/No, Cancel) in French when the translation ships with Qt.
-    from PySide6.QtCore import QLibraryInfo
-
-    qt_translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(), "qtbase", "_", qt_translations):
-        app.installTranslator(translator)
+    install_french(app)
     return app
 
 
 def _open_window(
-    db_target: str | Path | None, *, exit_after_start: bool
+    db_target: str | Path | None, *, exit_after_start: bool, splash: Splash | None = None
 ) -> tuple[MainWindow | None, int]:
     """Everything between the command line and the window: the single-window lock, the
     database, who answers. Returns the window (None when the app should stop) and an exit
-    status."""
+    status. ``splash``, when given, is on screen meanwhile; it goes away before any question
+    is asked."""
+
+    def quiet() -> None:
+        if splash is not None:
+            splash.close()
+
     from sradar_desktop.db.engine import database_url
-    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.opening import open_database
     from sradar_desktop.services.questionnaires import list_questionnaires
     from sradar_desktop.ui.dialogs import READ_ONLY, SHOW_OTHER, IdentityDialog, ask_second_window
     from sradar_desktop.ui.main_window import MainWindow
@@ -94,6 +98,7 @@ def _open_window(
     except UserError as error:
         if exit_after_start:
             raise
+        quiet()
         QMessageBox.critical(None, APP_NAME, str(error))
         return None, 1
     settings = Settings()
@@ -105,6 +110,7 @@ def _open_window(
         if exit_after_start:
             read_only = True
         else:
+            quiet()
             choice = ask_second_window(guard.owner())
             if choice == SHOW_OTHER and guard.ask_first_to_show():
                 return None, 0
@@ -112,15 +118,17 @@ def _open_window(
                 return None, 0
             read_only = True
     try:
-        db = Database.open(url, read_only=read_only)
+        db = open_database(url, read_only=read_only)
     except UserError as error:
         log.warning("Base refusée : %s", error)
         guard.release()
         if exit_after_start:
             raise
+        quiet()
         QMessageBox.critical(None, APP_NAME, str(error))
         return None, 1
     if identity is None and not read_only and not exit_after_start:
+        quiet()
         dialog = IdentityDialog(
             list_questionnaires(db), None, settings.questionnaire_id, first_start=True
         )
@@ -132,6 +140,8 @@ def _open_window(
         settings.set_identity(identity)
         settings.questionnaire_id = dialog.questionnaire_id
         guard.set_agent(identity.agent_name)
+        if splash is not None:
+            splash.show_now()
     window = MainWindow(db, settings=settings, identity=identity, guard=guard)
     guard.setParent(window)
     guard.show_requested.connect(window.bring_to_front)
@@ -165,11 +175,18 @@ def _quit_once_shown(app: QApplication, window: MainWindow) -> None:
 
 def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> int:
     app = create_application()
+    # On screen before the database layer and the window's modules are imported and the
+    # database opened: a second or more on a slow or scanned workstation.
+    splash = Splash(QApplication.translate("splash", "Chargement du plan…"))
+    splash.show_now()
     _install_excepthook()
-    window, status = _open_window(db_target, exit_after_start=exit_after_start)
+    window, status = _open_window(db_target, exit_after_start=exit_after_start, splash=splash)
     if window is None:
+        splash.close()
         return status
+    ClosingFeedback(window)
     window.show_restored()
+    splash.close()  # the window says itself that its plan is loading
     if exit_after_start:
         _quit_once_shown(app, window)
     status = app.exec()

@@ -18,6 +18,7 @@ from ui_support import CLAIRE, SIGNAL_TIMEOUT, SRADAR, database_path, open_windo
 
 from sradar_desktop.services.consolidation import load_consolidation, set_arbitration
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.ui.consolidation_models import (
     CodeRole,
     ColorRole,
@@ -45,7 +46,7 @@ REASON_MISSING = (
 
 @pytest.fixture
 def db(tmp_path):
-    database = Database.open(database_path(tmp_path))
+    database = open_database(database_path(tmp_path))
     answer_scenario(database)
     yield database
     database.close()
@@ -54,7 +55,7 @@ def db(tmp_path):
 @pytest.fixture
 def any_db(db_url):
     """The scenario on SQLite, then on a real PostgreSQL server."""
-    database = Database.open(db_url)
+    database = open_database(db_url)
     answer_scenario(database)
     yield database
     database.close()
@@ -110,7 +111,8 @@ def test_opened_from_the_entry_windows_menu(qtbot, db):
     assert window.campaign_id == CAMPAIGN
     assert window.title_label.text() == "Consolidation — SRADAR 2021-2023 — Pays de la Loire"
     assert "4 répondants attendus : 3 partiels, 1 manquant" in window.subtitle_label.text()
-    assert window.tabs.tabText(2) == "&Qui a répondu (0 / 4)"
+    # The tab's counts say what they count.
+    assert window.tabs.tabText(2) == "&Qui a répondu (3 partiels, 1 manquant)"
     # Asked again: the same window, read again; and again once closed.
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         main.consolidation_action.trigger()
@@ -122,7 +124,7 @@ def test_opened_from_the_entry_windows_menu(qtbot, db):
 
 
 def test_a_campaign_without_answers_says_what_to_do(qtbot, tmp_path):
-    empty = Database.open(tmp_path / "vide.sqlite3")
+    empty = open_database(tmp_path / "vide.sqlite3")
     try:
         window = open_view(qtbot, empty)
         assert window.model.rowCount() == 71
@@ -248,8 +250,10 @@ def test_arbitrate_an_action_with_its_reason(qtbot, any_db):
     detail = window.detail
     assert cell(window, "1.4.1", GRID.FINAL).data() == "Partiellement"
     assert not detail.withdraw_button.isEnabled()
-    # F2 goes to the arbitration; the status chosen with the keyboard, the reason typed.
+    # F2 goes to the arbitration's reason; Maj+Tab to the status, chosen with the keyboard.
     qtbot.keyClick(window.grid, K.Key_F2)
+    assert detail.reason_edit.hasFocus()
+    qtbot.keyClick(detail.reason_edit, K.Key_Backtab, SHIFT)
     assert detail.status_combo.hasFocus()
     qtbot.keyClick(detail.status_combo, K.Key_N)
     assert detail.status_combo.currentData() == "non"
@@ -322,7 +326,7 @@ def test_an_arbitration_without_reason_is_refused_in_french(qtbot, db):
 
 def test_a_read_only_database_is_explained(qtbot, tmp_path, db):
     db.close()
-    reader = Database.open(database_path(tmp_path), read_only=True)
+    reader = open_database(database_path(tmp_path), read_only=True)
     try:
         window = open_view(qtbot, reader)
         assert window.banner.isVisible()
@@ -361,8 +365,10 @@ def test_roster_and_due_date(qtbot, db):
         "",
     ]
     assert rows["DDETS-85"][1:5] == ["DDETS de la Vendée", "oui", "0 / 47", "manquant"]
-    assert rows["DDETS-85"][6:] == ["—", "—"]
+    assert rows["DDETS-85"][6:] == ["—", "—", ""]
     assert rows["DREETS-PDL"][2:5] == ["non", "1 / 29", "partiel"]
+    # Not on the expected list and without a label: the one its code suggests, not the code.
+    assert rows["DREETS-PDL"][1] == "DREETS des Pays de la Loire"
     missing = model.index(3, RosterModel.STATE)
     assert missing.data(ColorRole) == QColor("#c62828")
     assert model.index(0, RosterModel.STATE).data(ColorRole) == QColor("#e65100")
@@ -427,10 +433,57 @@ def test_edit_the_expected_respondents(qtbot, db):
     assert expected == {
         **LABELS,
         "DDETS-72": "DDETS de la Sarthe",
-        "DREETS-PDL": "DREETS-PDL",
+        "DREETS-PDL": "DREETS des Pays de la Loire",
     }
     assert window.roster.model.rowCount() == 6
-    assert window.tabs.tabText(2) == "&Qui a répondu (0 / 6)"
+    assert window.tabs.tabText(2) == "&Qui a répondu (4 partiels, 2 manquants)"
+
+
+def test_a_refused_file_shows_against_its_service(qtbot, db, tmp_path):
+    from sradar_desktop.services.imports import import_files
+
+    # DDETS-85 sent a file, but not a workbook: refused. Before: « manquant » and nothing else.
+    sent = tmp_path / "SRADAR-2021-2023_DDETS-85_2026-11-23.xlsx"
+    sent.write_bytes(b"pas un classeur")
+    (result,) = import_files(db, [sent], actor="Sophie Durand")
+    assert result.error is not None
+    window = open_view(qtbot, db)
+    model = window.roster.model
+    row = next(r for r in range(model.rowCount()) if model.entry(r).code == "DDETS-85")
+    assert model.index(row, RosterModel.STATE).data() == "manquant"
+    refused = model.index(row, RosterModel.REFUSED)
+    today = date.today().strftime("%d/%m/%Y")
+    assert refused.data().startswith(f"refusé le {today} : ")
+    tooltip = refused.data(TOOLTIP)
+    assert f"Fichier « {sent.name} » refusé le {today} à " in tooltip
+    assert str(result.error) in tooltip
+    assert model.refusal(row).file_name == sent.name
+    # The counts say it too; the other services have no refused file.
+    assert window.tabs.tabText(2) == "&Qui a répondu (3 partiels, 1 fichier refusé)"
+    assert "1 fichier refusé" in window.roster.summary_label.text()
+    others = [r for r in range(model.rowCount()) if r != row]
+    assert all(model.index(r, RosterModel.REFUSED).data() == "" for r in others)
+
+
+def test_a_refusal_is_forgotten_once_a_later_file_is_imported(qtbot, db, tmp_path):
+    from sradar_desktop.services.consolidation import load_sheet
+    from sradar_desktop.services.exchange import export_workbook
+    from sradar_desktop.services.imports import import_files
+
+    refused = tmp_path / "SRADAR-2021-2023_DDETS-44_2026-11-20.xlsx"
+    refused.write_bytes(b"")
+    import_files(db, [refused])
+    assert set(load_sheet(db, campaign_id=CAMPAIGN).refusals) == {"DDETS-44"}
+    # An unnamed file says no service: nothing to show against one.
+    unnamed = tmp_path / "reponses.xlsx"
+    unnamed.write_bytes(b"")
+    import_files(db, [unnamed])
+    assert set(load_sheet(db, campaign_id=CAMPAIGN).refusals) == {"DDETS-44"}
+    good = tmp_path / "SRADAR-2021-2023_DDETS-44_2026-11-23.xlsx"
+    export_workbook(db, good, campaign_id=CAMPAIGN, respondent_code="DDETS-44")
+    (result,) = import_files(db, [good])
+    assert result.error is None
+    assert load_sheet(db, campaign_id=CAMPAIGN).refusals == {}
 
 
 # -- exports -----------------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from ui_support import SIGNAL_TIMEOUT, SRADAR, answers, current_code, database_p
 from sradar_desktop.services import imports
 from sradar_desktop.services.answers import read_answers
 from sradar_desktop.services.consolidation import roster
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_file, last_import
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id, list_questionnaires
 from sradar_desktop.ui import exchange as exchange_module
 from sradar_desktop.ui import send_dialog as send_module
@@ -42,7 +42,7 @@ K = Qt.Key
 
 @pytest.fixture
 def db(tmp_path):
-    database = Database.open(database_path(tmp_path))
+    database = open_database(database_path(tmp_path))
     yield database
     database.close()
 
@@ -50,14 +50,14 @@ def db(tmp_path):
 @pytest.fixture
 def any_db(db_url):
     """SQLite, then PostgreSQL."""
-    database = Database.open(db_url)
+    database = open_database(db_url)
     yield database
     database.close()
 
 
 def workbook_from_elsewhere(tmp_path: Path, respondent: str, answers_: dict, name: str) -> Path:
     """A workbook exported by another workstation (its own database), as received by email."""
-    source = Database.open(tmp_path / f"poste-{respondent}.sqlite3")
+    source = open_database(tmp_path / f"poste-{respondent}.sqlite3")
     try:
         answer(source, respondent, answers_, actor=f"Agent {respondent}")
         path = tmp_path / name
@@ -364,7 +364,7 @@ def test_export_my_answers_imports_back(qtbot, db, tmp_path, monkeypatch):
     assert window.settings.exchange_folder == str(folder)
 
     # Imported on another workstation: the same answers, the comment typed just before too.
-    other = Database.open(tmp_path / "secretariat.sqlite3")
+    other = open_database(tmp_path / "secretariat.sqlite3")
     try:
         outcome = import_file(other, folder / "mes-reponses.xlsx")
         assert outcome.respondents == ("DDETS-44",)
@@ -539,7 +539,7 @@ def test_every_field_that_takes_drops_hands_files_to_the_window(qtbot, db):
 
 def test_a_read_only_window_imports_nothing(qtbot, db, tmp_path):
     writer = open_window(qtbot, db)
-    reader_db = Database.open(db.url, read_only=True)
+    reader_db = open_database(db.url, read_only=True)
     try:
         reader = open_window(qtbot, reader_db)
         exchange = reader.exchange

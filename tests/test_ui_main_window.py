@@ -24,7 +24,7 @@ from ui_support import (
 )
 
 from sradar_desktop.services.answers import read_history
-from sradar_desktop.services.database import Database
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 from sradar_desktop.ui.entry_controller import COMMENT, FieldKey
 
@@ -37,7 +37,7 @@ KEYPAD = Qt.KeyboardModifier.KeypadModifier
 
 @pytest.fixture
 def db(tmp_path):
-    database = Database.open(database_path(tmp_path))
+    database = open_database(database_path(tmp_path))
     yield database
     database.close()
 
@@ -119,18 +119,19 @@ def test_move_around_without_the_mouse(qtbot, db):
     assert window.focusWidget() is window.detail.status_button("oui")
     qtbot.keyClick(window.focusWidget(), K.Key_F, CTRL)
     assert window.focusWidget() is window.search_edit
-    # Tab goes through the window in a sensible order.
+    # Tab goes through the window in reading order (the detail's tabs, then the answer).
     order = []
     for _ in range(8):
         qtbot.keyClick(window.focusWidget(), K.Key_Tab)
         order.append(window.focusWidget())
-    assert order[:7] == [
+    assert order[:8] == [
         window.unanswered_box,
         window.status_combo,
         window.pilot_combo,
         window.clear_filters_button,
         window.tree,
         table,
+        window.detail.tabs.tabBar(),
         window.detail.status_button("oui"),
     ]
 
@@ -260,7 +261,7 @@ def test_indicators_french_numbers_and_units(qtbot, db):
 def test_filters_and_search(qtbot, db):
     window = open_window(qtbot, db)
     table = window.table
-    assert window.count_label.text() == "47 actions affichées sur 71"
+    assert window.count_label.text() == "47 actions sur 71"
     assert window.pilot_combo.currentText() == "Mon service (DDETS)"
     qtbot.keyClick(table, K.Key_F, CTRL)
     qtbot.keyClicks(window.search_edit, "hebergement")  # without the accent
@@ -311,7 +312,7 @@ def test_filters_and_search(qtbot, db):
 
 
 def test_close_and_open_again_finds_everything(qtbot, tmp_path, db_url):
-    db = Database.open(db_url)
+    db = open_database(db_url)
     window = open_window(qtbot, db, KARIM, HDF)
     window._select_code("2.6.1")
     table = window.table
@@ -328,7 +329,7 @@ def test_close_and_open_again_finds_everything(qtbot, tmp_path, db_url):
     db.close()
     assert not window.isVisible()
 
-    db = Database.open(db_url)
+    db = open_database(db_url)
     again = open_window(qtbot, db, KARIM, HDF)
     assert current_code(again) == "2.6.1"  # where the agent left off
     row = again.sheet.by_code["2.6.1"]
@@ -363,7 +364,7 @@ def test_a_write_failure_keeps_the_text_and_says_so_in_french(qtbot, db, monkeyp
     # The text is still on screen, marked, and kept on disk beside the database.
     assert window.detail.comment_edit.toPlainText() == typed
     assert window.detail.comment_state.text() == "⚠ Non enregistré"
-    assert window.save_label.text() == "⚠ 1 modification(s) non enregistrée(s)"
+    assert window.save_label.text() == "⚠ 1 modification non enregistrée"
     assert window.controller.pending == {FieldKey(code, COMMENT): typed}
     assert typed in window.drafts.path.read_text(encoding="utf-8")
     assert code not in answers(db)
@@ -382,7 +383,7 @@ def test_a_write_failure_keeps_the_text_and_says_so_in_french(qtbot, db, monkeyp
 
 
 def test_unsaved_changes_survive_closing_the_window(qtbot, tmp_path, monkeypatch):
-    db = Database.open(database_path(tmp_path))
+    db = open_database(database_path(tmp_path))
     window = open_window(qtbot, db)
     code = current_code(window)
     make_read_only_underneath(db)
@@ -394,7 +395,7 @@ def test_unsaved_changes_survive_closing_the_window(qtbot, tmp_path, monkeypatch
     assert asked == [True]
     db.close()
 
-    db = Database.open(database_path(tmp_path))
+    db = open_database(database_path(tmp_path))
     again = open_window(qtbot, db)
     wait_saved(qtbot, again)
     assert answers(db)[code].status == "partiellement"
@@ -406,11 +407,11 @@ def test_unsaved_changes_survive_closing_the_window(qtbot, tmp_path, monkeypatch
 
 def test_a_read_only_window_shows_but_does_not_change(qtbot, tmp_path):
 
-    writer = Database.open(database_path(tmp_path))
+    writer = open_database(database_path(tmp_path))
     window = open_window(qtbot, writer)
     qtbot.keyClick(window.table, K.Key_1)
     wait_saved(qtbot, window)
-    reader = Database.open(writer.url, read_only=True)
+    reader = open_database(writer.url, read_only=True)
     second = open_window(qtbot, reader)
     assert "(lecture seule)" in second.windowTitle()
     assert second.info_banner.isVisible() and "Lecture seule" in second.info_banner.text.text()

@@ -50,7 +50,7 @@ def test_tree_model(qtmodeltester, sheet):
     assert objective.data(PlanTreeModel.FilterRole) == ("objective", 1)
     all_progress = model.index(0, 1).data(PlanTreeModel.ProgressRole)
     assert model.index(0, 1).data() == f"1 / {all_progress.total}"
-    assert "actions renseignées sur" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "1 action renseignée sur" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
     theme = model.find("theme", sheet.by_code["2.6.1"].theme_index)
     assert theme.data().startswith("2.6. Objectif n°6")
     assert model.index(theme.row(), 1, theme.parent()).data() == "1 / 3"

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcutEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 from ui_support import open_window
 
-from sradar_desktop.services.database import Database
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.ui.consolidation_view import ConsolidationWindow
 from sradar_desktop.ui.settings import Settings
 
@@ -57,7 +57,7 @@ def press_every_shortcut(qtbot, window: QMainWindow) -> int:
 
 
 def test_every_shortcut_of_the_entry_window_works_once(qtbot, tmp_path):
-    db = Database.open(tmp_path / "sradar.sqlite3")
+    db = open_database(tmp_path / "sradar.sqlite3")
     try:
         window = open_window(qtbot, db)
         window.table.setFocus()
@@ -72,7 +72,7 @@ def test_every_shortcut_of_the_entry_window_works_once(qtbot, tmp_path):
 def consolidation(qtbot, tmp_path):
     from consolidation_support import answer_scenario
 
-    db = Database.open(tmp_path / "sradar.sqlite3")
+    db = open_database(tmp_path / "sradar.sqlite3")
     answer_scenario(db)
     window = ConsolidationWindow(
         db, questionnaire_id="sradar-2021-2023", actor="Sophie Durand", settings=Settings()
@@ -97,7 +97,7 @@ def test_a_key_given_twice_to_one_action_still_works(qtbot, tmp_path):
     keeps it once; otherwise Qt finds it ambiguous and the key does nothing."""
     from sradar_desktop.ui.widgets import window_action
 
-    db = Database.open(tmp_path / "sradar.sqlite3")
+    db = open_database(tmp_path / "sradar.sqlite3")
     try:
         window = open_window(qtbot, db)
         key = QKeySequence("Ctrl+Alt+W")

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QDialog
 from ui_support import CLAIRE, SIGNAL_TIMEOUT, current_code, database_path, open_window, type_text
 
 from sradar_desktop import app as app_module
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.entry import Identity
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import list_questionnaires
 from sradar_desktop.ui import dialogs
 from sradar_desktop.ui.dialogs import IdentityDialog
@@ -25,7 +25,7 @@ K = Qt.Key
 
 @pytest.fixture
 def db(tmp_path):
-    database = Database.open(database_path(tmp_path))
+    database = open_database(database_path(tmp_path))
     yield database
     database.close()
 
@@ -120,7 +120,7 @@ def test_quitting_the_first_start_dialog_quits(qtbot, tmp_path, monkeypatch):
     window, status = app_module._open_window(database_path(tmp_path), exit_after_start=False)
     assert (window, status) == (None, 0)
     # The lock was given back: the next start takes it.
-    db = Database.open(database_path(tmp_path))
+    db = open_database(database_path(tmp_path))
     guard = InstanceGuard(db.url)
     assert guard.acquire()
     guard.release()

@@ -1,7 +1,7 @@
 """Charts of the PDF summary, drawn with reportlab.graphics.
 
-A bar never speaks by colour alone: its segments follow the scale's order, carry their count
-when there is room, and every chart sits next to a legend or a line that says it in words.
+A bar never speaks by colour alone: its segments follow the scale's order and each carries its
+name or count, inside when there is room, on a caption line under the bar otherwise.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from sradar_desktop.reports.layout import caption_line
 
 EMPTY_FILL = colors.HexColor("#eeeeee")
 EMPTY_STROKE = colors.HexColor("#9e9e9e")
@@ -51,6 +53,9 @@ def text_on(color: str) -> colors.Color:
     return colors.white if on_white >= on_black else colors.black
 
 
+CAPTION_GAP = 6  # points between two labels of the caption line
+
+
 def stacked_bar(
     segments: Sequence[Segment],
     width: float,
@@ -63,16 +68,13 @@ def stacked_bar(
 ) -> Drawing:
     """One horizontal bar split in proportion to the counts, in the order given.
 
-    Counts (and shares of ``percent_of`` when given) are written inside the segments that are
-    wide enough for them; an empty bar says « aucune action ».
+    Every segment carries its words: its name and count (and share of ``percent_of`` when
+    given) inside when it is wide enough, otherwise on a caption line right under the bar,
+    joined to its segment by a short leader. An empty bar says « aucune action ».
     """
-    drawing = Drawing(width, height)
-    # The renderer starts every drawing in Helvetica, which the PDF would not embed.
-    drawing.initialFontName = font
-    drawing.initialFontSize = font_size
     total = sum(s.count for s in segments)
-    baseline = (height - font_size * 0.72) / 2
     if total <= 0:
+        drawing = _drawing(width, height, font, font_size)
         drawing.add(
             Rect(
                 0, 0, width, height, fillColor=EMPTY_FILL, strokeColor=EMPTY_STROKE, strokeWidth=0.5
@@ -81,7 +83,7 @@ def stacked_bar(
         drawing.add(
             String(
                 width / 2,
-                baseline,
+                (height - font_size * 0.72) / 2,
                 "aucune action",
                 fontName=font,
                 fontSize=font_size,
@@ -90,15 +92,37 @@ def stacked_bar(
             )
         )
         return drawing
+    placed: list[tuple[Segment, float, float, str | None]] = []  # segment, x, width, inside
     x = 0.0
     for segment in segments:
         if segment.count <= 0:
             continue
         seg_width = width * segment.count / total
+        inside = None
+        if with_labels:
+            # A named segment keeps its name inside, or goes to the caption with it.
+            inside = next(
+                (
+                    text
+                    for text in _label_candidates(segment, percent_of)
+                    if segment.label in text and stringWidth(text, font, font_size) + 4 <= seg_width
+                ),
+                None,
+            )
+        placed.append((segment, x, seg_width, inside))
+        x += seg_width
+    outside = [
+        (segment, x + seg_width / 2) for segment, x, seg_width, inside in placed if inside is None
+    ]
+    captions = _caption(outside, width, font, font_size, percent_of) if with_labels else []
+    caption_height = font_size + 5 if captions else 0
+    drawing = _drawing(width, height + caption_height, font, font_size)
+    baseline = caption_height + (height - font_size * 0.72) / 2
+    for segment, x, seg_width, inside in placed:
         drawing.add(
             Rect(
                 x,
-                0,
+                caption_height,
                 seg_width,
                 height,
                 fillColor=fill(segment.color),
@@ -106,23 +130,57 @@ def stacked_bar(
                 strokeWidth=0.6,
             )
         )
-        if with_labels:
-            for text in _label_candidates(segment, percent_of):
-                if stringWidth(text, font, font_size) + 4 <= seg_width:
-                    drawing.add(
-                        String(
-                            x + seg_width / 2,
-                            baseline,
-                            text,
-                            fontName=font,
-                            fontSize=font_size,
-                            fillColor=text_on(segment.color),
-                            textAnchor="middle",
-                        )
-                    )
-                    break
-        x += seg_width
+        if inside is not None:
+            drawing.add(
+                String(
+                    x + seg_width / 2,
+                    baseline,
+                    inside,
+                    fontName=font,
+                    fontSize=font_size,
+                    fillColor=text_on(segment.color),
+                    textAnchor="middle",
+                )
+            )
+    for (_, centre), (text, left, text_width) in zip(outside, captions, strict=True):
+        middle = left + text_width / 2
+        drawing.add(
+            Line(
+                centre,
+                caption_height,
+                middle,
+                font_size + 0.5,
+                strokeColor=colors.black,
+                strokeWidth=0.4,
+            )
+        )
+        drawing.add(
+            String(left, 0.5, text, fontName=font, fontSize=font_size, fillColor=colors.black)
+        )
     return drawing
+
+
+def _drawing(width: float, height: float, font: str, font_size: float) -> Drawing:
+    drawing = Drawing(width, height)
+    # The renderer starts every drawing in Helvetica, which the PDF would not embed.
+    drawing.initialFontName = font
+    drawing.initialFontSize = font_size
+    return drawing
+
+
+def _caption(
+    outside: list[tuple[Segment, float]],
+    width: float,
+    font: str,
+    font_size: float,
+    percent_of: int | None,
+) -> list[tuple[str, float, float]]:
+    return caption_line(
+        [(centre, _label_candidates(segment, percent_of)) for segment, centre in outside],
+        lambda text: stringWidth(text, font, font_size),
+        width,
+        CAPTION_GAP,
+    )
 
 
 def _label_candidates(segment: Segment, percent_of: int | None) -> list[str]:

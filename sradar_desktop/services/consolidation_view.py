@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
 
@@ -25,6 +25,7 @@ from sradar_desktop.domain.consolidation import (
     RosterEntry,
     StatusCounts,
 )
+from sradar_desktop.domain.departements import REGIONS, service_label
 from sradar_desktop.domain.numbers import format_percentage
 from sradar_desktop.domain.plan import pilots_include
 from sradar_desktop.domain.scale import Scale
@@ -58,6 +59,14 @@ def status_label(scale: Scale, status: str | None) -> str:
         return scale.level(status).label
     except KeyError:
         return status
+
+
+def short_word(label: str, limit: int = 5) -> str:
+    """A status word short enough for a narrow badge: ``Partiellement`` → ``Part.``; short
+    words (``Oui``, ``Non``, ``NC``) stay whole. The full word goes in the tooltip."""
+    if len(label) <= limit:
+        return label
+    return label[: limit - 1].rstrip() + "."
 
 
 # --------------------------------------------------------------------------------------------
@@ -109,10 +118,22 @@ class ThemeRef:
 # The grid
 
 
+@dataclass(frozen=True)
+class RefusedFile:
+    """A file of a service refused at import: which, why, when."""
+
+    respondent: str
+    file_name: str
+    reason: str
+    at: datetime
+
+
 class ConsolidationSheet:
     """A consolidation as rows (actions) and columns (respondents), with fast lookups."""
 
-    def __init__(self, consolidation: Consolidation) -> None:
+    def __init__(
+        self, consolidation: Consolidation, refusals: dict[str, RefusedFile] | None = None
+    ) -> None:
         self.consolidation = consolidation
         self.plan = consolidation.plan
         self.scale = consolidation.plan.scale
@@ -121,6 +142,14 @@ class ConsolidationSheet:
             sorted(consolidation.roster, key=lambda r: respondent_order(r.code))
         )
         self.row_of = {result.action.code: row for row, result in enumerate(self.rows)}
+        # A refused file counts until a later file of the same service was imported.
+        last_imports = {r.code: r.last_import for r in self.respondents}
+        self.refusals: dict[str, RefusedFile] = {
+            code: refused
+            for code, refused in (refusals or {}).items()
+            if code in last_imports
+            and (last_imports[code] is None or last_imports[code] < refused.at)
+        }
         self.themes: list[ThemeRef] = []
         theme_index: dict[tuple[int, str], int] = {}
         for o_index, objective in enumerate(self.plan.objectives):
@@ -134,6 +163,7 @@ class ConsolidationSheet:
         self._disagrees: list[bool] = []
         self._keys: list[str] = []
         self._distribution: list[str | None] = [None] * len(self.rows)
+        self._short_distribution: list[str | None] = [None] * len(self.rows)
         for result in self.rows:
             o_index = objective_index.get(result.objective.code, 0)
             self.objective_of.append(o_index)
@@ -198,8 +228,19 @@ class ConsolidationSheet:
             text = self._distribution[row] = distribution_text(self.rows[row], self.scale)
         return text
 
+    def short_distribution_text(self, row: int) -> str:
+        """The distribution with short words (``oui 3 · part. 2``), for a narrow column."""
+        text = self._short_distribution[row]
+        if text is None:
+            text = distribution_text(self.rows[row], self.scale, short=True)
+            self._short_distribution[row] = text
+        return text
+
     def label(self, status: str | None) -> str:
         return status_label(self.scale, status)
+
+    def short_label(self, status: str | None) -> str:
+        return short_word(self.label(status))
 
     def same_shape(self, other: ConsolidationSheet) -> bool:
         """Same actions and respondents in the same order: a view can repaint, not rebuild."""
@@ -232,11 +273,12 @@ class ConsolidationSheet:
         return [row for row in range(len(self.rows)) if test(row)]
 
 
-def distribution_text(result: ActionResult, scale: Scale) -> str:
-    """``oui 3 · non 1``: how many respondents gave each answer, in the scale's order."""
+def distribution_text(result: ActionResult, scale: Scale, *, short: bool = False) -> str:
+    """``oui 3 · non 1``: how many respondents gave each answer, in the scale's order
+    (``part. 2`` for ``partiellement 2`` when ``short``)."""
     distribution = result.distribution
     parts = [
-        f"{level.label.lower()} {distribution[level.code]}"
+        f"{(short_word(level.label) if short else level.label).lower()} {distribution[level.code]}"
         for level in scale.levels
         if distribution.get(level.code)
     ]
@@ -300,44 +342,78 @@ class RosterFigures:
     by_state: dict[str, int]
     late: int
     others: int  # respondents who answered without being expected
+    refused: int = 0  # respondents whose last file was refused
 
     @property
     def complete(self) -> int:
         return self.by_state.get("complet", 0)
 
 
-def roster_figures(roster: Iterable[RosterEntry], due: date | None) -> RosterFigures:
+def roster_figures(
+    roster: Iterable[RosterEntry], due: date | None, refused: Iterable[str] | None = None
+) -> RosterFigures:
+    """The roster in figures; ``refused``: the codes of the respondents whose last file was
+    refused (one without any answer counts as refused, not as missing)."""
+    roster = list(roster)
+    refused = set(refused) if refused is not None else None
     expected = [r for r in roster if r.expected]
     others = [r for r in roster if not r.expected]
     by_state = {state: 0 for state in ROSTER_STATES}
     for entry in expected:
+        # Nothing answered but a file refused: counted with the refused files, not as missing.
+        if entry.state == "manquant" and refused and entry.code in refused:
+            continue
         by_state[entry.state] = by_state.get(entry.state, 0) + 1
     return RosterFigures(
         expected=len(expected),
         by_state=by_state,
         late=sum(1 for r in expected if r.late(due)),
         others=len(others),
+        refused=sum(1 for r in roster if refused is not None and r.code in refused),
     )
+
+
+def roster_counts(figures: RosterFigures) -> str:
+    """What the expected respondents did, each count naming what it counts: ``1 complet,
+    2 partiels, 1 manquant`` (states without anyone left out; « aucun attendu »)."""
+    states = [
+        count(figures.by_state.get(state, 0), state)
+        for state in ("complet", "partiel", "manquant")
+        if figures.by_state.get(state, 0)
+    ]
+    if figures.refused:
+        states.append(count(figures.refused, "fichier refusé", "fichiers refusés"))
+    return ", ".join(states) if states else "aucun attendu"
 
 
 def roster_sentence(figures: RosterFigures) -> str:
     """``5 répondants attendus : 3 complets, 1 partiel, 1 manquant ; 1 en retard``."""
     if not figures.expected:
         text = "Aucun répondant attendu"
+        if figures.refused:
+            text += f" ; {count(figures.refused, 'fichier refusé', 'fichiers refusés')}"
     else:
-        states = []
-        for state in ("complet", "partiel", "manquant"):
-            n = figures.by_state.get(state, 0)
-            if n:
-                states.append(f"{n} {state}{'s' if n > 1 else ''}")
         text = f"{count(figures.expected, 'répondant attendu', 'répondants attendus')}"
-        if states:
-            text += " : " + ", ".join(states)
+        text += " : " + roster_counts(figures)
         if figures.late:
             text += f" ; {figures.late} en retard"
     if figures.others:
         text += f" · {count(figures.others, 'autre répondant', 'autres répondants')}"
     return text + "."
+
+
+def respondent_label(code: str, label: str) -> str:
+    """The label to show for a respondent: its own, else the one its code suggests
+    (``DDETS-44`` → ``DDETS de la Loire-Atlantique``), else nothing — never the code again."""
+    label = label.strip()
+    if label and label != code:
+        return label
+    suggested = service_label(code)
+    if suggested:
+        return suggested
+    # A regional service: ``DREETS-PDL`` → ``DREETS des Pays de la Loire``.
+    service, _, region = code.upper().partition("-")
+    return f"{service} {REGIONS[region][1]}" if region in REGIONS else ""
 
 
 # --------------------------------------------------------------------------------------------

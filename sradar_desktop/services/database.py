@@ -48,12 +48,12 @@ class Database:
         target: str | Path | URL | None = None,
         *,
         read_only: bool = False,
-        install_builtins: bool = True,
     ) -> Database:
         """Open (creating or migrating it first) the database at ``target``.
 
         ``target`` is a path to an SQLite file, an SQLAlchemy URL, or ``None`` for the user's
-        default database. A read-only database is never migrated.
+        default database. A read-only database is never migrated. Nothing is added to it: the
+        built-in plans come with ``services.opening.open_database``.
         """
         url = target if isinstance(target, URL) else database_url(target)
         path = sqlite_path(url)
@@ -69,12 +69,7 @@ class Database:
                 )
         else:
             upgrade_database(url)
-        database = cls(url, make_engine(url, read_only=read_only), read_only=read_only)
-        if install_builtins and not read_only:
-            from sradar_desktop.services.questionnaires import install_builtin_plans
-
-            install_builtin_plans(database)
-        return database
+        return cls(url, make_engine(url, read_only=read_only), read_only=read_only)
 
     @staticmethod
     def _check_folder(url: URL, path: Path, *, create: bool) -> None:

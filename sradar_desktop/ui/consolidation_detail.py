@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QPixmap, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -116,6 +116,9 @@ class ConsolidationDetail(QWidget):
         self.reason_edit = ReasonEdit()
         self.reason_edit.setObjectName("arbitrage-raison")
         self.reason_edit.setAccessibleName(self.tr("Raison de l'arbitrage"))
+        self.reason_edit.setAccessibleDescription(
+            self.tr("Ctrl+Entrée applique l'arbitrage ; Maj+Tab revient au statut retenu.")
+        )
         self.reason_edit.setPlaceholderText(
             self.tr("Pourquoi ce statut ? (obligatoire ; figure dans le classeur et la synthèse)")
         )
@@ -129,11 +132,13 @@ class ConsolidationDetail(QWidget):
         self.error_label.hide()
         self.apply_button = QPushButton(self.tr("App&liquer l'arbitrage"))
         self.apply_button.setToolTip(self.tr("Retenir ce statut pour l'action (Ctrl+Entrée)"))
+        self.apply_button.setAccessibleName(self.tr("Appliquer l'arbitrage"))
         self.apply_button.clicked.connect(self._apply)
         self.withdraw_button = QPushButton(self.tr("Retirer l'arbitra&ge"))
         self.withdraw_button.setToolTip(
             self.tr("Revenir à la synthèse des réponses pour cette action")
         )
+        self.withdraw_button.setAccessibleName(self.tr("Retirer l'arbitrage"))
         self.withdraw_button.clicked.connect(self._withdraw)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -352,4 +357,7 @@ class ConsolidationDetail(QWidget):
         )
 
     def focus_arbitration(self) -> None:
-        self.status_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        """Land where typing is safe: in the reason (a closed combo box opens its list on a
+        space and the rest of the sentence would be lost). Maj+Tab or Alt+U reach the status."""
+        self.reason_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.reason_edit.moveCursor(QTextCursor.MoveOperation.End)

@@ -18,12 +18,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from sradar_desktop.domain.consolidation import ActionResult, RosterEntry, StatusCounts
-from sradar_desktop.domain.dates import short_date, short_datetime
+from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
 from sradar_desktop.domain.numbers import format_percentage
+from sradar_desktop.domain.text import count
 from sradar_desktop.services.consolidation_view import (
     ROSTER_STATE_COLOURS,
     ActionFilter,
     ConsolidationSheet,
+    RefusedFile,
     explain_synthesis,
 )
 from sradar_desktop.services.entry import Progress
@@ -36,6 +38,7 @@ _INVALID = QModelIndex()
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+DESCRIPTION = Qt.ItemDataRole.AccessibleDescriptionRole
 ALIGN = Qt.ItemDataRole.TextAlignmentRole
 FONT = Qt.ItemDataRole.FontRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -46,8 +49,15 @@ StatusRole = USER + 1  # the status code of a status cell (None: no status)
 ColorRole = USER + 2  # the QColor of that status (None: no status)
 CommentRole = USER + 3  # the respondent's comment on the action ("" when none)
 CodeRole = USER + 4  # the action's (grid) or respondent's (roster) code
+ShortRole = USER + 5  # the status word for a narrow badge (« Part. »; the full word elsewhere)
 
 _LATE = QColor("#b71c1c")
+
+
+def _reason(text: str) -> str:
+    """The heart of a refusal message, for a table cell: what follows « a été refusé : »."""
+    _, _, rest = text.partition(" a été refusé : ")
+    return _shorten(rest or text, 120)
 
 
 def _shorten(text: str, limit: int = 300) -> str:
@@ -155,8 +165,13 @@ class ConsolidationGridModel(QAbstractTableModel):
             return sheet.rows[row].action.code
         if role == TOOLTIP:
             return self._tooltip(sheet, row, column)
+        if role == ShortRole:
+            status = self._status(row, column)
+            return sheet.short_label(status) if status is not None else None
         if role == ACCESSIBLE:
             return self._accessible(sheet, row, column)
+        if role == DESCRIPTION:
+            return self._tooltip(sheet, row, column)
         if role == FONT and column == self.DISTRIBUTION and sheet.disagrees(row):
             font = QFont()
             font.setBold(True)
@@ -170,7 +185,8 @@ class ConsolidationGridModel(QAbstractTableModel):
         if column == self.ACTION:
             return result.action.text
         if column == self.DISTRIBUTION:
-            return sheet.distribution_text(row) or self.tr("aucune réponse")
+            # Short words (« part. 2 »): the tooltip and the accessible text give them whole.
+            return sheet.short_distribution_text(row) or self.tr("aucune réponse")
         if column in (self.SYNTHESIS, self.ARBITRATION, self.FINAL):
             return sheet.label(self._status(row, column))
         respondent = self.respondent(column)
@@ -221,15 +237,21 @@ class ConsolidationGridModel(QAbstractTableModel):
             )
         if column == self.FINAL:
             return (
-                self.tr("Statut retenu : l'arbitrage du secrétariat.")
+                arg(
+                    self.tr("Statut retenu « %1 » : l'arbitrage du secrétariat."),
+                    sheet.label(result.final),
+                )
                 if result.arbitration is not None
-                else self.tr("Statut retenu : la synthèse des réponses.")
+                else arg(
+                    self.tr("Statut retenu « %1 » : la synthèse des réponses."),
+                    sheet.label(result.final),
+                )
             )
         respondent = self.respondent(column)
         if respondent is None:
             return None
         answer = sheet.answer(row, respondent.code)
-        head = f"{respondent.code} — {respondent.label}"
+        head = f"{respondent.code} — {respondent.label}" if respondent.label else respondent.code
         if answer is None or (answer.status is None and not answer.comment.strip()):
             if sheet.expected(row, respondent.code):
                 return head + "\n" + self.tr("Pas encore de réponse à cette action.")
@@ -250,6 +272,11 @@ class ConsolidationGridModel(QAbstractTableModel):
         return "\n".join(lines)
 
     def _accessible(self, sheet: ConsolidationSheet, row: int, column: int) -> str | None:
+        if column == self.DISTRIBUTION:
+            return arg(
+                self.tr("Répartition : %1"),
+                sheet.distribution_text(row) or self.tr("aucune réponse"),
+            )
         if column in (self.SYNTHESIS, self.ARBITRATION, self.FINAL):
             title = str(self.headerData(column, Qt.Orientation.Horizontal))
             return f"{title} : {sheet.label(self._status(row, column)) or self.tr('aucun')}"
@@ -282,11 +309,16 @@ class ConsolidationGridModel(QAbstractTableModel):
                 return respondent.code
             if role == TOOLTIP:
                 expected = self.tr("attendu") if respondent.expected else self.tr("non attendu")
-                return f"{respondent.code} — {respondent.label}\n" + arg(
-                    self.tr("%1, %2 : %3 actions renseignées sur %4"),
+                head = (
+                    f"{respondent.code} — {respondent.label}"
+                    if respondent.label
+                    else respondent.code
+                )
+                return f"{head}\n" + arg(
+                    self.tr("%1, %2 : %3 sur %4"),
                     expected,
                     respondent.state,
-                    respondent.answered_actions,
+                    count(respondent.answered_actions, "action renseignée", "actions renseignées"),
                     respondent.expected_actions,
                 )
             return None
@@ -368,20 +400,31 @@ class RosterModel(QAbstractTableModel):
     entry window's progress delegate; the « État » column a word and a colour.
     """
 
-    CODE, LABEL, EXPECTED, ANSWERED, STATE, LATE, LAST_CHANGE, LAST_IMPORT = range(8)
-    COLUMNS = 8
+    CODE, LABEL, EXPECTED, ANSWERED, STATE, LATE, LAST_CHANGE, LAST_IMPORT, REFUSED = range(9)
+    COLUMNS = 9
 
     def __init__(self, parent: object = None) -> None:
         super().__init__(parent)
         self._entries: list[RosterEntry] = []
         self._due = None
+        self._refusals: dict[str, RefusedFile] = {}
 
-    def set_roster(self, entries: list[RosterEntry] | tuple[RosterEntry, ...], due) -> None:
+    def set_roster(
+        self,
+        entries: list[RosterEntry] | tuple[RosterEntry, ...],
+        due,
+        refusals: dict[str, RefusedFile] | None = None,
+    ) -> None:
         self.beginResetModel()
         # Expected respondents first (those the campaign waits for), then the others.
         self._entries = sorted(entries, key=lambda r: not r.expected)
         self._due = due
+        self._refusals = dict(refusals or {})
         self.endResetModel()
+
+    def refusal(self, row: int) -> RefusedFile | None:
+        """The file of this respondent refused at import (after its last imported one)."""
+        return self._refusals.get(self._entries[row].code)
 
     def entry(self, row: int) -> RosterEntry:
         return self._entries[row]
@@ -408,7 +451,10 @@ class RosterModel(QAbstractTableModel):
             return QColor(ROSTER_STATE_COLOURS.get(entry.state, "#616161"))
         if role == CodeRole:
             return entry.code
-        if role == FOREGROUND and column == self.LATE and late:
+        if role == FOREGROUND and (
+            (column == self.LATE and late)
+            or (column == self.REFUSED and entry.code in self._refusals)
+        ):
             return _LATE
         if role == FONT and column == self.LATE and late:
             font = QFont()
@@ -437,7 +483,12 @@ class RosterModel(QAbstractTableModel):
             return self.tr("en retard") if late else ""
         if column == self.LAST_CHANGE:
             return short_datetime(entry.last_change) or "—"
-        return short_datetime(entry.last_import) or "—"
+        if column == self.LAST_IMPORT:
+            return short_datetime(entry.last_import) or "—"
+        refused = self._refusals.get(entry.code)
+        if refused is None:
+            return ""
+        return arg(self.tr("refusé le %1 : %2"), short_date(refused.at), _reason(refused.reason))
 
     def _tooltip(self, entry: RosterEntry, column: int, late: bool) -> str | None:
         if column == self.STATE:
@@ -458,12 +509,25 @@ class RosterModel(QAbstractTableModel):
             return arg(self.tr("Dans les temps (date limite : %1)."), short_date(self._due))
         if column == self.ANSWERED:
             return arg(
-                self.tr("%1 actions renseignées sur les %2 que ce répondant pilote"),
-                entry.answered_actions,
+                self.tr("%1 sur les %2 que ce répondant pilote"),
+                count(entry.answered_actions, "action renseignée", "actions renseignées"),
                 entry.expected_actions,
             )
         if column in (self.CODE, self.LABEL):
-            return f"{entry.code} — {entry.label}"
+            return f"{entry.code} — {entry.label}" if entry.label else entry.code
+        if column == self.REFUSED:
+            refused = self._refusals.get(entry.code)
+            if refused is None:
+                return self.tr("Aucun fichier refusé depuis le dernier import.")
+            return (
+                arg(
+                    self.tr("Fichier « %1 » refusé le %2 :"),
+                    refused.file_name,
+                    moment_text(refused.at),
+                )
+                + "\n"
+                + refused.reason
+            )
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
@@ -479,6 +543,7 @@ class RosterModel(QAbstractTableModel):
                 self.tr("Retard"),
                 self.tr("Dernière modification"),
                 self.tr("Dernier import"),
+                self.tr("Fichier refusé"),
             )[section]
         if role == TOOLTIP:
             return (
@@ -490,6 +555,7 @@ class RosterModel(QAbstractTableModel):
                 self.tr("Incomplet après la date limite, ou complété après elle"),
                 self.tr("Dernière réponse saisie ou importée"),
                 self.tr("Dernier classeur importé de ce répondant"),
+                self.tr("Un fichier de ce répondant refusé à l'import, avec la raison"),
             )[section]
         return None
 

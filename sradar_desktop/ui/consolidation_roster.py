@@ -26,7 +26,11 @@ from sradar_desktop.domain.consolidation import RosterEntry
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.consolidation import RosterMember
-from sradar_desktop.services.consolidation_view import roster_figures, roster_sentence
+from sradar_desktop.services.consolidation_view import (
+    RefusedFile,
+    roster_figures,
+    roster_sentence,
+)
 from sradar_desktop.services.sending import check_roster, propose_roster
 from sradar_desktop.ui.consolidation_delegates import StatusCellDelegate, status_column_width
 from sradar_desktop.ui.consolidation_models import RosterModel
@@ -51,6 +55,7 @@ class RosterPane(QWidget):
 
         self.due_box = QCheckBox(self.tr("Date li&mite de réponse :"))
         self.due_box.setObjectName("date-limite-active")
+        self.due_box.setAccessibleName(self.tr("Date limite de réponse active"))
         self.due_box.setToolTip(
             self.tr(
                 "Décochez pour une évaluation sans date limite. Après cette date, un répondant "
@@ -101,6 +106,7 @@ class RosterPane(QWidget):
             RosterModel.LATE: metrics.horizontalAdvance("en retard") + 24,
             RosterModel.LAST_CHANGE: metrics.horizontalAdvance("Dernière modification") + 20,
             RosterModel.LAST_IMPORT: metrics.horizontalAdvance("00/00/0000 00:00") + 24,
+            RosterModel.REFUSED: metrics.horizontalAdvance("refusé le 00/00/0000 : ") + 120,
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
@@ -109,12 +115,14 @@ class RosterPane(QWidget):
 
         self.edit_button = QPushButton(self.tr("Modifi&er les répondants attendus…"))
         self.edit_button.setObjectName("modifier-attendus")
+        self.edit_button.setAccessibleName(self.tr("Modifier les répondants attendus"))
         self.edit_button.clicked.connect(self.edit_requested)
         help_label = QLabel(
             self.tr(
                 "Un répondant attendu sans aucune réponse est « manquant » ; « partiel » quand "
-                "une partie seulement des actions qu'il pilote a une réponse. Les services qui "
-                "ont répondu sans être attendus sont listés à la fin."
+                "une partie seulement des actions qu'il pilote a une réponse. Un fichier refusé à "
+                "l'import est signalé avec sa raison (la bulle donne le message entier). Les "
+                "services qui ont répondu sans être attendus sont listés à la fin."
             )
         )
         help_label.setWordWrap(True)
@@ -136,9 +144,14 @@ class RosterPane(QWidget):
 
     # -- data --------------------------------------------------------------------------------
 
-    def set_roster(self, entries: tuple[RosterEntry, ...], due: date | None) -> None:
-        self.model.set_roster(entries, due)
-        self.summary_label.setText(roster_sentence(roster_figures(entries, due)))
+    def set_roster(
+        self,
+        entries: tuple[RosterEntry, ...],
+        due: date | None,
+        refusals: dict[str, RefusedFile] | None = None,
+    ) -> None:
+        self.model.set_roster(entries, due, refusals)
+        self.summary_label.setText(roster_sentence(roster_figures(entries, due, refusals)))
         if not self._due_timer.isActive():
             self._show_due(due)
         self._due = due
@@ -243,16 +256,20 @@ class ExpectedRespondentsDialog(QDialog):
             SendRosterModel.PILOTED, QHeaderView.ResizeMode.ResizeToContents
         )
         self.add_button = QPushButton(self.tr("&Ajouter un service"))
+        self.add_button.setAccessibleName(self.tr("Ajouter un service"))
         self.add_button.clicked.connect(self.add_row)
         self.remove_button = QPushButton(self.tr("&Retirer"))
+        self.remove_button.setAccessibleName(self.tr("Retirer le service choisi"))
         self.remove_button.clicked.connect(self.remove_selected)
         self.others_button = QPushButton(self.tr("Ajouter ceux qui ont répon&du"))
         self.others_button.setToolTip(
             self.tr("Ajouter à la liste les services qui ont répondu sans être attendus")
         )
+        self.others_button.setAccessibleName(self.tr("Ajouter ceux qui ont répondu"))
         self.others_button.clicked.connect(self.add_others)
         self.others_button.setEnabled(bool(others))
         self.propose_button = QPushButton(self.tr("Proposer d'après la ré&gion"))
+        self.propose_button.setAccessibleName(self.tr("Proposer d'après la région"))
         self.propose_button.clicked.connect(self.propose)
         self.propose_button.setEnabled(bool(propose_roster(self.region)))
         self.propose_button.setToolTip(
@@ -283,7 +300,9 @@ class ExpectedRespondentsDialog(QDialog):
             self.tr("&Enregistrer"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.save_button.setDefault(True)
-        buttons.addButton(self.tr("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.save_button.setAccessibleName(self.tr("Enregistrer"))
+        cancel = buttons.addButton(self.tr("Annuler"), QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setAccessibleName(self.tr("Annuler"))
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

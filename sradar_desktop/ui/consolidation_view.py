@@ -26,7 +26,6 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
-    QStandardPaths,
     Qt,
     QUrl,
     Signal,
@@ -35,7 +34,6 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDesktopServices,
     QFont,
-    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -48,9 +46,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
-    QProgressBar,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -64,7 +60,7 @@ from sradar_desktop.domain.dates import short_date
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.consolidation import (
     RosterMember,
-    load_consolidation,
+    load_sheet,
     set_arbitration,
     set_due_date,
     set_roster,
@@ -74,6 +70,7 @@ from sradar_desktop.services.consolidation_view import (
     ActionFilter,
     ConsolidationSheet,
     export_names,
+    roster_counts,
     roster_figures,
     roster_sentence,
 )
@@ -81,9 +78,9 @@ from sradar_desktop.services.database import Database
 from sradar_desktop.services.entry import now_text
 from sradar_desktop.ui.consolidation_charts import ObjectiveCharts
 from sradar_desktop.ui.consolidation_delegates import (
+    GridColumns,
     StatusCellDelegate,
-    placeholder_width,
-    status_column_width,
+    WrappingHeader,
 )
 from sradar_desktop.ui.consolidation_detail import ConsolidationDetail
 from sradar_desktop.ui.consolidation_models import (
@@ -93,9 +90,20 @@ from sradar_desktop.ui.consolidation_models import (
 from sradar_desktop.ui.consolidation_roster import ExpectedRespondentsDialog, RosterPane
 from sradar_desktop.ui.delegates import WrappedTextDelegate
 from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.settings import Settings
+from sradar_desktop.ui.settings import Folder, Settings
 from sradar_desktop.ui.tasks import TaskRunner
-from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, SearchEdit, window_action
+from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, window_action
+from sradar_desktop.ui.window_parts import (
+    FilterBar,
+    MutedLabel,
+    PaneSizer,
+    WorkIndicator,
+    add_menu,
+    bring_to_front,
+    expanding_label,
+    restore_placement,
+    show_placed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -227,11 +235,9 @@ class ConsolidationWindow(QMainWindow):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.title_label.setFont(font)
-        self.title_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.subtitle_label = QLabel()
+        expanding_label(self.title_label)
+        self.subtitle_label = expanding_label(MutedLabel())
         self.subtitle_label.setObjectName("sous-titre")
-        self.subtitle_label.setStyleSheet("color: #444;")
-        self.subtitle_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.workbook_button = QPushButton(self.tr("Exporter le &classeur…"))
         self.workbook_button.setObjectName("exporter-classeur")
         self.workbook_button.setToolTip(
@@ -261,18 +267,16 @@ class ConsolidationWindow(QMainWindow):
 
     def _build_actions_tab(self) -> None:
         guard = PlainKeysGuard(self)
-        self.search_edit = SearchEdit()
-        self.search_edit.setObjectName("recherche")
-        self.search_edit.setPlaceholderText(self.tr("Rechercher un code, un mot… (Ctrl+F)"))
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(220)
-        self.search_edit.setToolTip(
+        self.filter_bar = FilterBar(
             self.tr(
                 "Les actions dont le code, le texte, un commentaire ou la raison d'arbitrage "
                 "contiennent tous les mots tapés (sans tenir compte des accents ni des "
                 "majuscules). Échap efface."
             )
         )
+        self.search_edit = self.filter_bar.search_edit
+        self.count_label = self.filter_bar.count_label
+        self.clear_filters_button = self.filter_bar.clear_button
         self.search_edit.textChanged.connect(self._filters_changed)
         self.search_edit.escape_pressed.connect(self.focus_grid)
         self.objective_combo = QComboBox()
@@ -281,12 +285,14 @@ class ConsolidationWindow(QMainWindow):
         self.objective_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.objective_combo.setMinimumContentsLength(26)
+        self.objective_combo.setMinimumContentsLength(20)
+        self.objective_combo.setAccessibleName(self.tr("Filtrer par objectif"))
         self.objective_combo.currentIndexChanged.connect(self._filters_changed)
         objective_label = QLabel(self.tr("&Objectif :"))
         objective_label.setBuddy(self.objective_combo)
         self.disagreements_box = QCheckBox(self.tr("&Désaccords seulement"))
         self.disagreements_box.setObjectName("desaccords")
+        self.disagreements_box.setAccessibleName(self.tr("Désaccords seulement"))
         self.disagreements_box.setToolTip(
             self.tr(
                 "Les actions où les répondants ne donnent pas la même réponse (oui, "
@@ -296,26 +302,14 @@ class ConsolidationWindow(QMainWindow):
         self.disagreements_box.toggled.connect(self._filters_changed)
         self.arbitrated_box = QCheckBox(self.tr("Arbi&trées seulement"))
         self.arbitrated_box.setObjectName("arbitrees")
+        self.arbitrated_box.setAccessibleName(self.tr("Arbitrées seulement"))
         self.arbitrated_box.setToolTip(self.tr("Les actions arbitrées par le secrétariat"))
         self.arbitrated_box.toggled.connect(self._filters_changed)
-        self.count_label = QLabel()
-        self.count_label.setStyleSheet("color: #444;")
-        self.clear_filters_button = QPushButton(self.tr("Effacer les filtres"))
-        self.clear_filters_button.setToolTip(self.tr("Afficher toutes les actions (Ctrl+Maj+E)"))
         self.clear_filters_button.clicked.connect(self.clear_filters)
-        filters = QHBoxLayout()
-        filters.setContentsMargins(0, 0, 0, 0)
-        filters.addWidget(self.search_edit, 2)
-        filters.addSpacing(8)
-        filters.addWidget(objective_label)
-        filters.addWidget(self.objective_combo, 1)
-        filters.addSpacing(8)
-        filters.addWidget(self.disagreements_box)
-        filters.addWidget(self.arbitrated_box)
-        filters.addSpacing(8)
-        filters.addWidget(self.count_label)
-        filters.addStretch(0)
-        filters.addWidget(self.clear_filters_button)
+        self.filter_bar.add(objective_label)
+        self.filter_bar.add(self.objective_combo, stretch=1, space=False)
+        self.filter_bar.add(self.disagreements_box)
+        self.filter_bar.add(self.arbitrated_box)
 
         self.model = ConsolidationGridModel(self)
         self.proxy = ConsolidationFilterProxy(self)
@@ -332,7 +326,8 @@ class ConsolidationWindow(QMainWindow):
         self.grid.setAlternatingRowColors(True)
         self.grid.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.grid.installEventFilter(guard)
-        self._action_width = 220
+        self.grid.setHorizontalHeader(WrappingHeader(self.grid))
+        self.columns = GridColumns(self.grid)
         self.grid.viewport().installEventFilter(self)
         self.status_delegate = StatusCellDelegate(self.grid)
         self.text_delegate = WrappedTextDelegate(2, self.grid)
@@ -362,17 +357,19 @@ class ConsolidationWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([330, 250])
+        # The grid three fifths, the detail the rest, on a first start.
+        self.panes = PaneSizer(
+            self.splitter, lambda length: [length * 3 // 5, length - length * 3 // 5]
+        )
 
         self.actions_tab = QWidget()
         layout = QVBoxLayout(self.actions_tab)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(filters)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.splitter, 1)
 
     def _build_menus(self) -> None:
         key = QKeySequence
-        menu = self.menuBar().addMenu(self.tr("&Fichier"))
         self.export_workbook_action = window_action(
             self,
             self.tr("Exporter le &classeur consolidé…"),
@@ -387,9 +384,6 @@ class ConsolidationWindow(QMainWindow):
             [key("Ctrl+P")],
             self.tr("La synthèse pour la commission de concertation"),
         )
-        menu.addAction(self.export_workbook_action)
-        menu.addAction(self.export_pdf_action)
-        menu.addSeparator()
         self.reload_action = window_action(
             self,
             self.tr("&Actualiser"),
@@ -397,28 +391,37 @@ class ConsolidationWindow(QMainWindow):
             [key(Qt.Key.Key_F5)],
             self.tr("Relire les réponses, les arbitrages et les répondants dans la base"),
         )
-        menu.addAction(self.reload_action)
-        menu.addSeparator()
         self.close_action = window_action(
             self, self.tr("&Fermer"), self.close, [key(key.StandardKey.Close), key("Ctrl+W")]
         )
-        menu.addAction(self.close_action)
+        add_menu(
+            self,
+            self.tr("&Fichier"),
+            [
+                self.export_workbook_action,
+                self.export_pdf_action,
+                None,
+                self.reload_action,
+                None,
+                self.close_action,
+            ],
+        )
 
-        menu = self.menuBar().addMenu(self.tr("Affic&hage"))
-        tab_actions = []
-        for number, title in enumerate(
-            (self.tr("&Actions"), self.tr("&Synthèse par objectif"), self.tr("&Qui a répondu"))
-        ):
-            tab_actions.append(
-                window_action(
-                    self,
-                    title,
-                    lambda number=number: self.tabs.setCurrentIndex(number),
-                    [key(f"Ctrl+{number + 1}")],
+        self.tab_actions = [
+            window_action(
+                self,
+                title,
+                lambda number=number: self.tabs.setCurrentIndex(number),
+                [key(f"Ctrl+{number + 1}")],
+            )
+            for number, title in enumerate(
+                (
+                    self.tr("&Actions"),
+                    self.tr("&Synthèse par objectif"),
+                    self.tr("&Qui a répondu"),
                 )
             )
-            menu.addAction(tab_actions[-1])
-        menu.addSeparator()
+        ]
         self.find_action = window_action(
             self, self.tr("Re&chercher"), self.focus_search, [key("Ctrl+F")]
         )
@@ -428,10 +431,18 @@ class ConsolidationWindow(QMainWindow):
         self.clear_filters_action = window_action(
             self, self.tr("&Effacer les filtres"), self.clear_filters, [key("Ctrl+Shift+E")]
         )
-        for action in (self.find_action, self.disagreements_action, self.clear_filters_action):
-            menu.addAction(action)
+        add_menu(
+            self,
+            self.tr("Affic&hage"),
+            [
+                *self.tab_actions,
+                None,
+                self.find_action,
+                self.disagreements_action,
+                self.clear_filters_action,
+            ],
+        )
 
-        menu = self.menuBar().addMenu(self.tr("A&rbitrage"))
         self.arbitrate_action = window_action(
             self,
             self.tr("&Arbitrer l'action choisie"),
@@ -442,21 +453,13 @@ class ConsolidationWindow(QMainWindow):
         self.expected_action = window_action(
             self, self.tr("Répondants &attendus…"), self.edit_expected
         )
-        menu.addAction(self.arbitrate_action)
-        menu.addAction(self.expected_action)
+        add_menu(self, self.tr("A&rbitrage"), [self.arbitrate_action, self.expected_action])
 
     def _build_status_bar(self) -> None:
-        self.progress = QProgressBar()
-        self.progress.setObjectName("progression")
-        self.progress.setMaximumWidth(180)
-        self.progress.setMaximumHeight(14)
-        self.progress.setTextVisible(False)
-        self.progress.setRange(0, 0)
-        self.progress.hide()
-        self.task_label = QLabel()
-        self.task_label.setStyleSheet("color: #555;")
-        self.statusBar().addPermanentWidget(self.task_label)
-        self.statusBar().addPermanentWidget(self.progress)
+        self.work = WorkIndicator()
+        self.progress = self.work.progress
+        self.task_label = self.work.label
+        self.statusBar().addPermanentWidget(self.work)
 
     # ==== loading ===============================================================================
 
@@ -472,9 +475,7 @@ class ConsolidationWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Lecture des réponses de tous les répondants…"))
 
         def work(_progress: Callable[[int, int, str], None]) -> ConsolidationSheet:
-            return ConsolidationSheet(
-                load_consolidation(db, questionnaire_id=questionnaire, campaign_id=campaign)
-            )
+            return load_sheet(db, questionnaire_id=questionnaire, campaign_id=campaign)
 
         self._run(
             work,
@@ -523,7 +524,7 @@ class ConsolidationWindow(QMainWindow):
         if reshaped:
             self._size_columns(sheet)
         self.charts.set_sheet(sheet)
-        self.roster.set_roster(sheet.respondents, consolidation.due_date)
+        self.roster.set_roster(sheet.respondents, consolidation.due_date, sheet.refusals)
         self._update_header()
         self._update_count()
         if not self._select_code(code) and self.proxy.rowCount():
@@ -567,41 +568,11 @@ class ConsolidationWindow(QMainWindow):
         self.proxy.set_criteria(self._criteria())
 
     def _size_columns(self, sheet: ConsolidationSheet) -> None:
-        header = self.grid.horizontalHeader()
-        font = self.grid.font()
-        metrics = self.grid.fontMetrics()
-        words = [level.label for level in sheet.scale.levels]
-        grid = ConsolidationGridModel
-        self._action_width = max(metrics.averageCharWidth() * 36, 220)
-        header.resizeSection(grid.ACTION, self._action_width)
-        header.resizeSection(
-            grid.DISTRIBUTION, metrics.horizontalAdvance("oui 10 · partiellement 10") + 12
-        )
-        for column in (grid.SYNTHESIS, grid.ARBITRATION, grid.FINAL):
-            header.resizeSection(column, status_column_width(font, words))
-        # A respondent's column fits its code, « sans réponse » and the short words with ✎
-        # (« Partiellement » may be cut to « Partiel… »: the tooltip and the detail say it).
-        short = [word for word in words if len(word) <= 6] or words
-        respondent_width = max(
-            status_column_width(font, short, comments=True),
-            placeholder_width(font, self.tr("sans réponse")),
-        )
-        for column in range(grid.FIXED, self.model.columnCount()):
-            code = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
-            header.resizeSection(
-                column, max(respondent_width, metrics.horizontalAdvance(code) + 20)
-            )
-        self._fit_action_column()
+        self.columns.size(sheet)
 
     def _fit_action_column(self) -> None:
-        """The action's text takes the width the other columns leave (a few respondents), and
-        keeps its own when they need more (a horizontal scroll over many respondents)."""
-        header = self.grid.horizontalHeader()
-        if self.model.columnCount() == 0:
-            return
-        others = header.length() - header.sectionSize(ConsolidationGridModel.ACTION)
-        room = self.grid.viewport().width() - others
-        header.resizeSection(ConsolidationGridModel.ACTION, max(self._action_width, room))
+        """The action's text takes the width the other columns leave (see ``GridColumns``)."""
+        self.columns.fit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.grid.viewport() and event.type() == QEvent.Type.Resize:
@@ -617,7 +588,7 @@ class ConsolidationWindow(QMainWindow):
             arg(self.tr("Consolidation — %1"), consolidation.plan.display_title)
         )
         self.title_label.setToolTip(consolidation.plan.title)
-        figures = roster_figures(consolidation.roster, consolidation.due_date)
+        figures = roster_figures(consolidation.roster, consolidation.due_date, sheet.refusals)
         parts = [consolidation.campaign_title, roster_sentence(figures).rstrip(".")]
         parts.append(
             arg(self.tr("date limite : %1"), short_date(consolidation.due_date))
@@ -629,7 +600,7 @@ class ConsolidationWindow(QMainWindow):
         self.subtitle_label.setToolTip(" · ".join(parts))
         self.tabs.setTabText(
             2,
-            arg(self.tr("&Qui a répondu (%1 / %2)"), figures.complete, figures.expected)
+            arg(self.tr("&Qui a répondu (%1)"), roster_counts(figures))
             if figures.expected
             else self.tr("&Qui a répondu"),
         )
@@ -689,16 +660,11 @@ class ConsolidationWindow(QMainWindow):
 
     def _update_count(self) -> None:
         sheet = self.sheet
-        if sheet is None:
-            self.count_label.setText("")
-            return
-        shown, total = self.proxy.rowCount(), len(sheet.rows)
-        self.count_label.setText(
-            arg(self.tr("%1 actions"), shown)
-            if shown == total
-            else arg(self.tr("%1 actions sur %2"), shown, total)
+        self.filter_bar.set_count(
+            None if sheet is None else self.proxy.rowCount(),
+            0 if sheet is None else len(sheet.rows),
+            active=self.proxy.criteria.active,
         )
-        self.clear_filters_button.setEnabled(self.proxy.criteria.active)
 
     def current_result(self) -> ActionResult | None:
         index = self.grid.currentIndex()
@@ -773,7 +739,7 @@ class ConsolidationWindow(QMainWindow):
 
         def work(_progress: Callable[[int, int, str], None]) -> ConsolidationSheet:
             write()
-            return ConsolidationSheet(load_consolidation(db, campaign_id=campaign))
+            return load_sheet(db, campaign_id=campaign)
 
         def done(sheet: ConsolidationSheet) -> None:
             self._loaded_at = time.monotonic()
@@ -915,13 +881,7 @@ class ConsolidationWindow(QMainWindow):
     # ==== exports ===============================================================================
 
     def _export_folder(self) -> Path:
-        folder = Path(self.settings.reports_folder) if self.settings.reports_folder else None
-        if folder is not None and folder.is_dir():
-            return folder
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+        return self.settings.folder(Folder.REPORTS)
 
     def ask_export(self, kind: str) -> None:
         """Ask where to write the workbook (``WORKBOOK``) or the PDF (``PDF``), then write it."""
@@ -1067,12 +1027,12 @@ class ConsolidationWindow(QMainWindow):
         self.tasks.run(work, on_done=finish(on_done), on_error=finish(on_error))
 
     def _show_task(self, text: str) -> None:
-        self.task_label.setText(text)
+        if self.tasks.busy or text:
+            self.work.start(text)
 
     def _busy_changed(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
         if not busy:
-            self.task_label.setText("")
+            self.work.finish()
 
     @staticmethod
     def _message(error: BaseException, unexpected: str) -> str:
@@ -1096,26 +1056,17 @@ class ConsolidationWindow(QMainWindow):
             self.load()
 
     def _restore_geometry(self) -> None:
-        geometry = self.settings.consolidation_geometry
-        if geometry.isEmpty() or not self.restoreGeometry(geometry):
-            screen = QApplication.primaryScreen()
-            available = screen.availableGeometry() if screen is not None else None
-            if available is not None:
-                self.resize(min(1360, available.width()), min(800, available.height()))
-            else:
-                self.resize(1280, 760)
-        state = self.settings.consolidation_splitter
-        if not state.isEmpty():
-            self.splitter.restoreState(state)
+        self._placed = restore_placement(
+            self,
+            self.settings.consolidation_geometry,
+            self.panes,
+            self.settings.consolidation_splitter,
+        )
 
     def bring_to_front(self) -> None:
-        if self.isMinimized():
-            self.showNormal()
-        self.show()
-        # Headless platforms (tests, captures) cannot raise a window, and say so.
-        if QGuiApplication.platformName() not in ("offscreen", "minimal"):
-            self.raise_()
-        self.activateWindow()
+        if not self.isVisible():
+            show_placed(self, self._placed)
+        bring_to_front(self)
 
     def _save_geometry(self) -> None:
         self.settings.consolidation_geometry = self.saveGeometry()

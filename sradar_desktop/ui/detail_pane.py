@@ -44,6 +44,7 @@ from sradar_desktop.ui.entry_controller import (
 from sradar_desktop.ui.i18n import arg
 from sradar_desktop.ui.plan_models import HistoryModel
 from sradar_desktop.ui.widgets import CommentEdit, PlainKeysGuard, ValueEdit
+from sradar_desktop.ui.window_parts import set_tone, tone
 
 COMMENT_PAUSE_MS = 1000
 
@@ -78,6 +79,8 @@ class ActionDetail(QWidget):
     """The detail pane. It sends the agent's changes to the ``EntryController``."""
 
     back_to_list = Signal()
+    # Values typed but refused, or a conflict, appeared or went: the window's save state says so.
+    typed_state_changed = Signal()
     message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -99,7 +102,7 @@ class ActionDetail(QWidget):
         self.code_label.setFont(font)
         self.path_label = QLabel()
         self.path_label.setWordWrap(True)
-        self.path_label.setStyleSheet("color: #555;")
+        set_tone(self.path_label, "muted")
         self.text_label = QLabel()
         self.text_label.setWordWrap(True)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -121,7 +124,14 @@ class ActionDetail(QWidget):
         self.status_row = QHBoxLayout()
         self.status_row.setSpacing(6)
         self.clear_button = QPushButton(self.tr("Effacer"))
+        self.clear_button.setObjectName("effacer-reponse")
         self.clear_button.setToolTip(self.tr("Effacer la réponse (touche Suppr)"))
+        self.clear_button.setAccessibleName(self.tr("Effacer la réponse"))
+        # As wide as its word, not the style's 80 px: the answers stay on one line in a narrow
+        # pane.
+        self.clear_button.setMinimumWidth(
+            self.clear_button.fontMetrics().horizontalAdvance(self.clear_button.text()) + 24
+        )
         self.clear_button.clicked.connect(lambda: self._choose(None))
 
         # -- the comment
@@ -140,6 +150,10 @@ class ActionDetail(QWidget):
             )
         )
         self.comment_edit.setMinimumHeight(90)
+        self.comment_edit.setAccessibleName(self.tr("Commentaire"))
+        self.comment_edit.setAccessibleDescription(
+            self.tr("Enregistré automatiquement ; Échap revient à la liste des actions.")
+        )
         self.comment_title.setBuddy(self.comment_edit)
         self.comment_timer = QTimer(self)
         self.comment_timer.setSingleShot(True)
@@ -218,6 +232,7 @@ class ActionDetail(QWidget):
         self.history_view = QTableView()
         self.history_view.setModel(self.history_model)
         self.history_view.setObjectName("historique")
+        self.history_view.setAccessibleName(self.tr("Historique de l'action"))
         self.history_view.verticalHeader().setVisible(False)
         self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history_view.setWordWrap(True)
@@ -263,6 +278,7 @@ class ActionDetail(QWidget):
         self.history_loader = history_loader
         self.scale = controller.sheet.plan.scale if controller else None
         self._typed.clear()
+        self.typed_state_changed.emit()
         self._build_status_buttons()
         self.entry = None
         self.show_entry(None)
@@ -300,8 +316,7 @@ class ActionDetail(QWidget):
             button.show()
         self.status_row.addStretch(1)
         self.status_row.addWidget(self.clear_button)
-        chain = [*self.status_buttons.values(), self.clear_button, self.comment_edit]
-        for first, second in pairwise(chain):
+        for first, second in pairwise(self.focus_chain()):
             QWidget.setTabOrder(first, second)
 
     @staticmethod
@@ -311,7 +326,7 @@ class ActionDetail(QWidget):
         on = text_color_on(QColor(color)).name()
         return (
             f"QPushButton {{ border: 2px solid {color}; color: {color}; background: #ffffff;"
-            " border-radius: 4px; padding: 5px 10px; font-weight: bold; }"
+            " border-radius: 4px; padding: 5px 8px; font-weight: bold; }"
             f" QPushButton:checked {{ background: {color}; color: {on}; }}"
             " QPushButton:focus { border-color: #1a1a1a; }"
             " QPushButton:disabled { border-color: #bdbdbd; color: #9e9e9e; }"
@@ -393,21 +408,18 @@ class ActionDetail(QWidget):
             return
         state = controller.key_state(FieldKey(entry.code, COMMENT))
         if state == "unsaved":
-            text = self.tr("⚠ Non enregistré")
-            style = "color: #b71c1c; font-weight: bold;"
+            text, kind = self.tr("⚠ Non enregistré"), "error"
         elif state == "saving" or self._comment_dirty:
-            text = self.tr("Enregistrement…")
-            style = "color: #555;"
+            text, kind = self.tr("Enregistrement…"), "muted"
         elif entry.code in controller.saved_at:
             text = arg(
                 self.tr("✓ Enregistré à %1"), controller.saved_at[entry.code].strftime("%H:%M")
             )
-            style = "color: #2e7d32;"
+            kind = "ok"
         else:
-            text = ""
-            style = ""
+            text, kind = "", ""
         self.comment_state.setText(text)
-        self.comment_state.setStyleSheet(style)
+        set_tone(self.comment_state, kind, bold=kind == "error")
         self._mark(self.comment_edit, "non-enregistre" if state == "unsaved" else "")
         for fields in self._indicator_fields:
             for which, edit in fields.edits.items():
@@ -492,11 +504,12 @@ class ActionDetail(QWidget):
         if not conflicts:
             self._conflict_key = None
             self.conflict_box.hide()
-            return
-        key, conflict = conflicts[0]
-        self._conflict_key = key
-        self.conflict_label.setText(self._conflict_text(key, conflict))
-        self.conflict_box.show()
+        else:
+            key, conflict = conflicts[0]
+            self._conflict_key = key
+            self.conflict_label.setText(self._conflict_text(key, conflict))
+            self.conflict_box.show()
+        self.typed_state_changed.emit()
 
     def _conflict_text(self, key: FieldKey, conflict: Conflict) -> str:
         return arg(
@@ -582,8 +595,9 @@ class ActionDetail(QWidget):
         row = 0
         for position, indicator in enumerate(indicators):
             fields = _IndicatorFields(position, indicator)
+            muted = tone("muted", self.palette()).name()
             title = QLabel(
-                f"{indicator.label} <span style='color:#555'>({indicator.kind.label})</span>"
+                f"{indicator.label} <span style='color:{muted}'>({indicator.kind.label})</span>"
             )
             title.setWordWrap(True)
             self.indicators_grid.addWidget(title, row, 0, 1, 4)
@@ -601,8 +615,8 @@ class ActionDetail(QWidget):
                 edit.setMinimumWidth(110)
                 edit.setMaximumWidth(160)
                 edit.setReadOnly(not editable)
+                # No placeholder: a grey « 0 » in an empty field reads as a value given.
                 if indicator.kind is not IndicatorKind.TEXT:
-                    edit.setPlaceholderText("0")
                     edit.setToolTip(
                         self.tr(
                             "Un nombre, écrit à la française ou non : 1 234,5 ou 1234.5. "
@@ -610,10 +624,11 @@ class ActionDetail(QWidget):
                         )
                     )
                 edit.setAccessibleName(f"{indicator.label} — {caption.rstrip(' :')}")
+                edit.setAccessibleDescription(f"{indicator.kind.label} {unit}".strip())
                 label.setBuddy(edit)
                 unit_label = QLabel(unit)
                 message = QLabel()
-                message.setStyleSheet("color: #b71c1c;")
+                set_tone(message, "error")
                 message.setWordWrap(True)
                 message.hide()
                 self.indicators_grid.addWidget(label, row, 0)
@@ -669,6 +684,7 @@ class ActionDetail(QWidget):
             self._typed.pop((self.entry.code, fields.position, which), None)
         else:
             self._typed[(self.entry.code, fields.position, which)] = edit.text()
+        self.typed_state_changed.emit()
 
     def _commit_value(self, fields: _IndicatorFields, which: str) -> None:
         entry, controller = self.entry, self.controller
@@ -686,8 +702,10 @@ class ActionDetail(QWidget):
                     fields.messages[which].text().rstrip("."),
                 )
             )
+            self.typed_state_changed.emit()
             return
         self._typed.pop((entry.code, fields.position, which), None)
+        self.typed_state_changed.emit()
         stored, _error = self._parse(fields, text)
         edit.setModified(False)
         controller.set_indicator(entry.code, fields.position, which, stored)
@@ -722,6 +740,7 @@ class ActionDetail(QWidget):
                     edit.setText(_display_value(values[fields.position], fields.indicator.kind))
                     edit.setModified(False)
                     self._show_value_error(fields, which, edit.text())
+                    self.typed_state_changed.emit()
                     return True
         return False
 
@@ -734,6 +753,7 @@ class ActionDetail(QWidget):
         if values:
             self._typed.update(values)
             self.show_entry(self.entry)
+            self.typed_state_changed.emit()
 
     def has_invalid_values(self) -> list[str]:
         """Descriptions of values typed but refused (not numbers), kept on screen."""
@@ -771,6 +791,18 @@ class ActionDetail(QWidget):
     def _escape(self) -> None:
         self.commit_pending()
         self.back_to_list.emit()
+
+    def focus_chain(self) -> list[QWidget]:
+        """The pane's controls in reading order: its tabs, the answers, « Effacer », the
+        comment (the indicator fields follow the comment)."""
+        chain = [
+            self.tabs.tabBar(),
+            *self.status_buttons.values(),
+            self.clear_button,
+            self.comment_edit,
+        ]
+        # « Effacer » joins the pane with the answers of a scale; not before.
+        return [widget for widget in chain if widget.parentWidget() is not None]
 
     def first_focus(self) -> QWidget:
         buttons = list(self.status_buttons.values())

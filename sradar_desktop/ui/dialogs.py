@@ -35,6 +35,7 @@ from sradar_desktop.services.instance_lock import LockOwner
 from sradar_desktop.services.questionnaires import QuestionnaireSummary
 from sradar_desktop.ui.i18n import arg, translate
 from sradar_desktop.ui.plan_models import QuestionnaireListModel
+from sradar_desktop.ui.screen import fit_to_screen, scrolling
 
 
 class IdentityDialog(QDialog):
@@ -92,6 +93,9 @@ class IdentityDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText(self.tr("Prénom Nom"))
         self.name_edit.setMaxLength(200)
+        self.code_edit.setAccessibleName(self.tr("Code du service"))
+        self.label_edit.setAccessibleName(self.tr("Libellé du service"))
+        self.name_edit.setAccessibleName(self.tr("Votre nom"))
 
         service_box = QGroupBox(self.tr("Votre service"))
         service_form = QFormLayout(service_box)
@@ -126,6 +130,7 @@ class IdentityDialog(QDialog):
         self.questionnaire_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.questionnaire_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.questionnaire_view.setMinimumHeight(150)
+        self.questionnaire_view.setAccessibleName(self.tr("Questionnaire à renseigner"))
         questionnaire_layout = QVBoxLayout(questionnaire_box)
         questionnaire_layout.addWidget(self.questionnaire_view)
         later = QLabel(
@@ -157,13 +162,18 @@ class IdentityDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
+        # The form scrolls on a small screen; the error and the buttons stay in view.
+        form = QVBoxLayout()
+        form.setContentsMargins(0, 0, 0, 0)
         if title is not None:
-            layout.addWidget(title)
-        layout.addWidget(intro)
-        layout.addWidget(service_box)
-        layout.addWidget(person_box)
-        layout.addWidget(questionnaire_box, 1)
+            form.addWidget(title)
+        form.addWidget(intro)
+        form.addWidget(service_box)
+        form.addWidget(person_box)
+        form.addWidget(questionnaire_box, 1)
+        self.scroll_area = scrolling(form, self.tr("Votre service et votre questionnaire"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
@@ -186,8 +196,7 @@ class IdentityDialog(QDialog):
         self.code_edit.textEdited.connect(self._code_changed)
         self.code_edit.textEdited.connect(lambda _t: self.error_label.hide())
         self.name_edit.textEdited.connect(lambda _t: self.error_label.hide())
-        self.setMinimumWidth(560)
-        self.resize(620, 640)
+        fit_to_screen(self, 640, 660)
 
     def _code_changed(self, text: str) -> None:
         number = department_from_code(text)
@@ -296,6 +305,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Raccourcis clavier"))
         browser = QTextBrowser()
+        browser.setAccessibleName(self.tr("Liste des raccourcis clavier"))
         intro = self.tr(
             "<p>Les touches de réponse (chiffres et lettres) agissent sur l'action en cours "
             "quand vous êtes dans la liste des actions ou sur les boutons de réponse ; dans le "
@@ -308,7 +318,7 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(browser)
         layout.addWidget(buttons)
-        self.resize(560, 600)
+        fit_to_screen(self, 560, 600)
 
 
 def about_text(database_location: str) -> str:

@@ -412,21 +412,27 @@ class EntryController(QObject):
             return translate(
                 "EntryController",
                 "Le fichier des modifications non enregistrées « %1 » est endommagé et n'a pas "
-                "pu être mis de côté : il est laissé tel quel, et %2 modification(s) ont pu en "
-                "être récupérée(s). Vérifiez que le dossier « %3 » accepte l'écriture, puis "
-                "rouvrez le plan ; d'ici là, ce que vous saisissez reste affiché.",
+                "pu être mis de côté : il est laissé tel quel ; %2. Vérifiez que le dossier "
+                "« %3 » accepte l'écriture, puis rouvrez le plan ; d'ici là, ce que vous "
+                "saisissez reste affiché.",
                 store.path,
-                recovery.recovered,
+                self._recovered_text(recovery.recovered),
                 store.path.parent,
             )
         return translate(
             "EntryController",
-            "Le fichier des modifications non enregistrées était endommagé : %1 "
-            "modification(s) ont pu en être récupérée(s), et le fichier endommagé est conservé "
-            "tel quel dans « %2 ». Vous pouvez continuer à travailler.",
-            recovery.recovered,
+            "Le fichier des modifications non enregistrées était endommagé : %1, et le fichier "
+            "endommagé est conservé tel quel dans « %2 ». Vous pouvez continuer à travailler.",
+            self._recovered_text(recovery.recovered),
             recovery.copy,
         )
+
+    @staticmethod
+    def _recovered_text(recovered: int) -> str:
+        """« 1 modification a pu en être récupérée », « 3 modifications ont pu … »."""
+        if recovered < 2:
+            return translate("EntryController", "%1 modification a pu en être récupérée", recovered)
+        return translate("EntryController", "%1 modifications ont pu en être récupérées", recovered)
 
     def restore_drafts(self) -> int:
         """Bring back the changes a previous window could not save, and save them now.

@@ -11,14 +11,16 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from sradar_desktop import APP_NAME
+from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.departements import REGIONS, region_from_text, region_of_department
+from sradar_desktop.domain.text import count, plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
 from sradar_desktop.services.exchange import ExportResult, export_workbook, resolve_campaign
@@ -26,12 +28,54 @@ from sradar_desktop.services.imports import FileResult, ImportInfo, last_import,
 from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
 from sradar_desktop.services.sending import answers_file_name, campaign_roster, disk_error
 from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.import_dialog import ImportDialog, when_text
-from sradar_desktop.ui.send_dialog import SendDialog, default_folder, open_folder
+from sradar_desktop.ui.import_dialog import ImportDialog
+from sradar_desktop.ui.send_dialog import SendDialog, open_folder
+from sradar_desktop.ui.settings import Folder
 from sradar_desktop.ui.widgets import window_action
 
 if TYPE_CHECKING:
-    from sradar_desktop.ui.main_window import MainWindow
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QStatusBar
+
+    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.entry import EntryData, Identity
+    from sradar_desktop.ui.entry_controller import EntryController
+    from sradar_desktop.ui.settings import Settings
+    from sradar_desktop.ui.tasks import TaskRunner
+
+
+class ExchangeWindow(Protocol):
+    """What the exchange needs from the window it serves (the entry window, a ``QMainWindow``
+    that parents the exchange's dialogs): its database, settings and plan, its worker, and a
+    few of its operations. The exchange knows nothing else of the window."""
+
+    db: Database
+    settings: Settings
+    identity: Identity | None
+    questionnaire_id: str
+    data: EntryData | None
+    controller: EntryController | None
+    tasks: TaskRunner
+    loaded: SignalInstance
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def acceptDrops(self) -> bool: ...
+
+    def setAcceptDrops(self, on: bool) -> None: ...
+
+    def installEventFilter(self, watcher: QObject) -> None: ...
+
+    def when_saved(self, callback: Callable[[], None]) -> None: ...
+
+    def invalid_values(self) -> list[str]: ...
+
+    def reload_answers(self) -> None: ...
+
+    def apply_identity(self, identity: Identity, questionnaire_id: str) -> None: ...
+
+    def load(self, questionnaire_id: str) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +160,8 @@ class WorkbookExchange(QObject):
 
     database_changed = Signal()  # an import or its undoing changed answers or questionnaires
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: ExchangeWindow) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self.window = window
         self.last_import: ImportInfo | None = None
         self.dialog: ImportDialog | SendDialog | None = None
@@ -278,14 +322,14 @@ class WorkbookExchange(QObject):
         names, _filter = QFileDialog.getOpenFileNames(
             self.window,
             self.tr("Importer des classeurs"),
-            default_folder(self.window.settings.exchange_folder),
+            str(self.window.settings.folder(Folder.RECEIVED)),
             self.tr(
                 "Classeurs et tableaux (*.xlsx *.xlsm *.ods *.xls *.csv *.txt);;"
                 "Tous les fichiers (*)"
             ),
         )
         if names:
-            self.window.settings.exchange_folder = str(Path(names[0]).parent)
+            self.window.settings.remember_folder(Folder.RECEIVED, Path(names[0]).parent)
             self.import_files([Path(name) for name in names])
 
     def import_files(self, paths: list[Path]) -> None:
@@ -355,7 +399,7 @@ class WorkbookExchange(QObject):
         name = info.file_name if len(info.file_name) <= 40 else info.file_name[:37] + "…"
         self.undo_import_action.setText(arg(self.tr("Annuler l'import de « %1 »…"), name))
         self.undo_import_action.setStatusTip(
-            arg(self.tr("Import du %1 : remettre les réponses d'avant"), when_text(info.at))
+            arg(self.tr("Import du %1 : remettre les réponses d'avant"), moment_text(info.at))
         )
 
     def undo_last_import(self) -> None:
@@ -371,7 +415,7 @@ class WorkbookExchange(QObject):
             arg(
                 self.tr("Annuler l'import de « %1 », fait le %2%3 ?"),
                 info.file_name,
-                when_text(info.at),
+                moment_text(info.at),
                 by,
             ),
             arg(
@@ -461,11 +505,11 @@ class WorkbookExchange(QObject):
             return
         questionnaire, _campaign, code, _all = target
         name = answers_file_name(questionnaire, code, date.today())
-        folder = default_folder(self.window.settings.exchange_folder)
+        folder = self.window.settings.folder(Folder.MY_ANSWERS)
         chosen, _filter = QFileDialog.getSaveFileName(
             self.window,
             self.tr("Exporter mes réponses"),
-            str(Path(folder) / name),
+            str(folder / name),
             self.tr("Classeur Excel (*.xlsx)"),
         )
         if not chosen:
@@ -489,7 +533,7 @@ class WorkbookExchange(QObject):
     def _export_saved(self, path: Path) -> None:
         controller = self.window.controller
         unsaved = len(controller.pending) if controller is not None else 0
-        invalid = self.window.detail.has_invalid_values()
+        invalid = self.window.invalid_values()
         if not unsaved and not invalid:
             self._run_export(path)
             return
@@ -499,7 +543,12 @@ class WorkbookExchange(QObject):
             problems.append(
                 arg(
                     self.tr(
-                        "%1 modification(s) n'ont pas encore pu être enregistrées dans la base "
+                        "%1 modification n'a pas encore pu être enregistrée dans la base "
+                        "(Ctrl+S pour réessayer)."
+                    )
+                    if unsaved < 2
+                    else self.tr(
+                        "%1 modifications n'ont pas encore pu être enregistrées dans la base "
                         "(Ctrl+S pour réessayer)."
                     ),
                     unsaved,
@@ -555,12 +604,12 @@ class WorkbookExchange(QObject):
             arg(self.tr("Vos réponses sont enregistrées dans « %1 »."), result.path.name),
             arg(
                 self.tr(
-                    "%1 actions, dont %2 renseignées, dans le dossier %3.\n\nJoignez ce "
-                    "fichier à un courriel pour le secrétariat ; il s'ouvre aussi dans Excel ou "
-                    "LibreOffice."
+                    "%1, dont %2 %3, dans le dossier %4.\n\nJoignez ce fichier à un courriel "
+                    "pour le secrétariat ; il s'ouvre aussi dans Excel ou LibreOffice."
                 ),
-                result.rows,
+                count(result.rows, self.tr("action"), self.tr("actions")),
                 result.answered,
+                plural(result.answered, self.tr("renseignée"), self.tr("renseignées")),
                 result.path.parent,
             ),
             folder=result.path.parent,

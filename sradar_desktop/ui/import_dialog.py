@@ -14,7 +14,6 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -24,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -40,7 +39,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.merge import Decision
+from sradar_desktop.domain.text import plural as agreeing
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.imports import (
@@ -50,6 +51,7 @@ from sradar_desktop.services.imports import (
     preview_import,
 )
 from sradar_desktop.ui.i18n import arg, translate
+from sradar_desktop.ui.screen import fit_to_screen
 from sradar_desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -70,24 +72,9 @@ NOT_DONE = "not-done"  # the import was stopped before this file
 
 
 def plural(n: int, singular: str, several: str) -> str:
-    """``singular`` or ``several`` (translated texts with ``%1``) for ``n``; French: 0 and 1
-    take the singular."""
-    return arg(singular if abs(n) < 2 else several, n)
-
-
-def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
-    """``width`` × ``height``, or less on a small screen (1366 × 768 laptops and smaller)."""
-    screen = widget.screen() or QGuiApplication.primaryScreen()
-    if screen is not None:
-        available = screen.availableGeometry()
-        width = min(width, available.width() - 40)
-        height = min(height, available.height() - 60)
-    widget.resize(width, height)
-
-
-def when_text(moment: datetime) -> str:
-    local = moment.astimezone() if moment.tzinfo else moment
-    return local.strftime("%d/%m/%Y à %H:%M")
+    """``singular`` or ``several`` (translated texts with ``%1``) for ``n``, by the French rule
+    of ``domain.text.plural``: « %1 fichier » for 0 and 1, « %1 fichiers » from 2."""
+    return arg(agreeing(n, singular, several), n)
 
 
 def bug_error(path: Path) -> UserError:
@@ -158,7 +145,7 @@ def detail_lines(line: FileLine) -> list[str]:
             lines.append(
                 tr(
                     "Déjà importé le %1 : l'importer à nouveau ne changerait rien.",
-                    when_text(outcome.already_imported_at),
+                    moment_text(outcome.already_imported_at),
                 )
             )
         if outcome.new_questionnaire:
@@ -433,14 +420,13 @@ class ImportDialog(QDialog):
         self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.view.header()
         header.setStretchLastSection(False)
+        # The file and the questionnaire share what the counts leave: on a small screen
+        # neither name shrinks to a few letters while the other keeps its full width.
         header.setSectionResizeMode(ImportFilesModel.FILE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ImportFilesModel.QUESTIONNAIRE, QHeaderView.ResizeMode.Stretch)
         metrics = self.fontMetrics()
         widths = {
             ImportFilesModel.RESPONDENTS: metrics.horizontalAdvance("DDETS-44 et 12 autres") + 16,
-            ImportFilesModel.QUESTIONNAIRE: metrics.horizontalAdvance(
-                "SRADAR 2021-2023 — Pays de la Loire"
-            )
-            + 16,
             ImportFilesModel.STATE: metrics.horizontalAdvance("Non importé (arrêté)") + 24,
         }
         for column in range(ImportFilesModel.NEW, ImportFilesModel.CONFLICTS + 1):

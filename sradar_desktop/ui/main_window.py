@@ -12,9 +12,11 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QKeyCombination,
     QModelIndex,
+    QObject,
     QSignalBlocker,
     Qt,
     QTimer,
@@ -34,7 +36,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -43,8 +44,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QPushButton,
-    QSizePolicy,
     QSplitter,
     QTableView,
     QTreeView,
@@ -54,6 +53,7 @@ from PySide6.QtWidgets import (
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.scale import Scale
+from sradar_desktop.domain.text import count, plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
@@ -90,7 +90,20 @@ from sradar_desktop.ui.plan_models import (
 )
 from sradar_desktop.ui.settings import Settings
 from sradar_desktop.ui.tasks import TaskRunner
-from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, SearchEdit, window_action
+from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, window_action
+from sradar_desktop.ui.window_parts import (
+    FilterBar,
+    MutedLabel,
+    PaneSizer,
+    WorkIndicator,
+    add_menu,
+    bring_to_front,
+    clamp,
+    expanding_label,
+    restore_placement,
+    set_tone,
+    show_placed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -179,13 +192,12 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.plan_label.setFont(font)
-        self.plan_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.identity_label = QLabel()
-        self.identity_label.setStyleSheet("color: #444;")
-        self.identity_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        expanding_label(self.plan_label)
+        self.identity_label = expanding_label(MutedLabel())
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(False)
-        self.progress_bar.setFixedWidth(180)
+        self.progress_bar.setMinimumWidth(60)
+        self.progress_bar.setMaximumWidth(180)
         self.progress_bar.setFixedHeight(14)
         self.progress_bar.setAccessibleName(self.tr("Avancement"))
         self.progress_label = QLabel()
@@ -193,7 +205,7 @@ class MainWindow(QMainWindow):
         bold.setBold(True)
         self.progress_label.setFont(bold)
         self.save_label = QLabel()
-        self.save_label.setMinimumWidth(190)
+        self.save_label.setObjectName("etat-enregistrement")
         self.save_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         left = QVBoxLayout()
         left.setSpacing(0)
@@ -202,9 +214,9 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout(self.header)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(left, 1)
-        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.progress_bar, 1)
         layout.addWidget(self.progress_label)
-        layout.addSpacing(16)
+        layout.addSpacing(12)
         layout.addWidget(self.save_label)
 
         self.banner = Banner()
@@ -213,57 +225,51 @@ class MainWindow(QMainWindow):
         self.info_banner.button.clicked.connect(self.edit_identity)
 
     def _build_filters(self) -> None:
-        self.filter_bar = QWidget()
         guard = PlainKeysGuard(self)
-        self.search_edit = SearchEdit()
-        self.search_edit.setObjectName("recherche")
-        self.search_edit.setPlaceholderText(self.tr("Rechercher un code, un mot… (Ctrl+F)"))
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(300)
-        self.search_edit.setToolTip(
+        self.filter_bar = FilterBar(
             self.tr(
                 "Les actions dont le code, le texte ou le commentaire contiennent tous les mots "
                 "tapés (sans tenir compte des accents ni des majuscules). Échap efface."
             )
         )
+        self.search_edit = self.filter_bar.search_edit
+        self.count_label = self.filter_bar.count_label
+        self.clear_filters_button = self.filter_bar.clear_button
         self.search_edit.textChanged.connect(self._filters_changed)
         self.search_edit.escape_pressed.connect(self.focus_table)
         self.unanswered_box = QCheckBox(self.tr("&Non renseignées seulement"))
+        self.unanswered_box.setObjectName("non-renseignees")
         self.unanswered_box.setToolTip(self.tr("N'afficher que les actions sans réponse (Ctrl+U)"))
+        self.unanswered_box.setAccessibleName(self.tr("Non renseignées seulement"))
         self.unanswered_box.toggled.connect(self._unanswered_toggled)
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("filtre-reponse")
+        self.status_combo.setAccessibleName(self.tr("Filtrer par réponse"))
         self.status_combo.installEventFilter(guard)
+        self.status_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.status_combo.setMinimumContentsLength(8)
         self.status_combo.currentIndexChanged.connect(self._filters_changed)
         status_label = QLabel(self.tr("&Réponse :"))
         status_label.setBuddy(self.status_combo)
         self.pilot_combo = QComboBox()
         self.pilot_combo.setObjectName("filtre-pilote")
+        self.pilot_combo.setAccessibleName(self.tr("Filtrer par pilote"))
         self.pilot_combo.installEventFilter(guard)
-        self.pilot_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Pilot names can be long: the box keeps a modest width, its list shows them whole.
+        self.pilot_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.pilot_combo.setMinimumContentsLength(12)
         self.pilot_combo.currentIndexChanged.connect(self._filters_changed)
         pilot_label = QLabel(self.tr("&Pilote :"))
         pilot_label.setBuddy(self.pilot_combo)
-        self.count_label = QLabel()
-        self.count_label.setStyleSheet("color: #444;")
-        self.clear_filters_button = QPushButton(self.tr("Effacer les filtres"))
-        self.clear_filters_button.setToolTip(self.tr("Afficher toutes les actions (Ctrl+Maj+E)"))
+        self.filter_bar.add(self.unanswered_box)
+        self.filter_bar.add(status_label, self.status_combo)
+        self.filter_bar.add(pilot_label)
+        self.filter_bar.add(self.pilot_combo, stretch=1, space=False)
         self.clear_filters_button.clicked.connect(self.clear_filters)
-        layout = QHBoxLayout(self.filter_bar)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search_edit, 2)
-        layout.addSpacing(8)
-        layout.addWidget(self.unanswered_box)
-        layout.addSpacing(8)
-        layout.addWidget(status_label)
-        layout.addWidget(self.status_combo)
-        layout.addSpacing(8)
-        layout.addWidget(pilot_label)
-        layout.addWidget(self.pilot_combo)
-        layout.addSpacing(8)
-        layout.addWidget(self.count_label)
-        layout.addStretch(1)
-        layout.addWidget(self.clear_filters_button)
 
     def _build_panes(self) -> None:
         guard = PlainKeysGuard(self)
@@ -278,21 +284,19 @@ class MainWindow(QMainWindow):
         self.tree.setItemDelegateForColumn(0, TreeTextDelegate(self.tree))
         self.tree.setItemDelegateForColumn(1, ProgressDelegate(self.tree))
         self.tree.setAccessibleName(self.tr("Plan : objectifs et thématiques"))
+        self.tree.setAccessibleDescription(
+            self.tr("Choisir un objectif ou une thématique n'affiche que ses actions.")
+        )
         self.tree.installEventFilter(guard)
         tree_header = self.tree.header()
         tree_header.setStretchLastSection(False)
         tree_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         tree_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        tree_header.resizeSection(
-            1,
-            max(
-                self.fontMetrics().horizontalAdvance("00 / 00"),
-                self.fontMetrics().horizontalAdvance(
-                    self.tree_model.headerData(1, Qt.Orientation.Horizontal)
-                ),
-            )
-            + 20,
-        )
+        # No header: « Tout le plan 0 / 47 » says what it is (each cell has its tooltip and
+        # its accessible text), and its progress column stays narrow in a narrow pane.
+        self.tree.setHeaderHidden(True)
+        self.tree.setIndentation(14)
+        tree_header.resizeSection(1, self.fontMetrics().horizontalAdvance("000 / 000") + 16)
         self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
         # Wrapped titles change height with the tree's width.
         self._tree_layout_timer = QTimer(self)
@@ -308,6 +312,12 @@ class MainWindow(QMainWindow):
         self.table.setObjectName("actions")
         self.table.setModel(self.action_proxy)
         self.table.setAccessibleName(self.tr("Actions"))
+        self.table.setAccessibleDescription(
+            self.tr(
+                "Flèches pour changer d'action ; 1 à 4 ou O, P, N, C pour répondre ; Entrée pour "
+                "le commentaire ; Ctrl+Entrée pour la prochaine action non renseignée."
+            )
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -340,11 +350,13 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(ActionTableModel.TEXT, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.table.activated.connect(lambda _index: self.focus_comment())
+        self.table.viewport().installEventFilter(self)
 
         self.detail = ActionDetail()
         self.detail.setObjectName("detail")
         self.detail.back_to_list.connect(self.focus_table)
         self.detail.message.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        self.detail.typed_state_changed.connect(self._update_save_label)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("panneaux")
@@ -355,11 +367,12 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([300, 620, 440])
+        # On a first start the plan and the detail take their share of the screen and the
+        # list of actions, the rest: its Action column is the one that needs the room.
+        self.panes = PaneSizer(self.splitter, self._pane_sizes)
 
     def _build_menus(self) -> None:
         key = QKeySequence
-        menu = self.menuBar().addMenu(self.tr("&Fichier"))
         self.identity_action = window_action(
             self,
             self.tr("Mon &service et mon questionnaire…"),
@@ -367,7 +380,6 @@ class MainWindow(QMainWindow):
             [key("Ctrl+,")],
             self.tr("Qui répond, et quel plan est évalué"),
         )
-        menu.addAction(self.identity_action)
         self.reload_action = window_action(
             self,
             self.tr("&Actualiser"),
@@ -375,19 +387,9 @@ class MainWindow(QMainWindow):
             [key(Qt.Key.Key_F5)],
             self.tr("Relire le plan et les réponses dans la base"),
         )
-        menu.addAction(self.reload_action)
-        menu.addSeparator()
         self.exchange = WorkbookExchange(self)
-        for action in self.exchange.menu_actions():
-            if action is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(action)
-        menu.addSeparator()
         self.quit_action = window_action(self, self.tr("&Quitter"), self.close, [key("Ctrl+Q")])
-        menu.addAction(self.quit_action)
 
-        menu = self.menuBar().addMenu(self.tr("É&dition"))
         self.undo_action = window_action(
             self,
             self.tr("&Annuler"),
@@ -404,9 +406,6 @@ class MainWindow(QMainWindow):
         )
         self.undo_action.setIconText(self.tr("Annuler"))
         self.redo_action.setIconText(self.tr("Rétablir"))
-        menu.addAction(self.undo_action)
-        menu.addAction(self.redo_action)
-        menu.addSeparator()
         self.save_action = window_action(
             self,
             self.tr("&Enregistrer maintenant"),
@@ -417,8 +416,6 @@ class MainWindow(QMainWindow):
                 "commentaire en cours et réessaie ce qui n'a pas pu l'être"
             ),
         )
-        menu.addAction(self.save_action)
-        menu.addSeparator()
         self.find_action = window_action(
             self,
             self.tr("Re&chercher"),
@@ -426,9 +423,7 @@ class MainWindow(QMainWindow):
             [key("Ctrl+F")],
             self.tr("Chercher dans les codes, les textes et les commentaires"),
         )
-        menu.addAction(self.find_action)
 
-        self.answer_menu = self.menuBar().addMenu(self.tr("&Réponse"))
         self.status_actions: dict[str, QAction] = {}
         self.clear_status_action = window_action(
             self,
@@ -446,7 +441,6 @@ class MainWindow(QMainWindow):
             self, self.tr("&Historique de l'action"), self.detail.show_history, [key("Ctrl+H")]
         )
 
-        menu = self.menuBar().addMenu(self.tr("A&ller"))
         self.next_action = window_action(
             self, self.tr("Action &suivante"), lambda: self.move_current(1), [key("Alt+Down")]
         )
@@ -459,9 +453,6 @@ class MainWindow(QMainWindow):
             self.next_unanswered,
             [key("Ctrl+Return"), key("Ctrl+Enter")],
         )
-        for action in (self.next_action, self.previous_action, self.next_unanswered_action):
-            menu.addAction(action)
-        menu.addSeparator()
         self.focus_tree_action = window_action(
             self, self.tr("&Plan (objectifs et thématiques)"), self.focus_tree, [key("Ctrl+1")]
         )
@@ -471,10 +462,6 @@ class MainWindow(QMainWindow):
         self.focus_detail_action = window_action(
             self, self.tr("&Réponse de l'action"), self.detail.focus_answer, [key("Ctrl+3")]
         )
-        for action in (self.focus_tree_action, self.focus_table_action, self.focus_detail_action):
-            menu.addAction(action)
-
-        menu = self.menuBar().addMenu(self.tr("Affic&hage"))
         self.unanswered_action = window_action(
             self,
             self.tr("&Non renseignées seulement"),
@@ -484,9 +471,6 @@ class MainWindow(QMainWindow):
         self.clear_filters_action = window_action(
             self, self.tr("&Effacer les filtres"), self.clear_filters, [key("Ctrl+Shift+E")]
         )
-        menu.addAction(self.unanswered_action)
-        menu.addAction(self.clear_filters_action)
-        menu.addSeparator()
         self.consolidation_action = window_action(
             self,
             self.tr("&Consolidation…"),
@@ -497,19 +481,56 @@ class MainWindow(QMainWindow):
                 "et les exports du classeur consolidé et de la synthèse PDF"
             ),
         )
-        menu.addAction(self.consolidation_action)
 
-        menu = self.menuBar().addMenu(self.tr("&Aide"))
         self.guide_action = window_action(self, self.tr("&Guide d'utilisation"), self.show_guide)
-        menu.addAction(self.guide_action)
         self.shortcuts_action = window_action(
             self, self.tr("&Raccourcis clavier"), self.show_shortcuts, [key(Qt.Key.Key_F1)]
         )
         self.about_action = window_action(
             self, arg(self.tr("À &propos de %1"), APP_NAME), self.show_about
         )
-        menu.addAction(self.shortcuts_action)
-        menu.addAction(self.about_action)
+
+        add_menu(
+            self,
+            self.tr("&Fichier"),
+            [
+                self.identity_action,
+                self.reload_action,
+                None,
+                *self.exchange.menu_actions(),
+                None,
+                self.quit_action,
+            ],
+        )
+        add_menu(
+            self,
+            self.tr("É&dition"),
+            [self.undo_action, self.redo_action, None, self.save_action, None, self.find_action],
+        )
+        self.answer_menu = add_menu(self, self.tr("&Réponse"), [])
+        add_menu(
+            self,
+            self.tr("A&ller"),
+            [
+                self.next_action,
+                self.previous_action,
+                self.next_unanswered_action,
+                None,
+                self.focus_tree_action,
+                self.focus_table_action,
+                self.focus_detail_action,
+            ],
+        )
+        add_menu(
+            self,
+            self.tr("Affic&hage"),
+            [self.unanswered_action, self.clear_filters_action, None, self.consolidation_action],
+        )
+        add_menu(
+            self,
+            self.tr("&Aide"),
+            [self.guide_action, self.shortcuts_action, self.about_action],
+        )
 
     def _build_answer_menu(self, scale: Scale) -> None:
         """The answer keys of this questionnaire's scale (1–4 and O, P, N, C by default)."""
@@ -548,15 +569,15 @@ class MainWindow(QMainWindow):
         self.answer_menu.addAction(self.history_action)
 
     def _build_status_bar(self) -> None:
-        self.load_progress = QProgressBar()
-        self.load_progress.setMaximumWidth(160)
-        self.load_progress.setMaximumHeight(14)
-        self.load_progress.setTextVisible(False)
-        self.load_progress.hide()
-        self.database_label = QLabel(arg(self.tr("Base : %1"), self.db.location))
-        self.database_label.setStyleSheet("color: #555;")
-        self.statusBar().addPermanentWidget(self.load_progress)
-        self.statusBar().addPermanentWidget(self.database_label)
+        self.work = WorkIndicator()
+        self.load_progress = self.work.progress
+        location = arg(self.tr("Base : %1"), self.db.location)
+        # A long path gives way to the messages (elided; whole in the tooltip).
+        self.database_label = expanding_label(MutedLabel(location))
+        self.database_label.setToolTip(location)
+        self.database_label.setMaximumWidth(420)
+        self.statusBar().addPermanentWidget(self.work)
+        self.statusBar().addPermanentWidget(self.database_label, 1)
 
     def _set_tab_order(self) -> None:
         chain = [
@@ -567,7 +588,7 @@ class MainWindow(QMainWindow):
             self.clear_filters_button,
             self.tree,
             self.table,
-            self.detail.first_focus(),
+            *self.detail.focus_chain(),
         ]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -589,9 +610,7 @@ class MainWindow(QMainWindow):
         """Open ``questionnaire_id`` off the UI thread; ``loaded`` says when it is shown."""
         self._loading = True
         self.questionnaire_id = questionnaire_id
-        self.load_progress.setRange(0, 0)
-        self.load_progress.show()
-        self.statusBar().showMessage(self.tr("Chargement du plan…"))
+        self.work.start(self.tr("Chargement du plan…"))
         db, identity = self.db, self.identity
 
         def work(progress: Callable[[int, int, str], None]) -> EntryData:
@@ -605,14 +624,11 @@ class MainWindow(QMainWindow):
         )
 
     def _load_progressed(self, done: int, total: int, text: str) -> None:
-        self.load_progress.setRange(0, total)
-        self.load_progress.setValue(done)
-        self.statusBar().showMessage(text)
+        self.work.start(text, done, total)
 
     def _load_failed(self, error: BaseException) -> None:
         self._loading = False
-        self.load_progress.hide()
-        self.statusBar().clearMessage()
+        self.work.finish()
         if isinstance(error, UserError):
             log.warning("Plan non chargé : %s", error)
             message = str(error)
@@ -631,8 +647,7 @@ class MainWindow(QMainWindow):
 
     def _loaded(self, data: EntryData) -> None:
         self._loading = False
-        self.load_progress.hide()
-        self.statusBar().clearMessage()
+        self.work.finish()
         if self.controller is not None:
             self.controller.deleteLater()
         self.data = data
@@ -660,6 +675,7 @@ class MainWindow(QMainWindow):
         self.table.setColumnHidden(
             ActionTableModel.INDICATORS, not any(e.indicators_total for e in sheet.rows)
         )
+        self._fit_columns()
         self.action_proxy.use_sheet(sheet, self._criteria())
         self.action_model.set_sheet(sheet)
         if last in sheet.by_code and self.action_proxy.proxy_row(last) < 0:
@@ -678,8 +694,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 arg(
                     self.tr(
-                        "%1 modification(s) saisie(s) lors d'une session précédente et non "
-                        "enregistrée(s) ont été retrouvée(s) ; elles sont enregistrées maintenant."
+                        "%1 modification saisie lors d'une session précédente et non "
+                        "enregistrée a été retrouvée ; elle est enregistrée maintenant."
+                    )
+                    if restored < 2
+                    else self.tr(
+                        "%1 modifications saisies lors d'une session précédente et non "
+                        "enregistrées ont été retrouvées ; elles sont enregistrées maintenant."
                     ),
                     restored,
                 ),
@@ -796,16 +817,11 @@ class MainWindow(QMainWindow):
 
     def _update_count(self) -> None:
         sheet = self.sheet
-        if sheet is None:
-            self.count_label.setText("")
-            return
-        shown, total = self.action_proxy.rowCount(), len(sheet.rows)
-        self.count_label.setText(
-            arg(self.tr("%1 actions affichées"), shown)
-            if shown == total
-            else arg(self.tr("%1 actions affichées sur %2"), shown, total)
+        self.filter_bar.set_count(
+            None if sheet is None else self.action_proxy.rowCount(),
+            0 if sheet is None else len(sheet.rows),
+            active=self.action_proxy.criteria.active,
         )
-        self.clear_filters_button.setEnabled(self.action_proxy.criteria.active)
 
     # ==== the current action ====================================================================
 
@@ -958,45 +974,79 @@ class MainWindow(QMainWindow):
             )
 
     def _write_failed(self, message: str) -> None:
-        count = len(self.controller.pending) if self.controller else 0
+        waiting = len(self.controller.pending) if self.controller else 0
         self.banner.show_message(
             "error",
             message
             + "\n"
             + arg(
                 self.tr(
-                    "Ce que vous avez saisi reste affiché et gardé sur ce poste (%1 "
-                    "modification(s) en attente) ; un nouvel essai est fait automatiquement."
+                    "Ce que vous avez saisi reste affiché et gardé sur ce poste (%1 en "
+                    "attente) ; un nouvel essai est fait automatiquement."
                 ),
-                count,
+                count(waiting, self.tr("modification"), self.tr("modifications")),
             ),
             self.tr("Réessayer"),
         )
         self._update_save_label()
 
     def _update_save_label(self) -> None:
+        """What is saved, said once for the whole window: « ✓ Tout est enregistré » only when
+        nothing typed waits, was refused or is in conflict."""
         controller = self.controller
-        if controller is None or controller.read_only:
-            self.save_label.setText(self.tr("Lecture seule") if self.db.read_only else "")
-            self.save_label.setStyleSheet("color: #555;")
-            return
-        if controller.pending:
-            self.save_label.setText(
-                arg(self.tr("⚠ %1 modification(s) non enregistrée(s)"), len(controller.pending))
-            )
-            self.save_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
-        elif controller.saving:
-            self.save_label.setText(self.tr("Enregistrement…"))
-            self.save_label.setStyleSheet("color: #555;")
-        else:
-            self.save_label.setText(self.tr("✓ Tout est enregistré"))
-            self.save_label.setStyleSheet("color: #2e7d32;")
-        self.save_label.setToolTip(
-            self.tr(
-                "Chaque modification est enregistrée aussitôt dans la base, avec votre nom et "
-                "l'heure (voir l'historique de l'action)."
-            )
+        tip = self.tr(
+            "Chaque modification est enregistrée aussitôt dans la base, avec votre nom et "
+            "l'heure (voir l'historique de l'action)."
         )
+        invalid = self.detail.has_invalid_values()
+        if controller is None or controller.read_only:
+            text, kind = (self.tr("Lecture seule") if self.db.read_only else ""), "muted"
+        elif controller.pending:
+            pending = len(controller.pending)
+            text = arg(
+                self.tr("⚠ %1 %2"),
+                count(pending, self.tr("modification"), self.tr("modifications")),
+                plural(pending, self.tr("non enregistrée"), self.tr("non enregistrées")),
+            )
+            kind = "error"
+        elif controller.saving:
+            text, kind = self.tr("Enregistrement…"), "muted"
+        elif invalid:
+            text = arg(
+                self.tr("⚠ %1 %2"),
+                count(len(invalid), self.tr("valeur refusée"), self.tr("valeurs refusées")),
+                plural(len(invalid), self.tr("non enregistrée"), self.tr("non enregistrées")),
+            )
+            kind = "error"
+            tip = arg(
+                self.tr("Ces valeurs ne sont pas des nombres valides ; corrigez-les :\n%1"),
+                "\n".join(invalid[:10]),
+            )
+        elif controller.conflicts:
+            text = arg(
+                self.tr("⚠ %1 à régler"),
+                count(
+                    len(controller.conflicts),
+                    self.tr("saisie en conflit"),
+                    self.tr("saisies en conflit"),
+                ),
+            )
+            kind = "error"
+            tip = self.tr(
+                "Une réponse a été modifiée ailleurs pendant votre saisie : choisissez dans "
+                "l'action « Remettre ma saisie » ou « Garder cette version »."
+            )
+        else:
+            text, kind = self.tr("✓ Tout est enregistré"), "ok"
+        self.save_label.setText(text)
+        set_tone(self.save_label, kind, bold=kind == "error")
+        self.save_label.setToolTip(tip)
+        self.save_label.setAccessibleName(text)
+        self.save_label.setAccessibleDescription(tip)
+
+    def invalid_values(self) -> list[str]:
+        """The indicator values typed but refused (not numbers), still in their fields."""
+        return self.detail.has_invalid_values()
 
     def save_now(self) -> None:
         self.detail.commit_pending()
@@ -1146,13 +1196,21 @@ class MainWindow(QMainWindow):
             if sheet.has_mine:
                 text += " · " + arg(self.tr("actions pilotées par %1"), identity.service_kind)
             self.identity_label.setText(text)
+            self.identity_label.setToolTip(text)
         else:
             self.identity_label.setText(self.tr("Consultation : aucun service choisi"))
         progress = sheet.progress()
         self.progress_bar.setRange(0, max(progress.total, 1))
         self.progress_bar.setValue(progress.answered)
         self.progress_label.setText(
-            arg(self.tr("%1 / %2 actions renseignées"), progress.answered, progress.total)
+            arg(
+                self.tr("%1 / %2 %3"),
+                progress.answered,
+                progress.total,
+                plural(
+                    progress.total, self.tr("action renseignée"), self.tr("actions renseignées")
+                ),
+            )
         )
         tooltip = progress_tooltip(progress, data.plan.scale, self.tr)
         self.progress_label.setToolTip(tooltip)
@@ -1227,7 +1285,12 @@ class MainWindow(QMainWindow):
                 APP_NAME,
                 arg(
                     self.tr(
-                        "%1 modification(s) n'ont pas encore pu être enregistrées. Réessayez "
+                        "%1 modification n'a pas encore pu être enregistrée. Réessayez "
+                        "(Ctrl+S) avant de changer de service ou de questionnaire.\n\n%2"
+                    )
+                    if len(controller.pending) < 2
+                    else self.tr(
+                        "%1 modifications n'ont pas encore pu être enregistrées. Réessayez "
                         "(Ctrl+S) avant de changer de service ou de questionnaire.\n\n%2"
                     ),
                     len(controller.pending),
@@ -1312,34 +1375,43 @@ class MainWindow(QMainWindow):
     # ==== window ================================================================================
 
     def _restore_geometry(self) -> None:
-        geometry = self.settings.geometry
-        restored = not geometry.isEmpty() and self.restoreGeometry(geometry)
-        if not restored:
-            screen = QApplication.primaryScreen()
-            available = screen.availableGeometry() if screen is not None else None
-            if available is not None:
-                self.resize(min(1360, available.width()), min(800, available.height()))
-            else:
-                self.resize(1280, 760)
-        state = self.settings.splitter_state
-        if not state.isEmpty():
-            self.splitter.restoreState(state)
+        self._placed = restore_placement(
+            self, self.settings.geometry, self.panes, self.settings.splitter_state
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """The Action column keeps room for about 24 characters a line: in a narrow list the
+        Pilotes column gives way (the detail pane shows the pilots of the action)."""
+        header = self.table.horizontalHeader()
+        others = sum(
+            header.sectionSize(column)
+            for column in range(self.action_model.columnCount())
+            if column not in (ActionTableModel.TEXT, ActionTableModel.PILOTS)
+            and not self.table.isColumnHidden(column)
+        )
+        room = self.table.viewport().width() - others - header.sectionSize(ActionTableModel.PILOTS)
+        narrow = room < self.table.fontMetrics().averageCharWidth() * 24
+        if self.table.isColumnHidden(ActionTableModel.PILOTS) != narrow:
+            self.table.setColumnHidden(ActionTableModel.PILOTS, narrow)
+
+    @staticmethod
+    def _pane_sizes(length: int) -> list[int]:
+        """Plan, actions, detail: the detail keeps room for the answer buttons in a row."""
+        tree = clamp(length * 0.2, 200, 320)
+        detail = clamp(length * 0.32, 360, 460)
+        return [tree, max(length - tree - detail, 0), detail]
 
     def show_restored(self) -> None:
         """Show the window as it was left; maximised on a first start on a small screen."""
-        screen = QApplication.primaryScreen()
-        small = screen is not None and screen.availableGeometry().width() < 1500
-        if self.settings.geometry.isEmpty() and small:
-            self.showMaximized()
-        else:
-            self.show()
+        show_placed(self, self._placed)
 
     def bring_to_front(self) -> None:
-        if self.isMinimized():
-            self.showNormal()
-        self.show()
-        self.raise_()
-        self.activateWindow()
+        bring_to_front(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.detail.commit_pending()
@@ -1371,7 +1443,9 @@ class MainWindow(QMainWindow):
         box.setWindowTitle(APP_NAME)
         box.setText(
             arg(
-                self.tr("%1 modification(s) n'ont pas pu être enregistrées dans la base."),
+                self.tr("%1 modification n'a pas pu être enregistrée dans la base.")
+                if len(controller.pending) < 2
+                else self.tr("%1 modifications n'ont pas pu être enregistrées dans la base."),
                 len(controller.pending),
             )
         )

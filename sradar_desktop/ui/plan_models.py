@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 
 from sradar_desktop.domain.numbers import format_indicator_value
 from sradar_desktop.domain.scale import Scale
+from sradar_desktop.domain.text import plural
 from sradar_desktop.services.answers import HistoryEntry
 from sradar_desktop.services.entry import (
     EntryFilter,
@@ -49,10 +50,20 @@ def progress_text(progress: Progress | None) -> str:
     return f"{progress.answered} / {progress.total}"
 
 
+def answered_text(progress: Progress, tr) -> str:
+    """« 1 action renseignée sur 10 », « 12 actions renseignées sur 47 »."""
+    return arg(
+        tr("%1 %2 sur %3"),
+        progress.answered,
+        plural(progress.answered, tr("action renseignée"), tr("actions renseignées")),
+        progress.total,
+    )
+
+
 def progress_tooltip(progress: Progress | None, scale: Scale, tr) -> str:
     if progress is None or progress.total == 0:
         return tr("Aucune action à renseigner ici.")
-    lines = [arg(tr("%1 actions renseignées sur %2"), progress.answered, progress.total)]
+    lines = [answered_text(progress, tr)]
     for level in scale.levels:
         n = progress.by_status.get(level.code, 0)
         if n:
@@ -201,7 +212,7 @@ class PlanTreeModel(QAbstractItemModel):
             progress = self._progress(node)
             if progress is None or not progress.total:
                 return self.tr("aucune action à renseigner")
-            return arg(self.tr("%1 actions renseignées sur %2"), progress.answered, progress.total)
+            return answered_text(progress, self.tr)
         if role == ALIGN and column == 1:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == self.CodeRole:

@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QStandardPaths,
     Qt,
     QUrl,
     Signal,
@@ -58,7 +57,9 @@ from sradar_desktop.services.sending import (
     propose_roster,
 )
 from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.import_dialog import fit_to_screen, plural
+from sradar_desktop.ui.import_dialog import plural
+from sradar_desktop.ui.screen import fit_to_screen
+from sradar_desktop.ui.settings import usable_folder
 from sradar_desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -210,14 +211,6 @@ class RosterModel(QAbstractTableModel):
         return True
 
 
-def default_folder(remembered: str) -> str:
-    """The folder last used if it still exists, else the user's documents."""
-    if remembered and Path(remembered).is_dir():
-        return remembered
-    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return documents or str(Path.home())
-
-
 def open_folder(folder: Path) -> None:
     """Show ``folder`` in the system's file manager."""
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
@@ -340,7 +333,7 @@ class SendDialog(QDialog):
             )
         )
         self.all_actions_box.toggled.connect(self._roster_changed)
-        self.folder_edit = QLineEdit(default_folder(folder))
+        self.folder_edit = QLineEdit(str(usable_folder(folder)))
         self.folder_edit.setObjectName("dossier")
         folder_label = QLabel(self.tr("&Dossier :"))
         folder_label.setBuddy(self.folder_edit)

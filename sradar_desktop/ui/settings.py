@@ -9,8 +9,10 @@ settings.
 from __future__ import annotations
 
 import os
+from enum import Enum
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from sradar_desktop.errors import UserError
 from sradar_desktop.paths import DATA_DIR_ENV, data_dir
@@ -20,6 +22,42 @@ from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
 ORGANISATION = "SRADAR"
 APPLICATION = "SRADAR Desktop"
 SETTINGS_FILE = "reglages.ini"
+
+
+class Folder(Enum):
+    """The kinds of file the user picks a folder for; each kind remembers its own folder.
+
+    The value is the setting's key (older versions' keys kept, so that a folder chosen before
+    is proposed again)."""
+
+    RECEIVED = "echanges/dossier_import"  # workbooks received, to import
+    MY_ANSWERS = "echanges/dossier"  # exports of my answers
+    REPORTS = "consolidation/dossier_export"  # consolidated workbook and PDF summary
+    BLANK_WORKBOOKS = "echanges/dossier_envoi"  # blank workbooks to send to the services
+
+
+def documents_folder() -> Path:
+    """The user's documents folder as the system names it (``QStandardPaths``), created when
+    missing; the home folder when there is none or it cannot be created."""
+    home = Path.home()
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if not documents:
+        return home
+    folder = Path(documents)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return home
+    return folder if folder.is_dir() else home
+
+
+def usable_folder(remembered: str) -> Path:
+    """``remembered`` while it is still a folder, else the documents folder."""
+    if remembered:
+        folder = Path(remembered).expanduser()
+        if folder.is_dir():
+            return folder
+    return documents_folder()
 
 
 def open_store() -> QSettings:
@@ -93,25 +131,33 @@ class Settings:
     def unanswered_only(self, value: bool) -> None:
         self.store.setValue("filtres/non_renseignees", bool(value))
 
-    # -- exchanging workbooks ----------------------------------------------------------------
+    # -- folders ------------------------------------------------------------------------------
+
+    def folder(self, kind: Folder) -> Path:
+        """The folder to propose for ``kind``: the one last used while it exists, else the
+        documents folder (created when missing)."""
+        return usable_folder(self._str(kind.value))
+
+    def remember_folder(self, kind: Folder, folder: str | Path) -> None:
+        self.store.setValue(kind.value, str(folder))
 
     @property
     def exchange_folder(self) -> str:
-        """The folder last used to export answers or import workbooks."""
-        return self._str("echanges/dossier")
+        """The folder last used to export my answers ("" at first)."""
+        return self._str(Folder.MY_ANSWERS.value)
 
     @exchange_folder.setter
     def exchange_folder(self, value: str) -> None:
-        self.store.setValue("echanges/dossier", value)
+        self.remember_folder(Folder.MY_ANSWERS, value)
 
     @property
     def send_folder(self) -> str:
-        """The folder where « Préparer l'envoi » last wrote the blank workbooks."""
-        return self._str("echanges/dossier_envoi")
+        """The folder where « Préparer l'envoi » last wrote the blank workbooks ("" at first)."""
+        return self._str(Folder.BLANK_WORKBOOKS.value)
 
     @send_folder.setter
     def send_folder(self, value: str) -> None:
-        self.store.setValue("echanges/dossier_envoi", value)
+        self.remember_folder(Folder.BLANK_WORKBOOKS, value)
 
     # -- the window --------------------------------------------------------------------------
 
@@ -144,11 +190,11 @@ class Settings:
     @property
     def reports_folder(self) -> str:
         """The folder of the last consolidated workbook or PDF summary written ("" at first)."""
-        return self._str("consolidation/dossier_export")
+        return self._str(Folder.REPORTS.value)
 
     @reports_folder.setter
     def reports_folder(self, value: str) -> None:
-        self.store.setValue("consolidation/dossier_export", value)
+        self.remember_folder(Folder.REPORTS, value)
 
     @property
     def consolidation_geometry(self) -> QByteArray:

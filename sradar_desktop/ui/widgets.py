@@ -222,6 +222,10 @@ class Banner(QFrame):
         )
         self.icon.setText(icon)
         self.text.setText(text)
+        # Read out as one message, its kind in words (the colour alone says nothing).
+        kind_word = self.tr("Erreur") if kind == "error" else self.tr("Information")
+        self.setAccessibleName(kind_word)
+        self.setAccessibleDescription(text)
         self.button.setText(button)
         self.button.setVisible(bool(button))
         self.show()

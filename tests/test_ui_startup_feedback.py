@@ -1,0 +1,134 @@
+"""Start-up and closing feedback: the application's name and « Chargement du plan… » are painted
+before the heavy parts (SQLAlchemy, the database layer, the window's modules) are even imported;
+« Enregistrement en cours… » is on screen while the last saves finish at closing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from ui_support import database_path, open_window
+
+from sradar_desktop.services.opening import open_database
+from sradar_desktop.ui.splash import ClosingFeedback
+
+# Patches the splash to say, at its first paint, what it shows and which heavy modules are
+# already imported; then starts the program as ``sradar-desktop --exit-after-start`` does.
+CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from sradar_desktop.ui import splash as splash_module
+
+    HEAVY = ("sqlalchemy", "sradar_desktop.db", "sradar_desktop.services",
+             "sradar_desktop.ui.main_window", "sradar_desktop.ui.dialogs")
+    painted = splash_module.Splash.paintEvent
+
+    def paint(self, event):
+        painted(self, event)
+        if not getattr(sys, "_first_paint", False):
+            sys._first_paint = True
+            heavy = sorted(name for name in sys.modules if name.startswith(HEAVY))
+            print(json.dumps({"message": self.message(), "heavy": heavy}), flush=True)
+
+    splash_module.Splash.paintEvent = paint
+    from sradar_desktop.cli import main
+    sys.exit(main(["--exit-after-start"]))
+    """
+)
+
+
+def test_splash_is_painted_before_the_heavy_imports(tmp_path):
+    environment = {**os.environ, "SRADAR_DATA_DIR": str(tmp_path / "donnees")}
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,  # against a stuck child only
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    first = json.loads(done.stdout.strip().splitlines()[0])
+    assert first == {"message": "Chargement du plan…", "heavy": []}
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_database(database_path(tmp_path))
+    yield database
+    database.close()
+
+
+def test_closing_says_saving_while_the_last_saves_finish(qtbot, db, monkeypatch):
+    window = open_window(qtbot, db)
+    feedback = ClosingFeedback(window)
+    controller = window.controller
+    seen_while_waiting: list[tuple[bool, str]] = []
+    wait = controller.wait
+
+    def waiting(*args, **kwargs):
+        splash = feedback.splash
+        seen_while_waiting.append((splash is not None and splash.isVisible(), splash.message()))
+        return wait(*args, **kwargs)
+
+    monkeypatch.setattr(controller, "wait", waiting)
+    window.close()
+    assert seen_while_waiting == [(True, "Enregistrement en cours…")]
+    # It stays until the program ends: the database is closed after the window.
+    qtbot.wait(0)
+    assert not window.isVisible()
+    assert feedback.splash.isVisible()
+    feedback.splash.close()
+
+
+class Staying(QWidget):
+    """A window whose user chose to stay (« Annuler » in a question at closing)."""
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+
+
+def test_feedback_goes_away_when_the_window_stays_open(qtbot):
+    window = Staying()
+    qtbot.addWidget(window)
+    window.show()
+    feedback = ClosingFeedback(window)
+    window.close()
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: not feedback.splash.isVisible())
+
+
+class Asking(QWidget):
+    """A window that asks a question when it closes (changes that could not be saved)."""
+
+    def __init__(self, qtbot) -> None:
+        super().__init__()
+        self.qtbot = qtbot
+        self.splash_seen: list[bool] = []
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        question = QMessageBox(QMessageBox.Icon.Warning, "SRADAR Desktop", "Fermer ?", parent=self)
+        question.addButton("Rester", QMessageBox.ButtonRole.RejectRole)
+        question.open()
+        self.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is question)
+        self.qtbot.waitUntil(lambda: not self.feedback.splash.isVisible())
+        self.splash_seen.append(self.feedback.splash.isVisible())
+        question.reject()
+        event.ignore()
+
+
+def test_feedback_steps_aside_for_a_question_asked_while_closing(qtbot):
+    window = Asking(qtbot)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitActive(window)
+    window.feedback = ClosingFeedback(window)
+    window.close()
+    assert window.splash_seen == [False]
+    assert window.isVisible()

@@ -56,7 +56,7 @@ from sradar_desktop.domain.consolidation import (  # noqa: E402
 )
 from sradar_desktop.domain.plan import Action, Objective, Plan, Theme  # noqa: E402
 from sradar_desktop.services.consolidation_view import ConsolidationSheet  # noqa: E402
-from sradar_desktop.services.database import Database  # noqa: E402
+from sradar_desktop.services.opening import open_database  # noqa: E402
 from sradar_desktop.ui.consolidation_view import ConsolidationWindow  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         10,
     )
 
-    db = Database.open(Path(os.environ["SRADAR_DATA_DIR"]) / "bench.sqlite3")
+    db = open_database(Path(os.environ["SRADAR_DATA_DIR"]) / "bench.sqlite3")
     window = ConsolidationWindow(db, questionnaire_id="sradar-2021-2023")
     window.refresh_after = float("inf")
     window.resize(1366, 768)

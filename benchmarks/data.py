@@ -94,13 +94,14 @@ def respondent_content(plan: Plan, number: int, seed: int = 0) -> fmt.ExchangeWo
     )
 
 
-def write_respondent_files(plan: Plan, folder: Path, count: int) -> list[Path]:
-    """``count`` answer workbooks, as DDETS send them (reused when already there)."""
+def write_respondent_files(plan: Plan, folder: Path, count: int, seed: int = 0) -> list[Path]:
+    """``count`` answer workbooks, as DDETS send them (reused when already there); another
+    ``seed``, other answers (another campaign: use another folder)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for number in range(1, count + 1):
         path = folder / f"DDETS-{number:03d}.xlsx"
         if not path.exists():
-            write_exchange_workbook(respondent_content(plan, number), path)
+            write_exchange_workbook(respondent_content(plan, number, seed), path)
         paths.append(path)
     return paths

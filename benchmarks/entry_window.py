@@ -65,6 +65,7 @@ from sradar_desktop.domain.plan import (  # noqa: E402
 from sradar_desktop.services.answers import AnswerService  # noqa: E402
 from sradar_desktop.services.database import Database  # noqa: E402
 from sradar_desktop.services.entry import Identity  # noqa: E402
+from sradar_desktop.services.opening import open_database  # noqa: E402
 from sradar_desktop.services.questionnaires import default_campaign_id, store_plan  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -128,7 +129,7 @@ def prepare_database(path: Path, plan: Plan, identity: Identity, seed: int = 85)
     """The plan stored, half its actions answered by the identity (a third with comments),
     indicator values on half of the indicators — in one transaction."""
     rng = random.Random(seed)
-    db = Database.open(path)
+    db = open_database(path)
     with db.write() as session:
         questionnaire = store_plan(session, plan, "import")
         respondent = Respondent(

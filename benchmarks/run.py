@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks import consolidation, undo, writing  # noqa: E402
+from benchmarks import consolidation, evolution, feedback, undo, writing  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -115,6 +115,8 @@ def report(results: dict) -> str:
         f"Démarrage : {_fmt(start['app_s'])} s contre {_fmt(start['bare_window_s'])} s pour une "
         f"fenêtre PySide6 vide, soit {_fmt(start['ratio'])} × (objectif ≤ 1,5 ×)"
     )
+    if "feedback" in results:
+        lines.extend(feedback.report(results["feedback"]))
     lines.append("")
     lines.append(
         "| Classeurs | Lecture calamine (plancher) | Import + fusion | ratio plancher "
@@ -158,6 +160,8 @@ def report(results: dict) -> str:
             f"{_fmt(pdf['plain_table_s'])} s pour un tableau reportlab simple des mêmes lignes "
             f"({_fmt(pdf['ratio'])} ×, objectif ≤ 2)"
         )
+    if "evolution" in results:
+        lines.extend(evolution.report(results["evolution"]))
     if "undo" in results:
         undone = results["undo"]
         lines.append(
@@ -207,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         print("Démarrage…", flush=True)
         results["startup"] = startup(folder, repeat=3 if args.quick else 5)
+        print("Accueil et fermeture…", flush=True)
+        results["feedback"] = feedback.run(folder, repeat=3 if args.quick else 5)
         print("Consolidation…", flush=True)
         results["consolidation"] = consolidation.run(
             folder, counts, pandas_up_to=100 if args.quick else 1000
@@ -217,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("Synthèse PDF…", flush=True)
         results["pdf"] = writing.pdf_summary(folder, respondents=20 if args.quick else 100)
+        print("Consolidation avec l'évolution…", flush=True)
+        results["evolution"] = evolution.run(folder / "evolution", files=100)
         print("Annulation d'un import…", flush=True)
         results["undo"] = undo.run(folder, services=100 if args.quick else 710)
         print("Fenêtre de saisie…", flush=True)

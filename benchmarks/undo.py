@@ -61,15 +61,15 @@ def _shifted(line: Line, shift: timedelta) -> Line:
 
 def run(folder: Path, services: int, url: str | None = None) -> dict[str, float]:
     """Import a consolidation of ``services`` services, then undo it; times and ratio."""
-    from sradar_desktop.services.database import Database
     from sradar_desktop.services.imports import import_file, undo_import
+    from sradar_desktop.services.opening import open_database
 
     plan = make_plan(100)
     older = folder / f"anciennes-{services}.xlsx"
     newer = folder / f"consolidation-{services}.xlsx"
     consolidation_file(plan, older, range(1, services // 2 + 1), seed=0, later=0)
     answers = consolidation_file(plan, newer, range(1, services + 1), seed=1, later=30)
-    db = Database.open(url or folder / f"annulation-{services}.sqlite3")
+    db = open_database(url or folder / f"annulation-{services}.sqlite3")
     try:
         import_file(db, older)
         start = time.perf_counter()

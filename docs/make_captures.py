@@ -41,6 +41,7 @@ from sradar_desktop.app import create_application  # noqa: E402
 from sradar_desktop.services.database import Database  # noqa: E402
 from sradar_desktop.services.entry import Identity, open_entry  # noqa: E402
 from sradar_desktop.services.exchange import export_workbook  # noqa: E402
+from sradar_desktop.services.opening import open_database  # noqa: E402
 from sradar_desktop.services.questionnaires import (  # noqa: E402
     default_campaign_id,
     list_questionnaires,
@@ -156,7 +157,7 @@ def received_files(folder: Path) -> list[Path]:
     """What the secretariat finds in its mailbox: made before the window's answers, so that a
     colleague's older answers conflict with them."""
     folder.mkdir(parents=True, exist_ok=True)
-    colleague = Database.open(folder / "poste-collegue.sqlite3")
+    colleague = open_database(folder / "poste-collegue.sqlite3")
     try:
         data = open_entry(
             colleague,
@@ -341,7 +342,7 @@ def consolidation(folder: Path) -> None:
     """``consolidation.png``: the consolidation window on its own database."""
     from sradar_desktop.ui.consolidation_view import ConsolidationWindow
 
-    db = Database.open(folder / "consolidation.sqlite3")
+    db = open_database(folder / "consolidation.sqlite3")
     try:
         consolidation_answers(db)
         window = ConsolidationWindow(db, questionnaire_id="sradar-2021-2023", actor="Sophie Durand")
@@ -370,7 +371,7 @@ def consolidation(folder: Path) -> None:
 def main() -> int:
     app = create_application(["captures"])
     QApplication.setDesktopSettingsAware(True)
-    db = Database.open(Path(os.environ["SRADAR_DATA_DIR"]) / "sradar.sqlite3")
+    db = open_database(Path(os.environ["SRADAR_DATA_DIR"]) / "sradar.sqlite3")
     # Only some of them: ``make_captures.py import-apercu preparer-envoi``.
     wanted = set(sys.argv[1:])
 

@@ -130,12 +130,12 @@ def _run(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProce
 def _sample_workbooks(folder: Path) -> list[Path]:
     """Two DDETS's answers to the built-in SRADAR plan, written by the source package."""
     from sradar_desktop.services.answers import AnswerService
-    from sradar_desktop.services.database import Database
     from sradar_desktop.services.exchange import export_workbook
+    from sradar_desktop.services.opening import open_database
     from sradar_desktop.services.questionnaires import default_campaign_id
 
     os.environ["SRADAR_DATA_DIR"] = str(folder / "source")
-    db = Database.open(folder / "source.sqlite3")
+    db = open_database(folder / "source.sqlite3")
     paths = []
     for code, status in (("DDETS-44", "oui"), ("DDETS-49", "non")):
         service = AnswerService(db, default_campaign_id("sradar-2021-2023"), code, "Vérification")

@@ -198,15 +198,58 @@ def _parser() -> argparse.ArgumentParser:
         "identifiant.",
     )
 
+    campaigns = commands.add_parser(
+        "campaigns",
+        parents=[common],
+        help="liste les campagnes d'évaluation (identifiant, titre, période, échéance, "
+        "répondants), la campagne en cours marquée",
+        description="Liste les campagnes, une par ligne, en commençant par son identifiant ; "
+        "la plus récente de chaque questionnaire est marquée « (en cours) ».",
+    )
+    campaigns.add_argument(
+        "--questionnaire", metavar="ID", help="seulement les campagnes de ce questionnaire"
+    )
+
+    new_campaign = commands.add_parser(
+        "new-campaign",
+        parents=[common],
+        help="crée la campagne suivante à partir d'une campagne (services attendus et "
+        "réponses reprises, à confirmer)",
+        description="Crée une nouvelle campagne du même questionnaire : la liste des services "
+        "attendus est copiée, et chaque réponse de la campagne d'origine est reprise, marquée "
+        "« à confirmer » jusqu'à ce que son service la confirme ou la modifie.",
+    )
+    new_campaign.add_argument(
+        "--from",
+        dest="previous",
+        metavar="CAMPAGNE",
+        required=True,
+        help="identifiant de la campagne d'origine (voir « sradar-desktop campaigns »)",
+    )
+    new_campaign.add_argument(
+        "--title", required=True, metavar="TITRE", help="par exemple « Évaluation 2022 »"
+    )
+    new_campaign.add_argument("--due", metavar="JJ/MM/AAAA", help="date limite de réponse")
+    new_campaign.add_argument("--period", metavar="PÉRIODE", default="", help="par exemple 2022")
+    new_campaign.add_argument("--as", dest="actor", metavar="NOM", default="", help=_ACTOR_HELP)
+
     importer = commands.add_parser(
         "import",
         parents=[common],
-        help="importe des classeurs d'échange ou des plans d'action (.xlsx, .ods, .csv, .txt)",
+        help="importe des classeurs d'échange ou des plans d'action (.xlsx, .xlsm, .xls, "
+        ".ods, .csv, .txt)",
         description="Importe chaque fichier dans la base et fusionne ses réponses (la "
-        "modification la plus récente l'emporte). Un fichier refusé ne change rien et "
-        "n'empêche pas l'import des autres.",
+        "modification la plus récente l'emporte). Formats acceptés : classeurs Excel (.xlsx, "
+        ".xlsm, .xls) et LibreOffice (.ods), tableaux .csv et .txt. Un fichier refusé ne "
+        "change rien et n'empêche pas l'import des autres.",
     )
-    importer.add_argument("files", nargs="+", metavar="FICHIER", type=Path)
+    importer.add_argument(
+        "files",
+        nargs="+",
+        metavar="FICHIER",
+        type=Path,
+        help="les fichiers à importer (.xlsx, .xlsm, .xls, .ods, .csv, .txt)",
+    )
     importer.add_argument(
         "--respondent",
         metavar="CODE",
@@ -232,6 +275,12 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--all", action="store_true", help="toutes les actions du plan")
     exporter.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path)
     exporter.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
+    exporter.add_argument(
+        "--compare",
+        metavar="CAMPAGNE",
+        help="ajoute l'évolution depuis cette campagne (feuille « Évolution » du classeur "
+        "consolidé, section de la synthèse PDF) ; --campaign désigne la campagne actuelle",
+    )
 
     consolidator = commands.add_parser(
         "consolidate",
@@ -276,6 +325,34 @@ def _parser() -> argparse.ArgumentParser:
         help="numéro de l'import à annuler (par défaut : le dernier)",
     )
     undo.add_argument("--as", dest="actor", metavar="NOM", default="", help=_ACTOR_HELP)
+
+    revise = commands.add_parser(
+        "revise",
+        parents=[common],
+        help="révise le plan d'un questionnaire : montre la correspondance entre ses actions "
+        "et celles du plan révisé, l'enregistre avec --apply",
+        description="Compare le plan révisé (tableau .xlsx, .ods, .xls, .csv, .txt, ou fichier "
+        ".toml de plan intégré) à la version actuelle du questionnaire et affiche la "
+        "correspondance proposée, une ligne par lien : actions identiques, renumérotées, "
+        "reformulées, scindées, fusionnées, nouvelles, retirées. Rien n'est modifié sans "
+        "--apply. Les réponses suivent la correspondance ; celles des actions retirées sont "
+        "conservées à part.",
+    )
+    revise.add_argument("plan", metavar="FICHIER_PLAN", type=Path, help="le plan révisé")
+    revise.add_argument(
+        "--questionnaire", metavar="ID", required=True, help="le questionnaire à réviser"
+    )
+    revise.add_argument(
+        "--link",
+        action="append",
+        default=[],
+        metavar="ANCIENS=NOUVEAUX",
+        help="corrige la correspondance proposée, par exemple 1.1.2=1.1.4 (même action), "
+        "1.2.3=1.2.3,1.2.4 (scindée), 1.4.1,1.4.2=1.4.1 (fusionnées), 1.1.2= (retirée), "
+        "=1.1.4 (nouvelle) ; répétable",
+    )
+    revise.add_argument("--apply", action="store_true", help="enregistre la révision")
+    revise.add_argument("--as", dest="actor", metavar="NOM", default="", help=_ACTOR_HELP)
     return parser
 
 
@@ -288,9 +365,9 @@ def _configure_streams() -> None:
 
 
 def _open_database(args: argparse.Namespace):
-    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.opening import open_database
 
-    return Database.open(getattr(args, "db", None))
+    return open_database(getattr(args, "db", None))
 
 
 def _cmd_questionnaires(args: argparse.Namespace) -> int:
@@ -307,6 +384,34 @@ def _cmd_questionnaires(args: argparse.Namespace) -> int:
             f"{s.id:<{width}}  {s.display_title}  ({s.objectives} objectifs / "
             f"{s.themes} thématiques / {s.actions} actions)"
         )
+    return EXIT_OK
+
+
+def _cmd_campaigns(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.campaigns import list_campaigns
+
+    db = _open_database(args)
+    try:
+        summaries = list_campaigns(db, args.questionnaire)
+    finally:
+        db.close()
+    for summary in summaries:
+        print(summary.describe())
+    return EXIT_OK
+
+
+def _cmd_new_campaign(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.campaigns import create_campaign, parse_due_date
+
+    due = parse_due_date(args.due)
+    db = _open_database(args)
+    try:
+        created = create_campaign(
+            db, args.previous, args.title, due_date=due, period=args.period, actor=args.actor
+        )
+    finally:
+        db.close()
+    print(f"Campagne créée : {created.describe()}")
     return EXIT_OK
 
 
@@ -337,6 +442,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if args.respondent:
             from sradar_desktop.services.exchange import export_workbook
 
+            if args.compare:
+                raise UserError(
+                    "L'évolution entre deux campagnes porte sur tous les répondants : retirez "
+                    "--respondent pour la produire."
+                )
             if args.output is not None:
                 result = export_workbook(
                     db,
@@ -361,6 +471,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 pdf=args.pdf,
                 questionnaire_id=args.questionnaire,
                 campaign_id=args.campaign,
+                compare_campaign_id=args.compare,
             )
             print(report.describe())
     finally:
@@ -419,6 +530,30 @@ def _cmd_undo_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_revise(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.revisions import (
+        apply_revision,
+        correct_matching,
+        preview_revision,
+        read_revised_plan,
+    )
+
+    revised = read_revised_plan(args.plan)
+    db = _open_database(args)
+    try:
+        preview = preview_revision(db, args.questionnaire, revised)
+        matching = correct_matching(preview, args.link)
+        for line in preview.lines(matching):
+            print(line)
+        if args.apply:
+            print(apply_revision(db, preview, matching, actor=args.actor, file_name=args.plan.name))
+        else:
+            print("Rien n'a été modifié : ajoutez --apply pour enregistrer cette révision.")
+    finally:
+        db.close()
+    return EXIT_OK
+
+
 def _check_outputs(args: argparse.Namespace) -> None:
     """Refuse at once an output that can never be written, before any long work."""
     from sradar_desktop.saving import check_destination
@@ -469,6 +604,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_outputs(args)
         if args.command == "questionnaires":
             return _cmd_questionnaires(args)
+        if args.command == "campaigns":
+            return _cmd_campaigns(args)
+        if args.command == "new-campaign":
+            return _cmd_new_campaign(args)
         if args.command == "import":
             return _cmd_import(args)
         if args.command == "export":
@@ -479,6 +618,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_blank(args)
         if args.command == "undo-import":
             return _cmd_undo_import(args)
+        if args.command == "revise":
+            return _cmd_revise(args)
         _check_display()
         from sradar_desktop.app import run_gui
 

@@ -105,9 +105,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> URL:
 
 @pytest.fixture
 def db(db_url: URL):
-    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.opening import open_database
 
-    database = Database.open(db_url)
+    database = open_database(db_url)
     yield database
     database.close()
 

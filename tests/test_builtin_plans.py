@@ -73,10 +73,10 @@ def test_installed_on_first_start_with_their_counts(db):
 
 
 def test_installed_once(db_url):
-    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.opening import open_database
 
     for _ in range(2):
-        database = Database.open(db_url)
+        database = open_database(db_url)
         assert len(list_questionnaires(database)) == 3
         database.close()
 

@@ -27,6 +27,7 @@ from sradar_desktop.services.answers import AnswerConflict, AnswerService, read_
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.entry import Identity
 from sradar_desktop.services.exchange import export_workbook
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 
 CAMPAIGN = default_campaign_id(SRADAR)
@@ -37,7 +38,7 @@ SOPHIE = Identity.create("DDETS-44", "DDETS de Loire-Atlantique", "Sophie Leroy"
 @pytest.fixture
 def two_databases(db_url):
     """The same database opened twice, as by two workstations."""
-    first, second = Database.open(db_url), Database.open(db_url)
+    first, second = open_database(db_url), open_database(db_url)
     yield first, second
     first.close()
     second.close()
@@ -161,7 +162,7 @@ def test_a_service_that_never_read_an_answer_does_not_check_it(db):
 def test_a_change_waiting_for_another_transaction_sees_its_result(pg_url):
     """PostgreSQL: a save blocked behind another writer's transaction on the same answer is
     checked against what that transaction committed, not against what it read before."""
-    db_claire, db_sophie = Database.open(pg_url), Database.open(pg_url)
+    db_claire, db_sophie = open_database(pg_url), open_database(pg_url)
     try:
         claire = _agent(db_claire, "Claire Martin")
         sophie = _agent(db_sophie, "Sophie Leroy")
@@ -225,7 +226,7 @@ IMPORTED_44 = ["1.1.1", "1.1.2", "1.1.3", "1.2.1"]
 
 def _workbooks(tmp_path) -> tuple[list, dict]:
     """Exchange workbooks of five services, written from another database; what they carry."""
-    source = Database.open(tmp_path / "services.sqlite3")
+    source = open_database(tmp_path / "services.sqlite3")
     files, expected = [], {}
     codes = ["2.1.1", "2.1.2", "3.1.1", "4.1.1", "5.1.1", "6.1.1", "7.1.1", "8.1.1"]
     for number, respondent in enumerate(["DDETS-49", "DDETS-53", "DDETS-72", "DDETS-85"]):
@@ -251,7 +252,7 @@ def _workbooks(tmp_path) -> tuple[list, dict]:
 
 def test_a_command_line_import_while_an_agent_answers_loses_nothing(db_url, tmp_path, data_dir):
     files, expected = _workbooks(tmp_path)
-    db = Database.open(db_url)
+    db = open_database(db_url)
     claire = _agent(db, "Claire Martin")
     mine = ["2.2.1", "2.2.2", "2.2.3", "7.4.1", "8.2.1", "8.2.2"]
     typed: dict[str, tuple[str, str]] = {}
@@ -302,7 +303,7 @@ def _activate(qtbot, window) -> None:
 
 def test_the_window_shows_a_change_made_behind_it_and_keeps_what_was_typed(qtbot, db_url):
     """Two windows on the same database (each with its own engine), two agents of one service."""
-    db_claire, db_sophie = Database.open(db_url), Database.open(db_url)
+    db_claire, db_sophie = open_database(db_url), open_database(db_url)
     claire = open_window(qtbot, db_claire, CLAIRE)
     sophie = open_window(qtbot, db_sophie, SOPHIE)
 
@@ -422,7 +423,7 @@ def test_answers_of_a_first_release_database_upgrade_with_a_version(db_url):
             connection.execute(text(statement), {"now": now})
     engine.dispose()
 
-    first, second = Database.open(db_url), Database.open(db_url)
+    first, second = open_database(db_url), open_database(db_url)
     with first.read() as session:
         assert session.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
             head_revision()

@@ -22,9 +22,9 @@ from sradar_desktop.services.consolidation import (
     set_roster,
     write_reports,
 )
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import blank_workbook
 from sradar_desktop.services.imports import import_file
+from sradar_desktop.services.opening import open_database
 
 SEED_PER_OBJECTIVE = {
     "1": (9, 1, 2, 1),
@@ -118,7 +118,7 @@ def test_seed_000_one_respondent_gives_the_seeds_synthesis(db, tmp_path):
 def _departement_workbooks(folder: Path) -> list[Path]:
     """Five DDETS fill the blank workbook of the road map in Excel and send it back."""
     paths = []
-    secretariat = Database.open(folder / "secretariat.sqlite3")
+    secretariat = open_database(folder / "secretariat.sqlite3")
     for code, (_label, projects, target, achieved) in DEPARTEMENTS.items():
         blank = folder / f"vierge-{code}.xlsx"
         blank_workbook(secretariat, blank, questionnaire_id=ROAD_MAP, respondent_code=code)
@@ -186,14 +186,14 @@ def test_seed_004_indicator_table_from_five_departement_workbooks(tmp_path, data
 
 
 def report_indicators(folder: Path, paths: list[Path]):
-    db = Database.open(folder / "verification.sqlite3")
+    db = open_database(folder / "verification.sqlite3")
     for path in paths:
         import_file(db, path)
     return load_consolidation(db, questionnaire_id=ROAD_MAP).indicators
 
 
 def test_merge_of_merges_gives_the_same_synthesis(tmp_path, data_dir):
-    region = Database.open(tmp_path / "region.sqlite3")
+    region = open_database(tmp_path / "region.sqlite3")
     answer(region, "DDETS-44", {"1.1.1": ("oui", "ok"), "1.1.3": ("non", ""), "2.1.1": ("nc", "")})
     answer(region, "DDETS-49", {"1.1.1": ("partiellement", "en partie"), "1.1.3": ("non", "")})
     set_arbitration(
@@ -203,7 +203,7 @@ def test_merge_of_merges_gives_the_same_synthesis(tmp_path, data_dir):
     write_reports(region, workbook=first, questionnaire_id=SRADAR)
     before = load_consolidation(region, questionnaire_id=SRADAR)
 
-    national = Database.open(tmp_path / "national.sqlite3")
+    national = open_database(tmp_path / "national.sqlite3")
     import_file(national, first)
     after = load_consolidation(national, questionnaire_id=SRADAR)
     assert [(a.action.code, a.synthesis, dict(a.distribution)) for a in after.actions] == [

@@ -15,10 +15,10 @@ CHILD = textwrap.dedent(
     """
     import sys
     from sradar_desktop.services.answers import AnswerService
-    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.opening import open_database
     from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
 
-    db = Database.open(sys.argv[1])
+    db = open_database(sys.argv[1])
     codes = [a.code for a in load_plan(db, "sradar-2021-2023").actions()]
     service = AnswerService(db, default_campaign_id("sradar-2021-2023"), "DDETS-44", "Agent")
     print("prêt", flush=True)

@@ -16,7 +16,7 @@ from sradar_desktop.db.migrate import head_revision, run_migrations
 from sradar_desktop.db.models import Base
 from sradar_desktop.errors import DatabaseError, DatabaseTooNewError
 from sradar_desktop.services.answers import AnswerService
-from sradar_desktop.services.database import Database
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 
 SRADAR = "sradar-2021-2023"
@@ -29,7 +29,7 @@ def test_models_match_the_migrations(db):
 
 
 def test_sqlite_connections_are_safe(tmp_path):
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     with db.engine.connect() as connection:
         pragma = connection.exec_driver_sql
         assert pragma("PRAGMA foreign_keys").scalar() == 1
@@ -40,7 +40,7 @@ def test_sqlite_connections_are_safe(tmp_path):
 
 
 def test_a_failed_transaction_rolls_back_whole_ddl_included(tmp_path):
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     with pytest.raises(RuntimeError), db.write() as session:
         session.execute(text("CREATE TABLE scratch (x INTEGER)"))
         session.execute(text("UPDATE questionnaire SET title = 'changé'"))
@@ -128,7 +128,7 @@ def test_upgrade_from_the_first_migration_keeps_every_answer(db_url):
         )
     engine.dispose()
 
-    db = Database.open(db_url)
+    db = open_database(db_url)
     service = AnswerService(db, "q:evaluation", "DDETS-44", "Agent")
     answers = service.load()
     assert {code: (a.status, a.comment) for code, a in answers.items()} == {
@@ -157,7 +157,7 @@ def test_upgrade_takes_a_backup_first_with_the_answers(tmp_path):
             "INSERT INTO respondent (code, label, department, created_at)"
             " VALUES ('DDETS-85', 'DDETS de Vendée', '85', '2025-01-01 00:00:00')"
         )
-    Database.open(path).close()
+    open_database(path).close()
     backups = list((tmp_path / "sauvegardes").glob("base-*-avant-mise-a-jour-0001.sqlite3"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as copy:
@@ -168,13 +168,13 @@ def test_upgrade_takes_a_backup_first_with_the_answers(tmp_path):
 
 def test_a_newer_database_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "base.sqlite3"
-    Database.open(path).close()
+    open_database(path).close()
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999_futur'")
     connection.close()
     before = path.read_bytes()
     with pytest.raises(DatabaseTooNewError) as error:
-        Database.open(path)
+        open_database(path)
     message = str(error.value)
     assert "version plus récente" in message and "n'a pas été modifiée" in message
     assert path.read_bytes() == before
@@ -182,12 +182,12 @@ def test_a_newer_database_is_refused_and_left_untouched(tmp_path):
 
 
 def test_a_newer_postgresql_database_is_refused(pg_url):
-    Database.open(pg_url).close()
+    open_database(pg_url).close()
     engine = create_engine(pg_url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999_futur'"))
     with pytest.raises(DatabaseTooNewError):
-        Database.open(pg_url)
+        open_database(pg_url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
             "9999_futur"
@@ -212,7 +212,7 @@ def test_other_files_are_refused_untouched(tmp_path, content, expected):
         path.write_bytes(content * 200)
     before = path.read_bytes()
     with pytest.raises(DatabaseError, match=expected):
-        Database.open(path)
+        open_database(path)
     assert path.read_bytes() == before
 
 
@@ -253,7 +253,7 @@ def test_indicator_values_saved_exactly(db):
 
 
 def _sqlite_service(tmp_path):
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     return db, AnswerService(db, default_campaign_id(SRADAR), "DDETS-44", "Agent")
 
 
@@ -316,7 +316,7 @@ def test_migrations_copy_tables_without_cascading_deletes(tmp_path, monkeypatch)
     from sradar_desktop.db.migrate import run_migrations
 
     path = tmp_path / "base.sqlite3"
-    Database.open(path).close()
+    open_database(path).close()
     url = URL.create("sqlite", database=str(path))
 
     def count(table: str) -> int:

@@ -242,9 +242,9 @@ def test_any_cut_gives_back_exactly_the_drafts_written_before_it(tmp_path, draft
 
 
 def test_the_window_says_where_the_copy_is_and_saves_what_came_back(qtbot, tmp_path):
-    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.opening import open_database
 
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     store = DraftStore(database_key(db.url))
     own = Draft(CAMPAIGN, CLAIRE.service_code, "1.1.1", "comment", None, "Repris « ici »")
     other = Draft(CAMPAIGN, "DDETS-49", "1.1.2", "status", None, "oui")
@@ -260,7 +260,7 @@ def test_the_window_says_where_the_copy_is_and_saves_what_came_back(qtbot, tmp_p
     (copy,) = (p for p in store.path.parent.iterdir() if ".illisible-" in p.name)
     assert copy.read_bytes() == damaged
     message = banner.text.text()
-    assert "était endommagé" in message and "2 modification(s)" in message
+    assert "était endommagé" in message and "2 modifications ont pu" in message
     assert str(copy) in message
     # The agent's own draft is saved; the other service's stays in a sound drafts file.
     assert answers(db)["1.1.1"].comment == "Repris « ici »"

@@ -20,7 +20,6 @@ from sradar_desktop.services.answers import (
     read_answers,
     read_history,
 )
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.drafts import Draft, DraftStore
 from sradar_desktop.services.entry import (
     MINE,
@@ -32,6 +31,7 @@ from sradar_desktop.services.entry import (
     service_label_for,
     status_keys,
 )
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 
 SRADAR = "sradar-2021-2023"
@@ -212,11 +212,11 @@ def test_a_read_only_database_is_read_without_writing(tmp_path):
 
     path = tmp_path / "base.sqlite3"
     # The window that writes keeps the database open; a second one reads it.
-    db = Database.open(path)
+    db = open_database(path)
     service = AnswerService(db, default_campaign_id(SRADAR), "DDETS-44", "Claire Martin")
     service.set_status("1.1.1", "oui")
     before = snapshot(db)
-    reader = Database.open(URL.create("sqlite", database=str(path)), read_only=True)
+    reader = open_database(URL.create("sqlite", database=str(path)), read_only=True)
     assert reader.read_only
     identity = Identity.create("DDETS-44", "", "Claire Martin")
     data = open_entry(reader, SRADAR, identity)

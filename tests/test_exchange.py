@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sradar_desktop.domain.merge import Decision
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import blank_workbook, export_workbook
 from sradar_desktop.services.imports import import_file, preview_import
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.workbook.reader import read_exchange_workbook
 
 TRICKY = [
@@ -108,7 +108,7 @@ def _no_formulas(path) -> None:
 
 
 def test_round_trip_with_tricky_text(tmp_path, data_dir):
-    source = Database.open(tmp_path / "source.sqlite3")
+    source = open_database(tmp_path / "source.sqlite3")
     codes = [a for a in ("1.1.1", "1.1.2", "1.1.3", "1.2.1", "1.2.2", "1.2.3", "1.3.1", "1.3.2")]
     statuses = itertools.cycle(["oui", "partiellement", None, "non", "nc"])
     answer(
@@ -122,7 +122,7 @@ def test_round_trip_with_tricky_text(tmp_path, data_dir):
     comment = next(r[7] for r in sheet.iter_rows(min_row=2) if r[0].value == "1.1.1")
     assert comment.value == "=SOMME(A1:A9)" and comment.quotePrefix
 
-    target = Database.open(tmp_path / "cible.sqlite3")
+    target = open_database(tmp_path / "cible.sqlite3")
     outcome = import_file(target, path)
     assert outcome.count(Decision.NEW) == 8 and outcome.edited_outside == 0
     assert state(target)["answers"] == state(source)["answers"]
@@ -160,7 +160,7 @@ numbers = st.one_of(
 def test_round_trip_property(tmp_path_factory, answers, target, achieved, long_comment):
     """Export then import gives back exactly the same answers, for any answers."""
     folder = tmp_path_factory.mktemp("aller-retour")
-    source = Database.open(folder / "source.sqlite3")
+    source = open_database(folder / "source.sqlite3")
     if long_comment:
         answers = {**answers, "6.1.1": ("non", "Un long commentaire. " * 1500)}
     answer(source, "DDETS-59", answers)
@@ -170,7 +170,7 @@ def test_round_trip_property(tmp_path_factory, answers, target, achieved, long_c
         {"2.6.1": {"indicators": {0: (None, target), 1: (target, achieved)}}},
         questionnaire=ROAD_MAP,
     )
-    target_db = Database.open(folder / "cible.sqlite3")
+    target_db = open_database(folder / "cible.sqlite3")
     for questionnaire in (SRADAR, ROAD_MAP):
         path = folder / f"{questionnaire}.xlsx"
         export_workbook(source, path, questionnaire_id=questionnaire, respondent_code="DDETS-59")
@@ -187,7 +187,7 @@ def test_round_trip_property(tmp_path_factory, answers, target, achieved, long_c
 @pytest.mark.slow
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) n'est pas installé")
 def test_resaved_by_libreoffice_imports_the_same(tmp_path, data_dir):
-    source = Database.open(tmp_path / "source.sqlite3")
+    source = open_database(tmp_path / "source.sqlite3")
     answer(
         source,
         "DDETS-44",
@@ -204,7 +204,7 @@ def test_resaved_by_libreoffice_imports_the_same(tmp_path, data_dir):
     assert resaved.read_bytes() != path.read_bytes()
     content = read_exchange_workbook(resaved)
     assert content.edited_outside == ()
-    target = Database.open(tmp_path / "cible.sqlite3")
+    target = open_database(tmp_path / "cible.sqlite3")
     import_file(target, resaved)
     assert state(target)["answers"] == state(source)["answers"]
     source.close()
@@ -212,7 +212,7 @@ def test_resaved_by_libreoffice_imports_the_same(tmp_path, data_dir):
 
 
 def test_resorted_rows_and_capital_statuses(tmp_path, data_dir):
-    source = Database.open(tmp_path / "source.sqlite3")
+    source = open_database(tmp_path / "source.sqlite3")
     path = tmp_path / "vierge.xlsx"
     blank_workbook(source, path, questionnaire_id=SRADAR, respondent_code="DDETS-44")
 
@@ -247,7 +247,7 @@ def test_resorted_rows_and_capital_statuses(tmp_path, data_dir):
 def test_a_deleted_comment_column_is_not_read_from_another_column(tmp_path, data_dir):
     """A colleague deleted the Commentaire column and added notes of their own after the
     last column: the answers import, without comments, and the notes are not taken for them."""
-    source = Database.open(tmp_path / "source.sqlite3")
+    source = open_database(tmp_path / "source.sqlite3")
     path = tmp_path / "vierge.xlsx"
     blank_workbook(source, path, questionnaire_id=SRADAR, respondent_code="DDETS-44")
 
@@ -267,7 +267,7 @@ def test_a_deleted_comment_column_is_not_read_from_another_column(tmp_path, data
 
 
 def test_french_numbers_typed_in_excel(tmp_path, data_dir):
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     path = tmp_path / "vierge.xlsx"
     blank_workbook(db, path, questionnaire_id=ROAD_MAP, respondent_code="DDETS-59")
 
@@ -287,7 +287,7 @@ def test_french_numbers_typed_in_excel(tmp_path, data_dir):
 def test_errors_name_the_sheet_and_cell(tmp_path, data_dir):
     from sradar_desktop.errors import FileRefusedError
 
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     path = tmp_path / "vierge.xlsx"
     blank_workbook(db, path, questionnaire_id=ROAD_MAP, respondent_code="DDETS-59")
 
@@ -314,7 +314,7 @@ def test_preview_changes_nothing(db, tmp_path):
     path = tmp_path / "a.xlsx"
     export_workbook(db, path, respondent_code="DDETS-44")
     other = tmp_path / "autre.sqlite3"
-    target = Database.open(other)
+    target = open_database(other)
     before = state(target)
     preview = preview_import(target, path)
     assert preview.import_id is None and preview.count(Decision.NEW) == 1
@@ -326,7 +326,7 @@ def test_a_workbook_brings_its_questionnaire(tmp_path, data_dir):
     from sradar_desktop.services.imports import import_file as do_import
     from sradar_desktop.services.questionnaires import list_questionnaires
 
-    source = Database.open(tmp_path / "source.sqlite3")
+    source = open_database(tmp_path / "source.sqlite3")
     plan = tmp_path / "plan.csv"
     plan.write_text(
         "Objectifs;Thématiques;Actions;Pilotes\n1. Héberger;Places;Ouvrir des places;DDETS\n",
@@ -338,7 +338,7 @@ def test_a_workbook_brings_its_questionnaire(tmp_path, data_dir):
     )
     path = tmp_path / "reponses.xlsx"
     export_workbook(source, path, questionnaire_id=created.questionnaire_id)
-    target = Database.open(tmp_path / "cible.sqlite3")
+    target = open_database(tmp_path / "cible.sqlite3")
     outcome = do_import(target, path)
     assert outcome.new_questionnaire
     assert created.questionnaire_id in {q.id for q in list_questionnaires(target)}
@@ -365,7 +365,7 @@ def test_stamps_kept_as_a_table_by_the_first_builds_still_count(tmp_path, data_d
     answers edited outside the application."""
     import json
 
-    source = Database.open(tmp_path / "source.sqlite3")
+    source = open_database(tmp_path / "source.sqlite3")
     answer(
         source,
         "DDETS-44",
@@ -392,7 +392,7 @@ def test_stamps_kept_as_a_table_by_the_first_builds_still_count(tmp_path, data_d
             )
 
     older = edit_workbook(path, tmp_path / "ancien.xlsx", first_build_layout)
-    target = Database.open(tmp_path / "cible.sqlite3")
+    target = open_database(tmp_path / "cible.sqlite3")
     outcome = import_file(target, older)
     assert outcome.edited_outside == 0
     assert state(target)["answers"] == state(source)["answers"]

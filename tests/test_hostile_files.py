@@ -22,6 +22,7 @@ from sradar_desktop.errors import FileRefusedError
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_file
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import load_plan, store_plan
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.writer import write_exchange_workbook
@@ -31,7 +32,7 @@ from sradar_desktop.workbook.writer import write_exchange_workbook
 def genuine(tmp_path_factory) -> Path:
     """A genuine answers workbook, the base of most hostile variants."""
     folder = tmp_path_factory.mktemp("authentique")
-    db = Database.open(folder / "source.sqlite3")
+    db = open_database(folder / "source.sqlite3")
     answer(db, "DDETS-44", {"1.1.1": ("oui", "fait"), "1.1.3": ("non", "")})
     path = folder / "DDETS-44.xlsx"
     export_workbook(db, path, respondent_code="DDETS-44")
@@ -89,7 +90,7 @@ def test_hostile_file_refused_and_nothing_changed(
 ):
     make, before_parsing, expected = CASES[case]
     hostile = make(genuine, tmp_path)
-    db = Database.open(db_url)
+    db = open_database(db_url)
     answer(db, "DDETS-44", {"2.1.1": ("oui", "déjà là")})
     before = snapshot(db)
     with pytest.raises(FileRefusedError) as error:
@@ -106,7 +107,7 @@ def test_hostile_file_refused_and_nothing_changed(
 
 
 def test_another_version_of_the_questionnaire(genuine, tmp_path, data_dir):
-    db = Database.open(tmp_path / "base.sqlite3", install_builtins=False)
+    db = Database.open(tmp_path / "base.sqlite3")
     other = Plan(
         id=SRADAR,
         title="Une autre version du plan",
@@ -131,6 +132,7 @@ CHILD = textwrap.dedent(
     import sys
     from pathlib import Path
     from sradar_desktop.services.database import Database
+    from sradar_desktop.services.opening import open_database
     from sradar_desktop.services.imports import import_file
 
     class Pause(logging.Handler):
@@ -142,7 +144,7 @@ CHILD = textwrap.dedent(
     logger = logging.getLogger("sradar_desktop.services.imports")
     logger.setLevel(logging.INFO)
     logger.addHandler(Pause())
-    db = Database.open(sys.argv[1])
+    db = open_database(sys.argv[1])
     import_file(db, Path(sys.argv[2]))
     print("fin", flush=True)
     """
@@ -180,7 +182,7 @@ def _big_consolidation(db: Database, path: Path, services: int) -> int:
 @pytest.mark.slow
 def test_kill_during_an_import_leaves_the_database_as_before(tmp_path, data_dir):
     target = tmp_path / "base.sqlite3"
-    db = Database.open(target)
+    db = open_database(target)
     big = tmp_path / "consolidation.xlsx"
     count = _big_consolidation(db, big, services=5)
     answer(db, "DDETS-001", {"1.1.1": ("non", "avant l'import")})
@@ -208,7 +210,7 @@ def test_kill_during_an_import_leaves_the_database_as_before(tmp_path, data_dir)
 
     with sqlite3.connect(target) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    db = Database.open(target)
+    db = open_database(target)
     assert snapshot(db) == before
     # The same file imports fine afterwards (one answer was already there, newer).
     outcome = import_file(db, big)

@@ -13,9 +13,9 @@ from support import snapshot
 from sradar_desktop.db.models import AuditEvent, ImportChange, ImportRecord
 from sradar_desktop.domain.merge import Decision
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_file, last_import, undo_import
+from sradar_desktop.services.opening import open_database
 
 HISTORY = {AuditEvent.__tablename__, ImportRecord.__tablename__, ImportChange.__tablename__}
 
@@ -40,7 +40,7 @@ def files(tmp_path_factory):
       1.1.3 made after A was exported (the same answer changed in two places).
     """
     folder = tmp_path_factory.mktemp("fusion")
-    agent = Database.open(folder / "agent44.sqlite3")
+    agent = open_database(folder / "agent44.sqlite3")
     answer(agent, "DDETS-44", {"1.1.1": ("oui", "Fait en mars"), "1.1.3": ("non", "")})
     answer(agent, "DDETS-44", {"2.6.1": {"indicators": {1: ("100", "90")}}}, questionnaire=ROAD_MAP)
     a = folder / "A.xlsx"
@@ -49,7 +49,7 @@ def files(tmp_path_factory):
     b = folder / "B.xlsx"
     export_workbook(agent, b, questionnaire_id=SRADAR, respondent_code="DDETS-44")
 
-    department = Database.open(folder / "departement.sqlite3")
+    department = open_database(folder / "departement.sqlite3")
     import_file(department, a)
     answer(department, "DDETS-44", {"1.1.3": ("oui", "Corrigé par la DDETS")}, actor="Relecteur")
     answer(department, "DDETS-49", {"1.1.1": ("nc", ""), "1.1.3": ("oui", "Maine-et-Loire")})
@@ -61,7 +61,7 @@ def files(tmp_path_factory):
 
 
 def _merge(tmp_path, files, order) -> dict:
-    db = Database.open(tmp_path / f"{''.join(order)}.sqlite3")
+    db = open_database(tmp_path / f"{''.join(order)}.sqlite3")
     for name in order:
         import_file(db, files[name])
     result = state(db)
@@ -85,7 +85,7 @@ def test_order_does_not_matter(tmp_path, files, data_dir):
 
 
 def test_importing_twice_is_importing_once(tmp_path, files, data_dir):
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     for name in "ABC":
         import_file(db, files[name])
     once = snapshot(db)
@@ -97,12 +97,12 @@ def test_importing_twice_is_importing_once(tmp_path, files, data_dir):
     copy = edit_workbook(files["B"], tmp_path / "B-copie.xlsx", lambda book: None)
     outcome = import_file(db, copy)
     assert outcome.applied == 0 and outcome.count(Decision.UNCHANGED) > 0
-    assert content(db) == content(Database.open(tmp_path / "base.sqlite3"))
+    assert content(db) == content(open_database(tmp_path / "base.sqlite3"))
     db.close()
 
 
 def test_newer_wins_and_conflicts_are_listed(tmp_path, files, data_dir):
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     import_file(db, files["B"])
     older = import_file(db, files["A"])
     assert older.count(Decision.KEPT) == 1  # A's 1.1.1 is older than B's
@@ -125,7 +125,7 @@ def test_every_overwritten_value_stays_in_the_audit_trail(tmp_path, files, data_
     from sradar_desktop.services.answers import AnswerService
     from sradar_desktop.services.questionnaires import default_campaign_id
 
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     import_file(db, files["A"])
     import_file(db, files["B"])
     history = AnswerService(db, default_campaign_id(SRADAR), "DDETS-44", "x").history("1.1.1")
@@ -137,7 +137,7 @@ def test_every_overwritten_value_stays_in_the_audit_trail(tmp_path, files, data_
 
 
 def test_undo_restores_the_exact_previous_state(tmp_path, files, data_dir):
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     import_file(db, files["A"])
     answer(db, "DDETS-44", {"3.1.1": ("non", "saisi à la main")})
     before = content(db)
@@ -153,7 +153,7 @@ def test_undo_restores_the_exact_previous_state(tmp_path, files, data_dir):
 
 
 def test_undo_of_an_import_that_brought_its_questionnaire(tmp_path, data_dir):
-    source = Database.open(tmp_path / "source.sqlite3")
+    source = open_database(tmp_path / "source.sqlite3")
     plan = tmp_path / "plan.csv"
     plan.write_text(
         "Objectifs;Thématiques;Actions;Réalisation\n1. Héberger;Places;Ouvrir;oui\n",
@@ -163,7 +163,7 @@ def test_undo_of_an_import_that_brought_its_questionnaire(tmp_path, data_dir):
     path = tmp_path / "classeur.xlsx"
     export_workbook(source, path, questionnaire_id=created.questionnaire_id)
 
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     before = content(db)
     outcome = import_file(db, path)
     assert outcome.new_questionnaire
@@ -174,7 +174,7 @@ def test_undo_of_an_import_that_brought_its_questionnaire(tmp_path, data_dir):
 
 
 def test_undo_refused_when_answers_changed_since(tmp_path, files, data_dir):
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     first = import_file(db, files["A"])
     import_file(db, files["B"])  # changes 1.1.1, which A wrote
     with pytest.raises(UserError, match="ne peut plus être annulé"):
@@ -189,12 +189,12 @@ def test_undo_refused_when_answers_changed_since(tmp_path, files, data_dir):
 
 
 def test_a_consolidation_imports_like_any_other(tmp_path, files, data_dir):
-    region = Database.open(tmp_path / "region.sqlite3")
+    region = open_database(tmp_path / "region.sqlite3")
     for name in "ABC":
         import_file(region, files[name])
     national_file = tmp_path / "region.xlsx"
     export_workbook(region, national_file, questionnaire_id=SRADAR)
-    national = Database.open(tmp_path / "national.sqlite3")
+    national = open_database(tmp_path / "national.sqlite3")
     outcome = import_file(national, national_file)
     assert outcome.respondents == ("DDETS-44", "DDETS-49")
     assert state(national)["answers"] == state(region)["answers"]

@@ -67,13 +67,13 @@ def poppler(tool: str) -> str:
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Consolidation, Path]]:
     """Seed 000 imported as it was published (one respondent), and its summary."""
     from sradar_desktop.services.consolidation import load_consolidation
-    from sradar_desktop.services.database import Database
     from sradar_desktop.services.imports import import_file
+    from sradar_desktop.services.opening import open_database
 
     folder = tmp_path_factory.mktemp("seed-000")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SRADAR_DATA_DIR", str(folder / "donnees"))
-        db = Database.open(folder / "base.sqlite3")
+        db = open_database(folder / "base.sqlite3")
         try:
             imported = import_file(db, SEED_000, respondent_code="SGAR-PDL")
             result = load_consolidation(db, questionnaire_id=imported.questionnaire_id)
@@ -225,9 +225,9 @@ def test_indicator_table_of_seed_004(tmp_path: Path) -> None:
         load_consolidation,
         set_roster,
     )
-    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.opening import open_database
 
-    db = Database.open(tmp_path / "base.sqlite3")
+    db = open_database(tmp_path / "base.sqlite3")
     campaign = "hdf-integration-2021:evaluation"
     set_roster(db, campaign, [RosterMember(code, label) for code, label, *_ in HAUTS_DE_FRANCE])
     for code, _, projects, target, achieved in HAUTS_DE_FRANCE:
@@ -436,3 +436,51 @@ def test_a_long_author_line_wraps(tmp_path: Path) -> None:
     text = " ".join(page_texts(path))
     assert f"{normalise(label)} (DDETS-35) · statut « Oui » · Agent, le 05/11/2024" in text
     assert normalise(AWKWARD_COMMENT) in text
+
+
+def test_seed_overall_bar_names_every_segment(seed: tuple[Consolidation, Path]) -> None:
+    """The overall bar says each status in words with its count (never the colour alone): the
+    rounded shares are the bar's own (the sentence and the table give one decimal)."""
+    result, path = seed
+    text = " ".join(page_texts(path))
+    overall = result.overall
+    bar = text[text.index("Complétude : actions au statut connu") :]
+    bar = bar[: bar.index("Répartition des statuts retenus sur l'ensemble du plan")]
+    for code, label in LABELS.items():
+        assert f"{label} {overall.counts[code]}" in bar, (label, bar)
+    # Inside the wide segments with their share; « Partiellement 10 » under the bar.
+    assert "Oui 41 (58 %)" in bar
+    assert "Partiellement 10 (14 %)" in bar
+
+
+def _bar_text(tmp_path: Path, segments, width: float = 300) -> str:
+    from reportlab.graphics import renderPDF
+
+    from sradar_desktop.reports.charts import stacked_bar
+    from sradar_desktop.reports.fonts import register_fonts
+
+    fonts = register_fonts()
+    path = tmp_path / "barre.pdf"
+    renderPDF.drawToFile(
+        stacked_bar(segments, width, 18, font=fonts.bold, font_size=7.5, percent_of=100), str(path)
+    )
+    return page_texts(path)[0]
+
+
+def test_a_small_segment_keeps_its_word_under_the_bar(tmp_path: Path) -> None:
+    from sradar_desktop.reports.charts import Segment
+
+    segments = [
+        Segment(94, "#2e7d32", "Oui"),
+        Segment(1, "#e65100", "Partiellement"),
+        Segment(2, "#c62828", "Non"),
+        Segment(3, "#616161", "NC"),
+    ]
+    text = _bar_text(tmp_path, segments)
+    # Oui inside its segment; the three narrow ones on the caption line, each with its word.
+    for label, n in (("Oui", 94), ("Partiellement", 1), ("Non", 2), ("NC", 3)):
+        assert f"{label} {n}" in text, (label, text)
+    # Even in a narrow bar, no segment is left with its colour alone.
+    narrow = _bar_text(tmp_path, segments, width=120)
+    for label, n in (("Partiellement", 1), ("Non", 2), ("NC", 3)):
+        assert f"{label} {n}" in narrow or re.search(rf"\b{n}\b", narrow), (label, narrow)

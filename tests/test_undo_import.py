@@ -28,8 +28,8 @@ from support import snapshot
 
 from sradar_desktop.db.models import AuditEvent, ImportChange, ImportRecord, Respondent
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.imports import import_file, undo_import
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.writer import write_exchange_workbook
@@ -159,7 +159,7 @@ def test_undoing_the_last_import_is_not_having_made_it(db, files, tmp_path, orde
     """Whatever the order of the imports, undoing the last one gives what the first one alone
     gives; importing it again gives what both gave; undoing both leaves nothing."""
     first, last = (files[name] for name in order)
-    alone = Database.open(tmp_path / "seule.sqlite3")
+    alone = open_database(tmp_path / "seule.sqlite3")
     import_file(alone, first)
     expected = state(alone)
     alone.close()
@@ -218,11 +218,11 @@ CHILD = textwrap.dedent(
     """
     import sys
     from sqlalchemy import event
-    from sradar_desktop.services.database import Database
+    from sradar_desktop.services.opening import open_database
     from sradar_desktop.services.imports import undo_import
 
     path, import_id, stop_at = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    db = Database.open(path)
+    db = open_database(path)
     undoing = False
 
     def stop() -> None:
@@ -274,7 +274,7 @@ def _lines(child: subprocess.Popen) -> queue.Queue[str]:
 )
 def test_kill_during_an_undo_leaves_it_all_done_or_not_at_all(tmp_path, data_dir, stop_at):
     path = tmp_path / "base.sqlite3"
-    db = Database.open(path)
+    db = open_database(path)
     import_file(
         db, consolidation(db, tmp_path / "A.xlsx", ["DDETS-01", "DDETS-02"], seed=0, at=OLDER)
     )
@@ -303,7 +303,7 @@ def test_kill_during_an_undo_leaves_it_all_done_or_not_at_all(tmp_path, data_dir
     with closing(sqlite3.connect(path)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
-    db = Database.open(path)
+    db = open_database(path)
     try:
         if stop_at == AFTER:
             assert content(db) == before_import  # entirely after

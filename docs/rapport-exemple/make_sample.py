@@ -239,11 +239,11 @@ def main() -> None:
         sys.path.insert(0, str(PROJECT))
         from sradar_desktop.reports.pdf import write_summary_pdf
         from sradar_desktop.services import answers, consolidation
-        from sradar_desktop.services.database import Database
         from sradar_desktop.services.imports import import_file
+        from sradar_desktop.services.opening import open_database
         from sradar_desktop.services.questionnaires import load_plan
 
-        db = Database.open(Path(folder) / "exemple.sqlite3")
+        db = open_database(Path(folder) / "exemple.sqlite3")
         try:
             published = import_file(db, SEED_000, respondent_code="SGAR-PDL")
             reference = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -163,6 +165,12 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Answers expected by this date (to tell who is late); none by default.
     due_date: Mapped[date | None] = mapped_column(Date)
+    # What the campaign evaluates, in words (« 2021-2022 »); empty when the title says it.
+    period: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    # The campaign this one was created from (its roster and answers were carried forward).
+    # A plain reference: the previous campaign may be removed by undoing the import that
+    # brought it, and this one must stay.
+    previous_id: Mapped[str | None] = mapped_column(String(120))
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="campaigns")
 
@@ -203,6 +211,11 @@ class Answer(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(200), default="")
     version_id: Mapped[int] = mapped_column(Integer, server_default="1")
+    # Carried forward from this campaign (plain reference, as ``Campaign.previous_id``); NULL
+    # when the answer was given in its own campaign.
+    carried_from: Mapped[str | None] = mapped_column(String(120))
+    # A carried answer nobody has confirmed or changed yet: it does not count as answered.
+    to_confirm: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -242,6 +255,22 @@ class ImportRecord(Base):
     respondents: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     undone_at: Mapped[datetime | None] = mapped_column()
+
+
+class ImportRefusal(Base):
+    """A file refused at import: which service it seems to come from (its file name), why, when.
+    Nothing of the file was kept; this says the service did send something."""
+
+    __tablename__ = "import_refusal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    file_name: Mapped[str] = mapped_column(Text)
+    # Plain references, as for import_record: "" / NULL when the file did not say.
+    respondent_code: Mapped[str] = mapped_column(String(64), index=True, default="")
+    campaign_id: Mapped[str | None] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class ArbitrationRow(Base):
@@ -305,3 +334,27 @@ class AuditEvent(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_record.id"), index=True)
+
+
+class PlanRevision(Base):
+    """A revision of a questionnaire's plan: the version it replaced (kept as an archived
+    questionnaire, holding the actions the revision retired and what was entered for them),
+    how the actions of both versions are linked, who confirmed it and when."""
+
+    __tablename__ = "plan_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(
+        ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True
+    )
+    archive_id: Mapped[str] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"))
+    from_digest: Mapped[str] = mapped_column(String(64))
+    to_digest: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    file_name: Mapped[str] = mapped_column(Text, default="")
+    # JSON: the links ([{kind, old, new, confidence}]), the revised plan (plan_to_mapping), and
+    # each campaign → the campaign of the archived version holding its retired answers.
+    links: Mapped[str] = mapped_column(Text)
+    plan: Mapped[str] = mapped_column(Text)
+    campaigns: Mapped[str] = mapped_column(Text, default="{}")

@@ -63,3 +63,14 @@ def moment_text(moment: datetime | None) -> str:
 def time_text(moment: datetime | None = None) -> str:
     """``18:43`` in local time; now when no moment is given."""
     return local(moment or datetime.now(UTC)).strftime("%H:%M")
+
+
+def parse_short_date(text: str) -> date:
+    """``23/11/2026`` (or ``23/11/26``) → a date; ``ValueError`` with a French message."""
+    text = text.strip()
+    for pattern in ("%d/%m/%Y", "%d/%m/%y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"« {text} » n'est pas une date au format JJ/MM/AAAA (par exemple 30/06/2027)")

@@ -1,7 +1,9 @@
 """The PDF summary of a consolidation, as the secretariat presents it to the commission.
 
 Sections: a title page; 1. the synthesis (counts and shares of each final status, completion,
-a bar per objective, the synthesis rule, the arbitrations); 2. the actions by objective and
+a bar per objective, the synthesis rule, the arbitrations); when a previous campaign is
+compared, the evolution since it (counts of each transition overall and per objective, with a
+bar per objective, and the actions that changed); 2. the actions by objective and
 theme with their final status, the distribution of the answers and the arbitrations;
 3. the indicators, per respondent and in total; 4. who answered and who is missing; an annex
 with every comment and its author. Every page says « page n / N ».
@@ -57,6 +59,15 @@ from sradar_desktop.domain.consolidation import (
     StatusCounts,
 )
 from sradar_desktop.domain.dates import long_date, short_datetime
+from sradar_desktop.domain.evolution import (
+    EVOLUTION_RULE,
+    TRANSITION_COLOURS,
+    TRANSITION_LABELS,
+    TRANSITIONS,
+    ActionEvolution,
+    Evolution,
+    TransitionCounts,
+)
 from sradar_desktop.domain.numbers import format_decimal, format_percentage
 from sradar_desktop.domain.plan import IndicatorKind
 from sradar_desktop.domain.scale import Scale
@@ -93,13 +104,18 @@ _REMINDER_LENGTH = 160
 
 
 def write_summary_pdf(
-    consolidation: Consolidation, path: Path, *, region: str | None = None
+    consolidation: Consolidation,
+    path: Path,
+    *,
+    region: str | None = None,
+    evolution: Evolution | None = None,
 ) -> None:
     """Write the PDF summary of ``consolidation`` to ``path`` (A4, French), atomically.
 
-    ``region`` overrides the plan's region on the title page and in the totals.
+    ``region`` overrides the plan's region on the title page and in the totals; ``evolution``
+    adds the section on what moved since a previous campaign, right after the synthesis.
     """
-    content = render_summary_pdf(consolidation, region=region)
+    content = render_summary_pdf(consolidation, region=region, evolution=evolution)
     save_atomically(
         lambda temporary: temporary.write_bytes(content),
         Path(path),
@@ -108,9 +124,14 @@ def write_summary_pdf(
     )
 
 
-def render_summary_pdf(consolidation: Consolidation, *, region: str | None = None) -> bytes:
+def render_summary_pdf(
+    consolidation: Consolidation,
+    *,
+    region: str | None = None,
+    evolution: Evolution | None = None,
+) -> bytes:
     """The PDF summary as bytes (see ``write_summary_pdf``)."""
-    summary = _Summary(consolidation, region, _styles())
+    summary = _Summary(consolidation, region, _styles(), evolution)
     # Streams stored as compressed binary rather than ASCII85 text: a quarter smaller, and
     # reportlab encodes ASCII85 in pure Python (a tenth of the time of a large summary).
     use_a85 = rl_config.useA85
@@ -516,8 +537,15 @@ def _heading(text: str, style: ParagraphStyle, key: str, level: int) -> Paragrap
 
 
 class _Summary:
-    def __init__(self, consolidation: Consolidation, region: str | None, styles: _Styles) -> None:
+    def __init__(
+        self,
+        consolidation: Consolidation,
+        region: str | None,
+        styles: _Styles,
+        evolution: Evolution | None = None,
+    ) -> None:
         self.c = consolidation
+        self.evolution = evolution
         self.plan = consolidation.plan
         self.scale: Scale = consolidation.plan.scale
         self.region = (region if region is not None else self.plan.region).strip()
@@ -555,6 +583,9 @@ class _Summary:
         story += self._title_page()
         story += [NextPageTemplate("corps"), PageBreak()]
         story += self._synthesis()
+        if self.evolution is not None:
+            story += [PageBreak()]
+            story += self._evolution(self.evolution)
         story += [CondPageBreak(110 * mm)]
         story += self._actions()
         story += [CondPageBreak(70 * mm)]
@@ -717,6 +748,14 @@ class _Summary:
         contents = [
             "1. Synthèse : statuts retenus, complétude, répartition par objectif, règle de "
             "synthèse et arbitrages",
+            *(
+                [
+                    f"Évolution depuis {self.evolution.previous_title} : progrès, reculs, "
+                    "actions nouvelles et retirées, par objectif"
+                ]
+                if self.evolution is not None
+                else []
+            ),
             "2. Actions par objectif et thématique : statut retenu et réponses des répondants",
             "3. Indicateurs : valeurs par répondant et totaux",
             "4. Répondants : qui a répondu, qui manque",
@@ -969,6 +1008,160 @@ class _Summary:
         if by and when:
             return f"{by}, le {when}"
         return by or when
+
+    # Evolution since a previous campaign ---------------------------------------------------
+
+    def transition_words(self, counts: TransitionCounts) -> str:
+        """``Progrès 3 · Inchangée 60 · …``: the counts of each transition in words."""
+        return MIDDOT.join(f"{TRANSITION_LABELS[t]}\u00a0{counts.counts[t]}" for t in TRANSITIONS)
+
+    def transition_segments(self, counts: TransitionCounts) -> list[Segment]:
+        return [
+            Segment(counts.counts[t], TRANSITION_COLOURS[t], TRANSITION_LABELS[t])
+            for t in TRANSITIONS
+        ]
+
+    def transition_cell(self, name: str) -> Paragraph:
+        dark = text_on(TRANSITION_COLOURS[name]) == colors.black
+        return self.p(
+            markup(TRANSITION_LABELS[name]), self.s.status_black if dark else self.s.status_white
+        )
+
+    def _evolution(self, evolution: Evolution) -> list[Flowable]:
+        s = self.s
+        overall = evolution.overall
+        title = f"Évolution depuis {evolution.previous_title}"
+        changed = overall.changed
+        story: list[Flowable] = [
+            _heading(title, s.h1, "evolution", 0),
+            self.p(
+                markup(
+                    f"{evolution.current_title} comparée à {evolution.previous_title} "
+                    f"({evolution.previous_campaign_id}) : {changed} "
+                    f"{'actions ont' if changed > 1 else 'action a'} changé de statut retenu "
+                    f"sur {overall.total}. {self.transition_words(overall)}."
+                ),
+                s.body,
+            ),
+            self.p(markup(EVOLUTION_RULE), s.note),
+        ]
+        rows: list[list[Any]] = [
+            [
+                self.p("Évolution", s.cell_header),
+                self.p("Actions", s.cell_header_right),
+                self.p("Part", s.cell_header_right),
+            ]
+        ]
+        commands: list[tuple] = [("ALIGN", (1, 1), (2, -1), "RIGHT")]
+        for i, name in enumerate(TRANSITIONS, start=1):
+            number = overall.counts[name]
+            share = Decimal(number) / Decimal(overall.total) if overall.total else None
+            rows.append([self.transition_cell(name), str(number), _percent(share)])
+            commands.append(("BACKGROUND", (0, i), (0, i), fill(TRANSITION_COLOURS[name])))
+        rows.append([self.p("Total des actions", s.cell_bold), str(overall.total), "100,0\u00a0%"])
+        commands += [
+            ("FONT", (1, len(rows) - 1), (2, -1), s.fonts.bold, 8, 10),
+            ("LINEABOVE", (0, len(rows) - 1), (-1, -1), 0.8, INK),
+        ]
+        story.append(self.table(rows, [40 * mm, 20 * mm, 20 * mm], commands=commands))
+        story.append(Spacer(1, 4 * mm))
+        story.append(
+            stacked_bar(
+                self.transition_segments(overall),
+                WIDTH,
+                18,
+                font=s.fonts.bold,
+                font_size=7.5,
+                percent_of=overall.total,
+            )
+        )
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(self.p("Évolution des statuts retenus sur l'ensemble du plan.", s.note))
+
+        story.append(self.p("Par objectif", s.h2))
+        bar_width = 80 * mm
+        widths = [WIDTH - bar_width - 16 * mm, bar_width, 16 * mm]
+        rows = [
+            [
+                self.p("Objectif", s.cell_header),
+                self.p("Évolution des statuts retenus", s.cell_header),
+                self.p("Actions", s.cell_header_right),
+            ]
+        ]
+        lines = [
+            (f"<b>{markup(o.code)}.</b> {markup(o.title)}", c)
+            for o, c in evolution.objective_counts
+        ]
+        lines.append(("<b>Ensemble du plan</b>", overall))
+        for heading, counts in lines:
+            rows.append(
+                [
+                    [self.p(heading), self.p(markup(self.transition_words(counts)), s.cell_small)],
+                    stacked_bar(
+                        self.transition_segments(counts), bar_width - 6, 12, font=s.fonts.bold
+                    ),
+                    str(counts.total),
+                ]
+            )
+        last = len(rows) - 1
+        story.append(
+            self.table(
+                rows,
+                widths,
+                commands=[
+                    ("ALIGN", (2, 1), (2, -1), "RIGHT"),
+                    ("VALIGN", (1, 1), (-1, -1), "MIDDLE"),
+                    ("LINEABOVE", (0, last), (-1, last), 0.8, INK),
+                    ("FONT", (2, last), (2, last), s.fonts.bold, 8, 10),
+                ],
+            )
+        )
+
+        story.append(self.p("Actions qui ont changé", s.h2))
+        if not evolution.changed:
+            story.append(self.p("Aucune action n'a changé de statut retenu.", s.body))
+        else:
+            story.append(self._changes_table(evolution.changed))
+        return story
+
+    def _changes_table(self, changed: Sequence[ActionEvolution]) -> Table:
+        s = self.s
+        rows: list[list[Any]] = [
+            [
+                self.p("Code", s.cell_header),
+                self.p("Action", s.cell_header),
+                self.p("Avant", s.cell_header),
+                self.p("Maintenant", s.cell_header),
+                self.p("Évolution", s.cell_header),
+            ]
+        ]
+        commands: list[tuple] = []
+        for i, change in enumerate(changed, start=1):
+            code = change.code
+            if change.renamed_from:
+                code += f" (ex-{change.renamed_from})"
+            cells: list[Any] = [
+                self.p(markup(code)),
+                self.p(markup(shorten(change.action.text, 160)), s.cell_small),
+            ]
+            for column, status in ((2, change.previous), (3, change.current)):
+                if status is None:
+                    absent = column == 2 and change.previous_codes
+                    cells.append(self.p("aucune réponse" if absent else "absente", s.cell_muted))
+                else:
+                    note = "arbitré" if column == 3 and change.arbitrated else ""
+                    cells.append(self.status_cell(status, note))
+                    commands.append(
+                        ("BACKGROUND", (column, i), (column, i), self.status_fill(status))
+                    )
+            cells.append(self.transition_cell(change.transition))
+            commands.append(
+                ("BACKGROUND", (4, i), (4, i), fill(TRANSITION_COLOURS[change.transition]))
+            )
+            rows.append(cells)
+        widths = [20 * mm, 0.0, 27 * mm, 27 * mm, 22 * mm]
+        widths[1] = WIDTH - sum(widths)
+        return self.table(rows, widths, commands=commands)
 
     # 2. Actions ----------------------------------------------------------------------------
 

@@ -3,7 +3,9 @@
 Sheets: ``Synthèse`` (per objective: counts and shares of each status, completion),
 ``Questionnaire`` (per action: synthesis, distribution, arbitration, comments tagged with their
 respondent), ``Indicateurs`` (per respondent and totals, ratio from the totals), ``Réponses``
-(one row per respondent × action, ready for a pivot table), ``Suivi`` (who answered). The very
+(one row per respondent × action, ready for a pivot table), ``Suivi`` (who answered), and
+``Évolution`` when a previous campaign is compared (transitions per objective and overall, per
+action, indicators side by side; see ``domain.evolution``). The very
 hidden ``_sradar`` sheet points the reader to ``Réponses`` and ``Indicateurs``, so that the file
 imports elsewhere and merges again like any exchange workbook.
 """
@@ -18,6 +20,16 @@ from xlsxwriter.workbook import Workbook
 
 from sradar_desktop.domain.consolidation import SYNTHESIS_RULE, Consolidation, StatusCounts
 from sradar_desktop.domain.dates import moment_text
+from sradar_desktop.domain.evolution import (
+    EVOLUTION_RULE,
+    TRANSITION_COLOURS,
+    TRANSITION_LABELS,
+    TRANSITIONS,
+    UNCHANGED,
+    ActionEvolution,
+    Evolution,
+    TransitionCounts,
+)
 from sradar_desktop.domain.text import count
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.writer import (
@@ -44,6 +56,7 @@ SHEET_SUMMARY = "Synthèse"
 SHEET_ACTIONS = "Questionnaire"
 SHEET_LONG = "Réponses"
 SHEET_FOLLOW_UP = "Suivi"
+SHEET_EVOLUTION = "Évolution"
 
 COUNT = Style(number_format="0")
 SHARE = Style(number_format=PERCENT)
@@ -249,15 +262,150 @@ def _follow_up(book: Workbook, styles: Styles, report: Consolidation) -> None:
         )
 
 
+def _transition_style(name: str) -> Style:
+    """The transition's colour behind its word (dark text on the pale « inchangée »)."""
+    colour = TRANSITION_COLOURS[name].lstrip("#").upper()
+    return Style(bold=True, color="000000" if name == UNCHANGED else "FFFFFF", fill=colour)
+
+
+def _status_word(evolution: ActionEvolution, status: str | None, *, previous: bool) -> str:
+    if status is not None:
+        return status
+    if previous and evolution.previous_codes:
+        return "aucune réponse"
+    return "absente du plan"
+
+
+def _evolution(book: Workbook, styles: Styles, report: Consolidation, evolution: Evolution) -> None:
+    """Counts per objective and overall, then each action, then the indicators side by side."""
+    rows = len(evolution.objective_counts) + len(evolution.actions) + len(evolution.indicators)
+    widths = (10, 60, 12, 15, 15, 15, 14, 14, 14)
+    table = Table(
+        book, styles, SHEET_EVOLUTION, widths, rows, protect=False, freeze=None, filter_header=False
+    )
+    line = Style(wrap=False)
+    table.append([(f"Évolution depuis {evolution.previous_title}", Style(bold=True, wrap=False))])
+    table.append(
+        [
+            (
+                f"{evolution.current_title} ({evolution.current_campaign_id}) comparée à "
+                f"{evolution.previous_title} ({evolution.previous_campaign_id}) — "
+                f"{count(evolution.overall.changed, 'action')} "
+                f"{'ont' if evolution.overall.changed > 1 else 'a'} changé",
+                line,
+            )
+        ]
+    )
+    table.append([(EVOLUTION_RULE, line)])
+    table.append([])
+
+    table.header(
+        [
+            "Objectif",
+            "Intitulé",
+            "Actions",
+            *(TRANSITION_LABELS[t] for t in TRANSITIONS),
+            "Ont changé",
+        ],
+        [HEADER, HEADER, HEADER, *(_transition_style(t) for t in TRANSITIONS), HEADER],
+    )
+
+    def counts_row(code: str, title: str, counts: TransitionCounts, total: bool) -> list:
+        number, text = (TOTAL_COUNT, TOTAL) if total else (COUNT, PLAIN)
+        return [
+            (code, text),
+            (title, text),
+            (counts.total, number),
+            *((counts.counts[t], number) for t in TRANSITIONS),
+            (counts.changed, number),
+        ]
+
+    for objective, counts in evolution.objective_counts:
+        table.append(counts_row(objective.code, objective.title, counts, False))
+    table.append(counts_row("Ensemble", "Ensemble du plan", evolution.overall, True))
+    table.append([])
+
+    table.header(
+        [
+            "Code",
+            "Action",
+            "Ancien code",
+            "Statut précédent",
+            "Statut actuel",
+            "Évolution",
+            "Objectif",
+            "Statut actuel arbitré",
+        ]
+    )
+    levels = {level.code: level for level in report.plan.scale.levels}
+
+    def status_cell(evolution_row: ActionEvolution, status: str | None, previous: bool) -> tuple:
+        level = levels.get(status or "")
+        style = level_style(level.color) if level else PLAIN
+        return (_status_word(evolution_row, status, previous=previous), style)
+
+    for action in evolution.actions:
+        table.append(
+            [
+                (action.code, PLAIN),
+                (action.action.text, PLAIN),
+                (action.renamed_from or None, PLAIN),
+                status_cell(action, action.previous, True),
+                status_cell(action, action.current, False),
+                (action.transition, _transition_style(action.transition)),
+                (action.objective.code, PLAIN),
+                ("oui" if action.arbitrated else None, PLAIN),
+            ]
+        )
+    if not evolution.indicators:
+        return
+    table.append([])
+    table.header(
+        [
+            "Code",
+            "Indicateur",
+            "Unité",
+            "Réalisé précédent",
+            "Réalisé actuel",
+            "Écart",
+            "Taux précédent",
+            "Taux actuel",
+            "Évolution du taux (points)",
+        ]
+    )
+    for indicator in evolution.indicators:
+        figure = Style(number_format=NUMBER_FORMATS.get(indicator.kind))
+        table.append(
+            [
+                (indicator.action.code, PLAIN),
+                (f"{indicator.label} — {indicator.action.text}", PLAIN),
+                (indicator.unit or None, PLAIN),
+                (_float(indicator.previous_achieved), figure),
+                (_float(indicator.current_achieved), figure),
+                (_float(indicator.difference), figure),
+                (_float(indicator.previous_ratio), SHARE),
+                (_float(indicator.current_ratio), SHARE),
+                (_float(indicator.ratio_change), SHARE),
+            ]
+        )
+
+
 def write_consolidated_workbook(
-    report: Consolidation, content: fmt.ExchangeWorkbook, path: Path
+    report: Consolidation,
+    content: fmt.ExchangeWorkbook,
+    path: Path,
+    *,
+    evolution: Evolution | None = None,
 ) -> None:
     """Write the consolidated workbook. ``content`` holds the same answers as an exchange
-    workbook (with their stamps), for the ``Réponses`` sheet and the metadata."""
+    workbook (with their stamps), for the ``Réponses`` sheet and the metadata; ``evolution``
+    adds the ``Évolution`` sheet after the synthesis."""
 
     def build(temporary: Path) -> None:
         book, styles = new_workbook(content, temporary)
         _summary(book, styles, report)
+        if evolution is not None:
+            _evolution(book, styles, report, evolution)
         _actions(book, styles, report)
         _indicators(book, styles, report)
         labels = {entry.code: entry.label for entry in report.roster}

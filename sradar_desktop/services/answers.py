@@ -36,6 +36,7 @@ from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.errors import UserError
 from sradar_desktop.services import audit
+from sradar_desktop.services.campaigns import confirm
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import CHUNK, read_in_chunks
 
@@ -161,6 +162,7 @@ def update_answer(
     if changed:
         answer.updated_at = at
         answer.updated_by = actor
+        answer.to_confirm = False  # any edit of a carried answer confirms it
     return changed
 
 
@@ -262,10 +264,13 @@ class AnswerState:
     updated_by: str = ""
     indicators: dict[int, IndicatorState] = field(default_factory=dict)
     version: int | None = None  # of the answer row; None: no row yet (indicators only)
+    # Carried forward from the previous campaign and not confirmed yet.
+    to_confirm: bool = False
 
     @property
     def answered(self) -> bool:
-        return self.status is not None
+        """A status given or confirmed in this campaign (a carried one waits for it)."""
+        return self.status is not None and not self.to_confirm
 
 
 @dataclass(frozen=True)
@@ -481,6 +486,9 @@ class AnswerService:
             changes = {field_name: value}
             if update_answer(session, answer, **changes, actor=self.actor, source=SOURCE_ENTRY):
                 session.flush()
+            elif confirm(session, answer, actor=self.actor):
+                # The same value typed again over a carried answer: that confirms it.
+                session.flush()
             elif answer.id is None:
                 session.expunge(answer)  # nothing to say: no empty row
         self._seen[key] = answer.version_id if answer.id is not None else None
@@ -558,9 +566,46 @@ class AnswerService:
                 source=SOURCE_ENTRY,
             ):
                 session.flush()
+                answer = self._carried(session, action_id)
+                if answer is not None and confirm(session, answer, actor=self.actor):
+                    session.flush()
+                    self._seen[(action_code, None)] = answer.version_id
             elif value.id is None:
                 session.expunge(value)
         self._seen[key] = value.version_id if value.id is not None else None
+
+    def _carried(self, session: Session, action_id: int) -> Answer | None:
+        return session.scalar(
+            select(Answer).where(
+                Answer.campaign_id == self.campaign_id,
+                Answer.respondent_id == self._respondent(session),
+                Answer.action_id == action_id,
+                Answer.to_confirm.is_(True),
+            )
+        )
+
+    def confirm(self, action_code: str) -> bool:
+        """Confirm an answer carried from the previous campaign, unchanged (one key in the
+        window). Returns False when there was nothing to confirm."""
+        action_id = self._action_id(action_code)
+        key = (action_code, None)
+        with self.db.write() as session:
+            answer = self._carried(session, action_id)
+            if answer is None:
+                return False
+            self._check_version(
+                session,
+                key,
+                answer,
+                field_name="status",
+                typed=answer.status,
+                typed_text="(confirmation de la réponse reprise)",
+                subject=f"La réponse à l'action {action_code}",
+            )
+            confirm(session, answer, actor=self.actor)
+            session.flush()
+        self._seen[key] = answer.version_id
+        return True
 
     def acknowledge(self, conflict: AnswerConflict) -> None:
         """The newer values of ``conflict`` were shown: changes made from now on replace them."""
@@ -614,6 +659,7 @@ def read_answers(db: Database, campaign_id: str, respondent_code: str) -> dict[s
                         Answer.updated_at,
                         Answer.updated_by,
                         Answer.version_id,
+                        Answer.to_confirm,
                     )
                     .join(ActionRow, ActionRow.id == Answer.action_id)
                     .where(Answer.campaign_id == campaign_id, Answer.respondent_id == respondent_id)
@@ -648,8 +694,10 @@ def read_answers(db: Database, campaign_id: str, respondent_code: str) -> dict[s
     for code, position, target, achieved, version in values:
         indicators.setdefault(code, {})[position] = IndicatorState(target, achieved, version)
     states = {
-        code: AnswerState(status, comment or "", at, by, indicators.pop(code, {}), version)
-        for code, status, comment, at, by, version in answers
+        code: AnswerState(
+            status, comment or "", at, by, indicators.pop(code, {}), version, bool(pending)
+        )
+        for code, status, comment, at, by, version, pending in answers
     }
     for code, by_position in indicators.items():
         states[code] = AnswerState(indicators=by_position)

@@ -28,6 +28,7 @@ from sradar_desktop.domain.consolidation import (
     RespondentAnswer,
     consolidate,
 )
+from sradar_desktop.domain.evolution import ActionMatching, Evolution, compare
 from sradar_desktop.domain.text import count
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import (
@@ -35,9 +36,11 @@ from sradar_desktop.services.answers import (
     get_or_create_respondent,
     normalise_respondent_code,
 )
+from sradar_desktop.services.consolidation_view import ConsolidationSheet, respondent_label
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import resolve_campaign
 from sradar_desktop.services.questionnaires import load_plan
+from sradar_desktop.services.refusals import refused_files
 from sradar_desktop.workbook import format as fmt
 
 
@@ -49,8 +52,10 @@ def load_consolidation(
     plan = load_plan(db, questionnaire_id)
     with db.read() as session:
         campaign = session.get(Campaign, campaign_id)
+        # A service without a label of its own gets the one its code suggests, or none: a
+        # label repeating the code says nothing.
         labels = {
-            code: label or code
+            code: respondent_label(code, label or "")
             for code, label in session.execute(select(Respondent.code, Respondent.label))
         }
         answers = [
@@ -136,6 +141,47 @@ def load_consolidation(
         arbitrations=arbitrations,
         last_imports=last_imports,
     )
+
+
+def evolution_since(
+    db: Database,
+    current: Consolidation,
+    previous_campaign_id: str,
+    matching: ActionMatching | None = None,
+) -> Evolution:
+    """The evolution from a previous campaign to an already loaded consolidation."""
+    if previous_campaign_id == current.campaign_id:
+        raise UserError(
+            "La campagne à comparer est la campagne consolidée elle-même : choisissez une "
+            "autre campagne, la précédente par exemple."
+        )
+    previous = load_consolidation(db, campaign_id=previous_campaign_id)
+    return compare(previous, current, matching)
+
+
+def load_evolution(
+    db: Database,
+    *,
+    previous_campaign_id: str,
+    campaign_id: str | None = None,
+    questionnaire_id: str | None = None,
+    matching: ActionMatching | None = None,
+) -> Evolution:
+    """The evolution between two campaigns (see ``domain.evolution``); ``matching`` links the
+    actions of a revised plan (previous code → current codes, every kept action in it, e.g.
+    ``domain.revision.Matching.carried()``), the same code without it."""
+    current = load_consolidation(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
+    return evolution_since(db, current, previous_campaign_id, matching)
+
+
+def load_sheet(
+    db: Database, *, questionnaire_id: str | None = None, campaign_id: str | None = None
+) -> ConsolidationSheet:
+    """The consolidation laid out for the secretariat, with the files refused per service."""
+    consolidation = load_consolidation(
+        db, questionnaire_id=questionnaire_id, campaign_id=campaign_id
+    )
+    return ConsolidationSheet(consolidation, refused_files(db, consolidation.campaign_id))
 
 
 def _action_id(session: object, campaign: Campaign, action_code: str) -> int:
@@ -267,15 +313,16 @@ def _write(
     workbook: Path | None,
     pdf: Path | None,
     region: str | None,
+    evolution: Evolution | None = None,
 ) -> ReportResult:
     if workbook is not None:
         from sradar_desktop.reports.workbook import write_consolidated_workbook
 
-        write_consolidated_workbook(report, content_of(), workbook)
+        write_consolidated_workbook(report, content_of(), workbook, evolution=evolution)
     if pdf is not None:
         from sradar_desktop.reports.pdf import write_summary_pdf
 
-        write_summary_pdf(report, pdf, region=region)
+        write_summary_pdf(report, pdf, region=region, evolution=evolution)
     return ReportResult(
         questionnaire_id=report.plan.id,
         campaign_id=report.campaign_id,
@@ -294,17 +341,21 @@ def write_reports(
     questionnaire_id: str | None = None,
     campaign_id: str | None = None,
     region: str | None = None,
+    compare_campaign_id: str | None = None,
 ) -> ReportResult:
-    """The consolidated workbook and/or the PDF summary of a campaign of the database."""
+    """The consolidated workbook and/or the PDF summary of a campaign of the database; with
+    ``compare_campaign_id``, both also show the evolution since that campaign."""
     from sradar_desktop.services.exchange import build_exchange
 
     report = load_consolidation(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
+    evolution = evolution_since(db, report, compare_campaign_id) if compare_campaign_id else None
     return _write(
         report,
         lambda: build_exchange(db, campaign_id=report.campaign_id),
         workbook,
         pdf,
         region,
+        evolution,
     )
 
 

@@ -38,6 +38,7 @@ from sradar_desktop.services.answers import (
     normalise_respondent_code,
     read_answers,
 )
+from sradar_desktop.services.campaigns import SOURCE_CARRY, SOURCE_CONFIRM, current_campaign_id
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
 
@@ -130,6 +131,8 @@ class EntryRow:
     comment: str = ""
     targets: list[str | None] = field(default_factory=list)
     achieved: list[str | None] = field(default_factory=list)
+    # Carried forward from the previous campaign, not confirmed yet: shown, not counted.
+    to_confirm: bool = False
     _static_key: str = ""
     _comment_key: str = ""
 
@@ -139,7 +142,12 @@ class EntryRow:
 
     @property
     def answered(self) -> bool:
-        return self.status is not None
+        return self.status is not None and not self.to_confirm
+
+    @property
+    def counted_status(self) -> str | None:
+        """The status progress counts: none while a carried answer waits for confirmation."""
+        return None if self.to_confirm else self.status
 
     @property
     def indicators_total(self) -> int:
@@ -256,6 +264,7 @@ class EntrySheet:
                     state = answers.get(action.code)
                     if state is not None:
                         entry.status = state.status
+                        entry.to_confirm = state.to_confirm
                         entry.comment = state.comment or ""
                         entry._comment_key = search_key(entry.comment)
                         for position, value in state.indicators.items():
@@ -280,25 +289,39 @@ class EntrySheet:
         if status is not None and status not in self.plan.scale.codes:
             raise ValueError(f"« {status} » n'est pas une réponse possible")
         entry = self.by_code[code]
-        old, entry.status = entry.status, status
-        if old == status or not (entry.mine or not self.has_mine):
+        old = entry.counted_status
+        entry.status, entry.to_confirm = status, False
+        self._recount(entry, old)
+
+    def confirm(self, code: str) -> None:
+        """A carried answer confirmed unchanged (any edit confirms it too)."""
+        entry = self.by_code[code]
+        old = entry.counted_status
+        entry.to_confirm = False
+        self._recount(entry, old)
+
+    def _recount(self, entry: EntryRow, old: str | None) -> None:
+        new = entry.counted_status
+        if old == new or not (entry.mine or not self.has_mine):
             return
         # Counts follow the change (a plan of 5,000 actions is not counted again per key).
         keys = [("all", -1), ("objective", entry.objective_index), ("theme", entry.theme_index)]
         for key in keys:
             progress = self._counts.get(key)
             if progress is not None:
-                self._counts[key] = progress.changed(old, status)
+                self._counts[key] = progress.changed(old, new)
 
     def set_comment(self, code: str, comment: str) -> None:
         entry = self.by_code[code]
         entry.comment = comment
         entry._comment_key = search_key(comment)
+        self.confirm(code)
 
     def set_indicator(self, code: str, position: int, which: str, value: str | None) -> None:
         entry = self.by_code[code]
         values = entry.targets if which == "target" else entry.achieved
         values[position] = value
+        self.confirm(code)
 
     # -- what to answer ---------------------------------------------------------------------
 
@@ -325,7 +348,7 @@ class EntrySheet:
         words = criteria.words
         checks: list[Callable[[EntryRow], bool]] = []
         if criteria.unanswered_only:
-            checks.append(lambda e: e.status is None)
+            checks.append(lambda e: not e.answered)
         elif criteria.status:
             wanted = criteria.status
             checks.append(lambda e: e.status == wanted)
@@ -372,7 +395,7 @@ class EntrySheet:
                     start = position + 1
                     break
         candidates = ordered[start:] + (ordered[:start] if wrap else [])
-        return next((e for e in candidates if e.status is None and e is not after), None)
+        return next((e for e in candidates if not e.answered and e is not after), None)
 
 
 def _progress(rows: Iterable[EntryRow], scale: Scale) -> Progress:
@@ -380,8 +403,9 @@ def _progress(rows: Iterable[EntryRow], scale: Scale) -> Progress:
     total = 0
     for entry in rows:
         total += 1
-        if entry.status is not None:
-            counts[entry.status] = counts.get(entry.status, 0) + 1
+        status = entry.counted_status
+        if status is not None:
+            counts[status] = counts.get(status, 0) + 1
     return Progress(sum(counts.values()), total, counts)
 
 
@@ -406,8 +430,10 @@ def open_entry(
     identity: Identity | None,
     *,
     progress: Callable[[int, int, str], None] | None = None,
+    campaign_id: str | None = None,
 ) -> EntryData:
-    """Load a questionnaire with the identity's answers; ready to write unless read-only."""
+    """Load a questionnaire with the identity's answers (in ``campaign_id``, by default its
+    current campaign); ready to write unless read-only."""
 
     def step(done: int, text: str) -> None:
         if progress is not None:
@@ -415,7 +441,10 @@ def open_entry(
 
     step(0, "Lecture du plan…")
     plan = load_plan(db, questionnaire_id)
-    campaign_id = default_campaign_id(questionnaire_id)
+    if campaign_id is None:
+        with db.read() as session:
+            campaign_id = current_campaign_id(session, questionnaire_id)
+        campaign_id = campaign_id or default_campaign_id(questionnaire_id)
     service = None
     if identity is not None and not db.read_only:
         step(1, "Préparation de la saisie…")
@@ -507,6 +536,10 @@ def describe_history(entry: HistoryEntry, scale: Scale) -> HistoryLine:
     old_short = _value_text(entry, entry.old_value, scale, short=True)
     new_short = _value_text(entry, entry.new_value, scale, short=True)
     what = f"{subject} : {old_short} → {new_short}"
+    if entry.source == SOURCE_CARRY:
+        what = f"{subject} reprise de l'évaluation précédente : {new_short}"
+    elif entry.source == SOURCE_CONFIRM:
+        what = f"Réponse reprise confirmée telle quelle ({new_short})"
     detail = (
         f"{subject}\nAvant : {_value_text(entry, entry.old_value, scale, short=False)}"
         f"\nAprès : {_value_text(entry, entry.new_value, scale, short=False)}"

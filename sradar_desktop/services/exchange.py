@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sradar_desktop import __version__
 from sradar_desktop.db.models import (
@@ -23,8 +24,10 @@ from sradar_desktop.domain.merge import Stamped
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import normalise_respondent_code
+from sradar_desktop.services.campaigns import current_campaign_id
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import (
+    ARCHIVED_VERSION,
     DEFAULT_QUESTIONNAIRE_ID,
     default_campaign_id,
     load_plan,
@@ -72,24 +75,24 @@ def resolve_campaign(
                     "La commande « sradar-desktop questionnaires » donne la liste des "
                     "identifiants."
                 )
-            latest = session.scalar(
-                select(Campaign.id)
-                .where(Campaign.questionnaire_id == questionnaire_id)
-                .order_by(Campaign.created_at.desc())
-            )
+            latest = current_campaign_id(session, questionnaire_id)
             return questionnaire_id, latest or default_campaign_id(questionnaire_id)
-        used = session.execute(
-            select(Campaign.questionnaire_id, Campaign.id)
+        used = session.scalars(
+            select(Campaign.questionnaire_id)
+            .join(Questionnaire, Questionnaire.id == Campaign.questionnaire_id)
             .where(Campaign.id.in_(select(Answer.campaign_id).distinct()))
+            .where(Questionnaire.origin != ARCHIVED_VERSION)
+            .distinct()
             .order_by(Campaign.questionnaire_id)
         ).all()
-    if len(used) == 1:
-        return used[0][0], used[0][1]
+        if len(used) == 1:
+            # The questionnaire with answers, in its current campaign.
+            return used[0], current_campaign_id(session, used[0]) or default_campaign_id(used[0])
     if not used:
         return DEFAULT_QUESTIONNAIRE_ID, default_campaign_id(DEFAULT_QUESTIONNAIRE_ID)
     raise UserError(
         "Plusieurs questionnaires ont des réponses dans cette base : précisez lequel avec "
-        "--questionnaire (" + ", ".join(q for q, _ in used) + ")."
+        "--questionnaire (" + ", ".join(used) + ")."
     )
 
 
@@ -115,6 +118,8 @@ def build_exchange(
     with db.read() as session:
         campaign = session.get(Campaign, campaign_id)
         campaign_title = campaign.title if campaign else "Évaluation"
+        previous_id = campaign.previous_id if campaign else None
+        to_confirm: set[tuple[str, str]] = set()
         answers: dict[tuple[str, str], Stamped] = {}
         values: dict[tuple[str, str, int], Stamped] = {}
         if not blank:
@@ -138,6 +143,8 @@ def build_exchange(
                 answers[(respondent, action)] = Stamped(
                     (answer.status, answer.comment), answer.updated_at, answer.updated_by
                 )
+                if answer.to_confirm:
+                    to_confirm.add((respondent, action))
             for value, respondent, action, position in session.execute(value_query):
                 values[(respondent, action, position)] = Stamped(
                     (value.target, value.achieved), value.updated_at, value.updated_by
@@ -152,6 +159,7 @@ def build_exchange(
             ).all()
             codes = sorted({r for r, _ in answers} | {r for r, _, _ in values} | set(roster))
         infos = _respondent_infos(session, codes)
+        previous = _previous_answers(session, previous_id, codes) if previous_id else {}
     return fmt.build_content(
         plan,
         campaign_id=campaign_id,
@@ -164,7 +172,24 @@ def build_exchange(
         all_actions=all_actions,
         blank=blank,
         strict_respondent=code is not None,
+        to_confirm=to_confirm,
+        campaign_period=campaign.period if campaign else "",
+        previous_campaign_id=previous_id or "",
+        previous=previous,
     )
+
+
+def _previous_answers(
+    session: Session, campaign_id: str, codes: list[str]
+) -> dict[tuple[str, str], tuple[str | None, str]]:
+    """What ``codes`` answered in ``campaign_id`` (status, comment), by (respondent, action)."""
+    rows = session.execute(
+        select(Respondent.code, ActionRow.code, Answer.status, Answer.comment)
+        .join(Respondent, Respondent.id == Answer.respondent_id)
+        .join(ActionRow, ActionRow.id == Answer.action_id)
+        .where(Answer.campaign_id == campaign_id, Respondent.code.in_(codes))
+    ).all()
+    return {(r, a): (status, comment or "") for r, a, status, comment in rows}
 
 
 def export_workbook(db: Database, path: Path, **options: object) -> ExportResult:

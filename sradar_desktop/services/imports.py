@@ -38,7 +38,6 @@ from sradar_desktop.db.models import (
 from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.dates import moment_text, short_datetime
 from sradar_desktop.domain.merge import Decision, Stamped, Value, decide
-from sradar_desktop.domain.plan import Plan
 from sradar_desktop.domain.text import count, slugify
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.plans.table import (
@@ -57,13 +56,17 @@ from sradar_desktop.services.answers import (
     update_indicator,
 )
 from sradar_desktop.services.audit import flush_audit
+from sradar_desktop.services.campaigns import confirm
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import (
     default_campaign_id,
     default_campaign_title,
     store_plan,
 )
+from sradar_desktop.services.refusals import record_refusal
+from sradar_desktop.services.revisions import route_old_version
 from sradar_desktop.workbook import format as fmt
+from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.reader import looks_like_exchange, parse_exchange, read_workbook_sheets
 from sradar_desktop.workbook.safety import check_size
 
@@ -73,21 +76,6 @@ KIND_PLAN = "plan"
 KIND_WORKBOOK = "classeur"
 ORIGIN_WORKBOOK = "classeur"
 ORIGIN_PLAN = "import"
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """What a file brings, whatever its form."""
-
-    kind: str
-    plan: Plan
-    campaign_id: str
-    campaign_title: str
-    exported_at: datetime
-    respondents: tuple[fmt.RespondentInfo, ...]
-    answers: tuple[fmt.AnswerLine, ...]
-    indicators: tuple[fmt.IndicatorLine, ...]
-    edited_outside: int = 0
 
 
 @dataclass(frozen=True)
@@ -133,6 +121,7 @@ class ImportOutcome:
     decisions: dict[Decision, int] = field(default_factory=dict)
     conflicts: tuple[Conflict, ...] = ()
     edited_outside: int = 0
+    unplaced: tuple[str, ...] = ()
     already_imported_at: datetime | None = None
     import_id: int | None = None
 
@@ -177,6 +166,15 @@ class ImportOutcome:
             parts.append(
                 count(self.edited_outside, "réponse modifiée", "réponses modifiées")
                 + " hors de l'application"
+            )
+        if self.unplaced:
+            more = len(self.unplaced) - 5
+            parts.append(
+                count(len(self.unplaced), "ligne non placée", "lignes non placées")
+                + " dans le plan révisé ("
+                + " ; ".join(self.unplaced[:5])
+                + (f" et {count(more, 'autre')}" if more > 0 else "")
+                + ")"
             )
         return f"{self.file_name} : " + ", ".join(parts) + "."
 
@@ -245,6 +243,8 @@ def read_incoming(path: Path, *, respondent_code: str | None = None, actor: str 
         answers=workbook.answers,
         indicators=workbook.indicators,
         edited_outside=len(workbook.edited_outside),
+        campaign_period=workbook.campaign_period,
+        previous_campaign_id=workbook.previous_campaign_id,
     )
 
 
@@ -261,6 +261,8 @@ class _Change:
     current: Stamped | None
     decision: Decision
     row: Answer | IndicatorValue | None = None
+    # An answer carried forward that the sender has not confirmed yet.
+    to_confirm: bool = False
 
 
 def _stamped(value: Value, at: datetime | None, by: str) -> Stamped:
@@ -330,6 +332,7 @@ def _changes(session: Session, incoming: Incoming, new_questionnaire: bool) -> l
                 current,
                 decide(current, new, incoming.exported_at),
                 row,
+                line.to_confirm,
             )
         )
     for line in incoming.indicators:
@@ -388,6 +391,7 @@ def _outcome(
         decisions=dict(Counter(c.decision for c in changes)),
         conflicts=conflicts,
         edited_outside=incoming.edited_outside,
+        unplaced=incoming.unplaced,
         import_id=import_id,
     )
 
@@ -434,6 +438,7 @@ def preview_import(
         return _already(path, previous)
     incoming = read_incoming(path, respondent_code=respondent_code, actor=actor)
     with db.read() as session:
+        incoming = route_old_version(session, incoming)
         new_questionnaire = _check_versions(session, incoming, path.name)
         changes = _changes(session, incoming, new_questionnaire)
         return _outcome(path.name, incoming, new_questionnaire, changes)
@@ -470,9 +475,25 @@ def import_file(
         return _apply(session, incoming, path.name, digest, actor)
 
 
+def _confirm_from_file(session: Session, change: _Change) -> None:
+    """A file whose answer is confirmed confirms the same answer carried forward here."""
+    row = change.row
+    if (
+        change.target == "answer"
+        and not change.to_confirm
+        and isinstance(row, Answer)
+        and row.to_confirm
+        and (row.status, row.comment) == change.incoming.value
+    ):
+        # Stamped when the file's answer was, never earlier than the row's last change.
+        at = max(row.updated_at, change.incoming.at)
+        confirm(session, row, actor=change.incoming.by, at=at)
+
+
 def _apply(
     session: Session, incoming: Incoming, file_name: str, digest: str, actor: str
 ) -> ImportOutcome:
+    incoming = route_old_version(session, incoming)
     new_questionnaire = _check_versions(session, incoming, file_name)
     created: dict[str, object] = {"questionnaire": None, "campaign": None, "respondents": []}
     if new_questionnaire:
@@ -491,6 +512,8 @@ def _apply(
                 id=incoming.campaign_id,
                 questionnaire_id=incoming.plan.id,
                 title=incoming.campaign_title or "Évaluation",
+                period=incoming.campaign_period[:50],
+                previous_id=incoming.previous_campaign_id[:120] or None,
             )
         )
         created["campaign"] = incoming.campaign_id
@@ -542,6 +565,7 @@ def _apply(
     written: list[tuple[_Change, Answer | IndicatorValue, str | None]] = []
     for change in changes:
         if not change.decision.applies:
+            _confirm_from_file(session, change)
             continue
         respondent_id = respondent_ids[change.respondent]
         action_id = action_ids[change.action_code]
@@ -563,6 +587,12 @@ def _apply(
             session.add(row)
             status, comment = change.incoming.value
             update_answer(session, row, status=status, comment=comment or "", **common)
+            if change.to_confirm and change.row is None:
+                # Carried forward where the file comes from, and still to confirm there.
+                row.to_confirm = True
+                row.carried_from = incoming.previous_campaign_id[:120] or None
+            else:
+                _confirm_from_file(session, change)
         else:
             assert change.position is not None
             row = change.row or IndicatorValue(
@@ -638,6 +668,8 @@ def import_files(
             outcome = import_file(db, path, actor=actor, respondent_code=respondent_code)
         except UserError as error:
             log.info("Refusé : %s", error)
+            if isinstance(error, FileRefusedError):
+                record_refusal(db, path, str(error), actor=actor)
             results.append(FileResult(path, error=error))
         except Exception:  # a bug must not stop the other files; its traceback is logged
             log.exception("Erreur inattendue en important %s", path)

@@ -42,6 +42,12 @@ class _Campaign:
     answers: dict[tuple[str, str], Stamped] = field(default_factory=dict)
     values: dict[tuple[str, str, int], Stamped] = field(default_factory=dict)
     received: dict[str, datetime] = field(default_factory=dict)
+    # Answers whose winning line is carried forward and not confirmed yet.
+    to_confirm: set[tuple[str, str]] = field(default_factory=set)
+    period: str = ""
+    previous_id: str = ""
+    # The files read, by campaign id (with its title): one campaign per consolidation.
+    files: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
 class MergeBook:
@@ -65,8 +71,13 @@ class MergeBook:
             )
         if merged is None:
             merged = self.campaigns[plan.id] = _Campaign(
-                plan, incoming.campaign_id, incoming.campaign_title
+                plan,
+                incoming.campaign_id,
+                incoming.campaign_title,
+                period=incoming.campaign_period,
+                previous_id=incoming.previous_campaign_id,
             )
+        merged.files.setdefault(incoming.campaign_id, (incoming.campaign_title, []))[1].append(name)
         if digest in self._digests:
             return ImportOutcome(
                 file_name=name,
@@ -80,6 +91,9 @@ class MergeBook:
             )
         self._digests.add(digest)
         decisions: Counter[Decision] = Counter()
+        pending = {
+            (line.respondent, line.action_code) for line in incoming.answers if line.to_confirm
+        }
         units: list[tuple[dict, tuple, Stamped]] = [
             (merged.answers, (line.respondent, line.action_code), _stamped(line))
             for line in incoming.answers
@@ -92,6 +106,19 @@ class MergeBook:
             decisions[decision] += 1
             if decision.applies:
                 store[key] = new
+                if store is merged.answers:
+                    if key in pending:
+                        merged.to_confirm.add(key)
+                    else:
+                        merged.to_confirm.discard(key)
+            elif (
+                store is merged.answers
+                and key not in pending
+                and (current := store.get(key)) is not None
+                and current.value == new.value
+            ):
+                # The same answer confirmed in one file confirms it, whatever the order.
+                merged.to_confirm.discard(key)
         for info in incoming.respondents:
             known = self.respondents.get(info.code)
             if known is None or (info.label and not known.label):
@@ -117,19 +144,32 @@ class MergeBook:
         )
 
     def questionnaire(self, questionnaire_id: str | None) -> _Campaign:
+        """The merged files of one questionnaire; refuses files of several campaigns."""
         if questionnaire_id is not None:
             if questionnaire_id not in self.campaigns:
                 raise UserError(
                     f"Aucun des fichiers ne porte sur le questionnaire « {questionnaire_id} »."
                 )
-            return self.campaigns[questionnaire_id]
-        if len(self.campaigns) > 1:
+            merged = self.campaigns[questionnaire_id]
+        elif len(self.campaigns) > 1:
             raise UserError(
                 "Les fichiers répondent à des questionnaires différents ("
                 + ", ".join(sorted(self.campaigns))
                 + ") : consolidez-les séparément, ou précisez --questionnaire."
             )
-        return next(iter(self.campaigns.values()))
+        else:
+            merged = next(iter(self.campaigns.values()))
+        if len(merged.files) > 1:
+            raise UserError(
+                f"Les fichiers portent sur {len(merged.files)} campagnes différentes du "
+                f"questionnaire « {merged.plan.display_title} » : consolidez séparément les "
+                "fichiers de chaque campagne.",
+                details=[
+                    f"{title or campaign_id} ({campaign_id}) : {', '.join(sorted(names))}"
+                    for campaign_id, (title, names) in sorted(merged.files.items())
+                ],
+            )
+        return merged
 
     def content(self, merged: _Campaign) -> fmt.ExchangeWorkbook:
         """The merged answers as an exchange workbook's content (every respondent)."""
@@ -143,6 +183,9 @@ class MergeBook:
             values=merged.values,
             exported_at=utcnow(),
             app_version=__version__,
+            to_confirm=merged.to_confirm,
+            campaign_period=merged.period,
+            previous_campaign_id=merged.previous_id,
         )
 
     def consolidation(self, merged: _Campaign) -> Consolidation:

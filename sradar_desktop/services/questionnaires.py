@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 BUILTIN = "builtin"
 IMPORTED = "import"
+# A previous version of a revised questionnaire, kept for the answers to its retired actions
+# (services/revisions.py); not offered for answering.
+ARCHIVED_VERSION = "version"
 # The plan the app opens on until the user chooses another.
 DEFAULT_QUESTIONNAIRE_ID = "sradar-2021-2023"
 
@@ -177,6 +180,7 @@ def list_questionnaires(db: Database) -> list[QuestionnaireSummary]:
             .outerjoin(objectives, objectives.c.questionnaire_id == Questionnaire.id)
             .outerjoin(themes, themes.c.questionnaire_id == Questionnaire.id)
             .outerjoin(actions, actions.c.questionnaire_id == Questionnaire.id)
+            .where(Questionnaire.origin != ARCHIVED_VERSION)
         ).all()
     summaries = [
         QuestionnaireSummary(

@@ -12,7 +12,7 @@ app).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -43,6 +43,13 @@ COL_INDICATOR = "Indicateur"
 COL_UNIT = "Unité"
 COL_TARGET = "Valeur cible"
 COL_ACHIEVED = "Valeur réalisée"
+# Campaigns created from a previous one (format 1, compatible: readers ignore columns they do
+# not know, and these are written only then): what the respondent said last time, read-only,
+# and whether an answer carried forward is still to be confirmed (« oui ») or not (empty).
+COL_PREVIOUS_STATUS = "Réalisation précédente"
+COL_PREVIOUS_COMMENT = "Commentaire précédent"
+COL_TO_CONFIRM = "Reprise à confirmer"
+TO_CONFIRM_MARK = "oui"
 
 ANSWER_COLUMNS = (
     COL_CODE,
@@ -82,6 +89,8 @@ META_QUESTIONNAIRE_DIGEST = "questionnaire_empreinte"
 META_QUESTIONNAIRE_TITLE = "questionnaire_titre"
 META_CAMPAIGN_ID = "campagne_id"
 META_CAMPAIGN_TITLE = "campagne_titre"
+META_CAMPAIGN_PERIOD = "campagne_periode"
+META_PREVIOUS_CAMPAIGN_ID = "campagne_precedente_id"
 META_RESPONDENTS = "repondants"
 META_ANSWERS_DIGEST = "reponses_empreinte"
 META_ANSWERS_SHEET = "feuille_reponses"
@@ -115,6 +124,8 @@ class AnswerLine(NamedTuple):
     comment: str = ""
     at: datetime | None = None
     by: str = ""
+    # Carried forward from the previous campaign and not confirmed yet.
+    to_confirm: bool = False
 
     @property
     def value(self) -> Value:
@@ -138,6 +149,27 @@ class IndicatorLine(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Incoming:
+    """What a received file brings, whatever its form (an exchange workbook or a plan table):
+    what an import applies to the database."""
+
+    kind: str
+    plan: Plan
+    campaign_id: str
+    campaign_title: str
+    exported_at: datetime
+    respondents: tuple[RespondentInfo, ...]
+    answers: tuple[AnswerLine, ...]
+    indicators: tuple[IndicatorLine, ...]
+    edited_outside: int = 0
+    # Rows of a workbook of a previous plan version with no action in the current one.
+    unplaced: tuple[str, ...] = ()
+    # What a workbook says of its campaign, to create it when this database does not know it.
+    campaign_period: str = ""
+    previous_campaign_id: str = ""
+
+
+@dataclass(frozen=True)
 class ExchangeWorkbook:
     plan: Plan
     campaign_id: str
@@ -148,6 +180,11 @@ class ExchangeWorkbook:
     respondents: tuple[RespondentInfo, ...]
     answers: tuple[AnswerLine, ...]
     indicators: tuple[IndicatorLine, ...] = ()
+    campaign_period: str = ""
+    # The campaign this one was created from ("" for a first one), and by (respondent, action
+    # code) what was answered there (status, comment): shown beside the cells to fill.
+    previous_campaign_id: str = ""
+    previous: Mapping[tuple[str, str], tuple[str | None, str]] = field(default_factory=dict)
     # Set by the reader only:
     saved_at: datetime | None = None
     saved_by: str = ""
@@ -186,12 +223,17 @@ def build_content(
     all_actions: bool = False,
     blank: bool = False,
     strict_respondent: bool = False,
+    to_confirm: Set[tuple[str, str]] = frozenset(),
+    campaign_period: str = "",
+    previous_campaign_id: str = "",
+    previous: Mapping[tuple[str, str], tuple[str | None, str]] | None = None,
 ) -> ExchangeWorkbook:
     """What a workbook holds: for each respondent, the actions its service pilots and those it
     answered (every action with ``all_actions``), with their answers and stamps.
 
     ``strict_respondent`` refuses a respondent left without any action (a blank workbook for a
-    service that pilots nothing would be empty).
+    service that pilots nothing would be empty). ``to_confirm``: the (respondent, action code)
+    of answers carried forward and not confirmed yet.
     """
     answer_lines: list[AnswerLine] = []
     indicator_lines: list[IndicatorLine] = []
@@ -216,7 +258,14 @@ def build_content(
             answer_lines.append(
                 AnswerLine(code, action.code)
                 if answer is None
-                else AnswerLine(code, action.code, *answer.value, answer.at, answer.by)  # type: ignore[arg-type]
+                else AnswerLine(
+                    code,
+                    action.code,
+                    *answer.value,  # type: ignore[arg-type]
+                    answer.at,
+                    answer.by,
+                    (code, action.code) in to_confirm,
+                )
             )
             for position in range(len(action.indicators)):
                 value = None if blank else values.get((code, action.code, position))
@@ -244,4 +293,7 @@ def build_content(
         respondents=tuple(respondents),
         answers=tuple(answer_lines),
         indicators=tuple(indicator_lines),
+        campaign_period=campaign_period,
+        previous_campaign_id=previous_campaign_id,
+        previous=previous or {},
     )

@@ -422,11 +422,17 @@ class _ExchangeParser:
     def answers(self, rows: _Rows) -> list[fmt.AnswerLine]:
         lines = []
         seen: dict[tuple[str, str], int] = {}
-        columns = (fmt.COL_CODE, fmt.COL_RESPONDENT, fmt.COL_STATUS, fmt.COL_COMMENT)
+        columns = (
+            fmt.COL_CODE,
+            fmt.COL_RESPONDENT,
+            fmt.COL_STATUS,
+            fmt.COL_COMMENT,
+            fmt.COL_TO_CONFIRM,
+        )
         for index, cells in rows.cells(*columns):
             if self.unknown(rows, index, columns, cells):
                 continue
-            code, typed_respondent, raw_status, comment = cells
+            code, typed_respondent, raw_status, comment, pending = cells
             code = _text(code)
             comment = _comment(comment)
             if not (code or _text(typed_respondent) or _text(raw_status) or comment.strip()):
@@ -455,9 +461,14 @@ class _ExchangeParser:
             if len(comment) > fmt.MAX_CELL_TEXT:
                 self.error(rows, index, fmt.COL_COMMENT, "le commentaire est trop long")
                 continue
+            edits = len(self.edited)
             resolved = self.resolve(respondent, code, None, (status, comment))
             if resolved is not None:
-                lines.append(fmt.AnswerLine(respondent, code, status, comment, *resolved))
+                # Still to confirm while marked so and unchanged: any edit confirms it.
+                to_confirm = bool(_text(pending)) and len(self.edited) == edits
+                lines.append(
+                    fmt.AnswerLine(respondent, code, status, comment, *resolved, to_confirm)
+                )
         return lines
 
     def indicators(self, rows: _Rows) -> list[fmt.IndicatorLine]:
@@ -568,7 +579,7 @@ def parse_exchange(
         by_name,
         answers_sheet,
         (fmt.COL_CODE, fmt.COL_RESPONDENT, fmt.COL_STATUS),
-        (fmt.COL_COMMENT,),
+        (fmt.COL_COMMENT, fmt.COL_TO_CONFIRM),
     )
     if found is None:
         looked = ", ".join(
@@ -596,6 +607,8 @@ def parse_exchange(
         plan=plan,
         campaign_id=meta.get(fmt.META_CAMPAIGN_ID, ""),
         campaign_title=meta.get(fmt.META_CAMPAIGN_TITLE, ""),
+        campaign_period=meta.get(fmt.META_CAMPAIGN_PERIOD, ""),
+        previous_campaign_id=meta.get(fmt.META_PREVIOUS_CAMPAIGN_ID, ""),
         kind=meta.get(fmt.META_KIND, fmt.KIND_ANSWERS),
         exported_at=exported_at,
         app_version=meta.get(fmt.META_APP_VERSION, ""),

@@ -63,6 +63,8 @@ class Style:
 
 HEADER = Style(bold=True, color="FFFFFF", fill="1F3864")
 STRUCTURE = Style(fill="F2F2F2")
+# What the respondent said in the previous campaign: read-only, greyed, in grey letters.
+PREVIOUS = Style(color="595959", fill="E7E6E6")
 ANSWER = Style(locked=False)
 PLAIN = Style()
 BOLD = Style(bold=True)
@@ -281,7 +283,10 @@ def write_readme(book: Workbook, styles: Styles, content: fmt.ExchangeWorkbook) 
     title = Style(bold=True, wrap=False)
     table.append([(content.plan.title, title)])
     table.append([])
-    table.append([("Campagne", BOLD), (content.campaign_title, PLAIN)])
+    campaign = content.campaign_title
+    if content.campaign_period and content.campaign_period not in campaign:
+        campaign += f" (période {content.campaign_period})"
+    table.append([("Campagne", BOLD), (campaign, PLAIN)])
     table.append([("Répondant(s)", BOLD), (respondents or "—", PLAIN)])
     table.append(
         [
@@ -304,6 +309,20 @@ def write_readme(book: Workbook, styles: Styles, content: fmt.ExchangeWorkbook) 
         "modifications accidentelles ; vous pouvez trier et filtrer les lignes.",
     ):
         table.append([None, (text, PLAIN)])
+    if content.previous_campaign_id:
+        table.append(
+            [
+                None,
+                (
+                    "Les colonnes « Réalisation précédente » et « Commentaire précédent » "
+                    "rappellent la réponse donnée à l'évaluation précédente : elles ne se "
+                    "modifient pas. Une réponse marquée « oui » dans la colonne « Reprise à "
+                    "confirmer » a été reprise de l'évaluation précédente : corrigez-la, ou "
+                    "effacez ce « oui » pour la confirmer telle quelle.",
+                    PLAIN,
+                ),
+            ]
+        )
     table.append([])
     table.append([("Réponses possibles", title)])
     for level in content.plan.scale.levels:
@@ -349,6 +368,15 @@ def write_answers(
         widths = [9, 30, 30, 16, 14, 30, 16, 60, 17, 24]
     else:
         columns, widths = list(fmt.ANSWER_COLUMNS), list(ANSWER_WIDTHS)
+    # A campaign created from a previous one: what was said then, and what is to confirm.
+    show_previous = bool(content.previous_campaign_id) and not long_format
+    show_to_confirm = bool(content.previous_campaign_id) and content.kind != fmt.KIND_BLANK
+    if show_previous:
+        columns += [fmt.COL_PREVIOUS_STATUS, fmt.COL_PREVIOUS_COMMENT]
+        widths += [16, 50]
+    if show_to_confirm:
+        columns.append(fmt.COL_TO_CONFIRM)
+        widths.append(14)
     # What does not depend on the respondent, once per action.
     fixed: dict[str, list[tuple[object, Style]]] = {}
     for action in plan.actions():
@@ -400,6 +428,12 @@ def write_answers(
         if labels is not None:
             at = line.at.astimezone().replace(tzinfo=None) if line.at else None
             cells += [(at, stamp), (line.by or None, STRUCTURE)]
+        if show_previous:
+            before = content.previous.get((line.respondent, line.action_code), (None, ""))
+            cells += [(before[0], PREVIOUS), (before[1] or None, PREVIOUS)]
+        if show_to_confirm:
+            # Left free: clearing « oui » confirms the answer as it is.
+            cells.append((fmt.TO_CONFIRM_MARK if line.to_confirm else None, ANSWER))
         table.append(cells)
 
 
@@ -451,6 +485,8 @@ def _meta_rows(
     yield [fmt.META_QUESTIONNAIRE_TITLE, content.plan.title]
     yield [fmt.META_CAMPAIGN_ID, content.campaign_id]
     yield [fmt.META_CAMPAIGN_TITLE, content.campaign_title]
+    yield [fmt.META_CAMPAIGN_PERIOD, content.campaign_period]
+    yield [fmt.META_PREVIOUS_CAMPAIGN_ID, content.previous_campaign_id]
     yield [fmt.META_RESPONDENTS, respondents]
     yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content)]
     yield [fmt.META_ANSWERS_SHEET, answers_sheet]

@@ -1,0 +1,328 @@
+"""Campaigns: the successive evaluations of one questionnaire.
+
+The secretariat creates the next campaign from the previous one: the roster is copied, and each
+respondent's answers (status, comment, indicator values) are carried forward, marked « reprise
+de l'évaluation précédente, à confirmer » (``Answer.to_confirm``) until the respondent confirms
+them unchanged or edits them. The audit trail records the carrying (source ``reprise``) and each
+confirmation (source ``confirmation``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from sradar_desktop.db.models import (
+    Answer,
+    Campaign,
+    ExpectedRespondent,
+    IndicatorRow,
+    IndicatorValue,
+    Questionnaire,
+)
+from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.dates import parse_short_date, short_date
+from sradar_desktop.domain.text import count, slugify
+from sradar_desktop.errors import UserError
+from sradar_desktop.services import audit
+from sradar_desktop.services.database import Database
+
+SOURCE_CARRY: Final = "reprise"
+SOURCE_CONFIRM: Final = "confirmation"
+CARRIED_LABEL: Final = "Reprise de l'évaluation précédente, à confirmer"
+MAX_TITLE = 200
+MAX_PERIOD = 50
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    id: str
+    questionnaire_id: str
+    title: str
+    period: str
+    due_date: date | None
+    created_at: datetime
+    previous_id: str | None
+    roster: int
+    respondents: int  # who answered something
+    to_confirm: int  # answers carried forward, not confirmed yet
+    current: bool  # the most recent campaign of its questionnaire
+
+    def describe(self) -> str:
+        """One line: id first, then what a user needs to pick it."""
+        parts = [self.title]
+        if self.period:
+            parts.append(f"période {self.period}")
+        if self.due_date is not None:
+            parts.append(f"réponses attendues le {short_date(self.due_date)}")
+        parts.append(count(self.roster, "service attendu", "services attendus"))
+        parts.append(count(self.respondents, "répondant"))
+        if self.to_confirm:
+            parts.append(count(self.to_confirm, "réponse à confirmer", "réponses à confirmer"))
+        if self.previous_id:
+            parts.append(f"créée à partir de {self.previous_id}")
+        mark = "  (en cours)" if self.current else ""
+        return f"{self.id}  {' ; '.join(parts)}{mark}"
+
+
+def current_campaign_id(session: Session, questionnaire_id: str) -> str | None:
+    """The most recent campaign of a questionnaire (None when it has none); the id breaks ties
+    (two campaigns created in the same instant), as in ``list_campaigns``."""
+    return session.scalar(
+        select(Campaign.id)
+        .where(Campaign.questionnaire_id == questionnaire_id)
+        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        .limit(1)
+    )
+
+
+def list_campaigns(db: Database, questionnaire_id: str | None = None) -> list[CampaignSummary]:
+    """The campaigns (of one questionnaire, or all), oldest first within each questionnaire."""
+    with db.read() as session:
+        if questionnaire_id and session.get(Questionnaire, questionnaire_id) is None:
+            raise UserError(
+                f"Le questionnaire « {questionnaire_id} » n'existe pas dans cette base. "
+                "La commande « sradar-desktop questionnaires » donne la liste des identifiants."
+            )
+        query = select(Campaign)
+        if questionnaire_id:
+            query = query.where(Campaign.questionnaire_id == questionnaire_id)
+        campaigns = session.scalars(query).all()
+        roster = dict(
+            session.execute(
+                select(ExpectedRespondent.campaign_id, func.count()).group_by(
+                    ExpectedRespondent.campaign_id
+                )
+            ).all()
+        )
+        respondents = dict(
+            session.execute(
+                select(Answer.campaign_id, func.count(Answer.respondent_id.distinct())).group_by(
+                    Answer.campaign_id
+                )
+            ).all()
+        )
+        pending = dict(
+            session.execute(
+                select(Answer.campaign_id, func.count())
+                .where(Answer.to_confirm.is_(True))
+                .group_by(Answer.campaign_id)
+            ).all()
+        )
+        rows = [
+            (c.id, c.questionnaire_id, c.title, c.period, c.due_date, c.created_at, c.previous_id)
+            for c in campaigns
+        ]
+    # Oldest first within each questionnaire; the last of each is its current campaign.
+    rows.sort(key=lambda r: (r[1], r[5], r[0]))
+    current = {qid: cid for cid, qid, *_ in rows}
+    return [
+        CampaignSummary(
+            id=cid,
+            questionnaire_id=qid,
+            title=title,
+            period=period,
+            due_date=due,
+            created_at=created,
+            previous_id=previous,
+            roster=roster.get(cid, 0),
+            respondents=respondents.get(cid, 0),
+            to_confirm=pending.get(cid, 0),
+            current=current[qid] == cid,
+        )
+        for cid, qid, title, period, due, created, previous in rows
+    ]
+
+
+def parse_due_date(text: str | None) -> date | None:
+    """A due date typed JJ/MM/AAAA (None for nothing); ``UserError`` otherwise."""
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_short_date(text)
+    except ValueError as error:
+        raise UserError(
+            f"{error}. Donnez la date limite de réponse au format JJ/MM/AAAA."
+        ) from None
+
+
+def new_campaign_id(questionnaire_id: str, title: str) -> str:
+    """The id of a campaign, made from its plan and title: two workstations creating
+    « Évaluation 2022 » of the same plan give it the same id, so their workbooks merge."""
+    return f"{questionnaire_id}:{slugify(title, 39) or 'evaluation'}"
+
+
+def create_campaign(
+    db: Database,
+    previous_id: str,
+    title: str,
+    *,
+    due_date: date | None = None,
+    period: str = "",
+    actor: str = "",
+) -> CampaignSummary:
+    """The next campaign after ``previous_id``: same plan, its roster, its answers carried
+    forward to be confirmed. One transaction: all of it, or nothing."""
+    title = " ".join(title.split())
+    period = " ".join(period.split())
+    if not title:
+        raise UserError("Donnez un titre à la nouvelle campagne, par exemple « Évaluation 2022 ».")
+    if len(title) > MAX_TITLE:
+        raise UserError(
+            f"Le titre de la campagne dépasse {MAX_TITLE} caractères : raccourcissez-le."
+        )
+    if len(period) > MAX_PERIOD:
+        raise UserError(f"La période dépasse {MAX_PERIOD} caractères : raccourcissez-la.")
+    actor = actor[:200]
+    with db.write() as session:
+        previous = session.get(Campaign, previous_id)
+        if previous is None:
+            raise UserError(
+                f"La campagne « {previous_id} » n'existe pas dans cette base. La commande "
+                "« sradar-desktop campaigns » donne la liste des identifiants."
+            )
+        campaign_id = new_campaign_id(previous.questionnaire_id, title)
+        existing = session.get(Campaign, campaign_id)
+        if existing is not None:
+            raise UserError(
+                f"Une campagne « {existing.title} » existe déjà pour ce questionnaire "
+                f"({campaign_id}) : choisissez un autre titre."
+            )
+        now = utcnow()
+        session.add(
+            Campaign(
+                id=campaign_id,
+                questionnaire_id=previous.questionnaire_id,
+                title=title,
+                period=period,
+                due_date=due_date,
+                previous_id=previous.id,
+                created_at=now,
+            )
+        )
+        session.flush()
+        roster = session.scalars(
+            select(ExpectedRespondent.respondent_id).where(
+                ExpectedRespondent.campaign_id == previous.id
+            )
+        ).all()
+        if roster:
+            session.execute(
+                insert(ExpectedRespondent),
+                [{"campaign_id": campaign_id, "respondent_id": r} for r in roster],
+            )
+        carry_answers(session, previous.id, campaign_id, actor=actor, at=now)
+    return next(c for c in list_campaigns(db, previous.questionnaire_id) if c.id == campaign_id)
+
+
+def carry_answers(
+    session: Session, previous_id: str, campaign_id: str, *, actor: str, at: datetime
+) -> int:
+    """Copy every answer and indicator value of ``previous_id`` into ``campaign_id``, to be
+    confirmed, each carried field audited. Returns the number of answers carried."""
+    answers = session.execute(
+        select(Answer.respondent_id, Answer.action_id, Answer.status, Answer.comment).where(
+            Answer.campaign_id == previous_id
+        )
+    ).all()
+    values = session.execute(
+        select(
+            IndicatorValue.respondent_id,
+            IndicatorRow.action_id,
+            IndicatorValue.indicator_id,
+            IndicatorValue.target,
+            IndicatorValue.achieved,
+        )
+        .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
+        .where(IndicatorValue.campaign_id == previous_id)
+    ).all()
+    carried = {(r, a): (status, comment or "") for r, a, status, comment in answers}
+    # An action with indicator values but no status still gets a row: confirming it is the
+    # respondent's to do too.
+    for respondent_id, action_id, *_ in values:
+        carried.setdefault((respondent_id, action_id), (None, ""))
+    stamp = {"campaign_id": campaign_id, "updated_at": at, "updated_by": actor}
+    if carried:
+        session.execute(
+            insert(Answer),
+            [
+                {
+                    **stamp,
+                    "respondent_id": r,
+                    "action_id": a,
+                    "status": status,
+                    "comment": comment,
+                    "carried_from": previous_id,
+                    "to_confirm": True,
+                }
+                for (r, a), (status, comment) in carried.items()
+            ],
+        )
+    if values:
+        session.execute(
+            insert(IndicatorValue),
+            [
+                {**stamp, "respondent_id": r, "indicator_id": i, "target": t, "achieved": v}
+                for r, _a, i, t, v in values
+            ],
+        )
+    line = {"at": at, "actor": actor, "source": SOURCE_CARRY, "campaign_id": campaign_id}
+    for (r, a), (status, comment) in carried.items():
+        for name, value in (("status", status), ("comment", comment)):
+            if value:
+                audit.record(
+                    session,
+                    **line,
+                    respondent_id=r,
+                    action_id=a,
+                    indicator_id=None,
+                    field=name,
+                    old_value=None,
+                    new_value=value,
+                    import_id=None,
+                )
+    for r, a, i, target, achieved in values:
+        for name, value in (("target", target), ("achieved", achieved)):
+            if value is not None:
+                audit.record(
+                    session,
+                    **line,
+                    respondent_id=r,
+                    action_id=a,
+                    indicator_id=i,
+                    field=name,
+                    old_value=None,
+                    new_value=value,
+                    import_id=None,
+                )
+    return len(carried)
+
+
+def confirm(session: Session, answer: Answer, *, actor: str, at: datetime | None = None) -> bool:
+    """Mark a carried answer as confirmed, audited (the status as it stands, unchanged).
+    Returns whether there was anything to confirm."""
+    if not answer.to_confirm:
+        return False
+    at = at or utcnow()
+    answer.to_confirm = False
+    answer.updated_at = at
+    answer.updated_by = actor
+    audit.record(
+        session,
+        at=at,
+        actor=actor,
+        source=SOURCE_CONFIRM,
+        campaign_id=answer.campaign_id,
+        respondent_id=answer.respondent_id,
+        action_id=answer.action_id,
+        indicator_id=None,
+        field="status",
+        old_value=answer.status,
+        new_value=answer.status,
+        import_id=None,
+    )
+    return True

@@ -1,0 +1,506 @@
+"""Evolution between two campaigns: the transition rule, a revised plan's matching, and seed 000
+evaluated twice, read back from the consolidated workbook's « Évolution » sheet and the PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pypdf
+import pytest
+from conftest import SEED_000
+from exchange_support import ROAD_MAP, answer
+from test_cli import run
+
+from sradar_desktop.db.models import Campaign
+from sradar_desktop.domain.consolidation import RespondentAnswer, consolidate
+from sradar_desktop.domain.evolution import (
+    NEW,
+    PROGRESS,
+    REMOVED,
+    SETBACK,
+    TRANSITIONS,
+    UNCHANGED,
+    compare,
+    transition,
+)
+from sradar_desktop.domain.plan import Action, Indicator, Objective, Plan, Theme
+from sradar_desktop.errors import UserError
+from sradar_desktop.reports.pdf import render_summary_pdf
+from sradar_desktop.services.answers import AnswerService
+from sradar_desktop.services.consolidation import (
+    load_consolidation,
+    load_evolution,
+    set_arbitration,
+    write_reports,
+)
+from sradar_desktop.services.imports import import_file
+from sradar_desktop.services.questionnaires import default_campaign_id
+
+# --- The rule -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "expected"),
+    [
+        ("non", "partiellement", PROGRESS),
+        ("partiellement", "oui", PROGRESS),
+        ("non", "oui", PROGRESS),
+        ("nc", "non", PROGRESS),  # « nc » answered: we now know where the action stands
+        ("nc", "oui", PROGRESS),
+        ("oui", "partiellement", SETBACK),
+        ("partiellement", "non", SETBACK),
+        ("oui", "nc", SETBACK),
+        ("oui", "oui", UNCHANGED),
+        ("nc", "nc", UNCHANGED),
+        (None, "non", NEW),
+        (None, "nc", NEW),
+        (None, None, UNCHANGED),
+        ("oui", None, REMOVED),
+    ],
+)
+def test_transition_rule(previous, current, expected):
+    assert transition(previous, current) == expected
+
+
+def _plan(actions: dict[str, list[str]], indicators: frozenset[str] = frozenset()) -> Plan:
+    """{objective code: [action codes]}; actions in ``indicators`` have one indicator."""
+    return Plan(
+        "essai",
+        "Plan d'essai",
+        tuple(
+            Objective(
+                objective,
+                f"Objectif {objective}",
+                (
+                    Theme(
+                        f"{objective}.1",
+                        "Thématique",
+                        tuple(
+                            Action(
+                                code,
+                                f"Action {code}",
+                                indicators=(Indicator("Personnes accompagnées"),)
+                                if code in indicators
+                                else (),
+                            )
+                            for code in codes
+                        ),
+                    ),
+                ),
+            )
+            for objective, codes in actions.items()
+        ),
+    )
+
+
+def _consolidation(plan: Plan, campaign: str, statuses: dict, figures: dict | None = None):
+    """One respondent's statuses (code: status) and indicator figures (code: (target,
+    achieved))."""
+    return consolidate(
+        plan,
+        campaign_id=campaign,
+        campaign_title=campaign.capitalize(),
+        due_date=None,
+        generated_at=datetime.now(UTC),
+        answers=[
+            ("DDETS-44", code, RespondentAnswer("DDETS-44", "DDETS-44", status, "", None, ""))
+            for code, status in statuses.items()
+        ],
+        indicator_values=[
+            ("DDETS-44", code, 0, Decimal(target), Decimal(achieved))
+            for code, (target, achieved) in (figures or {}).items()
+        ],
+        labels={},
+        expected=[],
+        arbitrations={},
+        last_imports={},
+    )
+
+
+def _counts(counts) -> tuple[int, ...]:
+    return tuple(counts.counts[t] for t in TRANSITIONS)
+
+
+def _revision():
+    """Two evaluations of a revised plan: 1.2 renumbered 1.20, 1.4 removed, 1.5 split into
+    1.5a and 1.5b, 1.7 merged into 1.6, 1.8 new, objective 2 (2.1) removed."""
+    before = _plan({"1": ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"], "2": ["2.1"]}, {"1.3"})
+    after = _plan({"1": ["1.1", "1.20", "1.3", "1.5a", "1.5b", "1.6", "1.8"]}, {"1.3"})
+    previous = _consolidation(
+        before,
+        "évaluation 2022",
+        {
+            "1.1": "oui",
+            "1.2": "non",
+            "1.3": "partiellement",
+            "1.4": "oui",
+            "1.5": "non",
+            "1.6": "oui",
+            "1.7": "non",
+            "2.1": "oui",
+        },
+        {"1.3": (100, 40)},
+    )
+    current = _consolidation(
+        after,
+        "évaluation 2023",
+        {
+            "1.1": "oui",
+            "1.20": "partiellement",
+            "1.3": "oui",
+            "1.5a": "non",
+            "1.5b": "oui",
+            "1.6": "non",
+            "1.8": "oui",
+        },
+        {"1.3": (100, 90)},
+    )
+    # Complete, as a revision gives it: 1.4 and 2.1, missing, are removed.
+    matching = {
+        "1.1": "1.1",
+        "1.2": "1.20",
+        "1.3": ["1.3"],
+        "1.5": ["1.5a", "1.5b"],
+        "1.6": "1.6",
+        "1.7": "1.6",
+    }
+    return previous, current, matching
+
+
+def test_revised_plan_follows_the_matching():
+    """Renumbered, split, merged, new and removed actions, and an indicator's change."""
+    evolution = compare(*_revision())
+
+    found = {a.code: (a.previous, a.current, a.transition) for a in evolution.actions}
+    assert found == {
+        "1.1": ("oui", "oui", UNCHANGED),
+        "1.20": ("non", "partiellement", PROGRESS),
+        "1.3": ("partiellement", "oui", PROGRESS),
+        "1.5a": ("non", "non", UNCHANGED),
+        "1.5b": ("non", "oui", PROGRESS),
+        # Merged: « oui » and « non » combine into « partiellement » (the synthesis rule).
+        "1.6": ("partiellement", "non", SETBACK),
+        "1.8": (None, "oui", NEW),
+        "1.4": ("oui", None, REMOVED),
+        "2.1": ("oui", None, REMOVED),
+    }
+    renamed = {a.code: a.renamed_from for a in evolution.actions}
+    assert (renamed["1.20"], renamed["1.6"], renamed["1.1"], renamed["1.8"]) == (
+        "1.2",
+        "1.6, 1.7",
+        "",
+        "",
+    )
+    assert [(o.code, _counts(c)) for o, c in evolution.objective_counts] == [
+        ("1", (3, 2, 1, 1, 1)),
+        ("2", (0, 0, 0, 0, 1)),  # an objective gone from the plan keeps its removed actions
+    ]
+    assert _counts(evolution.overall) == (3, 2, 1, 1, 2)
+    assert evolution.overall.total == 9 and evolution.overall.changed == 7
+
+    (indicator,) = evolution.indicators
+    assert indicator.action.code == "1.3"
+    assert (indicator.previous_achieved, indicator.current_achieved) == (40, 90)
+    assert indicator.difference == 50
+    assert (indicator.previous_ratio, indicator.current_ratio) == (Decimal("0.4"), Decimal("0.9"))
+    assert indicator.ratio_change == Decimal("0.5")
+
+
+def _pdf_text(path_or_bytes) -> str:
+    source = io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else path_or_bytes
+    pages = pypdf.PdfReader(source).pages
+    return " ".join(" ".join(p.extract_text().replace("\u00a0", " ").split()) for p in pages)
+
+
+def test_revised_plan_in_the_pdf():
+    previous, current, matching = _revision()
+    text = _pdf_text(render_summary_pdf(current, evolution=compare(previous, current, matching)))
+    start = text.find("Évolution depuis Évaluation 2022", text.find("Règle de synthèse"))
+    section = text[start : text.find("2. Actions par", start)]
+    assert "Évaluation 2023 comparée à Évaluation 2022" in section
+    words = re.findall(
+        r"Progrès \d+ · Inchangée \d+ · Recul \d+ · Nouvelle \d+ · Retirée \d+", section
+    )
+    assert words == [
+        "Progrès 3 · Inchangée 2 · Recul 1 · Nouvelle 1 · Retirée 2",
+        "Progrès 3 · Inchangée 2 · Recul 1 · Nouvelle 1 · Retirée 1",
+        "Progrès 0 · Inchangée 0 · Recul 0 · Nouvelle 0 · Retirée 1",
+        "Progrès 3 · Inchangée 2 · Recul 1 · Nouvelle 1 · Retirée 2",
+    ]
+    changed = section[section.find("Actions qui ont changé") :]
+    assert "1.20 (ex-1.2)" in changed and "1.6 (ex-1.6, 1.7)" in changed
+    assert "Action 2.1 Oui absente Retirée" in changed
+    assert "Action 1.8 absente Oui Nouvelle" in changed
+    assert "Action 1.1 " not in changed and "Action 1.5a " not in changed  # unchanged
+
+
+def test_without_matching_actions_keep_their_code_and_answers_decide_new():
+    plan = _plan({"1": ["1.1", "1.2", "1.3", "1.4"]})
+    previous = _consolidation(plan, "avant", {"1.1": "oui", "1.2": "non"})
+    current = _consolidation(plan, "après", {"1.1": "oui", "1.3": "nc"})
+    found = {
+        a.code: (a.previous, a.current, a.transition) for a in compare(previous, current).actions
+    }
+    assert found == {
+        "1.1": ("oui", "oui", UNCHANGED),
+        "1.2": ("non", "nc", SETBACK),  # nobody answers any more: retained « nc »
+        "1.3": (None, "nc", NEW),  # nobody had answered: a first answer, even « nc »
+        "1.4": (None, None, UNCHANGED),  # never answered
+    }
+
+
+# --- Seed 000 evaluated twice --------------------------------------------------------------
+
+SECOND = "Évaluation 2024"
+# The second evaluation changes these actions of seed 000 (its status there in the comment);
+# 8.4.2 (non) is left unanswered and 4.1.1 stays « non » but is arbitrated « oui ».
+CHANGES = {
+    "1.1.1": "non",  # oui → recul
+    "1.2.1": "partiellement",  # nc → progrès
+    "1.2.2": "oui",  # partiellement → progrès
+    "1.2.3": "oui",  # non → progrès
+    "1.4.2": "partiellement",  # non → progrès
+    "2.1.3": "oui",  # nc → progrès
+    "2.2.1": "partiellement",  # oui → recul
+    "6.1.2": "nc",  # oui → recul
+}
+UNANSWERED = "8.4.2"  # non → nobody answers: « nc », recul
+ARBITRATED = "4.1.1"  # non → arbitrated oui: progrès
+EXPECTED_TRANSITIONS = {
+    **{code: PROGRESS for code in ("1.2.1", "1.2.2", "1.2.3", "1.4.2", "2.1.3", ARBITRATED)},
+    **{code: SETBACK for code in ("1.1.1", "2.2.1", "6.1.2", UNANSWERED)},
+}
+# Per objective: (progrès, inchangée, recul, nouvelle, retirée).
+EXPECTED_PER_OBJECTIVE = {
+    "1": (4, 8, 1, 0, 0),
+    "2": (1, 12, 1, 0, 0),
+    "3": (0, 10, 0, 0, 0),
+    "4": (1, 7, 0, 0, 0),
+    "5": (0, 4, 0, 0, 0),
+    "6": (0, 6, 1, 0, 0),
+    "7": (0, 6, 0, 0, 0),
+    "8": (0, 8, 1, 0, 0),
+}
+EXPECTED_OVERALL = (6, 61, 4, 0, 0)
+
+
+def _second_evaluation(db) -> tuple[str, str]:
+    """Seed 000 as the first evaluation, then a second one with CHANGES; returns the two
+    campaign ids (previous, current)."""
+    imported = import_file(db, SEED_000, respondent_code="SGAR-PDL")
+    first = load_consolidation(db, questionnaire_id=imported.questionnaire_id)
+    assert first.overall.counts == {"oui": 41, "partiellement": 10, "non": 13, "nc": 7}
+    second = f"{imported.questionnaire_id}:evaluation-2024"
+    with db.write() as session:
+        session.add(Campaign(id=second, questionnaire_id=imported.questionnaire_id, title=SECOND))
+    service = AnswerService(db, second, "SGAR-PDL", "Secrétariat")
+    for result in first.actions:
+        code = result.action.code
+        if code != UNANSWERED:
+            service.set_status(code, CHANGES.get(code, result.final))
+    set_arbitration(
+        db, second, ARBITRATED, "oui", reason="Action réalisée fin 2024.", actor="Secrétariat"
+    )
+    return first.campaign_id, second
+
+
+def _rows(path: Path, sheet: str) -> list[tuple]:
+    return list(openpyxl.load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
+
+
+def _block(rows: list[tuple], *header_start: str) -> tuple[tuple, list[tuple]]:
+    """The table of the sheet whose header starts with ``header_start``: header, rows."""
+    start = next(
+        i for i, row in enumerate(rows) if row and row[: len(header_start)] == header_start
+    )
+    body = []
+    for row in rows[start + 1 :]:
+        if not row or row[0] is None:
+            break
+        body.append(row)
+    return rows[start], body
+
+
+def test_seed_000_evaluated_twice(db, tmp_path):
+    previous, current = _second_evaluation(db)
+
+    evolution = load_evolution(db, previous_campaign_id=previous, campaign_id=current)
+    assert {a.code: a.transition for a in evolution.changed} == EXPECTED_TRANSITIONS
+    assert {o.code: _counts(c) for o, c in evolution.objective_counts} == EXPECTED_PER_OBJECTIVE
+    assert _counts(evolution.overall) == EXPECTED_OVERALL
+
+    workbook, pdf = tmp_path / "consolidation-2024.xlsx", tmp_path / "synthese-2024.pdf"
+    write_reports(db, workbook=workbook, pdf=pdf, campaign_id=current, compare_campaign_id=previous)
+
+    # The workbook: the sheet right after the synthesis, counts per objective and overall.
+    book = openpyxl.load_workbook(workbook)
+    assert book.sheetnames[:3] == ["Synthèse", "Évolution", "Questionnaire"]
+    rows = _rows(workbook, "Évolution")
+    assert rows[0][0] == "Évolution depuis Évaluation"
+    assert "10 actions ont changé" in rows[1][0]
+    header, counts = _block(rows, "Objectif")
+    assert header == (
+        "Objectif",
+        "Intitulé",
+        "Actions",
+        "Progrès",
+        "Inchangée",
+        "Recul",
+        "Nouvelle",
+        "Retirée",
+        "Ont changé",
+    )
+    table = {row[0]: row for row in counts}
+    for code, expected in EXPECTED_PER_OBJECTIVE.items():
+        assert table[code][3:8] == expected
+        assert table[code][2] == sum(expected)
+    assert table["Ensemble"][2:9] == (71, *EXPECTED_OVERALL, 10)
+
+    header, actions = _block(rows, "Code", "Action")
+    assert header[:7] == (
+        "Code",
+        "Action",
+        "Ancien code",
+        "Statut précédent",
+        "Statut actuel",
+        "Évolution",
+        "Objectif",
+    )
+    assert len(actions) == 71
+    by_code = {row[0]: row for row in actions}
+    assert by_code["1.2.1"][3:6] == ("nc", "partiellement", PROGRESS)
+    assert by_code[ARBITRATED][3:6] == ("non", "oui", PROGRESS)
+    assert header[7] == "Statut actuel arbitré" and by_code[ARBITRATED][7] == "oui"
+    assert by_code["1.2.1"][7] is None
+    assert by_code[UNANSWERED][3:6] == ("non", "nc", SETBACK)
+    assert by_code["3.3.4"][3:6] == ("non", "non", UNCHANGED)
+    assert {code: row[5] for code, row in by_code.items() if row[5] != UNCHANGED} == (
+        EXPECTED_TRANSITIONS
+    )
+    # The word is on its colour, never the colour alone.
+    sheet = book["Évolution"]
+    column = header.index("Évolution") + 1
+    cell = next(
+        sheet.cell(r, column)
+        for r in range(1, sheet.max_row + 1)
+        if sheet.cell(r, 1).value == "1.1.1"
+    )
+    assert cell.value == SETBACK and cell.fill.fgColor.rgb.endswith("CE0500")
+
+    # The PDF: the section right after the synthesis, counts per objective and overall.
+    pages = [
+        " ".join(p.extract_text().replace("\u00a0", " ").split())
+        for p in pypdf.PdfReader(pdf).pages
+    ]
+    start = next(
+        i
+        for i, text in enumerate(pages)
+        if "Évolution depuis Évaluation" in text and "Par objectif" in text
+    )
+    assert any("1. Synthèse" in text for text in pages[:start])
+    section = " ".join(pages[start : start + 3])
+    section = section[: section.find("2. Actions par objectif")]
+    assert f"{SECOND} comparée à Évaluation" in section
+    assert "10 actions ont changé de statut retenu sur 71" in section
+    words = [
+        tuple(int(n) for n in match)
+        for match in re.findall(
+            r"Progrès (\d+) · Inchangée (\d+) · Recul (\d+) · Nouvelle (\d+) · Retirée (\d+)",
+            section,
+        )
+    ]
+    # The intro sentence, then each objective, then the whole plan.
+    assert words == [EXPECTED_OVERALL, *EXPECTED_PER_OBJECTIVE.values(), EXPECTED_OVERALL]
+    changed = section[section.find("Actions qui ont changé") :]
+    for code in EXPECTED_TRANSITIONS:
+        assert code in changed
+    assert "3.3.4" not in changed
+    assert "Non Oui arbitré Progrès" in changed  # 4.1.1, the secretariat's status
+
+
+def test_indicators_side_by_side(db, tmp_path):
+    """The road map's indicator in two campaigns: achieved, difference, ratios and their
+    change."""
+    answer(db, "DDETS-59", {"2.6.1": {"indicators": {1: (1000, 400)}}}, questionnaire=ROAD_MAP)
+    previous = default_campaign_id(ROAD_MAP)
+    current = f"{ROAD_MAP}:2024"
+    with db.write() as session:
+        session.add(Campaign(id=current, questionnaire_id=ROAD_MAP, title=SECOND))
+    AnswerService(db, current, "DDETS-59", "Agent").set_indicator(
+        "2.6.1", 1, target=1000, achieved=850
+    )
+    path = tmp_path / "consolidation.xlsx"
+    write_reports(db, workbook=path, campaign_id=current, compare_campaign_id=previous)
+    header, indicators = _block(_rows(path, "Évolution"), "Code", "Indicateur")
+    assert header == (
+        "Code",
+        "Indicateur",
+        "Unité",
+        "Réalisé précédent",
+        "Réalisé actuel",
+        "Écart",
+        "Taux précédent",
+        "Taux actuel",
+        "Évolution du taux (points)",
+    )
+    (row,) = indicators
+    assert row[0] == "2.6.1" and row[3:6] == (400, 850, 450)
+    assert row[6:9] == pytest.approx((0.4, 0.85, 0.45))
+
+
+def test_same_campaign_is_refused(db):
+    campaign = default_campaign_id(ROAD_MAP)
+    with pytest.raises(UserError, match="campagne consolidée elle-même"):
+        load_evolution(db, previous_campaign_id=campaign, campaign_id=campaign)
+    with pytest.raises(UserError, match="« inconnue » n'existe pas"):
+        load_evolution(db, previous_campaign_id="inconnue", campaign_id=campaign)
+
+
+def test_command_line_compare(tmp_path, data_dir):
+    database = tmp_path / "evolution.sqlite3"
+    from sradar_desktop.services.opening import open_database
+
+    db = open_database(database)
+    previous, current = _second_evaluation(db)
+    db.close()
+    output, pdf = tmp_path / "evolution.xlsx", tmp_path / "evolution.pdf"
+    result = run(
+        "--db",
+        str(database),
+        "export",
+        "-o",
+        str(output),
+        "--pdf",
+        str(pdf),
+        "--campaign",
+        current,
+        "--compare",
+        previous,
+        data_dir=data_dir,
+    )
+    assert result.returncode == 0, result.stderr
+    _, counts = _block(_rows(output, "Évolution"), "Objectif")
+    assert {row[0]: row[3:8] for row in counts}["Ensemble"] == EXPECTED_OVERALL
+    assert "Évolution depuis Évaluation" in " ".join(
+        page.extract_text() for page in pypdf.PdfReader(pdf).pages
+    )
+
+    refused = run(
+        "--db",
+        str(database),
+        "export",
+        "-o",
+        str(output),
+        "--campaign",
+        current,
+        "--compare",
+        "2019",
+        data_dir=data_dir,
+    )
+    assert refused.returncode != 0
+    assert "La campagne « 2019 » n'existe pas dans cette base." in refused.stderr

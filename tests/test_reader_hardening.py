@@ -394,6 +394,68 @@ def test_a_far_cell_is_refused_in_bounded_memory_and_the_batch_goes_on(ref, genu
     assert peak < 512 * 1024**2, f"{peak / 1024**2:.0f} Mo"
 
 
+# Cells written otherwise than Excel writes them must not slip past the scan: calamine reads them.
+FAR_CELLS_WRITTEN_OTHERWISE = {
+    "référence en minuscules": lambda d: d.replace(
+        b"</sheetData>",
+        b'<row r="900"><c r="zz900" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+    ),
+    "texte vide d'une formule": lambda d: d.replace(
+        b"</sheetData>",
+        b'<row r="1"><c r="AA1"><f>1</f><v>1</v></c></row>'
+        b'<row r="900"><c r="ZZ900" t="str"><v></v></c></row></sheetData>',
+    ),
+    "éléments préfixés après un long commentaire": lambda d: (
+        re.sub(
+            rb"<(/?)(sheetData|row|c|v|is|t)\b",
+            rb"<\1x:\2",
+            d.replace(b"?>", b"?><!--" + b"-" * 0 + b" " * 5000 + b"-->", 1).replace(
+                b"</sheetData>",
+                b'<row r="900"><c r="ZZ900" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+            ),
+        )
+        .replace(
+            b"<worksheet ",
+            b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ',
+        )
+        .replace(b"</worksheet>", b"</x:worksheet>")
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FAR_CELLS_WRITTEN_OTHERWISE))
+def test_cells_written_otherwise_are_measured_as_calamine_reads_them(case, genuine, tmp_path):
+    """The scan's extent is never smaller than what calamine reads, however the cell is written
+    (a scan that missed it would let a stray cell at XFD1048576 through)."""
+    from sradar_desktop.workbook.cells import _scanner
+
+    member = sheet_member(genuine, "Questionnaire")
+    written = rewrite(
+        genuine, tmp_path / "autrement.xlsx", {member: FAR_CELLS_WRITTEN_OTHERWISE[case]}
+    )
+    scanner, _ = _scanner(written)
+    scan = scanner("Questionnaire")
+    [sheet] = [s for s in read_sheets(written) if s.name == "Questionnaire"]
+    rows = sheet.rows
+    assert scan.rows >= len(rows) and scan.columns >= max(len(r) for r in rows)
+    assert scan.rows >= 900 and scan.columns >= 26 * 26
+
+
+def test_a_formula_whose_text_result_is_empty_reads_as_empty(genuine, tmp_path):
+    """« =SI(…;"";…) » saved by LibreOffice or Excel: an empty text, known — not a refusal."""
+    ref = find_cell(genuine, "Questionnaire", "Commentaire", "1.1.2")
+    written = with_cell(
+        genuine,
+        tmp_path / "vide.xlsx",
+        "Questionnaire",
+        ref,
+        '<c r="{r}" t="str"><f>""</f><v></v></c>',
+        **{"xl/workbook.xml": without_recalculation},
+    )
+    answers = {a.action_code: a for a in read_exchange_workbook(written).answers}
+    assert answers["1.1.2"].comment == ""
+
+
 def test_a_far_cell_that_only_carries_a_style_does_not_count(genuine, tmp_path):
     styled = with_far_cell(genuine, tmp_path / "style.xlsx", "XFD1048576", valued=False)
     assert read_exchange_workbook(styled).answers == read_exchange_workbook(genuine).answers

@@ -226,10 +226,13 @@ def _scan_xlsx_tokens(archive: zipfile.ZipFile, member: str, recalculated: bool)
                 elif not empty:  # <v>
                     end = data.find(b"<", match.end())
                     text = data[match.end() : end].strip()
-                    if text:
+                    # A text result may be empty (LibreOffice and Excel write the « "" » of a
+                    # formula as an empty <v> of type str): known, and empty. An empty <v>
+                    # without a type (written by libraries that compute nothing) is not.
+                    if text or cell_type == b"str":
                         has_value = True
-                        if cell_type == b"e":
-                            error = text[:20].decode(errors="replace")
+                    if text and cell_type == b"e":
+                        error = text[:20].decode(errors="replace")
             pending = data[cut:]
             if not chunk:
                 break
@@ -244,16 +247,18 @@ def _scan_xlsx_tokens(archive: zipfile.ZipFile, member: str, recalculated: bool)
 # error value, a cell written otherwise) is walked through tag by tag: a false alarm only costs
 # the walk. Each check is one pass of ``bytes.count``, ``in`` or one regular expression.
 _VALUED_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^<>]*)(?<!/)>')
+_UPPER_CASE_REFERENCE = re.compile(rb'<c r="[A-Z]')
+_PREFIXED_ELEMENT = re.compile(rb"<\w+:(?:c|f|v|is|row)[\s/>]")
 
 
 def _usual(head: bytes) -> bool:
     """Whether this part of a sheet can be read from its valued cells' opening tags."""
     return (
-        head.count(b"<c ") == head.count(b'<c r="')
+        head.count(b"<c ") == len(_UPPER_CASE_REFERENCE.findall(head))  # « r="b2" » is not
         and head.count(b"<f") == head.count(b"<formula")  # <formula1> of a drop-down list
         and b"<c>" not in head
         and b"<c/" not in head
-        and b":worksheet" not in head[:4096]  # elements with a prefix (<x:c>) are not counted
+        and _PREFIXED_ELEMENT.search(head) is None  # elements with a prefix (<x:c>)
     )
 
 

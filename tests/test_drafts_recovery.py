@@ -193,6 +193,33 @@ def test_a_damaged_file_that_cannot_be_moved_is_never_written_over(tmp_path, mon
     assert DraftStore("cle", tmp_path).load() == DRAFTS
 
 
+def test_a_sound_file_locked_for_a_moment_is_neither_set_aside_nor_written_over(
+    tmp_path, monkeypatch
+):
+    """A file another program holds (an antivirus, a synchronisation) cannot be read for a
+    while: it is not damaged. Nothing is moved aside, and a save made meanwhile keeps the
+    drafts it holds beside the new one once it can be read."""
+    _, raw = _saved(tmp_path, DRAFTS[1:])
+    store = DraftStore("cle", tmp_path)
+    real_read = Path.read_bytes
+
+    def locked(path):
+        if path == store.path:
+            raise PermissionError(13, "Le processus ne peut pas accéder au fichier", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", locked)
+    assert store.load() == [] and store.recovery is None
+    assert not store.save(DRAFTS[:1])  # still locked: never written over
+    assert _copies(tmp_path) == [] and real_read(store.path) == raw
+    monkeypatch.setattr(Path, "read_bytes", real_read)
+    assert store.save(DRAFTS[:1])
+    assert sorted(DraftStore("cle", tmp_path).load(), key=lambda d: d.key) == sorted(
+        DRAFTS, key=lambda d: d.key
+    )
+    assert _copies(tmp_path) == []
+
+
 def test_the_recovery_is_logged(tmp_path, caplog):
     _, raw = _saved(tmp_path)
     with caplog.at_level(logging.WARNING, logger="sradar_desktop.services.drafts"):

@@ -178,6 +178,9 @@ class DraftStore:
         self.path = (folder or drafts_dir()) / f"{key}.json"
         self.recovery: Recovery | None = None  # set by ``load`` when the file was damaged
         self._damaged_in_place = False  # a damaged file that could not be moved aside
+        # The file could not be read at all (locked by another program, a transient error):
+        # not proven damaged, so neither moved aside nor written over until it is read.
+        self._unread = False
 
     def load(self) -> list[Draft]:
         """The drafts on disk. A damaged file is moved aside and what can be read of it is
@@ -188,8 +191,10 @@ class DraftStore:
         except FileNotFoundError:
             return []
         except OSError as error:
-            log.warning("Brouillons illisibles dans %s : %s", self.path, error)
-            raw = b""
+            log.warning("Brouillons momentanément illisibles dans %s : %s", self.path, error)
+            self._unread = True
+            return []
+        self._unread = False
         drafts = _parse(raw) if raw else None
         if drafts is not None:
             return drafts
@@ -242,6 +247,14 @@ class DraftStore:
         disk refuses too (the changes then live only in the window)."""
         if self._damaged_in_place and self._set_aside() is None:
             return False  # never over a damaged file that holds drafts not recovered
+        if self._unread:
+            # Read what the file holds now, and keep it beside this window's drafts.
+            on_disk = self.load()
+            if self._unread:
+                return False  # still unreadable: never written over
+            merged = {draft.key: draft for draft in on_disk}
+            merged.update((draft.key, draft) for draft in drafts)
+            drafts = list(merged.values())
         try:
             if not drafts:
                 self.path.unlink(missing_ok=True)

@@ -567,9 +567,15 @@ class AnswerService:
             ):
                 session.flush()
                 answer = self._carried(session, action_id)
-                if answer is not None and confirm(session, answer, actor=self.actor):
-                    session.flush()
-                    self._seen[(action_code, None)] = answer.version_id
+                if answer is not None:
+                    answer_key = (action_code, None)
+                    # The version seen moves on with this confirmation only if it was the one
+                    # seen: a change made elsewhere in the meantime must still be detected.
+                    seen_before = self._seen.get(answer_key, answer.version_id)
+                    if confirm(session, answer, actor=self.actor):
+                        session.flush()
+                        if seen_before == answer.version_id - 1 or answer_key not in self._seen:
+                            self._seen[answer_key] = answer.version_id
             elif value.id is None:
                 session.expunge(value)
         self._seen[key] = value.version_id if value.id is not None else None

@@ -302,7 +302,7 @@ def test_a_page_overwritten_says_damaged(tmp_path):
 def test_only_the_damage_messages_speak_of_damage_or_backups():
     for fault in Fault:
         template = fault.value[1].lower()
-        damage = fault in (Fault.DAMAGED, Fault.NOT_A_DATABASE)
+        damage = fault in (Fault.DAMAGED, Fault.NOT_A_DATABASE, Fault.SERVER_DAMAGED)
         assert damage == any(word in template for word in DAMAGE_WORDS), fault
         assert issubclass(fault.value[0], DatabaseDamagedError) == damage, fault
 
@@ -442,3 +442,28 @@ def test_the_window_says_busy_not_damaged_when_a_save_is_refused(
     assert answers(db)[code].status is not None
     window.close()
     db.close()
+
+
+def test_a_file_another_program_holds_on_windows_says_busy_not_no_permission(tmp_path, monkeypatch):
+    """On Windows a database open in a program that shares it with no one makes SQLite answer
+    « cannot open » and the system « access denied » (sharing violation, 32): that is « occupée »,
+    not a matter of rights to ask the IT department for."""
+    from sradar_desktop.db import engine
+
+    path = tmp_path / "base.sqlite3"
+    path.write_bytes(b"")
+    assert engine._cannot_open(path) is Fault.BUSY  # there and writable: held elsewhere
+
+    def shared_with_no_one(self, *args, **kwargs):
+        error = PermissionError(13, "Le processus ne peut pas accéder au fichier")
+        error.winerror = 32
+        raise error
+
+    monkeypatch.setattr(Path, "open", shared_with_no_one)
+    assert engine._cannot_open(path) is Fault.BUSY
+
+    def no_right(self, *args, **kwargs):
+        raise PermissionError(13, "Accès refusé")
+
+    monkeypatch.setattr(Path, "open", no_right)
+    assert engine._cannot_open(path) is Fault.NO_PERMISSION

@@ -203,6 +203,12 @@ class Fault(Enum):
         "La base de données {location} est endommagée : {consequence}. Restaurez sa dernière "
         "sauvegarde (dossier {backups}), ou demandez l'aide du service informatique.",
     )
+    SERVER_DAMAGED = (
+        DatabaseDamagedError,
+        "Le serveur signale que des données de la base {location} sont endommagées : "
+        "{consequence}. Prévenez l'administrateur du serveur : lui seul peut la vérifier et la "
+        "restaurer depuis ses sauvegardes.",
+    )
     NOT_A_DATABASE = (
         DatabaseDamagedError,
         "Le fichier {location} n'est pas une base de données SRADAR Desktop, ou son en-tête est "
@@ -290,8 +296,8 @@ _POSTGRESQL_FAULTS = {
     "55P03": Fault.BUSY,
     "25006": Fault.READ_ONLY_FILE,
     "53100": Fault.DISK_FULL,
-    "XX001": Fault.DAMAGED,
-    "XX002": Fault.DAMAGED,
+    "XX001": Fault.SERVER_DAMAGED,
+    "XX002": Fault.SERVER_DAMAGED,
 }
 
 _OS_FAULTS = {
@@ -316,6 +322,10 @@ def _missing(path: Path) -> Fault | None:
     return None
 
 
+# Windows: the file is open in another program that shares it with no one.
+_WINDOWS_SHARING_VIOLATIONS = (32, 33)
+
+
 def _cannot_open(path: Path) -> Fault:
     """Why SQLite could not open (or create) the file."""
     try:
@@ -324,8 +334,16 @@ def _cannot_open(path: Path) -> Fault:
         if not path.exists():
             return Fault.READ_ONLY_FOLDER  # it could not be created there
     except OSError:
-        pass  # the folder cannot even be looked into
-    return Fault.NO_PERMISSION
+        return Fault.NO_PERMISSION  # the folder cannot even be looked into
+    try:
+        with path.open("r+b"):
+            pass
+    except OSError as error:
+        if getattr(error, "winerror", None) in _WINDOWS_SHARING_VIOLATIONS:
+            return Fault.BUSY
+        return Fault.NO_PERMISSION
+    # The file is there and may be written: another program keeps SQLite from opening it.
+    return Fault.BUSY
 
 
 def _proven_damaged(path: Path) -> bool:

@@ -79,7 +79,11 @@ def test_indicator_values_by_kind():
 def test_french_display():
     assert format_decimal(Decimal("1234.5")) == "1\u202f234,5"
     assert format_decimal(Decimal("-1234567")) == "-1\u202f234\u202f567"
-    assert format_indicator_value("93.88", IndicatorKind.PERCENTAGE) == "93,88 %"
+    assert (
+        format_indicator_value("93.88", IndicatorKind.PERCENTAGE)
+        == "93,88\u00a0%"
+        == format_percentage(Decimal("0.9388"))
+    )
     assert format_percentage(Decimal(2882) / Decimal(3070)) == "93,88\u00a0%"
 
 

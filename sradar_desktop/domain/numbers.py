@@ -99,7 +99,7 @@ def format_indicator_value(stored: str | None, kind: IndicatorKind) -> str:
     if kind is IndicatorKind.TEXT:
         return stored
     text = format_decimal(Decimal(stored))
-    return f"{text} %" if kind is IndicatorKind.PERCENTAGE else text
+    return f"{text}\u00a0%" if kind is IndicatorKind.PERCENTAGE else text
 
 
 def format_percentage(ratio: Decimal | None, places: int = 2) -> str:

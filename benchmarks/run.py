@@ -28,7 +28,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks import consolidation, evolution, feedback, undo, writing  # noqa: E402
+from benchmarks import (  # noqa: E402
+    campaigns,
+    consolidation,
+    evolution,
+    feedback,
+    revision,
+    undo,
+    writing,
+)
 
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -170,6 +178,24 @@ def report(results: dict) -> str:
             f"{_fmt(undone['import_s'])} s pour l'import du même fichier "
             f"({_fmt(undone['ratio'])} ×, objectif ≤ 1)"
         )
+    if "campaigns" in results:
+        carried = results["campaigns"]
+        lines.append(
+            f"Nouvelle campagne reprenant {carried['carried']} réponses à confirmer "
+            f"({carried['services']} services) : {_fmt(carried['campaign_s'])} s, contre "
+            f"{_fmt(carried['import_s'])} s pour l'import de ces réponses "
+            f"({_fmt(carried['ratio'])} ×, objectif ≤ 1)"
+        )
+    if "revision" in results:
+        revised = results["revision"]
+        lines.append(
+            f"Révision d'un plan de {revised['actions']} actions : correspondance proposée en "
+            f"{_fmt(revised['match_s'])} s, contre {_fmt(revised['same_s'])} s pour le plan "
+            f"comparé à lui-même ({_fmt(revised['match_ratio'])} ×, objectif ≤ 10 ×) ; "
+            f"révision enregistrée en {_fmt(revised['apply_s'])} s, contre "
+            f"{_fmt(revised['store_s'])} s pour enregistrer le même plan "
+            f"({_fmt(revised['apply_ratio'])} ×, objectif ≤ 2 ×)"
+        )
     window = results.get("entry_window") or {}
     if window:
         measures, baseline = window["measures_ms"], window["baseline_ms"]
@@ -227,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         results["evolution"] = evolution.run(folder / "evolution", files=100)
         print("Annulation d'un import…", flush=True)
         results["undo"] = undo.run(folder, services=100 if args.quick else 710)
+        print("Nouvelle campagne…", flush=True)
+        results["campaigns"] = campaigns.run(folder, services=100 if args.quick else 710)
+        print("Révision d'un plan…", flush=True)
+        results["revision"] = revision.run(1000 if args.quick else 5000)
         print("Fenêtre de saisie…", flush=True)
         results["entry_window"] = entry_window(2000 if args.quick else 5000)
     text = report(results)

@@ -48,3 +48,39 @@ def answer_scenario(db) -> str:
         answer(db, respondent, answers, actor=f"Agent {respondent}")
     set_roster(db, CAMPAIGN, [RosterMember(code, label) for code, label in LABELS.items()])
     return CAMPAIGN
+
+
+# Ten services, as a region has: nine DDETS (one silent) and the DREETS, the longest code.
+SERVICES = [
+    "DDETS-22",
+    "DDETS-29",
+    "DDETS-35",
+    "DDETS-44",
+    "DDETS-49",
+    "DDETS-53",
+    "DDETS-56",
+    "DDETS-72",
+    "DDETS-85",
+    "DREETS-PDL",
+]
+SILENT_SERVICE = "DDETS-56"
+ACTIONS_OF_TEN = ["1.1.1", "1.1.2", "1.2.1", "1.2.2", "1.4.1", "2.1.1", "3.1.1"]
+_STATUSES = ["oui", "partiellement", "non", "nc"]
+
+
+def ten_services_scenario(db) -> str:
+    """Nine of the ten services answer seven actions (every one « partiellement » somewhere:
+    the longest word of the scale), with comments; all ten are expected. Returns the campaign."""
+    for i, code in enumerate(SERVICES):
+        if code == SILENT_SERVICE:
+            continue
+        answers = {
+            action: (
+                _STATUSES[(i + j) % 4],
+                "Un commentaire sur l'action." if (i + j) % 3 == 0 else "",
+            )
+            for j, action in enumerate(ACTIONS_OF_TEN)
+        }
+        answer(db, code, answers, actor=f"Agent {code}")
+    set_roster(db, CAMPAIGN, [RosterMember(code) for code in SERVICES])
+    return CAMPAIGN

@@ -235,6 +235,24 @@ def main() -> None:
     send.close()
     assert not propose_roster("") and propose_roster("Pays de la Loire")
 
+    from sradar_desktop.services.campaigns import list_campaigns
+    from sradar_desktop.ui.campaign_dialog import CampaignDialog, NewCampaignDialog
+    from sradar_desktop.ui.revision_dialog import RevisionDialog
+
+    campaigns = list_campaigns(db, SRADAR)
+    choice = CampaignDialog(campaigns, campaigns[0].id, plan.title)
+    shown(app, choice)
+    results["changer de campagne"] = check(choice, buttons(choice))
+    choice.close()
+    following = NewCampaignDialog(db, campaigns[0], "Claire Martin")
+    shown(app, following)
+    results["nouvelle campagne"] = check(following, buttons(following))
+    following.close()
+    revision = RevisionDialog(db, SRADAR, actor="Sophie Durand")
+    shown(app, revision)
+    results["réviser le plan"] = check(revision, buttons(revision))
+    revision.close()
+
     owner = LockOwner(pid=1, host="poste", user="claire", agent="Claire Martin", since="")
     results["deuxième fenêtre"] = modal(app, lambda: ask_second_window(owner))
     results["à propos"] = modal(app, lambda: show_about(None, str(work / "base.sqlite3")))

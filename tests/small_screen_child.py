@@ -1,10 +1,12 @@
-"""Open the entry window on the screen this process was given (``QT_QPA_PLATFORM`` with an
+"""Open the entry window (or, with ``--consolidation``, the consolidation window on ten
+services) on the screen this process was given (``QT_QPA_PLATFORM`` with an
 offscreen ``configfile``, perhaps ``QT_SCALE_FACTOR``), as on a first start, and print what a
 user would see of it as one JSON line: the screen, the window, and the key widgets.
 
 Run by ``test_ui_small_screens_entry`` (a screen size is fixed when the application starts, so
-each size needs its own process); ``python tests/small_screen_child.py DB [PNG]`` also saves a
-screenshot of the window, which is how the guide's images are made.
+each size needs its own process); ``python tests/small_screen_child.py DB [PNG]
+[--consolidation]`` also saves a screenshot of the window, which is how the guide's images are
+made.
 """
 
 from __future__ import annotations
@@ -44,10 +46,52 @@ def seen(widget: QWidget, window: QWidget) -> dict:
     }
 
 
+def consolidation_report(app: QApplication, db) -> tuple[QWidget, dict]:
+    """The consolidation window on ten services, as on a first start, and what is seen of it."""
+    from consolidation_support import ten_services_scenario
+
+    from sradar_desktop.ui.consolidation_view import ConsolidationWindow
+    from sradar_desktop.ui.settings import Settings
+
+    ten_services_scenario(db)
+    window = ConsolidationWindow(db, questionnaire_id=SRADAR, actor="Sophie", settings=Settings())
+    loop = QEventLoop()
+    window.loaded.connect(loop.quit)
+    window.bring_to_front()  # as the entry window's menu shows it
+    loop.exec()
+    for _ in range(3):
+        app.processEvents()
+    detail = window.detail
+    return window, {
+        "screen": rect(window.screen().availableGeometry()),
+        "ratio": window.screen().devicePixelRatio(),
+        "frame": rect(window.frameGeometry()),
+        "minimum": [window.minimumSizeHint().width(), window.minimumSizeHint().height()],
+        "widgets": {
+            "grid": seen(window.grid, window),
+            "search": seen(window.search_edit, window),
+            "clear filters": seen(window.clear_filters_button, window),
+            "status retained": seen(detail.status_combo, window),
+            "reason": seen(detail.reason_edit, window),
+            "apply": seen(detail.apply_button, window),
+            "status bar": seen(window.statusBar(), window),
+        },
+    }
+
+
 def main() -> None:
-    database, screenshot = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "")
+    arguments = [a for a in sys.argv[1:] if a != "--consolidation"]
+    database, screenshot = arguments[0], (arguments[1] if len(arguments) > 1 else "")
     app = QApplication([])
     db = open_database(Path(database))
+    if "--consolidation" in sys.argv:
+        window, report = consolidation_report(app, db)
+        if screenshot:
+            window.grab().save(screenshot)
+        print(json.dumps(report), flush=True)
+        window.close()
+        db.close()
+        return
     window = MainWindow(db, identity=CLAIRE, questionnaire_id=SRADAR)
     # A loop of its own: ``app.quit`` would close the window (Qt 6 closes them all first).
     loop = QEventLoop()

@@ -287,10 +287,10 @@ def test_command_line(tmp_path, capsys):
         assert len(header) == columns
 
 
-def test_upgrade_from_0006_keeps_the_evaluation_as_the_first_campaign(db_url):
-    """A database of the previous release, with answers: its evaluation is the first campaign,
-    every answer in it, confirmed; the next campaign can be created from it."""
-    run_migrations(db_url, "0006")
+def test_upgrade_from_the_previous_release_keeps_the_evaluation_as_the_first_campaign(db_url):
+    """A database of the previous release (head 0004), with answers: its evaluation is the
+    first campaign, every answer in it, confirmed; the next campaign can be created from it."""
+    run_migrations(db_url, "0004")
     engine = create_engine(db_url)
     now = datetime(2026, 11, 1, 9, 0)
     statements = [
@@ -557,3 +557,60 @@ def test_files_of_two_campaigns_are_not_consolidated_together(second, tmp_path, 
     )
     assert status == cli.EXIT_USER_ERROR
     assert "2 campagnes différentes" in err and "2021.xlsx" in err and "2022.xlsx" in err
+
+
+def test_a_plan_table_imports_into_the_current_campaign(seeded, tmp_path):
+    db, questionnaire, first = seeded
+    created = create_campaign(db, first, "Évaluation 2022")
+    # The same table, answered again with one status changed.
+    data = SEED_000.read_bytes()
+    assert b"DN@\toui" in data
+    path = tmp_path / "evaluation-2022.txt"
+    path.write_bytes(data.replace(b"DN@\toui", b"DN@\tnon", 1))
+
+    import_file(db, path, respondent_code="SGAR-PDL")
+
+    before = read_answers(db, first, "SGAR-PDL")
+    after = read_answers(db, created.id, "SGAR-PDL")
+    changed = {code for code in after if after[code].status != before[code].status}
+    assert len(changed) == 1 and after[changed.pop()].status == "non"
+    assert _by_status(before) == SEED_STATUSES  # the first campaign is left as it was
+    # Every other answer, the same in the file, is confirmed by it.
+    assert [(c.id, c.to_confirm) for c in list_campaigns(db, questionnaire)] == [
+        (first, 0),
+        (created.id, 0),
+    ]
+
+
+def test_carried_answers_not_confirmed_are_counted_apart(second, tmp_path):
+    from sradar_desktop.services.consolidation import load_consolidation, load_sheet
+    from sradar_desktop.services.consolidation_view import roster_figures, roster_sentence
+
+    db, created, mine = second
+    service = AnswerService(db, created.id, "DDETS-44", "Agent")
+    service.load()
+    service.confirm(mine[0])
+
+    report = load_consolidation(db, campaign_id=created.id)
+    results = {r.action.code: r for r in report.actions}
+    # Only the confirmed answer is an answer of this campaign.
+    assert [(a.respondent, a.status) for a in results[mine[0]].answers] == [("DDETS-44", "oui")]
+    assert results[mine[1]].answers == () and results[mine[1]].synthesis == "nc"
+    assert report.overall.counts["oui"] == 1 and report.overall.answered == 1
+    (entry,) = report.roster
+    assert (entry.code, entry.answered_actions, entry.to_confirm) == ("DDETS-44", 1, 2)
+    # The previous campaign keeps its three answers.
+    first = load_consolidation(db, campaign_id=created.previous_id)
+    assert first.roster[0].answered_actions == 3 and first.roster[0].to_confirm == 0
+
+    # The consolidation window's figures say it…
+    sheet = load_sheet(db, campaign_id=created.id)
+    figures = roster_figures(sheet.consolidation.roster, None)
+    assert figures.to_confirm == 2
+    assert " ; 2 réponses reprises à confirmer" in roster_sentence(figures)
+    # … and the workbook's « Suivi » sheet, in a column of its own.
+    path = tmp_path / "consolide.xlsx"
+    write_reports(db, workbook=path, campaign_id=created.id)
+    _sheet, header, rows = _sheet_rows(path, "Suivi")
+    line = dict(zip(header, next(row for row in rows if row[0] == "DDETS-44"), strict=True))
+    assert (line["Actions renseignées"], line["Reprises à confirmer"]) == (1, 2)

@@ -13,7 +13,7 @@ import openpyxl
 import pypdf
 import pytest
 from conftest import SEED_000
-from exchange_support import ROAD_MAP, answer
+from exchange_support import ROAD_MAP, SRADAR, answer
 from test_cli import run
 
 from sradar_desktop.db.models import Campaign
@@ -23,6 +23,7 @@ from sradar_desktop.domain.evolution import (
     PROGRESS,
     REMOVED,
     SETBACK,
+    TRANSITION_LABELS,
     TRANSITIONS,
     UNCHANGED,
     compare,
@@ -39,7 +40,7 @@ from sradar_desktop.services.consolidation import (
     write_reports,
 )
 from sradar_desktop.services.imports import import_file
-from sradar_desktop.services.questionnaires import default_campaign_id
+from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
 
 # --- The rule -----------------------------------------------------------------------------
 
@@ -504,3 +505,55 @@ def test_command_line_compare(tmp_path, data_dir):
     )
     assert refused.returncode != 0
     assert "La campagne « 2019 » n'existe pas dans cette base." in refused.stderr
+
+
+def test_evolution_across_a_plan_revision(db, tmp_path):
+    """Answers of the first campaign, the plan revised (renumbered, reworded, removed, added,
+    split), a second campaign: by default the evolution follows the revision's matching."""
+    from test_revisions import OLD_ANSWERS, revised_plan
+
+    from sradar_desktop.services.campaigns import create_campaign
+    from sradar_desktop.services.revisions import apply_revision, preview_revision
+
+    first = default_campaign_id(SRADAR)
+    answer(db, "DDETS-44", OLD_ANSWERS)
+    apply_revision(db, preview_revision(db, SRADAR, revised_plan()))
+    second = create_campaign(db, first, "Évaluation 2022").id
+    service = AnswerService(db, second, "DDETS-44", "Agent")
+    service.load()
+    for code in ("1.1.1", "1.2.3", "3.2.3", "4.1.1"):
+        assert service.confirm(code)
+    service.set_status("2.3.8", "non")
+    service.set_status("1.2.4", "oui")
+    service.set_status("1.1.4", "oui")
+
+    expected = {
+        "1.1.1": (("1.1.1",), "oui", "oui", UNCHANGED),  # reworded
+        "1.2.3": (("1.2.3",), "partiellement", "partiellement", UNCHANGED),  # split
+        "1.2.4": (("1.2.3",), "partiellement", "oui", PROGRESS),
+        "2.3.8": (("2.3.6",), "oui", "non", SETBACK),  # renumbered
+        "3.2.3": (("3.1.4",), "non", "non", UNCHANGED),
+        "4.1.1": (("4.1.1",), "nc", "nc", UNCHANGED),
+        "1.1.2": (("1.1.2",), "non", None, REMOVED),
+        "1.1.4": ((), None, "oui", NEW),
+    }
+    evolution = load_evolution(db, previous_campaign_id=first, campaign_id=second)
+    found = {
+        e.code: (e.previous_codes, e.previous, e.current, e.transition)
+        for e in evolution.actions
+        if e.previous or e.current
+    }
+    assert found == expected
+    assert len(evolution.actions) == len(load_plan(db, SRADAR).actions()) + 1  # + the removed
+    assert evolution.overall.counts == {
+        PROGRESS: 1,
+        UNCHANGED: len(evolution.actions) - 4,
+        SETBACK: 1,
+        NEW: 1,
+        REMOVED: 1,
+    }
+    # The reports (and so `export --compare`) show the same.
+    workbook = tmp_path / "consolidation.xlsx"
+    write_reports(db, workbook=workbook, campaign_id=second, compare_campaign_id=first)
+    cells = {str(v) for row in _rows(workbook, "Évolution") for v in row if v is not None}
+    assert {"2.3.6", "1.1.2", TRANSITION_LABELS[REMOVED]} <= cells

@@ -24,6 +24,8 @@ from sradar_desktop.domain.revision import (
 )
 from sradar_desktop.errors import UserError
 from sradar_desktop.plans.builtin import builtin_plans
+from sradar_desktop.services.answers import AnswerService, read_answers
+from sradar_desktop.services.campaigns import create_campaign
 from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_file, preview_import
 from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
@@ -385,7 +387,8 @@ def test_indicator_values_follow_two_revisions_or_are_reported(db, tmp_path: Pat
         kept = indicator_ids["Nombre de projets financés"]
         dropped = indicator_ids["Nombre total de bénéficiaires"]
         # The kept indicator carries onto itself; the dropped one, kept aside, onto nothing.
-        assert carried_indicator_rows(session, ROAD_MAP) == {kept: [kept]} and dropped != kept
+        carried_indicators = carried_indicator_rows(session, ROAD_MAP)
+        assert carried_indicators[kept] == [kept] and dropped not in carried_indicators
     second = moved_action(first, "2.6.5", "2.6.9", drop_indicator=False)
     apply_revision(db, preview_revision(db, ROAD_MAP, second))
     assert carried_action_map(db, ROAD_MAP)["2.6.5"] == ["2.6.9"]
@@ -431,3 +434,93 @@ def test_a_workbook_of_merged_actions_keeps_the_first_answer_and_reports_the_oth
     )
     answers = state(db, with_stamps=False)["answers"]
     assert answers[(default_campaign_id(SRADAR), "DDETS-85", "1.5.1")] == ("oui", "premier")
+
+
+def _values(db, campaign_id: str, respondent: str) -> dict[str, tuple]:
+    """A respondent's answers in a campaign: code → (status, comment, to confirm)."""
+    return {
+        code: (state.status, state.comment, state.to_confirm)
+        for code, state in read_answers(db, campaign_id, respondent).items()
+    }
+
+
+def test_answers_carried_forward_follow_the_revision(db):
+    first = default_campaign_id(SRADAR)
+    answer(db, "DDETS-44", OLD_ANSWERS)
+    # 1.5.1 and 1.5.2 are merged below: the answer changed last must be the one kept.
+    answer(db, "DDETS-44", {"1.5.2": ("non", "brouillon")})
+    answer(db, "DDETS-44", {"1.5.1": ("oui", "premier")})
+    answer(db, "DDETS-44", {"1.5.2": ("partiellement", "le plus récent")})
+    data = plan_to_mapping(revised_plan())
+    theme = next(t for o in data["objectives"] for t in o["themes"] if t["code"] == "1.5")
+    merged_first, merged_second = theme["actions"]
+    theme["actions"] = [
+        {**merged_first, "text": f"{merged_first['text']}. {merged_second['text']}"}
+    ]
+    preview = preview_revision(db, SRADAR, plan_from_mapping(data))
+    assert EXPECTED_CHANGES | {(LinkKind.MERGED, ("1.5.1", "1.5.2"), ("1.5.1",))} == changes(
+        preview.matching
+    )
+    apply_revision(db, preview)
+
+    second = create_campaign(db, first, "Évaluation 2022", actor="Secrétariat")
+    assert second.to_confirm == 7
+    carried = _values(db, second.id, "DDETS-44")
+    assert carried == {
+        "1.1.1": ("oui", "inscrites", True),  # reworded
+        "1.2.3": ("partiellement", "recensement fait", True),  # split: each piece
+        "1.2.4": ("partiellement", "recensement fait", True),
+        "2.3.8": ("oui", "carnet diffusé", True),  # renumbered
+        "3.2.3": ("non", "", True),  # renumbered into another theme
+        "4.1.1": ("nc", "", True),
+        "1.5.1": ("partiellement", "le plus récent", True),  # merged: the most recent
+    }  # 1.1.2, removed, is left behind
+    # The first campaign keeps what was said, the answers to retired actions aside.
+    assert _values(db, first, "DDETS-44")["2.3.8"] == ("oui", "carnet diffusé", False)
+
+    # A campaign created after the revision carries the new actions' answers too.
+    service = AnswerService(db, second.id, "DDETS-44", "Agent")
+    service.load()
+    service.set_status("1.1.4", "oui")
+    third = create_campaign(db, second.id, "Évaluation 2023")
+    assert _values(db, third.id, "DDETS-44") == {
+        **carried,
+        "1.1.4": ("oui", "", True),
+    }
+
+
+def test_indicator_values_carried_forward_follow_the_revision(db):
+    first = default_campaign_id(ROAD_MAP)
+    answer(
+        db,
+        "DDETS-62",
+        {"2.6.1": {"answer": ("oui", ""), "indicators": {0: ("10", "4"), 1: ("5", "5")}}},
+        questionnaire=ROAD_MAP,
+    )
+    revised = moved_action(road_map(), "2.6.1", "2.6.5", drop_indicator=True)
+    apply_revision(db, preview_revision(db, ROAD_MAP, revised))
+    second = create_campaign(db, first, "Évaluation 2022")
+    state_now = read_answers(db, second.id, "DDETS-62")
+    assert set(state_now) == {"2.6.5"}
+    carried = state_now["2.6.5"]
+    assert (carried.status, carried.to_confirm) == ("oui", True)
+    # The kept indicator's value follows; the dropped indicator's stays behind.
+    assert {p: (v.target, v.achieved) for p, v in carried.indicators.items()} == {0: ("10", "4")}
+
+
+def test_answers_carried_forward_follow_two_revisions(db):
+    """Revised, then revised back: the split action merged again, the removed one new again
+    (nothing carried to it), the renumbered ones back to their codes."""
+    first = default_campaign_id(SRADAR)
+    answer(db, "DDETS-44", OLD_ANSWERS)
+    apply_revision(db, preview_revision(db, SRADAR, revised_plan()))
+    back = preview_revision(db, SRADAR, sradar_plan())
+    assert (LinkKind.MERGED, ("1.2.3", "1.2.4"), ("1.2.3",)) in changes(back.matching)
+    apply_revision(db, back)
+
+    second = create_campaign(db, first, "Évaluation 2022")
+    assert _values(db, second.id, "DDETS-44") == {
+        code: (status, comment, True)
+        for code, (status, comment) in OLD_ANSWERS.items()
+        if code != "1.1.2"
+    }

@@ -5,19 +5,23 @@
   accessible name. The name is asked of Qt's accessibility layer, as a screen reader asks it.
 - In the entry window, Tab goes through the controls in reading order: the filters left to
   right, then the plan, the actions, the answer and the comment.
-- With a dark palette (Windows dark mode, high contrast), the text the windows colour
-  themselves (secondary text, states) stays readable against the window.
+- With a dark palette (Windows dark mode) and a high-contrast one (black, white and yellow),
+  every text the windows and dialogs show keeps a contrast of 4.5:1 with what is behind it:
+  labels, rich text (secondary spans, status chips), items of lists and tables, the counts
+  painted on the charts' bars.
 """
 
 from __future__ import annotations
 
 import math
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 import pytest
 from consolidation_support import answer_scenario
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QColor, QPalette
+from exchange_support import SRADAR, answer
+from PySide6 import QtGui
+from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtGui import QAccessible, QBrush, QColor, QImage, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -27,7 +31,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QPlainTextEdit,
     QScrollBar,
     QTabBar,
@@ -37,9 +40,21 @@ from PySide6.QtWidgets import (
 from ui_support import HDF, KARIM, database_path, open_window
 
 from sradar_desktop.services.answers import AnswerService
+from sradar_desktop.services.consolidation import RosterMember
+from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.opening import open_database
-from sradar_desktop.services.questionnaires import default_campaign_id
+from sradar_desktop.services.questionnaires import (
+    default_campaign_id,
+    default_campaign_title,
+    list_questionnaires,
+    load_plan,
+)
+from sradar_desktop.ui.consolidation_models import ColorRole
 from sradar_desktop.ui.consolidation_view import ConsolidationWindow
+from sradar_desktop.ui.delegates import text_color_on
+from sradar_desktop.ui.dialogs import IdentityDialog
+from sradar_desktop.ui.import_dialog import ImportDialog
+from sradar_desktop.ui.send_dialog import SendDialog
 from sradar_desktop.ui.settings import Settings
 
 INTERACTIVE = (
@@ -205,72 +220,173 @@ def contrast(one: QColor, two: QColor) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def dark_palette() -> QPalette:
-    """Roughly Windows' dark mode: light text on near-black."""
+PALETTES = {
+    # Roughly Windows' dark mode: light text on near-black.
+    "sombre": {
+        "Window": "#202020",
+        "WindowText": "#ffffff",
+        "Base": "#2b2b2b",
+        "AlternateBase": "#323232",
+        "Text": "#ffffff",
+        "Button": "#2d2d2d",
+        "ButtonText": "#ffffff",
+        "ToolTipBase": "#2b2b2b",
+        "ToolTipText": "#ffffff",
+        "PlaceholderText": "#a0a0a0",
+        "Highlight": "#0078d4",
+        "HighlightedText": "#ffffff",
+        "Link": "#4cc2ff",
+    },
+    # Roughly Windows' « Contraste élevé noir »: white and yellow text on black.
+    "contraste élevé": {
+        "Window": "#000000",
+        "WindowText": "#ffffff",
+        "Base": "#000000",
+        "AlternateBase": "#000000",
+        "Text": "#ffff00",
+        "Button": "#000000",
+        "ButtonText": "#ffffff",
+        "ToolTipBase": "#000000",
+        "ToolTipText": "#ffffff",
+        "PlaceholderText": "#c0c0c0",
+        "Highlight": "#1aebff",
+        "HighlightedText": "#000000",
+        "Link": "#ffff00",
+    },
+}
+
+
+def palette_named(name: str) -> QPalette:
     palette = QPalette()
-    role = QPalette.ColorRole
-    for name, color in (
-        (role.Window, "#202020"),
-        (role.WindowText, "#ffffff"),
-        (role.Base, "#2b2b2b"),
-        (role.AlternateBase, "#323232"),
-        (role.Text, "#ffffff"),
-        (role.Button, "#2d2d2d"),
-        (role.ButtonText, "#ffffff"),
-        (role.ToolTipBase, "#2b2b2b"),
-        (role.ToolTipText, "#ffffff"),
-        (role.PlaceholderText, "#a0a0a0"),
-        (role.Highlight, "#0078d4"),
-        (role.HighlightedText, "#ffffff"),
-        (role.Link, "#4cc2ff"),
-    ):
-        palette.setColor(name, QColor(color))
+    for role, color in PALETTES[name].items():
+        palette.setColor(getattr(QPalette.ColorRole, role), QColor(color))
     return palette
 
 
-@pytest.fixture
-def dark(qapp):
+@pytest.fixture(params=list(PALETTES))
+def dark(qapp, request):
+    """The application under a dark palette, then under a high-contrast one."""
     previous = QPalette(qapp.palette())
-    qapp.setPalette(dark_palette())
-    yield
+    qapp.setPalette(palette_named(request.param))
+    yield request.param
     qapp.setPalette(previous)
 
 
-def unreadable_labels(window: QMainWindow, skip: tuple[QWidget, ...] = ()) -> list[str]:
-    """Labels whose text colour is too close to the window's background (WCAG: 4.5:1), but
-    those within the ``skip`` panes."""
-    background = window.palette().color(QPalette.ColorRole.Window)
+def document_colours(document: QTextDocument, text: QColor, background: QColor):
+    """Each piece of ``document``'s text with its colour and the colour behind it (a chip's
+    own background, else ``background``)."""
+    block = document.begin()
+    while block.isValid():
+        for part in block:
+            fragment = part.fragment()
+            style = fragment.charFormat()
+            fore, back = style.foreground(), style.background()
+            yield (
+                fragment.text(),
+                fore.color() if fore.style() != Qt.BrushStyle.NoBrush else text,
+                back.color() if back.style() != Qt.BrushStyle.NoBrush else background,
+            )
+        block = block.next()
+
+
+def label_colours(label: QLabel, background: QColor):
+    text = label.palette().color(QPalette.ColorRole.WindowText)
+    if label.autoFillBackground():
+        background = label.palette().color(label.backgroundRole())
+    document = QTextDocument()
+    rich = label.textFormat() == Qt.TextFormat.RichText or (
+        label.textFormat() == Qt.TextFormat.AutoText and QtGui.Qt.mightBeRichText(label.text())
+    )
+    if rich:
+        document.setHtml(label.text())
+    else:
+        document.setPlainText(label.text())
+    yield from document_colours(document, text, background)
+
+
+def item_colours(view: QAbstractItemView):
+    """Each item's own text colour (``ForegroundRole``) on the view's background, and each
+    status chip's word on its colour."""
+    model = view.model()
+    background = view.palette().color(QPalette.ColorRole.Base)
+
+    def walk(parent):
+        for row in range(min(model.rowCount(parent), 200)):
+            # (a list or table model hides its columnCount from Python)
+            cells = (model.index(row, column, parent) for column in range(100))
+            for index in takewhile(QModelIndex.isValid, cells):
+                words = str(index.data() or "")
+                brush = index.data(Qt.ItemDataRole.ForegroundRole)
+                if isinstance(brush, QBrush | QColor):
+                    yield words, QBrush(brush).color(), background
+                chip = index.data(ColorRole)
+                if isinstance(chip, QColor) and words:
+                    yield words, text_color_on(chip), chip
+            first = model.index(row, 0, parent)
+            if first.isValid() and model.rowCount(first):
+                yield from walk(first)
+
+    yield from walk(QModelIndex())
+
+
+def unreadable(top: QWidget, skip: tuple[QWidget, ...] = ()) -> list[str]:
+    """The text shown in ``top`` (labels, rich text, items and chips) whose colour is too
+    close to the colour behind it (WCAG: 4.5:1), but in the ``skip`` panes."""
+    window_background = top.palette().color(QPalette.ColorRole.Window)
     found = []
-    for label in window.findChildren(QLabel):
-        if not label.isVisibleTo(window) or not label.text().strip():
+    for widget in top.findChildren(QWidget):
+        if not widget.isVisibleTo(top) or any(pane.isAncestorOf(widget) for pane in skip):
             continue
-        if any(pane.isAncestorOf(label) for pane in skip):
+        if isinstance(widget, QLabel):
+            if widget.objectName() == "banner" or widget.parentWidget().objectName() in (
+                "banner",
+                "conflit",
+            ):
+                continue  # banners and the conflict box draw their own background
+            widget.ensurePolished()
+            colours = label_colours(widget, window_background)
+        elif isinstance(widget, QTextEdit):
+            colours = document_colours(
+                widget.document(),
+                widget.palette().color(QPalette.ColorRole.Text),
+                widget.viewport().palette().color(QPalette.ColorRole.Base),
+            )
+        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            colours = item_colours(widget)
+        else:
             continue
-        if label.objectName() == "banner" or label.parentWidget().objectName() in (
-            "banner",
-            "conflit",
-        ):
-            continue  # banners and the conflict box draw their own background
-        label.ensurePolished()
-        color = label.palette().color(QPalette.ColorRole.WindowText)
-        ratio = contrast(color, background)
-        if ratio < 4.5:
-            found.append(f"« {label.text()[:40]} » {color.name()} ({ratio:.1f}:1)")
+        for text, color, background in colours:
+            ratio = contrast(color, background)
+            if text.strip() and ratio < 4.5:
+                found.append(
+                    f"{type(widget).__name__} « {text.strip()[:40]} » {color.name()} "
+                    f"on {background.name()} ({ratio:.1f}:1)"
+                )
     return found
+
+
+def painted_contrast(image: QImage, rect: QRect, background: QColor) -> float:
+    """The highest contrast against ``background`` of the pixels painted in ``rect``: the
+    text's colour where it is drawn in full."""
+    return max(
+        contrast(image.pixelColor(x, y), background)
+        for x in range(rect.left() + 1, rect.right())
+        for y in range(rect.top() + 1, rect.bottom())
+    )
 
 
 def test_dark_palette_keeps_the_entry_window_readable(qtbot, db, dark):
     window = open_window(qtbot, db, KARIM, HDF)
     window._select_code("2.6.1")
-    assert window.palette().color(QPalette.ColorRole.Window).name() == "#202020"
-    assert unreadable_labels(window) == []
+    assert window.palette().color(QPalette.ColorRole.Window).name() == PALETTES[dark]["Window"]
+    assert unreadable(window) == []
     # The states the window colours itself: saved, refused, secondary text.
     target = window.detail.indicator_edit(0, "target")
     target.setFocus()
     target.setText("abc")
     target.textEdited.emit("abc")
     assert window.save_label.text() == "⚠ 1 valeur refusée non enregistrée"
-    assert unreadable_labels(window) == []
+    assert unreadable(window) == []
     # Taken back, the window may close without asking about it.
     target.setText("")
     target.textEdited.emit("")
@@ -278,13 +394,69 @@ def test_dark_palette_keeps_the_entry_window_readable(qtbot, db, dark):
 
 
 def test_dark_palette_keeps_the_consolidation_window_readable(qtbot, db, dark):
-    """The window's own parts: header, filters, status bar. The grid's detail, the roster and
-    the charts colour their text in their own modules, checked with them."""
+    """Every tab: the grid and the detail of an action (its answers, chips, who and when, an
+    arbitration refused), the charts, the roster and its help."""
     window = open_consolidation(qtbot, db)
-    panes = (window.detail, window.roster, window.charts)
+    assert window.palette().color(QPalette.ColorRole.Window).name() == PALETTES[dark]["Window"]
+    assert window.select_action("1.2.1")  # answers that differ: a « Partiellement » chip
+    window.detail.show_error("La raison de l'arbitrage est obligatoire.")
+    assert "sans réponse" in window.detail.browser.toPlainText()
     for tab in range(window.tabs.count()):
         window.tabs.setCurrentIndex(tab)
-        assert unreadable_labels(window, skip=panes) == []
+        assert unreadable(window) == []
+    # The bars' counts, painted on each status's colour.
+    window.tabs.setCurrentWidget(window.charts)
+    view = window.charts.chart_view
+    image = view.grab().toImage()
+    inside = [s for bar in window.charts.bars() for s in bar.segments if s.inside]
+    assert inside
+    for segment in inside:
+        assert painted_contrast(image, segment.text_rect, segment.color) >= 4.5, segment.text
+
+
+def test_dark_palette_keeps_the_dialogs_readable(qtbot, db, dark, tmp_path):
+    """The import preview (a refused file and its reason), the sending dialog and the
+    identity dialog with its error."""
+    source = open_database(tmp_path / "ailleurs.sqlite3")
+    answer(source, "DDETS-44", {"1.1.1": ("oui", "")})
+    workbook = tmp_path / "DDETS-44.xlsx"
+    export_workbook(source, workbook, respondent_code="DDETS-44")
+    source.close()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("pas un classeur", encoding="utf-8")
+    preview = ImportDialog(db, [workbook, notes])
+    qtbot.addWidget(preview)
+    preview.show()
+    qtbot.waitUntil(lambda: preview.phase != ImportDialog.PREVIEWING, timeout=60_000)
+    preview.view.expandAll()
+    refused = preview.model.index(1, 0)
+    assert preview.model.rowCount(refused)  # the reason, under the file, in red
+    preview.view.setCurrentIndex(refused)
+    assert preview.details.toPlainText()
+    assert unreadable(preview) == []
+
+    plan = load_plan(db, SRADAR)
+    send = SendDialog(
+        db,
+        plan,
+        default_campaign_id(SRADAR),
+        default_campaign_title(plan),
+        [RosterMember("UD-44", "Unité départementale")],  # pilots nothing: said in red
+        region="Pays de la Loire",
+        folder=str(tmp_path),
+    )
+    qtbot.addWidget(send)
+    send.show()
+    assert send.table.model().piloted("UD-44") == 0
+    send._say("Le dossier n'existe pas.", error=True)
+    assert unreadable(send) == []
+
+    identity = IdentityDialog(list_questionnaires(db), None, SRADAR, first_start=True)
+    qtbot.addWidget(identity)
+    identity.show()
+    identity.ok_button.click()  # nothing typed: the dialog says what is missing
+    assert identity.error_label.isVisible()
+    assert unreadable(identity) == []
 
 
 # ==== what the save state says ===================================================================

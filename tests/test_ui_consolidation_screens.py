@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from consolidation_support import SERVICES, ten_services_scenario
 from exchange_support import SRADAR, answer
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 from ui_support import SIGNAL_TIMEOUT, database_path, type_text
 
-from sradar_desktop.services.consolidation import RosterMember, load_consolidation, set_roster
+from sradar_desktop.services.consolidation import RosterMember, load_consolidation
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 from sradar_desktop.ui.consolidation_delegates import COMMENT_MARK, StatusCellDelegate
@@ -41,39 +42,12 @@ GUIDE_IMAGES = Path(__file__).resolve().parent.parent / "resources" / "guide" / 
 # SRADAR_GUIDE_IMAGES=1 also writes the screenshots into the user guide's images.
 GUIDE_ENV = "SRADAR_GUIDE_IMAGES"
 CAMPAIGN = default_campaign_id(SRADAR)
-# Ten services: nine DDETS (one silent) and the DREETS, the longest code.
-SERVICES = [
-    "DDETS-22",
-    "DDETS-29",
-    "DDETS-35",
-    "DDETS-44",
-    "DDETS-49",
-    "DDETS-53",
-    "DDETS-56",
-    "DDETS-72",
-    "DDETS-85",
-    "DREETS-PDL",
-]
-ACTIONS = ["1.1.1", "1.1.2", "1.2.1", "1.2.2", "1.4.1", "2.1.1", "3.1.1"]
-STATUSES = ["oui", "partiellement", "non", "nc"]
 
 
 @pytest.fixture
 def db(tmp_path):
     database = open_database(database_path(tmp_path))
-    for i, code in enumerate(SERVICES):
-        if code == "DDETS-56":
-            continue
-        answers = {
-            action: (
-                STATUSES[(i + j) % 4],
-                "Un commentaire sur l'action." if (i + j) % 3 == 0 else "",
-            )
-            for j, action in enumerate(ACTIONS)
-        }
-        answer(database, code, answers, actor=f"Agent {code}")
-    # Every service answers « partiellement » somewhere: the longest word of the scale.
-    set_roster(database, CAMPAIGN, [RosterMember(code) for code in SERVICES])
+    ten_services_scenario(database)
     yield database
     database.close()
 

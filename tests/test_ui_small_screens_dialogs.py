@@ -34,6 +34,9 @@ DIALOGS = [
     "raccourcis",
     "aperçu de l'import",
     "préparer l'envoi",
+    "changer de campagne",
+    "nouvelle campagne",
+    "réviser le plan",
     "deuxième fenêtre",
     "à propos",
 ]

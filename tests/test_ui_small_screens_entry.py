@@ -44,8 +44,11 @@ KEY_WIDGETS = (
 )
 
 
-def open_on_screen(tmp_path: Path, width: int, height: int, scale: str | None) -> dict:
-    """What the child process reports of the entry window on that screen."""
+def open_on_screen(
+    tmp_path: Path, width: int, height: int, scale: str | None, *options: str
+) -> dict:
+    """What the child process reports of the entry window (or, with ``--consolidation``, the
+    consolidation window) on that screen."""
     config = tmp_path / "ecran.json"
     config.write_text(
         json.dumps(
@@ -75,7 +78,7 @@ def open_on_screen(tmp_path: Path, width: int, height: int, scale: str | None) -
     if scale:
         env["QT_SCALE_FACTOR"] = scale
     result = subprocess.run(
-        [sys.executable, str(CHILD), str(tmp_path / "base.sqlite3")],
+        [sys.executable, str(CHILD), str(tmp_path / "base.sqlite3"), *options],
         env=env,
         capture_output=True,
         text=True,
@@ -123,3 +126,32 @@ def test_entry_window_fits_the_screen(tmp_path, width, height, scale):
     # The Action column shows lines of some 24 characters, not « In scr… ».
     assert seen["action_column"] >= 24 * seen["char_width"], seen["action_column"]
     assert seen["table"]["unclipped"][2:] == seen["table"]["rect"][2:]
+
+
+CONSOLIDATION_WIDGETS = (
+    "grid",
+    "search",
+    "clear filters",
+    "status retained",
+    "reason",
+    "apply",
+    "status bar",
+)
+
+
+@pytest.mark.parametrize(("width", "height", "scale"), SCREENS)
+def test_consolidation_window_fits_the_screen(tmp_path, width, height, scale):
+    """The secretariat's window on ten services: on the screen, no wider than it, and the grid,
+    the filters and the arbitration (status, reason, « Appliquer ») whole."""
+    seen = open_on_screen(tmp_path, width, height, scale, "--consolidation")
+    screen = seen["screen"]
+    assert inside(seen["frame"], screen, 1 if scale else 0), seen["frame"]
+    assert seen["minimum"][0] <= 1000, seen["minimum"]
+    window = [0, 0, seen["frame"][2], seen["frame"][3]]
+    for name in CONSOLIDATION_WIDGETS:
+        widget = seen["widgets"][name]
+        where = f"{name} at {widget['rect']}"
+        assert widget["visible"], where
+        assert inside(widget["rect"], window), where
+        assert widget["unclipped"][2:] == widget["rect"][2:], where
+        assert widget["rect"][2] >= widget["minimum"][0], where

@@ -315,3 +315,68 @@ def test_kill_during_an_undo_leaves_it_all_done_or_not_at_all(tmp_path, data_dir
             assert content(db) == before_import
     finally:
         db.close()
+
+
+def test_undo_puts_back_the_answers_to_confirm_an_import_confirmed(db, files, tmp_path):
+    from sradar_desktop.services.answers import read_answers
+    from sradar_desktop.services.campaigns import create_campaign
+
+    import_file(db, files["A"])
+    created = create_campaign(db, default_campaign_id(ROAD_MAP), "Évaluation 2022")
+    carried = read_answers(db, created.id, "DDETS-01")
+    codes = sorted(carried)[:4]
+    assert all(carried[code].to_confirm for code in codes)
+    before = content(db)
+    later = datetime.now(UTC)  # after the carrying
+    # The service sends back its workbook: three answers confirmed as they were (nothing to
+    # write but the confirmation), the fourth changed.
+    answers = [
+        fmt.AnswerLine("DDETS-01", code, carried[code].status, carried[code].comment, later, "B")
+        for code in codes[:3]
+    ]
+    answers.append(fmt.AnswerLine("DDETS-01", codes[3], "nc", "revu", later, "B"))
+    path = tmp_path / "confirme.xlsx"
+    write_exchange_workbook(
+        fmt.ExchangeWorkbook(
+            plan=load_plan(db, ROAD_MAP),
+            campaign_id=created.id,
+            campaign_title=created.title,
+            kind=fmt.KIND_CONSOLIDATION,
+            exported_at=later,
+            app_version="test",
+            respondents=(fmt.RespondentInfo("DDETS-01", "Service DDETS-01"),),
+            answers=tuple(answers),
+            previous_campaign_id=created.previous_id or "",
+        ),
+        path,
+    )
+    outcome = import_file(db, path)
+    after = read_answers(db, created.id, "DDETS-01")
+    assert [after[code].to_confirm for code in codes] == [False] * 4
+    assert after[codes[3]].status == "nc"
+
+    message = undo_import(db, outcome.import_id)
+
+    assert "4 réponses remises" in message
+    assert content(db) == before
+    undone = read_answers(db, created.id, "DDETS-01")
+    assert [undone[code].to_confirm for code in codes] == [True] * 4
+    # The undoing's history lines: the fields the import changed, back (nothing for the
+    # confirmations, whose values did not change).
+    imported = _audit(db, import_id=outcome.import_id, source="import")
+    undone_lines = _audit(db, import_id=outcome.import_id, source="annulation")
+    assert imported and {line[1] for line in imported} == {_action_row(db, codes[3])}
+    assert sorted((*line[:4], line[5], line[4]) for line in imported) == sorted(
+        line[:6] for line in undone_lines
+    )
+
+
+def _action_row(db, code: str) -> int:
+    from sradar_desktop.db.models import ActionRow
+
+    with db.read() as session:
+        return session.scalar(
+            select(ActionRow.id).where(
+                ActionRow.questionnaire_id == ROAD_MAP, ActionRow.code == code
+            )
+        )

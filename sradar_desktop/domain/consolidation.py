@@ -177,6 +177,9 @@ class RosterEntry:
     answered_actions: int
     last_change: datetime | None
     last_import: datetime | None
+    # Answers carried forward from the previous campaign, not confirmed yet: counted apart,
+    # neither among the answered actions nor in the synthesis.
+    to_confirm: int = 0
 
     @property
     def state(self) -> str:
@@ -238,12 +241,15 @@ def consolidate(
     expected: Sequence[str],
     arbitrations: dict[str, Arbitration],
     last_imports: dict[str, datetime],
+    to_confirm: dict[str, int] | None = None,
 ) -> Consolidation:
     """Everything the secretariat looks at, from plain data.
 
     ``answers``: (respondent, action code, answer); ``indicator_values``: (respondent, action
-    code, indicator position, target, achieved).
+    code, indicator position, target, achieved); ``to_confirm``: respondent → answers carried
+    forward not confirmed yet (not among ``answers``: only counted, in the roster).
     """
+    to_confirm = to_confirm or {}
     by_action: dict[str, list[RespondentAnswer]] = {}
     for _, code, answer in answers:
         by_action.setdefault(code, []).append(answer)
@@ -295,7 +301,10 @@ def consolidate(
         ):
             last_change[respondent] = answer.at
     codes = sorted(
-        set(expected) | {r for r, _, _ in answers} | {r for r, *_ in indicator_values},
+        set(expected)
+        | {r for r, _, _ in answers}
+        | {r for r, *_ in indicator_values}
+        | set(to_confirm),
         key=natural_key,
     )
     roster = tuple(
@@ -309,6 +318,7 @@ def consolidate(
             ),
             last_change=last_change.get(code),
             last_import=last_imports.get(code),
+            to_confirm=to_confirm.get(code, 0),
         )
         for code in codes
     )

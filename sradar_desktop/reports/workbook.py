@@ -235,12 +235,13 @@ def _follow_up(book: Workbook, styles: Styles, report: Consolidation) -> None:
         "Attendu",
         "Actions attendues",
         "Actions renseignées",
+        "Reprises à confirmer",
         "État",
         "En retard",
         "Dernière modification",
         "Dernier import",
     ]
-    widths = (16, 40, 10, 12, 12, 14, 10, 18, 18)
+    widths = (16, 40, 10, 12, 12, 12, 14, 10, 18, 18)
     table = Table(book, styles, SHEET_FOLLOW_UP, widths, len(report.roster), protect=False)
     table.header(columns)
     when = Style(number_format=DATE_TIME)
@@ -254,6 +255,7 @@ def _follow_up(book: Workbook, styles: Styles, report: Consolidation) -> None:
                 ("oui" if entry.expected else "non", PLAIN),
                 (entry.expected_actions, COUNT),
                 (entry.answered_actions, COUNT),
+                (entry.to_confirm, COUNT),
                 (entry.state, level_style(colour) if colour else PLAIN),
                 ("oui" if entry.late(report.due_date) else "non", PLAIN),
                 (_local(entry.last_change), when),

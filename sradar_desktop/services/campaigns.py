@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sradar_desktop.db.models import (
+    ActionRow,
     Answer,
     Campaign,
     ExpectedRespondent,
@@ -30,6 +31,11 @@ from sradar_desktop.domain.text import count, slugify
 from sradar_desktop.errors import UserError
 from sradar_desktop.services import audit
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.revisions import (
+    archived_campaigns,
+    carried_action_rows,
+    carried_indicator_rows,
+)
 
 SOURCE_CARRY: Final = "reprise"
 SOURCE_CONFIRM: Final = "confirmation"
@@ -223,24 +229,48 @@ def carry_answers(
     session: Session, previous_id: str, campaign_id: str, *, actor: str, at: datetime
 ) -> int:
     """Copy every answer and indicator value of ``previous_id`` into ``campaign_id``, to be
-    confirmed, each carried field audited. Returns the number of answers carried."""
-    answers = session.execute(
-        select(Answer.respondent_id, Answer.action_id, Answer.status, Answer.comment).where(
-            Answer.campaign_id == previous_id
-        )
-    ).all()
-    values = session.execute(
+    confirmed, each carried field audited. Returns the number of answers carried.
+
+    A plan revised since ``previous_id`` leads its answers (those kept aside for the actions
+    the revision retired included) onto the current actions: a removed action's answer is
+    left behind, a split action's answer goes to each piece, and of the answers to merged
+    actions the most recent is kept."""
+    questionnaire_id = session.scalar(
+        select(Campaign.questionnaire_id).where(Campaign.id == campaign_id)
+    )
+    sources = [previous_id, *archived_campaigns(session, previous_id)]
+    action_rows = carried_action_rows(session, questionnaire_id)
+    indicator_rows = carried_indicator_rows(session, questionnaire_id)
+    indicator_action = dict(
+        session.execute(
+            select(IndicatorRow.id, IndicatorRow.action_id)
+            .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
+            .where(ActionRow.questionnaire_id == questionnaire_id)
+        ).all()
+    )
+    # Oldest first: of several answers landing on one action, the most recent stays.
+    carried: dict[tuple[int, int], tuple[str | None, str]] = {}
+    for r, old_action, status, comment in session.execute(
+        select(Answer.respondent_id, Answer.action_id, Answer.status, Answer.comment)
+        .where(Answer.campaign_id.in_(sources))
+        .order_by(Answer.updated_at, Answer.id)
+    ):
+        for a in action_rows.get(old_action, []):
+            carried[(r, a)] = (status, comment or "")
+    moved: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+    for r, old_indicator, target, achieved in session.execute(
         select(
             IndicatorValue.respondent_id,
-            IndicatorRow.action_id,
             IndicatorValue.indicator_id,
             IndicatorValue.target,
             IndicatorValue.achieved,
         )
-        .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
-        .where(IndicatorValue.campaign_id == previous_id)
-    ).all()
-    carried = {(r, a): (status, comment or "") for r, a, status, comment in answers}
+        .where(IndicatorValue.campaign_id.in_(sources))
+        .order_by(IndicatorValue.updated_at, IndicatorValue.id)
+    ):
+        for i in indicator_rows.get(old_indicator, []):
+            moved[(r, i)] = (target, achieved)
+    values = [(r, indicator_action[i], i, t, v) for (r, i), (t, v) in moved.items()]
     # An action with indicator values but no status still gets a row: confirming it is the
     # respondent's to do too.
     for respondent_id, action_id, *_ in values:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +31,7 @@ from sradar_desktop.domain.consolidation import (
     consolidate,
 )
 from sradar_desktop.domain.evolution import ActionMatching, Evolution, compare
+from sradar_desktop.domain.plan import Action
 from sradar_desktop.domain.text import count
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import (
@@ -41,13 +44,19 @@ from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import resolve_campaign
 from sradar_desktop.services.questionnaires import load_plan
 from sradar_desktop.services.refusals import refused_files
+from sradar_desktop.services.revisions import latest_revision
 from sradar_desktop.workbook import format as fmt
 
 
 def load_consolidation(
     db: Database, *, questionnaire_id: str | None = None, campaign_id: str | None = None
 ) -> Consolidation:
-    """Consolidate a campaign from the database (see ``domain.consolidation``)."""
+    """Consolidate a campaign from the database (see ``domain.consolidation``).
+
+    An answer carried forward from the previous campaign and not confirmed yet is not an
+    answer of this campaign: it is left out of the synthesis, the indicator totals and the
+    counts of answered actions, and counted apart in the roster (``RosterEntry.to_confirm``).
+    """
     questionnaire_id, campaign_id = resolve_campaign(db, questionnaire_id, campaign_id)
     plan = load_plan(db, questionnaire_id)
     with db.read() as session:
@@ -58,29 +67,29 @@ def load_consolidation(
             code: respondent_label(code, label or "")
             for code, label in session.execute(select(Respondent.code, Respondent.label))
         }
-        answers = [
-            (
-                respondent,
-                code,
-                RespondentAnswer(
-                    respondent, labels.get(respondent, respondent), status, comment, at, by
-                ),
+        answers = []
+        pending: set[tuple[str, str]] = set()  # (respondent, action code) to confirm
+        for respondent, code, status, comment, at, by, to_confirm in session.execute(
+            select(
+                Respondent.code,
+                ActionRow.code,
+                Answer.status,
+                Answer.comment,
+                Answer.updated_at,
+                Answer.updated_by,
+                Answer.to_confirm,
             )
-            for respondent, code, status, comment, at, by in session.execute(
-                select(
-                    Respondent.code,
-                    ActionRow.code,
-                    Answer.status,
-                    Answer.comment,
-                    Answer.updated_at,
-                    Answer.updated_by,
+            .join(Respondent, Respondent.id == Answer.respondent_id)
+            .join(ActionRow, ActionRow.id == Answer.action_id)
+            .where(Answer.campaign_id == campaign_id)
+        ):
+            if to_confirm:
+                pending.add((respondent, code))
+            elif status is not None or comment.strip():
+                label = labels.get(respondent, respondent)
+                answers.append(
+                    (respondent, code, RespondentAnswer(respondent, label, status, comment, at, by))
                 )
-                .join(Respondent, Respondent.id == Answer.respondent_id)
-                .join(ActionRow, ActionRow.id == Answer.action_id)
-                .where(Answer.campaign_id == campaign_id)
-            )
-            if status is not None or comment.strip()
-        ]
         values = [
             (
                 respondent,
@@ -103,6 +112,7 @@ def load_consolidation(
                 .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
                 .where(IndicatorValue.campaign_id == campaign_id)
             )
+            if (respondent, code) not in pending
         ]
         expected = list(
             session.scalars(
@@ -140,6 +150,7 @@ def load_consolidation(
         expected=expected,
         arbitrations=arbitrations,
         last_imports=last_imports,
+        to_confirm=Counter(respondent for respondent, _code in pending),
     )
 
 
@@ -149,14 +160,99 @@ def evolution_since(
     previous_campaign_id: str,
     matching: ActionMatching | None = None,
 ) -> Evolution:
-    """The evolution from a previous campaign to an already loaded consolidation."""
+    """The evolution from a previous campaign to an already loaded consolidation. Without
+    ``matching``, across a revision of the plan made between the two campaigns, the actions
+    follow that revision's matching (``_before_revision``)."""
     if previous_campaign_id == current.campaign_id:
         raise UserError(
             "La campagne à comparer est la campagne consolidée elle-même : choisissez une "
             "autre campagne, la précédente par exemple."
         )
     previous = load_consolidation(db, campaign_id=previous_campaign_id)
+    if matching is None:
+        previous, matching = _before_revision(db, previous, current)
     return compare(previous, current, matching)
+
+
+def _before_revision(
+    db: Database, previous: Consolidation, current: Consolidation
+) -> tuple[Consolidation, ActionMatching | None]:
+    """``previous`` on the version of the plan it was answered on, with the matching of the
+    revision made since, when the plan was revised between the two campaigns; ``previous``
+    unchanged (and no matching) otherwise.
+
+    A revision keeps the rows of the actions it links one to one, so their answers are
+    loaded under the current codes: they get back their previous ones. The answers to the
+    actions it retired (removed, split, merged) were kept aside in a campaign of the archived
+    version: they join them, under their own codes."""
+    with db.read() as session:
+        revision = latest_revision(session, current.plan.id)
+        created = dict(
+            session.execute(
+                select(Campaign.id, Campaign.created_at).where(
+                    Campaign.id.in_([previous.campaign_id, current.campaign_id])
+                )
+            ).all()
+        )
+    before, after = created.get(previous.campaign_id), created.get(current.campaign_id)
+    if (
+        revision is None
+        or previous.plan.id != current.plan.id
+        or before is None
+        or after is None
+        or not before < revision.at <= after
+    ):
+        return previous, None
+    aside = revision.campaigns.get(previous.campaign_id)
+    if aside is not None:
+        retired = load_consolidation(db, campaign_id=aside)
+    else:  # nothing was said about the retired actions
+        retired = consolidate(
+            load_plan(db, revision.archive_id),
+            campaign_id=previous.campaign_id,
+            campaign_title=previous.campaign_title,
+            due_date=None,
+            generated_at=previous.generated_at,
+            answers=[],
+            indicator_values=[],
+            labels={},
+            expected=[],
+            arbitrations={},
+            last_imports={},
+        )
+    old_code = {
+        link.new[0]: link.old[0]
+        for link in revision.matching.links
+        if len(link.old) == 1 and len(link.new) == 1
+    }
+    kept = set(old_code.values())  # the archived version also holds copies of some of them
+
+    def renamed(action: Action) -> Action:
+        return dataclasses.replace(action, code=old_code[action.code])
+
+    as_answered = dataclasses.replace(
+        previous,
+        plan=dataclasses.replace(
+            previous.plan, objectives=(*previous.plan.objectives, *retired.plan.objectives)
+        ),
+        actions=(
+            *(
+                dataclasses.replace(r, action=renamed(r.action))
+                for r in previous.actions
+                if r.action.code in old_code
+            ),
+            *(r for r in retired.actions if r.action.code not in kept),
+        ),
+        indicators=(
+            *(
+                dataclasses.replace(i, action=renamed(i.action))
+                for i in previous.indicators
+                if i.action.code in old_code
+            ),
+            *(i for i in retired.indicators if i.action.code not in kept),
+        ),
+    )
+    return as_answered, revision.matching.carried()
 
 
 def load_evolution(

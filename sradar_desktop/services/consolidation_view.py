@@ -82,6 +82,7 @@ class ActionFilter:
     theme: int | None = None
     disagreements_only: bool = False
     arbitrated_only: bool = False
+    changed: frozenset[str] | None = None  # only these action codes (« A changé ») when set
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -95,6 +96,7 @@ class ActionFilter:
             or self.theme is not None
             or self.disagreements_only
             or self.arbitrated_only
+            or self.changed is not None
         )
 
 
@@ -263,6 +265,9 @@ class ConsolidationSheet:
             checks.append(lambda row: self._disagrees[row])
         if criteria.arbitrated_only:
             checks.append(lambda row: self.rows[row].arbitration is not None)
+        if criteria.changed is not None:
+            changed = criteria.changed
+            checks.append(lambda row: self.rows[row].action.code in changed)
         words = criteria.words
         if words:
             checks.append(lambda row: all(word in self._keys[row] for word in words))
@@ -343,6 +348,7 @@ class RosterFigures:
     late: int
     others: int  # respondents who answered without being expected
     refused: int = 0  # respondents whose last file was refused
+    to_confirm: int = 0  # answers carried forward, not confirmed yet (not counted as answers)
 
     @property
     def complete(self) -> int:
@@ -370,6 +376,7 @@ def roster_figures(
         late=sum(1 for r in expected if r.late(due)),
         others=len(others),
         refused=sum(1 for r in roster if refused is not None and r.code in refused),
+        to_confirm=sum(r.to_confirm for r in roster),
     )
 
 
@@ -397,6 +404,10 @@ def roster_sentence(figures: RosterFigures) -> str:
         text += " : " + roster_counts(figures)
         if figures.late:
             text += f" ; {figures.late} en retard"
+    if figures.to_confirm:
+        text += " ; " + count(
+            figures.to_confirm, "réponse reprise à confirmer", "réponses reprises à confirmer"
+        )
     if figures.others:
         text += f" · {count(figures.others, 'autre répondant', 'autres répondants')}"
     return text + "."

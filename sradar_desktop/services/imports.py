@@ -9,6 +9,7 @@ writing anything.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -56,7 +57,7 @@ from sradar_desktop.services.answers import (
     update_indicator,
 )
 from sradar_desktop.services.audit import flush_audit
-from sradar_desktop.services.campaigns import confirm
+from sradar_desktop.services.campaigns import confirm, current_campaign_id
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import (
     default_campaign_id,
@@ -438,10 +439,23 @@ def preview_import(
         return _already(path, previous)
     incoming = read_incoming(path, respondent_code=respondent_code, actor=actor)
     with db.read() as session:
-        incoming = route_old_version(session, incoming)
+        incoming = _placed(session, incoming)
         new_questionnaire = _check_versions(session, incoming, path.name)
         changes = _changes(session, incoming, new_questionnaire)
         return _outcome(path.name, incoming, new_questionnaire, changes)
+
+
+def _placed(session: Session, incoming: Incoming) -> Incoming:
+    """``incoming`` placed in this database: onto the current version of its plan, and a plain
+    plan table (which names no campaign) into the current campaign of its questionnaire."""
+    incoming = route_old_version(session, incoming)
+    if incoming.kind == KIND_PLAN:
+        current = session.get(Campaign, current_campaign_id(session, incoming.plan.id) or "")
+        if current is not None:
+            incoming = dataclasses.replace(
+                incoming, campaign_id=current.id, campaign_title=current.title
+            )
+    return incoming
 
 
 def _image(row: Answer | IndicatorValue) -> str:
@@ -450,7 +464,7 @@ def _image(row: Answer | IndicatorValue) -> str:
     return _image_of({name: getattr(row, name) for name in fields}, row.updated_at, row.updated_by)
 
 
-def _image_of(values: dict[str, str | None], updated_at: datetime, updated_by: str) -> str:
+def _image_of(values: dict[str, str | bool | None], updated_at: datetime, updated_by: str) -> str:
     return json.dumps(
         {**values, "updated_at": updated_at.isoformat(), "updated_by": updated_by},
         ensure_ascii=False,
@@ -475,8 +489,9 @@ def import_file(
         return _apply(session, incoming, path.name, digest, actor)
 
 
-def _confirm_from_file(session: Session, change: _Change) -> None:
-    """A file whose answer is confirmed confirms the same answer carried forward here."""
+def _confirm_from_file(session: Session, change: _Change) -> bool:
+    """A file whose answer is confirmed confirms the same answer carried forward here.
+    Returns whether it did."""
     row = change.row
     if (
         change.target == "answer"
@@ -487,13 +502,14 @@ def _confirm_from_file(session: Session, change: _Change) -> None:
     ):
         # Stamped when the file's answer was, never earlier than the row's last change.
         at = max(row.updated_at, change.incoming.at)
-        confirm(session, row, actor=change.incoming.by, at=at)
+        return confirm(session, row, actor=change.incoming.by, at=at)
+    return False
 
 
 def _apply(
     session: Session, incoming: Incoming, file_name: str, digest: str, actor: str
 ) -> ImportOutcome:
-    incoming = route_old_version(session, incoming)
+    incoming = _placed(session, incoming)
     new_questionnaire = _check_versions(session, incoming, file_name)
     created: dict[str, object] = {"questionnaire": None, "campaign": None, "respondents": []}
     if new_questionnaire:
@@ -565,7 +581,10 @@ def _apply(
     written: list[tuple[_Change, Answer | IndicatorValue, str | None]] = []
     for change in changes:
         if not change.decision.applies:
-            _confirm_from_file(session, change)
+            if isinstance(change.row, Answer) and change.row.to_confirm:
+                before = _image(change.row)
+                if _confirm_from_file(session, change):  # undoing the import undoes it too
+                    written.append((change, change.row, before))
             continue
         respondent_id = respondent_ids[change.respondent]
         action_id = action_ids[change.action_code]
@@ -715,7 +734,10 @@ def last_import(db: Database, questionnaire_id: str | None = None) -> ImportInfo
         )
 
 
-_ANSWER_FIELDS = ("status", "comment")
+# Put back by an undo; every one but ``to_confirm`` (whether a carried answer awaits its
+# confirmation, which an import may have given) gets an audit line when it changes.
+_ANSWER_FIELDS = ("status", "comment", "to_confirm")
+_UNAUDITED = frozenset({"to_confirm"})
 _INDICATOR_FIELDS = ("target", "achieved")
 
 
@@ -733,17 +755,18 @@ class _Undone:
     after: str
     row_id: int | None  # None: the row is gone since
     version: int | None
-    values: dict[str, str | None]
+    values: dict[str, str | bool | None]
     updated_at: datetime | None
     updated_by: str
 
     @property
     def moved(self) -> bool:
-        """Whether the row changed (or went) since the import."""
-        return (
-            self.row_id is None
-            or _image_of(self.values, self.updated_at, self.updated_by) != self.after
-        )
+        """Whether the row changed (or went) since the import (on what the import recorded:
+        imports older than ``to_confirm`` in the images did not record it)."""
+        if self.row_id is None:
+            return True
+        now = json.loads(_image_of(self.values, self.updated_at, self.updated_by))
+        return any(now.get(name) != value for name, value in json.loads(self.after).items())
 
 
 def _undone_rows(session: Session, import_id: int) -> list[_Undone]:
@@ -854,9 +877,11 @@ def _put_back(
     deletions: dict[str, list[dict]] = {"answer": [], "indicator": []}
     for undone in rows:
         before = json.loads(undone.before) if undone.before else None
+        if before is not None:
+            before = {**undone.values, **before}  # an older image: what it lacks stays
         for name, old in undone.values.items():
             new = before[name] if before else None
-            if (old or None) != (new or None):
+            if name not in _UNAUDITED and (old or None) != (new or None):
                 audit.record(
                     session,
                     at=now,

@@ -23,6 +23,7 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -435,26 +436,33 @@ class Revision:
     matching: Matching
     plan: dict[str, Any]
     campaigns: dict[str, str]  # campaign → the campaign holding its answers to retired actions
+    at: datetime
 
 
-def _revisions(session: Session, questionnaire_id: str) -> dict[str, Revision]:
-    """The revisions of a questionnaire, by the digest of the version each one replaced (the
-    latest when a version came back)."""
-    return {
-        row.from_digest: Revision(
+def _ordered_revisions(session: Session, questionnaire_id: str) -> list[Revision]:
+    """The revisions of a questionnaire, oldest first."""
+    return [
+        Revision(
             row.archive_id,
             row.from_digest,
             row.to_digest,
             Matching.from_mapping(json.loads(row.links)),
             json.loads(row.plan),
             json.loads(row.campaigns),
+            row.at,
         )
         for row in session.scalars(
             select(PlanRevision)
             .where(PlanRevision.questionnaire_id == questionnaire_id)
             .order_by(PlanRevision.id)
         )
-    }
+    ]
+
+
+def _revisions(session: Session, questionnaire_id: str) -> dict[str, Revision]:
+    """The revisions of a questionnaire, by the digest of the version each one replaced (the
+    latest when a version came back)."""
+    return {r.from_digest: r for r in _ordered_revisions(session, questionnaire_id)}
 
 
 def _chain(session: Session, questionnaire_id: str, digest: str) -> list[Revision] | None:
@@ -489,6 +497,11 @@ def _composed(chain: list[Revision]) -> dict[str, list[str]]:
     return {old: news for old, news in (mapping or {}).items() if news}
 
 
+def latest_revision(session: Session, questionnaire_id: str) -> Revision | None:
+    """The revision that made the questionnaire's current version (None: never revised)."""
+    return _latest(session, questionnaire_id)
+
+
 def _latest(session: Session, questionnaire_id: str) -> Revision | None:
     current = session.scalar(
         select(Questionnaire.version_digest).where(Questionnaire.id == questionnaire_id)
@@ -508,9 +521,10 @@ def carried_action_map(db: Database, questionnaire_id: str) -> dict[str, list[st
 
 
 def carried_action_rows(session: Session, questionnaire_id: str) -> dict[int, list[int]]:
-    """Action row id of the previous version → row ids of the current one: what carrying
-    answers forward needs (answers refer to rows). Without a revision, each row of the plan
-    maps to itself; a removed action maps to nothing."""
+    """Action row id → row ids of the current version: what carrying answers forward needs
+    (answers refer to rows). Each row of the current version maps to itself; a row a revision
+    retired maps to the rows its pieces are in now, through every later revision (nothing for
+    a removed action)."""
     current = dict(
         session.execute(
             select(ActionRow.code, ActionRow.id).where(
@@ -518,24 +532,35 @@ def carried_action_rows(session: Session, questionnaire_id: str) -> dict[int, li
             )
         ).all()
     )
-    revision = _latest(session, questionnaire_id)
-    if revision is None:
-        return {row: [row] for row in current.values()}
-    archived = dict(
-        session.execute(
-            select(ActionRow.code, ActionRow.id).where(
-                ActionRow.questionnaire_id == revision.archive_id
-            )
-        ).all()
-    )
-    rows: dict[int, list[int]] = {}
-    for link in revision.matching.links:
-        if len(link.old) == 1 and len(link.new) == 1:
-            row = current[link.new[0]]
-            rows[row] = [row]
-        else:
-            for old in link.old:
-                rows[archived[old]] = [current[new] for new in link.new]
+    # A row of the current version (kept, new, or answered since the revision) stays itself.
+    rows: dict[int, list[int]] = {row: [row] for row in current.values()}
+    revisions = _ordered_revisions(session, questionnaire_id)
+    links = [{old: link for link in r.matching.links for old in link.old} for r in revisions]
+
+    def now(code: str, made_by: int) -> list[int]:
+        """The current rows of action ``code`` of the version revision ``made_by`` made."""
+        for later in range(made_by + 1, len(revisions)):
+            link = links[later].get(code)
+            if link is None:
+                return []
+            if len(link.old) != 1 or len(link.new) != 1:  # retired by that revision
+                return [row for new in link.new for row in now(new, later)]
+            code = link.new[0]  # kept, its row with it
+        return [current[code]] if code in current else []
+
+    for index, revision in enumerate(revisions):
+        archived = dict(
+            session.execute(
+                select(ActionRow.code, ActionRow.id).where(
+                    ActionRow.questionnaire_id == revision.archive_id
+                )
+            ).all()
+        )
+        for link in revision.matching.links:
+            if len(link.old) != 1 or len(link.new) != 1:  # removed, split, merged: archived
+                targets = [row for new in link.new for row in now(new, index)]
+                for old in link.old:
+                    rows[archived[old]] = list(dict.fromkeys(targets))
     return rows
 
 

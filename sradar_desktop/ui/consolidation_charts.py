@@ -48,6 +48,7 @@ from sradar_desktop.ui.consolidation_delegates import wrap_words
 from sradar_desktop.ui.consolidation_models import ObjectiveCountsModel
 from sradar_desktop.ui.delegates import text_color_on
 from sradar_desktop.ui.i18n import arg
+from sradar_desktop.ui.window_parts import tone
 
 TITLE_LINES = 2
 CAPTION_GAP = 8
@@ -232,6 +233,7 @@ class StatusBars(QWidget):
             if not bar.segments:
                 painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid)))
                 painter.drawRect(bar.rect.adjusted(0, 0, -1, -1))
+                painter.setPen(tone("muted", palette))
                 painter.drawText(
                     bar.rect, int(Qt.AlignmentFlag.AlignCenter), self.tr("aucune action")
                 )
@@ -398,7 +400,7 @@ class ObjectiveCharts(QWidget):
             + escape(arg(self.tr("Ensemble du plan : %1"), count(overall.total, "action")))
             + "</b> — "
             + escape(counts_sentence(overall, scale))
-            + "<br><span style='color:#555'>"
+            + f"<br><span style='color:{tone('muted', self.palette()).name()}'>"
             + escape(
                 arg(
                     self.tr(

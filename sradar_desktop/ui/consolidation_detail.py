@@ -27,6 +27,7 @@ from sradar_desktop.domain.dates import short_datetime
 from sradar_desktop.services.consolidation_view import ConsolidationSheet, explain_synthesis
 from sradar_desktop.ui.delegates import text_color_on
 from sradar_desktop.ui.i18n import arg
+from sradar_desktop.ui.window_parts import set_tone, tone
 
 
 def color_icon(color: str) -> QIcon:
@@ -90,7 +91,7 @@ class ConsolidationDetail(QWidget):
         font.setBold(True)
         self.code_label.setFont(font)
         self.path_label = QLabel()
-        self.path_label.setStyleSheet("color: #555;")
+        set_tone(self.path_label, "muted")
         self.path_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.browser = QTextBrowser()
         self.browser.setObjectName("detail-reponses")
@@ -128,7 +129,7 @@ class ConsolidationDetail(QWidget):
         self.error_label = QLabel()
         self.error_label.setObjectName("arbitrage-erreur")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        set_tone(self.error_label, "error", bold=True)
         self.error_label.hide()
         self.apply_button = QPushButton(self.tr("App&liquer l'arbitrage"))
         self.apply_button.setToolTip(self.tr("Retenir ce statut pour l'action (Ctrl+Entrée)"))
@@ -181,7 +182,7 @@ class ConsolidationDetail(QWidget):
             self.code_label.setText("")
             self.path_label.setText("")
             self.browser.setHtml(
-                "<p style='color:#555'>"
+                f"<p style='color:{self._muted()}'>"
                 + escape(self.tr("Choisissez une action dans la liste pour voir ses réponses."))
                 + "</p>"
             )
@@ -202,8 +203,13 @@ class ConsolidationDetail(QWidget):
             self._reset_form(result, sheet)
         self._update_buttons()
 
+    def _muted(self) -> str:
+        """The colour of secondary text in the rich text, from the palette."""
+        return tone("muted", self.palette()).name()
+
     def _html(self, result: ActionResult, sheet: ConsolidationSheet) -> str:
         scale = sheet.scale
+        muted = self._muted()
 
         def chip(status: str | None) -> str:
             if status is None:
@@ -217,7 +223,7 @@ class ConsolidationDetail(QWidget):
         parts = [f"<p>{_text_html(result.action.text)}</p>"]
         if result.action.pilots:
             parts.append(
-                "<p style='color:#555'>"
+                f"<p style='color:{muted}'>"
                 + escape(arg(self.tr("Pilotes : %1"), ", ".join(result.action.pilots)))
                 + "</p>"
             )
@@ -242,18 +248,18 @@ class ConsolidationDetail(QWidget):
         )
         if not concerned:
             parts.append(
-                "<p style='color:#555'><i>"
+                f"<p style='color:{muted}'><i>"
                 + escape(self.tr("Aucun répondant n'est concerné par cette action."))
                 + "</i></p>"
             )
         # One paragraph per respondent (a text table lays out three times slower: a hundred
         # respondents would hold the window).
-        missing = "<i style='color:#777'>" + escape(self.tr("sans réponse")) + "</i>"
+        missing = f"<i style='color:{muted}'>" + escape(self.tr("sans réponse")) + "</i>"
         for respondent in concerned:
             answer = answers.get(respondent.code)
             line = f"<b>{escape(respondent.code)}</b>"
             if respondent.label and respondent.label != respondent.code:
-                line += f" <span style='color:#555'>{escape(respondent.label)}</span>"
+                line += f" <span style='color:{muted}'>{escape(respondent.label)}</span>"
             if answer is None or (answer.status is None and not answer.comment.strip()):
                 parts.append(f"<p style='margin-top:6px'>{line} &nbsp;{missing}</p>")
                 continue
@@ -262,7 +268,7 @@ class ConsolidationDetail(QWidget):
                 line += "<br>" + _text_html(answer.comment)
             stamp = ", ".join(p for p in (answer.by, short_datetime(answer.at)) if p)
             if stamp:
-                line += f"<br><span style='color:#666'>— {escape(stamp)}</span>"
+                line += f"<br><span style='color:{muted}'>— {escape(stamp)}</span>"
             parts.append(f"<p style='margin-top:6px'>{line}</p>")
         return "".join(parts)
 

@@ -1,5 +1,6 @@
 """Qt models of the consolidation window: the grid of actions × respondents and its filter,
-and the roster (« Qui a répondu »).
+the roster (« Qui a répondu »), the counts per objective, and the evolution since another
+campaign (counts per objective, actions, indicators side by side).
 
 The models read a ``ConsolidationSheet`` (plain Python, see ``services.consolidation_view``);
 they never open a database session. Every cell answers in O(1): a grid of 100 actions × 100
@@ -15,11 +16,17 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 
 from sradar_desktop.domain.consolidation import ActionResult, RosterEntry, StatusCounts
 from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
-from sradar_desktop.domain.numbers import format_percentage
+from sradar_desktop.domain.evolution import (
+    TRANSITION_COLOURS,
+    TRANSITION_LABELS,
+    TRANSITIONS,
+    Evolution,
+)
+from sradar_desktop.domain.numbers import format_decimal, format_percentage
 from sradar_desktop.domain.text import count
 from sradar_desktop.services.consolidation_view import (
     ROSTER_STATE_COLOURS,
@@ -652,4 +659,218 @@ class ObjectiveCountsModel(QAbstractTableModel):
                 self.tr("Actions dont le statut retenu est « %1 », et leur part"),
                 levels[section - 1].label,
             )
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Evolution since another campaign
+
+
+def swatch(colour: str) -> QIcon:
+    """A small square of ``colour``, beside a word (a header draws icons, not colours)."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
+
+
+def _readable_on(colour: QColor) -> QColor:
+    """Black or white text, whichever reads better on ``colour``."""
+    return QColor("#000000") if colour.lightnessF() > 0.6 else QColor("#ffffff")
+
+
+class _RowsModel(QAbstractTableModel):
+    """A read-only table of texts computed once: ``_rows`` of cells, ``_headers`` of titles."""
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self._headers: list[str] = []
+        self._rows: list[list[str]] = []
+        self._tips: list[str] = []  # one tooltip per row
+
+    def _set(self, headers: list[str], rows: list[list[str]], tips: list[str]) -> None:
+        self.beginResetModel()
+        self._headers, self._rows, self._tips = headers, rows, tips
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = _INVALID) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _INVALID) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def text(self, row: int, column: int) -> str:
+        return self._rows[row][column]
+
+    def data(self, index: Index, role: int = DISPLAY) -> object:
+        if not index.isValid():
+            return None
+        if role in (DISPLAY, ACCESSIBLE):
+            return self._rows[index.row()][index.column()]
+        if role == TOOLTIP:
+            return self._tips[index.row()] or None
+        return self._cell(index.row(), index.column(), role)
+
+    def _cell(self, row: int, column: int, role: int) -> object:
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+            return None
+        if role == DISPLAY:
+            return self._headers[section]
+        return self._header(section, role)
+
+    def _header(self, section: int, role: int) -> object:
+        return None
+
+
+class EvolutionCountsModel(_RowsModel):
+    """One row per objective and one for the whole plan; one column per transition (its word
+    in the header, beside its colour; the number of actions in the cell) and the total."""
+
+    def set_evolution(self, evolution: Evolution | None) -> None:
+        rows: list[list[str]] = []
+        tips: list[str] = []
+        if evolution is not None:
+            lines = [(o.code, o.title, c) for o, c in evolution.objective_counts]
+            lines.append((self.tr("Ensemble"), self.tr("Ensemble du plan"), evolution.overall))
+            for code, title, counts in lines:
+                name = f"{code}. {title}" if code != lines[-1][0] else title
+                rows.append(
+                    [name, *(str(counts.counts[t]) for t in TRANSITIONS), str(counts.total)]
+                )
+                tips.append(
+                    "\n".join(
+                        [title]
+                        + [f"{TRANSITION_LABELS[t]} : {counts.counts[t]}" for t in TRANSITIONS]
+                    )
+                )
+        headers = [
+            self.tr("Objectif"),
+            *(TRANSITION_LABELS[t] for t in TRANSITIONS),
+            self.tr("Actions"),
+        ]
+        self._set(headers if evolution is not None else [], rows, tips)
+
+    def _cell(self, row: int, column: int, role: int) -> object:
+        if role == FONT and row == len(self._rows) - 1:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == ALIGN and column:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _header(self, section: int, role: int) -> object:
+        if role == Qt.ItemDataRole.DecorationRole and 0 < section <= len(TRANSITIONS):
+            return swatch(TRANSITION_COLOURS[TRANSITIONS[section - 1]])
+        return None
+
+
+class EvolutionActionsModel(_RowsModel):
+    """One row per action: code, text, the retained status before and now, and the transition
+    (its word on its colour)."""
+
+    CODE, ACTION, PREVIOUS, CURRENT, TRANSITION = range(5)
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self._transitions: list[str] = []
+
+    def set_evolution(self, evolution: Evolution | None, sheet: ConsolidationSheet | None) -> None:
+        def label(status: str | None) -> str:
+            if status is None:
+                return "—"
+            return sheet.label(status) if sheet is not None else status
+
+        actions = evolution.actions if evolution is not None else ()
+        self._transitions = [a.transition for a in actions]
+        rows = [
+            [
+                a.code if not a.renamed_from else f"{a.code} ← {a.renamed_from}",
+                a.action.text,
+                label(a.previous),
+                label(a.current),
+                TRANSITION_LABELS[a.transition],
+            ]
+            for a in actions
+        ]
+        tips = [
+            "\n".join(
+                filter(
+                    None,
+                    [
+                        f"{a.code} {a.action.text}",
+                        arg(self.tr("Avant : %1 (action %2)"), label(a.previous), a.renamed_from)
+                        if a.renamed_from
+                        else "",
+                        self.tr("Statut retenu arbitré par le secrétariat") if a.arbitrated else "",
+                    ],
+                )
+            )
+            for a in actions
+        ]
+        headers = [
+            self.tr("Code"),
+            self.tr("Action"),
+            evolution.previous_title if evolution is not None else self.tr("Avant"),
+            evolution.current_title if evolution is not None else self.tr("Maintenant"),
+            self.tr("Évolution"),
+        ]
+        self._set(headers, rows, tips)
+
+    def transition(self, row: int) -> str:
+        return self._transitions[row]
+
+    def _cell(self, row: int, column: int, role: int) -> object:
+        if column != self.TRANSITION:
+            return None
+        colour = QColor(TRANSITION_COLOURS[self._transitions[row]])
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return colour
+        if role == FOREGROUND:
+            return _readable_on(colour)
+        return None
+
+
+class EvolutionIndicatorsModel(_RowsModel):
+    """One row per indicator with figures: the target and the achieved value before and now,
+    side by side, and the change of the achieved value."""
+
+    def set_evolution(self, evolution: Evolution | None) -> None:
+        indicators = evolution.indicators if evolution is not None else ()
+        previous = evolution.previous_title if evolution is not None else ""
+        current = evolution.current_title if evolution is not None else ""
+
+        def figure(value) -> str:
+            return format_decimal(value) if value is not None else "—"
+
+        rows = [
+            [
+                i.action.code,
+                f"{i.label} ({i.unit})" if i.unit else i.label,
+                figure(i.previous_target),
+                figure(i.previous_achieved),
+                figure(i.current_target),
+                figure(i.current_achieved),
+                figure(i.difference)
+                if i.difference is None or i.difference <= 0
+                else "+" + figure(i.difference),
+            ]
+            for i in indicators
+        ]
+        headers = [
+            self.tr("Action"),
+            self.tr("Indicateur"),
+            arg(self.tr("Cible (%1)"), previous),
+            arg(self.tr("Réalisé (%1)"), previous),
+            arg(self.tr("Cible (%1)"), current),
+            arg(self.tr("Réalisé (%1)"), current),
+            self.tr("Écart du réalisé"),
+        ]
+        self._set(headers, rows, [f"{i.action.code} {i.action.text}" for i in indicators])
+
+    def _cell(self, row: int, column: int, role: int) -> object:
+        if role == ALIGN and column > 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

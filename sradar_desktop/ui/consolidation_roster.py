@@ -37,6 +37,7 @@ from sradar_desktop.ui.consolidation_models import RosterModel
 from sradar_desktop.ui.delegates import ProgressDelegate
 from sradar_desktop.ui.i18n import arg
 from sradar_desktop.ui.send_dialog import RosterModel as SendRosterModel
+from sradar_desktop.ui.window_parts import MutedLabel, set_tone
 
 DUE_DATE_PAUSE_MS = 700
 
@@ -67,8 +68,7 @@ class RosterPane(QWidget):
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat("dd/MM/yyyy")
         self.due_edit.setAccessibleName(self.tr("Date limite de réponse"))
-        self.due_state = QLabel()
-        self.due_state.setStyleSheet("color: #555;")
+        self.due_state = MutedLabel()
         self._due_timer = QTimer(self)
         self._due_timer.setSingleShot(True)
         self._due_timer.setInterval(DUE_DATE_PAUSE_MS)
@@ -96,28 +96,30 @@ class RosterPane(QWidget):
         metrics = self.view.fontMetrics()
         self.view.verticalHeader().setDefaultSectionSize(metrics.height() + 14)
         header = self.view.horizontalHeader()
-        header.setStretchLastSection(False)
+        # The refusal (whole in its tooltip) takes what is left, after the label: on a small
+        # screen the table scrolls to it rather than squeeze the services' names.
+        header.setStretchLastSection(True)
         header.setHighlightSections(False)
         widths = {
             RosterModel.CODE: metrics.horizontalAdvance("DREETS-PDL-00") + 16,
+            RosterModel.LABEL: metrics.horizontalAdvance("DDETS de la Loire-Atlantique") + 16,
             RosterModel.EXPECTED: metrics.horizontalAdvance("Attendu") + 24,
             RosterModel.ANSWERED: metrics.horizontalAdvance("000 / 000") + 24,
             RosterModel.STATE: status_column_width(self.view.font(), ["sans réponse"]),
             RosterModel.LATE: metrics.horizontalAdvance("en retard") + 24,
             RosterModel.LAST_CHANGE: metrics.horizontalAdvance("Dernière modification") + 20,
             RosterModel.LAST_IMPORT: metrics.horizontalAdvance("00/00/0000 00:00") + 24,
-            RosterModel.REFUSED: metrics.horizontalAdvance("refusé le 00/00/0000 : ") + 120,
+            RosterModel.REFUSED: metrics.horizontalAdvance("refusé le 00/00/0000 : ") + 24,
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
-        header.setSectionResizeMode(RosterModel.LABEL, QHeaderView.ResizeMode.Stretch)
 
         self.edit_button = QPushButton(self.tr("Modifi&er les répondants attendus…"))
         self.edit_button.setObjectName("modifier-attendus")
         self.edit_button.setAccessibleName(self.tr("Modifier les répondants attendus"))
         self.edit_button.clicked.connect(self.edit_requested)
-        help_label = QLabel(
+        help_label = MutedLabel(
             self.tr(
                 "Un répondant attendu sans aucune réponse est « manquant » ; « partiel » quand "
                 "une partie seulement des actions qu'il pilote a une réponse. Un fichier refusé à "
@@ -126,7 +128,6 @@ class RosterPane(QWidget):
             )
         )
         help_label.setWordWrap(True)
-        help_label.setStyleSheet("color: #555;")
 
         due_row = QHBoxLayout()
         due_row.addWidget(self.due_box)
@@ -293,7 +294,7 @@ class ExpectedRespondentsDialog(QDialog):
         self.error_label = QLabel()
         self.error_label.setObjectName("erreur-attendus")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        set_tone(self.error_label, "error", bold=True)
         self.error_label.hide()
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(

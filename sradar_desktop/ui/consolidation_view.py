@@ -2,11 +2,14 @@
 secretariat decides.
 
 A window of its own beside the entry window (« Affichage › Consolidation… », Ctrl+Maj+C): the
-secretariat keeps answering or importing in one and reads the consolidation in the other. Three
+secretariat keeps answering or importing in one and reads the consolidation in the other. Four
 tabs: « Actions » (the grid of actions × respondents with filters, the selected action in
 detail below with its arbitration), « Synthèse par objectif » (charts and the rule), « Qui a
-répondu » (the roster and the due date). Exports of the consolidated workbook and the PDF
-summary from the « Fichier » menu or the header buttons.
+répondu » (the roster and the due date), « Évolution » (what moved since the previous campaign,
+or the one picked in « Comparer avec »; the grid's « A changé » filter follows it). Exports of
+the consolidated workbook and the PDF summary from the « Fichier » menu or the header buttons,
+with the evolution when there is one. « Arbitrage › Réviser le plan… » previews and applies a
+revised plan (``ui.revision_dialog``).
 
 Everything that reads or writes the database runs on one worker thread, in the order asked:
 the window never freezes and a write is always followed by a fresh consolidation.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,9 +61,12 @@ from PySide6.QtWidgets import (
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.consolidation import ActionResult
 from sradar_desktop.domain.dates import short_date
+from sradar_desktop.domain.evolution import Evolution
 from sradar_desktop.errors import UserError
+from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
 from sradar_desktop.services.consolidation import (
     RosterMember,
+    evolution_since,
     load_sheet,
     set_arbitration,
     set_due_date,
@@ -89,7 +96,9 @@ from sradar_desktop.ui.consolidation_models import (
 )
 from sradar_desktop.ui.consolidation_roster import ExpectedRespondentsDialog, RosterPane
 from sradar_desktop.ui.delegates import WrappedTextDelegate
+from sradar_desktop.ui.evolution_view import EvolutionPane
 from sradar_desktop.ui.i18n import arg
+from sradar_desktop.ui.revision_dialog import RevisionDialog
 from sradar_desktop.ui.settings import Folder, Settings
 from sradar_desktop.ui.tasks import TaskRunner
 from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, window_action
@@ -111,6 +120,47 @@ log = logging.getLogger(__name__)
 # at most this often.
 REFRESH_AFTER_S = 5.0
 WORKBOOK, PDF = "classeur", "pdf"
+EVOLUTION_TAB = 3
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What one reading gives the window: the consolidation, the other campaigns of the
+    questionnaire, and the evolution since the one compared with (``problem`` when it could not
+    be read)."""
+
+    sheet: ConsolidationSheet
+    campaigns: list[CampaignSummary]
+    compare_id: str | None
+    evolution: Evolution | None
+    problem: str = ""
+
+
+def read_consolidation(
+    db: Database,
+    *,
+    questionnaire_id: str | None,
+    campaign_id: str | None,
+    compare_id: str | None,
+    compare_picked: bool,
+) -> Loaded:
+    """The consolidation and its evolution since ``compare_id`` (since the campaign's previous
+    one unless ``compare_picked``). Runs on the worker thread."""
+    sheet = load_sheet(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
+    current = sheet.consolidation
+    try:
+        campaigns = list_campaigns(db, current.plan.id)
+    except UserError as error:
+        return Loaded(sheet, [], None, None, str(error))
+    if not compare_picked:
+        compare_id = next((c.previous_id for c in campaigns if c.id == current.campaign_id), None)
+    others = [c for c in campaigns if c.id != current.campaign_id]
+    if compare_id not in {c.id for c in others}:
+        return Loaded(sheet, others, None, None)
+    try:
+        return Loaded(sheet, others, compare_id, evolution_since(db, current, compare_id))
+    except UserError as error:
+        return Loaded(sheet, others, compare_id, None, str(error))
 
 
 class ExportBanner(Banner):
@@ -175,6 +225,11 @@ class ConsolidationWindow(QMainWindow):
         self.actor = actor
         self.settings = settings or Settings()
         self.sheet: ConsolidationSheet | None = None
+        self.evolution: Evolution | None = None
+        self.compare_id: str | None = None
+        self._compare_picked = False
+        self.revision_dialog: RevisionDialog | None = None
+        self._loaded_message = ""
         self.tasks = TaskRunner(self)
         self.tasks.busy_changed.connect(self._busy_changed)
         self._loading = False
@@ -190,11 +245,14 @@ class ConsolidationWindow(QMainWindow):
         self.roster = RosterPane()
         self.roster.due_date_chosen.connect(self.set_due_date)
         self.roster.edit_requested.connect(self.edit_expected)
+        self.evolution_pane = EvolutionPane()
+        self.evolution_pane.compare_chosen.connect(self.compare_with)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("onglets")
         self.tabs.addTab(self.actions_tab, self.tr("&Actions"))
         self.tabs.addTab(self.charts, self.tr("&Synthèse par objectif"))
         self.tabs.addTab(self.roster, self.tr("&Qui a répondu"))
+        self.tabs.addTab(self.evolution_pane, self.tr("Évol&ution"))
         self._build_menus()
         self._build_status_bar()
 
@@ -305,11 +363,23 @@ class ConsolidationWindow(QMainWindow):
         self.arbitrated_box.setAccessibleName(self.tr("Arbitrées seulement"))
         self.arbitrated_box.setToolTip(self.tr("Les actions arbitrées par le secrétariat"))
         self.arbitrated_box.toggled.connect(self._filters_changed)
+        self.changed_box = QCheckBox(self.tr("A chan&gé"))
+        self.changed_box.setObjectName("a-change")
+        self.changed_box.setAccessibleName(self.tr("A changé"))
+        self.changed_box.setToolTip(
+            self.tr(
+                "Les actions en progrès, en recul, nouvelles ou retirées depuis l'évaluation "
+                "comparée (onglet « Évolution ») — Ctrl+Maj+G"
+            )
+        )
+        self.changed_box.setEnabled(False)
+        self.changed_box.toggled.connect(self._filters_changed)
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.filter_bar.add(objective_label)
         self.filter_bar.add(self.objective_combo, stretch=1, space=False)
         self.filter_bar.add(self.disagreements_box)
         self.filter_bar.add(self.arbitrated_box)
+        self.filter_bar.add(self.changed_box)
 
         self.model = ConsolidationGridModel(self)
         self.proxy = ConsolidationFilterProxy(self)
@@ -419,6 +489,7 @@ class ConsolidationWindow(QMainWindow):
                     self.tr("&Actions"),
                     self.tr("&Synthèse par objectif"),
                     self.tr("&Qui a répondu"),
+                    self.tr("Évol&ution"),
                 )
             )
         ]
@@ -427,6 +498,9 @@ class ConsolidationWindow(QMainWindow):
         )
         self.disagreements_action = window_action(
             self, self.tr("&Désaccords seulement"), self.disagreements_box.toggle, [key("Ctrl+D")]
+        )
+        self.changed_action = window_action(
+            self, self.tr("A chan&gé seulement"), self.changed_box.toggle, [key("Ctrl+Shift+G")]
         )
         self.clear_filters_action = window_action(
             self, self.tr("&Effacer les filtres"), self.clear_filters, [key("Ctrl+Shift+E")]
@@ -439,6 +513,7 @@ class ConsolidationWindow(QMainWindow):
                 None,
                 self.find_action,
                 self.disagreements_action,
+                self.changed_action,
                 self.clear_filters_action,
             ],
         )
@@ -453,7 +528,21 @@ class ConsolidationWindow(QMainWindow):
         self.expected_action = window_action(
             self, self.tr("Répondants &attendus…"), self.edit_expected
         )
-        add_menu(self, self.tr("A&rbitrage"), [self.arbitrate_action, self.expected_action])
+        self.revise_action = window_action(
+            self,
+            self.tr("Ré&viser le plan…"),
+            self.revise_plan,
+            [key("Ctrl+Shift+R")],
+            self.tr(
+                "Enregistrer une nouvelle version du plan d'action : aperçu des actions "
+                "reprises, renumérotées, reformulées, ajoutées ou retirées, puis confirmation"
+            ),
+        )
+        add_menu(
+            self,
+            self.tr("A&rbitrage"),
+            [self.arbitrate_action, self.expected_action, None, self.revise_action],
+        )
 
     def _build_status_bar(self) -> None:
         self.work = WorkIndicator()
@@ -470,12 +559,12 @@ class ConsolidationWindow(QMainWindow):
             return
         self._loading = True
         self._load_again = False
-        db, questionnaire, campaign = self.db, self.questionnaire_id, self.campaign_id
         if self.sheet is None:
             self.statusBar().showMessage(self.tr("Lecture des réponses de tous les répondants…"))
+        read = self._reader()
 
-        def work(_progress: Callable[[int, int, str], None]) -> ConsolidationSheet:
-            return load_sheet(db, questionnaire_id=questionnaire, campaign_id=campaign)
+        def work(_progress: Callable[[int, int, str], None]) -> Loaded:
+            return read()
 
         self._run(
             work,
@@ -484,13 +573,29 @@ class ConsolidationWindow(QMainWindow):
             on_error=self._load_failed,
         )
 
-    def _loaded(self, sheet: ConsolidationSheet) -> None:
+    def _reader(self) -> Callable[[], Loaded]:
+        """The reading of the consolidation as the window stands now, for the worker thread."""
+        db, questionnaire, campaign = self.db, self.questionnaire_id, self.campaign_id
+        compare, picked = self.compare_id, self._compare_picked
+        return lambda: read_consolidation(
+            db,
+            questionnaire_id=questionnaire,
+            campaign_id=campaign,
+            compare_id=compare,
+            compare_picked=picked,
+        )
+
+    def _loaded(self, loaded: Loaded) -> None:
         self._loading = False
         self._loaded_at = time.monotonic()
         self.statusBar().clearMessage()
+        if self._loaded_message:
+            self.statusBar().showMessage(self._loaded_message, 15_000)
+            self._loaded_message = ""
         if self.banner.kind == "error":
             self.banner.clear()
-        self._apply_sheet(sheet)
+        self._apply_sheet(loaded.sheet)
+        self._apply_evolution(loaded)
         self.loaded.emit()
         if self._load_again:
             self.load()
@@ -544,6 +649,26 @@ class ConsolidationWindow(QMainWindow):
             )
         elif self.banner.kind == "info" and not self.db.read_only:
             self.banner.clear()
+
+    def _apply_evolution(self, loaded: Loaded) -> None:
+        """Show the evolution since the campaign compared with; « A changé » follows it."""
+        self.evolution = loaded.evolution
+        self.compare_id = loaded.compare_id
+        self.evolution_pane.show_evolution(
+            loaded.campaigns, loaded.compare_id, loaded.evolution, loaded.sheet, loaded.problem
+        )
+        self.changed_box.setEnabled(loaded.evolution is not None)
+        if self.changed_box.isChecked():
+            if loaded.evolution is None:
+                self.changed_box.setChecked(False)  # the filters follow through the signal
+            else:
+                self._filters_changed()
+
+    def compare_with(self, campaign_id: str | None) -> None:
+        """Compare with ``campaign_id`` (None: no comparison), chosen by the user."""
+        self.compare_id = campaign_id
+        self._compare_picked = True
+        self.load()
 
     def _fill_objective_combo(self, sheet: ConsolidationSheet) -> None:
         previous = self.objective_combo.currentData()
@@ -619,12 +744,16 @@ class ConsolidationWindow(QMainWindow):
                 objective = int(index)
             else:
                 theme = int(index)
+        changed = None
+        if self.changed_box.isChecked() and self.evolution is not None:
+            changed = frozenset(a.code for a in self.evolution.changed)
         return ActionFilter(
             text=self.search_edit.text(),
             objective=objective,
             theme=theme,
             disagreements_only=self.disagreements_box.isChecked(),
             arbitrated_only=self.arbitrated_box.isChecked(),
+            changed=changed,
         )
 
     def _filters_changed(self, *_args: object) -> None:
@@ -643,17 +772,20 @@ class ConsolidationWindow(QMainWindow):
             self.objective_combo,
             self.disagreements_box,
             self.arbitrated_box,
+            self.changed_box,
         ):
             widget.blockSignals(True)
         self.search_edit.clear()
         self.objective_combo.setCurrentIndex(0)
         self.disagreements_box.setChecked(False)
         self.arbitrated_box.setChecked(False)
+        self.changed_box.setChecked(False)
         for widget in (
             self.search_edit,
             self.objective_combo,
             self.disagreements_box,
             self.arbitrated_box,
+            self.changed_box,
         ):
             widget.blockSignals(False)
         self._filters_changed()
@@ -735,15 +867,16 @@ class ConsolidationWindow(QMainWindow):
         on_error: Callable[[str], None],
     ) -> None:
         """``write`` then read the consolidation again, in one task on the worker thread."""
-        db, campaign = self.db, self.campaign_id
+        read = self._reader()
 
-        def work(_progress: Callable[[int, int, str], None]) -> ConsolidationSheet:
+        def work(_progress: Callable[[int, int, str], None]) -> Loaded:
             write()
-            return load_sheet(db, campaign_id=campaign)
+            return read()
 
-        def done(sheet: ConsolidationSheet) -> None:
+        def done(loaded: Loaded) -> None:
             self._loaded_at = time.monotonic()
-            on_done(sheet)
+            on_done(loaded.sheet)
+            self._apply_evolution(loaded)
             self.written.emit(kind)
 
         def failed(error: BaseException) -> None:
@@ -878,6 +1011,25 @@ class ConsolidationWindow(QMainWindow):
             on_error=lambda message: self.banner.show_message("error", message),
         )
 
+    def revise_plan(self) -> None:
+        """« Réviser le plan… »: the preview of a revised plan, applied when the user confirms;
+        the window reads the consolidation again afterwards."""
+        if self._read_only_refusal():
+            return
+        if self.revision_dialog is not None:
+            self.revision_dialog.close()
+            self.revision_dialog.deleteLater()
+        dialog = RevisionDialog(
+            self.db, self.questionnaire_id, settings=self.settings, actor=self.actor, parent=self
+        )
+        dialog.applied.connect(self._revision_applied)
+        self.revision_dialog = dialog
+        dialog.open()
+
+    def _revision_applied(self, summary: str) -> None:
+        self._loaded_message = summary  # shown once the revised plan is read
+        self.load()
+
     # ==== exports ===============================================================================
 
     def _export_folder(self) -> Path:
@@ -915,6 +1067,7 @@ class ConsolidationWindow(QMainWindow):
     def export(self, kind: str, path: Path) -> None:
         """Write the consolidated workbook or the PDF summary to ``path``, off the UI thread."""
         db, campaign = self.db, self.campaign_id
+        compare = self.evolution.previous_campaign_id if self.evolution is not None else None
         workbook = path if kind == WORKBOOK else None
         pdf = path if kind == PDF else None
         self.export_banner.clear()
@@ -927,7 +1080,9 @@ class ConsolidationWindow(QMainWindow):
             widget.setEnabled(False)
 
         def work(_progress: Callable[[int, int, str], None]):
-            return write_reports(db, workbook=workbook, pdf=pdf, campaign_id=campaign)
+            return write_reports(
+                db, workbook=workbook, pdf=pdf, campaign_id=campaign, compare_campaign_id=compare
+            )
 
         def finished() -> None:
             for widget in (

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.services.entry import EntryRow, Progress
 from sradar_desktop.ui.plan_models import ActionTableModel, PlanTreeModel
+from sradar_desktop.ui.window_parts import tone
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -38,7 +39,8 @@ def text_color_on(background: QColor) -> QColor:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
     luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
-    return QColor("#000000") if luminance > 0.4 else QColor("#ffffff")
+    # Black's contrast (L + 0.05) / 0.05 passes white's 1.05 / (L + 0.05) above L ≈ 0.179.
+    return QColor("#000000") if luminance > 0.179 else QColor("#ffffff")
 
 
 def _color_group(option: QStyleOptionViewItem) -> QPalette.ColorGroup:
@@ -193,7 +195,8 @@ class WrappedTextDelegate(QStyledItemDelegate):
 
 class StatusDelegate(QStyledItemDelegate):
     """The answer as a label in the colour of its level, with its word; « Non renseignée »
-    in grey italics when there is none."""
+    in grey italics when there is none; « À confirmer » in words under an answer carried from
+    the previous evaluation and not confirmed yet."""
 
     def __init__(self, scale: Callable[[], Scale | None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -204,18 +207,21 @@ class StatusDelegate(QStyledItemDelegate):
         _paint_background(painter, option, widget)
         entry = index.data(ActionTableModel.EntryRole)
         status = entry.status if isinstance(entry, EntryRow) else None
+        carried = isinstance(entry, EntryRow) and entry.to_confirm
         scale = self._scale()
         painter.save()
         font = QFont(option.font)
         rect = option.rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)
         color = level_color(scale, status)
+        top = rect.top()
         if color is not None and scale is not None:
             label = scale.level(status).label
             font = chip_font(option.font)
             size = chip_size(label, font)
             chip = QRect(rect.left(), rect.top(), min(rect.width(), size.width()), size.height())
             draw_chip(painter, chip, label, color, font)
-        else:
+            top = chip.bottom() + 3
+        elif not carried:
             text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
             metrics = QFontMetrics(font)
             draw_placeholder(
@@ -224,7 +230,25 @@ class StatusDelegate(QStyledItemDelegate):
                 QRect(rect.left() + 2, rect.top() + 3, rect.width() - 2, metrics.height()),
                 text,
             )
+        if carried:
+            self._draw_to_confirm(painter, option, QRect(rect.left() + 2, top, rect.width() - 2, 0))
         painter.restore()
+
+    def _draw_to_confirm(self, painter: QPainter, option: QStyleOptionViewItem, at: QRect) -> None:
+        """« ⟳ À confirmer » in bold italics (words and a sign, not a colour alone)."""
+        text = "⟳ " + self.tr("À confirmer")
+        font = QFont(option.font)
+        font.setBold(True)
+        font.setItalic(True)
+        metrics = QFontMetrics(font)
+        painter.setFont(font)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setPen(_text_pen(option) if selected else tone("warning", option.palette))
+        painter.drawText(
+            QRect(at.left(), at.top(), at.width(), metrics.height()),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            metrics.elidedText(text, Qt.TextElideMode.ElideRight, at.width()),
+        )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         font = QFont(option.font)
@@ -232,16 +256,35 @@ class StatusDelegate(QStyledItemDelegate):
         return QSize(QFontMetrics(font).horizontalAdvance("Partiellement") + 24, 24)
 
 
-class ProgressDelegate(QStyledItemDelegate):
+def draw_progress(
+    painter: QPainter, option: QStyleOptionViewItem, rect: QRect, progress: object, text: str
+) -> None:
     """« 3 / 5 » over a bar filled in proportion (a neutral colour: the scale's colours stay
     for the answers)."""
+    painter.save()
+    if isinstance(progress, Progress) and progress.total:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(PROGRESS_TRACK)
+        painter.drawRoundedRect(rect, 3, 3)
+        filled = QRect(rect)
+        filled.setWidth(round(rect.width() * progress.ratio))
+        if filled.width() > 0:
+            painter.setBrush(PROGRESS_FILL)
+            painter.drawRoundedRect(filled, 3, 3)
+        painter.setPen(QColor("#1a1a1a"))
+    else:
+        painter.setPen(_text_pen(option))
+    painter.setFont(option.font)
+    painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), text)
+    painter.restore()
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """A cell's progress (``PlanTreeModel.ProgressRole``) drawn by ``draw_progress``."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        widget = option.widget
-        _paint_background(painter, option, widget)
-        progress = index.data(PlanTreeModel.ProgressRole)
-        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        painter.save()
+        _paint_background(painter, option, option.widget)
         metrics = QFontMetrics(option.font)
         height = min(option.rect.height() - 4, metrics.height() + 4)
         rect = QRect(
@@ -250,22 +293,10 @@ class ProgressDelegate(QStyledItemDelegate):
             option.rect.width() - 6,
             height,
         )
-        if isinstance(progress, Progress) and progress.total:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(PROGRESS_TRACK)
-            painter.drawRoundedRect(rect, 3, 3)
-            filled = QRect(rect)
-            filled.setWidth(round(rect.width() * progress.ratio))
-            if filled.width() > 0:
-                painter.setBrush(PROGRESS_FILL)
-                painter.drawRoundedRect(filled, 3, 3)
-            painter.setPen(QColor("#1a1a1a"))
-        else:
-            painter.setPen(_text_pen(option))
-        painter.setFont(option.font)
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), str(text))
-        painter.restore()
+        progress = index.data(PlanTreeModel.ProgressRole)
+        draw_progress(
+            painter, option, rect, progress, str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         metrics = QFontMetrics(option.font)
@@ -273,34 +304,79 @@ class ProgressDelegate(QStyledItemDelegate):
 
 
 class TreeTextDelegate(QStyledItemDelegate):
-    """Objective and theme titles wrapped on as many lines as they need in the tree's width
-    (a tree view does not work out the height of wrapped text by itself)."""
+    """Objective and theme titles wrapped on the tree's whole width, their progress
+    (« 3 / 10 » over a bar, from the model's column 1) on a line under the title: a narrow
+    pane keeps whole words on each line (a tree view does not work out the height of wrapped
+    text by itself)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._heights: dict[tuple[str, int, str], int] = {}
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+    @staticmethod
+    def _progress_index(index: Index) -> QModelIndex:
+        return index.siblingAtColumn(1)
+
+    @staticmethod
+    def _badge_size(font: QFont) -> QSize:
+        metrics = QFontMetrics(font)
+        return QSize(metrics.horizontalAdvance("000 / 000") + 16, metrics.height() + 4)
+
+    def _text_width(self, option: QStyleOptionViewItem, index: Index) -> int:
         view = option.widget
         if view is None or not hasattr(view, "header"):
-            return super().sizeHint(option, index)
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            return max(option.rect.width() - 8, 40)
         depth = 1
         parent = index.parent()
         while parent.isValid():
             depth += 1
             parent = parent.parent()
-        width = max(view.header().sectionSize(0) - view.indentation() * depth - 10, 40)
-        key = (text, width, option.font.key())
+        return max(view.viewport().width() - view.indentation() * depth - 8, 40)
+
+    def _text_height(self, text: str, font: QFont, width: int) -> int:
+        key = (text, width, font.key())
         height = self._heights.get(key)
         if height is None:
-            rect = QFontMetrics(option.font).boundingRect(
-                QRect(0, 0, width, 10_000),
-                int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft),
-                text,
+            height = (
+                QFontMetrics(font)
+                .boundingRect(
+                    QRect(0, 0, width, 10_000),
+                    int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft),
+                    text,
+                )
+                .height()
             )
-            height = rect.height() + 6
             if len(self._heights) > 5000:
                 self._heights.clear()
             self._heights[key] = height
-        return QSize(width, height)
+        return height
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        _paint_background(painter, option, option.widget)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        rect = option.rect.adjusted(PADDING, 3, -PADDING, -3)
+        text_height = self._text_height(text, option.font, rect.width())
+        painter.save()
+        painter.setFont(option.font)
+        painter.setPen(_text_pen(option))
+        painter.drawText(
+            QRect(rect.left(), rect.top(), rect.width(), text_height),
+            int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft),
+            text,
+        )
+        painter.restore()
+        cell = self._progress_index(index)
+        badge = self._badge_size(option.font)
+        draw_progress(
+            painter,
+            option,
+            QRect(rect.left(), rect.top() + text_height + 2, badge.width(), badge.height()),
+            cell.data(PlanTreeModel.ProgressRole),
+            str(cell.data(Qt.ItemDataRole.DisplayRole) or ""),
+        )
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        width = self._text_width(option, index)
+        height = self._text_height(text, option.font, width)
+        return QSize(width, height + self._badge_size(option.font).height() + 8)

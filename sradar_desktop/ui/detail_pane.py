@@ -42,7 +42,7 @@ from sradar_desktop.ui.entry_controller import (
     FieldKey,
 )
 from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.plan_models import HistoryModel
+from sradar_desktop.ui.plan_models import CONFIRM_KEY, HistoryModel, carried_text
 from sradar_desktop.ui.widgets import CommentEdit, PlainKeysGuard, ValueEdit
 from sradar_desktop.ui.window_parts import set_tone, tone
 
@@ -134,6 +134,26 @@ class ActionDetail(QWidget):
         )
         self.clear_button.clicked.connect(lambda: self._choose(None))
 
+        # -- an answer carried from the previous evaluation, to confirm
+        self.carried_label = QLabel()
+        self.carried_label.setObjectName("reprise")
+        self.carried_label.setWordWrap(True)
+        self.carried_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        set_tone(self.carried_label, "warning", bold=True)
+        self.confirm_button = QPushButton(self.tr("Confirmer telle quelle"))
+        self.confirm_button.setObjectName("confirmer-reprise")
+        self.confirm_button.setToolTip(
+            arg(self.tr("Garder la réponse reprise sans la modifier (touche %1)"), CONFIRM_KEY)
+        )
+        self.confirm_button.setAccessibleName(self.tr("Confirmer la réponse reprise"))
+        self.confirm_button.clicked.connect(self._confirm)
+        self.carried_box = QWidget()
+        carried_layout = QHBoxLayout(self.carried_box)
+        carried_layout.setContentsMargins(0, 0, 0, 0)
+        carried_layout.addWidget(self.carried_label, 1)
+        carried_layout.addWidget(self.confirm_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.carried_box.hide()
+
         # -- the comment
         self.comment_title = QLabel(self.tr("&Commentaire :"))
         self.comment_title.setFont(bold)
@@ -208,6 +228,7 @@ class ActionDetail(QWidget):
         form_layout.setContentsMargins(8, 8, 8, 8)
         form_layout.setSpacing(6)
         form_layout.addWidget(self.conflict_box)
+        form_layout.addWidget(self.carried_box)
         form_layout.addWidget(self.status_title)
         form_layout.addLayout(self.status_row)
         comment_line = QHBoxLayout()
@@ -396,8 +417,29 @@ class ActionDetail(QWidget):
                 if edit.text() != text:
                     edit.setText(text)
                 edit.setModified(False)
+        self._show_carried()
         self._show_conflict()
         self.update_states()
+
+    def _show_carried(self) -> None:
+        """« ⟳ À confirmer » and why, with the button that confirms (words, not a colour)."""
+        entry = self.entry
+        carried = entry is not None and entry.to_confirm
+        if carried:
+            text = "⟳ " + arg(
+                self.tr("%1. Toute modification la confirme aussi."), carried_text(self.tr)
+            )
+            self.carried_label.setText(text)
+            self.carried_label.setAccessibleName(text)
+        self.confirm_button.setEnabled(
+            carried and self.controller is not None and not self.controller.read_only
+        )
+        self.carried_box.setVisible(carried)
+
+    def _confirm(self) -> None:
+        if self.entry is not None and self.controller is not None:
+            self.controller.confirm(self.entry.code)
+            self.refresh()
 
     def update_states(self) -> None:
         """The « saved / saving / not saved » marks beside the comment and the values."""
@@ -793,10 +835,11 @@ class ActionDetail(QWidget):
         self.back_to_list.emit()
 
     def focus_chain(self) -> list[QWidget]:
-        """The pane's controls in reading order: its tabs, the answers, « Effacer », the
-        comment (the indicator fields follow the comment)."""
+        """The pane's controls in reading order: its tabs, « Confirmer telle quelle », the
+        answers, « Effacer », the comment (the indicator fields follow the comment)."""
         chain = [
             self.tabs.tabBar(),
+            self.confirm_button,  # shown for an answer carried forward only
             *self.status_buttons.values(),
             self.clear_button,
             self.comment_edit,

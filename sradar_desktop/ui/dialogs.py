@@ -36,6 +36,7 @@ from sradar_desktop.services.questionnaires import QuestionnaireSummary
 from sradar_desktop.ui.i18n import arg, translate
 from sradar_desktop.ui.plan_models import QuestionnaireListModel
 from sradar_desktop.ui.screen import fit_to_screen, scrolling
+from sradar_desktop.ui.window_parts import set_tone
 
 
 class IdentityDialog(QDialog):
@@ -111,7 +112,7 @@ class IdentityDialog(QDialog):
             )
         )
         code_help.setWordWrap(True)
-        code_help.setStyleSheet("color: #555;")
+        set_tone(code_help, "muted")
         service_form.addRow(code_help)
 
         person_box = QGroupBox(self.tr("Vous"))
@@ -140,12 +141,12 @@ class IdentityDialog(QDialog):
             )
         )
         later.setWordWrap(True)
-        later.setStyleSheet("color: #555;")
+        set_tone(later, "muted")
         questionnaire_layout.addWidget(later)
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        set_tone(self.error_label, "error", bold=True)
         self.error_label.hide()
 
         self.buttons = QDialogButtonBox()
@@ -330,7 +331,7 @@ def about_text(database_location: str) -> str:
         "d'intégration.</p>"
         "<p><b>Base de données :</b> %3<br><b>Dossier des données :</b> %4<br>"
         "<b>Journal :</b> %5</p>"
-        "<p style='color:#555'>Python %6 · Qt %7 · PySide %8</p>",
+        "<p><small>Python %6 · Qt %7 · PySide %8</small></p>",
         APP_NAME,
         __version__,
         escape(database_location),

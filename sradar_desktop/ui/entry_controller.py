@@ -36,6 +36,7 @@ STATUS: Final = "status"
 COMMENT: Final = "comment"
 TARGET: Final = "target"
 ACHIEVED: Final = "achieved"
+CONFIRM: Final = "confirm"  # a carried answer confirmed unchanged (not undoable)
 RETRY_MS = 15_000
 
 
@@ -50,7 +51,7 @@ class FieldKey:
 
 def row_fields(key: FieldKey) -> tuple[FieldKey, ...]:
     """The fields stored in the same database row as ``key`` (they share a version)."""
-    if key.field in (STATUS, COMMENT):
+    if key.field in (STATUS, COMMENT, CONFIRM):
         return (FieldKey(key.code, STATUS), FieldKey(key.code, COMMENT))
     return (FieldKey(key.code, TARGET, key.position), FieldKey(key.code, ACHIEVED, key.position))
 
@@ -193,6 +194,8 @@ class EntryController(QObject):
 
     def value(self, key: FieldKey) -> object:
         entry = self.sheet.by_code[key.code]
+        if key.field == CONFIRM:
+            return True
         if key.field == STATUS:
             return entry.status
         if key.field == COMMENT:
@@ -214,7 +217,21 @@ class EntryController(QObject):
     # -- changes -----------------------------------------------------------------------------
 
     def set_status(self, code: str, status: str | None) -> bool:
+        entry = self.sheet.by_code[code]
+        if entry.to_confirm and status == entry.status:
+            return self.confirm(code)  # the carried answer given again: confirmed
         return self._push(FieldKey(code, STATUS), status)
+
+    def confirm(self, code: str) -> bool:
+        """Confirm a carried answer unchanged: shown at once, saved like the other changes,
+        not on the undo stack (there is no « unconfirm »). False: nothing to confirm."""
+        if self.read_only or not self.sheet.by_code[code].to_confirm:
+            return False
+        key = FieldKey(code, CONFIRM)
+        self.sheet.confirm(code)
+        self.changed.emit(code)
+        self._submit(key, True)
+        return True
 
     def set_comment(self, code: str, comment: str, burst: int | None = None) -> bool:
         return self._push(FieldKey(code, COMMENT), comment, burst)
@@ -249,7 +266,9 @@ class EntryController(QObject):
         service = self.service
 
         def write(_progress: object) -> None:
-            if key.field == STATUS:
+            if key.field == CONFIRM:
+                service.confirm(key.code)
+            elif key.field == STATUS:
                 service.set_status(key.code, value)  # type: ignore[arg-type]
             elif key.field == COMMENT:
                 service.set_comment(key.code, str(value or ""))
@@ -273,7 +292,10 @@ class EntryController(QObject):
             self._in_flight.pop(key, None)
         latest = self._latest.get(key) == number
         if isinstance(error, AnswerConflict):
-            self._conflicted(key, error)
+            if key.field == CONFIRM:
+                self._confirm_conflicted(key, error)
+            else:
+                self._conflicted(key, error)
             return
         if error is None:
             self.saved_at[key.code] = datetime.now()
@@ -335,6 +357,27 @@ class EntryController(QObject):
         if not self.pending:
             self.last_error = ""
         self.conflicted.emit(key.code)
+        self.changed.emit(key.code)
+        self.state_changed.emit()
+
+    def _confirm_conflicted(self, key: FieldKey, error: AnswerConflict) -> None:
+        """A confirmation refused because the answer changed elsewhere: the newer values are
+        shown, still to confirm (confirming again is accepted once they were shown)."""
+        log.warning("Confirmation refusée (%s) : %s", key, error)
+        for field in row_fields(key):
+            self._generations[field] = self.generation(field) + 1
+            self._set_value(field, error.current[field.field])
+        self.sheet.by_code[key.code].to_confirm = True
+        service = self.service
+        if service is not None:
+            self._writer.run(
+                lambda _progress: service.acknowledge(error),
+                on_done=lambda _result: None,
+                on_error=lambda failure: log.error(
+                    "Erreur inattendue après un conflit", exc_info=failure
+                ),
+            )
+        self.notice.emit(error.headline)
         self.changed.emit(key.code)
         self.state_changed.emit()
 
@@ -404,6 +447,8 @@ class EntryController(QObject):
                 now,
             )
             for key, value in self.pending.items()
+            # A confirmation is not kept: unsaved, the answer is still to confirm next time.
+            if key.field != CONFIRM
         ]
         self.drafts.save(self._other_drafts + own)
 

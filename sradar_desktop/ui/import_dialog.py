@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -53,6 +53,7 @@ from sradar_desktop.services.imports import (
 from sradar_desktop.ui.i18n import arg, translate
 from sradar_desktop.ui.screen import fit_to_screen
 from sradar_desktop.ui.tasks import TaskRunner
+from sradar_desktop.ui.window_parts import MutedLabel, set_tone, tone_brush
 
 log = logging.getLogger(__name__)
 
@@ -286,7 +287,7 @@ class ImportFilesModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.ForegroundRole:
                 line = self.lines[index.internalId() - 1]
                 if line.state in (REFUSED, FAILED):
-                    return QBrush(QColor("#b71c1c"))
+                    return tone_brush("error")
             return None
         line = self.lines[index.row()]
         column = index.column()
@@ -305,9 +306,9 @@ class ImportFilesModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole and column == self.STATE:
             if line.state in (REFUSED, FAILED):
-                return QBrush(QColor("#b71c1c"))
+                return tone_brush("error")
             if line.state == IMPORTED:
-                return QBrush(QColor("#2e7d32"))
+                return tone_brush("ok")
             return None
         if role == Qt.ItemDataRole.FontRole and column == self.STATE:
             font = QFont()
@@ -458,8 +459,7 @@ class ImportDialog(QDialog):
 
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
-        self.progress_label = QLabel()
-        self.progress_label.setStyleSheet("color: #444;")
+        self.progress_label = MutedLabel()
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.progress_label, 2)
@@ -815,7 +815,7 @@ class ImportDialog(QDialog):
                 "l'import pour voir où en sont les fichiers."
             )
         )
-        self.summary.setStyleSheet("color: #b71c1c;")
+        set_tone(self.summary, "error")
         if self.model.lines:
             self.finished_import.emit([])
         if self._close_when_done:

@@ -58,6 +58,7 @@ from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
 from sradar_desktop.services.answers import HistoryEntry, read_history
+from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.drafts import DraftStore
 from sradar_desktop.services.entry import (
@@ -71,8 +72,8 @@ from sradar_desktop.services.entry import (
 )
 from sradar_desktop.services.instance_lock import database_key
 from sradar_desktop.services.questionnaires import list_questionnaires
+from sradar_desktop.ui.campaign_dialog import CampaignDialog, NewCampaignDialog
 from sradar_desktop.ui.delegates import (
-    ProgressDelegate,
     StatusDelegate,
     TreeTextDelegate,
     WrappedTextDelegate,
@@ -83,6 +84,7 @@ from sradar_desktop.ui.entry_controller import EntryController, FieldCommand
 from sradar_desktop.ui.exchange import WorkbookExchange
 from sradar_desktop.ui.i18n import arg
 from sradar_desktop.ui.plan_models import (
+    CONFIRM_KEY,
     ActionFilterProxy,
     ActionTableModel,
     PlanTreeModel,
@@ -155,6 +157,7 @@ class MainWindow(QMainWindow):
         self.guard = guard
         self.consolidation_window = None
         self.data: EntryData | None = None
+        self.campaigns: list[CampaignSummary] = []  # of the questionnaire shown
         self.controller: EntryController | None = None
         self.tasks = TaskRunner(self)
         self.drafts = DraftStore(database_key(db.url))
@@ -193,6 +196,7 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.plan_label.setFont(font)
         expanding_label(self.plan_label)
+        self.plan_label.installEventFilter(self)
         self.identity_label = expanding_label(MutedLabel())
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(False)
@@ -281,8 +285,9 @@ class MainWindow(QMainWindow):
         self.tree.setUniformRowHeights(False)
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # The title takes the whole width, its progress drawn under it (column 1 of the model
+        # is read by the delegate): a narrow pane never wraps a title one word a line.
         self.tree.setItemDelegateForColumn(0, TreeTextDelegate(self.tree))
-        self.tree.setItemDelegateForColumn(1, ProgressDelegate(self.tree))
         self.tree.setAccessibleName(self.tr("Plan : objectifs et thématiques"))
         self.tree.setAccessibleDescription(
             self.tr("Choisir un objectif ou une thématique n'affiche que ses actions.")
@@ -291,12 +296,11 @@ class MainWindow(QMainWindow):
         tree_header = self.tree.header()
         tree_header.setStretchLastSection(False)
         tree_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        tree_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        # No header: « Tout le plan 0 / 47 » says what it is (each cell has its tooltip and
-        # its accessible text), and its progress column stays narrow in a narrow pane.
+        self.tree.setColumnHidden(1, True)
+        # No header: « Tout le plan 0 / 47 » says what it is (each row has its tooltip and
+        # its accessible text, progress included).
         self.tree.setHeaderHidden(True)
         self.tree.setIndentation(14)
-        tree_header.resizeSection(1, self.fontMetrics().horizontalAdvance("000 / 000") + 16)
         self.tree.selectionModel().currentChanged.connect(self._tree_current_changed)
         # Wrapped titles change height with the tree's width.
         self._tree_layout_timer = QTimer(self)
@@ -314,8 +318,9 @@ class MainWindow(QMainWindow):
         self.table.setAccessibleName(self.tr("Actions"))
         self.table.setAccessibleDescription(
             self.tr(
-                "Flèches pour changer d'action ; 1 à 4 ou O, P, N, C pour répondre ; Entrée pour "
-                "le commentaire ; Ctrl+Entrée pour la prochaine action non renseignée."
+                "Flèches pour changer d'action ; 1 à 4 ou O, P, N, C pour répondre ; K pour "
+                "confirmer une réponse reprise ; Entrée pour le commentaire ; Ctrl+Entrée pour "
+                "la prochaine action non renseignée ou à confirmer."
             )
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -387,6 +392,21 @@ class MainWindow(QMainWindow):
             [key(Qt.Key.Key_F5)],
             self.tr("Relire le plan et les réponses dans la base"),
         )
+        self.change_campaign_action = window_action(
+            self,
+            self.tr("Changer de ca&mpagne…"),
+            self.change_campaign,
+            tip=self.tr("Afficher et renseigner une autre évaluation de ce questionnaire"),
+        )
+        self.new_campaign_action = window_action(
+            self,
+            self.tr("N&ouvelle campagne…"),
+            self.new_campaign,
+            tip=self.tr(
+                "L'évaluation suivante, à partir de celle affichée : ses réponses reprises, "
+                "à confirmer"
+            ),
+        )
         self.exchange = WorkbookExchange(self)
         self.quit_action = window_action(self, self.tr("&Quitter"), self.close, [key("Ctrl+Q")])
 
@@ -430,6 +450,16 @@ class MainWindow(QMainWindow):
             self.tr("&Effacer la réponse"),
             lambda: self.set_current_status(None),
             [key(Qt.Key.Key_Delete)],
+        )
+        self.confirm_action = window_action(
+            self,
+            self.tr("C&onfirmer la réponse reprise"),
+            self.confirm_current,
+            [key(CONFIRM_KEY)],
+            self.tr(
+                "Garder telle quelle la réponse reprise de l'évaluation précédente (toute "
+                "modification la confirme aussi)"
+            ),
         )
         self.comment_action = window_action(
             self, self.tr("Aller au &commentaire"), self.focus_comment, [key(Qt.Key.Key_F2)]
@@ -495,6 +525,8 @@ class MainWindow(QMainWindow):
             self.tr("&Fichier"),
             [
                 self.identity_action,
+                self.change_campaign_action,
+                self.new_campaign_action,
                 self.reload_action,
                 None,
                 *self.exchange.menu_actions(),
@@ -543,7 +575,7 @@ class MainWindow(QMainWindow):
         for number, level in enumerate(scale.levels):
             digit, letter = keys[level.code]
             shortcuts = [QKeySequence(digit)]
-            if letter:
+            if letter and letter != CONFIRM_KEY:
                 shortcuts.append(QKeySequence(letter))
             if number < len(AZERTY_DIGITS):
                 shortcuts.append(QKeySequence(QKeyCombination(AZERTY_DIGITS[number])))
@@ -563,6 +595,7 @@ class MainWindow(QMainWindow):
             self.status_actions[level.code] = action
             self.answer_menu.addAction(action)
         self.answer_menu.addAction(self.clear_status_action)
+        self.answer_menu.addAction(self.confirm_action)
         self.answer_menu.addSeparator()
         self.answer_menu.addAction(self.comment_action)
         self.answer_menu.addAction(self.indicators_action)
@@ -603,22 +636,35 @@ class MainWindow(QMainWindow):
         return self.data.sheet if self.data else None
 
     @property
+    def campaign_id(self) -> str | None:
+        """The campaign shown (None before a plan is loaded)."""
+        return self.data.campaign_id if self.data else None
+
+    @property
     def read_only(self) -> bool:
         return self.controller is None or self.controller.read_only
 
-    def load(self, questionnaire_id: str) -> None:
-        """Open ``questionnaire_id`` off the UI thread; ``loaded`` says when it is shown."""
+    def load(self, questionnaire_id: str, campaign_id: str | None = None) -> None:
+        """Open ``questionnaire_id`` off the UI thread, in ``campaign_id`` (by default the one
+        chosen last for it, or its most recent); ``loaded`` says when it is shown."""
         self._loading = True
         self.questionnaire_id = questionnaire_id
         self.work.start(self.tr("Chargement du plan…"))
         db, identity = self.db, self.identity
+        wanted = campaign_id or self.settings.campaign_id(questionnaire_id)
 
-        def work(progress: Callable[[int, int, str], None]) -> EntryData:
-            return open_entry(db, questionnaire_id, identity, progress=progress)
+        def work(
+            progress: Callable[[int, int, str], None],
+        ) -> tuple[EntryData, list[CampaignSummary]]:
+            campaigns = list_campaigns(db, questionnaire_id)
+            # A campaign remembered but gone (another database): the most recent instead.
+            known = wanted if any(c.id == wanted for c in campaigns) else None
+            data = open_entry(db, questionnaire_id, identity, progress=progress, campaign_id=known)
+            return data, campaigns
 
         self.tasks.run(
             work,
-            on_done=self._loaded,
+            on_done=lambda result: self._loaded(*result),
             on_error=self._load_failed,
             on_progress=self._load_progressed,
         )
@@ -645,8 +691,9 @@ class MainWindow(QMainWindow):
         self.banner.show_message("error", message)
         self.load_failed.emit(message)
 
-    def _loaded(self, data: EntryData) -> None:
+    def _loaded(self, data: EntryData, campaigns: list[CampaignSummary]) -> None:
         self._loading = False
+        self.campaigns = campaigns
         self.work.finish()
         if self.controller is not None:
             self.controller.deleteLater()
@@ -707,7 +754,7 @@ class MainWindow(QMainWindow):
                 15_000,
             )
         self.setWindowTitle(
-            f"{data.plan.display_title} — {APP_NAME}"
+            f"{self.plan_and_campaign()} — {APP_NAME}"
             + (self.tr(" (lecture seule)") if self.db.read_only else "")
         )
         self.table.setFocus()
@@ -753,7 +800,7 @@ class MainWindow(QMainWindow):
     def reload(self) -> None:
         if self._loading or not self._prepare_to_leave():
             return
-        self.load(self.questionnaire_id)
+        self.load(self.questionnaire_id, self.campaign_id)  # the campaign shown
 
     # ==== filters ===============================================================================
 
@@ -893,10 +940,10 @@ class MainWindow(QMainWindow):
         start = self.table.currentIndex().row()
         for step in range(1, count + 1):
             row = (start + step) % count if start >= 0 else step - 1
-            if proxy.entry(row).status is None:
+            if not proxy.entry(row).answered:  # no answer, or one carried to confirm
                 self._select_row(row)
                 return
-        hidden = any(entry.status is None for entry in sheet.scope)
+        hidden = any(not entry.answered for entry in sheet.scope)
         self.statusBar().showMessage(
             self.tr(
                 "Toutes les actions affichées sont renseignées. D'autres, masquées par les "
@@ -915,6 +962,21 @@ class MainWindow(QMainWindow):
             self._explain_read_only()
             return
         self.controller.set_status(entry.code, status)
+        self.detail.refresh()
+
+    def confirm_current(self) -> None:
+        """Keep the current action's carried answer as it is (key K)."""
+        entry = self.current_entry()
+        if entry is None or self.controller is None:
+            return
+        if self.controller.read_only:
+            self._explain_read_only()
+            return
+        if not self.controller.confirm(entry.code):
+            self.statusBar().showMessage(
+                self.tr("Cette action n'a pas de réponse reprise à confirmer."), 5000
+            )
+            return
         self.detail.refresh()
 
     def _explain_read_only(self) -> None:
@@ -1179,7 +1241,7 @@ class MainWindow(QMainWindow):
             self._update_count()
 
         self.loaded.connect(restore)
-        self.load(self.questionnaire_id)
+        self.load(self.questionnaire_id, self.campaign_id)  # the campaign shown
 
     # ==== header and banners ====================================================================
 
@@ -1188,8 +1250,9 @@ class MainWindow(QMainWindow):
         if data is None:
             return
         sheet = data.sheet
-        self.plan_label.setText(data.plan.display_title)
-        self.plan_label.setToolTip(data.plan.title)
+        self.plan_label.setAccessibleName(self.plan_and_campaign())
+        self.plan_label.setToolTip(self.plan_and_campaign(full=True))
+        self._elide_plan_label()
         identity = data.identity
         if identity is not None:
             text = f"{identity.service_label} ({identity.service_code}) — {identity.agent_name}"
@@ -1216,6 +1279,21 @@ class MainWindow(QMainWindow):
         self.progress_label.setToolTip(tooltip)
         self.progress_bar.setToolTip(tooltip)
         self._update_save_label()
+
+    def campaign(self) -> CampaignSummary | None:
+        """The campaign shown (None before a plan is loaded)."""
+        data = self.data
+        if data is None:
+            return None
+        return next((c for c in self.campaigns if c.id == data.campaign_id), None)
+
+    def plan_and_campaign(self, *, full: bool = False) -> str:
+        """« SRADAR 2021-2023 — Évaluation 2024 »."""
+        if self.data is None:
+            return ""
+        plan = self.data.plan.title if full else self.data.plan.display_title
+        campaign = self.campaign()
+        return f"{plan} — {campaign.title}" if campaign is not None else plan
 
     def _update_banners(self) -> None:
         if self.db.read_only:
@@ -1272,6 +1350,45 @@ class MainWindow(QMainWindow):
         self.identity = identity
         self.load(questionnaire_id)
 
+    def change_campaign(self) -> None:
+        """« Changer de campagne… »: the campaigns of this questionnaire, to open another."""
+        if self.data is None or self._loading:
+            return
+        try:
+            campaigns = list_campaigns(self.db, self.questionnaire_id)
+        except UserError as error:
+            QMessageBox.warning(self, APP_NAME, str(error))
+            return
+        dialog = CampaignDialog(
+            campaigns, self.data.campaign_id, self.data.plan.display_title, self
+        )
+        if dialog.exec() != CampaignDialog.DialogCode.Accepted or not dialog.campaign_id:
+            return
+        self.open_campaign(dialog.campaign_id)
+
+    def new_campaign(self) -> None:
+        """« Nouvelle campagne… »: the next evaluation from the one shown, then open it."""
+        if self.db.read_only:
+            self._explain_read_only()
+            return
+        current = self.campaign()
+        if current is None or self._loading or not self._prepare_to_leave():
+            return
+        actor = self.identity.agent_name if self.identity is not None else ""
+        dialog = NewCampaignDialog(self.db, current, actor, self)
+        if dialog.exec() != NewCampaignDialog.DialogCode.Accepted or dialog.created is None:
+            return
+        self.open_campaign(dialog.created.id)
+
+    def open_campaign(self, campaign_id: str) -> None:
+        """Show ``campaign_id`` of this questionnaire (remembered for the next start)."""
+        if self.data is not None and campaign_id == self.data.campaign_id:
+            return
+        if not self._prepare_to_leave():
+            return
+        self.settings.set_campaign_id(self.questionnaire_id, campaign_id)
+        self.load(self.questionnaire_id, campaign_id)
+
     def _prepare_to_leave(self) -> bool:
         """Before another plan or identity: everything typed saved, or the agent told."""
         self.detail.commit_pending()
@@ -1302,7 +1419,10 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         groups = [
-            (self.tr("Répondre"), [*self.status_actions.values(), self.clear_status_action]),
+            (
+                self.tr("Répondre"),
+                [*self.status_actions.values(), self.clear_status_action, self.confirm_action],
+            ),
             (
                 self.tr("Se déplacer"),
                 [
@@ -1366,7 +1486,7 @@ class MainWindow(QMainWindow):
             self.consolidation_window,
             self.db,
             self.questionnaire_id,
-            campaign_id=self.data.campaign_id if self.data is not None else None,
+            campaign_id=self.campaign_id,
             actor=self.identity.agent_name if self.identity is not None else "",
             settings=self.settings,
             parent=self,
@@ -1380,9 +1500,22 @@ class MainWindow(QMainWindow):
         )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
-            self._fit_columns()
+        if event.type() == QEvent.Type.Resize:
+            if watched is self.plan_label:
+                self._elide_plan_label()
+            elif watched is self.table.viewport():
+                self._fit_columns()
         return super().eventFilter(watched, event)
+
+    def _elide_plan_label(self) -> None:
+        """Plan and campaign cut in the middle on a narrow screen: the campaign's title, at
+        the end, stays in view (the whole of it in the tooltip and the spoken name)."""
+        text = self.plan_label.accessibleName()
+        width = self.plan_label.width()
+        metrics = self.plan_label.fontMetrics()
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, width) if width else text
+        if self.plan_label.text() != shown:
+            self.plan_label.setText(shown)
 
     def _fit_columns(self) -> None:
         """The Action column keeps room for about 24 characters a line: in a narrow list the

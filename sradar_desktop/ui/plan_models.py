@@ -23,6 +23,7 @@ from sradar_desktop.domain.numbers import format_indicator_value
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import plural
 from sradar_desktop.services.answers import HistoryEntry
+from sradar_desktop.services.campaigns import CARRIED_LABEL
 from sradar_desktop.services.entry import (
     EntryFilter,
     EntryRow,
@@ -72,6 +73,14 @@ def progress_tooltip(progress: Progress | None, scale: Scale, tr) -> str:
     if missing:
         lines.append(arg(tr("Non renseignées : %1"), missing))
     return "\n".join(lines)
+
+
+CONFIRM_KEY = "K"  # confirms a carried answer unchanged
+
+
+def carried_text(tr) -> str:
+    """« Reprise de l'évaluation précédente, à confirmer (touche K) »."""
+    return arg(tr("%1 (touche %2)"), CARRIED_LABEL, CONFIRM_KEY)
 
 
 # --------------------------------------------------------------------------------------------
@@ -139,8 +148,7 @@ class PlanTreeModel(QAbstractItemModel):
 
     def progress_changed(self, entry: EntryRow | None = None) -> None:
         """The answers changed: repaint the progress of « Tout le plan » and of the objective
-        and theme of ``entry`` (of every row when None). Only the progress column: the titles'
-        wrapped heights are not measured again."""
+        and theme of ``entry`` (of every row when None)."""
         if not self._root.children:
             return
         if entry is None:
@@ -152,8 +160,9 @@ class PlanTreeModel(QAbstractItemModel):
                     nodes.append(top)
                     nodes.extend(c for c in top.children if c.index == entry.theme_index)
         for node in nodes:
-            index = self.createIndex(node.row, 1, node)
-            self.dataChanged.emit(index, index, [DISPLAY, self.ProgressRole])
+            # Column 0 too: its delegate draws the progress under the title.
+            first, last = self.createIndex(node.row, 0, node), self.createIndex(node.row, 1, node)
+            self.dataChanged.emit(first, last, [DISPLAY, self.ProgressRole, ACCESSIBLE])
 
     def _node(self, index: Index) -> _Node:
         if index.isValid():
@@ -208,11 +217,14 @@ class PlanTreeModel(QAbstractItemModel):
             if scale is not None:
                 text += "\n\n" + progress_tooltip(self._progress(node), scale, self.tr)
             return text
-        if role == ACCESSIBLE and column == 1:
+        if role == ACCESSIBLE:
+            # The progress is drawn under the title: the title's text says it too.
             progress = self._progress(node)
             if progress is None or not progress.total:
-                return self.tr("aucune action à renseigner")
-            return answered_text(progress, self.tr)
+                text = self.tr("aucune action à renseigner")
+            else:
+                text = answered_text(progress, self.tr)
+            return text if column == 1 else f"{node.label} — {text}"
         if role == ALIGN and column == 1:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == self.CodeRole:
@@ -325,6 +337,8 @@ class ActionTableModel(QAbstractTableModel):
         if column == self.PILOTS:
             return ", ".join(entry.action.pilots)
         if column == self.STATUS:
+            if entry.to_confirm:
+                return " — ".join(filter(None, [self._label(entry.status), self.tr("À confirmer")]))
             return self._label(entry.status) or self.tr("Non renseignée")
         if column == self.COMMENT:
             return "✎" if entry.comment.strip() else ""
@@ -339,9 +353,13 @@ class ActionTableModel(QAbstractTableModel):
             return arg(self.tr("Pilotes : %1"), ", ".join(entry.action.pilots) or "—")
         if column == self.STATUS:
             if entry.status is None or self._sheet is None:
-                return self.tr("Pas encore de réponse")
-            level = self._sheet.plan.scale.level(entry.status)
-            return f"{level.label} — {level.description}" if level.description else level.label
+                text = self.tr("Pas encore de réponse")
+            else:
+                level = self._sheet.plan.scale.level(entry.status)
+                text = f"{level.label} — {level.description}" if level.description else level.label
+            if entry.to_confirm:
+                text += "\n" + carried_text(self.tr)
+            return text
         if column == self.COMMENT:
             text = entry.comment.strip()
             if not text:
@@ -368,9 +386,10 @@ class ActionTableModel(QAbstractTableModel):
 
     def _accessible(self, entry: EntryRow, column: int) -> str | None:
         if column == self.STATUS:
-            return arg(
+            text = arg(
                 self.tr("Réalisation : %1"), self._label(entry.status) or self.tr("non renseignée")
             )
+            return f"{text} ; {carried_text(self.tr)}" if entry.to_confirm else text
         if column == self.COMMENT:
             return (
                 self.tr("Commentaire saisi")

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -61,6 +61,7 @@ from sradar_desktop.ui.import_dialog import plural
 from sradar_desktop.ui.screen import fit_to_screen
 from sradar_desktop.ui.settings import usable_folder
 from sradar_desktop.ui.tasks import TaskRunner
+from sradar_desktop.ui.window_parts import MutedLabel, set_tone, tone_brush
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class RosterModel(QAbstractTableModel):
             return str(piloted) if piloted else self.tr("aucune")
         if role == Qt.ItemDataRole.ForegroundRole and column == self.PILOTED:
             if self.piloted(code) == 0:
-                return QBrush(QColor("#b71c1c"))
+                return tone_brush("error")
             return None
         if role == Qt.ItemDataRole.ToolTipRole and column == self.PILOTED:
             if self.piloted(code) == 0:
@@ -315,9 +316,8 @@ class SendDialog(QDialog):
         buttons_column.addSpacing(12)
         buttons_column.addWidget(self.propose_button)
         buttons_column.addStretch(1)
-        self.roster_hint = QLabel()
+        self.roster_hint = MutedLabel()
         self.roster_hint.setWordWrap(True)
-        self.roster_hint.setStyleSheet("color: #555;")
         self.roster_box = QGroupBox()
         box_layout = QVBoxLayout(self.roster_box)
         table_row = QHBoxLayout()
@@ -351,8 +351,7 @@ class SendDialog(QDialog):
         self.message.hide()
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
-        self.progress_label = QLabel()
-        self.progress_label.setStyleSheet("color: #444;")
+        self.progress_label = MutedLabel()
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.progress_label, 2)
@@ -488,7 +487,7 @@ class SendDialog(QDialog):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("color: #b71c1c; font-weight: bold;" if error else "")
+        set_tone(self.message, "error" if error else "", bold=error)
         self.message.show()
 
     def write(self) -> None:

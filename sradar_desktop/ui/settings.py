@@ -34,6 +34,7 @@ class Folder(Enum):
     MY_ANSWERS = "echanges/dossier"  # exports of my answers
     REPORTS = "consolidation/dossier_export"  # consolidated workbook and PDF summary
     BLANK_WORKBOOKS = "echanges/dossier_envoi"  # blank workbooks to send to the services
+    REVISED_PLANS = "plans/dossier_revision"  # revised action plans (« Réviser le plan… »)
 
 
 def documents_folder() -> Path:
@@ -122,6 +123,13 @@ class Settings:
 
     def set_last_action(self, questionnaire_id: str, code: str) -> None:
         self.store.setValue(f"position/{questionnaire_id}", code)
+
+    def campaign_id(self, questionnaire_id: str) -> str:
+        """The campaign chosen for a questionnaire ("": its most recent)."""
+        return self._str(f"campagne/{questionnaire_id}")
+
+    def set_campaign_id(self, questionnaire_id: str, campaign_id: str) -> None:
+        self.store.setValue(f"campagne/{questionnaire_id}", campaign_id)
 
     @property
     def unanswered_only(self) -> bool:

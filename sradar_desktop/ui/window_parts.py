@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QPalette
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QMainWindow,
     QMenu,
     QProgressBar,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QWidget,
+    QWidgetItem,
 )
 
 from sradar_desktop.domain.text import plural
@@ -63,6 +66,11 @@ def tone(kind: str, palette: QPalette) -> QColor:
     return QColor(dark if is_dark(palette) else light)
 
 
+def tone_brush(kind: str) -> QBrush:
+    """``tone`` as a model's ``ForegroundRole``, from the application's palette."""
+    return QBrush(tone(kind, QApplication.palette()))
+
+
 def set_tone(label: QLabel, kind: str = "", *, bold: bool = False) -> None:
     """Colour ``label``'s text for a state (see ``tone``); ``""`` for the palette's own text.
     Through the palette, never a style sheet: the colour follows the window's palette."""
@@ -88,9 +96,109 @@ class MutedLabel(QLabel):
 # ==== the filter bar ============================================================================
 
 
+class FlowLayout(QLayout):
+    """Items left to right, going on to the next line when the width runs out (a narrow
+    window gets two lines of filters rather than a window wider than the screen). On each line
+    the first item that can grow horizontally takes the width left."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setContentsMargins(0, 0, 0, 0)
+        self.setSpacing(8)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def insert_widget(self, index: int, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self._items.insert(index, QWidgetItem(widget))
+        self.invalidate()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation.Horizontal
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), place=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, place=True)
+
+    def sizeHint(self) -> QSize:
+        """Everything on one line."""
+        shown = [item.sizeHint() for item in self._items if not item.isEmpty()]
+        width = sum(size.width() for size in shown) + self.spacing() * max(len(shown) - 1, 0)
+        return QSize(width, max((size.height() for size in shown), default=0))
+
+    def minimumSize(self) -> QSize:
+        """The widest item alone on its line."""
+        size = QSize()
+        for item in self._items:
+            if not item.isEmpty():
+                size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _lines(self, width: int) -> list[list[tuple[QLayoutItem, int]]]:
+        lines: list[list[tuple[QLayoutItem, int]]] = []
+        line: list[tuple[QLayoutItem, int]] = []
+        used = 0
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            wanted = max(item.sizeHint().width(), item.minimumSize().width())
+            if line and used + self.spacing() + wanted > width:
+                lines.append(line)
+                line, used = [], 0
+            used += (self.spacing() if line else 0) + wanted
+            line.append((item, wanted))
+        if line:
+            lines.append(line)
+        return lines
+
+    def _arrange(self, rect: QRect, *, place: bool) -> int:
+        """Lay the items out in ``rect`` (when ``place``); the height they take."""
+        y = rect.y()
+        for line in self._lines(rect.width()):
+            height = max(item.sizeHint().height() for item, _ in line)
+            used = sum(width for _, width in line) + self.spacing() * (len(line) - 1)
+            left = max(rect.width() - used, 0)
+            growing = next(
+                (
+                    item
+                    for item, _ in line
+                    if item.expandingDirections() & Qt.Orientation.Horizontal
+                ),
+                None,
+            )
+            x = rect.x()
+            for item, width in line:
+                if item is growing:
+                    width += left
+                if place:
+                    item_height = min(item.sizeHint().height(), height)
+                    item.setGeometry(QRect(x, y + (height - item_height) // 2, width, item_height))
+                x += width + self.spacing()
+            y += height + self.spacing()
+        return max(y - self.spacing() - rect.y(), 0)
+
+
 class FilterBar(QWidget):
     """The search box, the window's own filters, how many actions are shown, and « Effacer les
-    filtres ». The filters go between the search and the count (``add``)."""
+    filtres ». The filters go between the search and the count (``add``); on a narrow window
+    they go on to a second line."""
 
     def __init__(self, search_tip: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,24 +216,39 @@ class FilterBar(QWidget):
         self.clear_button.setObjectName("effacer-filtres")
         self.clear_button.setToolTip(self.tr("Afficher toutes les actions (Ctrl+Maj+E)"))
         self.clear_button.setAccessibleName(self.tr("Effacer les filtres"))
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.addWidget(self.search_edit, 3)
-        self._filters_end = self._layout.count()
-        self._layout.addSpacing(6)
-        self._layout.addWidget(self.count_label)
-        self._layout.addStretch(1)
-        self._layout.addWidget(self.clear_button)
+        self._layout = FlowLayout(self)
+        self._layout.insert_widget(0, self.search_edit)
+        self._group: QHBoxLayout | None = None
+        tail = self._new_group()
+        tail.addWidget(self.count_label)
+        tail.addStretch(1)
+        tail.addWidget(self.clear_button)
+        tail.parentWidget().setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._layout.insert_widget(1, tail.parentWidget())
+        self._filters_end = 1
+        self._group = None
+
+    def _new_group(self) -> QHBoxLayout:
+        box = QWidget(self)
+        layout = QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        return layout
 
     def add(self, *widgets: QWidget, stretch: int = 0, space: bool = True) -> None:
-        """Put ``widgets`` (a filter and its label) after the previous filters, after a space
-        unless ``space`` is false."""
-        if space:
-            self._layout.insertSpacing(self._filters_end, 6)
+        """Put ``widgets`` (a filter and its label) after the previous filters; with ``space``
+        false, in the same group as the previous ones (a label and its field stay together on
+        one line)."""
+        if space or self._group is None:
+            self._group = self._new_group()
+            self._layout.insert_widget(self._filters_end, self._group.parentWidget())
             self._filters_end += 1
         for widget in widgets:
-            self._layout.insertWidget(self._filters_end, widget, stretch)
-            self._filters_end += 1
+            self._group.addWidget(widget, stretch)
+        if stretch:
+            self._group.parentWidget().setSizePolicy(
+                QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed
+            )
 
     def set_count(self, shown: int | None, total: int = 0, *, active: bool = False) -> None:
         """« 71 actions », « 1 action sur 71 » (nothing before a plan is shown); « Effacer les

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QHeaderView,
     QStyle,
@@ -32,12 +32,12 @@ from sradar_desktop.ui.consolidation_models import (
 )
 from sradar_desktop.ui.delegates import (
     PADDING,
-    _color_group,
     _paint_background,
     _text_pen,
     chip_font,
     chip_size,
     draw_chip,
+    draw_placeholder,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -110,23 +110,8 @@ class StatusCellDelegate(QStyledItemDelegate):
         cell = self.layout(option, index)
         if cell.chip is not None:
             draw_chip(painter, cell.chip, cell.text, index.data(ColorRole), chip_font(option.font))
-        elif cell.text:
-            font = _italic(option.font)
-            painter.save()
-            painter.setFont(font)
-            selected = bool(option.state & QStyle.StateFlag.State_Selected)
-            painter.setPen(
-                _text_pen(option)
-                if selected
-                else option.palette.color(_color_group(option), QPalette.ColorRole.PlaceholderText)
-            )
-            metrics = QFontMetrics(font)
-            flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-            if metrics.horizontalAdvance(cell.text) <= cell.text_rect.width():
-                painter.drawText(cell.text_rect, int(flags), cell.text)
-            else:  # « sans réponse » on two lines in a narrow column
-                painter.drawText(cell.text_rect, int(flags | Qt.TextFlag.TextWordWrap), cell.text)
-            painter.restore()
+        elif cell.text:  # « sans réponse » on two lines in a narrow column
+            draw_placeholder(painter, option, cell.text_rect, cell.text, wrap=True)
         if cell.mark is not None:
             painter.save()
             painter.setFont(option.font)

@@ -103,9 +103,10 @@ def draw_chip(painter: QPainter, chip: QRect, label: str, color: QColor, font: Q
 
 
 def draw_placeholder(
-    painter: QPainter, option: QStyleOptionViewItem, rect: QRect, text: str
+    painter: QPainter, option: QStyleOptionViewItem, rect: QRect, text: str, *, wrap: bool = False
 ) -> None:
-    """What stands for a missing status (« Non renseignée »): grey italics, cut with « … »."""
+    """What stands for a missing status (« Non renseignée », « sans réponse »): grey italics,
+    cut with « … », or with ``wrap`` on two lines when it does not fit on one."""
     font = QFont(option.font)
     font.setItalic(True)
     painter.save()
@@ -117,11 +118,15 @@ def draw_placeholder(
         else option.palette.color(_color_group(option), QPalette.ColorRole.PlaceholderText)
     )
     metrics = QFontMetrics(font)
-    painter.drawText(
-        rect,
-        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-        metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),
-    )
+    flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    if metrics.horizontalAdvance(text) <= rect.width():
+        painter.drawText(rect, int(flags), text)
+    elif wrap:
+        painter.drawText(rect, int(flags | Qt.TextFlag.TextWordWrap), text)
+    else:
+        painter.drawText(
+            rect, int(flags), metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+        )
     painter.restore()
 
 

@@ -285,3 +285,28 @@ def test_answers_read_again_stay_in_the_campaign_shown(qtbot, db):
         window.reload_answers()
     assert window.campaign_id == shown
     assert window.plan_label.text().endswith("— Évaluation 2024")
+
+
+def test_the_consolidation_follows_the_campaign_shown(qtbot, db):
+    """The consolidation opened from the entry window is that of the campaign the window
+    shows, and follows it when the agent changes campaign."""
+    import math
+
+    from sradar_desktop.ui.consolidation_view import ConsolidationWindow
+
+    window = open_window(qtbot, db)
+
+    def consolidation() -> ConsolidationWindow:
+        window.consolidation_action.trigger()
+        shown = window.consolidation_window
+        assert isinstance(shown, ConsolidationWindow)
+        shown.refresh_after = math.inf
+        qtbot.waitUntil(lambda: shown.sheet is not None, timeout=60_000)
+        return shown
+
+    first = consolidation()
+    assert first.campaign_id == window.data.campaign_id
+    with qtbot.waitSignal(window.loaded, timeout=60_000):
+        window.open_campaign(FIRST if window.data.campaign_id != FIRST else second_id(db))
+    then = consolidation()
+    assert then.campaign_id == window.data.campaign_id != first.campaign_id

@@ -1253,9 +1253,11 @@ def show_consolidation(
     settings: Settings | None = None,
     parent: QWidget | None = None,
 ) -> ConsolidationWindow:
-    """Show the consolidation of ``questionnaire_id``: ``window`` read again when it already
-    shows it, a new window otherwise. Returns the window shown."""
-    if window is not None and window.questionnaire_id == questionnaire_id:
+    """Show the consolidation of ``questionnaire_id`` (in ``campaign_id``, or its current
+    campaign): ``window`` read again when it already shows that campaign, a new window
+    otherwise. Returns the window shown."""
+    same_campaign = window is not None and campaign_id in (None, window.campaign_id)
+    if window is not None and window.questionnaire_id == questionnaire_id and same_campaign:
         window.actor = actor
         window._closing = False
         window.load()

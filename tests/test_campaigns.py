@@ -614,3 +614,12 @@ def test_carried_answers_not_confirmed_are_counted_apart(second, tmp_path):
     _sheet, header, rows = _sheet_rows(path, "Suivi")
     line = dict(zip(header, next(row for row in rows if row[0] == "DDETS-44"), strict=True))
     assert (line["Actions renseignées"], line["Reprises à confirmer"]) == (1, 2)
+
+    # The same when the secretariat consolidates the files received, without a database.
+    exported = tmp_path / "ddets-44.xlsx"
+    export_workbook(db, exported, campaign_id=created.id, respondent_code="DDETS-44")
+    merged = tmp_path / "fusion.xlsx"
+    consolidate_files([exported], workbook=merged)
+    _sheet, header, rows = _sheet_rows(merged, "Suivi")
+    line = dict(zip(header, next(row for row in rows if row[0] == "DDETS-44"), strict=True))
+    assert (line["Actions renseignées"], line["Reprises à confirmer"]) == (1, 2)

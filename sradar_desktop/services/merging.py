@@ -199,6 +199,10 @@ class MergeBook:
         def number(text: str | None, kind: IndicatorKind) -> Decimal | None:
             return Decimal(text) if text is not None and kind is not IndicatorKind.TEXT else None
 
+        # Answers carried from the previous campaign and not confirmed yet are not answers of
+        # this one: counted apart, as the database's consolidation does.
+        carried = merged.to_confirm
+        to_confirm = Counter(respondent for respondent, _ in carried)
         return consolidate(
             merged.plan,
             campaign_id=merged.campaign_id,
@@ -219,7 +223,8 @@ class MergeBook:
                     ),
                 )
                 for (respondent, code), stamped in merged.answers.items()
-                if stamped.value[0] is not None or (stamped.value[1] or "").strip()
+                if (stamped.value[0] is not None or (stamped.value[1] or "").strip())
+                and (respondent, code) not in carried
             ],
             indicator_values=[
                 (
@@ -230,11 +235,13 @@ class MergeBook:
                     number(stamped.value[1], kinds[(code, position)]),
                 )
                 for (respondent, code, position), stamped in merged.values.items()
+                if (respondent, code) not in carried
             ],
             labels=labels,
             expected=[],
             arbitrations={},
             last_imports=dict(merged.received),
+            to_confirm=dict(to_confirm),
         )
 
 

@@ -74,6 +74,23 @@ def test_own_label_is_kept_when_the_code_changes(qtbot, db):
     assert dialog.department_label.text() == "85 — Vendée"
 
 
+def test_what_is_typed_at_once_lands_in_the_service_code(qtbot, db):
+    """The dialog opens with the keyboard in its first field, not on the area that scrolls the
+    form: an agent who types straight away sees the code appear."""
+    dialog = IdentityDialog(list_questionnaires(db), None, "sradar-2021-2023", first_start=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # What Qt gives the keyboard to when the dialog is activated: the first widget of the tab
+    # chain that takes it.
+    first = dialog.nextInFocusChain()
+    while not (
+        first.focusPolicy() & Qt.FocusPolicy.TabFocus and first.isVisible() and first.isEnabled()
+    ):
+        first = first.nextInFocusChain()
+    assert first is dialog.code_edit
+
+
 def test_first_start_then_the_window_remembers(qtbot, tmp_path, data_dir, monkeypatch):
     path = database_path(tmp_path)
 

@@ -4,6 +4,7 @@ fixed heights, and content taller than the screen scrolls while the buttons stay
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLayout, QScrollArea, QWidget
 
 from sradar_desktop.ui.window_parts import available_geometry
@@ -36,4 +37,7 @@ def scrolling(layout: QLayout, name: str) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setAccessibleName(name)
+    # The area itself never takes the keyboard: the dialog's first field does, so what the
+    # agent types at once lands in it (the area still scrolls to the field that has focus).
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return area

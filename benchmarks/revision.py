@@ -17,13 +17,13 @@ import argparse
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.consolidation import timed  # noqa: E402
 from benchmarks.data import make_plan  # noqa: E402
 from sradar_desktop.domain.plan import Plan, plan_from_mapping, plan_to_mapping  # noqa: E402
 from sradar_desktop.domain.revision import propose_matching  # noqa: E402
@@ -60,12 +60,6 @@ def plans(actions: int) -> tuple[Plan, Plan]:
                 {**action, "code": action["code"] + "-2", "text": second},
             ]
     return old, plan_from_mapping(data)
-
-
-def timed(work) -> float:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    work()
-    return time.perf_counter() - start
 
 
 def run(actions: int = 5000) -> dict[str, float]:

@@ -99,6 +99,12 @@ def clean_cell(value: object) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut with « … » past ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def plural(n: int, singular: str, plural: str | None = None) -> str:
     """The word agreeing with ``n``: ``renseignée`` for 0 or 1, ``renseignées`` from 2 (French:
     0 and 1 take the singular)."""

@@ -34,6 +34,7 @@ from sradar_desktop.domain.numbers import format_indicator_value, parse_indicato
 from sradar_desktop.domain.plan import IndicatorKind
 from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.domain.scale import DEFAULT_SCALE
+from sradar_desktop.domain.text import shorten
 from sradar_desktop.errors import UserError
 from sradar_desktop.services import audit
 from sradar_desktop.services.campaigns import confirm
@@ -284,11 +285,6 @@ class HistoryEntry:
     new_value: str | None
 
 
-def _shorten(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 class AnswerConflict(UserError):
     """A change refused because someone else changed the same row since it was read.
 
@@ -471,7 +467,7 @@ class AnswerService:
         if field_name == "status":
             typed_text = self.scale_labels.get(value, value) if value else "(réponse effacée)"
         else:
-            typed_text = _shorten(value or "") or "(commentaire effacé)"
+            typed_text = shorten(value or "", 80) or "(commentaire effacé)"
         with self.db.write() as session:
             answer = answer_row(session, self.campaign_id, self._respondent(session), action_id)
             self._check_version(
@@ -554,7 +550,7 @@ class AnswerService:
                 field_name="target" if "target" in values else "achieved",
                 typed=next(iter(values.values()), None),
                 typed_text=typed_text,
-                subject=f"La valeur de l'indicateur « {_shorten(label, 60)} » (action "
+                subject=f"La valeur de l'indicateur « {shorten(label, 60)} » (action "
                 f"{action_code})",
             )
             if update_indicator(
@@ -574,7 +570,7 @@ class AnswerService:
                     seen_before = self._seen.get(answer_key, answer.version_id)
                     if confirm(session, answer, actor=self.actor):
                         session.flush()
-                        if seen_before == answer.version_id - 1 or answer_key not in self._seen:
+                        if seen_before == answer.version_id - 1:
                             self._seen[answer_key] = answer.version_id
             elif value.id is None:
                 session.expunge(value)

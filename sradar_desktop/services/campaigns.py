@@ -98,24 +98,26 @@ def list_campaigns(db: Database, questionnaire_id: str | None = None) -> list[Ca
         if questionnaire_id:
             query = query.where(Campaign.questionnaire_id == questionnaire_id)
         campaigns = session.scalars(query).all()
+        # Counted for these campaigns only: the window asks at every load.
+        ids = [c.id for c in campaigns]
         roster = dict(
             session.execute(
-                select(ExpectedRespondent.campaign_id, func.count()).group_by(
-                    ExpectedRespondent.campaign_id
-                )
+                select(ExpectedRespondent.campaign_id, func.count())
+                .where(ExpectedRespondent.campaign_id.in_(ids))
+                .group_by(ExpectedRespondent.campaign_id)
             ).all()
         )
         respondents = dict(
             session.execute(
-                select(Answer.campaign_id, func.count(Answer.respondent_id.distinct())).group_by(
-                    Answer.campaign_id
-                )
+                select(Answer.campaign_id, func.count(Answer.respondent_id.distinct()))
+                .where(Answer.campaign_id.in_(ids))
+                .group_by(Answer.campaign_id)
             ).all()
         )
         pending = dict(
             session.execute(
                 select(Answer.campaign_id, func.count())
-                .where(Answer.to_confirm.is_(True))
+                .where(Answer.campaign_id.in_(ids), Answer.to_confirm.is_(True))
                 .group_by(Answer.campaign_id)
             ).all()
         )
@@ -240,7 +242,7 @@ def carry_answers(
     )
     sources = [previous_id, *archived_campaigns(session, previous_id)]
     action_rows = carried_action_rows(session, questionnaire_id)
-    indicator_rows = carried_indicator_rows(session, questionnaire_id)
+    indicator_rows = carried_indicator_rows(session, questionnaire_id, action_rows)
     indicator_action = dict(
         session.execute(
             select(IndicatorRow.id, IndicatorRow.action_id)

@@ -8,14 +8,12 @@ trail in French sentences. The window keeps its widgets; this module keeps the f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-from sradar_desktop.domain.dates import short_datetime, time_text
+from sradar_desktop.domain.dates import short_datetime
 from sradar_desktop.domain.departements import department_from_code, service_label
 from sradar_desktop.domain.numbers import format_decimal
 from sradar_desktop.domain.plan import (
@@ -26,7 +24,7 @@ from sradar_desktop.domain.plan import (
     service_of,
 )
 from sradar_desktop.domain.scale import Scale
-from sradar_desktop.domain.text import fold, search_key
+from sradar_desktop.domain.text import fold, search_key, shorten
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import (
     SOURCE_IMPORT,
@@ -46,9 +44,6 @@ from sradar_desktop.services.questionnaires import default_campaign_id, load_pla
 # Who answers
 
 
-_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
-
-
 @dataclass(frozen=True)
 class Identity:
     """The service that answers (its code is the respondent) and the agent who types."""
@@ -61,17 +56,10 @@ class Identity:
     @classmethod
     def create(cls, service_code: str, service_label: str, agent_name: str) -> Identity:
         """A checked identity; ``UserError`` (French) says what is missing or wrong."""
-        code = normalise_respondent_code(service_code).strip("-")
+        code = normalise_respondent_code(service_code)  # refuses a code outside the rule
         problems = []
         if not code:
             problems.append("le code du service est vide (par exemple DDETS-44)")
-        elif not _CODE.match(code):
-            problems.append(
-                f"le code du service « {service_code.strip()} » ne doit contenir que des "
-                "lettres, des chiffres et des tirets (par exemple DDETS-44)"
-            )
-        elif len(code) > 64:
-            problems.append("le code du service est trop long (64 caractères au plus)")
         name = " ".join(agent_name.split())
         if not name:
             problems.append("votre nom est vide : il accompagne chaque modification enregistrée")
@@ -500,11 +488,6 @@ class HistoryLine:
     detail: str
 
 
-def _shorten(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _value_text(entry: HistoryEntry, value: str | None, scale: Scale, *, short: bool) -> str:
     if value is None or value == "":
         return "(vide)"
@@ -514,7 +497,7 @@ def _value_text(entry: HistoryEntry, value: str | None, scale: Scale, *, short: 
         except KeyError:
             return value
     if entry.field == "comment":
-        return f"« {_shorten(value) if short else value} »"
+        return f"« {shorten(value, 60) if short else value} »"
     try:
         return format_decimal(Decimal(value))
     except (InvalidOperation, ValueError):
@@ -552,8 +535,3 @@ def indicator_unit(kind: IndicatorKind, unit: str) -> str:
     if unit:
         return unit
     return "%" if kind is IndicatorKind.PERCENTAGE else ""
-
-
-def now_text(moment: datetime | None = None) -> str:
-    """``14:32``: the local time, as the window says when something was saved."""
-    return time_text(moment)

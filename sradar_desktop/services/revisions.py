@@ -564,10 +564,15 @@ def carried_action_rows(session: Session, questionnaire_id: str) -> dict[int, li
     return rows
 
 
-def carried_indicator_rows(session: Session, questionnaire_id: str) -> dict[int, list[int]]:
+def carried_indicator_rows(
+    session: Session, questionnaire_id: str, action_rows: dict[int, list[int]] | None = None
+) -> dict[int, list[int]]:
     """Indicator row id of the previous version → indicator row ids of the current one (the
-    same label, folded, on an action ``carried_action_rows`` leads to)."""
-    rows = carried_action_rows(session, questionnaire_id)
+    same label, folded, on an action ``carried_action_rows`` leads to; ``action_rows`` when the
+    caller has it already)."""
+    rows = (
+        action_rows if action_rows is not None else carried_action_rows(session, questionnaire_id)
+    )
     labels: dict[int, list[tuple[int, str]]] = {}
     for indicator_id, action_id, label in session.execute(
         select(IndicatorRow.id, IndicatorRow.action_id, IndicatorRow.label).where(

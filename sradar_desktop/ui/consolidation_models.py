@@ -698,9 +698,6 @@ class _RowsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = _INVALID) -> int:
         return 0 if parent.isValid() else len(self._headers)
 
-    def text(self, row: int, column: int) -> str:
-        return self._rows[row][column]
-
     def data(self, index: Index, role: int = DISPLAY) -> object:
         if not index.isValid():
             return None
@@ -818,9 +815,6 @@ class EvolutionActionsModel(_RowsModel):
             self.tr("Évolution"),
         ]
         self._set(headers, rows, tips)
-
-    def transition(self, row: int) -> str:
-        return self._transitions[row]
 
     def _cell(self, row: int, column: int, role: int) -> object:
         if column != self.TRANSITION:

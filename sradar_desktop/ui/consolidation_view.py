@@ -60,7 +60,7 @@ from PySide6.QtWidgets import (
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.consolidation import ActionResult
-from sradar_desktop.domain.dates import short_date
+from sradar_desktop.domain.dates import short_date, time_text
 from sradar_desktop.domain.evolution import Evolution
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
@@ -82,7 +82,6 @@ from sradar_desktop.services.consolidation_view import (
     roster_sentence,
 )
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.entry import now_text
 from sradar_desktop.ui.consolidation_charts import ObjectiveCharts
 from sradar_desktop.ui.consolidation_delegates import (
     GridColumns,
@@ -546,8 +545,6 @@ class ConsolidationWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.work = WorkIndicator()
-        self.progress = self.work.progress
-        self.task_label = self.work.label
         self.statusBar().addPermanentWidget(self.work)
 
     # ==== loading ===============================================================================
@@ -720,7 +717,7 @@ class ConsolidationWindow(QMainWindow):
             if consolidation.due_date
             else self.tr("sans date limite")
         )
-        parts.append(arg(self.tr("actualisé à %1"), now_text()))
+        parts.append(arg(self.tr("actualisé à %1"), time_text()))
         self.subtitle_label.setText(" · ".join(parts))
         self.subtitle_label.setToolTip(" · ".join(parts))
         self.tabs.setTabText(

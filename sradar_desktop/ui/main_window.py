@@ -603,7 +603,6 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.work = WorkIndicator()
-        self.load_progress = self.work.progress
         location = arg(self.tr("Base : %1"), self.db.location)
         # A long path gives way to the messages (elided; whole in the tooltip).
         self.database_label = expanding_label(MutedLabel(location))

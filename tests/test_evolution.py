@@ -452,6 +452,10 @@ def test_indicators_side_by_side(db, tmp_path):
     (row,) = indicators
     assert row[0] == "2.6.1" and row[3:6] == (400, 850, 450)
     assert row[6:9] == pytest.approx((0.4, 0.85, 0.45))
+    # An action of the plan nobody answered either time is unanswered, not out of the plan.
+    header, actions = _block(_rows(path, "Évolution"), "Code", "Action")
+    silent = dict(zip(header, next(r for r in actions if r[0] != "2.6.1"), strict=False))
+    assert silent["Statut précédent"] == silent["Statut actuel"] == "aucune réponse"
 
 
 def test_same_campaign_is_refused(db):

@@ -22,6 +22,7 @@ from sradar_desktop.domain.consolidation import SYNTHESIS_RULE, Consolidation, S
 from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.evolution import (
     EVOLUTION_RULE,
+    REMOVED,
     TRANSITION_COLOURS,
     TRANSITION_LABELS,
     TRANSITIONS,
@@ -273,9 +274,9 @@ def _transition_style(name: str) -> Style:
 def _status_word(evolution: ActionEvolution, status: str | None, *, previous: bool) -> str:
     if status is not None:
         return status
-    if previous and evolution.previous_codes:
-        return "aucune réponse"
-    return "absente du plan"
+    # The action was in the plan on that side: nobody answered it.
+    in_plan = bool(evolution.previous_codes) if previous else evolution.transition != REMOVED
+    return "aucune réponse" if in_plan else "absente du plan"
 
 
 def _evolution(book: Workbook, styles: Styles, report: Consolidation, evolution: Evolution) -> None:

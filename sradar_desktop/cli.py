@@ -275,11 +275,18 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--all", action="store_true", help="toutes les actions du plan")
     exporter.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path)
     exporter.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
-    exporter.add_argument(
+    comparison = exporter.add_mutually_exclusive_group()
+    comparison.add_argument(
         "--compare",
         metavar="CAMPAGNE",
-        help="ajoute l'évolution depuis cette campagne (feuille « Évolution » du classeur "
-        "consolidé, section de la synthèse PDF) ; --campaign désigne la campagne actuelle",
+        help="l'évolution depuis cette campagne (feuille « Évolution » du classeur consolidé, "
+        "section de la synthèse PDF) ; --campaign désigne la campagne actuelle. Par défaut, "
+        "l'évolution depuis la campagne dont la campagne exportée a été créée, s'il y en a une",
+    )
+    comparison.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="sans l'évolution depuis la campagne d'origine",
     )
 
     consolidator = commands.add_parser(
@@ -442,7 +449,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if args.respondent:
             from sradar_desktop.services.exchange import export_workbook
 
-            if args.compare:
+            if args.compare or args.no_compare:
                 raise UserError(
                     "L'évolution entre deux campagnes porte sur tous les répondants : retirez "
                     "--respondent pour la produire."
@@ -472,6 +479,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 questionnaire_id=args.questionnaire,
                 campaign_id=args.campaign,
                 compare_campaign_id=args.compare,
+                compare_with_origin=not args.no_compare,
             )
             print(report.describe())
     finally:
@@ -578,7 +586,7 @@ def _report(error: UserError) -> None:
     line = str(error)
     if error.details:
         shown = error.details[:3]
-        line += " " + " ; ".join(shown) + (" ; …" if len(error.details) > 3 else "")
+        line += " Détail : " + " ; ".join(shown) + (" ; …" if len(error.details) > 3 else "")
     print(f"sradar-desktop : {line}", file=sys.stderr)
 
 

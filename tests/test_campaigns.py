@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import openpyxl
+import pypdf
 import pytest
 from conftest import SEED_000
 from exchange_support import ROAD_MAP, SRADAR, answer, edit_workbook
@@ -15,6 +16,7 @@ from sradar_desktop import cli
 from sradar_desktop.db.migrate import run_migrations
 from sradar_desktop.db.models import AuditEvent, ExpectedRespondent
 from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.consolidation import TO_CONFIRM
 from sradar_desktop.domain.merge import Stamped
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import AnswerService, read_answers
@@ -593,10 +595,19 @@ def test_carried_answers_not_confirmed_are_counted_apart(second, tmp_path):
 
     report = load_consolidation(db, campaign_id=created.id)
     results = {r.action.code: r for r in report.actions}
-    # Only the confirmed answer is an answer of this campaign.
-    assert [(a.respondent, a.status) for a in results[mine[0]].answers] == [("DDETS-44", "oui")]
-    assert results[mine[1]].answers == () and results[mine[1]].synthesis == "nc"
+    # Only the confirmed answer is an answer of this campaign; the carried ones are shown with
+    # their mark and their value, and counted apart: the action is « à confirmer ».
+    assert [(a.respondent, a.status, a.to_confirm) for a in results[mine[0]].answers] == [
+        ("DDETS-44", "oui", False)
+    ]
+    carried = results[mine[1]]
+    assert [(a.respondent, a.status, a.to_confirm) for a in carried.answers] == [
+        ("DDETS-44", "non", True)
+    ]
+    assert carried.distribution == {} and carried.synthesis == "nc"
+    assert carried.final == TO_CONFIRM and not carried.answered
     assert report.overall.counts["oui"] == 1 and report.overall.answered == 1
+    assert report.overall.to_confirm == 2 and report.overall.counts["non"] == 0
     (entry,) = report.roster
     assert (entry.code, entry.answered_actions, entry.to_confirm) == ("DDETS-44", 1, 2)
     # The previous campaign keeps its three answers.
@@ -609,11 +620,31 @@ def test_carried_answers_not_confirmed_are_counted_apart(second, tmp_path):
     assert figures.to_confirm == 2
     assert " ; 2 réponses reprises à confirmer" in roster_sentence(figures)
     # … and the workbook's « Suivi » sheet, in a column of its own.
-    path = tmp_path / "consolide.xlsx"
-    write_reports(db, workbook=path, campaign_id=created.id)
+    path, pdf = tmp_path / "consolide.xlsx", tmp_path / "synthese.pdf"
+    write_reports(db, workbook=path, pdf=pdf, campaign_id=created.id)
     _sheet, header, rows = _sheet_rows(path, "Suivi")
     line = dict(zip(header, next(row for row in rows if row[0] == "DDETS-44"), strict=True))
     assert (line["Actions renseignées"], line["Reprises à confirmer"]) == (1, 2)
+    # The « Questionnaire » sheet shows the carried answer and its comment, marked.
+    _sheet, header, rows = _sheet_rows(path)
+    line = dict(zip(header, next(row for row in rows if row[0] == mine[1]), strict=True))
+    assert (line["Répartition"], line["À confirmer"], line["Statut retenu"]) == (
+        "à confirmer 1",
+        1,
+        "à confirmer",
+    )
+    assert line["Commentaires"] == "[DDETS de la Loire-Atlantique — à confirmer] =pas encore"
+    # The PDF: counted apart in the synthesis, shown in the table of actions, the roster and
+    # the annex of comments.
+    text = " ".join(
+        " ".join(page.extract_text().replace("\u00a0", " ").split())
+        for page in pypdf.PdfReader(pdf).pages
+    )
+    assert "statut retenu : Oui 1 (1,4 %) · Partiellement 0 (0,0 %) · Non 0 (0,0 %)" in text
+    assert "NC 68 (95,8 %) · À confirmer 2 (2,8 %)." in text
+    assert "à confirmer 1 : DDETS-44 (Non)" in text
+    assert "1 / " in text and "2 à confirmer" in text
+    assert "reprise de l'évaluation précédente, à confirmer" in text
 
     # The same when the secretariat consolidates the files received, without a database.
     exported = tmp_path / "ddets-44.xlsx"
@@ -623,3 +654,132 @@ def test_carried_answers_not_confirmed_are_counted_apart(second, tmp_path):
     _sheet, header, rows = _sheet_rows(merged, "Suivi")
     line = dict(zip(header, next(row for row in rows if row[0] == "DDETS-44"), strict=True))
     assert (line["Actions renseignées"], line["Reprises à confirmer"]) == (1, 2)
+
+
+def test_one_count_of_answered_actions_in_the_window_the_command_line_and_the_workbook(
+    second, tmp_path, capsys, monkeypatch
+):
+    """DDETS-44's three answers carried, one confirmed: the entry window, `export --respondent`
+    and the consolidated workbook all say 1 of the actions it pilots, 2 to confirm."""
+    db, created, mine = second
+    identity = Identity.create("DDETS-44", "", "Agent")
+    entry = open_entry(db, SRADAR, identity)
+    assert entry.service is not None and entry.service.confirm(mine[0])
+    sheet = EntrySheet(entry.sheet.plan, entry.service.load(), "DDETS-44")
+    progress = sheet.progress()
+    carried = sum(1 for row in sheet.scope if row.to_confirm)
+    assert (progress.answered, carried) == (1, 2)
+
+    exported = tmp_path / "ddets-44.xlsx"
+    result = export_workbook(db, exported, campaign_id=created.id, respondent_code="DDETS-44")
+    assert (result.completion.answered, result.completion.to_confirm) == (1, 2)
+    assert result.completion.total == progress.total
+    described = f"({progress.answered} / {progress.total} renseignée ; 2 à confirmer)"
+    assert described in result.describe()
+
+    path = tmp_path / "consolide.xlsx"
+    write_reports(db, workbook=path, campaign_id=created.id)
+    _sheet, header, rows = _sheet_rows(path, "Suivi")
+    line = dict(zip(header, next(row for row in rows if row[0] == "DDETS-44"), strict=True))
+    assert (line["Actions attendues"], line["Actions renseignées"]) == (progress.total, 1)
+    assert line["Reprises à confirmer"] == 2
+
+    # The command line prints the same count.
+    monkeypatch.setattr("sradar_desktop.services.opening.open_database", lambda *_a, **_k: db)
+    status = cli.main(
+        [
+            "export",
+            "--campaign",
+            created.id,
+            "--respondent",
+            "DDETS-44",
+            "-o",
+            str(tmp_path / "cli.xlsx"),
+        ]
+    )
+    assert status == 0
+    assert described in capsys.readouterr().out
+
+
+def test_a_new_campaign_learnt_from_a_workbook_keeps_its_roster_and_due_date(db, tmp_path):
+    """The region created the next campaign on its workstation (six services expected, due
+    30/06/2027) and DDETS-44 answered it; the secretariat's database knows only the first
+    campaign. Importing DDETS-44's workbook creates the campaign with the services expected and
+    the due date the file gives; undoing the import removes them again."""
+    from sradar_desktop.services.imports import undo_import
+
+    region = open_database(tmp_path / "region.sqlite3")
+    services = ["DDETS-44", "DDETS-49", "DDETS-53", "DDETS-72", "DDETS-85", "DREETS-PDL"]
+    try:
+        answer(region, "DDETS-44", {"1.1.1": ("oui", "Fait.")})
+        first = default_campaign_id(SRADAR)
+        set_roster(region, first, [member(code) for code in services])
+        created = create_campaign(
+            region, first, "Évaluation 2025", due_date=date(2027, 6, 30), actor="DREETS"
+        )
+        AnswerService(region, created.id, "DDETS-44", "Agent").set_status("1.1.1", "non")
+        sent = tmp_path / "ddets-44.xlsx"
+        export_workbook(region, sent, campaign_id=created.id, respondent_code="DDETS-44")
+    finally:
+        region.close()
+    meta = dict(openpyxl.load_workbook(sent)["_sradar"].iter_rows(values_only=True))
+    assert meta["campagne_date_limite"] == "2027-06-30"
+    assert meta["campagne_attendus"] == ",".join(services)
+    readme = [
+        c
+        for row in openpyxl.load_workbook(sent)["Lisez-moi"].iter_rows(values_only=True)
+        for c in row
+    ]
+    assert "30 juin 2027" in " ".join(str(c) for c in readme if c)
+
+    # The secretariat: the first campaign only (its own roster of two).
+    answer(db, "DDETS-44", {"1.1.1": ("oui", "Fait.")})
+    set_roster(db, default_campaign_id(SRADAR), [member("DDETS-44"), member("DDETS-49")])
+    outcome = import_file(db, sent)
+    assert (
+        "nouvelle campagne « Évaluation 2025 » (6 services attendus, réponses attendues le "
+        "30/06/2027)" in outcome.describe()
+    )
+    (campaign,) = [c for c in list_campaigns(db, SRADAR) if c.id == created.id]
+    assert (campaign.roster, campaign.due_date) == (6, date(2027, 6, 30))
+    assert resolve_campaign(db, SRADAR)[1] == created.id
+    with db.read() as session:
+        roster = set(
+            session.scalars(
+                select(ExpectedRespondent.respondent_id).where(
+                    ExpectedRespondent.campaign_id == created.id
+                )
+            )
+        )
+    assert len(roster) == 6
+
+    # Undone: the campaign and the services only it named are gone.
+    assert outcome.import_id is not None
+    undo_import(db, outcome.import_id)
+    assert [c.id for c in list_campaigns(db, SRADAR)] == [default_campaign_id(SRADAR)]
+
+
+def test_a_workbook_without_roster_takes_the_previous_campaigns(db, tmp_path):
+    """A workbook of an earlier release says nothing of the roster: the campaign it creates
+    expects the services of the campaign it was created from, when this database has it."""
+    answer(db, "DDETS-44", {"1.1.1": ("oui", "")})
+    first = default_campaign_id(SRADAR)
+    set_roster(db, first, [member("DDETS-44"), member("DDETS-49")])
+    plan = load_plan(db, SRADAR)
+    content = build_content(
+        plan,
+        campaign_id=f"{SRADAR}:evaluation-2025",
+        campaign_title="Évaluation 2025",
+        respondents=[RespondentInfo("DDETS-44")],
+        answers={("DDETS-44", "1.1.1"): Stamped(("non", ""), utcnow(), "Agent")},
+        values={},
+        exported_at=utcnow(),
+        app_version="0.9",
+        previous_campaign_id=first,
+    )
+    path = tmp_path / "ancien.xlsx"
+    write_exchange_workbook(content, path)
+    outcome = import_file(db, path)
+    assert "nouvelle campagne « Évaluation 2025 » (services attendus repris" in outcome.describe()
+    (campaign,) = [c for c in list_campaigns(db, SRADAR) if c.previous_id == first]
+    assert (campaign.roster, campaign.due_date) == (2, None)

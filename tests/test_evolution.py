@@ -19,7 +19,9 @@ from test_cli import run
 from sradar_desktop.db.models import Campaign
 from sradar_desktop.domain.consolidation import RespondentAnswer, consolidate
 from sradar_desktop.domain.evolution import (
+    AWAITING,
     NEW,
+    NOT_YET,
     PROGRESS,
     REMOVED,
     SETBACK,
@@ -198,10 +200,10 @@ def test_revised_plan_follows_the_matching():
         "",
     )
     assert [(o.code, _counts(c)) for o, c in evolution.objective_counts] == [
-        ("1", (3, 2, 1, 1, 1)),
-        ("2", (0, 0, 0, 0, 1)),  # an objective gone from the plan keeps its removed actions
+        ("1", (3, 2, 1, 1, 1, 0, 0)),
+        ("2", (0, 0, 0, 0, 1, 0, 0)),  # an objective gone from the plan keeps its removed actions
     ]
-    assert _counts(evolution.overall) == (3, 2, 1, 1, 2)
+    assert _counts(evolution.overall) == (3, 2, 1, 1, 2, 0, 0)
     assert evolution.overall.total == 9 and evolution.overall.changed == 7
 
     (indicator,) = evolution.indicators
@@ -249,7 +251,7 @@ def test_without_matching_actions_keep_their_code_and_answers_decide_new():
     }
     assert found == {
         "1.1": ("oui", "oui", UNCHANGED),
-        "1.2": ("non", "nc", SETBACK),  # nobody answers any more: retained « nc »
+        "1.2": ("non", None, NOT_YET),  # nobody has answered yet: unknown, never a setback
         "1.3": (None, "nc", NEW),  # nobody had answered: a first answer, even « nc »
         "1.4": (None, None, UNCHANGED),  # never answered
     }
@@ -270,24 +272,24 @@ CHANGES = {
     "2.2.1": "partiellement",  # oui → recul
     "6.1.2": "nc",  # oui → recul
 }
-UNANSWERED = "8.4.2"  # non → nobody answers: « nc », recul
+UNANSWERED = "8.4.2"  # non → nobody answers yet: « pas encore de réponse », never a setback
 ARBITRATED = "4.1.1"  # non → arbitrated oui: progrès
 EXPECTED_TRANSITIONS = {
     **{code: PROGRESS for code in ("1.2.1", "1.2.2", "1.2.3", "1.4.2", "2.1.3", ARBITRATED)},
-    **{code: SETBACK for code in ("1.1.1", "2.2.1", "6.1.2", UNANSWERED)},
+    **{code: SETBACK for code in ("1.1.1", "2.2.1", "6.1.2")},
 }
-# Per objective: (progrès, inchangée, recul, nouvelle, retirée).
+# Per objective: (progrès, inchangée, recul, nouvelle, retirée, à confirmer, pas encore).
 EXPECTED_PER_OBJECTIVE = {
-    "1": (4, 8, 1, 0, 0),
-    "2": (1, 12, 1, 0, 0),
-    "3": (0, 10, 0, 0, 0),
-    "4": (1, 7, 0, 0, 0),
-    "5": (0, 4, 0, 0, 0),
-    "6": (0, 6, 1, 0, 0),
-    "7": (0, 6, 0, 0, 0),
-    "8": (0, 8, 1, 0, 0),
+    "1": (4, 8, 1, 0, 0, 0, 0),
+    "2": (1, 12, 1, 0, 0, 0, 0),
+    "3": (0, 10, 0, 0, 0, 0, 0),
+    "4": (1, 7, 0, 0, 0, 0, 0),
+    "5": (0, 4, 0, 0, 0, 0, 0),
+    "6": (0, 6, 1, 0, 0, 0, 0),
+    "7": (0, 6, 0, 0, 0, 0, 0),
+    "8": (0, 8, 0, 0, 0, 0, 1),
 }
-EXPECTED_OVERALL = (6, 61, 4, 0, 0)
+EXPECTED_OVERALL = (6, 61, 3, 0, 0, 0, 1)
 
 
 def _second_evaluation(db) -> tuple[str, str]:
@@ -324,7 +326,10 @@ def _block(rows: list[tuple], *header_start: str) -> tuple[tuple, list[tuple]]:
         if not row or row[0] is None:
             break
         body.append(row)
-    return rows[start], body
+    header = rows[start]
+    while header and header[-1] is None:  # the sheet is as wide as its widest table
+        header = header[:-1]
+    return header, body
 
 
 def test_seed_000_evaluated_twice(db, tmp_path):
@@ -332,6 +337,7 @@ def test_seed_000_evaluated_twice(db, tmp_path):
 
     evolution = load_evolution(db, previous_campaign_id=previous, campaign_id=current)
     assert {a.code: a.transition for a in evolution.changed} == EXPECTED_TRANSITIONS
+    assert {a.code: a.transition for a in evolution.waiting} == {UNANSWERED: NOT_YET}
     assert {o.code: _counts(c) for o, c in evolution.objective_counts} == EXPECTED_PER_OBJECTIVE
     assert _counts(evolution.overall) == EXPECTED_OVERALL
 
@@ -343,7 +349,10 @@ def test_seed_000_evaluated_twice(db, tmp_path):
     assert book.sheetnames[:3] == ["Synthèse", "Évolution", "Questionnaire"]
     rows = _rows(workbook, "Évolution")
     assert rows[0][0] == "Évolution depuis Évaluation"
-    assert "10 actions ont changé" in rows[1][0]
+    assert rows[1][0].endswith(
+        "9 actions ont changé de statut retenu sur 71 ; 1 attend encore une réponse ou une "
+        "confirmation (1 pas encore de réponse)."
+    )
     header, counts = _block(rows, "Objectif")
     assert header == (
         "Objectif",
@@ -354,13 +363,16 @@ def test_seed_000_evaluated_twice(db, tmp_path):
         "Recul",
         "Nouvelle",
         "Retirée",
+        "À confirmer",
+        "Pas encore de réponse",
         "Ont changé",
+        "En attente",
     )
     table = {row[0]: row for row in counts}
     for code, expected in EXPECTED_PER_OBJECTIVE.items():
-        assert table[code][3:8] == expected
+        assert table[code][3:10] == expected
         assert table[code][2] == sum(expected)
-    assert table["Ensemble"][2:9] == (71, *EXPECTED_OVERALL, 10)
+    assert table["Ensemble"][2:12] == (71, *EXPECTED_OVERALL, 9, 1)
 
     header, actions = _block(rows, "Code", "Action")
     assert header[:7] == (
@@ -378,11 +390,12 @@ def test_seed_000_evaluated_twice(db, tmp_path):
     assert by_code[ARBITRATED][3:6] == ("non", "oui", PROGRESS)
     assert header[7] == "Statut actuel arbitré" and by_code[ARBITRATED][7] == "oui"
     assert by_code["1.2.1"][7] is None
-    assert by_code[UNANSWERED][3:6] == ("non", "nc", SETBACK)
+    assert by_code[UNANSWERED][3:6] == ("non", "pas encore de réponse", NOT_YET)
     assert by_code["3.3.4"][3:6] == ("non", "non", UNCHANGED)
-    assert {code: row[5] for code, row in by_code.items() if row[5] != UNCHANGED} == (
-        EXPECTED_TRANSITIONS
-    )
+    assert {code: row[5] for code, row in by_code.items() if row[5] != UNCHANGED} == {
+        **EXPECTED_TRANSITIONS,
+        UNANSWERED: NOT_YET,
+    }
     # The word is on its colour, never the colour alone.
     sheet = book["Évolution"]
     column = header.index("Évolution") + 1
@@ -407,11 +420,15 @@ def test_seed_000_evaluated_twice(db, tmp_path):
     section = " ".join(pages[start : start + 3])
     section = section[: section.find("2. Actions par objectif")]
     assert f"{SECOND} comparée à Évaluation" in section
-    assert "10 actions ont changé de statut retenu sur 71" in section
+    assert (
+        "9 actions ont changé de statut retenu sur 71 ; 1 attend encore une réponse ou une "
+        "confirmation (1 pas encore de réponse)." in section
+    )
     words = [
         tuple(int(n) for n in match)
         for match in re.findall(
-            r"Progrès (\d+) · Inchangée (\d+) · Recul (\d+) · Nouvelle (\d+) · Retirée (\d+)",
+            r"Progrès (\d+) · Inchangée (\d+) · Recul (\d+) · Nouvelle (\d+) · Retirée (\d+) "
+            r"· À confirmer (\d+) · Pas encore de réponse (\d+)",
             section,
         )
     ]
@@ -420,8 +437,11 @@ def test_seed_000_evaluated_twice(db, tmp_path):
     changed = section[section.find("Actions qui ont changé") :]
     for code in EXPECTED_TRANSITIONS:
         assert code in changed
-    assert "3.3.4" not in changed
+    assert "3.3.4" not in changed[: changed.find("Actions en attente")]
     assert "Non Oui arbitré Progrès" in changed  # 4.1.1, the secretariat's status
+    waiting = changed[changed.find("Actions en attente") :]
+    assert "Pas encore de réponse : 1 — personne n'y a encore répondu" in waiting
+    assert UNANSWERED in waiting
 
 
 def test_indicators_side_by_side(db, tmp_path):
@@ -490,7 +510,7 @@ def test_command_line_compare(tmp_path, data_dir):
     )
     assert result.returncode == 0, result.stderr
     _, counts = _block(_rows(output, "Évolution"), "Objectif")
-    assert {row[0]: row[3:8] for row in counts}["Ensemble"] == EXPECTED_OVERALL
+    assert {row[0]: row[3:10] for row in counts}["Ensemble"] == EXPECTED_OVERALL
     assert "Évolution depuis Évaluation" in " ".join(
         page.extract_text() for page in pypdf.PdfReader(pdf).pages
     )
@@ -555,9 +575,151 @@ def test_evolution_across_a_plan_revision(db, tmp_path):
         SETBACK: 1,
         NEW: 1,
         REMOVED: 1,
+        AWAITING: 0,
+        NOT_YET: 0,
     }
     # The reports (and so `export --compare`) show the same.
     workbook = tmp_path / "consolidation.xlsx"
     write_reports(db, workbook=workbook, campaign_id=second, compare_campaign_id=first)
     cells = {str(v) for row in _rows(workbook, "Évolution") for v in row if v is not None}
     assert {"2.3.6", "1.1.2", TRANSITION_LABELS[REMOVED]} <= cells
+
+
+# --- A campaign in progress ----------------------------------------------------------------
+
+
+def _cli(argv: list[str], capsys) -> str:
+    from sradar_desktop import cli
+
+    status = cli.main(argv)
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    return captured.out
+
+
+def _evolution_counts(path: Path) -> dict[str, int]:
+    """The « Ensemble » row of the workbook's « Évolution » sheet, by column."""
+    header, counts = _block(_rows(path, "Évolution"), "Objectif")
+    return dict(zip(header[2:], {row[0]: row for row in counts}["Ensemble"][2:], strict=True))
+
+
+def _pdf_evolution(path: Path) -> str:
+    text = " ".join(_pdf_text(path).split())
+    start = text.find("comparée à Évaluation")
+    return text[start : text.find("2. Actions par objectif", start)]
+
+
+def test_a_campaign_in_progress_counts_what_awaits_apart(tmp_path, capsys):
+    """Seed 000 answered by DDETS-44, the next campaign created, then at once the evolution:
+    nothing has moved, everything awaits its confirmation. Then DDETS-44 confirms 10 answers,
+    changes 2 and clears 1: exactly those are counted. Through the command line, read back from
+    the workbook and the PDF."""
+    base = tmp_path / "base.sqlite3"
+    _cli(["--db", str(base), "import", "--respondent", "DDETS-44", str(SEED_000)], capsys)
+    (first,) = [
+        line.split()[0]
+        for line in _cli(["--db", str(base), "campaigns"], capsys).splitlines()
+        if "1 répondant" in line
+    ]
+    out = _cli(
+        ["--db", str(base), "new-campaign", "--from", first, "--title", "Évaluation 2025"], capsys
+    )
+    current = out.split()[3]
+    assert current.endswith(":evaluation-2025")
+
+    # Before any answer: no progress, no setback, 71 awaiting a confirmation. The evolution is
+    # there without --compare: the campaign knows where it comes from.
+    workbook, pdf = tmp_path / "en-cours.xlsx", tmp_path / "en-cours.pdf"
+    out = _cli(
+        [
+            "--db",
+            str(base),
+            "export",
+            "--campaign",
+            current,
+            "-o",
+            str(workbook),
+            "--pdf",
+            str(pdf),
+        ],
+        capsys,
+    )
+    assert (
+        "Évolution depuis Évaluation (" + first + ") : 0 action a changé de statut retenu sur "
+        "71 ; 71 attendent encore une réponse ou une confirmation (71 à confirmer)." in out
+    )
+    assert _evolution_counts(workbook) == {
+        "Actions": 71,
+        "Progrès": 0,
+        "Inchangée": 0,
+        "Recul": 0,
+        "Nouvelle": 0,
+        "Retirée": 0,
+        "À confirmer": 71,
+        "Pas encore de réponse": 0,
+        "Ont changé": 0,
+        "En attente": 71,
+    }
+    section = _pdf_evolution(pdf)
+    assert "0 action a changé de statut retenu sur 71 ; 71 attendent encore" in section
+    assert "Recul 0" in section and "À confirmer 71" in section
+    assert "Aucune action n'a changé de statut retenu." in section
+    # The synthesis counts them apart too, never as « nc » or as an absence.
+    summary = {row[0]: row for row in _rows(workbook, "Synthèse") if row and row[0]}
+    header = summary["Objectif"]
+    overall = dict(zip(header, summary["Ensemble du plan"], strict=False))
+    assert (overall["À confirmer"], overall["NC"], overall["Renseignées"]) == (71, 0, 0)
+
+    # DDETS-44 confirms ten answers, changes two and clears one.
+    from sradar_desktop.services.opening import open_database
+
+    db = open_database(base)
+    try:
+        service = AnswerService(db, current, "DDETS-44", "Agent")
+        states = service.load()
+        confirmed = [code for code in states if code not in ("1.1.1", "1.2.1", UNANSWERED)][:10]
+        for code in confirmed:
+            assert service.confirm(code)
+        service.set_status("1.1.1", "non")  # oui → non: recul
+        service.set_status("1.2.1", "partiellement")  # nc → partiellement: progrès
+        service.set_status(UNANSWERED, None)  # cleared: nobody has answered it yet
+    finally:
+        db.close()
+
+    out = _cli(
+        [
+            "--db",
+            str(base),
+            "export",
+            "--campaign",
+            current,
+            "-o",
+            str(workbook),
+            "--pdf",
+            str(pdf),
+        ],
+        capsys,
+    )
+    assert (
+        "2 actions ont changé de statut retenu sur 71 ; 59 attendent encore une réponse ou une "
+        "confirmation (58 à confirmer, 1 pas encore de réponse)." in out
+    )
+    counts = _evolution_counts(workbook)
+    assert (counts["Progrès"], counts["Recul"], counts["Inchangée"]) == (1, 1, 10)
+    assert (counts["À confirmer"], counts["Pas encore de réponse"]) == (58, 1)
+    header, actions = _block(_rows(workbook, "Évolution"), "Code", "Action")
+    by_code = {row[0]: dict(zip(header, row, strict=False)) for row in actions}
+    assert by_code[UNANSWERED]["Statut actuel"] == "pas encore de réponse"
+    assert by_code[UNANSWERED]["Évolution"] == NOT_YET
+    moved = {code for code, row in by_code.items() if row["Évolution"] in (PROGRESS, SETBACK)}
+    assert moved == {"1.1.1", "1.2.1"}
+    section = _pdf_evolution(pdf)
+    assert "Progrès 1 · Inchangée 10 · Recul 1 · Nouvelle 0 · Retirée 0 · À confirmer 58" in section
+    assert "Pas encore de réponse : 1" in section and UNANSWERED in section
+
+    # --no-compare leaves the evolution out.
+    _cli(
+        ["--db", str(base), "export", "--campaign", current, "--no-compare", "-o", str(workbook)],
+        capsys,
+    )
+    assert "Évolution" not in openpyxl.load_workbook(workbook, read_only=True).sheetnames

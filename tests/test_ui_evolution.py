@@ -14,7 +14,7 @@ from exchange_support import ROAD_MAP, answer
 from PySide6.QtCore import Qt
 from ui_support import SIGNAL_TIMEOUT, SRADAR, database_path
 
-from sradar_desktop.domain.evolution import TRANSITION_LABELS, TRANSITIONS, UNCHANGED
+from sradar_desktop.domain.evolution import TRANSITION_LABELS, TRANSITIONS, UNCHANGED, WAITING
 from sradar_desktop.services.answers import AnswerService
 from sradar_desktop.services.campaigns import create_campaign
 from sradar_desktop.services.consolidation import load_evolution
@@ -210,5 +210,104 @@ def test_indicators_before_and_now_side_by_side(qtbot, tmp_path):
         assert row[0] == "2.6.1"
         assert row[2:] == ["1\u202f000", "400", "1\u202f000", "850", "+450"]
         window.close()
+    finally:
+        db.close()
+
+
+def test_a_campaign_in_progress_shows_what_awaits_confirmation(qtbot, tmp_path):
+    """The next campaign just created: every answer is carried, none confirmed. The grid shows
+    each carried answer with its mark, the detail names it, the roster says « à confirmer »
+    (never « manquant »), the counts keep them apart, nothing has moved, and the filters tell
+    the waiting actions from the changed ones. Then DDETS-44 confirms one answer and changes
+    another: exactly those leave the waiting ones."""
+    from test_ui_consolidation import cell
+
+    from sradar_desktop.services.consolidation_view import roster_figures, roster_sentence
+    from sradar_desktop.ui.consolidation_models import ColorRole, RosterModel
+
+    db = open_database(database_path(tmp_path))
+    try:
+        answer_scenario(db)
+        second = create_campaign(db, CAMPAIGN, "Évaluation 2024", actor="Secrétariat").id
+        window = open_view(qtbot, db)
+        assert window.campaign_id == second
+        sheet = window.sheet
+        result = sheet.rows[sheet.row_of["1.1.1"]]
+        assert result.final == "à confirmer" and len(result.awaiting) == 3
+
+        # The grid: each carried answer in its words, with its mark; the action « À confirmer ».
+        index = cell(window, "1.1.1", "DDETS-44")
+        assert index.data() == "⟳ Oui"
+        accessible = index.data(Qt.ItemDataRole.AccessibleTextRole)
+        assert accessible == "DDETS-44 : Oui, reprise à confirmer, avec un commentaire"
+        assert "Reprise de l'évaluation précédente, à confirmer" in index.data(
+            Qt.ItemDataRole.ToolTipRole
+        )
+        final = cell(window, "1.1.1", window.model.FINAL)
+        assert final.data() == "À confirmer" and final.data(ColorRole) is not None
+        assert "à confirmer 3" in cell(window, "1.1.1", window.model.DISTRIBUTION).data(
+            Qt.ItemDataRole.AccessibleTextRole
+        )
+
+        # The detail: the services are concerned, their answers shown and marked.
+        window._select_code("1.1.1")
+        html = window.detail.browser.toPlainText()
+        assert "Aucun répondant n'est concerné" not in html
+        assert "Réponses (0 sur 4 répondants concernés ; 3 à confirmer)" in html
+        assert html.count("⟳ À confirmer") == 3
+        assert "Pas encore de statut retenu" in window.detail.current_label.text()
+
+        # The roster: the services whose answers all await are « à confirmer », not missing.
+        roster = window.roster.model
+        states = {
+            roster.index(row, RosterModel.CODE).data(): roster.index(row, RosterModel.STATE).data()
+            for row in range(roster.rowCount())
+        }
+        assert states["DDETS-44"] == states["DDETS-49"] == "à confirmer"
+        # DDETS-85 never answered: the only one missing.
+        assert roster_sentence(roster_figures(sheet.respondents, None)).startswith(
+            "4 répondants attendus : 3 à confirmer, 1 manquant ; "
+        )
+
+        # The synthesis counts: « À confirmer » apart, in words and figures.
+        counts = window.charts.counts_model
+        headers = [
+            counts.headerData(c, Qt.Orientation.Horizontal) for c in range(counts.columnCount())
+        ]
+        assert "À confirmer" in headers
+        assert "À confirmer" in window.charts.bar_values()
+
+        # The evolution: nothing has moved, everything that was answered awaits.
+        pane = window.evolution_pane
+        assert "0 action a changé ; " in pane.summary_label.text()
+        assert "en attente d'une réponse ou d'une confirmation" in pane.summary_label.text()
+        assert window.changed_box.isEnabled()
+        qtbot.keyClick(window.grid, Qt.Key.Key_G, CTRL_SHIFT)
+        assert grid_codes(window) == []  # « A changé »: nothing
+        qtbot.keyClick(window.grid, Qt.Key.Key_G, CTRL_SHIFT)
+        assert (
+            window.to_confirm_box.text()
+            == f"À confirmer ({sheet.consolidation.overall.to_confirm})"
+        )
+        qtbot.keyClick(window.grid, Qt.Key.Key_K, CTRL_SHIFT)
+        awaiting = {r.action.code for r in sheet.rows if r.to_confirm}
+        assert set(grid_codes(window)) == awaiting and "1.1.1" in awaiting
+        qtbot.keyClick(window.grid, Qt.Key.Key_K, CTRL_SHIFT)
+
+        # DDETS-44 confirms 2.1.1; DREETS-PDL, the only one to answer 1.1.2, changes it.
+        assert AnswerService(db, second, "DDETS-44", "Agent").confirm("2.1.1")
+        AnswerService(db, second, "DREETS-PDL", "Agent").set_status("1.1.2", "non")
+        with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
+            window.load()
+        transitions = {a.code: a.transition for a in window.evolution.actions}
+        assert {code for code, t in transitions.items() if t not in WAITING} >= {"1.1.2"}
+        assert transitions["1.1.2"] == "recul"
+        assert {code for code, t in transitions.items() if t not in (*WAITING, UNCHANGED)} == {
+            "1.1.2"
+        }
+        # 2.1.1 still awaits DDETS-49 and DDETS-53: one confirmation is not all of them.
+        assert transitions["2.1.1"] == "à confirmer"
+        qtbot.keyClick(window.grid, Qt.Key.Key_G, CTRL_SHIFT)
+        assert grid_codes(window) == ["1.1.2"]
     finally:
         db.close()

@@ -358,7 +358,7 @@ def test_export_my_answers_imports_back(qtbot, db, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: window.exchange.message_box is not None, timeout=SIGNAL_TIMEOUT)
     box = window.exchange.message_box
     assert box.text() == "Vos réponses sont enregistrées dans « mes-reponses.xlsx »."
-    assert box.informativeText().startswith("47 actions, dont 2 renseignées")
+    assert box.informativeText().startswith("2 actions renseignées sur 47, dans le dossier")
     click(qtbot, box_button(box, "Ouvrir le dossier"))
     assert opened == [QUrl.fromLocalFile(str(folder))]
     assert window.settings.exchange_folder == str(folder)

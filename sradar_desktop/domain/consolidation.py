@@ -13,6 +13,12 @@ The synthesis rule (the same in the app, the workbook and the PDF):
 An arbitrated status, set by the secretariat with its reason, replaces the synthesis in every
 output. Indicator ratios are computed from the totals (achieved total / target total), never by
 averaging the respondents' ratios; without a target the ratio is unknown.
+
+An answer carried forward from the previous campaign and not confirmed yet by its service is
+shown with its value and the mark « à confirmer », and counted apart: it is in no synthesis, no
+distribution, no total and no count of answered actions. An action one of whose answers awaits
+its confirmation is itself **à confirmer** (``TO_CONFIRM``) until that service confirms or
+changes it, or the secretariat arbitrates: its retained status is not known yet.
 """
 
 from __future__ import annotations
@@ -26,14 +32,30 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sradar_desktop.domain.plan import Action, IndicatorKind, Objective, Plan, pilots_include
-from sradar_desktop.domain.scale import Scale
+from sradar_desktop.domain.scale import Scale, ScaleLevel
+from sradar_desktop.domain.text import plural
 
 NC = "nc"
+# The standing of an action while one of its answers, carried forward, awaits confirmation:
+# not a status of the scale, shown in words (``TO_CONFIRM_LABEL``) and counted apart.
+TO_CONFIRM = "à confirmer"
+TO_CONFIRM_LABEL = "À confirmer"
+# Words on a pale blue, never the colour alone.
+TO_CONFIRM_COLOUR = "#cfdef5"
+TO_CONFIRM_LEVEL = ScaleLevel(
+    TO_CONFIRM,
+    TO_CONFIRM_LABEL,
+    TO_CONFIRM_COLOUR,
+    "Une réponse reprise de l'évaluation précédente attend la confirmation de son service : "
+    "le statut de l'action n'est pas encore connu.",
+)
 SYNTHESIS_RULE = (
     "Synthèse par action : « oui » si toutes les réponses connues sont « oui », « non » si "
     "toutes sont « non », « partiellement » si toutes sont « partiellement » ou si elles "
     "diffèrent ; les réponses « nc » sont écartées quand d'autres répondants ont répondu ; "
-    "sans réponse connue, « nc ». Un statut arbitré par le secrétariat remplace la synthèse."
+    "sans réponse connue, « nc ». Un statut arbitré par le secrétariat remplace la synthèse. "
+    "Une réponse reprise de l'évaluation précédente et pas encore confirmée par son service "
+    "n'entre dans aucun compte : l'action reste « à confirmer » jusqu'à sa confirmation."
 )
 
 
@@ -54,6 +76,8 @@ class RespondentAnswer(NamedTuple):
     comment: str
     at: datetime | None
     by: str
+    # Carried forward from the previous campaign, not confirmed yet: shown, never counted.
+    to_confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,14 +99,39 @@ class ActionResult:
     arbitration: Arbitration | None = None
 
     @property
+    def confirmed(self) -> tuple[RespondentAnswer, ...]:
+        """The answers given (or confirmed) in this campaign: the ones every figure counts."""
+        return tuple(a for a in self.answers if not a.to_confirm)
+
+    @property
+    def awaiting(self) -> tuple[RespondentAnswer, ...]:
+        """The answers carried forward whose service has not confirmed them yet."""
+        return tuple(a for a in self.answers if a.to_confirm)
+
+    @property
+    def to_confirm(self) -> bool:
+        """Not arbitrated, and a carried status still awaits its confirmation."""
+        return self.arbitration is None and any(a.status is not None for a in self.awaiting)
+
+    @property
+    def answered(self) -> bool:
+        """A status is known for this campaign: arbitrated, or given or confirmed by someone."""
+        return self.arbitration is not None or (
+            not self.to_confirm and any(a.status is not None for a in self.answers)
+        )
+
+    @property
     def final(self) -> str:
-        """The status every output shows: the arbitrated one if any, else the synthesis."""
-        return self.arbitration.status if self.arbitration else self.synthesis
+        """The standing every output shows: the arbitrated status if any, ``TO_CONFIRM`` while
+        a carried answer awaits confirmation, else the synthesis."""
+        if self.arbitration:
+            return self.arbitration.status
+        return TO_CONFIRM if self.to_confirm else self.synthesis
 
     @property
     def distribution(self) -> Counter[str]:
-        """How many respondents gave each status."""
-        return Counter(a.status for a in self.answers if a.status is not None)
+        """How many respondents gave (or confirmed) each status."""
+        return Counter(a.status for a in self.confirmed if a.status is not None)
 
     @property
     def comments(self) -> list[RespondentAnswer]:
@@ -91,7 +140,8 @@ class ActionResult:
 
 @dataclass(frozen=True)
 class StatusCounts:
-    """Counts of each final status over a set of actions, with shares."""
+    """Counts of each final status over a set of actions (``TO_CONFIRM`` among them), with
+    shares."""
 
     counts: dict[str, int]
     total: int
@@ -102,14 +152,41 @@ class StatusCounts:
         return Decimal(self.counts.get(status, 0)) / Decimal(self.total)
 
     @property
+    def to_confirm(self) -> int:
+        """Actions awaiting the confirmation of a carried answer."""
+        return self.counts.get(TO_CONFIRM, 0)
+
+    @property
     def answered(self) -> int:
-        """Actions with a known status (anything but « nc »)."""
-        return self.total - self.counts.get(NC, 0)
+        """Actions with a known status (anything but « nc », and not awaiting confirmation)."""
+        return self.total - self.counts.get(NC, 0) - self.to_confirm
 
 
 def count_statuses(results: Iterable[ActionResult], scale: Scale) -> StatusCounts:
     counter = Counter(r.final for r in results)
-    return StatusCounts({code: counter.get(code, 0) for code in scale.codes}, sum(counter.values()))
+    counts = {code: counter.get(code, 0) for code in scale.codes}
+    if counter.get(TO_CONFIRM):
+        counts[TO_CONFIRM] = counter[TO_CONFIRM]
+    return StatusCounts(counts, sum(counter.values()))
+
+
+def counted_levels(counts: StatusCounts, scale: Scale) -> tuple[ScaleLevel, ...]:
+    """The columns of a count, each with its word and colour: the scale's statuses, then
+    « à confirmer » when some actions await a confirmation."""
+    return (*scale.levels, TO_CONFIRM_LEVEL) if counts.to_confirm else scale.levels
+
+
+def status_label(scale: Scale, status: str | None) -> str:
+    """The scale's word for ``status`` (« À confirmer » for ``TO_CONFIRM``; the code itself when
+    the scale does not know it)."""
+    if status is None:
+        return ""
+    if status == TO_CONFIRM:
+        return TO_CONFIRM_LABEL
+    try:
+        return scale.level(status).label
+    except KeyError:
+        return status
 
 
 def ratio(achieved: Decimal | None, target: Decimal | None) -> Decimal | None:
@@ -124,6 +201,8 @@ class IndicatorFigure(NamedTuple):
     label: str
     target: Decimal | None
     achieved: Decimal | None
+    # Carried forward with its answer, not confirmed yet: shown, never in the totals.
+    to_confirm: bool = False
 
     @property
     def ratio(self) -> Decimal | None:
@@ -153,17 +232,34 @@ class IndicatorResult:
         return sum(known, Decimal(0)) if known else None
 
     @property
+    def confirmed(self) -> tuple[IndicatorFigure, ...]:
+        """The figures the totals add up: given or confirmed in this campaign."""
+        return tuple(r for r in self.rows if not r.to_confirm)
+
+    @property
     def target_total(self) -> Decimal | None:
-        return self._total(r.target for r in self.rows)
+        return self._total(r.target for r in self.confirmed)
 
     @property
     def achieved_total(self) -> Decimal | None:
-        return self._total(r.achieved for r in self.rows)
+        return self._total(r.achieved for r in self.confirmed)
 
     @property
     def ratio(self) -> Decimal | None:
         """Achieved total / target total, as the totals are shown."""
         return ratio(self.achieved_total, self.target_total)
+
+
+# A respondent's states in the roster, in the order they are listed, with their colours (the
+# scale's green, orange and red; the blue of « à confirmer »; grey).
+ROSTER_STATES = ("complet", "partiel", TO_CONFIRM, "manquant", "sans réponse")
+ROSTER_STATE_COLOURS = {
+    "complet": "#2e7d32",
+    "partiel": "#e65100",
+    TO_CONFIRM: "#1f4e9c",
+    "manquant": "#c62828",
+    "sans réponse": "#616161",
+}
 
 
 @dataclass(frozen=True)
@@ -177,13 +273,15 @@ class RosterEntry:
     answered_actions: int
     last_change: datetime | None
     last_import: datetime | None
-    # Answers carried forward from the previous campaign, not confirmed yet: counted apart,
-    # neither among the answered actions nor in the synthesis.
+    # Answers carried forward from the previous campaign (with a status, to actions expected
+    # of it), not confirmed yet: counted apart, neither answered nor missing.
     to_confirm: int = 0
 
     @property
     def state(self) -> str:
         if self.answered_actions == 0:
+            if self.to_confirm:
+                return TO_CONFIRM  # answers carried, none confirmed yet: not missing
             return "manquant" if self.expected else "sans réponse"
         if self.answered_actions < self.expected_actions:
             return "partiel"
@@ -228,6 +326,43 @@ def expected_actions(plan: Plan, respondent: str) -> list[Action]:
     return piloted or plan.actions()
 
 
+def is_answered(status: str | None, to_confirm: bool) -> bool:
+    """Whether an action counts as « renseignée »: a status given, or confirmed, in this
+    campaign (a carried answer awaiting its confirmation does not count yet)."""
+    return status is not None and not to_confirm
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Where one respondent stands on the actions it is expected to answer: the one count of
+    « renseignées » that the entry window, the command line and the workbooks all give."""
+
+    answered: int
+    to_confirm: int  # carried answers (with a status) awaiting their confirmation
+    total: int
+
+    def describe(self) -> str:
+        """``6 / 47 renseignées ; 5 à confirmer``."""
+        text = f"{self.answered} / {self.total} {plural(self.answered, 'renseignée')}"
+        return text + (f" ; {self.to_confirm} {TO_CONFIRM}" if self.to_confirm else "")
+
+
+def completion(
+    plan: Plan, respondent: str, answers: Iterable[tuple[str, str | None, bool]]
+) -> Completion:
+    """``answers``: (action code, status, to confirm) of ``respondent``, one per action."""
+    expected = {a.code for a in expected_actions(plan, respondent)}
+    answered = to_confirm = 0
+    for code, status, carried in answers:
+        if code not in expected:
+            continue
+        if is_answered(status, carried):
+            answered += 1
+        elif carried and status is not None:
+            to_confirm += 1
+    return Completion(answered, to_confirm, len(expected))
+
+
 def consolidate(
     plan: Plan,
     *,
@@ -241,18 +376,22 @@ def consolidate(
     expected: Sequence[str],
     arbitrations: dict[str, Arbitration],
     last_imports: dict[str, datetime],
-    to_confirm: dict[str, int] | None = None,
 ) -> Consolidation:
     """Everything the secretariat looks at, from plain data.
 
-    ``answers``: (respondent, action code, answer); ``indicator_values``: (respondent, action
-    code, indicator position, target, achieved); ``to_confirm``: respondent → answers carried
-    forward not confirmed yet (not among ``answers``: only counted, in the roster).
+    ``answers``: (respondent, action code, answer), those carried forward and not confirmed
+    yet among them (``RespondentAnswer.to_confirm``: shown, counted apart); ``indicator_values``:
+    (respondent, action code, indicator position, target, achieved), those of a carried answer
+    being carried with it.
     """
-    to_confirm = to_confirm or {}
     by_action: dict[str, list[RespondentAnswer]] = {}
-    for _, code, answer in answers:
+    by_respondent: dict[str, list[tuple[str, str | None, bool]]] = {}
+    carried: set[tuple[str, str]] = set()
+    for respondent, code, answer in answers:
         by_action.setdefault(code, []).append(answer)
+        by_respondent.setdefault(respondent, []).append((code, answer.status, answer.to_confirm))
+        if answer.to_confirm:
+            carried.add((respondent, code))
     results = []
     objective_counts = []
     for objective in plan.objectives:
@@ -267,7 +406,7 @@ def consolidate(
                         theme.title,
                         action,
                         given,
-                        synthesis(a.status for a in given),
+                        synthesis(a.status for a in given if not a.to_confirm),
                         arbitrations.get(action.code),
                     )
                 )
@@ -279,7 +418,13 @@ def consolidate(
         if target is None and achieved is None:
             continue
         values.setdefault((code, position), []).append(
-            IndicatorFigure(respondent, labels.get(respondent, respondent), target, achieved)
+            IndicatorFigure(
+                respondent,
+                labels.get(respondent, respondent),
+                target,
+                achieved,
+                (respondent, code) in carried,
+            )
         )
     indicators = tuple(
         IndicatorResult(
@@ -291,34 +436,29 @@ def consolidate(
         for position in range(len(action.indicators))
     )
 
-    answered: dict[str, set[str]] = {}
     last_change: dict[str, datetime] = {}
-    for respondent, code, answer in answers:
-        if answer.status is not None:
-            answered.setdefault(respondent, set()).add(code)
-        if answer.at is not None and (
-            respondent not in last_change or answer.at > last_change[respondent]
+    for respondent, _code, answer in answers:
+        # A carried answer is no change made in this campaign.
+        if (
+            not answer.to_confirm
+            and answer.at is not None
+            and (respondent not in last_change or answer.at > last_change[respondent])
         ):
             last_change[respondent] = answer.at
     codes = sorted(
-        set(expected)
-        | {r for r, _, _ in answers}
-        | {r for r, *_ in indicator_values}
-        | set(to_confirm),
-        key=natural_key,
+        set(expected) | set(by_respondent) | {r for r, *_ in indicator_values}, key=natural_key
     )
+    completions = {code: completion(plan, code, by_respondent.get(code, ())) for code in codes}
     roster = tuple(
         RosterEntry(
             code=code,
             label=labels.get(code, code),
             expected=code in expected,
-            expected_actions=len(expected_actions(plan, code)),
-            answered_actions=len(
-                answered.get(code, set()) & {a.code for a in expected_actions(plan, code)}
-            ),
+            expected_actions=completions[code].total,
+            answered_actions=completions[code].answered,
             last_change=last_change.get(code),
             last_import=last_imports.get(code),
-            to_confirm=to_confirm.get(code, 0),
+            to_confirm=completions[code].to_confirm,
         )
         for code in codes
     )

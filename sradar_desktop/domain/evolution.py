@@ -15,7 +15,17 @@ outside that order. The transition of an action from the previous campaign to th
   side);
 - **progrès**: up the order (non → partiellement → oui, non → oui), and « nc » → any known
   status: learning where an action stands is counted as progress;
-- **recul**: down the order, and any known status → « nc ».
+- **recul**: down the order, and any known status → « nc » given by a respondent;
+- **à confirmer**: an answer carried forward to the current campaign awaits its service's
+  confirmation (``ActionResult.to_confirm``): neither a change nor a setback, counted apart;
+- **pas encore de réponse**: the action had a status before and nobody has answered it yet in
+  the current campaign: counted apart, never a setback.
+
+The last two are the waiting ones: a campaign in progress has many, a closed one should have
+none. Only the actions with a known standing on both sides are compared.
+
+The previous side is what was last known of the action in the previous campaign: an answer
+carried into it and never confirmed there counts with its value.
 
 An optional matching (previous code → current code(s), as ``domain.revision.Matching.carried()``
 gives it) links the actions of a revised plan: a previous code missing from it, or matched to
@@ -33,6 +43,9 @@ from decimal import Decimal
 
 from sradar_desktop.domain.consolidation import (
     NC,
+    TO_CONFIRM,
+    TO_CONFIRM_COLOUR,
+    TO_CONFIRM_LABEL,
     ActionResult,
     Consolidation,
     IndicatorResult,
@@ -46,27 +59,41 @@ UNCHANGED = "inchangée"
 SETBACK = "recul"
 NEW = "nouvelle"
 REMOVED = "retirée"
+AWAITING = TO_CONFIRM  # « à confirmer »
+NOT_YET = "pas encore de réponse"
 # The order of every count, table and chart.
-TRANSITIONS = (PROGRESS, UNCHANGED, SETBACK, NEW, REMOVED)
+TRANSITIONS = (PROGRESS, UNCHANGED, SETBACK, NEW, REMOVED, AWAITING, NOT_YET)
+# The transitions that say something moved; the ones still waiting for an answer.
+CHANGES = (PROGRESS, SETBACK, NEW, REMOVED)
+WAITING = (AWAITING, NOT_YET)
 TRANSITION_COLOURS = {
     PROGRESS: "#18753c",
     UNCHANGED: "#c8c8c8",
     SETBACK: "#ce0500",
     NEW: "#0063cb",
     REMOVED: "#6a6a6a",
+    AWAITING: TO_CONFIRM_COLOUR,
+    NOT_YET: "#ececec",
 }
+# The transitions whose colour is pale enough for dark text.
+PALE_TRANSITIONS = frozenset({UNCHANGED, AWAITING, NOT_YET})
 TRANSITION_LABELS = {
     PROGRESS: "Progrès",
     UNCHANGED: "Inchangée",
     SETBACK: "Recul",
     NEW: "Nouvelle",
     REMOVED: "Retirée",
+    AWAITING: TO_CONFIRM_LABEL,
+    NOT_YET: "Pas encore de réponse",
 }
 EVOLUTION_RULE = (
     "Ordre des statuts : oui > partiellement > non ; « nc » est hors de cet ordre. Progrès : "
     "le statut retenu monte (non → partiellement → oui) ou passe de « nc » à un statut connu. "
-    "Recul : il descend, ou passe d'un statut connu à « nc ». Nouvelle : l'action n'existait "
-    "pas ou n'avait reçu aucune réponse. Retirée : l'action n'est plus dans le plan."
+    "Recul : il descend, ou un répondant répond « nc » à une action dont le statut était "
+    "connu. Nouvelle : l'action n'existait pas ou n'avait reçu aucune réponse. Retirée : "
+    "l'action n'est plus dans le plan. À confirmer : une réponse reprise de l'évaluation "
+    "précédente attend la confirmation de son service ; ce n'est ni un changement ni un recul. "
+    "Pas encore de réponse : personne n'a encore répondu à l'action dans cette campagne."
 )
 RANK = {"non": 1, "partiellement": 2, "oui": 3}
 
@@ -101,7 +128,13 @@ class TransitionCounts:
 
     @property
     def changed(self) -> int:
-        return self.total - self.counts.get(UNCHANGED, 0)
+        """Actions that moved: progress, setback, new or removed."""
+        return sum(self.counts.get(name, 0) for name in CHANGES)
+
+    @property
+    def waiting(self) -> int:
+        """Actions still awaiting an answer or the confirmation of a carried one."""
+        return sum(self.counts.get(name, 0) for name in WAITING)
 
 
 def count_transitions(transitions: Iterable[str]) -> TransitionCounts:
@@ -179,15 +212,48 @@ class Evolution:
 
     @property
     def changed(self) -> tuple[ActionEvolution, ...]:
-        """The actions whose transition is anything but « inchangée »."""
-        return tuple(a for a in self.actions if a.transition != UNCHANGED)
+        """The actions that moved (progress, setback, new or removed)."""
+        return tuple(a for a in self.actions if a.transition in CHANGES)
+
+    @property
+    def waiting(self) -> tuple[ActionEvolution, ...]:
+        """The actions awaiting an answer or a confirmation in the current campaign."""
+        return tuple(a for a in self.actions if a.transition in WAITING)
+
+    def headline(self) -> str:
+        """``10 actions ont changé de statut retenu sur 71 ; 59 attendent encore une réponse
+        ou une confirmation (57 à confirmer, 2 pas encore de réponse).``"""
+        overall = self.overall
+        text = (
+            f"{overall.changed} {'actions ont' if overall.changed > 1 else 'action a'} changé "
+            f"de statut retenu sur {overall.total}"
+        )
+        if overall.waiting:
+            awaiting, not_yet = overall.counts.get(AWAITING, 0), overall.counts.get(NOT_YET, 0)
+            parts = [f"{n} {word}" for n, word in ((awaiting, AWAITING), (not_yet, NOT_YET)) if n]
+            text += (
+                f" ; {overall.waiting} "
+                f"{'attendent' if overall.waiting > 1 else 'attend'} encore une réponse ou une "
+                f"confirmation ({', '.join(parts)})"
+            )
+        return text + "."
 
 
 def _retained(result: ActionResult) -> str | None:
-    """The retained status, or None when nobody gave the action any status."""
-    if result.arbitration is None and all(a.status is None for a in result.answers):
-        return None
-    return result.final
+    """The current standing: the retained status, ``TO_CONFIRM`` while a carried answer
+    awaits its confirmation, None when nobody gave the action any status."""
+    if result.to_confirm:
+        return TO_CONFIRM
+    return result.final if result.answered else None
+
+
+def _last_known(result: ActionResult) -> str | None:
+    """The previous standing: the retained status, an answer carried there and never
+    confirmed counting with its value; None when nobody gave the action any status."""
+    if result.arbitration is not None:
+        return result.arbitration.status
+    statuses = [a.status for a in result.answers if a.status is not None]
+    return synthesis(statuses) if statuses else None
 
 
 def _pairs(previous_codes: Iterable[str], matching: ActionMatching | None) -> dict[str, list[str]]:
@@ -217,11 +283,15 @@ def compare(
     for result in current.actions:
         olds = tuple(sources.get(result.action.code, ()))
         used.update(olds)
-        known = [s for s in (_retained(before[code]) for code in olds) if s is not None]
+        known = [s for s in (_last_known(before[code]) for code in olds) if s is not None]
         previous_status = synthesis(known) if known else None
         current_status = _retained(result)
-        if current_status is None and previous_status is not None:
-            current_status = NC  # nobody answers any more: the retained status is « nc »
+        if current_status == TO_CONFIRM:
+            moved = AWAITING
+        elif current_status is None and previous_status is not None:
+            moved = NOT_YET  # nobody has answered yet: unknown, not a setback
+        else:
+            moved = transition(previous_status, current_status)
         actions.append(
             ActionEvolution(
                 result.objective,
@@ -229,7 +299,7 @@ def compare(
                 olds,
                 previous_status,
                 current_status,
-                transition(previous_status, current_status),
+                moved,
                 result.arbitration is not None,
             )
         )
@@ -239,7 +309,7 @@ def compare(
             continue
         objective = objectives.get(result.objective.code, result.objective)
         actions.append(
-            ActionEvolution(objective, result.action, (code,), _retained(result), None, REMOVED)
+            ActionEvolution(objective, result.action, (code,), _last_known(result), None, REMOVED)
         )
 
     by_objective: dict[str, list[str]] = {}
@@ -323,9 +393,13 @@ def _indicators(
 
 
 __all__ = [
+    "AWAITING",
+    "CHANGES",
     "EVOLUTION_RULE",
     "NC",
+    "NOT_YET",
     "TRANSITIONS",
+    "WAITING",
     "ActionEvolution",
     "Evolution",
     "IndicatorEvolution",

@@ -53,6 +53,10 @@ _NUMBERED = re.compile(
 _PILOT_SPLIT = re.compile(r"[,;/\n]+")
 
 
+class AnswersTableError(FileRefusedError):
+    """A table of answers where a plan was expected: refused whatever else the file holds."""
+
+
 @dataclass(frozen=True)
 class PlanTable:
     """A plan read from a table, with the answers its ``Réalisation`` column held."""
@@ -87,6 +91,19 @@ def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]]
     return None
 
 
+# The columns that make a table of answers (the exchange workbook's), not a plan.
+_ANSWER_COLUMNS = ("code", "repondant", "realisation")
+_HEADER_ROWS_LOOKED_AT = 50
+
+
+def _is_answers_table(rows: Sequence[Sequence[object]]) -> bool:
+    for row in rows[:_HEADER_ROWS_LOOKED_AT]:
+        keys = {fold(clean_cell(value)).rstrip(" :") for value in row}
+        if all(name in keys for name in _ANSWER_COLUMNS):
+            return True
+    return False
+
+
 def _short(text: str, limit: int = 60) -> str:
     if len(text) <= limit:
         return text
@@ -99,7 +116,17 @@ def parse_plan_rows(
     file_name: str,
     where: Callable[[int, int], str],
 ) -> PlanTable:
-    """Build the plan from the rows of one sheet. ``where(row, column)`` names a cell."""
+    """Build the plan from the rows of one sheet. ``where(row, column)`` names a cell.
+
+    A table of answers (the columns Code, Répondant and Réalisation of an exchange workbook,
+    saved as CSV or copied without its metadata) is refused: it is never taken for a plan."""
+    if _is_answers_table(rows):
+        raise AnswersTableError(
+            f"Le fichier « {file_name} » a été refusé : c'est un tableau de réponses (colonnes "
+            "Code, Répondant, Réalisation) enregistré sans ce qui dit à quel questionnaire et à "
+            "quelle campagne il répond. Demandez à l'expéditeur le classeur .xlsx lui-même, "
+            "enregistré avec Fichier › Enregistrer (pas « Enregistrer sous » en CSV)."
+        )
     found = _find_header(rows)
     if found is None:
         raise FileRefusedError(
@@ -221,7 +248,7 @@ def parse_plan_rows(
         shown = errors[:MAX_ERRORS_SHOWN]
         more = len(errors) - len(shown)
         raise FileRefusedError(
-            f"Le fichier « {file_name} » n'a pas été importé : {len(errors)} problème"
+            f"Le fichier « {file_name} » a été refusé : {len(errors)} problème"
             f"{'s' if len(errors) > 1 else ''} à corriger dans le tableau, puis réessayez.",
             details=shown + ([f"… et {more} autres"] if more else []),
         )
@@ -241,7 +268,7 @@ def parse_plan_rows(
     problems = validate_plan(plan)
     if problems:
         raise FileRefusedError(
-            f"Le fichier « {file_name} » n'a pas été importé : le plan qu'il décrit n'est pas "
+            f"Le fichier « {file_name} » a été refusé : le plan qu'il décrit n'est pas "
             "utilisable en l'état. Corrigez le tableau, puis réessayez.",
             details=problems[:MAX_ERRORS_SHOWN],
         )
@@ -302,7 +329,7 @@ def plan_table_from_sheets(sheets: Sequence[Sheet], file_name: str) -> PlanTable
                 where=lambda r, c, s=sheet.name: cell_ref(s, r, c),
             )
         except FileRefusedError as error:
-            if error.details:
+            if error.details or isinstance(error, AnswersTableError):
                 raise
             last_error = error
     raise last_error or FileRefusedError(

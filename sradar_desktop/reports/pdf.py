@@ -51,16 +51,24 @@ from reportlab.platypus.paraparser import ParaFrag, ParaParser
 from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.domain.consolidation import (
     NC,
+    ROSTER_STATES,
     SYNTHESIS_RULE,
+    TO_CONFIRM,
+    TO_CONFIRM_COLOUR,
+    TO_CONFIRM_LEVEL,
     ActionResult,
     Consolidation,
     IndicatorResult,
     RosterEntry,
     StatusCounts,
+    counted_levels,
+    status_label,
 )
 from sradar_desktop.domain.dates import long_date, short_datetime
 from sradar_desktop.domain.evolution import (
+    AWAITING,
     EVOLUTION_RULE,
+    NOT_YET,
     TRANSITION_COLOURS,
     TRANSITION_LABELS,
     TRANSITIONS,
@@ -95,9 +103,12 @@ STATE_COLOURS = {
     "partiel": colors.HexColor("#fde9d2"),
     "manquant": colors.HexColor("#f8d7d7"),
     "sans réponse": colors.HexColor("#eeeeee"),
+    TO_CONFIRM: colors.HexColor(TO_CONFIRM_COLOUR),
 }
 DASH = "—"
 MIDDOT = " · "
+# The actions awaiting an answer or a confirmation listed by code, at most.
+WAITING_LISTED = 60
 _PAGE_TOTAL_FORM = "sradar-nombre-de-pages"
 # Texts longer than this are shortened where they are only a reminder (annex headings).
 _REMINDER_LENGTH = 160
@@ -660,39 +671,44 @@ class _Summary:
         return self.p(markup(text))
 
     def status_cell(self, code: str, note: str = "") -> list[Paragraph]:
-        level = self.levels.get(code)
-        label = level.label if level else code
-        dark = text_on(level.color if level else "#9e9e9e") == colors.black
-        cell = [self.p(markup(label), self.s.status_black if dark else self.s.status_white)]
+        dark = text_on(self.status_colour(code)) == colors.black
+        cell = [
+            self.p(markup(self.label(code)), self.s.status_black if dark else self.s.status_white)
+        ]
         if note:
             style = self.s.status_note_black if dark else self.s.status_note_white
             cell.append(self.p(markup(note), style))
         return cell
 
-    def status_fill(self, code: str) -> colors.Color:
+    def status_colour(self, code: str) -> str:
+        if code == TO_CONFIRM:
+            return TO_CONFIRM_COLOUR
         level = self.levels.get(code)
-        return fill(level.color) if level else colors.HexColor("#9e9e9e")
+        return level.color if level else "#9e9e9e"
+
+    def status_fill(self, code: str) -> colors.Color:
+        return fill(self.status_colour(code))
 
     def label(self, code: str) -> str:
-        level = self.levels.get(code)
-        return level.label if level else code
+        return status_label(self.scale, code)
 
     def words(self, counts: StatusCounts, *, shares: bool = True) -> str:
-        """``Oui 9 (69,2 %) · Partiellement 1 (7,7 %) · …``: the counts in words."""
+        """``Oui 9 (69,2 %) · Partiellement 1 (7,7 %) · …``: the counts in words (« À confirmer »
+        last when some actions await a confirmation)."""
         parts = []
-        for code in self.scale.codes:
-            count = counts.counts.get(code, 0)
+        for level in counted_levels(counts, self.scale):
+            count = counts.counts.get(level.code, 0)
             # Non-breaking spaces: a line may break between statuses, never inside one.
-            text = f"{self.label(code)}\u00a0{count}"
+            text = f"{level.label}\u00a0{count}"
             if shares and counts.total:
-                text += f"\u00a0({_percent(counts.share(code))})"
+                text += f"\u00a0({_percent(counts.share(level.code))})"
             parts.append(text)
         return MIDDOT.join(parts)
 
     def segments(self, counts: StatusCounts, *, named: bool) -> list[Segment]:
         return [
             Segment(counts.counts.get(level.code, 0), level.color, level.label if named else "")
-            for level in self.scale.levels
+            for level in counted_levels(counts, self.scale)
         ]
 
     def completion(self, counts: StatusCounts) -> Decimal | None:
@@ -713,10 +729,12 @@ class _Summary:
         answered = [r for r in roster if r.answered_actions > 0]
         respondents = f"{len(roster)}"
         if expected:
-            missing = [r for r in expected if r.answered_actions == 0]
+            missing = [r for r in expected if r.state == "manquant"]
+            waiting = [r for r in expected if r.state == TO_CONFIRM]
             respondents += (
                 f" ({len(expected)} attendus ; {len(answered)} ont répondu ; "
-                f"{len(missing)} sans réponse)"
+                + (f"{len(waiting)} n'ont encore rien confirmé ; " if waiting else "")
+                + f"{len(missing)} sans réponse)"
             )
         facts: list[tuple[str, str]] = []
         if self.region:
@@ -808,6 +826,18 @@ class _Summary:
                 ]
             )
             commands.append(("BACKGROUND", (0, i), (0, i), self.status_fill(level.code)))
+        if overall.to_confirm:
+            rows.append(
+                [
+                    self.status_cell(TO_CONFIRM),
+                    self.p(markup(TO_CONFIRM_LEVEL.description), s.cell),
+                    str(overall.to_confirm),
+                    _percent(overall.share(TO_CONFIRM)),
+                ]
+            )
+            commands.append(
+                ("BACKGROUND", (0, len(rows) - 1), (0, len(rows) - 1), self.status_fill(TO_CONFIRM))
+            )
         total_row = len(rows)
         rows.append(
             ["", self.p("Total des actions", s.cell_bold), str(overall.total), "100,0\u00a0%"]
@@ -816,7 +846,10 @@ class _Summary:
             [
                 "",
                 self.p(
-                    f"Complétude : actions au statut connu (autre que "
+                    f"Complétude : actions au statut connu (ni « {markup(self.nc_label())} » "
+                    f"ni « à confirmer »)"
+                    if overall.to_confirm
+                    else f"Complétude : actions au statut connu (autre que "
                     f"« {markup(self.nc_label())} »)",
                     s.cell_bold,
                 ),
@@ -896,11 +929,12 @@ class _Summary:
         for entry in group:
             by_state.setdefault(entry.state, []).append(entry)
         parts = []
-        for state in ("complet", "partiel", "manquant", "sans réponse"):
+        for state in ROSTER_STATES:
             found = by_state.get(state, [])
             if not found:
                 continue
-            word = state if len(found) == 1 or state == "sans réponse" else state + "s"
+            invariable = state in ("sans réponse", TO_CONFIRM)
+            word = state if len(found) == 1 or invariable else state + "s"
             parts.append(f"{len(found)} {word}")
         late = [r for r in group if r.late(self.c.due_date)]
         noun = "répondants attendus" if expected else "répondants"
@@ -1031,15 +1065,13 @@ class _Summary:
         s = self.s
         overall = evolution.overall
         title = f"Évolution depuis {evolution.previous_title}"
-        changed = overall.changed
         story: list[Flowable] = [
             _heading(title, s.h1, "evolution", 0),
             self.p(
                 markup(
                     f"{evolution.current_title} comparée à {evolution.previous_title} "
-                    f"({evolution.previous_campaign_id}) : {changed} "
-                    f"{'actions ont' if changed > 1 else 'action a'} changé de statut retenu "
-                    f"sur {overall.total}. {self.transition_words(overall)}."
+                    f"({evolution.previous_campaign_id}) : {evolution.headline()} "
+                    f"{self.transition_words(overall)}."
                 ),
                 s.body,
             ),
@@ -1122,6 +1154,29 @@ class _Summary:
             story.append(self.p("Aucune action n'a changé de statut retenu.", s.body))
         else:
             story.append(self._changes_table(evolution.changed))
+        if evolution.waiting:
+            story.append(self.p("Actions en attente", s.h2))
+            for name, explained in (
+                (
+                    AWAITING,
+                    "une réponse reprise de l'évaluation précédente attend la "
+                    "confirmation de son service",
+                ),
+                (NOT_YET, "personne n'y a encore répondu dans cette campagne"),
+            ):
+                codes = [a.code for a in evolution.waiting if a.transition == name]
+                if not codes:
+                    continue
+                listed = ", ".join(codes[:WAITING_LISTED])
+                if len(codes) > WAITING_LISTED:
+                    listed += "… (la liste entière est dans la feuille « Évolution » du classeur)"
+                story.append(
+                    self.p(
+                        f"<b>{markup(TRANSITION_LABELS[name])} : {len(codes)}</b> "
+                        f"— {markup(explained)} : {markup(listed)}.",
+                        s.body,
+                    )
+                )
         return story
 
     def _changes_table(self, changed: Sequence[ActionEvolution]) -> Table:
@@ -1145,6 +1200,7 @@ class _Summary:
                 self.p(markup(shorten(change.action.text, 160)), s.cell_small),
             ]
             for column, status in ((2, change.previous), (3, change.current)):
+                # Only changes are listed here: never « à confirmer » or « pas encore ».
                 if status is None:
                     absent = column == 2 and change.previous_codes
                     cells.append(self.p("aucune réponse" if absent else "absente", s.cell_muted))
@@ -1273,9 +1329,11 @@ class _Summary:
         ]
 
     def _distribution(self, result: ActionResult) -> str:
-        """``Oui 2 (DDETS-44, DDETS-49) · Non 1 (DDETS-72)``, in markup."""
+        """``Oui 2 (DDETS-44, DDETS-49) · Non 1 (DDETS-72)``, then the carried answers awaiting
+        confirmation (``à confirmer : DDETS-53 (oui)``), in markup."""
         distribution = result.distribution
-        if not distribution:
+        awaiting = [a for a in result.awaiting if a.status is not None]
+        if not distribution and not awaiting:
             return "<i>aucune réponse</i>"
         codes = [code for code in self.scale.codes if code in distribution]
         codes += sorted(code for code in distribution if code not in self.levels)
@@ -1285,9 +1343,14 @@ class _Summary:
             count = distribution[code]
             part = f"{markup(self.label(code))}\u00a0{count}"
             if differ and count <= 3:
-                names = ", ".join(a.respondent for a in result.answers if a.status == code)
+                names = ", ".join(a.respondent for a in result.confirmed if a.status == code)
                 part += f" ({markup(names)})"
             parts.append(part)
+        if awaiting:
+            carried = ", ".join(
+                f"{a.respondent} ({self.label(a.status)})" for a in awaiting[:3]
+            ) + (", …" if len(awaiting) > 3 else "")
+            parts.append(f"<i>{TO_CONFIRM}\u00a0{len(awaiting)}</i> : {markup(carried)}")
         return MIDDOT.join(parts)
 
     # 3. Indicators -------------------------------------------------------------------------
@@ -1392,8 +1455,17 @@ class _Summary:
                 respondents.setdefault(row.respondent, row.label)
                 values[(position, row.respondent)] = row
         rows: list[list[Any]] = [header_top, header_bottom]
+        carried = {
+            row.respondent
+            for indicator, _ in plan_columns
+            for row in indicator.rows
+            if row.to_confirm
+        }
         for code in sorted(respondents):
-            line: list[Any] = [self.cell_text(who(respondents[code], code), widths[0])]
+            name = who(respondents[code], code)
+            if code in carried:
+                name += f" — {TO_CONFIRM}, hors total"
+            line: list[Any] = [self.cell_text(name, widths[0])]
             for position, (indicator, cols) in enumerate(plan_columns):
                 figure = values.get((position, code))
                 for col in cols:
@@ -1454,8 +1526,9 @@ class _Summary:
             self.p(
                 "« Attendu » : le répondant figure sur la liste des services sollicités. "
                 "Actions renseignées : actions qu'il pilote (toutes s'il n'en pilote aucune) "
-                "ayant reçu un statut. En retard : incomplet après la date limite, ou complété "
-                "après elle.",
+                "ayant reçu un statut dans cette campagne ; une réponse reprise de l'évaluation "
+                "précédente compte quand son service l'a confirmée. En retard : incomplet après "
+                "la date limite, ou complété après elle.",
                 s.note,
             )
         )
@@ -1478,11 +1551,14 @@ class _Summary:
             state = entry.state
             if entry.late(due):
                 state += "\nen retard"
+            answered = f"{entry.answered_actions} / {entry.expected_actions}"
+            if entry.to_confirm:
+                answered += f"\n{entry.to_confirm} {TO_CONFIRM}"
             rows.append(
                 [
                     self.cell_text(who(entry.label, entry.code), widths[0]),
                     "oui" if entry.expected else "non",
-                    f"{entry.answered_actions} / {entry.expected_actions}",
+                    answered,
                     state,
                     short_datetime(entry.last_change) or DASH,
                     short_datetime(entry.last_import) or DASH,
@@ -1534,6 +1610,8 @@ class _Summary:
                 meta = [
                     f"statut « {self.label(answer.status)} »" if answer.status else "sans statut"
                 ]
+                if answer.to_confirm:
+                    meta.append("reprise de l'évaluation précédente, à confirmer")
                 decided = self._decided(answer.by, answer.at)
                 if decided:
                     meta.append(decided)

@@ -18,19 +18,31 @@ from pathlib import Path
 
 from xlsxwriter.workbook import Workbook
 
-from sradar_desktop.domain.consolidation import SYNTHESIS_RULE, Consolidation, StatusCounts
+from sradar_desktop.domain.consolidation import (
+    ROSTER_STATE_COLOURS,
+    SYNTHESIS_RULE,
+    TO_CONFIRM,
+    TO_CONFIRM_LEVEL,
+    ActionResult,
+    Consolidation,
+    StatusCounts,
+    counted_levels,
+    status_label,
+)
 from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.evolution import (
     EVOLUTION_RULE,
+    NOT_YET,
+    PALE_TRANSITIONS,
     REMOVED,
     TRANSITION_COLOURS,
     TRANSITION_LABELS,
     TRANSITIONS,
-    UNCHANGED,
     ActionEvolution,
     Evolution,
     TransitionCounts,
 )
+from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import count
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.writer import (
@@ -53,11 +65,11 @@ from sradar_desktop.workbook.writer import (
     write_meta,
 )
 
-SHEET_SUMMARY = "Synthèse"
-SHEET_ACTIONS = "Questionnaire"
-SHEET_LONG = "Réponses"
-SHEET_FOLLOW_UP = "Suivi"
-SHEET_EVOLUTION = "Évolution"
+SHEET_SUMMARY = fmt.SHEET_SUMMARY
+SHEET_ACTIONS = fmt.SHEET_ANSWERS  # per action here; the answers are in « Réponses »
+SHEET_LONG = fmt.SHEET_LONG
+SHEET_FOLLOW_UP = fmt.SHEET_FOLLOW_UP
+SHEET_EVOLUTION = fmt.SHEET_EVOLUTION
 
 COUNT = Style(number_format="0")
 SHARE = Style(number_format=PERCENT)
@@ -75,16 +87,24 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone().replace(tzinfo=None) if moment is not None else None
 
 
+def _status_style(scale: Scale, status: str) -> Style:
+    """A status's colour behind its word (dark letters on the pale blue of « à confirmer »)."""
+    if status == TO_CONFIRM:
+        return Style(bold=True, fill=TO_CONFIRM_LEVEL.color.lstrip("#").upper())
+    return level_style(scale.level(status).color)
+
+
 def _summary(book: Workbook, styles: Styles, report: Consolidation) -> None:
     scale = report.plan.scale
+    levels = counted_levels(report.overall, scale)
     columns = ["Objectif", "Actions"]
     header_styles = [HEADER, HEADER]
-    for level in scale.levels:
+    for level in levels:
         columns += [level.label, f"% {level.label.lower()}"]
-        header_styles += [level_style(level.color)] * 2
+        header_styles += [_status_style(scale, level.code)] * 2
     columns += ["Renseignées", "% renseignées"]
     header_styles += [HEADER, HEADER]
-    widths = [60, 10] + [14, 14] * len(scale.levels) + [14, 14]
+    widths = [60, 10] + [14, 14] * len(levels) + [14, 14]
     table = Table(
         book, styles, SHEET_SUMMARY, widths, 0, protect=False, freeze=(6, 1), filter_header=False
     )
@@ -109,7 +129,7 @@ def _summary(book: Workbook, styles: Styles, report: Consolidation) -> None:
     def counts_row(label: str, counts: StatusCounts, total: bool = False) -> list:
         number, share, text = (TOTAL_COUNT, TOTAL_SHARE, TOTAL) if total else (COUNT, SHARE, PLAIN)
         cells = [(label, text), (counts.total, number)]
-        for level in scale.levels:
+        for level in levels:
             cells += [
                 (counts.counts.get(level.code, 0), number),
                 (_float(counts.share(level.code)), share),
@@ -122,9 +142,13 @@ def _summary(book: Workbook, styles: Styles, report: Consolidation) -> None:
     table.append(counts_row("Ensemble du plan", report.overall, total=True))
 
 
-def _comments(result: object) -> str | None:
-    """An action's comments, each tagged with its respondent, within a cell's size."""
-    text = "\n".join(f"[{a.label}] {a.comment.strip()}" for a in result.comments)  # type: ignore[attr-defined]
+def _comments(result: ActionResult) -> str | None:
+    """An action's comments, each tagged with its respondent (and « à confirmer » when carried
+    forward and not confirmed yet), within a cell's size."""
+    text = "\n".join(
+        f"[{a.label}{' — ' + TO_CONFIRM if a.to_confirm else ''}] {a.comment.strip()}"
+        for a in result.comments
+    )
     if len(text) > MAX_CELL:
         more = " […] (la suite dans la feuille « Réponses »)"
         text = text[: MAX_CELL - len(more)] + more
@@ -148,7 +172,10 @@ def _actions(book: Workbook, styles: Styles, report: Consolidation) -> None:
         "Statut retenu",
         "Commentaires",
     ]
-    widths = [9, 28, 28, 55, 16, 15, 24, *[9] * len(scale.levels), 15, 35, 15, 70]
+    carried = bool(report.overall.to_confirm)
+    if carried:
+        columns.insert(columns.index("Statut arbitré"), status_label(scale, TO_CONFIRM))
+    widths = [9, 28, 28, 55, 16, 15, 24, *[9] * (len(scale.levels) + carried), 15, 35, 15, 70]
     rows = len(report.actions)
     table = Table(book, styles, SHEET_ACTIONS, widths, rows, protect=False)
     for name in ("Synthèse", "Statut arbitré", "Statut retenu"):
@@ -157,10 +184,14 @@ def _actions(book: Workbook, styles: Styles, report: Consolidation) -> None:
     for result in report.actions:
         objective, theme = where[result.action.code]
         distribution = result.distribution
+        awaiting = sum(1 for a in result.awaiting if a.status is not None)
         described = " · ".join(
-            f"{level.code} {distribution[level.code]}"
-            for level in scale.levels
-            if distribution.get(level.code)
+            [
+                f"{level.code} {distribution[level.code]}"
+                for level in scale.levels
+                if distribution.get(level.code)
+            ]
+            + ([f"{TO_CONFIRM} {awaiting}"] if awaiting else [])
         )
         arbitration = result.arbitration
         reason = None
@@ -178,19 +209,24 @@ def _actions(book: Workbook, styles: Styles, report: Consolidation) -> None:
                 (result.synthesis, PLAIN),
                 (described or "aucune réponse", PLAIN),
                 *((distribution.get(level.code, 0), COUNT) for level in scale.levels),
+                *([(awaiting, COUNT)] if carried else []),
                 (arbitration.status if arbitration else None, PLAIN),
                 (reason, PLAIN),
-                (result.final, BOLD),
+                (result.final, _status_style(scale, TO_CONFIRM) if result.to_confirm else BOLD),
                 (_comments(result), PLAIN),
             ]
         )
 
 
 def _indicators(book: Workbook, styles: Styles, report: Consolidation) -> None:
-    """Long format (per respondent, importable) with a total row per indicator."""
+    """Long format (per respondent, importable) with a total row per indicator; the figures
+    carried forward with an answer not confirmed yet are marked, and left out of the total."""
     columns = [*fmt.INDICATOR_COLUMNS, fmt.COL_RESPONDENT_LABEL, "Taux de réalisation"]
+    carried = any(r.to_confirm for i in report.indicators for r in i.rows)
+    if carried:
+        columns.append(fmt.COL_TO_CONFIRM)
     rows = sum(len(i.rows) + 1 for i in report.indicators if i.rows)
-    widths = (9, 45, 38, 14, 14, 16, 16, 30, 14)
+    widths = (9, 45, 38, 14, 14, 16, 16, 30, 14, 14)
     table = Table(book, styles, fmt.SHEET_INDICATORS, widths, rows, protect=False)
     table.header(columns)
     for result in report.indicators:
@@ -212,6 +248,7 @@ def _indicators(book: Workbook, styles: Styles, report: Consolidation) -> None:
                     (_float(row.achieved), figure),
                     (row.label, GREY),
                     (_float(row.ratio), SHARE),
+                    *([(fmt.TO_CONFIRM_MARK if row.to_confirm else None, GREY)] if carried else []),
                 ]
             )
         table.append(
@@ -223,8 +260,9 @@ def _indicators(book: Workbook, styles: Styles, report: Consolidation) -> None:
                 (fmt.TOTAL_LABEL, TOTAL),
                 (_float(result.target_total), total_figure),
                 (_float(result.achieved_total), total_figure),
-                (count(len(result.rows), "répondant"), TOTAL),
+                (count(len(result.confirmed), "répondant"), TOTAL),
                 (_float(result.ratio), TOTAL_SHARE),
+                *([(None, TOTAL)] if carried else []),
             ]
         )
 
@@ -246,9 +284,8 @@ def _follow_up(book: Workbook, styles: Styles, report: Consolidation) -> None:
     table = Table(book, styles, SHEET_FOLLOW_UP, widths, len(report.roster), protect=False)
     table.header(columns)
     when = Style(number_format=DATE_TIME)
-    states = {"complet": "2E7D32", "partiel": "E65100", "manquant": "C62828"}
     for entry in report.roster:
-        colour = states.get(entry.state)
+        colour = ROSTER_STATE_COLOURS[entry.state] if entry.state != "sans réponse" else None
         table.append(
             [
                 (entry.code, PLAIN),
@@ -266,14 +303,16 @@ def _follow_up(book: Workbook, styles: Styles, report: Consolidation) -> None:
 
 
 def _transition_style(name: str) -> Style:
-    """The transition's colour behind its word (dark text on the pale « inchangée »)."""
+    """The transition's colour behind its word (dark text on the pale ones)."""
     colour = TRANSITION_COLOURS[name].lstrip("#").upper()
-    return Style(bold=True, color="000000" if name == UNCHANGED else "FFFFFF", fill=colour)
+    return Style(bold=True, color="000000" if name in PALE_TRANSITIONS else "FFFFFF", fill=colour)
 
 
 def _status_word(evolution: ActionEvolution, status: str | None, *, previous: bool) -> str:
     if status is not None:
         return status
+    if not previous and evolution.transition == NOT_YET:
+        return NOT_YET
     # The action was in the plan on that side: nobody answered it.
     in_plan = bool(evolution.previous_codes) if previous else evolution.transition != REMOVED
     return "aucune réponse" if in_plan else "absente du plan"
@@ -293,8 +332,7 @@ def _evolution(book: Workbook, styles: Styles, report: Consolidation, evolution:
             (
                 f"{evolution.current_title} ({evolution.current_campaign_id}) comparée à "
                 f"{evolution.previous_title} ({evolution.previous_campaign_id}) — "
-                f"{count(evolution.overall.changed, 'action')} "
-                f"{'ont' if evolution.overall.changed > 1 else 'a'} changé",
+                f"{evolution.headline()}",
                 line,
             )
         ]
@@ -309,8 +347,9 @@ def _evolution(book: Workbook, styles: Styles, report: Consolidation, evolution:
             "Actions",
             *(TRANSITION_LABELS[t] for t in TRANSITIONS),
             "Ont changé",
+            "En attente",
         ],
-        [HEADER, HEADER, HEADER, *(_transition_style(t) for t in TRANSITIONS), HEADER],
+        [HEADER, HEADER, HEADER, *(_transition_style(t) for t in TRANSITIONS), HEADER, HEADER],
     )
 
     def counts_row(code: str, title: str, counts: TransitionCounts, total: bool) -> list:
@@ -321,6 +360,7 @@ def _evolution(book: Workbook, styles: Styles, report: Consolidation, evolution:
             (counts.total, number),
             *((counts.counts[t], number) for t in TRANSITIONS),
             (counts.changed, number),
+            (counts.waiting, number),
         ]
 
     for objective, counts in evolution.objective_counts:
@@ -340,11 +380,11 @@ def _evolution(book: Workbook, styles: Styles, report: Consolidation, evolution:
             "Statut actuel arbitré",
         ]
     )
-    levels = {level.code: level for level in report.plan.scale.levels}
+    scale = report.plan.scale
 
     def status_cell(evolution_row: ActionEvolution, status: str | None, previous: bool) -> tuple:
-        level = levels.get(status or "")
-        style = level_style(level.color) if level else PLAIN
+        known = status is not None and (status == TO_CONFIRM or status in scale.codes)
+        style = _status_style(scale, status) if known else PLAIN  # type: ignore[arg-type]
         return (_status_word(evolution_row, status, previous=previous), style)
 
     for action in evolution.actions:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -54,8 +53,8 @@ def load_consolidation(
     """Consolidate a campaign from the database (see ``domain.consolidation``).
 
     An answer carried forward from the previous campaign and not confirmed yet is not an
-    answer of this campaign: it is left out of the synthesis, the indicator totals and the
-    counts of answered actions, and counted apart in the roster (``RosterEntry.to_confirm``).
+    answer of this campaign: it is shown with its mark, and left out of the synthesis, the
+    indicator totals and the counts of answered actions (see ``domain.consolidation``).
     """
     questionnaire_id, campaign_id = resolve_campaign(db, questionnaire_id, campaign_id)
     plan = load_plan(db, questionnaire_id)
@@ -68,7 +67,6 @@ def load_consolidation(
             for code, label in session.execute(select(Respondent.code, Respondent.label))
         }
         answers = []
-        pending: set[tuple[str, str]] = set()  # (respondent, action code) to confirm
         for respondent, code, status, comment, at, by, to_confirm in session.execute(
             select(
                 Respondent.code,
@@ -83,13 +81,10 @@ def load_consolidation(
             .join(ActionRow, ActionRow.id == Answer.action_id)
             .where(Answer.campaign_id == campaign_id)
         ):
-            if to_confirm:
-                pending.add((respondent, code))
-            elif status is not None or comment.strip():
+            if to_confirm or status is not None or comment.strip():
                 label = labels.get(respondent, respondent)
-                answers.append(
-                    (respondent, code, RespondentAnswer(respondent, label, status, comment, at, by))
-                )
+                answer = RespondentAnswer(respondent, label, status, comment, at, by, to_confirm)
+                answers.append((respondent, code, answer))
         values = [
             (
                 respondent,
@@ -112,7 +107,6 @@ def load_consolidation(
                 .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
                 .where(IndicatorValue.campaign_id == campaign_id)
             )
-            if (respondent, code) not in pending
         ]
         expected = list(
             session.scalars(
@@ -150,7 +144,6 @@ def load_consolidation(
         expected=expected,
         arbitrations=arbitrations,
         last_imports=last_imports,
-        to_confirm=Counter(respondent for respondent, _code in pending),
     )
 
 
@@ -394,13 +387,20 @@ class ReportResult:
     pdf: Path | None
     respondents: int
     actions: int
+    evolution: Evolution | None = None
 
     def describe(self) -> str:
         written = " et ".join(p.name for p in (self.workbook, self.pdf) if p is not None)
-        return (
+        text = (
             f"{written} : {count(self.actions, 'action')}, "
             f"{count(self.respondents, 'répondant')}, questionnaire {self.questionnaire_id}."
         )
+        if self.evolution is not None:
+            text += (
+                f" Évolution depuis {self.evolution.previous_title} "
+                f"({self.evolution.previous_campaign_id}) : {self.evolution.headline()}"
+            )
+        return text
 
 
 def _write(
@@ -426,7 +426,19 @@ def _write(
         pdf=pdf,
         respondents=len(report.roster),
         actions=len(report.actions),
+        evolution=evolution,
     )
+
+
+def origin_campaign(db: Database, campaign_id: str) -> str | None:
+    """The campaign ``campaign_id`` was created from, when this database still has it: the one
+    its evolution is measured from unless another is chosen."""
+    with db.read() as session:
+        campaign = session.get(Campaign, campaign_id)
+        previous = campaign.previous_id if campaign is not None else None
+        if previous is None or session.get(Campaign, previous) is None:
+            return None
+        return previous
 
 
 def write_reports(
@@ -438,12 +450,16 @@ def write_reports(
     campaign_id: str | None = None,
     region: str | None = None,
     compare_campaign_id: str | None = None,
+    compare_with_origin: bool = True,
 ) -> ReportResult:
-    """The consolidated workbook and/or the PDF summary of a campaign of the database; with
-    ``compare_campaign_id``, both also show the evolution since that campaign."""
+    """The consolidated workbook and/or the PDF summary of a campaign of the database; both
+    also show the evolution since ``compare_campaign_id``, or when it is not given (and
+    ``compare_with_origin``) since the campaign it was created from."""
     from sradar_desktop.services.exchange import build_exchange
 
     report = load_consolidation(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
+    if compare_campaign_id is None and compare_with_origin:
+        compare_campaign_id = origin_campaign(db, report.campaign_id)
     evolution = evolution_since(db, report, compare_campaign_id) if compare_campaign_id else None
     return _write(
         report,

@@ -15,31 +15,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Final
 
 from sradar_desktop.domain.consolidation import (
     NC,
+    ROSTER_STATES,
+    TO_CONFIRM,
     ActionResult,
     Consolidation,
     RespondentAnswer,
     RosterEntry,
     StatusCounts,
+    counted_levels,
+    status_label,
 )
 from sradar_desktop.domain.departements import REGIONS, service_label
 from sradar_desktop.domain.numbers import format_percentage
 from sradar_desktop.domain.plan import pilots_include
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import count, search_key, slugify
-
-# The roster's states, in the order they are listed, with the colours of the workbook's
-# « Suivi » sheet (the scale's green, orange, red and grey).
-ROSTER_STATES: Final = ("complet", "partiel", "manquant", "sans réponse")
-ROSTER_STATE_COLOURS: Final = {
-    "complet": "#2e7d32",
-    "partiel": "#e65100",
-    "manquant": "#c62828",
-    "sans réponse": "#616161",
-}
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -49,16 +42,6 @@ def respondent_order(code: str) -> tuple:
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part) for part in _DIGITS.split(code)
     )
-
-
-def status_label(scale: Scale, status: str | None) -> str:
-    """The scale's word for ``status`` (the code itself when the scale does not know it)."""
-    if status is None:
-        return ""
-    try:
-        return scale.level(status).label
-    except KeyError:
-        return status
 
 
 def short_word(label: str, limit: int = 5) -> str:
@@ -82,6 +65,7 @@ class ActionFilter:
     theme: int | None = None
     disagreements_only: bool = False
     arbitrated_only: bool = False
+    to_confirm_only: bool = False  # actions awaiting the confirmation of a carried answer
     changed: frozenset[str] | None = None  # only these action codes (« A changé ») when set
 
     @property
@@ -96,6 +80,7 @@ class ActionFilter:
             or self.theme is not None
             or self.disagreements_only
             or self.arbitrated_only
+            or self.to_confirm_only
             or self.changed is not None
         )
 
@@ -103,9 +88,10 @@ class ActionFilter:
 def disagrees(result: ActionResult) -> bool:
     """Respondents gave different answers among « oui », « partiellement » and « non ».
 
-    « nc » does not count: the synthesis rule sets it aside when others answered.
+    « nc » does not count: the synthesis rule sets it aside when others answered; nor does an
+    answer carried forward and not confirmed yet.
     """
-    return len({a.status for a in result.answers if a.status not in (None, NC)}) > 1
+    return len({a.status for a in result.confirmed if a.status not in (None, NC)}) > 1
 
 
 @dataclass(frozen=True)
@@ -265,6 +251,8 @@ class ConsolidationSheet:
             checks.append(lambda row: self._disagrees[row])
         if criteria.arbitrated_only:
             checks.append(lambda row: self.rows[row].arbitration is not None)
+        if criteria.to_confirm_only:
+            checks.append(lambda row: self.rows[row].to_confirm)
         if criteria.changed is not None:
             changed = criteria.changed
             checks.append(lambda row: self.rows[row].action.code in changed)
@@ -279,8 +267,9 @@ class ConsolidationSheet:
 
 
 def distribution_text(result: ActionResult, scale: Scale, *, short: bool = False) -> str:
-    """``oui 3 · non 1``: how many respondents gave each answer, in the scale's order
-    (``part. 2`` for ``partiellement 2`` when ``short``)."""
+    """``oui 3 · non 1 · à confirmer 1``: how many respondents gave each answer, in the scale's
+    order, then the carried answers awaiting confirmation (``part. 2`` for ``partiellement 2``
+    and ``à conf. 1`` when ``short``)."""
     distribution = result.distribution
     parts = [
         f"{(short_word(level.label) if short else level.label).lower()} {distribution[level.code]}"
@@ -288,16 +277,41 @@ def distribution_text(result: ActionResult, scale: Scale, *, short: bool = False
         if distribution.get(level.code)
     ]
     parts += [f"{code} {n}" for code, n in sorted(distribution.items()) if code not in scale.codes]
+    awaiting = sum(1 for a in result.awaiting if a.status is not None)
+    if awaiting:
+        parts.append(f"{'à conf.' if short else TO_CONFIRM} {awaiting}")
     return " · ".join(parts)
 
 
 def explain_synthesis(result: ActionResult, scale: Scale) -> str:
-    """Why the synthesis of an action is what it is, in one French sentence (see the rule)."""
-    statuses = [a.status for a in result.answers if a.status is not None]
+    """Why the synthesis of an action is what it is, in one French sentence (see the rule),
+    and what awaits confirmation."""
+    sentence = _explain_confirmed(result, scale)
+    awaiting = [a for a in result.awaiting if a.status is not None]
+    if not awaiting:
+        return sentence
+    who = ", ".join(f"{a.respondent} ({status_label(scale, a.status)})" for a in awaiting)
+    if result.arbitration is not None:
+        tail = "le statut arbitré s'applique."
+    else:
+        tail = "l'action reste « à confirmer » et n'entre pas dans les comptes."
+    carried = (
+        "Une réponse reprise de l'évaluation précédente attend sa confirmation"
+        if len(awaiting) == 1
+        else f"{len(awaiting)} réponses reprises de l'évaluation précédente attendent leur "
+        "confirmation"
+    )
+    return f"{sentence} {carried} ({who}) : {tail}"
+
+
+def _explain_confirmed(result: ActionResult, scale: Scale) -> str:
+    statuses = [a.status for a in result.confirmed if a.status is not None]
     word = f"« {status_label(scale, result.synthesis)} »"
     nc_count = sum(1 for s in statuses if s == NC)
     known = [s for s in statuses if s != NC]
     if not statuses:
+        if result.awaiting:
+            return f"Aucune réponse confirmée dans cette campagne : synthèse {word}."
         return f"Aucun répondant n'a donné de réponse : synthèse {word}."
     if not known:
         return (
@@ -322,9 +336,10 @@ def explain_synthesis(result: ActionResult, scale: Scale) -> str:
 
 
 def counts_sentence(counts: StatusCounts, scale: Scale) -> str:
-    """``Oui 41 (57,7 %) · Partiellement 10 (14,1 %) · Non 13 (18,3 %) · NC 7 (9,9 %)``."""
+    """``Oui 41 (57,7 %) · Partiellement 10 (14,1 %) · Non 13 (18,3 %) · NC 7 (9,9 %)``, then
+    ``À confirmer 5 (…)`` when actions await the confirmation of a carried answer."""
     parts = []
-    for level in scale.levels:
+    for level in counted_levels(counts, scale):
         n = counts.counts.get(level.code, 0)
         share = counts.share(level.code)
         shown = f" ({format_percentage(share, 1)})" if share is not None else ""
@@ -333,7 +348,7 @@ def counts_sentence(counts: StatusCounts, scale: Scale) -> str:
 
 
 def answered_share(counts: StatusCounts) -> Decimal | None:
-    """The share of actions with a known status (anything but « nc »)."""
+    """The share of actions with a known status (anything but « nc » or « à confirmer »)."""
     return Decimal(counts.answered) / Decimal(counts.total) if counts.total else None
 
 
@@ -382,10 +397,13 @@ def roster_figures(
 
 def roster_counts(figures: RosterFigures) -> str:
     """What the expected respondents did, each count naming what it counts: ``1 complet,
-    2 partiels, 1 manquant`` (states without anyone left out; « aucun attendu »)."""
+    2 partiels, 1 à confirmer, 1 manquant`` (states without anyone left out; « aucun
+    attendu »)."""
     states = [
-        count(figures.by_state.get(state, 0), state)
-        for state in ("complet", "partiel", "manquant")
+        f"{figures.by_state[state]} {state}"
+        if state == TO_CONFIRM
+        else count(figures.by_state.get(state, 0), state)
+        for state in ("complet", "partiel", TO_CONFIRM, "manquant")
         if figures.by_state.get(state, 0)
     ]
     if figures.refused:

@@ -20,8 +20,10 @@ from sradar_desktop.db.models import (
     Respondent,
 )
 from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.consolidation import Completion, completion
 from sradar_desktop.domain.merge import Stamped
 from sradar_desktop.domain.plan import Plan
+from sradar_desktop.domain.text import count
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.campaigns import current_campaign_id
@@ -43,15 +45,21 @@ class ExportResult:
     campaign_id: str
     respondents: tuple[str, ...]
     rows: int
-    answered: int
+    # Of the actions each respondent is expected to answer, added up over the respondents:
+    # the window's count (``domain.consolidation.completion``).
+    completion: Completion
+
+    @property
+    def answered(self) -> int:
+        return self.completion.answered
 
     def describe(self) -> str:
         who = ", ".join(self.respondents[:5]) + (
             f" et {len(self.respondents) - 5} autres" if len(self.respondents) > 5 else ""
         )
         return (
-            f"{self.path.name} : {self.rows} actions pour {who or 'aucun répondant'} "
-            f"({self.answered} renseignées), questionnaire {self.questionnaire_id}."
+            f"{self.path.name} : {count(self.rows, 'ligne')} pour {who or 'aucun répondant'} "
+            f"({self.completion.describe()}), questionnaire {self.questionnaire_id}."
         )
 
 
@@ -149,14 +157,15 @@ def build_exchange(
                 values[(respondent, action, position)] = Stamped(
                     (value.target, value.achieved), value.updated_at, value.updated_by
                 )
+        roster = session.scalars(
+            select(Respondent.code)
+            .join(ExpectedRespondent, ExpectedRespondent.respondent_id == Respondent.id)
+            .where(ExpectedRespondent.campaign_id == campaign_id)
+            .order_by(Respondent.code)
+        ).all()
         if code:
             codes = [code]
         else:
-            roster = session.scalars(
-                select(Respondent.code)
-                .join(ExpectedRespondent, ExpectedRespondent.respondent_id == Respondent.id)
-                .where(ExpectedRespondent.campaign_id == campaign_id)
-            ).all()
             codes = sorted({r for r, _ in answers} | {r for r, _, _ in values} | set(roster))
         infos = _respondent_infos(session, codes)
         previous = _previous_answers(session, previous_id, codes) if previous_id else {}
@@ -176,6 +185,8 @@ def build_exchange(
         campaign_period=campaign.period if campaign else "",
         previous_campaign_id=previous_id or "",
         previous=previous,
+        campaign_due=campaign.due_date if campaign else None,
+        expected=roster,
     )
 
 
@@ -202,7 +213,22 @@ def export_workbook(db: Database, path: Path, **options: object) -> ExportResult
         campaign_id=content.campaign_id,
         respondents=tuple(r.code for r in content.respondents),
         rows=len(content.answers),
-        answered=sum(1 for a in content.answers if a.status),
+        completion=content_completion(content),
+    )
+
+
+def content_completion(content: fmt.ExchangeWorkbook) -> Completion:
+    """The completion of a workbook's respondents, added up."""
+    by_respondent: dict[str, list[tuple[str, str | None, bool]]] = {
+        r.code: [] for r in content.respondents
+    }
+    for line in content.answers:
+        by_respondent.setdefault(line.respondent, []).append(
+            (line.action_code, line.status, line.to_confirm)
+        )
+    each = [completion(content.plan, code, lines) for code, lines in by_respondent.items()]
+    return Completion(
+        sum(c.answered for c in each), sum(c.to_confirm for c in each), sum(c.total for c in each)
     )
 
 

@@ -37,7 +37,7 @@ from sradar_desktop.db.models import (
     Respondent,
 )
 from sradar_desktop.db.types import utcnow
-from sradar_desktop.domain.dates import moment_text, short_datetime
+from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
 from sradar_desktop.domain.merge import Decision, Stamped, Value, decide
 from sradar_desktop.domain.text import count, slugify
 from sradar_desktop.errors import FileRefusedError, UserError
@@ -125,6 +125,10 @@ class ImportOutcome:
     unplaced: tuple[str, ...] = ()
     already_imported_at: datetime | None = None
     import_id: int | None = None
+    # A campaign this database does not know yet, that the import creates: what it says of it.
+    new_campaign: str = ""
+    # What was read otherwise than expected (a filled copy of the sheet, say).
+    notes: tuple[str, ...] = ()
 
     @property
     def applied(self) -> int:
@@ -147,6 +151,8 @@ class ImportOutcome:
             if self.new_questionnaire
             else f"questionnaire {self.questionnaire_id}"
         ]
+        if self.new_campaign:
+            parts.append(self.new_campaign)
         if self.respondents:
             who = ", ".join(self.respondents[:5]) + (
                 f" et {len(self.respondents) - 5} autres" if len(self.respondents) > 5 else ""
@@ -177,7 +183,7 @@ class ImportOutcome:
                 + (f" et {count(more, 'autre')}" if more > 0 else "")
                 + ")"
             )
-        return f"{self.file_name} : " + ", ".join(parts) + "."
+        return " ".join([f"{self.file_name} : " + ", ".join(parts) + ".", *self.notes])
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -246,6 +252,9 @@ def read_incoming(path: Path, *, respondent_code: str | None = None, actor: str 
         edited_outside=len(workbook.edited_outside),
         campaign_period=workbook.campaign_period,
         previous_campaign_id=workbook.previous_campaign_id,
+        campaign_due=workbook.campaign_due,
+        expected=workbook.expected,
+        notes=workbook.notes,
     )
 
 
@@ -365,6 +374,8 @@ def _outcome(
     new_questionnaire: bool,
     changes: Sequence[_Change],
     import_id: int | None = None,
+    *,
+    new_campaign: bool = False,
 ) -> ImportOutcome:
     indicators = {a.code: a.indicators for a in incoming.plan.actions()}
     conflicts = tuple(
@@ -394,7 +405,23 @@ def _outcome(
         edited_outside=incoming.edited_outside,
         unplaced=incoming.unplaced,
         import_id=import_id,
+        new_campaign=_new_campaign(incoming) if new_campaign and not new_questionnaire else "",
+        notes=incoming.notes,
     )
+
+
+def _new_campaign(incoming: Incoming) -> str:
+    """« nouvelle campagne « Évaluation 2025 » (6 services attendus, réponses attendues le
+    30/06/2027) »."""
+    facts = []
+    if incoming.expected:
+        facts.append(count(len(incoming.expected), "service attendu", "services attendus"))
+    elif incoming.previous_campaign_id:
+        facts.append("services attendus repris de la campagne précédente")
+    if incoming.campaign_due is not None:
+        facts.append(f"réponses attendues le {short_date(incoming.campaign_due)}")
+    text = f"nouvelle campagne « {incoming.campaign_title or incoming.campaign_id} »"
+    return text + (f" ({', '.join(facts)})" if facts else "")
 
 
 def _previous_import(session: Session, digest: str) -> ImportRecord | None:
@@ -442,7 +469,8 @@ def preview_import(
         incoming = _placed(session, incoming)
         new_questionnaire = _check_versions(session, incoming, path.name)
         changes = _changes(session, incoming, new_questionnaire)
-        return _outcome(path.name, incoming, new_questionnaire, changes)
+        unknown = session.get(Campaign, incoming.campaign_id) is None
+        return _outcome(path.name, incoming, new_questionnaire, changes, new_campaign=unknown)
 
 
 def _placed(session: Session, incoming: Incoming) -> Incoming:
@@ -506,6 +534,35 @@ def _confirm_from_file(session: Session, change: _Change) -> bool:
     return False
 
 
+def _set_up_campaign(session: Session, incoming: Incoming, created: list[str]) -> None:
+    """A campaign this import creates takes the due date and the expected services the file
+    gives (a file of an earlier release gives none: the roster of the campaign it was created
+    from, when this database has it). The services it names are created if need be, and
+    listed in ``created`` so that undoing the import removes them."""
+    campaign = session.get(Campaign, incoming.campaign_id)
+    assert campaign is not None
+    campaign.due_date = incoming.campaign_due
+    roster: list[int] = []
+    for code in incoming.expected:
+        existed = session.scalar(select(Respondent.id).where(Respondent.code == code))
+        roster.append(
+            existed if existed is not None else get_or_create_respondent(session, code).id
+        )
+        if existed is None:
+            created.append(code)
+    if not incoming.expected and incoming.previous_campaign_id:
+        roster = list(
+            session.scalars(
+                select(ExpectedRespondent.respondent_id).where(
+                    ExpectedRespondent.campaign_id == incoming.previous_campaign_id
+                )
+            )
+        )
+    for respondent_id in dict.fromkeys(roster):
+        session.add(ExpectedRespondent(campaign_id=campaign.id, respondent_id=respondent_id))
+    session.flush()
+
+
 def _apply(
     session: Session, incoming: Incoming, file_name: str, digest: str, actor: str
 ) -> ImportOutcome:
@@ -548,6 +605,8 @@ def _apply(
         respondent_ids[code] = respondent.id
         if existed is None:
             created["respondents"].append(code)  # type: ignore[union-attr]
+    if created["campaign"]:
+        _set_up_campaign(session, incoming, created["respondents"])  # type: ignore[arg-type]
 
     record = ImportRecord(
         actor=actor,
@@ -643,7 +702,14 @@ def _apply(
                 for change, row, before in written
             ],
         )
-    outcome = _outcome(file_name, incoming, new_questionnaire, changes, import_id=record.id)
+    outcome = _outcome(
+        file_name,
+        incoming,
+        new_questionnaire,
+        changes,
+        import_id=record.id,
+        new_campaign=bool(created["campaign"]),
+    )
     record.summary = json.dumps(
         {
             "created": created,

@@ -13,7 +13,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -46,6 +46,10 @@ class _Campaign:
     to_confirm: set[tuple[str, str]] = field(default_factory=set)
     period: str = ""
     previous_id: str = ""
+    # The due date and the expected services, as the most recently exported file gives them.
+    due: date | None = None
+    expected: tuple[str, ...] = ()
+    described_at: datetime | None = None
     # The files read, by campaign id (with its title): one campaign per consolidation.
     files: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
@@ -78,6 +82,11 @@ class MergeBook:
                 previous_id=incoming.previous_campaign_id,
             )
         merged.files.setdefault(incoming.campaign_id, (incoming.campaign_title, []))[1].append(name)
+        if (incoming.expected or incoming.campaign_due) and (
+            merged.described_at is None or incoming.exported_at > merged.described_at
+        ):
+            merged.due, merged.expected = incoming.campaign_due, incoming.expected
+            merged.described_at = incoming.exported_at
         if digest in self._digests:
             return ImportOutcome(
                 file_name=name,
@@ -186,6 +195,8 @@ class MergeBook:
             to_confirm=merged.to_confirm,
             campaign_period=merged.period,
             previous_campaign_id=merged.previous_id,
+            campaign_due=merged.due,
+            expected=merged.expected,
         )
 
     def consolidation(self, merged: _Campaign) -> Consolidation:
@@ -200,14 +211,13 @@ class MergeBook:
             return Decimal(text) if text is not None and kind is not IndicatorKind.TEXT else None
 
         # Answers carried from the previous campaign and not confirmed yet are not answers of
-        # this one: counted apart, as the database's consolidation does.
+        # this one: shown with their mark, counted apart, as the database's consolidation does.
         carried = merged.to_confirm
-        to_confirm = Counter(respondent for respondent, _ in carried)
         return consolidate(
             merged.plan,
             campaign_id=merged.campaign_id,
             campaign_title=merged.title,
-            due_date=None,
+            due_date=merged.due,
             generated_at=utcnow(),
             answers=[
                 (
@@ -220,11 +230,13 @@ class MergeBook:
                         stamped.value[1] or "",
                         stamped.at,
                         stamped.by,
+                        (respondent, code) in carried,
                     ),
                 )
                 for (respondent, code), stamped in merged.answers.items()
-                if (stamped.value[0] is not None or (stamped.value[1] or "").strip())
-                and (respondent, code) not in carried
+                if stamped.value[0] is not None
+                or (stamped.value[1] or "").strip()
+                or (respondent, code) in carried
             ],
             indicator_values=[
                 (
@@ -235,13 +247,11 @@ class MergeBook:
                     number(stamped.value[1], kinds[(code, position)]),
                 )
                 for (respondent, code, position), stamped in merged.values.items()
-                if (respondent, code) not in carried
             ],
             labels=labels,
-            expected=[],
+            expected=list(merged.expected),
             arbitrations={},
             last_imports=dict(merged.received),
-            to_confirm=dict(to_confirm),
         )
 
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sradar_desktop.domain.consolidation import SYNTHESIS_RULE, StatusCounts
+from sradar_desktop.domain.consolidation import SYNTHESIS_RULE, StatusCounts, counted_levels
 from sradar_desktop.domain.numbers import format_percentage
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import count
@@ -158,7 +158,7 @@ class StatusBars(QWidget):
         total = counts.total
         placed = []
         x = float(left)
-        for level in self._scale.levels if self._scale is not None else ():
+        for level in counted_levels(counts, self._scale) if self._scale is not None else ():
             n = counts.counts.get(level.code, 0)
             if n <= 0 or total <= 0:
                 continue
@@ -274,7 +274,8 @@ class StatusBars(QWidget):
         square = metrics.height() - 4
         x = rect.left()
         painter.setFont(self.font())
-        for level in self._scale.levels:
+        overall = self._rows[-1][1]  # the whole plan's bar, last
+        for level in counted_levels(overall, self._scale):
             painter.fillRect(QRect(x, rect.top() + 2, square, square), QColor(level.color))
             x += square + 4
             painter.setPen(pen)
@@ -404,8 +405,8 @@ class ObjectiveCharts(QWidget):
             + escape(
                 arg(
                     self.tr(
-                        "Actions renseignées (hors « nc ») : %1 · réponses différentes selon "
-                        "les répondants : %2 · arbitrées par le secrétariat : %3"
+                        "Actions renseignées (hors « nc » et « à confirmer ») : %1 · réponses "
+                        "différentes selon les répondants : %2 · arbitrées par le secrétariat : %3"
                     ),
                     f"{overall.answered} ({format_percentage(answered_share(overall), 1) or '—'})",
                     differing,
@@ -428,9 +429,10 @@ class ObjectiveCharts(QWidget):
         if not bars or self.sheet is None:
             return {}
         ordered = [bars[-1], *bars[:-1]]
+        levels = counted_levels(self.sheet.consolidation.overall, self.sheet.scale)
         return {
             level.label: [
                 next((s.count for s in bar.segments if s.code == level.code), 0) for bar in ordered
             ]
-            for level in self.sheet.scale.levels
+            for level in levels
         }

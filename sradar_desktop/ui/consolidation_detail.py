@@ -238,14 +238,12 @@ class ConsolidationDetail(QWidget):
             for r in sheet.respondents
             if r.code in answers or (r.expected and row >= 0 and sheet.expected(row, r.code))
         ]
-        given = sum(1 for a in result.answers if a.status is not None)
-        parts.append(
-            "<p><b>"
-            + escape(
-                arg(self.tr("Réponses (%1 sur %2 répondants concernés)"), given, len(concerned))
-            )
-            + "</b></p>"
-        )
+        given = sum(1 for a in result.confirmed if a.status is not None)
+        awaiting = sum(1 for a in result.awaiting if a.status is not None)
+        heading = arg(self.tr("Réponses (%1 sur %2 répondants concernés"), given, len(concerned))
+        if awaiting:
+            heading += arg(self.tr(" ; %1 à confirmer"), awaiting)
+        parts.append("<p><b>" + escape(heading + ")") + "</b></p>")
         if not concerned:
             parts.append(
                 f"<p style='color:{muted}'><i>"
@@ -264,6 +262,15 @@ class ConsolidationDetail(QWidget):
                 parts.append(f"<p style='margin-top:6px'>{line} &nbsp;{missing}</p>")
                 continue
             line += " &nbsp;" + (chip(answer.status) or missing)
+            if answer.to_confirm:
+                line += (
+                    f" <b><i style='color:{tone('warning', self.palette()).name()}'>"
+                    + escape("⟳ " + self.tr("À confirmer"))
+                    + "</i></b> "
+                    + f"<span style='color:{muted}'>"
+                    + escape(self.tr("(reprise de l'évaluation précédente, hors comptes)"))
+                    + "</span>"
+                )
             if answer.comment.strip():
                 line += "<br>" + _text_html(answer.comment)
             stamp = ", ".join(p for p in (answer.by, short_datetime(answer.at)) if p)
@@ -274,6 +281,17 @@ class ConsolidationDetail(QWidget):
 
     def _show_current(self, result: ActionResult, sheet: ConsolidationSheet) -> None:
         arbitration = result.arbitration
+        if arbitration is None and result.to_confirm:
+            self.current_label.setText(
+                escape(
+                    self.tr(
+                        "Pas encore de statut retenu : une réponse reprise de l'évaluation "
+                        "précédente attend la confirmation de son service. Vous pouvez arbitrer "
+                        "sans l'attendre."
+                    )
+                )
+            )
+            return
         if arbitration is None:
             level = sheet.scale.level(result.final) if result.final in sheet.scale.codes else None
             final = chip_html(level.label, level.color) if level else escape(result.final)
@@ -296,7 +314,12 @@ class ConsolidationDetail(QWidget):
         self.status_combo.clear()
         for level in sheet.scale.levels:
             self.status_combo.addItem(color_icon(level.color), level.label, level.code)
-        self.status_combo.setCurrentIndex(max(self.status_combo.findData(result.final), 0))
+        # Awaiting a confirmation: the carried answer is the likeliest status.
+        proposed = next(
+            (a.status for a in result.awaiting if a.status is not None and result.to_confirm),
+            result.final,
+        )
+        self.status_combo.setCurrentIndex(max(self.status_combo.findData(proposed), 0))
         self.status_combo.blockSignals(False)
         self.reason_edit.blockSignals(True)
         self.reason_edit.setPlainText(result.arbitration.reason if result.arbitration else "")

@@ -18,7 +18,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 
-from sradar_desktop.domain.consolidation import ActionResult, RosterEntry, StatusCounts
+from sradar_desktop.domain.consolidation import (
+    ROSTER_STATE_COLOURS,
+    TO_CONFIRM,
+    TO_CONFIRM_COLOUR,
+    ActionResult,
+    RosterEntry,
+    StatusCounts,
+    counted_levels,
+)
 from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
 from sradar_desktop.domain.evolution import (
     TRANSITION_COLOURS,
@@ -29,7 +37,6 @@ from sradar_desktop.domain.evolution import (
 from sradar_desktop.domain.numbers import format_decimal, format_percentage
 from sradar_desktop.domain.text import count
 from sradar_desktop.services.consolidation_view import (
-    ROSTER_STATE_COLOURS,
     ActionFilter,
     ConsolidationSheet,
     RefusedFile,
@@ -59,6 +66,17 @@ CodeRole = USER + 4  # the action's (grid) or respondent's (roster) code
 ShortRole = USER + 5  # the status word for a narrow badge (« Part. »; the full word elsewhere)
 
 _LATE = QColor("#b71c1c")
+# Before the word of an answer carried forward and not confirmed yet, as in the entry window.
+CARRIED_MARK = "⟳"
+
+
+def _paler(colour: QColor) -> QColor:
+    """``colour`` mixed with white: an answer that does not count yet."""
+    return QColor(
+        (colour.red() + 2 * 255) // 3,
+        (colour.green() + 2 * 255) // 3,
+        (colour.blue() + 2 * 255) // 3,
+    )
 
 
 def _reason(text: str) -> str:
@@ -151,6 +169,27 @@ class ConsolidationGridModel(QAbstractTableModel):
         answer = sheet.answer(row, respondent.code)
         return answer.status if answer is not None else None
 
+    def _carried(self, row: int, column: int) -> bool:
+        """A respondent's answer carried forward and not confirmed yet."""
+        sheet = self._sheet
+        respondent = self.respondent(column)
+        if sheet is None or respondent is None:
+            return False
+        answer = sheet.answer(row, respondent.code)
+        return answer is not None and answer.to_confirm
+
+    def _colour(self, row: int, column: int) -> QColor | None:
+        """The colour of a status cell: the scale's, paler for an answer awaiting its
+        confirmation (its word says so too); the pale blue of « à confirmer »."""
+        assert self._sheet is not None
+        status = self._status(row, column)
+        if status == TO_CONFIRM:
+            return QColor(TO_CONFIRM_COLOUR)
+        colour = level_color(self._sheet.scale, status)
+        if colour is not None and self._carried(row, column):
+            return _paler(colour)
+        return colour
+
     def data(self, index: Index, role: int = DISPLAY) -> object:
         sheet = self._sheet
         if not index.isValid() or sheet is None:
@@ -161,7 +200,7 @@ class ConsolidationGridModel(QAbstractTableModel):
         if role == StatusRole:
             return self._status(row, column)
         if role == ColorRole:
-            return level_color(sheet.scale, self._status(row, column))
+            return self._colour(row, column)
         if role == CommentRole:
             respondent = self.respondent(column)
             if respondent is None:
@@ -174,7 +213,10 @@ class ConsolidationGridModel(QAbstractTableModel):
             return self._tooltip(sheet, row, column)
         if role == ShortRole:
             status = self._status(row, column)
-            return sheet.short_label(status) if status is not None else None
+            if status is None:
+                return None
+            short = sheet.short_label(status)
+            return f"{CARRIED_MARK} {short}" if self._carried(row, column) else short
         if role == ACCESSIBLE:
             return self._accessible(sheet, row, column)
         if role == DESCRIPTION:
@@ -201,7 +243,8 @@ class ConsolidationGridModel(QAbstractTableModel):
             return ""
         answer = sheet.answer(row, respondent.code)
         if answer is not None and answer.status is not None:
-            return sheet.label(answer.status)
+            word = sheet.label(answer.status)
+            return f"{CARRIED_MARK} {word}" if answer.to_confirm else word
         if sheet.expected(row, respondent.code):
             return self.tr("sans réponse")
         return ""
@@ -216,9 +259,17 @@ class ConsolidationGridModel(QAbstractTableModel):
         if column == self.DISTRIBUTION:
             lines = []
             for level in sheet.scale.levels:
-                who = [a.respondent for a in result.answers if a.status == level.code]
+                who = [a.respondent for a in result.confirmed if a.status == level.code]
                 if who:
                     lines.append(f"{level.label} : {', '.join(who)}")
+            awaiting = [a for a in result.awaiting if a.status is not None]
+            if awaiting:
+                lines.append(
+                    arg(
+                        self.tr("À confirmer (repris de l'évaluation précédente) : %1"),
+                        ", ".join(f"{a.respondent} ({sheet.label(a.status)})" for a in awaiting),
+                    )
+                )
             missing = sheet.missing(row)
             if missing:
                 lines.append(arg(self.tr("Sans réponse : %1"), ", ".join(r.code for r in missing)))
@@ -243,6 +294,12 @@ class ConsolidationGridModel(QAbstractTableModel):
                 + _shorten(arbitration.reason)
             )
         if column == self.FINAL:
+            if result.final == TO_CONFIRM:
+                return self.tr(
+                    "Statut retenu pas encore connu : une réponse reprise de l'évaluation "
+                    "précédente attend la confirmation de son service. L'action n'entre dans "
+                    "aucun compte d'ici là."
+                )
             return (
                 arg(
                     self.tr("Statut retenu « %1 » : l'arbitrage du secrétariat."),
@@ -271,6 +328,13 @@ class ConsolidationGridModel(QAbstractTableModel):
                 )
             )
         lines = [head, sheet.label(answer.status) or self.tr("Pas de réponse")]
+        if answer.to_confirm:
+            lines.append(
+                self.tr(
+                    "Reprise de l'évaluation précédente, à confirmer par le service : elle "
+                    "n'entre pas dans la synthèse tant qu'il ne l'a pas confirmée ou modifiée."
+                )
+            )
         if answer.comment.strip():
             lines.append(f"« {_shorten(answer.comment)} »")
         stamp = ", ".join(p for p in (answer.by, short_datetime(answer.at)) if p)
@@ -290,7 +354,12 @@ class ConsolidationGridModel(QAbstractTableModel):
         respondent = self.respondent(column)
         if respondent is None:
             return None
-        text = f"{respondent.code} : {self._display(sheet, row, column) or self.tr('non concerné')}"
+        answer = sheet.answer(row, respondent.code)
+        if answer is not None and answer.to_confirm and answer.status is not None:
+            shown = arg(self.tr("%1, reprise à confirmer"), sheet.label(answer.status))
+        else:
+            shown = self._display(sheet, row, column) or self.tr("non concerné")
+        text = f"{respondent.code} : {shown}"
         if self.data(self.index(row, column), CommentRole):
             text += self.tr(", avec un commentaire")
         return text
@@ -469,6 +538,8 @@ class RosterModel(QAbstractTableModel):
             return font
         if role == TOOLTIP:
             return self._tooltip(entry, column, late)
+        if role == ACCESSIBLE and column == self.ANSWERED:
+            return self._tooltip(entry, column, late)
         if role == ALIGN:
             if column in (self.EXPECTED, self.ANSWERED):
                 return int(Qt.AlignmentFlag.AlignCenter)
@@ -504,6 +575,10 @@ class RosterModel(QAbstractTableModel):
                 "partiel": self.tr("Une partie seulement des actions attendues a une réponse."),
                 "manquant": self.tr("Attendu, mais aucune réponse pour l'instant."),
                 "sans réponse": self.tr("Pas de réponse, et pas attendu."),
+                TO_CONFIRM: self.tr(
+                    "Ses réponses reprises de l'évaluation précédente attendent sa "
+                    "confirmation : aucune n'est encore confirmée ni modifiée."
+                ),
             }.get(entry.state)
         if column == self.LATE:
             if self._due is None:
@@ -515,11 +590,20 @@ class RosterModel(QAbstractTableModel):
                 )
             return arg(self.tr("Dans les temps (date limite : %1)."), short_date(self._due))
         if column == self.ANSWERED:
-            return arg(
+            text = arg(
                 self.tr("%1 sur les %2 que ce répondant pilote"),
                 count(entry.answered_actions, "action renseignée", "actions renseignées"),
                 entry.expected_actions,
             )
+            if entry.to_confirm:
+                text += "\n" + arg(
+                    self.tr(
+                        "%1 reprises de l'évaluation précédente attendent sa confirmation "
+                        "(elles ne comptent pas encore)."
+                    ),
+                    entry.to_confirm,
+                )
+            return text
         if column in (self.CODE, self.LABEL):
             return f"{entry.code} — {entry.label}" if entry.label else entry.code
         if column == self.REFUSED:
@@ -596,7 +680,8 @@ class ObjectiveCountsModel(QAbstractTableModel):
         self.endResetModel()
 
     def _levels(self) -> tuple:
-        return self._sheet.scale.levels if self._sheet is not None else ()
+        sheet = self._sheet
+        return counted_levels(sheet.consolidation.overall, sheet.scale) if sheet is not None else ()
 
     def rowCount(self, parent: Index = _INVALID) -> int:
         return 0 if parent.isValid() else len(self._rows)

@@ -68,6 +68,7 @@ from sradar_desktop.services.consolidation import (
     RosterMember,
     evolution_since,
     load_sheet,
+    origin_campaign,
     set_arbitration,
     set_due_date,
     set_roster,
@@ -152,7 +153,7 @@ def read_consolidation(
     except UserError as error:
         return Loaded(sheet, [], None, None, str(error))
     if not compare_picked:
-        compare_id = next((c.previous_id for c in campaigns if c.id == current.campaign_id), None)
+        compare_id = origin_campaign(db, current.campaign_id)
     others = [c for c in campaigns if c.id != current.campaign_id]
     if compare_id not in {c.id for c in others}:
         return Loaded(sheet, others, None, None)
@@ -373,12 +374,25 @@ class ConsolidationWindow(QMainWindow):
         )
         self.changed_box.setEnabled(False)
         self.changed_box.toggled.connect(self._filters_changed)
+        # No underlined letter: every letter of these words is taken in this window.
+        self.to_confirm_box = QCheckBox(self.tr("À confirmer"))
+        self.to_confirm_box.setObjectName("a-confirmer")
+        self.to_confirm_box.setAccessibleName(self.tr("À confirmer seulement"))
+        self.to_confirm_box.setToolTip(
+            self.tr(
+                "Les actions dont une réponse reprise de l'évaluation précédente attend la "
+                "confirmation de son service : elles n'entrent dans aucun compte — Ctrl+Maj+K"
+            )
+        )
+        self.to_confirm_box.setEnabled(False)
+        self.to_confirm_box.toggled.connect(self._filters_changed)
         self.clear_filters_button.clicked.connect(self.clear_filters)
         self.filter_bar.add(objective_label)
         self.filter_bar.add(self.objective_combo, stretch=1, space=False)
         self.filter_bar.add(self.disagreements_box)
         self.filter_bar.add(self.arbitrated_box)
         self.filter_bar.add(self.changed_box)
+        self.filter_bar.add(self.to_confirm_box)
 
         self.model = ConsolidationGridModel(self)
         self.proxy = ConsolidationFilterProxy(self)
@@ -501,6 +515,12 @@ class ConsolidationWindow(QMainWindow):
         self.changed_action = window_action(
             self, self.tr("A chan&gé seulement"), self.changed_box.toggle, [key("Ctrl+Shift+G")]
         )
+        self.to_confirm_action = window_action(
+            self,
+            self.tr("À confirmer seulement"),
+            self.to_confirm_box.toggle,
+            [key("Ctrl+Shift+K")],
+        )
         self.clear_filters_action = window_action(
             self, self.tr("&Effacer les filtres"), self.clear_filters, [key("Ctrl+Shift+E")]
         )
@@ -513,6 +533,7 @@ class ConsolidationWindow(QMainWindow):
                 self.find_action,
                 self.disagreements_action,
                 self.changed_action,
+                self.to_confirm_action,
                 self.clear_filters_action,
             ],
         )
@@ -627,6 +648,11 @@ class ConsolidationWindow(QMainWindow):
             self._size_columns(sheet)
         self.charts.set_sheet(sheet)
         self.roster.set_roster(sheet.respondents, consolidation.due_date, sheet.refusals)
+        awaiting = consolidation.overall.to_confirm
+        self.to_confirm_box.setText(
+            arg(self.tr("À confirmer (%1)"), awaiting) if awaiting else self.tr("À confirmer")
+        )
+        self.to_confirm_box.setEnabled(bool(awaiting) or self.to_confirm_box.isChecked())
         self._update_header()
         self._update_count()
         if not self._select_code(code) and self.proxy.rowCount():
@@ -750,6 +776,7 @@ class ConsolidationWindow(QMainWindow):
             theme=theme,
             disagreements_only=self.disagreements_box.isChecked(),
             arbitrated_only=self.arbitrated_box.isChecked(),
+            to_confirm_only=self.to_confirm_box.isChecked(),
             changed=changed,
         )
 
@@ -770,6 +797,7 @@ class ConsolidationWindow(QMainWindow):
             self.disagreements_box,
             self.arbitrated_box,
             self.changed_box,
+            self.to_confirm_box,
         ):
             widget.blockSignals(True)
         self.search_edit.clear()
@@ -777,12 +805,14 @@ class ConsolidationWindow(QMainWindow):
         self.disagreements_box.setChecked(False)
         self.arbitrated_box.setChecked(False)
         self.changed_box.setChecked(False)
+        self.to_confirm_box.setChecked(False)
         for widget in (
             self.search_edit,
             self.objective_combo,
             self.disagreements_box,
             self.arbitrated_box,
             self.changed_box,
+            self.to_confirm_box,
         ):
             widget.blockSignals(False)
         self._filters_changed()
@@ -1078,7 +1108,12 @@ class ConsolidationWindow(QMainWindow):
 
         def work(_progress: Callable[[int, int, str], None]):
             return write_reports(
-                db, workbook=workbook, pdf=pdf, campaign_id=campaign, compare_campaign_id=compare
+                db,
+                workbook=workbook,
+                pdf=pdf,
+                campaign_id=campaign,
+                compare_campaign_id=compare,
+                compare_with_origin=False,  # the window's own choice, « aucune » included
             )
 
         def finished() -> None:

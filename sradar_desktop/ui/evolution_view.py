@@ -2,7 +2,8 @@
 questionnaire (the previous one unless the user picks another in « Comparer avec »).
 
 Per objective and for the whole plan, how many actions progressed, stayed, fell back, are new
-or were removed (each transition's word beside its colour, and its number); then one row per
+or were removed, and how many still await a confirmation or a first answer (each transition's
+word beside its colour, and its number); then one row per
 action (the retained status before and now, the transition's word on its colour) and the
 indicators with their figures before and now side by side. The rule is written under them.
 The window reads the evolution off the UI thread and hands it here (``show_evolution``).
@@ -197,13 +198,11 @@ class EvolutionPane(QWidget):
                     "une nouvelle évaluation aura été créée à partir de celle-ci."
                 )
             return self.tr("Choisissez l'évaluation à laquelle comparer celle-ci.")
-        counts = evolution.overall.counts
-        figures = " · ".join(f"{TRANSITION_LABELS[t]} : {counts[t]}" for t in TRANSITIONS)
-        return arg(
-            self.tr("Depuis « %1 » : %2 (%3)."),
-            evolution.previous_title,
-            figures,
-            count(
-                evolution.overall.changed, self.tr("action a changé"), self.tr("actions ont changé")
-            ),
-        )
+        overall = evolution.overall
+        figures = " · ".join(f"{TRANSITION_LABELS[t]} : {overall.counts[t]}" for t in TRANSITIONS)
+        moved = count(overall.changed, self.tr("action a changé"), self.tr("actions ont changé"))
+        if overall.waiting:
+            moved += " ; " + arg(
+                self.tr("%1 en attente d'une réponse ou d'une confirmation"), overall.waiting
+            )
+        return arg(self.tr("Depuis « %1 » : %2 (%3)."), evolution.previous_title, figures, moved)

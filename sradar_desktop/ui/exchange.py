@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.departements import REGIONS, region_from_text, region_of_department
-from sradar_desktop.domain.text import count, plural
+from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
 from sradar_desktop.services.exchange import ExportResult, export_workbook, resolve_campaign
@@ -599,17 +599,30 @@ class WorkbookExchange(QObject):
         self._busy = False
         self.window.statusBar().clearMessage()
         log.info("Export : %s", result.describe())
+        done = result.completion
+        counted = arg(
+            self.tr("%1 %2 sur %3"),
+            done.answered,
+            plural(done.answered, self.tr("action renseignée"), self.tr("actions renseignées")),
+            done.total,
+        )
+        if done.to_confirm:
+            counted += arg(
+                self.tr(", %1 %2"),
+                done.to_confirm,
+                plural(
+                    done.to_confirm, self.tr("reprise à confirmer"), self.tr("reprises à confirmer")
+                ),
+            )
         self._box(
             QMessageBox.Icon.Information,
             arg(self.tr("Vos réponses sont enregistrées dans « %1 »."), result.path.name),
             arg(
                 self.tr(
-                    "%1, dont %2 %3, dans le dossier %4.\n\nJoignez ce fichier à un courriel "
-                    "pour le secrétariat ; il s'ouvre aussi dans Excel ou LibreOffice."
+                    "%1, dans le dossier %2.\n\nJoignez ce fichier à un courriel pour le "
+                    "secrétariat ; il s'ouvre aussi dans Excel ou LibreOffice."
                 ),
-                count(result.rows, self.tr("action"), self.tr("actions")),
-                result.answered,
-                plural(result.answered, self.tr("renseignée"), self.tr("renseignées")),
+                counted,
                 result.path.parent,
             ),
             folder=result.path.parent,

@@ -186,6 +186,7 @@ def detail_lines(line: FileLine) -> list[str]:
                 )
             )
         lines += [tr("Conflit : %1", conflict.describe()) for conflict in outcome.conflicts]
+        lines += list(outcome.notes)
     lines += line.details
     return lines
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sradar_desktop.domain.merge import Stamped, Value, value_digest
@@ -28,6 +28,25 @@ SHEET_README = "Lisez-moi"
 SHEET_ANSWERS = "Questionnaire"
 SHEET_INDICATORS = "Indicateurs"
 SHEET_META = "_sradar"
+# The consolidated workbook's own sheets (its answers are in « Réponses », one per line).
+SHEET_SUMMARY = "Synthèse"
+SHEET_LONG = "Réponses"
+SHEET_FOLLOW_UP = "Suivi"
+SHEET_EVOLUTION = "Évolution"
+# Every sheet the app writes: any other sheet of a received workbook is someone's addition (a
+# copy of « Questionnaire » filled instead of it, for one).
+APP_SHEETS = frozenset(
+    {
+        SHEET_README,
+        SHEET_ANSWERS,
+        SHEET_INDICATORS,
+        SHEET_META,
+        SHEET_SUMMARY,
+        SHEET_LONG,
+        SHEET_FOLLOW_UP,
+        SHEET_EVOLUTION,
+    }
+)
 
 # Column headers; the reader finds columns by these names, in any order.
 COL_CODE = "Code"
@@ -91,6 +110,10 @@ META_CAMPAIGN_ID = "campagne_id"
 META_CAMPAIGN_TITLE = "campagne_titre"
 META_CAMPAIGN_PERIOD = "campagne_periode"
 META_PREVIOUS_CAMPAIGN_ID = "campagne_precedente_id"
+# The campaign's due date (ISO 8601, "" when none) and its expected services (codes separated by
+# commas): a database that learns of the campaign from the file creates it with them.
+META_CAMPAIGN_DUE = "campagne_date_limite"
+META_CAMPAIGN_EXPECTED = "campagne_attendus"
 META_RESPONDENTS = "repondants"
 META_ANSWERS_DIGEST = "reponses_empreinte"
 META_ANSWERS_SHEET = "feuille_reponses"
@@ -167,6 +190,10 @@ class Incoming:
     # What a workbook says of its campaign, to create it when this database does not know it.
     campaign_period: str = ""
     previous_campaign_id: str = ""
+    campaign_due: date | None = None
+    expected: tuple[str, ...] = ()
+    # What was read otherwise than expected, to tell the user (see ``ExchangeWorkbook.notes``).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,10 +212,15 @@ class ExchangeWorkbook:
     # code) what was answered there (status, comment): shown beside the cells to fill.
     previous_campaign_id: str = ""
     previous: Mapping[tuple[str, str], tuple[str | None, str]] = field(default_factory=dict)
+    # The campaign's due date and the codes of its expected services.
+    campaign_due: date | None = None
+    expected: tuple[str, ...] = ()
     # Set by the reader only:
     saved_at: datetime | None = None
     saved_by: str = ""
     edited_outside: tuple[tuple[str, str, int | None], ...] = field(default=())
+    # What the reader had to do to find the answers (a copy of the sheet read instead of it).
+    notes: tuple[str, ...] = ()
 
 
 def stamp_key(respondent: str, action_code: str, position: int | None) -> str:
@@ -227,6 +259,8 @@ def build_content(
     campaign_period: str = "",
     previous_campaign_id: str = "",
     previous: Mapping[tuple[str, str], tuple[str | None, str]] | None = None,
+    campaign_due: date | None = None,
+    expected: Sequence[str] = (),
 ) -> ExchangeWorkbook:
     """What a workbook holds: for each respondent, the actions its service pilots and those it
     answered (every action with ``all_actions``), with their answers and stamps.
@@ -295,5 +329,7 @@ def build_content(
         indicators=tuple(indicator_lines),
         campaign_period=campaign_period,
         previous_campaign_id=previous_campaign_id,
+        campaign_due=campaign_due,
+        expected=tuple(expected),
         previous=previous or {},
     )

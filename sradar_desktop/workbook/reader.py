@@ -16,11 +16,12 @@ import hashlib
 import json
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from operator import itemgetter
 from pathlib import Path
+from typing import TypeVar
 
 from sradar_desktop.domain.merge import is_blank, value_digest
 from sradar_desktop.domain.numbers import parse_indicator_value
@@ -33,6 +34,9 @@ from sradar_desktop.workbook.cells import Sheet, UnknownValue, cell_ref, read_sh
 from sradar_desktop.workbook.safety import check_spreadsheet
 
 MAX_ERRORS_SHOWN = 20
+Line = TypeVar("Line", fmt.AnswerLine, fmt.IndicatorLine)
+# A campaign's roster, as a file gives it, is read up to this many services.
+MAX_EXPECTED = 1000
 
 
 class MetadataMissingError(FileRefusedError):
@@ -152,7 +156,7 @@ class _Errors:
         if count > len(shown):
             shown.append(f"… et {count - len(shown)} autres")
         raise FileRefusedError(
-            f"Le fichier « {self.name} » n'a pas été importé : {count} problème"
+            f"Le fichier « {self.name} » a été refusé : {count} problème"
             f"{'s' if count > 1 else ''} à corriger dans le classeur, puis réessayez.",
             details=shown,
         )
@@ -537,6 +541,62 @@ class _ExchangeParser:
         return lines
 
 
+def _read_table(
+    sheets: Sequence[Sheet],
+    found: tuple[Sheet, int, dict[str, int]],
+    new_parser: Callable[[], _ExchangeParser],
+    parser: _ExchangeParser,
+    parse: Callable[[_ExchangeParser, _Rows], list[Line]],
+    key: Callable[[Line], tuple],
+    notes: list[str],
+) -> list[Line]:
+    """The lines of the table ``found``, or of a copy of it that someone filled instead.
+
+    A colleague may copy the sheet (« Déplacer ou copier… ») and answer in the copy: every
+    other visible sheet with the same columns, not one the app writes, is read too. Copies
+    that say the same as the table change nothing. One copy that differs while the table is
+    still as exported is the one read, and ``notes`` says so. Anything else is refused naming
+    the sheets: never a sheet's answers silently left out. The errors and edits of the lines
+    kept go to ``parser``."""
+    main_sheet, header, columns = found
+    main = new_parser()
+    lines = parse(main, _Rows(main_sheet, header, columns))
+    differing = []
+    for sheet in sheets:
+        if sheet.hidden or sheet.name in fmt.APP_SHEETS or sheet.name == main_sheet.name:
+            continue
+        copy_header = _find_header(sheet, list(columns), ())
+        if copy_header is None:
+            continue
+        copy = new_parser()
+        copy_lines = parse(copy, _Rows(sheet, *copy_header))
+        values = {key(line): line.value for line in lines}
+        if copy.errors.items or {key(line): line.value for line in copy_lines} != values:
+            differing.append((sheet, copy, copy_lines))
+    chosen = main
+    if differing:
+        untouched = not main.edited and not main.errors.items
+        if not untouched or len(differing) > 1:
+            names = ", ".join(f"« {s.name} »" for s in [main_sheet, *(d[0] for d in differing)])
+            raise _refused(
+                main.errors.name,
+                f"ses réponses sont dans plusieurs feuilles qui ne disent pas la même chose "
+                f"({names})",
+                f"Gardez une seule de ces feuilles, nommée « {main_sheet.name} », avec toutes "
+                "les réponses (supprimez les autres), enregistrez le classeur, puis importez-le "
+                "de nouveau.",
+            )
+        sheet, chosen, lines = differing[0]
+        notes.append(
+            f"Les réponses ont été lues dans la feuille « {sheet.name} », une copie de "
+            f"« {main_sheet.name} » remplie à sa place (« {main_sheet.name} » est restée telle "
+            "qu'elle avait été envoyée)."
+        )
+    parser.edited.extend(chosen.edited)
+    parser.errors.items.extend(chosen.errors.items)
+    return lines
+
+
 def parse_exchange(
     path: Path, received: Received, display_name: str | None = None
 ) -> fmt.ExchangeWorkbook:
@@ -569,11 +629,15 @@ def parse_exchange(
             name, "sa date de préparation est illisible", "Demandez le classeur d'origine."
         )
     saved_at, saved_by = received.saved_at, received.saved_by
-    # What was edited outside the app changed when the file was last saved, after its export.
-    parser = _ExchangeParser(
-        name, plan, _stamps(meta, stamp_table), max(saved_at or exported_at, exported_at), saved_by
-    )
+    stamps = _stamps(meta, stamp_table)
 
+    def new_parser() -> _ExchangeParser:
+        # What was edited outside the app changed when the file was last saved, after export.
+        edited_at = max(saved_at or exported_at, exported_at)
+        return _ExchangeParser(name, plan, stamps, edited_at, saved_by)
+
+    parser = new_parser()
+    notes: list[str] = []
     answers_sheet = meta.get(fmt.META_ANSWERS_SHEET) or fmt.SHEET_ANSWERS
     found = _table_sheet(
         by_name,
@@ -592,13 +656,38 @@ def parse_exchange(
             "Remettez ces titres au-dessus des réponses dans la feuille « Questionnaire », ou "
             "demandez à l'expéditeur de vous renvoyer le classeur sans en supprimer de feuille.",
         )
-    answers = parser.answers(_Rows(*found))
-    found = _table_sheet(
-        by_name,
-        meta.get(fmt.META_INDICATORS_SHEET) or fmt.SHEET_INDICATORS,
-        (fmt.COL_CODE, fmt.COL_INDICATOR, fmt.COL_RESPONDENT, fmt.COL_TARGET, fmt.COL_ACHIEVED),
+    answers = _read_table(
+        received.sheets,
+        found,
+        new_parser,
+        parser,
+        _ExchangeParser.answers,
+        lambda line: (line.respondent, line.action_code),
+        notes,
     )
-    indicators = parser.indicators(_Rows(*found)) if found is not None else []
+    indicators_header = (
+        fmt.COL_CODE,
+        fmt.COL_INDICATOR,
+        fmt.COL_RESPONDENT,
+        fmt.COL_TARGET,
+        fmt.COL_ACHIEVED,
+    )
+    found = _table_sheet(
+        by_name, meta.get(fmt.META_INDICATORS_SHEET) or fmt.SHEET_INDICATORS, indicators_header
+    )
+    indicators = (
+        _read_table(
+            received.sheets,
+            found,
+            new_parser,
+            parser,
+            _ExchangeParser.indicators,
+            lambda line: (line.respondent, line.action_code, line.position),
+            notes,
+        )
+        if found is not None
+        else []
+    )
     parser.errors.raise_if_any()
 
     labels = _labels(meta)
@@ -609,6 +698,8 @@ def parse_exchange(
         campaign_title=meta.get(fmt.META_CAMPAIGN_TITLE, ""),
         campaign_period=meta.get(fmt.META_CAMPAIGN_PERIOD, ""),
         previous_campaign_id=meta.get(fmt.META_PREVIOUS_CAMPAIGN_ID, ""),
+        campaign_due=_due_date(meta.get(fmt.META_CAMPAIGN_DUE, "")),
+        expected=_expected(meta.get(fmt.META_CAMPAIGN_EXPECTED, "")),
         kind=meta.get(fmt.META_KIND, fmt.KIND_ANSWERS),
         exported_at=exported_at,
         app_version=meta.get(fmt.META_APP_VERSION, ""),
@@ -620,7 +711,30 @@ def parse_exchange(
         saved_at=saved_at,
         saved_by=saved_by,
         edited_outside=tuple(parser.edited),
+        notes=tuple(notes),
     )
+
+
+def _due_date(text: str) -> date | None:
+    """The campaign's due date, or None when the cell is empty or unreadable: it only helps a
+    database that learns of the campaign from the file."""
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def _expected(text: str) -> tuple[str, ...]:
+    """The codes of the expected services; any that is not a code is left out."""
+    codes: list[str] = []
+    for part in text.split(",")[:MAX_EXPECTED]:
+        try:
+            code = respondent_code(part)
+        except ValueError:
+            continue
+        if code and code not in codes:
+            codes.append(code)
+    return tuple(codes)
 
 
 def read_exchange_workbook(path: Path, display_name: str | None = None) -> fmt.ExchangeWorkbook:

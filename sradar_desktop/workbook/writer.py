@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sradar_desktop.domain.dates import moment_text
+from sradar_desktop.domain.dates import long_date, moment_text
 from sradar_desktop.domain.merge import value_digest
 from sradar_desktop.domain.plan import Action, IndicatorKind, Plan, plan_to_mapping
 from sradar_desktop.domain.scale import Scale
@@ -287,6 +287,8 @@ def write_readme(book: Workbook, styles: Styles, content: fmt.ExchangeWorkbook) 
     if content.campaign_period and content.campaign_period not in campaign:
         campaign += f" (période {content.campaign_period})"
     table.append([("Campagne", BOLD), (campaign, PLAIN)])
+    if content.campaign_due is not None:
+        table.append([("À renvoyer avant le", BOLD), (long_date(content.campaign_due), PLAIN)])
     table.append([("Répondant(s)", BOLD), (respondents or "—", PLAIN)])
     table.append(
         [
@@ -487,6 +489,11 @@ def _meta_rows(
     yield [fmt.META_CAMPAIGN_TITLE, content.campaign_title]
     yield [fmt.META_CAMPAIGN_PERIOD, content.campaign_period]
     yield [fmt.META_PREVIOUS_CAMPAIGN_ID, content.previous_campaign_id]
+    yield [
+        fmt.META_CAMPAIGN_DUE,
+        content.campaign_due.isoformat() if content.campaign_due is not None else "",
+    ]
+    yield [fmt.META_CAMPAIGN_EXPECTED, ",".join(content.expected)]
     yield [fmt.META_RESPONDENTS, respondents]
     yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content)]
     yield [fmt.META_ANSWERS_SHEET, answers_sheet]

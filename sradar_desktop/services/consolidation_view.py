@@ -228,7 +228,7 @@ class ConsolidationSheet:
         return status_label(self.scale, status)
 
     def short_label(self, status: str | None) -> str:
-        return short_word(self.label(status))
+        return "À conf." if status == TO_CONFIRM else short_word(self.label(status))
 
     def same_shape(self, other: ConsolidationSheet) -> bool:
         """Same actions and respondents in the same order: a view can repaint, not rebuild."""

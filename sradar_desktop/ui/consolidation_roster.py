@@ -122,9 +122,11 @@ class RosterPane(QWidget):
         help_label = MutedLabel(
             self.tr(
                 "Un répondant attendu sans aucune réponse est « manquant » ; « partiel » quand "
-                "une partie seulement des actions qu'il pilote a une réponse. Un fichier refusé à "
-                "l'import est signalé avec sa raison (la bulle donne le message entier). Les "
-                "services qui ont répondu sans être attendus sont listés à la fin."
+                "une partie seulement des actions qu'il pilote a une réponse ; « à confirmer » "
+                "quand il n'a encore confirmé aucune des réponses reprises de l'évaluation "
+                "précédente. Un fichier refusé à l'import est signalé avec sa raison (la bulle "
+                "donne le message entier). Les services qui ont répondu sans être attendus sont "
+                "listés à la fin."
             )
         )
         help_label.setWordWrap(True)

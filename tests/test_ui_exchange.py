@@ -277,7 +277,7 @@ def test_undo_the_last_import(qtbot, any_db, tmp_path):
     db = any_db
     window = open_window(qtbot, db)
     qtbot.keyClick(window.table, K.Key_3)  # the agent answers 1.1.1 « non » first
-    qtbot.waitUntil(lambda: window.controller.idle)
+    qtbot.waitUntil(lambda: window.controller.engine.idle)
     received = workbook_from_elsewhere(
         tmp_path, "DDETS-44", {"1.1.1": ("oui", "Fait"), "1.1.2": ("nc", "")}, "colleague.xlsx"
     )

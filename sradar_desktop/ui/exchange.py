@@ -532,7 +532,7 @@ class WorkbookExchange(QObject):
 
     def _export_saved(self, path: Path) -> None:
         controller = self.window.controller
-        unsaved = len(controller.pending) if controller is not None else 0
+        unsaved = len(controller.engine.pending) if controller is not None else 0
         invalid = self.window.invalid_values()
         if not unsaved and not invalid:
             self._run_export(path)

@@ -93,33 +93,37 @@ class PrivateServer:
         if language:
             self.env["LANGUAGE"] = language
             settings = {"lc_messages": "'C.UTF-8'", **settings}
-        password_file = self.folder / "mot-de-passe"
-        password_file.write_text(PASSWORD + "\n")
-        if self.account is not None:
-            os.chown(self.folder, self.account.pw_uid, self.account.pw_gid)
-            os.chown(password_file, self.account.pw_uid, self.account.pw_gid)
-        self._run(
-            "initdb",
-            "--no-sync",
-            "-D",
-            str(self.data),
-            "-U",
-            USER,
-            "--auth=scram-sha-256",
-            f"--pwfile={password_file}",
-            "-E",
-            "UTF8",
-            "--locale=C",
-        )
-        password_file.unlink()
-        self.configure(
-            **{
-                **SETTINGS,
-                "port": str(self.port),
-                "unix_socket_directories": f"'{self.folder}'",
-                **settings,
-            }
-        )
+        try:
+            password_file = self.folder / "mot-de-passe"
+            password_file.write_text(PASSWORD + "\n")
+            if self.account is not None:
+                os.chown(self.folder, self.account.pw_uid, self.account.pw_gid)
+                os.chown(password_file, self.account.pw_uid, self.account.pw_gid)
+            self._run(
+                "initdb",
+                "--no-sync",
+                "-D",
+                str(self.data),
+                "-U",
+                USER,
+                "--auth=scram-sha-256",
+                f"--pwfile={password_file}",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            )
+            password_file.unlink()
+            self.configure(
+                **{
+                    **SETTINGS,
+                    "port": str(self.port),
+                    "unix_socket_directories": f"'{self.folder}'",
+                    **settings,
+                }
+            )
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
 
     @property
     def url(self) -> URL:

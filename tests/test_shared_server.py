@@ -236,6 +236,21 @@ def test_a_server_stopping_then_stopped_is_not_a_wrong_password(up):
     _assert_says(_refusal(url), UNREACHABLE, waitable=True)
 
 
+def test_a_read_only_server_sends_to_its_administrator(up, workbooks):
+    url = _new_database(up)
+    open_database(url).close()
+    with _connect(up.url) as admin:
+        admin.execute(f'ALTER DATABASE "{url.database}" SET default_transaction_read_only = on')
+    db = open_database(url)
+    try:
+        [result] = import_files(db, workbooks[:1])
+    finally:
+        db.close()
+    message = str(result.error)
+    assert "n'accepte que la lecture" in message and "administrateur du serveur" in message
+    assert "dossier" not in message, message  # not the sentence of a read-only file
+
+
 # ==== the address as typed ======================================================================
 
 

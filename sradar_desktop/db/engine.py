@@ -224,6 +224,17 @@ class Fault(Enum):
         "La base de données {location} est endommagée : {consequence}. Restaurez sa dernière "
         "sauvegarde (dossier {backups}), ou demandez l'aide du service informatique.",
     )
+    SERVER_READ_ONLY = (
+        DatabaseReadOnlyError,
+        "Le serveur de la base de données {location} n'accepte que la lecture (serveur de "
+        "secours, ou base mise en lecture seule par son administrateur) : {consequence}. "
+        "Prévenez l'administrateur du serveur.",
+    )
+    SERVER_DISK_FULL = (
+        DatabaseError,
+        "Le disque du serveur de la base de données {location} est plein : {consequence}. "
+        "Prévenez l'administrateur du serveur.",
+    )
     SERVER_DAMAGED = (
         DatabaseDamagedError,
         "Le serveur signale que des données de la base {location} sont endommagées : "
@@ -348,8 +359,8 @@ _POSTGRESQL_FAULTS = {
     "40001": Fault.BUSY,
     "40P01": Fault.BUSY,
     "55P03": Fault.BUSY,
-    "25006": Fault.READ_ONLY_FILE,
-    "53100": Fault.DISK_FULL,
+    "25006": Fault.SERVER_READ_ONLY,
+    "53100": Fault.SERVER_DISK_FULL,
     "XX001": Fault.SERVER_DAMAGED,
     "XX002": Fault.SERVER_DAMAGED,
 }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -21,6 +21,11 @@ import tempfile
 from pathlib import Path
 
 from sqlalchemy.engine import URL
+
+try:
+    import pwd
+except ImportError:  # Windows: no root to step down from
+    pwd = None
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 USER = "sradar"
@@ -41,14 +46,18 @@ def pg_bin() -> Path | None:
     """The folder of the newest PostgreSQL binaries installed, if any."""
     found = shutil.which("pg_ctl")
     if found:
-        return Path(found).parent
+        return Path(found).resolve().parent  # the whole set: initdb, postgres
     candidates = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4])
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+        key=lambda found: [int(n) for n in re.findall(r"\d+", Path(found).parts[-3])],
     )
     return Path(candidates[-1]).parent if candidates else None
 
 
-def _unprivileged_account() -> pwd.struct_passwd | None:
+def _unprivileged_account():
+    """The account the server runs as under root: ``postgres``, or else ``nobody``."""
+    if pwd is None:
+        return None
     for name in ("postgres", "nobody"):
         try:
             return pwd.getpwnam(name)

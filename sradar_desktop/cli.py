@@ -12,11 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file, setup_logging
+
+if TYPE_CHECKING:
+    from sradar_desktop.services.server_wait import Waiting
 
 log = logging.getLogger(__name__)
 
@@ -427,7 +430,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     db = _open_database(args)
     try:
-        results = import_files(db, args.files, actor=args.actor, respondent_code=args.respondent)
+        results = import_files(
+            db,
+            args.files,
+            actor=args.actor,
+            respondent_code=args.respondent,
+            waiting=_ServerWaits().say,
+        )
     finally:
         db.close()
     for result in results:
@@ -579,6 +588,20 @@ def _check_outputs(args: argparse.Namespace) -> None:
             f"Le classeur et la synthèse PDF ne peuvent pas être enregistrés tous deux dans "
             f"{outputs[0]} : donnez-leur deux noms différents."
         )
+
+
+class _ServerWaits:
+    """One line on standard error when a batch starts waiting for its server (or the server
+    changes what it does meanwhile), not one per try."""
+
+    def __init__(self) -> None:
+        self.said: tuple[str, str] | None = None
+
+    def say(self, waiting: Waiting) -> None:
+        said = (waiting.subject, waiting.brief)
+        if waiting.tries == 1 or said != self.said:
+            print(f"sradar-desktop : {waiting.describe()}", file=sys.stderr, flush=True)
+        self.said = said
 
 
 def _report(error: UserError) -> None:

@@ -10,6 +10,7 @@ writing anything.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -40,7 +41,7 @@ from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
 from sradar_desktop.domain.merge import Decision, Stamped, Value, decide
 from sradar_desktop.domain.text import count, slugify
-from sradar_desktop.errors import FileRefusedError, UserError
+from sradar_desktop.errors import FileRefusedError, ServerUnavailableError, UserError
 from sradar_desktop.plans.table import (
     PlanTable,
     is_spreadsheet,
@@ -66,6 +67,7 @@ from sradar_desktop.services.questionnaires import (
 )
 from sradar_desktop.services.refusals import record_refusal
 from sradar_desktop.services.revisions import route_old_version
+from sradar_desktop.services.server_wait import ServerPatience, Waiting, duration_text
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.reader import looks_like_exchange, parse_exchange, read_workbook_sheets
@@ -741,8 +743,12 @@ def import_files(
     respondent_code: str | None = None,
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    waiting: Callable[[Waiting], None] | None = None,
 ) -> list[FileResult]:
-    """Import each file on its own: one refused file never stops the others."""
+    """Import each file on its own: one refused file never stops the others. A server that
+    cannot serve for now (restarting, connection cut) is waited for, ``waiting`` saying so,
+    before giving up on a file (``services.server_wait``)."""
+    patience = ServerPatience(db.location, on_wait=waiting, cancelled=cancelled)
     results = []
     for index, path in enumerate(paths):
         if cancelled is not None and cancelled():
@@ -750,7 +756,14 @@ def import_files(
         if progress is not None:
             progress(index, path)
         try:
-            outcome = import_file(db, path, actor=actor, respondent_code=respondent_code)
+            outcome = patience.run(
+                functools.partial(
+                    import_file, db, path, actor=actor, respondent_code=respondent_code
+                ),
+                f"l'import de « {path.name} »",
+            )
+        except ServerUnavailableError as error:
+            results.append(FileResult(path, error=_server_gone(path, error, patience)))
         except UserError as error:
             log.info("Refusé : %s", error)
             if isinstance(error, FileRefusedError):
@@ -767,6 +780,23 @@ def import_files(
         else:
             results.append(FileResult(path, outcome=outcome))
     return results
+
+
+def _server_gone(
+    path: Path, error: ServerUnavailableError, patience: ServerPatience
+) -> ServerUnavailableError:
+    waited = (
+        f", et SRADAR Desktop l'a attendu {duration_text(patience.waited)} en vain"
+        if patience.waited >= 1
+        else ""
+    )
+    return ServerUnavailableError(
+        f"Le fichier « {path.name} » n'a pas été importé : le serveur de la base de données "
+        f"{patience.location} {error.brief}{waited}. Le fichier n'a rien changé : importez-le "
+        "de nouveau quand le serveur sera disponible ; si cela dure, prévenez l'administrateur "
+        "du serveur.",
+        brief=error.brief,
+    )
 
 
 @dataclass(frozen=True)

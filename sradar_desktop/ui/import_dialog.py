@@ -50,6 +50,7 @@ from sradar_desktop.services.imports import (
     import_files,
     preview_import,
 )
+from sradar_desktop.services.server_wait import ServerPatience, Waiting
 from sradar_desktop.ui.i18n import arg, translate
 from sradar_desktop.ui.screen import fit_to_screen
 from sradar_desktop.ui.tasks import TaskRunner
@@ -112,8 +113,11 @@ def preview_files(
     actor: str = "",
     progress: Callable[[int, int, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    waiting: Callable[[Waiting], None] | None = None,
 ) -> list[FileLine]:
-    """The preview of each file (off the UI thread); stops between files when cancelled."""
+    """The preview of each file (off the UI thread); stops between files when cancelled. A
+    server that cannot serve for now is waited for, as the import does."""
+    patience = ServerPatience(db.location, on_wait=waiting, cancelled=cancelled)
     lines = []
     for index, path in enumerate(paths):
         if cancelled is not None and cancelled():
@@ -121,7 +125,10 @@ def preview_files(
         if progress is not None:
             progress(index, len(paths), path.name)
         try:
-            outcome = preview_import(db, path, actor=actor)
+            outcome = patience.run(
+                lambda path=path: preview_import(db, path, actor=actor),
+                f"la lecture de « {path.name} »",
+            )
         except UserError as error:
             lines.append(FileLine(path, error=error, state=REFUSED))
         except Exception:  # a bug with one file must not stop the others
@@ -189,6 +196,25 @@ def detail_lines(line: FileLine) -> list[str]:
         lines += list(outcome.notes)
     lines += line.details
     return lines
+
+
+class _Progress:
+    """The progress texts of a pass, made on the worker thread: the file at work (``text``,
+    translated on the UI thread, with its name, its rank and the count), or the wait for the
+    database's server."""
+
+    def __init__(self, emit: Callable[[int, int, str], None], total: int, text: str) -> None:
+        self.emit = emit
+        self.total = total
+        self.text = text
+        self.index = 0
+
+    def file(self, index: int, name: str) -> None:
+        self.index = index
+        self.emit(index, self.total, arg(self.text, name, index + 1, self.total))
+
+    def waiting(self, waiting: Waiting) -> None:
+        self.emit(self.index, self.total, waiting.describe())
 
 
 class ImportFilesModel(QAbstractItemModel):
@@ -509,17 +535,21 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self._show_progress(0, count, "")
         db, paths, actor, cancel = self.db, self.paths, self.actor, self._cancel
+        reading = self.tr("Lecture de %1 (%2 sur %3)…")
 
         def work(progress: Callable[[int, int, str], None]) -> list[FileLine]:
-            return preview_files(db, paths, actor=actor, progress=progress, cancelled=cancel.is_set)
+            said = _Progress(progress, count, reading)
+            return preview_files(
+                db,
+                paths,
+                actor=actor,
+                progress=lambda index, _total, name: said.file(index, name),
+                cancelled=cancel.is_set,
+                waiting=said.waiting,
+            )
 
         self._runner.run(
-            work,
-            on_done=self._previewed,
-            on_error=self._failed,
-            on_progress=lambda done, total, name: self._show_progress(
-                done, total, arg(self.tr("Lecture de %1 (%2 sur %3)…"), name, done + 1, total)
-            ),
+            work, on_done=self._previewed, on_error=self._failed, on_progress=self._show_progress
         )
 
     def _show_progress(self, done: int, total: int, text: str) -> None:
@@ -656,23 +686,21 @@ class ImportDialog(QDialog):
         self._show_progress(0, total, "")
         db, actor, cancel = self.db, self.actor, self._cancel
         paths = [line.path for line in ready]
+        importing = self.tr("Import de %1 (%2 sur %3)…")
 
         def work(progress: Callable[[int, int, str], None]) -> list[FileResult]:
+            said = _Progress(progress, total, importing)
             return import_files(
                 db,
                 paths,
                 actor=actor,
-                progress=lambda index, path: progress(index, total, path.name),
+                progress=lambda index, path: said.file(index, path.name),
                 cancelled=cancel.is_set,
+                waiting=said.waiting,
             )
 
         self._runner.run(
-            work,
-            on_done=self._imported,
-            on_error=self._failed,
-            on_progress=lambda done, total, name: self._show_progress(
-                done, total, arg(self.tr("Import de %1 (%2 sur %3)…"), name, done + 1, total)
-            ),
+            work, on_done=self._imported, on_error=self._failed, on_progress=self._show_progress
         )
 
     def _imported(self, results: list[FileResult]) -> None:

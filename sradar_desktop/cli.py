@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
-from sradar_desktop.logs import log_file, setup_logging
+from sradar_desktop.logs import setup_logging
+from sradar_desktop.services.operations import describe_failure
 
 if TYPE_CHECKING:
     from sradar_desktop.services.server_wait import Waiting
@@ -668,11 +669,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except Exception:
-        log.exception("Erreur inattendue")
-        print(
-            "sradar-desktop : erreur inattendue (un défaut de l'application, pas de votre "
-            f"fait). Le détail est dans le journal {log_file()}.",
-            file=sys.stderr,
-        )
+    except Exception as error:
+        failure = describe_failure(error, "La commande n'a pas pu aller au bout")
+        print(f"sradar-desktop : {failure.message}", file=sys.stderr)
         return EXIT_BUG

@@ -167,9 +167,11 @@ def test_a_bug_in_a_write_says_so_without_losing_the_value(base, tmp_path, caplo
     queue.drain()
     assert engine.pending == {key: "oui"}
     ((_failed, message),) = [e for e in heard.events if e[0] == "failed"]
-    assert message.startswith("La modification n'a pas pu être enregistrée (erreur inattendue")
+    assert message.startswith(
+        f"La modification de l'action {key.code} n'a pas pu être enregistrée (erreur"
+    )
     assert "journal de l'application" in message and message.endswith("reste affiché.")
-    assert "Erreur inattendue à l'enregistrement" in caplog.text
+    assert "Erreur inattendue — La modification de l'action" in caplog.text
     db.close()
 
 

@@ -29,11 +29,10 @@ from itertools import count
 from typing import Protocol
 
 from sradar_desktop.domain.fields import Field, FieldKey
-from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import AnswerConflict, AnswerService
 from sradar_desktop.services.drafts import Draft, DraftStore, Recovery
 from sradar_desktop.services.entry import EntryData
-from sradar_desktop.services.operations import failure_message
+from sradar_desktop.services.operations import describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -276,14 +275,11 @@ class AnswerEngine:
             if any(self._unsaved()) and self.idle:
                 self.retry()  # the database takes writes again: save what it refused before
             return
-        message = failure_message(
+        message = describe_failure(
             error,
-            "La modification n'a pas pu être enregistrée",
+            f"La modification de l'action {key.code} n'a pas pu être enregistrée",
             "Réessayez ; ce que vous avez saisi reste affiché.",
-            log_as=f"à l'enregistrement de {key}",
-        )
-        if isinstance(error, UserError):
-            log.warning("Enregistrement refusé (%s) : %s", key, message)
+        ).message
         state.unsaved = True
         self.last_error = message
         self._save_drafts()

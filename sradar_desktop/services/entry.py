@@ -37,7 +37,13 @@ from sradar_desktop.services.answers import (
     normalise_respondent_code,
     read_answers,
 )
-from sradar_desktop.services.campaigns import SOURCE_CARRY, SOURCE_CONFIRM, current_campaign_id
+from sradar_desktop.services.campaigns import (
+    SOURCE_CARRY,
+    SOURCE_CONFIRM,
+    CampaignSummary,
+    current_campaign_id,
+    list_campaigns,
+)
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
 
@@ -435,6 +441,23 @@ class EntryData:
     sheet: EntrySheet
     identity: Identity | None
     service: AnswerService | None  # None: nobody to answer as, or a read-only database
+
+
+def open_remembered(
+    db: Database,
+    questionnaire_id: str,
+    identity: Identity | None,
+    remembered_campaign: str | None,
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[EntryData, list[CampaignSummary]]:
+    """The questionnaire's campaigns, and its entry in the campaign remembered from last time;
+    in its current campaign when there is none, or when this database does not have it
+    (another database was opened since)."""
+    campaigns = list_campaigns(db, questionnaire_id)
+    known = remembered_campaign if any(c.id == remembered_campaign for c in campaigns) else None
+    data = open_entry(db, questionnaire_id, identity, progress=progress, campaign_id=known)
+    return data, campaigns
 
 
 def open_entry(

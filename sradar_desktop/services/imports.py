@@ -60,6 +60,7 @@ from sradar_desktop.services.answers import (
 from sradar_desktop.services.audit import flush_audit
 from sradar_desktop.services.campaigns import confirm, current_campaign_id
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.operations import describe_failure
 from sradar_desktop.services.questionnaires import (
     default_campaign_id,
     default_campaign_title,
@@ -745,9 +746,58 @@ def import_files(
     cancelled: Callable[[], bool] | None = None,
     waiting: Callable[[Waiting], None] | None = None,
 ) -> list[FileResult]:
-    """Import each file on its own: one refused file never stops the others. A server that
-    cannot serve for now (restarting, connection cut) is waited for, ``waiting`` saying so,
-    before giving up on a file (``services.server_wait``)."""
+    """Import each file on its own (see ``_file_by_file``); a refused file is remembered
+    against its service (``services.refusals``)."""
+
+    def one(path: Path) -> ImportOutcome:
+        try:
+            return import_file(db, path, actor=actor, respondent_code=respondent_code)
+        except FileRefusedError as error:
+            record_refusal(db, path, str(error), actor=actor)
+            raise
+
+    return _file_by_file(
+        db, paths, one, "l'import", "n'a pas été importé", progress, cancelled, waiting
+    )
+
+
+def preview_files(
+    db: Database,
+    paths: Iterable[Path],
+    *,
+    actor: str = "",
+    progress: Callable[[int, Path], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    waiting: Callable[[Waiting], None] | None = None,
+) -> list[FileResult]:
+    """What importing each file would do, nothing changed (see ``_file_by_file``)."""
+    return _file_by_file(
+        db,
+        paths,
+        lambda path: preview_import(db, path, actor=actor),
+        "la lecture",
+        "n'a pas pu être lu",
+        progress,
+        cancelled,
+        waiting,
+    )
+
+
+def _file_by_file(
+    db: Database,
+    paths: Iterable[Path],
+    one: Callable[[Path], ImportOutcome],
+    doing: str,
+    not_done: str,
+    progress: Callable[[int, Path], None] | None,
+    cancelled: Callable[[], bool] | None,
+    waiting: Callable[[Waiting], None] | None,
+) -> list[FileResult]:
+    """``one(path)`` for each file on its own: one refused file, or even a bug with one, never
+    stops the others; stops between files when ``cancelled``. A server that cannot serve for
+    now (restarting, connection cut) is waited for, ``waiting`` saying so, before giving up on
+    a file (``services.server_wait``). ``doing`` (« l'import ») and ``not_done`` (« n'a pas été
+    importé ») word the messages."""
     patience = ServerPatience(db.location, on_wait=waiting, cancelled=cancelled)
     results = []
     for index, path in enumerate(paths):
@@ -756,34 +806,22 @@ def import_files(
         if progress is not None:
             progress(index, path)
         try:
-            outcome = patience.run(
-                functools.partial(
-                    import_file, db, path, actor=actor, respondent_code=respondent_code
-                ),
-                f"l'import de « {path.name} »",
-            )
+            outcome = patience.run(functools.partial(one, path), f"{doing} de « {path.name} »")
         except ServerUnavailableError as error:
-            results.append(FileResult(path, error=_server_gone(path, error, patience)))
-        except UserError as error:
-            log.info("Refusé : %s", error)
-            if isinstance(error, FileRefusedError):
-                record_refusal(db, path, str(error), actor=actor)
-            results.append(FileResult(path, error=error))
-        except Exception:  # a bug must not stop the other files; its traceback is logged
-            log.exception("Erreur inattendue en important %s", path)
-            error = UserError(
-                f"Le fichier « {path.name} » n'a pas été importé à cause d'une erreur "
-                "inattendue (un défaut de l'application, pas de votre fait) ; le détail est "
-                "dans le journal de l'application. Les autres fichiers ont été traités."
+            results.append(FileResult(path, error=_server_gone(path, error, patience, not_done)))
+        except Exception as error:  # a bug is logged with its traceback, and said
+            failure = describe_failure(
+                error, f"Le fichier « {path.name} » {not_done}", "Les autres fichiers sont traités."
             )
-            results.append(FileResult(path, error=error))
+            refusal = error if isinstance(error, UserError) else UserError(failure.message)
+            results.append(FileResult(path, error=refusal))
         else:
             results.append(FileResult(path, outcome=outcome))
     return results
 
 
 def _server_gone(
-    path: Path, error: ServerUnavailableError, patience: ServerPatience
+    path: Path, error: ServerUnavailableError, patience: ServerPatience, not_done: str
 ) -> ServerUnavailableError:
     waited = (
         f", et SRADAR Desktop l'a attendu {duration_text(patience.waited)} en vain"
@@ -791,7 +829,7 @@ def _server_gone(
         else ""
     )
     return ServerUnavailableError(
-        f"Le fichier « {path.name} » n'a pas été importé : le serveur de la base de données "
+        f"Le fichier « {path.name} » {not_done} : le serveur de la base de données "
         f"{patience.location} {error.brief}{waited}. Le fichier n'a rien changé : importez-le "
         "de nouveau quand le serveur sera disponible ; si cela dure, prévenez l'administrateur "
         "du serveur.",

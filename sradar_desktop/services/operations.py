@@ -10,6 +10,7 @@ to do now.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file
@@ -17,9 +18,21 @@ from sradar_desktop.logs import log_file
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A failed operation, as its user is told of it."""
+
+    message: str
+    error: BaseException
+
+    @property
+    def is_bug(self) -> bool:
+        return not isinstance(self.error, UserError)
+
+
 def unexpected(what_failed: str, what_to_do: str = "") -> str:
     """« L'export a échoué (erreur inattendue, un défaut de l'application et pas de votre
-    fait ; le détail est dans le journal …). Réessayez. »"""
+    fait ; le détail est dans le journal de l'application : …). Réessayez. »"""
     text = (
         f"{what_failed} (erreur inattendue, un défaut de l'application et pas de votre fait ; "
         f"le détail est dans le journal de l'application : {log_file()})."
@@ -27,12 +40,11 @@ def unexpected(what_failed: str, what_to_do: str = "") -> str:
     return f"{text} {what_to_do}" if what_to_do else text
 
 
-def failure_message(
-    error: BaseException, what_failed: str, what_to_do: str = "", *, log_as: str
-) -> str:
-    """The French message for ``error``: its own for a user's error; for a bug, the traceback
-    logged (« Erreur inattendue <log_as> ») and ``unexpected(what_failed, what_to_do)``."""
+def describe_failure(error: BaseException, what_failed: str, what_to_do: str = "") -> Failure:
+    """``error`` as its user is told of it, logged: a user's error as it says itself; a bug
+    with its traceback, then told by ``unexpected(what_failed, what_to_do)``."""
     if isinstance(error, UserError):
-        return str(error)
-    log.error("Erreur inattendue %s", log_as, exc_info=error)
-    return unexpected(what_failed, what_to_do)
+        log.info("%s : %s", what_failed, error)
+        return Failure(str(error), error)
+    log.error("Erreur inattendue — %s", what_failed, exc_info=error)
+    return Failure(unexpected(what_failed, what_to_do), error)

@@ -55,7 +55,6 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import count, plural
 from sradar_desktop.errors import UserError
-from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
 from sradar_desktop.services.answers import HistoryEntry, read_history
 from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
@@ -67,10 +66,11 @@ from sradar_desktop.services.entry import (
     EntryFilter,
     EntrySheet,
     Identity,
-    open_entry,
+    open_remembered,
     status_keys,
 )
 from sradar_desktop.services.instance_lock import database_key
+from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.questionnaires import list_questionnaires
 from sradar_desktop.ui.campaign_dialog import CampaignDialog, NewCampaignDialog
 from sradar_desktop.ui.delegates import (
@@ -655,40 +655,26 @@ class MainWindow(QMainWindow):
         def work(
             progress: Callable[[int, int, str], None],
         ) -> tuple[EntryData, list[CampaignSummary]]:
-            campaigns = list_campaigns(db, questionnaire_id)
-            # A campaign remembered but gone (another database): the most recent instead.
-            known = wanted if any(c.id == wanted for c in campaigns) else None
-            data = open_entry(db, questionnaire_id, identity, progress=progress, campaign_id=known)
-            return data, campaigns
+            return open_remembered(db, questionnaire_id, identity, wanted, progress=progress)
 
-        self.tasks.run(
+        self.tasks.run_operation(
             work,
             on_done=lambda result: self._loaded(*result),
-            on_error=self._load_failed,
+            on_failure=self._load_failed,
+            failed=self.tr("Le plan n'a pas pu être chargé"),
+            what_to_do=self.tr("Actualisez (F5) ou choisissez un autre questionnaire."),
             on_progress=self._load_progressed,
         )
 
     def _load_progressed(self, done: int, total: int, text: str) -> None:
         self.work.start(text, done, total)
 
-    def _load_failed(self, error: BaseException) -> None:
+    def _load_failed(self, failure: Failure) -> None:
         self._loading = False
         self.work.finish()
-        if isinstance(error, UserError):
-            log.warning("Plan non chargé : %s", error)
-            message = str(error)
-        else:
-            log.error("Erreur au chargement du plan", exc_info=error)
-            message = (
-                self.tr(
-                    "Le plan n'a pas pu être chargé (erreur inattendue, le détail est dans le "
-                    "journal de l'application : %s)."
-                )
-                % log_file()
-            )
         # In the window, not in a box: the agent can still choose another questionnaire.
-        self.banner.show_message("error", message)
-        self.load_failed.emit(message)
+        self.banner.show_message("error", failure.message)
+        self.load_failed.emit(failure.message)
 
     def _loaded(self, data: EntryData, campaigns: list[CampaignSummary]) -> None:
         self._loading = False

@@ -283,7 +283,7 @@ def measure_entry_window(app: QApplication, db: Database, identity: Identity, qu
     window.loaded.connect(loop.quit)
     window.show()
     loop.exec()
-    window.table.viewport().repaint()
+    window.action_list.table.viewport().repaint()
     app.processEvents()
     opened = time.perf_counter() - start
     blocked_open = watch.stop()
@@ -293,14 +293,15 @@ def measure_entry_window(app: QApplication, db: Database, identity: Identity, qu
     # Filtering: the agent types in the search box, key by key, then erases it; then toggles
     # « unanswered only » (a filter too). One pass first, unmeasured: Qt and PySide build
     # some of their objects on first use. Then three measured passes.
-    window.clear_filters()
+    window.filters.clear()
     settle(app)
-    window.search_edit.setFocus()
+    search = window.filters.search_edit
+    search.setFocus()
 
     def keystroke(action) -> float:
         t0 = time.perf_counter()
         action()
-        window.table.viewport().repaint()
+        window.action_list.table.viewport().repaint()
         app.processEvents()
         elapsed = time.perf_counter() - t0
         settle(app, 20)
@@ -308,13 +309,14 @@ def measure_entry_window(app: QApplication, db: Database, identity: Identity, qu
 
     def one_pass() -> list[float]:
         timings = [
-            keystroke(lambda c=char: QTest.keyClick(window.search_edit, c)) for char in query
+            keystroke(lambda c=char: QTest.keyClick(window.filters.search_edit, c))
+            for char in query
         ]
         timings += [
-            keystroke(lambda: QTest.keyClick(window.search_edit, Qt.Key.Key_Backspace))
+            keystroke(lambda: QTest.keyClick(window.filters.search_edit, Qt.Key.Key_Backspace))
             for _ in query
         ]
-        timings += [keystroke(window.unanswered_box.toggle) for _ in range(2)]
+        timings += [keystroke(window.filters.unanswered_box.toggle) for _ in range(2)]
         return timings
 
     first_pass = one_pass()
@@ -323,15 +325,15 @@ def measure_entry_window(app: QApplication, db: Database, identity: Identity, qu
     blocked_filter = watch.stop()
 
     # Answering: keys on the table, saved by the writer thread.
-    window.table.setFocus()
+    window.action_list.table.setFocus()
     watch.start()
     answer_timings = []
     for n in range(40):
         t0 = time.perf_counter()
-        QTest.keyClick(window.table, "1234"[n % 4])
+        QTest.keyClick(window.action_list.table, "1234"[n % 4])
         app.processEvents()
         answer_timings.append(time.perf_counter() - t0)
-        QTest.keyClick(window.table, Qt.Key.Key_Down)
+        QTest.keyClick(window.action_list.table, Qt.Key.Key_Down)
         settle(app, 10)
     while not window.controller.idle:
         settle(app, 10)

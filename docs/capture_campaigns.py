@@ -54,8 +54,8 @@ def main() -> int:
         window.resize(WIDTH, HEIGHT)
         window.show()
         wait_loaded(window)
-        window._select_code("1.2.2")
-        window.table.setFocus()
+        window.action_list.select_code("1.2.2")
+        window.action_list.table.setFocus()
         settle()
         save(window, "action-reprise.png")
 

@@ -99,12 +99,12 @@ def main() -> None:
     window.show_restored()
     loop.exec()
     # Select an action with indicators: its fields are in the detail pane too.
-    window._select_code("1.1.1")
+    window.action_list.select_code("1.1.1")
     for _ in range(3):
         app.processEvents()
     screen = window.screen()
     detail = window.detail
-    table = window.table
+    table = window.action_list.table
     report = {
         "screen": rect(screen.availableGeometry()),
         "ratio": screen.devicePixelRatio(),
@@ -121,9 +121,9 @@ def main() -> None:
             },
             "clear answer": seen(detail.clear_button, window),
             "comment": seen(detail.comment_edit, window),
-            "save state": seen(window.save_label, window),
-            "search": seen(window.search_edit, window),
-            "clear filters": seen(window.clear_filters_button, window),
+            "save state": seen(window.header.save_label, window),
+            "search": seen(window.filters.search_edit, window),
+            "clear filters": seen(window.filters.clear_button, window),
             "status bar": seen(window.statusBar(), window),
         },
     }

@@ -310,13 +310,13 @@ def test_the_window_shows_a_change_made_behind_it_and_keeps_what_was_typed(qtbot
     # Sophie answers an action; Claire's window still shows it unanswered; she answers « Oui ».
     _activate(qtbot, sophie)
     first, second = visible_codes(claire)[:2]  # two actions the service pilots
-    assert sophie._select_code(first)
+    assert sophie.action_list.select_code(first)
     qtbot.mouseClick(sophie.detail.status_button("non"), Qt.MouseButton.LeftButton)
     type_text(qtbot, sophie.detail.comment_edit, "Comité réuni en mars")
     sophie.detail.commit_pending()
     wait_saved(qtbot, sophie)
     _activate(qtbot, claire)
-    assert claire._select_code(first)
+    assert claire.action_list.select_code(first)
     assert claire.sheet.by_code[first].status is None
     qtbot.mouseClick(claire.detail.status_button("oui"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(claire.controller.engine.conflicts))
@@ -335,7 +335,7 @@ def test_the_window_shows_a_change_made_behind_it_and_keeps_what_was_typed(qtbot
     stored = read_answers(db_claire, CAMPAIGN, "DDETS-44")[first]
     assert (stored.status, stored.comment) == ("non", "Comité réuni en mars")
     # Undoing a step made on the replaced answer does not bring it back over Sophie's.
-    claire.undo_action.trigger()  # Édition › Annuler
+    claire.menus.undo_action.trigger()  # Édition › Annuler
     wait_saved(qtbot, claire)
     assert read_answers(db_claire, CAMPAIGN, "DDETS-44")[first].status == "non"
     assert detail.status_button("non").isChecked()
@@ -354,12 +354,12 @@ def test_the_window_shows_a_change_made_behind_it_and_keeps_what_was_typed(qtbot
     # A comment typed on an answer changed meanwhile: the newer comment is shown, the typed
     # one kept in full until Claire lets it go.
     _activate(qtbot, sophie)
-    assert sophie._select_code(second)
+    assert sophie.action_list.select_code(second)
     type_text(qtbot, sophie.detail.comment_edit, "Version de Sophie")
     sophie.detail.commit_pending()
     wait_saved(qtbot, sophie)
     _activate(qtbot, claire)
-    assert claire._select_code(second)
+    assert claire.action_list.select_code(second)
     long_text = "Version de Claire, " + "détaillée " * 20
     type_text(qtbot, detail.comment_edit, long_text)
     detail.commit_pending()

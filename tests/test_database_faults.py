@@ -425,7 +425,7 @@ def test_the_window_says_busy_not_damaged_when_a_save_is_refused(
     other = sqlite3.connect(tmp_path / "base.sqlite3", isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
     try:
-        qtbot.keyClick(window.table, Qt.Key.Key_2)
+        qtbot.keyClick(window.action_list.table, Qt.Key.Key_2)
         qtbot.waitUntil(lambda: window.banner.isVisible())
     finally:
         other.execute("ROLLBACK")

@@ -138,18 +138,18 @@ def open_consolidation(qtbot, db) -> ConsolidationWindow:
 def test_every_control_of_the_entry_window_has_a_name(qtbot, db):
     # HDF's action 2.6.1 has indicators: their fields are in the detail pane.
     window = open_window(qtbot, db, KARIM, HDF)
-    window._select_code("2.6.1")
+    window.action_list.select_code("2.6.1")
     assert window.detail.indicator_edit(0, "target").isVisible()
     assert unnamed_controls(window) == []
     window.detail.show_history()
     assert unnamed_controls(window) == []
     # The names say what the control is for, not only what it shows.
-    assert accessible_name(window.search_edit) == "Rechercher"
-    assert accessible_name(window.pilot_combo) == "Filtrer par pilote"
+    assert accessible_name(window.filters.search_edit) == "Rechercher"
+    assert accessible_name(window.filters.pilot_combo) == "Filtrer par pilote"
     assert accessible_name(window.detail.clear_button) == "Effacer la réponse"
     assert accessible_name(window.detail.indicator_edit(0, "target")).endswith("Valeur cible")
     # The save state is read out with its words, not its colour.
-    assert accessible_name(window.save_label) == "✓ Tout est enregistré"
+    assert accessible_name(window.header.save_label) == "✓ Tout est enregistré"
 
 
 def test_every_control_of_the_consolidation_window_has_a_name(qtbot, db):
@@ -169,13 +169,13 @@ def test_tab_follows_reading_order_in_the_entry_window(qtbot, db):
     window = open_window(qtbot, db)
     detail = window.detail
     expected = [
-        window.search_edit,
-        window.unanswered_box,
-        window.status_combo,
-        window.pilot_combo,
-        window.clear_filters_button,
-        window.tree,
-        window.table,
+        window.filters.search_edit,
+        window.filters.unanswered_box,
+        window.filters.status_combo,
+        window.filters.pilot_combo,
+        window.filters.clear_button,
+        window.action_list.tree,
+        window.action_list.table,
         detail.tabs.tabBar(),
         # The answers are one stop, like radio buttons (the arrows move between them; their
         # keys answer from anywhere).
@@ -377,7 +377,7 @@ def painted_contrast(image: QImage, rect: QRect, background: QColor) -> float:
 
 def test_dark_palette_keeps_the_entry_window_readable(qtbot, db, dark):
     window = open_window(qtbot, db, KARIM, HDF)
-    window._select_code("2.6.1")
+    window.action_list.select_code("2.6.1")
     assert window.palette().color(QPalette.ColorRole.Window).name() == PALETTES[dark]["Window"]
     assert unreadable(window) == []
     # The states the window colours itself: saved, refused, secondary text.
@@ -385,12 +385,12 @@ def test_dark_palette_keeps_the_entry_window_readable(qtbot, db, dark):
     target.setFocus()
     target.setText("abc")
     target.textEdited.emit("abc")
-    assert window.save_label.text() == "⚠ 1 valeur refusée non enregistrée"
+    assert window.header.save_label.text() == "⚠ 1 valeur refusée non enregistrée"
     assert unreadable(window) == []
     # Taken back, the window may close without asking about it.
     target.setText("")
     target.textEdited.emit("")
-    assert window.save_label.text() == "✓ Tout est enregistré"
+    assert window.header.save_label.text() == "✓ Tout est enregistré"
 
 
 def test_dark_palette_keeps_the_consolidation_window_readable(qtbot, db, dark):
@@ -470,8 +470,8 @@ def test_the_save_state_never_says_all_is_saved_while_something_is_not(qtbot, tm
     db, other = open_database(path), open_database(path)
     try:
         window = open_window(qtbot, db, KARIM, HDF)
-        window._select_code("2.6.1")
-        assert window.save_label.text() == "✓ Tout est enregistré"
+        window.action_list.select_code("2.6.1")
+        assert window.header.save_label.text() == "✓ Tout est enregistré"
         target = window.detail.indicator_edit(0, "target")
         assert target.text() == "" and target.placeholderText() == ""
 
@@ -479,14 +479,14 @@ def test_the_save_state_never_says_all_is_saved_while_something_is_not(qtbot, tm
         target.setFocus()
         qtbot.keyClicks(target, "douze")
         qtbot.keyClick(target, Qt.Key.Key_Tab)
-        assert window.save_label.text() == "⚠ 1 valeur refusée non enregistrée"
-        assert accessible_name(window.save_label) == "⚠ 1 valeur refusée non enregistrée"
+        assert window.header.save_label.text() == "⚠ 1 valeur refusée non enregistrée"
+        assert accessible_name(window.header.save_label) == "⚠ 1 valeur refusée non enregistrée"
         target.setFocus()
         target.selectAll()
         qtbot.keyClicks(target, "12")
         qtbot.keyClick(target, Qt.Key.Key_Tab)
         qtbot.waitUntil(lambda: window.controller.engine.idle)
-        assert window.save_label.text() == "✓ Tout est enregistré"
+        assert window.header.save_label.text() == "✓ Tout est enregistré"
 
         # Another agent of the service answers behind the window; the window's answer is
         # refused and kept for the agent to settle.
@@ -497,10 +497,10 @@ def test_the_save_state_never_says_all_is_saved_while_something_is_not(qtbot, tm
         qtbot.waitUntil(lambda: bool(window.controller.engine.conflicts))
         qtbot.waitUntil(lambda: window.controller.engine.idle)
         assert window.detail.conflict_box.isVisible()
-        assert window.save_label.text() == "⚠ 1 saisie en conflit à régler"
+        assert window.header.save_label.text() == "⚠ 1 saisie en conflit à régler"
         qtbot.mouseClick(window.detail.dismiss_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: window.controller.engine.idle)
-        assert window.save_label.text() == "✓ Tout est enregistré"
+        assert window.header.save_label.text() == "✓ Tout est enregistré"
     finally:
         other.close()
         db.close()

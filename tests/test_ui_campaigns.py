@@ -58,25 +58,27 @@ def saved(db, campaign_id: str):
 
 
 def status_cell(window: MainWindow, code: str, role=Qt.ItemDataRole.DisplayRole):
-    row = window.action_model.row_of(code)
-    return window.action_model.index(row, ActionTableModel.STATUS).data(role)
+    row = window.action_list.model.row_of(code)
+    return window.action_list.model.index(row, ActionTableModel.STATUS).data(role)
 
 
 def test_the_campaign_shown_is_in_the_title_and_the_header(qtbot, db):
     window = open_window(qtbot, db)
     assert window.data.campaign_id == second_id(db)  # the most recent one
-    assert window.plan_label.text() == "SRADAR 2021-2023 — Pays de la Loire — Évaluation 2024"
-    assert window.windowTitle().startswith(window.plan_label.text() + " — ")
+    assert (
+        window.header.plan_label.text() == "SRADAR 2021-2023 — Pays de la Loire — Évaluation 2024"
+    )
+    assert window.windowTitle().startswith(window.header.plan_label.text() + " — ")
     (file_menu,) = [m for m in window.findChildren(QMenu) if m.title() == "&Fichier"]
-    assert window.change_campaign_action in file_menu.actions()
-    assert window.new_campaign_action in file_menu.actions()
+    assert window.menus.change_campaign_action in file_menu.actions()
+    assert window.menus.new_campaign_action in file_menu.actions()
 
 
 def test_a_carried_answer_says_to_confirm_and_k_confirms_it(qtbot, db):
     window = open_window(qtbot, db)
     second = second_id(db)
     # Carried, not counted: the words say so in the list, its tooltip and its spoken text.
-    assert window.progress_label.text() == "0 / 47 actions renseignées"
+    assert window.header.progress_label.text() == "0 / 47 actions renseignées"
     assert status_cell(window, "1.1.1") == "Oui — À confirmer"
     assert CARRIED_LABEL in status_cell(window, "1.1.1", Qt.ItemDataRole.ToolTipRole)
     assert CARRIED_LABEL in status_cell(window, "1.1.1", Qt.ItemDataRole.AccessibleTextRole)
@@ -86,16 +88,16 @@ def test_a_carried_answer_says_to_confirm_and_k_confirms_it(qtbot, db):
     assert detail.status_button("oui").isChecked()
     assert detail.confirm_button.isEnabled()
 
-    qtbot.keyClick(window.table, K.Key_K)
+    qtbot.keyClick(window.action_list.table, K.Key_K)
     wait_saved(qtbot, window)
     assert not saved(db, second)["1.1.1"].to_confirm
     assert saved(db, second)["1.1.1"].status == "oui"
-    assert window.progress_label.text() == "1 / 47 actions renseignées"
+    assert window.header.progress_label.text() == "1 / 47 actions renseignées"
     assert status_cell(window, "1.1.1") == "Oui"
     assert not detail.carried_box.isVisible()
-    assert window.tree_model.index(1, 1).data() == "1 / 10"
+    assert window.action_list.tree_model.index(1, 1).data() == "1 / 10"
     # Nothing more to confirm: the window says so.
-    qtbot.keyClick(window.table, K.Key_K)
+    qtbot.keyClick(window.action_list.table, K.Key_K)
     assert "pas de réponse reprise" in window.statusBar().currentMessage()
     # The history has the confirmation.
     assert any(e.source == "confirmation" for e in window._history_loader()("1.1.1"))
@@ -104,7 +106,7 @@ def test_a_carried_answer_says_to_confirm_and_k_confirms_it(qtbot, db):
 def test_any_edit_confirms_and_the_same_answer_again_too(qtbot, db):
     window = open_window(qtbot, db)
     second = second_id(db)
-    window._select_code("1.2.2")
+    window.action_list.select_code("1.2.2")
     assert status_cell(window, "1.2.2") == "Non — À confirmer"
     window.focus_comment()
     qtbot.keyClicks(window.detail.comment_edit, " Toujours pas.")
@@ -114,24 +116,24 @@ def test_any_edit_confirms_and_the_same_answer_again_too(qtbot, db):
     assert not state.to_confirm and state.comment == "Pas de places en 2023. Toujours pas."
     assert status_cell(window, "1.2.2") == "Non"
     assert not window.detail.carried_box.isVisible()
-    assert window.progress_label.text() == "1 / 47 actions renseignées"
+    assert window.header.progress_label.text() == "1 / 47 actions renseignées"
     # The carried answer given again with its key confirms it.
-    window._select_code("1.1.1")
-    qtbot.keyClick(window.table, K.Key_1)
+    window.action_list.select_code("1.1.1")
+    qtbot.keyClick(window.action_list.table, K.Key_1)
     wait_saved(qtbot, window)
     assert not saved(db, second)["1.1.1"].to_confirm
-    assert window.progress_label.text() == "2 / 47 actions renseignées"
+    assert window.header.progress_label.text() == "2 / 47 actions renseignées"
 
 
 def test_answers_to_confirm_are_among_those_left_to_answer(qtbot, db):
     window = open_window(qtbot, db)
-    table = window.table
+    table = window.action_list.table
     # New answers on 1.1.3 and 1.2.1; 1.1.1 and 1.2.2 are carried, still to confirm.
     for code in ("1.1.3", "1.2.1"):
-        window._select_code(code)
+        window.action_list.select_code(code)
         qtbot.keyClick(table, K.Key_1)
     wait_saved(qtbot, window)
-    window._select_code("1.1.1")
+    window.action_list.select_code("1.1.1")
     qtbot.keyClick(table, K.Key_Return, CTRL)
     assert current_code(window) == "1.2.2"
     qtbot.keyClick(table, K.Key_U, CTRL)
@@ -157,14 +159,14 @@ def test_change_campaign_opens_the_one_chosen_and_remembers_it(qtbot, db, monkey
 
     monkeypatch.setattr(CampaignDialog, "exec", choose_first)
     with qtbot.waitSignal(window.loaded, timeout=60_000):
-        window.change_campaign_action.trigger()
+        window.menus.change_campaign_action.trigger()
     assert seen["selected"] == second_id(db)
     assert seen["rows"] == [
         ["Évaluation 2021-2023", "—", "—", "1", "—"],
         ["Évaluation 2024 (la plus récente)", "2024", "30/06/2027", "1", "2"],
     ]
     assert window.data.campaign_id == FIRST
-    assert window.plan_label.text().endswith("— Évaluation 2021-2023")
+    assert window.header.plan_label.text().endswith("— Évaluation 2021-2023")
     assert status_cell(window, "1.1.1") == "Oui"  # answered in that campaign, nothing carried
     # The next window on this questionnaire opens the campaign chosen.
     window.close()
@@ -197,7 +199,7 @@ def test_new_campaign_checks_what_is_typed_then_opens_it(qtbot, db, monkeypatch)
 
     monkeypatch.setattr(NewCampaignDialog, "exec", fill)
     with qtbot.waitSignal(window.loaded, timeout=60_000):
-        window.new_campaign_action.trigger()
+        window.menus.new_campaign_action.trigger()
     assert seen["date error shown"] and "JJ/MM/AAAA" in seen["date error"]
     assert "existe déjà" in seen["title error"]
     newest = list_campaigns(db, SRADAR)[-1]
@@ -207,7 +209,7 @@ def test_new_campaign_checks_what_is_typed_then_opens_it(qtbot, db, monkeypatch)
         date(2028, 6, 30),
     )
     assert window.data.campaign_id == newest.id
-    assert window.plan_label.text().endswith("— Évaluation 2025")
+    assert window.header.plan_label.text().endswith("— Évaluation 2025")
     # Carried again from the campaign it was made from.
     assert status_cell(window, "1.1.1") == "Oui — À confirmer"
 
@@ -216,9 +218,9 @@ def test_the_plan_tree_titles_use_the_whole_width(qtbot, db):
     window = open_window(qtbot, db)
     window.resize(1024, 600)
     QApplication.processEvents()
-    tree = window.tree
+    tree = window.action_list.tree
     assert tree.isColumnHidden(1)
-    objective = window.tree_model.index(1, 0)
+    objective = window.action_list.tree_model.index(1, 0)
     rect = tree.visualRect(objective)
     assert rect.width() >= tree.viewport().width() - 2 * tree.indentation()
     # The progress is said with the title (it is drawn under it).
@@ -231,18 +233,18 @@ def test_a_confirmation_the_database_refuses_is_retried(qtbot, db):
     second = second_id(db)
     restore = make_read_only_underneath(db)
     try:
-        qtbot.keyClick(window.table, K.Key_K)
+        qtbot.keyClick(window.action_list.table, K.Key_K)
         qtbot.waitUntil(lambda: window.banner.isVisible())
     finally:
         restore()
-    assert window.save_label.text() == "⚠ 1 modification non enregistrée"
+    assert window.header.save_label.text() == "⚠ 1 modification non enregistrée"
     assert saved(db, second)["1.1.1"].to_confirm
     # Shown confirmed meanwhile; « Réessayer » saves it.
     assert status_cell(window, "1.1.1") == "Oui"
     window.banner.button.click()
     wait_saved(qtbot, window)
     assert not saved(db, second)["1.1.1"].to_confirm
-    assert window.save_label.text() == "✓ Tout est enregistré"
+    assert window.header.save_label.text() == "✓ Tout est enregistré"
 
 
 def test_a_carried_answer_changed_elsewhere_is_shown_still_to_confirm(qtbot, db):
@@ -252,14 +254,14 @@ def test_a_carried_answer_changed_elsewhere_is_shown_still_to_confirm(qtbot, db)
     other.set_status("1.1.1", "partiellement")  # another window, meanwhile: not confirmed
     with db.write() as session:  # as an import might leave it: changed, still to confirm
         session.query(Answer).filter(Answer.campaign_id == second).update({Answer.to_confirm: True})
-    qtbot.keyClick(window.table, K.Key_K)
+    qtbot.keyClick(window.action_list.table, K.Key_K)
     wait_saved(qtbot, window)
     qtbot.waitUntil(lambda: window.info_banner.isVisible())
     assert "Sophie Durand" in window.info_banner.text.text()
     assert status_cell(window, "1.1.1") == "Partiellement — À confirmer"
     assert window.detail.carried_box.isVisible()
     # Confirming again, now the newer answer was seen, is accepted.
-    qtbot.keyClick(window.table, K.Key_K)
+    qtbot.keyClick(window.action_list.table, K.Key_K)
     wait_saved(qtbot, window)
     state = saved(db, second)["1.1.1"]
     assert (state.status, state.to_confirm) == ("partiellement", False)
@@ -271,7 +273,7 @@ def test_f1_lists_the_key_that_confirms(qtbot, db, monkeypatch):
     monkeypatch.setattr(
         ShortcutsDialog, "exec", lambda dialog: shown.append(dialog.findChild(QTextBrowser))
     )
-    qtbot.keyClick(window.table, K.Key_F1)
+    qtbot.keyClick(window.action_list.table, K.Key_F1)
     text = shown[0].toPlainText()
     assert "K\tConfirmer la réponse reprise" in text or "K\nConfirmer la réponse reprise" in text
 
@@ -284,7 +286,7 @@ def test_answers_read_again_stay_in_the_campaign_shown(qtbot, db):
     with qtbot.waitSignal(window.loaded, timeout=60_000):
         window.reload_answers()
     assert window.campaign_id == shown
-    assert window.plan_label.text().endswith("— Évaluation 2024")
+    assert window.header.plan_label.text().endswith("— Évaluation 2024")
 
 
 def test_the_consolidation_follows_the_campaign_shown(qtbot, db):
@@ -297,7 +299,7 @@ def test_the_consolidation_follows_the_campaign_shown(qtbot, db):
     window = open_window(qtbot, db)
 
     def consolidation() -> ConsolidationWindow:
-        window.consolidation_action.trigger()
+        window.menus.consolidation_action.trigger()
         shown = window.consolidation_window
         assert isinstance(shown, ConsolidationWindow)
         shown.refresh_after = math.inf
@@ -307,6 +309,6 @@ def test_the_consolidation_follows_the_campaign_shown(qtbot, db):
     first = consolidation()
     assert first.campaign_id == window.data.campaign_id
     with qtbot.waitSignal(window.loaded, timeout=60_000):
-        window.open_campaign(FIRST if window.data.campaign_id != FIRST else second_id(db))
+        window.campaigns.open_campaign(FIRST if window.data.campaign_id != FIRST else second_id(db))
     then = consolidation()
     assert then.campaign_id == window.data.campaign_id != first.campaign_id

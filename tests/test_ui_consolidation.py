@@ -98,8 +98,8 @@ def stored(db: Database, code: str):
 
 def test_opened_from_the_entry_windows_menu(qtbot, db):
     main = open_window(qtbot, db, CLAIRE)
-    assert main.consolidation_action.text() == "&Consolidation…"
-    qtbot.keyClick(main.table, K.Key_C, CTRL | SHIFT)
+    assert main.menus.consolidation_action.text() == "&Consolidation…"
+    qtbot.keyClick(main.action_list.table, K.Key_C, CTRL | SHIFT)
     window = main.consolidation_window
     assert isinstance(window, ConsolidationWindow)
     window.refresh_after = math.inf
@@ -115,11 +115,11 @@ def test_opened_from_the_entry_windows_menu(qtbot, db):
     assert window.tabs.tabText(2) == "&Qui a répondu (3 partiels, 1 manquant)"
     # Asked again: the same window, read again; and again once closed.
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
-        main.consolidation_action.trigger()
+        main.menus.consolidation_action.trigger()
     assert main.consolidation_window is window
     window.close()
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
-        main.consolidation_action.trigger()
+        main.menus.consolidation_action.trigger()
     assert main.consolidation_window is window and window.isVisible()
 
 

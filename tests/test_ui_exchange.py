@@ -124,8 +124,8 @@ def test_drop_a_good_workbook_and_a_pdf(qtbot, any_db, tmp_path):
     assert window.exchange.import_action.shortcut().toString() == "Ctrl+I"
     assert not window.exchange.undo_import_action.isEnabled()
     # The agent is typing a comment (no pause yet) on another action when the files come.
-    window._select_code("1.1.3")
-    qtbot.keyClick(window.table, K.Key_F2)
+    window.action_list.select_code("1.1.3")
+    qtbot.keyClick(window.action_list.table, K.Key_F2)
     qtbot.keyClicks(window.detail.comment_edit, "En cours")
     # Dropped over the comment: imported, not pasted into the comment.
     drop(qtbot, window.detail.comment_edit.viewport(), [good, pdf], shift=True)
@@ -167,7 +167,7 @@ def test_drop_a_good_workbook_and_a_pdf(qtbot, any_db, tmp_path):
     assert sheet.by_code["1.2.2"].status == "partiellement"
     assert sheet.by_code["1.1.3"].comment == "En cours"
     assert current_code(window) == "1.1.3"
-    assert window.progress_label.text() == "2 / 47 actions renseignées"
+    assert window.header.progress_label.text() == "2 / 47 actions renseignées"
     saved = answers(db)
     assert (saved["1.1.1"].status, saved["1.2.2"].status) == ("oui", "partiellement")
     click(qtbot, dialog.cancel_button)
@@ -193,7 +193,7 @@ def test_drop_a_good_workbook_and_a_pdf(qtbot, any_db, tmp_path):
     assert not enter.isAccepted()
 
     # The same file again: already imported, nothing to do.
-    drop(qtbot, window.table.viewport(), [good])
+    drop(qtbot, window.action_list.table.viewport(), [good])
     again = import_dialog(qtbot, window)
     assert [line.state for line in again.model.lines] == [ALREADY]
     assert again.model.index(0, ImportFilesModel.STATE).data() == "Déjà importé"
@@ -276,7 +276,7 @@ def test_cancel_the_preview_of_many_files(qtbot, db, tmp_path):
 def test_undo_the_last_import(qtbot, any_db, tmp_path):
     db = any_db
     window = open_window(qtbot, db)
-    qtbot.keyClick(window.table, K.Key_3)  # the agent answers 1.1.1 « non » first
+    qtbot.keyClick(window.action_list.table, K.Key_3)  # the agent answers 1.1.1 « non » first
     qtbot.waitUntil(lambda: window.controller.engine.idle)
     received = workbook_from_elsewhere(
         tmp_path, "DDETS-44", {"1.1.1": ("oui", "Fait"), "1.1.2": ("nc", "")}, "colleague.xlsx"
@@ -317,8 +317,8 @@ def test_undo_refused_when_answers_changed_since(qtbot, db, tmp_path):
     click(qtbot, dialog.cancel_button)
     qtbot.waitUntil(lambda: window.exchange.undo_import_action.isEnabled())
     wait_active(qtbot, window)
-    window._select_code("1.1.1")
-    qtbot.keyClick(window.table, K.Key_P)  # changed after the import, not yet saved
+    window.action_list.select_code("1.1.1")
+    qtbot.keyClick(window.action_list.table, K.Key_P)  # changed after the import, not yet saved
     assert window.sheet.by_code["1.1.1"].status == "partiellement"
     window.exchange.undo_last_import()
     box = window.exchange.message_box
@@ -333,7 +333,7 @@ def test_undo_refused_when_answers_changed_since(qtbot, db, tmp_path):
 
 def test_export_my_answers_imports_back(qtbot, db, tmp_path, monkeypatch):
     window = open_window(qtbot, db)
-    table = window.table
+    table = window.action_list.table
     qtbot.keyClick(table, K.Key_1)
     qtbot.keyClick(table, K.Key_Down)
     qtbot.keyClick(table, K.Key_P)
@@ -529,7 +529,7 @@ def test_every_field_that_takes_drops_hands_files_to_the_window(qtbot, db):
     from sradar_desktop.ui.parts.widgets import FileDragsToWindow
 
     window = open_window(qtbot, db)
-    window._select_code("1.1.1")  # an action with indicators: their fields exist
+    window.action_list.select_code("1.1.1")  # an action with indicators: their fields exist
     takers = [w for w in window.findChildren(QWidget) if w.acceptDrops()]
     assert takers, "the comment and the search box take text drops"
     for widget in takers:
@@ -564,9 +564,9 @@ def test_a_read_only_window_imports_nothing(qtbot, db, tmp_path):
                 Qt.MouseButton.LeftButton,
                 Qt.KeyboardModifier(0),
             )
-            QApplication.sendEvent(reader.search_edit, event)
+            QApplication.sendEvent(reader.filters.search_edit, event)
             assert not event.isAccepted()
-        assert reader.search_edit.text() == ""
+        assert reader.filters.search_edit.text() == ""
         QApplication.processEvents()  # whatever the drop may have posted
         assert exchange.dialog is None
         reader.close()

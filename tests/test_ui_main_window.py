@@ -44,10 +44,10 @@ def db(tmp_path):
 
 def test_answer_actions_with_the_keyboard(qtbot, db):
     window = open_window(qtbot, db)
-    table = window.table
+    table = window.action_list.table
     assert window.focusWidget() is table
     # The plan is the DDETS's part of the SRADAR: 47 of 71 actions, none answered yet.
-    assert window.progress_label.text() == "0 / 47 actions renseignées"
+    assert window.header.progress_label.text() == "0 / 47 actions renseignées"
     assert current_code(window) == "1.1.1"
     qtbot.keyClick(table, K.Key_1)
     qtbot.keyClick(table, K.Key_Down)
@@ -69,14 +69,14 @@ def test_answer_actions_with_the_keyboard(qtbot, db):
         "nc",
         None,
     ]
-    assert window.progress_label.text() == "4 / 47 actions renseignées"
-    assert window.tree_model.index(1, 1).data() == "4 / 10"
-    assert window.save_label.text() == "✓ Tout est enregistré"
+    assert window.header.progress_label.text() == "4 / 47 actions renseignées"
+    assert window.action_list.tree_model.index(1, 1).data() == "4 / 10"
+    assert window.header.save_label.text() == "✓ Tout est enregistré"
     # The detail pane says the same, with the word of each answer.
     assert window.detail.status_button("nc").isChecked() is False
     qtbot.keyClick(table, K.Key_Up)
     assert window.detail.status_button("nc").isChecked()
-    assert window.action_model.index(window.current_entry().row, 3).data() == "NC"
+    assert window.action_list.model.index(window.current_entry().row, 3).data() == "NC"
     # Every change is in the audit trail, with the agent's name.
     history = read_history(db, default_campaign_id(SRADAR), "DDETS-44", codes[4])
     assert [(h.field, h.new_value, h.actor) for h in history] == [
@@ -87,7 +87,7 @@ def test_answer_actions_with_the_keyboard(qtbot, db):
 
 def test_move_around_without_the_mouse(qtbot, db):
     window = open_window(qtbot, db)
-    table = window.table
+    table = window.action_list.table
     qtbot.keyClick(table, K.Key_Down, ALT)
     qtbot.keyClick(table, K.Key_Down, ALT)
     assert current_code(window) == visible_codes(window)[2]
@@ -112,24 +112,24 @@ def test_move_around_without_the_mouse(qtbot, db):
     qtbot.keyClick(window.focusWidget(), K.Key_F3)
     assert "pas d'indicateur" in window.statusBar().currentMessage()
     qtbot.keyClick(window.focusWidget(), K.Key_1, CTRL)
-    assert window.focusWidget() is window.tree
-    qtbot.keyClick(window.tree, K.Key_2, CTRL)
+    assert window.focusWidget() is window.action_list.tree
+    qtbot.keyClick(window.action_list.tree, K.Key_2, CTRL)
     assert window.focusWidget() is table
     qtbot.keyClick(table, K.Key_3, CTRL)
     assert window.focusWidget() is window.detail.status_button("oui")
     qtbot.keyClick(window.focusWidget(), K.Key_F, CTRL)
-    assert window.focusWidget() is window.search_edit
+    assert window.focusWidget() is window.filters.search_edit
     # Tab goes through the window in reading order (the detail's tabs, then the answer).
     order = []
     for _ in range(8):
         qtbot.keyClick(window.focusWidget(), K.Key_Tab)
         order.append(window.focusWidget())
     assert order[:8] == [
-        window.unanswered_box,
-        window.status_combo,
-        window.pilot_combo,
-        window.clear_filters_button,
-        window.tree,
+        window.filters.unanswered_box,
+        window.filters.status_combo,
+        window.filters.pilot_combo,
+        window.filters.clear_button,
+        window.action_list.tree,
         table,
         window.detail.tabs.tabBar(),
         window.detail.status_button("oui"),
@@ -139,19 +139,19 @@ def test_move_around_without_the_mouse(qtbot, db):
 def test_answer_keys_do_not_fire_while_typing(qtbot, db):
     window = open_window(qtbot, db)
     code = current_code(window)
-    qtbot.keyClick(window.table, K.Key_F2)
+    qtbot.keyClick(window.action_list.table, K.Key_F2)
     type_text(qtbot, window.detail.comment_edit, "non, pas encore : 1 réunion")
     qtbot.keyClick(window.detail.comment_edit, K.Key_Tab)
     wait_saved(qtbot, window)
     assert answers(db)[code].comment == "non, pas encore : 1 réunion"
     assert answers(db)[code].status is None
-    window.search_edit.setFocus()
-    qtbot.keyClicks(window.search_edit, "ocp")
-    window.search_edit.clear()
+    window.filters.search_edit.setFocus()
+    qtbot.keyClicks(window.filters.search_edit, "ocp")
+    window.filters.search_edit.clear()
     # A letter typed in a drop-down list chooses in the list.
-    window.status_combo.setFocus()
-    qtbot.keyClick(window.status_combo, K.Key_N)
-    assert window.status_combo.currentText() == "Non"
+    window.filters.status_combo.setFocus()
+    qtbot.keyClick(window.filters.status_combo, K.Key_N)
+    assert window.filters.status_combo.currentText() == "Non"
     assert window.sheet.by_code[code].status is None
 
 
@@ -159,7 +159,7 @@ def test_comment_saved_after_a_pause_and_undone_as_a_whole(qtbot, db):
     window = open_window(qtbot, db)
     code = current_code(window)
     comment = window.detail.comment_edit
-    qtbot.keyClick(window.table, K.Key_F2)
+    qtbot.keyClick(window.action_list.table, K.Key_F2)
     qtbot.keyClicks(comment, "Premier jet")
     # Saved after a pause, without leaving the field.
     qtbot.waitUntil(lambda: answers(db).get(code) is not None)
@@ -180,27 +180,27 @@ def test_comment_saved_after_a_pause_and_undone_as_a_whole(qtbot, db):
     assert answers(db)[code].comment == "Premier jet, puis la suite"
     # A new visit to the field is a new step: undo takes back only that one.
     qtbot.keyClick(comment, K.Key_Escape)
-    qtbot.keyClick(window.table, K.Key_F2)
+    qtbot.keyClick(window.action_list.table, K.Key_F2)
     qtbot.keyClick(comment, K.Key_End, CTRL)
     qtbot.keyClicks(comment, " !")
     qtbot.keyClick(comment, K.Key_Tab)
     wait_saved(qtbot, window)
-    qtbot.keyClick(window.table, K.Key_Z, CTRL)
+    qtbot.keyClick(window.action_list.table, K.Key_Z, CTRL)
     wait_saved(qtbot, window)
     assert answers(db)[code].comment == "Premier jet, puis la suite"
-    assert window.table.model().index(0, 4).data() == "✎"
+    assert window.action_list.table.model().index(0, 4).data() == "✎"
 
 
 def test_undo_and_redo_answers(qtbot, db):
     window = open_window(qtbot, db)
-    table = window.table
+    table = window.action_list.table
     first = current_code(window)
     qtbot.keyClick(table, K.Key_O)
     qtbot.keyClick(table, K.Key_N)
     qtbot.keyClick(table, K.Key_Down)
     second = current_code(window)
     qtbot.keyClick(table, K.Key_P)
-    assert window.undo_action.text() == f"&Annuler la réalisation de l'action {second}"
+    assert window.menus.undo_action.text() == f"&Annuler la réalisation de l'action {second}"
     qtbot.keyClick(table, K.Key_Z, CTRL)
     qtbot.keyClick(table, K.Key_Z, CTRL)
     # Undoing a change on another action shows that action.
@@ -222,8 +222,8 @@ def test_undo_and_redo_answers(qtbot, db):
 
 def test_indicators_french_numbers_and_units(qtbot, db):
     window = open_window(qtbot, db, KARIM, HDF)
-    assert window._select_code("2.6.1")
-    qtbot.keyClick(window.table, K.Key_F3)
+    assert window.action_list.select_code("2.6.1")
+    qtbot.keyClick(window.action_list.table, K.Key_F3)
     target = window.detail.indicator_edit(0, "target")
     assert window.focusWidget() is target
     qtbot.keyClicks(target, "1 234")
@@ -250,9 +250,9 @@ def test_indicators_french_numbers_and_units(qtbot, db):
     grid = window.detail.indicators_grid
     units = [grid.itemAtPosition(row, 2).widget().text() for row in (1, 3)]
     assert units == ["projets", "projets"]
-    assert window.action_model.index(window.current_entry().row, 5).data() == "1 / 2"
+    assert window.action_list.model.index(window.current_entry().row, 5).data() == "1 / 2"
     # Undo takes back the value; the field shows it.
-    qtbot.keyClick(window.table, K.Key_Z, CTRL)
+    qtbot.keyClick(window.action_list.table, K.Key_Z, CTRL)
     wait_saved(qtbot, window)
     assert achieved.text() == ""
     assert answers(db, KARIM, HDF)["2.6.1"].indicators[0].achieved is None
@@ -260,31 +260,31 @@ def test_indicators_french_numbers_and_units(qtbot, db):
 
 def test_filters_and_search(qtbot, db):
     window = open_window(qtbot, db)
-    table = window.table
-    assert window.count_label.text() == "47 actions sur 71"
-    assert window.pilot_combo.currentText() == "Mon service (DDETS)"
+    table = window.action_list.table
+    assert window.filters.count_label.text() == "47 actions sur 71"
+    assert window.filters.pilot_combo.currentText() == "Mon service (DDETS)"
     qtbot.keyClick(table, K.Key_F, CTRL)
-    qtbot.keyClicks(window.search_edit, "hebergement")  # without the accent
+    qtbot.keyClicks(window.filters.search_edit, "hebergement")  # without the accent
     shown = visible_codes(window)
     assert shown and all(
         "hébergement" in window.sheet.by_code[c].action.text.lower() for c in shown
     )
-    qtbot.keyClick(window.search_edit, K.Key_Escape)
-    assert window.search_edit.text() == "" and len(visible_codes(window)) == 47
+    qtbot.keyClick(window.filters.search_edit, K.Key_Escape)
+    assert window.filters.search_edit.text() == "" and len(visible_codes(window)) == 47
     # Comments are searched too.
-    qtbot.keyClick(window.search_edit, K.Key_Escape)
+    qtbot.keyClick(window.filters.search_edit, K.Key_Escape)
     assert window.focusWidget() is table
     code = current_code(window)
     qtbot.keyClick(table, K.Key_F2)
     type_text(qtbot, window.detail.comment_edit, "convention signée en mars")
     qtbot.keyClick(window.detail.comment_edit, K.Key_Escape)
     qtbot.keyClick(table, K.Key_F, CTRL)
-    qtbot.keyClicks(window.search_edit, "signee mars")
+    qtbot.keyClicks(window.filters.search_edit, "signee mars")
     assert visible_codes(window) == [code]
-    window.search_edit.clear()
+    window.filters.search_edit.clear()
     # Unanswered only (Ctrl+U): an action answered stays until the agent moves on.
     qtbot.keyClick(table, K.Key_U, CTRL)
-    assert window.unanswered_box.isChecked()
+    assert window.filters.unanswered_box.isChecked()
     before = len(visible_codes(window))
     table.setFocus()
     answered = current_code(window)
@@ -295,27 +295,27 @@ def test_filters_and_search(qtbot, db):
     assert len(visible_codes(window)) == before - 1
     qtbot.keyClick(table, K.Key_U, CTRL)
     # By answer, by pilot, by objective (the tree).
-    window.status_combo.setCurrentIndex(window.status_combo.findText("Oui"))
+    window.filters.status_combo.setCurrentIndex(window.filters.status_combo.findText("Oui"))
     assert visible_codes(window) == [answered]
-    window.clear_filters()
+    window.filters.clear()
     assert len(visible_codes(window)) == 71
-    window.pilot_combo.setCurrentIndex(window.pilot_combo.findText("OFII"))
+    window.filters.pilot_combo.setCurrentIndex(window.filters.pilot_combo.findText("OFII"))
     assert all("OFII" in window.sheet.by_code[c].action.pilots for c in visible_codes(window))
-    window.pilot_combo.setCurrentIndex(0)
+    window.filters.pilot_combo.setCurrentIndex(0)
     qtbot.keyClick(table, K.Key_1, CTRL)
-    qtbot.keyClick(window.tree, K.Key_Down)  # objective 1
+    qtbot.keyClick(window.action_list.tree, K.Key_Down)  # objective 1
     assert len(visible_codes(window)) == 13
-    qtbot.keyClick(window.tree, K.Key_Down)  # theme 1.1
+    qtbot.keyClick(window.action_list.tree, K.Key_Down)  # theme 1.1
     assert visible_codes(window) == ["1.1.1", "1.1.2", "1.1.3"]
-    qtbot.keyClick(window.tree, K.Key_E, CTRL | SHIFT)
+    qtbot.keyClick(window.action_list.tree, K.Key_E, CTRL | SHIFT)
     assert len(visible_codes(window)) == 71
 
 
 def test_close_and_open_again_finds_everything(qtbot, tmp_path, db_url):
     db = open_database(db_url)
     window = open_window(qtbot, db, KARIM, HDF)
-    window._select_code("2.6.1")
-    table = window.table
+    window.action_list.select_code("2.6.1")
+    table = window.action_list.table
     qtbot.keyClick(table, K.Key_2)
     qtbot.keyClick(table, K.Key_F2)
     type_text(qtbot, window.detail.comment_edit, "Neuf projets sur douze. « Bilan » = œuvre")
@@ -342,7 +342,7 @@ def test_close_and_open_again_finds_everything(qtbot, tmp_path, db_url):
     assert again.detail.tabs.tabText(1) == "Historique (4)"
     first = again.detail.history_model.index(0, 1).data()
     assert first == "Karim Benali"
-    assert again.progress_label.text().startswith("1 / ")
+    assert again.header.progress_label.text().startswith("1 / ")
     assert not again.settings.geometry.isEmpty()
     again.close()
     db.close()
@@ -352,7 +352,7 @@ def test_a_write_failure_keeps_the_text_and_says_so_in_french(qtbot, db, monkeyp
     window = open_window(qtbot, db)
     code = current_code(window)
     restore = make_read_only_underneath(db)
-    qtbot.keyClick(window.table, K.Key_F2)
+    qtbot.keyClick(window.action_list.table, K.Key_F2)
     typed = "Texte important qu'il ne faut pas perdre"
     qtbot.keyClicks(window.detail.comment_edit, typed)
     qtbot.keyClick(window.detail.comment_edit, K.Key_Tab)
@@ -364,13 +364,13 @@ def test_a_write_failure_keeps_the_text_and_says_so_in_french(qtbot, db, monkeyp
     # The text is still on screen, marked, and kept on disk beside the database.
     assert window.detail.comment_edit.toPlainText() == typed
     assert window.detail.comment_state.text() == "⚠ Non enregistré"
-    assert window.save_label.text() == "⚠ 1 modification non enregistrée"
+    assert window.header.save_label.text() == "⚠ 1 modification non enregistrée"
     assert window.controller.engine.pending == {FieldKey(code, Field.COMMENT): typed}
     assert typed in window.drafts.path.read_text(encoding="utf-8")
     assert code not in answers(db)
     # Going elsewhere and back: still there.
-    qtbot.keyClick(window.table, K.Key_Down)
-    qtbot.keyClick(window.table, K.Key_Up)
+    qtbot.keyClick(window.action_list.table, K.Key_Down)
+    qtbot.keyClick(window.action_list.table, K.Key_Up)
     assert window.detail.comment_edit.toPlainText() == typed
     # The database takes writes again: « Réessayer » saves it.
     restore()
@@ -378,7 +378,7 @@ def test_a_write_failure_keeps_the_text_and_says_so_in_french(qtbot, db, monkeyp
     wait_saved(qtbot, window)
     assert answers(db)[code].comment == typed
     assert not window.banner.isVisible()
-    assert window.save_label.text() == "✓ Tout est enregistré"
+    assert window.header.save_label.text() == "✓ Tout est enregistré"
     assert not window.drafts.path.exists()
 
 
@@ -387,10 +387,10 @@ def test_unsaved_changes_survive_closing_the_window(qtbot, tmp_path, monkeypatch
     window = open_window(qtbot, db)
     code = current_code(window)
     make_read_only_underneath(db)
-    qtbot.keyClick(window.table, K.Key_2)
+    qtbot.keyClick(window.action_list.table, K.Key_2)
     qtbot.waitUntil(lambda: window.banner.isVisible())
     asked = []
-    monkeypatch.setattr(window, "_confirm_close_with_unsaved", lambda: asked.append(True) or True)
+    monkeypatch.setattr(window.editing, "_close_with_unsaved", lambda: asked.append(True) or True)
     window.close()
     assert asked == [True]
     db.close()
@@ -409,14 +409,14 @@ def test_a_read_only_window_shows_but_does_not_change(qtbot, tmp_path):
 
     writer = open_database(database_path(tmp_path))
     window = open_window(qtbot, writer)
-    qtbot.keyClick(window.table, K.Key_1)
+    qtbot.keyClick(window.action_list.table, K.Key_1)
     wait_saved(qtbot, window)
     reader = open_database(writer.url, read_only=True)
     second = open_window(qtbot, reader)
     assert "(lecture seule)" in second.windowTitle()
     assert second.info_banner.isVisible() and "Lecture seule" in second.info_banner.text.text()
     assert second.sheet.by_code["1.1.1"].status == "oui"
-    qtbot.keyClick(second.table, K.Key_3)
+    qtbot.keyClick(second.action_list.table, K.Key_3)
     assert second.sheet.by_code["1.1.1"].status == "oui"
     assert "Lecture seule" in second.statusBar().currentMessage()
     assert second.detail.comment_edit.isReadOnly()
@@ -431,7 +431,7 @@ def test_without_identity_the_plan_is_shown_for_reading(qtbot, db):
     window = open_window(qtbot, db, identity=None)
     assert len(visible_codes(window)) == 71
     assert "indiquez votre service" in window.info_banner.text.text()
-    qtbot.keyClick(window.table, K.Key_1)
+    qtbot.keyClick(window.action_list.table, K.Key_1)
     assert window.sheet.by_code["1.1.1"].status is None
 
 
@@ -439,12 +439,12 @@ def test_about_and_shortcuts(qtbot, db, monkeypatch):
     window = open_window(qtbot, db)
     shown = []
     monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.exec", lambda box: shown.append(box.text()))
-    window.show_about()
+    window.menus.show_about()
     assert "SRADAR Desktop" in shown[0] and "Base de données" in shown[0]
     from sradar_desktop.ui.dialogs import start as dialogs
 
-    html = dialogs.shortcuts_html([("Répondre", list(window.status_actions.values()))])
+    html = dialogs.shortcuts_html([("Répondre", list(window.menus.status_actions.values()))])
     assert "<b>1 ou O</b></td><td>Oui" in html and "<b>4 ou C</b></td><td>NC" in html
-    assert window.next_unanswered_action.shortcut().toString() == "Ctrl+Return"
+    assert window.menus.next_unanswered_action.shortcut().toString() == "Ctrl+Return"
     app = QApplication.instance()
     assert app is not None

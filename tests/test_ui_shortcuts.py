@@ -60,8 +60,8 @@ def test_every_shortcut_of_the_entry_window_works_once(qtbot, tmp_path):
     db = open_database(tmp_path / "sradar.sqlite3")
     try:
         window = open_window(qtbot, db)
-        window.table.setFocus()
-        quit_keys = [s.toString() for s in window.quit_action.shortcuts()]
+        window.action_list.table.setFocus()
+        quit_keys = [s.toString() for s in window.menus.quit_action.shortcuts()]
         assert quit_keys.count("Ctrl+Q") == 1
         assert press_every_shortcut(qtbot, window) >= 20
     finally:
@@ -103,7 +103,7 @@ def test_a_key_given_twice_to_one_action_still_works(qtbot, tmp_path):
         key = QKeySequence("Ctrl+Alt+W")
         action = window_action(window, "Essai", lambda: None, [key, QKeySequence(key)])
         assert [s.toString() for s in action.shortcuts()] == ["Ctrl+Alt+W"]
-        window.table.setFocus()
+        window.action_list.table.setFocus()
         press_every_shortcut(qtbot, window)
     finally:
         db.close()

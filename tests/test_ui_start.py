@@ -112,7 +112,7 @@ def test_first_start_then_the_window_remembers(qtbot, tmp_path, data_dir, monkey
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.show()
     assert window.data.plan.id == "hdf-integration-2021"
-    assert window.identity_label.text().startswith("DDETS du Nord (DDETS-59) — Karim Benali")
+    assert window.header.identity_label.text().startswith("DDETS du Nord (DDETS-59) — Karim Benali")
     assert (data_dir / SETTINGS_FILE).is_file()
     settings = Settings()
     assert settings.identity().service_code == "DDETS-59"
@@ -146,10 +146,10 @@ def test_quitting_the_first_start_dialog_quits(qtbot, tmp_path, monkeypatch):
 
 def test_changing_identity_from_the_settings(qtbot, db):
     window = open_window(qtbot, db)
-    qtbot.keyClick(window.table, K.Key_1)
+    qtbot.keyClick(window.action_list.table, K.Key_1)
     karim = Identity.create("DDETS-59", "", "Karim Benali")
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
-        window.apply_identity(karim, "hdf-integration-2021")
+        window.campaigns.apply_identity(karim, "hdf-integration-2021")
     assert window.data.identity == karim
     assert window.sheet.plan.id == "hdf-integration-2021"
     assert Settings().identity() == karim

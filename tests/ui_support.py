@@ -85,7 +85,7 @@ def current_code(window: MainWindow) -> str:
 
 
 def visible_codes(window: MainWindow) -> list[str]:
-    proxy = window.action_proxy
+    proxy = window.action_list.proxy
     return [proxy.entry(row).code for row in range(proxy.rowCount())]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QPixmap, QTextCursor
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -25,15 +25,9 @@ from PySide6.QtWidgets import (
 from sradar_desktop.domain.consolidation import ActionResult
 from sradar_desktop.domain.dates import short_datetime
 from sradar_desktop.services.consolidation_view import ConsolidationSheet, explain_synthesis
-from sradar_desktop.ui.parts.delegates import text_color_on
+from sradar_desktop.ui.parts.delegates import color_icon, text_color_on
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import set_tone, tone
-
-
-def color_icon(color: str) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(QColor(color))
-    return QIcon(pixmap)
 
 
 def chip_html(label: str, color: str) -> str:

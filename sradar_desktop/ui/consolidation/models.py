@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
+from PySide6.QtGui import QColor, QFont
 
 from sradar_desktop.domain.consolidation import (
     ROSTER_STATE_COLOURS,
@@ -44,7 +44,7 @@ from sradar_desktop.services.consolidation_view import (
 )
 from sradar_desktop.services.entry import Progress
 from sradar_desktop.ui.entry.models import PlanTreeModel
-from sradar_desktop.ui.parts.delegates import level_color
+from sradar_desktop.ui.parts.delegates import color_icon, level_color
 from sradar_desktop.ui.parts.i18n import arg
 
 Index = QModelIndex | QPersistentModelIndex
@@ -751,13 +751,6 @@ class ObjectiveCountsModel(QAbstractTableModel):
 # Evolution since another campaign
 
 
-def swatch(colour: str) -> QIcon:
-    """A small square of ``colour``, beside a word (a header draws icons, not colours)."""
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(QColor(colour))
-    return QIcon(pixmap)
-
-
 def _readable_on(colour: QColor) -> QColor:
     """Black or white text, whichever reads better on ``colour``."""
     return QColor("#000000") if colour.lightnessF() > 0.6 else QColor("#ffffff")
@@ -845,7 +838,7 @@ class EvolutionCountsModel(_RowsModel):
 
     def _header(self, section: int, role: int) -> object:
         if role == Qt.ItemDataRole.DecorationRole and 0 < section <= len(TRANSITIONS):
-            return swatch(TRANSITION_COLOURS[TRANSITIONS[section - 1]])
+            return color_icon(TRANSITION_COLOURS[TRANSITIONS[section - 1]])
         return None
 
 

@@ -66,15 +66,30 @@ class ExchangeWindow(Protocol):
 
     def installEventFilter(self, watcher: QObject) -> None: ...
 
-    def when_saved(self, callback: Callable[[], None]) -> None: ...
-
-    def invalid_values(self) -> list[str]: ...
-
     def reload_answers(self) -> None: ...
 
+    def load(self, questionnaire_id: str) -> None: ...
+
+    @property
+    def editing(self) -> _Editing: ...
+
+    @property
+    def campaigns(self) -> _Campaigns: ...
+
+    @property
+    def detail(self) -> _Detail: ...
+
+
+class _Editing(Protocol):
+    def when_saved(self, callback: Callable[[], None]) -> None: ...
+
+
+class _Campaigns(Protocol):
     def apply_identity(self, identity: Identity, questionnaire_id: str) -> None: ...
 
-    def load(self, questionnaire_id: str) -> None: ...
+
+class _Detail(Protocol):
+    def has_invalid_values(self) -> list[str]: ...
 
 
 log = logging.getLogger(__name__)
@@ -328,7 +343,7 @@ class WorkbookExchange(QObject):
         self._busy = True
         # The import merges with the agent's answers: those being typed reach the database
         # first.
-        self.window.when_saved(lambda: self._open_import(paths))
+        self.window.editing.when_saved(lambda: self._open_import(paths))
 
     def _open_import(self, paths: list[Path]) -> None:
         self._busy = False
@@ -362,7 +377,7 @@ class WorkbookExchange(QObject):
     def _open_questionnaire(self, questionnaire_id: str) -> None:
         window = self.window
         if window.identity is not None:
-            window.apply_identity(window.identity, questionnaire_id)
+            window.campaigns.apply_identity(window.identity, questionnaire_id)
         else:  # nothing is typed without an identity: nothing to save first
             window.settings.questionnaire_id = questionnaire_id
             window.load(questionnaire_id)
@@ -423,7 +438,7 @@ class WorkbookExchange(QObject):
 
     def _undo_confirmed(self, info: ImportInfo) -> None:
         self._busy = True
-        self.window.when_saved(lambda: self._run_undo(info))
+        self.window.editing.when_saved(lambda: self._run_undo(info))
 
     def _run_undo(self, info: ImportInfo) -> None:
         db, actor = self.window.db, self._actor
@@ -517,12 +532,12 @@ class WorkbookExchange(QObject):
             self._status(self.tr("Un import, un export ou un envoi est déjà en cours."))
             return
         self._busy = True
-        self.window.when_saved(lambda: self._export_saved(path))
+        self.window.editing.when_saved(lambda: self._export_saved(path))
 
     def _export_saved(self, path: Path) -> None:
         controller = self.window.controller
         unsaved = len(controller.engine.pending) if controller is not None else 0
-        invalid = self.window.invalid_values()
+        invalid = self.window.detail.has_invalid_values()
         if not unsaved and not invalid:
             self._run_export(path)
             return

@@ -7,7 +7,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from sradar_desktop.domain.scale import Scale
@@ -29,6 +39,14 @@ def level_color(scale: Scale | None, code: str | None) -> QColor | None:
         return QColor(scale.level(code).color)
     except KeyError:
         return None
+
+
+def color_icon(colour: str) -> QIcon:
+    """A small square of ``colour``, beside a word (menus, lists and headers draw icons, not
+    colours)."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
 
 
 def text_color_on(background: QColor) -> QColor:

@@ -255,6 +255,7 @@ def read_incoming(path: Path, *, respondent_code: str | None = None, actor: str 
         campaign_due=workbook.campaign_due,
         expected=workbook.expected,
         notes=workbook.notes,
+        return_address=workbook.return_address,
     )
 
 
@@ -607,6 +608,11 @@ def _apply(
             created["respondents"].append(code)  # type: ignore[union-attr]
     if created["campaign"]:
         _set_up_campaign(session, incoming, created["respondents"])  # type: ignore[arg-type]
+    campaign = session.get(Campaign, incoming.campaign_id)
+    if incoming.return_address and campaign is not None and not campaign.return_address:
+        # Where the answers go, learnt from the blank the secretariat sent (undone with it).
+        campaign.return_address = incoming.return_address
+        created["return_address"] = True
 
     record = ImportRecord(
         actor=actor,
@@ -927,6 +933,9 @@ def undo_import(db: Database, import_id: int, *, actor: str = "") -> str:
         record.undone_at = now
         flush_audit(session)  # the undoing's own lines, before what they refer to may go
         created = json.loads(record.summary or "{}").get("created", {})
+        campaign = session.get(Campaign, record.campaign_id or "")
+        if created.get("return_address") and campaign is not None:
+            campaign.return_address = ""
         _remove_unused(session, import_id, created)
         return (
             f"Import de {record.file_name} annulé : "

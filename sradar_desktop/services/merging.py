@@ -49,6 +49,7 @@ class _Campaign:
     # The due date and the expected services, as the most recently exported file gives them.
     due: date | None = None
     expected: tuple[str, ...] = ()
+    return_address: str = ""
     described_at: datetime | None = None
     # The files read, by campaign id (with its title): one campaign per consolidation.
     files: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
@@ -82,10 +83,11 @@ class MergeBook:
                 previous_id=incoming.previous_campaign_id,
             )
         merged.files.setdefault(incoming.campaign_id, (incoming.campaign_title, []))[1].append(name)
-        if (incoming.expected or incoming.campaign_due) and (
+        if (incoming.expected or incoming.campaign_due or incoming.return_address) and (
             merged.described_at is None or incoming.exported_at > merged.described_at
         ):
             merged.due, merged.expected = incoming.campaign_due, incoming.expected
+            merged.return_address = incoming.return_address
             merged.described_at = incoming.exported_at
         if digest in self._digests:
             return ImportOutcome(
@@ -197,6 +199,7 @@ class MergeBook:
             previous_campaign_id=merged.previous_id,
             campaign_due=merged.due,
             expected=merged.expected,
+            return_address=merged.return_address,
         )
 
     def consolidation(self, merged: _Campaign) -> Consolidation:

@@ -316,6 +316,12 @@ def _text_rows(text: str, file_name: str) -> list[list[str]]:
         ) from error
 
 
+def text_table_rows(data: bytes, file_name: str) -> list[list[str]]:
+    """The rows of a text table as Excel or LibreOffice save one (``;``, ``,`` or tab; UTF-8,
+    UTF-16 or Windows-1252). Raises ``FileRefusedError``."""
+    return _text_rows(_decode(data, file_name), file_name)
+
+
 def plan_table_from_sheets(sheets: Sequence[Sheet], file_name: str) -> PlanTable:
     """The plan of the first visible sheet that has the plan's columns."""
     last_error: FileRefusedError | None = None

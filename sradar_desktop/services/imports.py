@@ -129,6 +129,10 @@ class ImportOutcome:
     new_campaign: str = ""
     # What was read otherwise than expected (a filled copy of the sheet, say).
     notes: tuple[str, ...] = ()
+    # A file taken from a saved message: the message (« courriel de … du … : « objet » »), and
+    # what does not match in its sender, if anything (shown, never hidden).
+    source: str = ""
+    sender_warning: str = ""
 
     @property
     def applied(self) -> int:
@@ -141,7 +145,12 @@ class ImportOutcome:
         """One French line for the command line, the preview and the log."""
         if self.already_imported_at is not None:
             when = moment_text(self.already_imported_at)
-            return f"{self.file_name} : déjà importé le {when}, rien n'a changé."
+            return " ".join(
+                [
+                    f"{self.file_name} : déjà importé le {when}, rien n'a changé.",
+                    *filter(None, (self.source, self.sender_warning)),
+                ]
+            )
         objectives, themes, actions = self.plan_counts
         parts = [
             (
@@ -183,7 +192,13 @@ class ImportOutcome:
                 + (f" et {count(more, 'autre')}" if more > 0 else "")
                 + ")"
             )
-        return " ".join([f"{self.file_name} : " + ", ".join(parts) + ".", *self.notes])
+        return " ".join(
+            [
+                f"{self.file_name} : " + ", ".join(parts) + ".",
+                *self.notes,
+                *filter(None, (self.source, self.sender_warning)),
+            ]
+        )
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -225,19 +240,24 @@ def _from_plan_table(
     )
 
 
-def read_incoming(path: Path, *, respondent_code: str | None = None, actor: str = "") -> Incoming:
-    """Read and check any importable file. Raises ``FileRefusedError`` with French messages."""
+def read_incoming(
+    path: Path, *, respondent_code: str | None = None, actor: str = "", name: str | None = None
+) -> Incoming:
+    """Read and check any importable file. Raises ``FileRefusedError`` with French messages,
+    naming the file ``name`` (its own name by default; « message.eml › pièce.xlsx » for an
+    attachment)."""
+    name = name or path.name
     check_size(path)
     if not is_spreadsheet(path):
-        return _from_plan_table(read_plan_table(path), path, respondent_code, actor)
-    received = read_workbook_sheets(path)
+        return _from_plan_table(read_plan_table(path, name), path, respondent_code, actor)
+    received = read_workbook_sheets(path, name)
     if not looks_like_exchange(received.sheets):
-        table = plan_table_from_sheets(received.sheets, path.name)
+        table = plan_table_from_sheets(received.sheets, name)
         return _from_plan_table(table, path, respondent_code, actor)
-    workbook = parse_exchange(path, received)
+    workbook = parse_exchange(path, received, name)
     if not workbook.campaign_id:
         raise FileRefusedError(
-            f"Le fichier « {path.name} » a été refusé : il ne dit pas à quelle campagne il "
+            f"Le fichier « {name} » a été refusé : il ne dit pas à quelle campagne il "
             "répond. Demandez à l'expéditeur le classeur d'origine."
         )
     return Incoming(
@@ -433,9 +453,9 @@ def _previous_import(session: Session, digest: str) -> ImportRecord | None:
     )
 
 
-def _already(path: Path, record: ImportRecord) -> ImportOutcome:
+def _already(name: str, record: ImportRecord) -> ImportOutcome:
     return ImportOutcome(
-        file_name=path.name,
+        file_name=name,
         kind=record.kind,
         questionnaire_id=record.questionnaire_id,
         questionnaire_title="",
@@ -455,23 +475,39 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+# A last check of what a file brings, in the transaction that reads or applies it (a message's
+# attachment must answer the campaign the messages are collected for): raises
+# ``FileRefusedError`` to refuse the file.
+Acceptance = Callable[[Session, Incoming], None]
+
+
 def preview_import(
-    db: Database, path: Path, *, respondent_code: str | None = None, actor: str = ""
+    db: Database,
+    path: Path,
+    *,
+    respondent_code: str | None = None,
+    actor: str = "",
+    name: str | None = None,
+    accept: Acceptance | None = None,
 ) -> ImportOutcome:
-    """What importing ``path`` would do, without changing anything."""
+    """What importing ``path`` would do, without changing anything (``name`` and ``accept``:
+    see ``read_incoming`` and ``Acceptance``)."""
+    name = name or path.name
     check_size(path)
     digest = file_digest(path)
     with db.read() as session:
         previous = _previous_import(session, digest)
     if previous is not None:
-        return _already(path, previous)
-    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor)
+        return _already(name, previous)
+    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor, name=name)
     with db.read() as session:
         incoming = _placed(session, incoming)
-        new_questionnaire = _check_versions(session, incoming, path.name)
+        if accept is not None:
+            accept(session, incoming)
+        new_questionnaire = _check_versions(session, incoming, name)
         changes = _changes(session, incoming, new_questionnaire)
         unknown = session.get(Campaign, incoming.campaign_id) is None
-        return _outcome(path.name, incoming, new_questionnaire, changes, new_campaign=unknown)
+        return _outcome(name, incoming, new_questionnaire, changes, new_campaign=unknown)
 
 
 def _placed(session: Session, incoming: Incoming) -> Incoming:
@@ -501,21 +537,31 @@ def _image_of(values: dict[str, str | bool | None], updated_at: datetime, update
 
 
 def import_file(
-    db: Database, path: Path, *, actor: str = "", respondent_code: str | None = None
+    db: Database,
+    path: Path,
+    *,
+    actor: str = "",
+    respondent_code: str | None = None,
+    name: str | None = None,
+    accept: Acceptance | None = None,
 ) -> ImportOutcome:
-    """Import one file, all or nothing. Raises ``FileRefusedError`` when it is refused."""
+    """Import one file, all or nothing. Raises ``FileRefusedError`` when it is refused
+    (``name`` and ``accept``: see ``read_incoming`` and ``Acceptance``)."""
+    name = name or path.name
     check_size(path)
     digest = file_digest(path)
     with db.read() as session:
         previous = _previous_import(session, digest)
     if previous is not None:
-        return _already(path, previous)
-    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor)
+        return _already(name, previous)
+    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor, name=name)
     with db.write() as session:
         previous = _previous_import(session, digest)
         if previous is not None:  # imported by another window meanwhile
-            return _already(path, previous)
-        return _apply(session, incoming, path.name, digest, actor)
+            return _already(name, previous)
+        if accept is not None:
+            accept(session, _placed(session, incoming))
+        return _apply(session, incoming, name, digest, actor)
 
 
 def _confirm_from_file(session: Session, change: _Change) -> bool:
@@ -734,9 +780,15 @@ def _apply(
 
 @dataclass(frozen=True)
 class FileResult:
-    path: Path
+    path: Path  # the path given (a message, for a workbook taken from one)
     outcome: ImportOutcome | None = None
     error: UserError | None = None
+    # How the file is named: « message.eml › pièce.xlsx » for a workbook taken from a message.
+    name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.path.name
 
 
 def import_files(
@@ -747,31 +799,52 @@ def import_files(
     respondent_code: str | None = None,
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    campaign_id: str | None = None,
 ) -> list[FileResult]:
-    """Import each file on its own: one refused file never stops the others."""
+    """Import each file on its own: one refused file never stops the others. A saved message
+    (``.eml``, ``.msg``) gives one result per attached workbook, each checked against the
+    campaign the replies are collected for (``campaign_id``, or the current campaign of its
+    questionnaire) and reported with the message (see ``services.collecting``)."""
+    from sradar_desktop.services.collecting import checks, expanded
+
     results = []
-    for index, path in enumerate(paths):
-        if cancelled is not None and cancelled():
-            break
-        if progress is not None:
-            progress(index, path)
-        try:
-            outcome = import_file(db, path, actor=actor, respondent_code=respondent_code)
-        except UserError as error:
-            log.info("Refusé : %s", error)
-            if isinstance(error, FileRefusedError):
-                record_refusal(db, path, str(error), actor=actor)
-            results.append(FileResult(path, error=error))
-        except Exception:  # a bug must not stop the other files; its traceback is logged
-            log.exception("Erreur inattendue en important %s", path)
-            error = UserError(
-                f"Le fichier « {path.name} » n'a pas été importé à cause d'une erreur "
-                "inattendue (un défaut de l'application, pas de votre fait) ; le détail est "
-                "dans le journal de l'application. Les autres fichiers ont été traités."
-            )
-            results.append(FileResult(path, error=error))
-        else:
-            results.append(FileResult(path, outcome=outcome))
+    with expanded(paths) as items:
+        for index, item in enumerate(items):
+            if cancelled is not None and cancelled():
+                break
+            if progress is not None:
+                progress(index, item.origin)
+            if item.error is not None:
+                log.info("Refusé : %s", item.error)
+                results.append(FileResult(item.origin, error=item.error, name=item.name))
+                continue
+            check = checks(item, campaign_id)
+            try:
+                outcome = import_file(
+                    db,
+                    item.path,
+                    actor=actor,
+                    respondent_code=respondent_code,
+                    name=item.name,
+                    accept=check,
+                )
+            except UserError as error:
+                log.info("Refusé : %s", error)
+                if isinstance(error, FileRefusedError):
+                    record_refusal(db, Path(item.name), str(error), actor=actor)
+                results.append(FileResult(item.origin, error=error, name=item.name))
+            except Exception:  # a bug must not stop the other files; its traceback is logged
+                log.exception("Erreur inattendue en important %s", item.name)
+                error = UserError(
+                    f"Le fichier « {item.name} » n'a pas été importé à cause d'une erreur "
+                    "inattendue (un défaut de l'application, pas de votre fait) ; le détail est "
+                    "dans le journal de l'application. Les autres fichiers ont été traités."
+                )
+                results.append(FileResult(item.origin, error=error, name=item.name))
+            else:
+                if check is not None:
+                    outcome = check.finish(outcome)  # type: ignore[assignment]
+                results.append(FileResult(item.origin, outcome=outcome, name=item.name))
     return results
 
 

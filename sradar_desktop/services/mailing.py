@@ -126,7 +126,7 @@ def _context(round: _Round, member: RosterMember, attachment: str) -> texts.Cont
         period=round.period,
         due=round.due,
         code=member.code,
-        label=member.label,
+        label=respondent_label(member.code, member.label),
         return_address=round.return_address,
         attachment=attachment,
         choices=round.plan.scale.choices_text(),
@@ -336,7 +336,7 @@ def answers_draft(
     if member is None:
         with db.read() as session:
             label = session.scalar(select(Respondent.label).where(Respondent.code == code))
-        member = RosterMember(code, respondent_label(code, label or ""))
+        member = RosterMember(code, label or "")
     subject, body = texts.answers(
         _context(round, member, workbook.name), completion or "réponses jointes"
     )

@@ -7,6 +7,7 @@ files written to MS-OXMSG over a compound file written to MS-CFB (olefile only r
 from __future__ import annotations
 
 import base64
+import hashlib
 import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -114,7 +115,8 @@ def thunderbird_eml(
     in RFC 2231 (``filename*0*=UTF-8''…`` continuations), an optional forwarded message as a
     ``message/rfc822`` part. ``raw_headers``: the subject and sender name as raw Windows-1252
     bytes, as some old programs send them (no RFC 2047)."""
-    boundary = "------------5Yb0ExK1xTzWq0ZsB7Yl8Tn3"
+    # Each message its own boundary, as Thunderbird draws them at random.
+    boundary = "------------" + hashlib.sha1(subject.encode()).hexdigest()[:24]
     if raw_headers:
         head = [
             b"From: " + sender_name.encode("cp1252") + f" <{sender}>".encode(),

@@ -353,9 +353,9 @@ def is_spreadsheet(path: Path) -> bool:
 def read_plan_table(path: Path, display_name: str | None = None) -> PlanTable:
     """Read an action-plan table from any supported file. Raises ``FileRefusedError``."""
     name = display_name or path.name
-    check_size(path)
+    check_size(path, name=name)
     if is_spreadsheet(path):
-        check_spreadsheet(path)
+        check_spreadsheet(path, name=name)
         return plan_table_from_sheets(read_sheets(path, name), name)
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES:

@@ -247,7 +247,7 @@ def read_incoming(
     naming the file ``name`` (its own name by default; « message.eml › pièce.xlsx » for an
     attachment)."""
     name = name or path.name
-    check_size(path)
+    check_size(path, name=name)
     if not is_spreadsheet(path):
         return _from_plan_table(read_plan_table(path, name), path, respondent_code, actor)
     received = read_workbook_sheets(path, name)
@@ -493,7 +493,7 @@ def preview_import(
     """What importing ``path`` would do, without changing anything (``name`` and ``accept``:
     see ``read_incoming`` and ``Acceptance``)."""
     name = name or path.name
-    check_size(path)
+    check_size(path, name=name)
     digest = file_digest(path)
     with db.read() as session:
         previous = _previous_import(session, digest)
@@ -548,7 +548,7 @@ def import_file(
     """Import one file, all or nothing. Raises ``FileRefusedError`` when it is refused
     (``name`` and ``accept``: see ``read_incoming`` and ``Acceptance``)."""
     name = name or path.name
-    check_size(path)
+    check_size(path, name=name)
     digest = file_digest(path)
     with db.read() as session:
         previous = _previous_import(session, digest)

@@ -272,7 +272,7 @@ _LOOK_AHEAD = 2 * READERS
 
 
 def _read(item: Expanded) -> tuple[str, Incoming]:
-    check_size(item.path)
+    check_size(item.path, name=item.name)
     return file_digest(item.path), read_incoming(item.path, name=item.name)
 
 

@@ -269,7 +269,7 @@ class Received:
 def read_workbook_sheets(path: Path, display_name: str | None = None) -> Received:
     """Check a received spreadsheet, then open it."""
     name = display_name or path.name
-    container = check_spreadsheet(path)
+    container = check_spreadsheet(path, name=name)
     saved: tuple[datetime | None, str] = (None, "")
     if container in ("xlsx", "ods"):
         try:

@@ -283,6 +283,12 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--all", action="store_true", help="toutes les actions du plan")
     exporter.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path)
     exporter.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
+    exporter.add_argument(
+        "--message",
+        action="store_true",
+        help="avec --respondent : écrit aussi, à côté du classeur, un brouillon de message "
+        "(.eml) adressé à l'adresse de retour de la campagne, qui le porte en pièce jointe",
+    )
     comparison = exporter.add_mutually_exclusive_group()
     comparison.add_argument(
         "--compare",
@@ -553,12 +559,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
                     all_actions=args.all,
                 )
                 print(result.describe())
+                if args.message:
+                    from sradar_desktop.services.mailing import answers_draft
+
+                    draft = answers_draft(
+                        db,
+                        args.output,
+                        respondent_code=args.respondent,
+                        campaign_id=args.campaign,
+                        completion=result.completion.describe(),
+                    )
+                    print(f"Message à envoyer : {draft.name}, rien n'a été envoyé.")
             if args.pdf is not None:
                 raise UserError(
                     "La synthèse PDF porte sur tous les répondants : retirez --respondent pour "
                     "la produire."
                 )
         else:
+            if args.message:
+                raise UserError("--message ne sert qu'avec --respondent (vos réponses).")
             from sradar_desktop.services.consolidation import write_reports
 
             report = write_reports(

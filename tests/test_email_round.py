@@ -418,3 +418,16 @@ def test_send_and_addresses_commands(tmp_path, capsys):
     status = cli.main(["send", "--db", base, "-o", str(folder), "--since", "01/01/2020"])
     assert status == 1
     assert "--since ne sert qu'avec --reminders" in capsys.readouterr().err
+    # The agent's side: the answers exported with a message to the return address.
+    exported = tmp_path / "réponses DDETS-44.xlsx"
+    status = cli.main(
+        ["export", "--db", base, "--respondent", "DDETS-44", "-o", str(exported), "--message"]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    assert out.splitlines()[-1] == (
+        "Message à envoyer : réponses DDETS-44.eml, rien n'a été envoyé."
+    )
+    _ours, theirs = _parse(exported.with_suffix(".eml"))
+    assert [a.address for a in theirs.to] == [BACK]
+    assert theirs.attachments[0].content == exported.read_bytes()

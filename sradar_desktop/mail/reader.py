@@ -152,6 +152,14 @@ def _attachment_name(part: Message) -> str:
     return header_text(raw)
 
 
+def _too_many_parts(name: str) -> FileRefusedError:
+    return refused(
+        name,
+        f"il est fait de plus de {MAX_PARTS} parties, ce qui n'est pas un message ordinaire",
+        "Demandez à l'expéditeur de renvoyer son classeur seul, en pièce jointe.",
+    )
+
+
 def _walk(root: Message, name: str) -> Iterator[tuple[Message, MessageInfo]]:
     """Every leaf part of ``root`` with the message it belongs to, without recursion, within
     the limits of parts and depths."""
@@ -161,12 +169,7 @@ def _walk(root: Message, name: str) -> Iterator[tuple[Message, MessageInfo]]:
         part, info, depth, nested = stack.pop()
         parts += 1
         if parts > MAX_PARTS:
-            raise refused(
-                name,
-                f"il est fait de plus de {MAX_PARTS} parties, ce qui n'est pas un message "
-                "ordinaire",
-                "Demandez à l'expéditeur de renvoyer son classeur seul, en pièce jointe.",
-            )
+            raise _too_many_parts(name)
         if depth > MAX_MIME_DEPTH:
             raise refused(
                 name,
@@ -206,6 +209,10 @@ def read_eml(data: bytes, name: str) -> ReceivedMessage:
             "ce n'est pas un message enregistré (.eml) : le fichier est d'un autre type",
             "Enregistrez à nouveau le message depuis votre messagerie.",
         )
+    # Every part opens with a boundary line (« --… »): counted before Python's parser builds an
+    # object for each, so that a message of a million tiny parts is refused, not parsed.
+    if data.count(b"\n--") > 4 * MAX_PARTS:
+        raise _too_many_parts(name)
     try:
         message = email.message_from_bytes(data, policy=email.policy.compat32)
     except (RecursionError, ValueError, TypeError, IndexError) as error:

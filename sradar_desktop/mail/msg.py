@@ -11,22 +11,22 @@ is refused rather than read around.
 
 from __future__ import annotations
 
+import email
 import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sradar_desktop.mail.names import safe_file_name
-from sradar_desktop.mail.reader import (
+from sradar_desktop.mail.eml import header_text, message_info
+from sradar_desktop.mail.message import (
     MAX_NESTED_MESSAGES,
     MAX_PARTS,
     MAX_SUBJECT,
     MessageAttachment,
     MessageInfo,
     ReceivedMessage,
-    header_text,
-    message_info,
     refused,
 )
+from sradar_desktop.mail.names import safe_file_name
 
 PROPERTIES = "__properties_version1.0"
 ATTACHMENT_PREFIX = "__attach_version1.0_#"
@@ -171,8 +171,6 @@ def _info(reader: _Reader) -> MessageInfo:
         # The Internet headers the message arrived with, when Outlook kept them.
         headers = reader.text(TAG_TRANSPORT_HEADERS, codepage)
         if headers:
-            import email
-
             parsed = message_info(email.message_from_string(headers.split("\r\n\r\n")[0]))
             sender = sender or parsed.sender
             name = name or parsed.sender_name

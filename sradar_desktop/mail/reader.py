@@ -1,30 +1,17 @@
-"""Saved messages read back for their attachments: ``.eml`` (RFC 5322 / MIME, as Outlook,
-Thunderbird and webmails save them) and Outlook ``.msg`` (see ``msg``).
+"""Saved messages read back for their attachments: ``.eml`` (see ``eml``) and Outlook ``.msg``
+(see ``msg``), told apart by their first bytes.
 
-A message received by email is hostile, as a workbook is: its size is bounded before it is
-parsed, its MIME tree is walked without recursion and refused past a number of parts or a
-depth of nested messages (``message/rfc822``, a message forwarded as an attachment), and the
-names of its attachments are made plain file names (``names.safe_file_name``). Headers are
-decoded whatever the sender's program wrote: RFC 2047 words in any charset, raw 8-bit text in
-UTF-8 or Windows-1252; attachment names in RFC 2231 or RFC 2047. Each attachment keeps the
-sender, date and subject of the message that holds it (a forwarded message keeps its own).
+A message received by email is hostile, as a workbook is: its size is bounded before anything
+parses it, and each reader bounds what it builds (parts, depths, bytes read).
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
-from collections.abc import Iterator
-from contextlib import suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.header import decode_header, make_header
-from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
-from sradar_desktop.errors import FileRefusedError
-from sradar_desktop.mail.names import safe_file_name
+from sradar_desktop.mail.eml import read_eml
+from sradar_desktop.mail.message import ReceivedMessage, refused
+from sradar_desktop.mail.msg import read_msg
 from sradar_desktop.workbook.safety import check_size
 
 EML_SUFFIX = ".eml"
@@ -32,49 +19,12 @@ MSG_SUFFIX = ".msg"
 MESSAGE_SUFFIXES = frozenset({EML_SUFFIX, MSG_SUFFIX})
 # A workbook of 50 MB (the limit of a workbook file) in base64, with its message around it.
 MAX_MESSAGE_BYTES = 72 * 1024 * 1024
-# Far more than any real message has (a reply with its signature images, a few attachments).
-MAX_PARTS = 500
-# Messages forwarded as attachments, inside one another.
-MAX_NESTED_MESSAGES = 5
-# multipart inside multipart (Outlook goes three deep: mixed › related › alternative).
-MAX_MIME_DEPTH = 30
-MAX_SUBJECT = 500
-
-
-@dataclass(frozen=True)
-class MessageInfo:
-    """Who sent a message, when, and its subject, as its headers say."""
-
-    sender_name: str = ""
-    sender: str = ""  # the bare address, "" when the message does not say
-    date: datetime | None = None  # UTC
-    subject: str = ""
-
-
-@dataclass(frozen=True)
-class MessageAttachment:
-    name: str  # a plain file name (see ``names.safe_file_name``)
-    data: bytes
-    content_type: str
-    origin: MessageInfo  # the message holding it (a forwarded one keeps its own)
-
-
-@dataclass(frozen=True)
-class ReceivedMessage:
-    file_name: str
-    info: MessageInfo
-    attachments: tuple[MessageAttachment, ...]
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def is_message(path: Path) -> bool:
     """Whether a file is a saved message, by its name (``.eml``, ``.msg``)."""
     return path.suffix.lower() in MESSAGE_SUFFIXES
-
-
-def refused(name: str, reason: str, advice: str = "") -> FileRefusedError:
-    return FileRefusedError(
-        f"Le message « {name} » a été refusé : {reason}." + (f" {advice}" if advice else "")
-    )
 
 
 def read_message(path: Path) -> ReceivedMessage:
@@ -92,9 +42,7 @@ def read_message(path: Path) -> ReceivedMessage:
         )
     with path.open("rb") as handle:
         head = handle.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        from sradar_desktop.mail.msg import read_msg
-
+    if head.startswith(_OLE_MAGIC):
         return read_msg(path)
     if path.suffix.lower() == MSG_SUFFIX:
         raise refused(
@@ -103,143 +51,3 @@ def read_message(path: Path) -> ReceivedMessage:
             "Enregistrez à nouveau le message depuis Outlook (Fichier › Enregistrer sous).",
         )
     return read_eml(path.read_bytes(), name)
-
-
-# .eml ---------------------------------------------------------------------------------------
-
-
-def header_text(value: object) -> str:
-    """A header as text: RFC 2047 words decoded (any charset Python knows, Windows-1252
-    included), raw 8-bit bytes read as UTF-8 or else Windows-1252, folded lines joined."""
-    if value is None:
-        return ""
-    text = str(value)
-    if any("\udc80" <= c <= "\udcff" for c in text):  # raw 8-bit bytes, kept as surrogates
-        raw = text.encode("ascii", "surrogateescape")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", "replace")
-    if "=?" in text:
-        # An unknown charset or a damaged word: the text as written.
-        with suppress(LookupError, UnicodeError, ValueError, AssertionError):
-            text = str(make_header(decode_header(text)))
-    return " ".join(text.split())
-
-
-def message_info(message: Message) -> MessageInfo:
-    sender_name = sender = ""
-    pairs = getaddresses([header_text(message.get("From", ""))])
-    if pairs and pairs[0][1] and "@" in pairs[0][1]:
-        sender_name, sender = pairs[0][0].strip(), pairs[0][1].strip()
-    date = None
-    raw_date = header_text(message.get("Date", ""))
-    if raw_date:
-        try:
-            date = parsedate_to_datetime(raw_date)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            date = None
-        if date is not None:
-            date = date.replace(tzinfo=UTC) if date.tzinfo is None else date.astimezone(UTC)
-    subject = header_text(message.get("Subject", ""))[:MAX_SUBJECT]
-    return MessageInfo(sender_name, sender, date, subject)
-
-
-def _attachment_name(part: Message) -> str:
-    raw = part.get_filename() or part.get_param("name") or ""
-    if isinstance(raw, tuple):  # an RFC 2231 value get_param did not collapse
-        raw = email.utils.collapse_rfc2231_value(raw)
-    return header_text(raw)
-
-
-def _too_many_parts(name: str) -> FileRefusedError:
-    return refused(
-        name,
-        f"il est fait de plus de {MAX_PARTS} parties, ce qui n'est pas un message ordinaire",
-        "Demandez à l'expéditeur de renvoyer son classeur seul, en pièce jointe.",
-    )
-
-
-def _walk(root: Message, name: str) -> Iterator[tuple[Message, MessageInfo]]:
-    """Every leaf part of ``root`` with the message it belongs to, without recursion, within
-    the limits of parts and depths."""
-    stack: list[tuple[Message, MessageInfo, int, int]] = [(root, message_info(root), 0, 0)]
-    parts = 0
-    while stack:
-        part, info, depth, nested = stack.pop()
-        parts += 1
-        if parts > MAX_PARTS:
-            raise _too_many_parts(name)
-        if depth > MAX_MIME_DEPTH:
-            raise refused(
-                name,
-                "sa structure est imbriquée à l'excès, ce qui n'est pas un message ordinaire",
-                "Demandez à l'expéditeur de renvoyer son classeur seul, en pièce jointe.",
-            )
-        content_type = part.get_content_type()
-        if content_type == "message/rfc822" or (
-            content_type.startswith("message/") and part.is_multipart()
-        ):
-            inner = part.get_payload()
-            if nested + 1 > MAX_NESTED_MESSAGES:
-                raise refused(
-                    name,
-                    f"il contient des messages transférés les uns dans les autres sur plus de "
-                    f"{MAX_NESTED_MESSAGES} niveaux",
-                    "Enregistrez le message d'origine et importez-le directement.",
-                )
-            for child in reversed(inner if isinstance(inner, list) else []):
-                if isinstance(child, Message):
-                    stack.append((child, message_info(child), depth + 1, nested + 1))
-            continue
-        if part.is_multipart():
-            children = part.get_payload()
-            for child in reversed(children if isinstance(children, list) else []):
-                if isinstance(child, Message):
-                    stack.append((child, info, depth + 1, nested))
-            continue
-        yield part, info
-
-
-def read_eml(data: bytes, name: str) -> ReceivedMessage:
-    """A message in RFC 5322 / MIME form (see ``read_message``)."""
-    if b"\x00" in data[:4096]:
-        raise refused(
-            name,
-            "ce n'est pas un message enregistré (.eml) : le fichier est d'un autre type",
-            "Enregistrez à nouveau le message depuis votre messagerie.",
-        )
-    # Every part opens with a boundary line (« --… »): counted before Python's parser builds an
-    # object for each, so that a message of a million tiny parts is refused, not parsed.
-    if data.count(b"\n--") > 4 * MAX_PARTS:
-        raise _too_many_parts(name)
-    try:
-        message = email.message_from_bytes(data, policy=email.policy.compat32)
-    except (RecursionError, ValueError, TypeError, IndexError) as error:
-        raise refused(name, "il est endommagé ou mal formé") from error
-    if not message.keys() or not any(
-        message.get(key) for key in ("From", "Date", "Subject", "Content-Type", "To")
-    ):
-        raise refused(
-            name,
-            "ce n'est pas un message enregistré (.eml) : aucun en-tête de message n'y figure",
-            "Enregistrez à nouveau le message depuis votre messagerie.",
-        )
-    attachments = []
-    try:
-        for part, origin in _walk(message, name):
-            disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-            filename = _attachment_name(part)
-            if not filename and disposition != "attachment":
-                continue  # the text of the message, an inline picture without a name
-            payload = part.get_payload(decode=True)
-            if not isinstance(payload, bytes):
-                payload = b""
-            attachments.append(
-                MessageAttachment(
-                    safe_file_name(filename), payload, part.get_content_type(), origin
-                )
-            )
-    except RecursionError as error:
-        raise refused(name, "sa structure est imbriquée à l'excès") from error
-    return ReceivedMessage(name, message_info(message), tuple(attachments))

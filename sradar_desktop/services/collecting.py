@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,16 +28,13 @@ from sradar_desktop.db.models import Campaign, ExpectedRespondent, Respondent
 from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.mail.addresses import same_address
-from sradar_desktop.mail.reader import (
-    MessageAttachment,
-    MessageInfo,
-    is_message,
-    read_message,
-    refused,
-)
+from sradar_desktop.mail.message import MessageAttachment, MessageInfo, refused
+from sradar_desktop.mail.reader import is_message, read_message
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES
 from sradar_desktop.services.campaigns import current_campaign_id
 from sradar_desktop.workbook.format import Incoming
+
+Outcome = TypeVar("Outcome")
 
 log = logging.getLogger(__name__)
 
@@ -233,10 +231,8 @@ class _Checks:
         self.warning = ""
 
     def __call__(self, session: Session, incoming: Incoming) -> None:
-        from sradar_desktop.services.imports import KIND_WORKBOOK
-
-        if incoming.kind == KIND_WORKBOOK:
-            self._campaign(session, incoming)
+        # A plan table names no campaign: it was placed in the current one.
+        self._campaign(session, incoming)
         codes = sorted(
             {r.code for r in incoming.respondents} | {a.respondent for a in incoming.answers}
         )
@@ -260,7 +256,9 @@ class _Checks:
             "Si c'est voulu, enregistrez la pièce jointe et importez-la comme un fichier.",
         )
 
-    def finish(self, outcome: object) -> object:
+    def finish(self, outcome: Outcome) -> Outcome:
+        """An ``ImportOutcome`` with the message it came from and what is wrong with its
+        sender."""
         return replace(  # type: ignore[type-var]
             outcome, source=self.source.describe(), sender_warning=self.warning
         )
@@ -269,41 +267,3 @@ class _Checks:
 def checks(item: Expanded, campaign_id: str | None = None) -> _Checks | None:
     """The checks of a file taken from a message (``None`` for a file given as such)."""
     return _Checks(item.source, campaign_id) if item.source is not None else None
-
-
-def preview_paths(
-    db: object,
-    paths: Iterable[Path],
-    *,
-    actor: str = "",
-    campaign_id: str | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> list:
-    """The preview of each file to read for ``paths`` (``imports.FileResult``, named), messages
-    expanded: what the import window shows before anything changes."""
-    from sradar_desktop.services.imports import FileResult, preview_import
-
-    results = []
-    with expanded(paths) as items:
-        for item in items:
-            if cancelled is not None and cancelled():
-                break
-            if item.error is not None:
-                results.append(FileResult(item.origin, error=item.error, name=item.name))
-                continue
-            check = checks(item, campaign_id)
-            try:
-                outcome = preview_import(
-                    db,  # type: ignore[arg-type]
-                    item.path,
-                    actor=actor,
-                    name=item.name,
-                    accept=check,
-                )
-            except UserError as error:
-                results.append(FileResult(item.origin, error=error, name=item.name))
-            else:
-                if check is not None:
-                    outcome = check.finish(outcome)  # type: ignore[assignment]
-                results.append(FileResult(item.origin, outcome=outcome, name=item.name))
-    return results

@@ -58,6 +58,7 @@ from sradar_desktop.services.answers import (
 )
 from sradar_desktop.services.audit import flush_audit
 from sradar_desktop.services.campaigns import confirm, current_campaign_id
+from sradar_desktop.services.collecting import checks, expanded
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import (
     default_campaign_id,
@@ -805,8 +806,6 @@ def import_files(
     (``.eml``, ``.msg``) gives one result per attached workbook, each checked against the
     campaign the replies are collected for (``campaign_id``, or the current campaign of its
     questionnaire) and reported with the message (see ``services.collecting``)."""
-    from sradar_desktop.services.collecting import checks, expanded
-
     results = []
     with expanded(paths) as items:
         for index, item in enumerate(items):
@@ -843,7 +842,37 @@ def import_files(
                 results.append(FileResult(item.origin, error=error, name=item.name))
             else:
                 if check is not None:
-                    outcome = check.finish(outcome)  # type: ignore[assignment]
+                    outcome = check.finish(outcome)
+                results.append(FileResult(item.origin, outcome=outcome, name=item.name))
+    return results
+
+
+def preview_paths(
+    db: Database,
+    paths: Iterable[Path],
+    *,
+    actor: str = "",
+    campaign_id: str | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[FileResult]:
+    """The preview of each file to read for ``paths``, messages expanded (see ``import_files``):
+    what the import window shows before anything changes."""
+    results = []
+    with expanded(paths) as items:
+        for item in items:
+            if cancelled is not None and cancelled():
+                break
+            if item.error is not None:
+                results.append(FileResult(item.origin, error=item.error, name=item.name))
+                continue
+            check = checks(item, campaign_id)
+            try:
+                outcome = preview_import(db, item.path, actor=actor, name=item.name, accept=check)
+            except UserError as error:
+                results.append(FileResult(item.origin, error=error, name=item.name))
+            else:
+                if check is not None:
+                    outcome = check.finish(outcome)
                 results.append(FileResult(item.origin, outcome=outcome, name=item.name))
     return results
 

@@ -17,6 +17,7 @@ from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
+from sradar_desktop.services.operations import describe_failure
 from sradar_desktop.ui.i18n import french_system_locale, install_french
 from sradar_desktop.ui.splash import ClosingFeedback, Splash
 
@@ -32,22 +33,15 @@ def _install_excepthook() -> None:
     """A bug in a slot is logged with its traceback and told to the user, not silently lost."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
-        log.error("Erreur inattendue", exc_info=(kind, value, tb))
-        if isinstance(value, UserError):
-            QMessageBox.warning(QApplication.activeWindow(), APP_NAME, str(value))
-            return
-        QMessageBox.critical(
-            QApplication.activeWindow(),
-            APP_NAME,
-            QApplication.translate(
-                "app",
-                "Une erreur inattendue s'est produite (un défaut de l'application, pas de votre "
-                "fait). Vos saisies déjà enregistrées sont conservées.\n\nLe détail est dans le "
-                "journal : %s",
-            )
-            % log_file(),
+        failure = describe_failure(
+            value.with_traceback(tb),
+            "Une opération n'a pas pu aller au bout",
+            "Vos saisies déjà enregistrées sont conservées.",
         )
-        traceback.print_exception(kind, value, tb)
+        box = QMessageBox.critical if failure.is_bug else QMessageBox.warning
+        box(QApplication.activeWindow(), APP_NAME, failure.message)
+        if failure.is_bug:
+            traceback.print_exception(kind, value, tb)
 
     sys.excepthook = hook
 

@@ -12,11 +12,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
-from sradar_desktop.logs import log_file, setup_logging
+from sradar_desktop.logs import setup_logging
+from sradar_desktop.services.operations import describe_failure
+
+if TYPE_CHECKING:
+    from sradar_desktop.services.server_wait import Waiting
 
 log = logging.getLogger(__name__)
 
@@ -520,6 +524,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             actor=args.actor,
             respondent_code=args.respondent,
             campaign_id=args.campaign,
+            waiting=_ServerWaits().say,
         )
     finally:
         db.close()
@@ -754,6 +759,20 @@ def _check_outputs(args: argparse.Namespace) -> None:
         )
 
 
+class _ServerWaits:
+    """One line on standard error when a batch starts waiting for its server (or the server
+    changes what it does meanwhile), not one per try."""
+
+    def __init__(self) -> None:
+        self.said: tuple[str, str] | None = None
+
+    def say(self, waiting: Waiting) -> None:
+        said = (waiting.subject, waiting.brief)
+        if waiting.tries == 1 or said != self.said:
+            print(f"sradar-desktop : {waiting.describe()}", file=sys.stderr, flush=True)
+        self.said = said
+
+
 def _report(error: UserError) -> None:
     """One line on standard error, with the first details of the problem."""
     line = str(error)
@@ -822,11 +841,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
-    except Exception:
-        log.exception("Erreur inattendue")
-        print(
-            "sradar-desktop : erreur inattendue (un défaut de l'application, pas de votre "
-            f"fait). Le détail est dans le journal {log_file()}.",
-            file=sys.stderr,
-        )
+    except Exception as error:
+        failure = describe_failure(error, "La commande n'a pas pu aller au bout")
+        print(f"sradar-desktop : {failure.message}", file=sys.stderr)
         return EXIT_BUG

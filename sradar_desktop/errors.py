@@ -31,6 +31,17 @@ class DatabaseUnavailableError(DatabaseError):
     does not answer or refuses the login."""
 
 
+class ServerUnavailableError(DatabaseUnavailableError):
+    """The database's server cannot serve for now: it does not answer, restarts, cut the
+    connection or has no connection left. It may come back by itself: waiting can be enough.
+    ``brief`` says what it does in a few words (« redémarre ou s'arrête »), after « le serveur
+    de la base de données … »."""
+
+    def __init__(self, message: str, *, brief: str = "") -> None:
+        super().__init__(message)
+        self.brief = brief
+
+
 class DatabaseDamagedError(DatabaseError):
     """The database is proven damaged (SQLite said so, or an integrity check failed): the only
     case where restoring a backup is advised."""

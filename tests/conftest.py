@@ -1,16 +1,15 @@
 """Test set-up: Qt offscreen, a private data folder per test, SQLite and PostgreSQL databases.
 
 PostgreSQL: ``SRADAR_TEST_POSTGRESQL_URL`` names a server to use (an administrator URL: each
-test creates and drops its own database there); otherwise, when PostgreSQL's ``pg_ctl`` is
-installed and we are not root, pytest-postgresql starts a throwaway server. Without either the
-PostgreSQL variants are skipped, unless ``SRADAR_REQUIRE_POSTGRESQL=1`` (CI) makes that a failure.
+test creates and drops its own database there); otherwise, when PostgreSQL's programs are
+installed, the tests start a throwaway server of their own (``pg_servers``; as an unprivileged
+user when they run as root). Without either the PostgreSQL variants are skipped, unless
+``SRADAR_REQUIRE_POSTGRESQL=1`` (CI) makes that a failure.
 """
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pytest_postgresql import factories
+from pg_servers import PrivateServer, unavailable_reason
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
@@ -30,18 +29,6 @@ SEED_000 = PROJECT_DIR / "tests" / "data" / "evaluation-sradar-2021-2023.txt"
 
 PG_URL_ENV = "SRADAR_TEST_POSTGRESQL_URL"
 PG_REQUIRED_ENV = "SRADAR_REQUIRE_POSTGRESQL"
-
-
-def _find_pg_ctl() -> str | None:
-    found = shutil.which("pg_ctl")
-    if found:
-        return found
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    return candidates[-1] if candidates else None
-
-
-PG_CTL = _find_pg_ctl()
-pg_server = factories.postgresql_proc(executable=PG_CTL or "pg_ctl", port=None)
 
 
 @pytest.fixture(autouse=True)
@@ -58,26 +45,29 @@ def _no_postgresql(reason: str) -> None:
     pytest.skip(f"PostgreSQL indisponible : {reason}")
 
 
+def require_private_postgresql() -> None:
+    """Skip (or fail, when PostgreSQL is required) a test that needs a server of its own."""
+    reason = unavailable_reason()
+    if reason is not None:
+        _no_postgresql(reason)
+
+
 @pytest.fixture(scope="session")
-def pg_admin_url(request: pytest.FixtureRequest) -> URL:
+def pg_admin_url() -> Iterator[URL]:
     """An administrator URL on a running PostgreSQL server."""
     configured = os.environ.get(PG_URL_ENV)
     if configured:
-        url = make_url(configured)
-        return url.set(drivername="postgresql+psycopg")
-    if PG_CTL is None:
-        _no_postgresql(f"pg_ctl introuvable et {PG_URL_ENV} non défini")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        _no_postgresql(f"PostgreSQL refuse de démarrer sous root ; définissez {PG_URL_ENV}")
-    proc = request.getfixturevalue("pg_server")
-    return URL.create(
-        "postgresql+psycopg",
-        username=proc.user,
-        password=proc.password or None,
-        host=proc.host,
-        port=proc.port,
-        database="postgres",
-    )
+        yield make_url(configured).set(drivername="postgresql+psycopg")
+        return
+    reason = unavailable_reason()
+    if reason is not None:
+        _no_postgresql(f"{reason}, et {PG_URL_ENV} n'est pas défini")
+    server = PrivateServer()
+    try:
+        server.start()
+        yield server.url
+    finally:
+        server.remove()
 
 
 @pytest.fixture

@@ -319,7 +319,7 @@ def test_the_window_shows_a_change_made_behind_it_and_keeps_what_was_typed(qtbot
     assert claire._select_code(first)
     assert claire.sheet.by_code[first].status is None
     qtbot.mouseClick(claire.detail.status_button("oui"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(claire.controller.conflicts))
+    qtbot.waitUntil(lambda: bool(claire.controller.engine.conflicts))
     wait_saved(qtbot, claire)
 
     # The window shows Sophie's answer, says so, and keeps Claire's « Oui ».
@@ -363,20 +363,20 @@ def test_the_window_shows_a_change_made_behind_it_and_keeps_what_was_typed(qtbot
     long_text = "Version de Claire, " + "détaillée " * 20
     type_text(qtbot, detail.comment_edit, long_text)
     detail.commit_pending()
-    qtbot.waitUntil(lambda: bool(claire.controller.conflicts))
+    qtbot.waitUntil(lambda: bool(claire.controller.engine.conflicts))
     wait_saved(qtbot, claire)
     assert detail.comment_edit.toPlainText() == "Version de Sophie"
     assert f"Votre saisie « {long_text} » n'a pas été enregistrée" in (detail.conflict_label.text())
     qtbot.mouseClick(detail.dismiss_button, Qt.MouseButton.LeftButton)
     assert not detail.conflict_box.isVisible()
-    assert not claire.controller.conflicts
+    assert not claire.controller.engine.conflicts
     assert read_answers(db_claire, CAMPAIGN, "DDETS-44")[second].comment == "Version de Sophie"
     # From now on, Claire's changes are made on Sophie's comment and saved.
     detail.comment_edit.setFocus()
     type_text(qtbot, detail.comment_edit, " (relu)")
     detail.commit_pending()
     wait_saved(qtbot, claire)
-    assert not claire.controller.conflicts
+    assert not claire.controller.engine.conflicts
     stored = read_answers(db_claire, CAMPAIGN, "DDETS-44")[second]
     assert stored.comment == "Version de Sophie (relu)"
 

@@ -434,11 +434,11 @@ def test_the_window_says_busy_not_damaged_when_a_save_is_refused(
     assert "occupée par une autre fenêtre ou un autre programme" in message
     assert "n'a pas été enregistrée" in message
     assert not any(word in message.lower() for word in DAMAGE_WORDS)
-    assert code in {key.code for key in window.controller.pending}
+    assert code in {key.code for key in window.controller.engine.pending}
     # Once the other program let go, the retry saves what the agent chose.
-    window.controller.retry()
+    window.controller.engine.retry()
     wait_saved(qtbot, window)
-    assert not window.controller.pending
+    assert not window.controller.engine.pending
     assert answers(db)[code].status is not None
     window.close()
     db.close()

@@ -33,7 +33,7 @@ from sradar_desktop.mail.reader import read_message
 from sradar_desktop.services.campaigns import create_campaign
 from sradar_desktop.services.consolidation import consolidate_files, set_roster
 from sradar_desktop.services.exchange import export_workbook
-from sradar_desktop.services.imports import import_files, preview_paths
+from sradar_desktop.services.imports import import_files, preview_files
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 from sradar_desktop.services.sending import member
@@ -250,7 +250,7 @@ def test_a_sender_who_is_not_the_service_is_said(db, workbooks, tmp_path):
             attachments=[("r2.xlsx", data44)],
         ),
     )
-    (preview,) = preview_paths(db, [from_49])
+    (preview,) = preview_files(db, [from_49])
     assert preview.outcome.sender_warning == (
         f"Attention : l'expéditeur {FROM_49.upper()} est l'adresse de DDETS-49, pas celle de "
         f"DDETS-44 (DDETS-44 : {FROM_44}) ; vérifiez que ce classeur vient bien de ce service."
@@ -258,7 +258,7 @@ def test_a_sender_who_is_not_the_service_is_said(db, workbooks, tmp_path):
     first, second = import_files(db, [from_49, unknown])
     assert "est l'adresse de DDETS-49" in first.outcome.sender_warning
     assert second.outcome.already_imported_at is not None
-    (third,) = preview_paths(db, [unknown], campaign_id=CAMPAIGN)
+    (third,) = preview_files(db, [unknown], campaign_id=CAMPAIGN)
     assert "déjà importé" in third.outcome.describe()
 
 

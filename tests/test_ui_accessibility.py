@@ -485,7 +485,7 @@ def test_the_save_state_never_says_all_is_saved_while_something_is_not(qtbot, tm
         target.selectAll()
         qtbot.keyClicks(target, "12")
         qtbot.keyClick(target, Qt.Key.Key_Tab)
-        qtbot.waitUntil(lambda: window.controller.idle)
+        qtbot.waitUntil(lambda: window.controller.engine.idle)
         assert window.save_label.text() == "✓ Tout est enregistré"
 
         # Another agent of the service answers behind the window; the window's answer is
@@ -494,12 +494,12 @@ def test_the_save_state_never_says_all_is_saved_while_something_is_not(qtbot, tm
         service = AnswerService(other, default_campaign_id(HDF), KARIM.service_code, "Léa Petit")
         service.set_status(code, "non")
         qtbot.mouseClick(window.detail.status_button("oui"), Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: bool(window.controller.conflicts))
-        qtbot.waitUntil(lambda: window.controller.idle)
+        qtbot.waitUntil(lambda: bool(window.controller.engine.conflicts))
+        qtbot.waitUntil(lambda: window.controller.engine.idle)
         assert window.detail.conflict_box.isVisible()
         assert window.save_label.text() == "⚠ 1 saisie en conflit à régler"
         qtbot.mouseClick(window.detail.dismiss_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: window.controller.idle)
+        qtbot.waitUntil(lambda: window.controller.engine.idle)
         assert window.save_label.text() == "✓ Tout est enregistré"
     finally:
         other.close()

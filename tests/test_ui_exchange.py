@@ -20,7 +20,7 @@ from sradar_desktop.services import imports
 from sradar_desktop.services.answers import read_answers
 from sradar_desktop.services.consolidation import roster
 from sradar_desktop.services.exchange import export_workbook
-from sradar_desktop.services.imports import import_file, last_import
+from sradar_desktop.services.imports import import_file, last_import, preview_files
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id, list_questionnaires
 from sradar_desktop.ui import exchange as exchange_module
@@ -33,7 +33,7 @@ from sradar_desktop.ui.import_dialog import (
     REFUSED,
     ImportDialog,
     ImportFilesModel,
-    preview_files,
+    preview_lines,
 )
 from sradar_desktop.ui.send_dialog import RosterModel, SendDialog
 
@@ -277,7 +277,7 @@ def test_undo_the_last_import(qtbot, any_db, tmp_path):
     db = any_db
     window = open_window(qtbot, db)
     qtbot.keyClick(window.table, K.Key_3)  # the agent answers 1.1.1 « non » first
-    qtbot.waitUntil(lambda: window.controller.idle)
+    qtbot.waitUntil(lambda: window.controller.engine.idle)
     received = workbook_from_elsewhere(
         tmp_path, "DDETS-44", {"1.1.1": ("oui", "Fait"), "1.1.2": ("nc", "")}, "colleague.xlsx"
     )
@@ -488,7 +488,7 @@ def test_models(qtmodeltester, db, tmp_path):
     bad.write_bytes(b"%PDF-1.4\n" + b"0" * 100)
     model = ImportFilesModel()
     qtmodeltester.check(model)
-    model.set_lines(preview_files(db, [good, bad]))
+    model.set_lines(preview_lines(preview_files(db, [good, bad])))
     qtmodeltester.check(model)
     assert model.rowCount() == 2 and model.rowCount(model.index(1, 0)) == 1
 

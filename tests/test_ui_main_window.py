@@ -23,10 +23,10 @@ from ui_support import (
     wait_saved,
 )
 
+from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.services.answers import read_history
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
-from sradar_desktop.ui.entry_controller import COMMENT, FieldKey
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -365,7 +365,7 @@ def test_a_write_failure_keeps_the_text_and_says_so_in_french(qtbot, db, monkeyp
     assert window.detail.comment_edit.toPlainText() == typed
     assert window.detail.comment_state.text() == "⚠ Non enregistré"
     assert window.save_label.text() == "⚠ 1 modification non enregistrée"
-    assert window.controller.pending == {FieldKey(code, COMMENT): typed}
+    assert window.controller.engine.pending == {FieldKey(code, Field.COMMENT): typed}
     assert typed in window.drafts.path.read_text(encoding="utf-8")
     assert code not in answers(db)
     # Going elsewhere and back: still there.

@@ -70,14 +70,14 @@ def test_closing_says_saving_while_the_last_saves_finish(qtbot, db, monkeypatch)
     feedback = ClosingFeedback(window)
     controller = window.controller
     seen_while_waiting: list[tuple[bool, str]] = []
-    wait = controller.wait
+    wait = controller.engine.wait
 
     def waiting(*args, **kwargs):
         splash = feedback.splash
         seen_while_waiting.append((splash is not None and splash.isVisible(), splash.message()))
         return wait(*args, **kwargs)
 
-    monkeypatch.setattr(controller, "wait", waiting)
+    monkeypatch.setattr(controller.engine, "wait", waiting)
     window.close()
     assert seen_while_waiting == [(True, "Enregistrement en cours…")]
     # It stays until the program ends: the database is closed after the window.

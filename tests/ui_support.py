@@ -41,7 +41,7 @@ def open_window(
 
 
 def wait_saved(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: window.controller is not None and window.controller.idle)
+    qtbot.waitUntil(lambda: window.controller is not None and window.controller.engine.idle)
 
 
 def answers(db: Database, identity: Identity = CLAIRE, questionnaire: str = SRADAR):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -22,12 +21,14 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 
+from sradar_desktop.db.server_reply import ACCEPTED, ask_server
 from sradar_desktop.errors import (
     DatabaseBusyError,
     DatabaseDamagedError,
     DatabaseError,
     DatabaseReadOnlyError,
     DatabaseUnavailableError,
+    ServerUnavailableError,
 )
 from sradar_desktop.paths import default_database_path
 
@@ -41,7 +42,8 @@ WRITE_LOCK_KEY = 0x5DADA
 IMMEDIATE = "sradar_begin_immediate"
 # Backups of an SQLite database go into this folder beside it.
 BACKUPS_FOLDER = "sauvegardes"
-POSTGRESQL_PORT = 5432
+# The driver SRADAR Desktop gives a postgresql:// address; the user never typed it.
+POSTGRESQL_DRIVER = "postgresql+psycopg"
 
 
 def database_url(value: str | Path | None = None) -> URL:
@@ -59,13 +61,32 @@ def database_url(value: str | Path | None = None) -> URL:
             "fichier, ou une adresse comme postgresql://utilisateur@serveur/base."
         ) from error
     if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
+        url = url.set(drivername=POSTGRESQL_DRIVER)
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseError(
             f"SRADAR Desktop ne sait pas utiliser une base « {url.get_backend_name()} ». Donnez "
             "le chemin d'un fichier SQLite, ou une adresse postgresql://utilisateur@serveur/base."
         )
     return url
+
+
+def location(url: URL) -> str:
+    """The database as the user knows it: the path of the file, or the server's address as
+    typed (``postgresql://…``, not the driver's form), its password hidden."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    if url.drivername == POSTGRESQL_DRIVER:
+        url = url.set(drivername="postgresql")
+    secrets = [name for name in _SECRET_OPTIONS if name in url.query]
+    shown = url.difference_update_query(secrets).render_as_string(hide_password=True)
+    if secrets:
+        shown += ("&" if "?" in shown else "?") + "&".join(f"{name}=***" for name in secrets)
+    return shown
+
+
+# libpq also takes a password among the options of the address (…?password=…).
+_SECRET_OPTIONS = ("password", "sslpassword")
 
 
 def busy_timeout_s() -> float:
@@ -203,6 +224,17 @@ class Fault(Enum):
         "La base de données {location} est endommagée : {consequence}. Restaurez sa dernière "
         "sauvegarde (dossier {backups}), ou demandez l'aide du service informatique.",
     )
+    SERVER_READ_ONLY = (
+        DatabaseReadOnlyError,
+        "Le serveur de la base de données {location} n'accepte que la lecture (serveur de "
+        "secours, ou base mise en lecture seule par son administrateur) : {consequence}. "
+        "Prévenez l'administrateur du serveur.",
+    )
+    SERVER_DISK_FULL = (
+        DatabaseError,
+        "Le disque du serveur de la base de données {location} est plein : {consequence}. "
+        "Prévenez l'administrateur du serveur.",
+    )
     SERVER_DAMAGED = (
         DatabaseDamagedError,
         "Le serveur signale que des données de la base {location} sont endommagées : "
@@ -216,10 +248,30 @@ class Fault(Enum):
         "votre base, restaurez sa dernière sauvegarde (dossier {backups}).",
     )
     SERVER_UNREACHABLE = (
-        DatabaseUnavailableError,
-        "Le serveur de la base de données {location} ne répond pas, ou la connexion a été "
-        "coupée : {consequence}. Vérifiez l'adresse, le port et la connexion au réseau, puis "
-        "réessayez.",
+        ServerUnavailableError,
+        "Le serveur de la base de données {location} ne répond pas : {consequence}. Vérifiez "
+        "l'adresse, le port et la connexion au réseau, puis réessayez ; si tout est juste, "
+        "prévenez l'administrateur du serveur.",
+    )
+    SERVER_RESTARTING = (
+        ServerUnavailableError,
+        "Le serveur de la base de données {location} redémarre ou s'arrête, et n'accepte "
+        "aucune connexion pour l'instant : {consequence}. Attendez qu'il ait redémarré "
+        "(d'ordinaire quelques secondes), puis réessayez ; s'il reste indisponible, prévenez "
+        "l'administrateur du serveur.",
+    )
+    CONNECTION_CUT = (
+        ServerUnavailableError,
+        "Le serveur de la base de données {location} a coupé la connexion (il a redémarré, ou "
+        "son administrateur l'a interrompue) : {consequence}. Réessayez ; si cela se "
+        "reproduit, prévenez l'administrateur du serveur.",
+    )
+    TOO_MANY_CONNECTIONS = (
+        ServerUnavailableError,
+        "Le serveur de la base de données {location} a atteint le nombre de connexions qu'il "
+        "accepte : {consequence}. Réessayez dans quelques instants, quand d'autres auront "
+        "fini ; si cela se reproduit, demandez à l'administrateur du serveur d'en autoriser "
+        "davantage.",
     )
     LOGIN_REFUSED = (
         DatabaseUnavailableError,
@@ -250,13 +302,24 @@ class Fault(Enum):
         path = sqlite_path(url)
         folder = path.parent if path else None
         message = template.format(
-            location=path or url.render_as_string(hide_password=True),
+            location=location(url),
             folder=folder,
             backups=folder / BACKUPS_FOLDER if folder else BACKUPS_FOLDER,
             consequence=consequence,
             detail=detail,
         )
+        if kind is ServerUnavailableError:
+            return ServerUnavailableError(message, brief=_BRIEFS[self])
         return kind(message)
+
+
+# What a server that cannot serve for now does, after « le serveur de la base de données … ».
+_BRIEFS = {
+    Fault.SERVER_UNREACHABLE: "ne répond pas",
+    Fault.SERVER_RESTARTING: "redémarre ou s'arrête",
+    Fault.CONNECTION_CUT: "a coupé la connexion",
+    Fault.TOO_MANY_CONNECTIONS: "n'accepte plus de connexion pour l'instant",
+}
 
 
 # SQLite's primary result codes (an extended code keeps the primary one in its low byte).
@@ -284,18 +347,20 @@ _SQLITE_FAULTS = {
 
 # PostgreSQL's SQLSTATEs: a whole class (two characters) or one code.
 _POSTGRESQL_FAULTS = {
-    "08": Fault.SERVER_UNREACHABLE,
-    "57P01": Fault.SERVER_UNREACHABLE,
-    "57P02": Fault.SERVER_UNREACHABLE,
-    "57P03": Fault.SERVER_UNREACHABLE,
+    "08": Fault.CONNECTION_CUT,
+    "57P01": Fault.CONNECTION_CUT,  # admin_shutdown: a fast shutdown, or a session ended
+    "57P02": Fault.CONNECTION_CUT,  # crash_shutdown
+    "57P05": Fault.CONNECTION_CUT,  # idle_session_timeout
+    "57P03": Fault.SERVER_RESTARTING,  # cannot_connect_now: starting, stopping, recovering
+    "53300": Fault.TOO_MANY_CONNECTIONS,  # for the server, this database or this user
     "28": Fault.LOGIN_REFUSED,
     "3D000": Fault.DATABASE_MISSING,
     "42501": Fault.NO_RIGHTS,
     "40001": Fault.BUSY,
     "40P01": Fault.BUSY,
     "55P03": Fault.BUSY,
-    "25006": Fault.READ_ONLY_FILE,
-    "53100": Fault.DISK_FULL,
+    "25006": Fault.SERVER_READ_ONLY,
+    "53100": Fault.SERVER_DISK_FULL,
     "XX001": Fault.SERVER_DAMAGED,
     "XX002": Fault.SERVER_DAMAGED,
 }
@@ -376,50 +441,31 @@ def _sqlite_fault(error: sqlite3.Error, path: Path | None) -> Fault | None:
     return _missing(path) or (Fault.DAMAGED if _proven_damaged(path) else None)
 
 
-def _server_answers(url: URL) -> bool:
-    """Whether anything listens at the PostgreSQL server's address."""
-    host = url.host or str(url.query.get("host") or "")
-    port = url.port or POSTGRESQL_PORT
-    try:
-        if host and not host.startswith("/"):
-            socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
-            return True
-        unix = getattr(socket, "AF_UNIX", None)
-        if unix is None:
-            return True
-        with socket.socket(unix) as local:
-            local.settimeout(CONNECT_TIMEOUT_S)
-            local.connect(f"{host or '/var/run/postgresql'}/.s.PGSQL.{port}")
-        return True
-    except OSError:
-        return False
-
-
-def _can_connect(url: URL) -> bool:
-    engine = _postgresql_engine(url)
-    try:
-        with engine.connect():
-            return True
-    except DBAPIError:
-        return False
-    finally:
-        engine.dispose()
+def _sqlstate_fault(state: str) -> Fault | None:
+    return _POSTGRESQL_FAULTS.get(state) or _POSTGRESQL_FAULTS.get(state[:2])
 
 
 def _postgresql_connection_fault(url: URL) -> Fault:
-    """Why a connection failed without an SQLSTATE: libpq gives none for a refused login or an
-    unknown database, and words its messages in the server's language. Ask the server."""
-    if not _server_answers(url) or _can_connect(url):
+    """Why a connection failed without an SQLSTATE. libpq gives none for a connection refused
+    at start-up, and words its messages in the server's language: a wrong password, a server
+    shutting down and a server with no connection left all look alike. Ask the server again,
+    reading the SQLSTATE of its refusal in the protocol."""
+    reply = ask_server(url, CONNECT_TIMEOUT_S)
+    if not reply.reached:
         return Fault.SERVER_UNREACHABLE
-    if url.database not in (None, "", "postgres") and _can_connect(url.set(database="postgres")):
-        return Fault.DATABASE_MISSING
-    return Fault.LOGIN_REFUSED
+    if reply.sqlstate == ACCEPTED:
+        return Fault.CONNECTION_CUT  # it lets us in again: the connection was lost on the way
+    if reply.sqlstate:
+        return _sqlstate_fault(reply.sqlstate) or Fault.OTHER
+    # A refusal that could not be read (an authentication by the system, a password kept
+    # elsewhere than in the address): never guess that the password is wrong.
+    return Fault.OTHER
 
 
 def _postgresql_fault(error: DBAPIError, url: URL) -> Fault | None:
     state = getattr(error.orig, "sqlstate", None)
     if state:
-        return _POSTGRESQL_FAULTS.get(state) or _POSTGRESQL_FAULTS.get(state[:2])
+        return _sqlstate_fault(state)
     if isinstance(error, SAOperationalError):
         return _postgresql_connection_fault(url)
     return None
@@ -452,7 +498,7 @@ def database_fault(error: BaseException, url: URL, consequence: str) -> Database
         return None
     if fault is None:
         return None
-    log.warning("Base %s : %s (%s)", url.render_as_string(hide_password=True), fault.name, error)
+    log.warning("Base %s : %s (%s)", location(url), fault.name, error)
     return fault.error(url, consequence, detail)
 
 

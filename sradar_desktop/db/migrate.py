@@ -30,6 +30,7 @@ from sradar_desktop.db.engine import (
     busy_timeout_s,
     database_faults,
     is_sqlite,
+    location,
     make_engine,
     sqlite_path,
 )
@@ -151,7 +152,7 @@ def current_revision(url: URL) -> str | None:
             revision = MigrationContext.configure(connection).get_current_revision()
             if revision is None and inspect(connection).get_table_names():
                 raise DatabaseError(
-                    f"La base {url.render_as_string(hide_password=True)} contient déjà des "
+                    f"La base {location(url)} contient déjà des "
                     "tables qui ne viennent pas de SRADAR Desktop. Utilisez une base vide."
                 )
             return revision
@@ -197,9 +198,9 @@ def run_migrations(
 def upgrade_database(url: URL) -> Path | None:
     """Migrate the database at ``url`` to the head revision. Returns the backup taken, if any."""
     revision = current_revision(url)
-    location = str(sqlite_path(url) or url.render_as_string(hide_password=True))
+    shown = location(url)
     if revision is not None and revision not in known_revisions():
-        raise _too_new(location, revision)
+        raise _too_new(shown, revision)
     head = head_revision()
     if revision == head:
         return None
@@ -216,12 +217,12 @@ def upgrade_database(url: URL) -> Path | None:
         with database_faults(url, UPGRADING if revision else OPENING, files=True):
             run_migrations(url, head, back_up)
     except SQLAlchemyError as error:
-        log.exception("Échec de la migration de %s", location)
+        log.exception("Échec de la migration de %s", shown)
         raise DatabaseError(
-            f"La mise à jour de la base de données {location} a échoué ({error.__class__.__name__})"
+            f"La mise à jour de la base de données {shown} a échoué ({error.__class__.__name__})"
             ". Elle a été annulée : la base est restée dans son état précédent"
             + (f" et une sauvegarde est dans {backups[0]}." if backups else ".")
         ) from error
     backup = backups[0] if backups else None
-    log.info("Base %s mise à jour de %s à %s", location, revision, head)
+    log.info("Base %s mise à jour de %s à %s", shown, revision, head)
     return backup

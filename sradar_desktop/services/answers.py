@@ -30,6 +30,7 @@ from sradar_desktop.db.models import (
 )
 from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.dates import moment_text
+from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.numbers import format_indicator_value, parse_indicator_value
 from sradar_desktop.domain.plan import IndicatorKind
 from sradar_desktop.domain.respondents import respondent_code
@@ -562,7 +563,7 @@ class AnswerService:
                 source=SOURCE_ENTRY,
             ):
                 session.flush()
-                answer = self._carried(session, action_id)
+                answer = self._answer(session, action_id)
                 if answer is not None:
                     answer_key = (action_code, None)
                     # The version seen moves on with this confirmation only if it was the one
@@ -576,13 +577,12 @@ class AnswerService:
                 session.expunge(value)
         self._seen[key] = value.version_id if value.id is not None else None
 
-    def _carried(self, session: Session, action_id: int) -> Answer | None:
+    def _answer(self, session: Session, action_id: int) -> Answer | None:
         return session.scalar(
             select(Answer).where(
                 Answer.campaign_id == self.campaign_id,
                 Answer.respondent_id == self._respondent(session),
                 Answer.action_id == action_id,
-                Answer.to_confirm.is_(True),
             )
         )
 
@@ -592,9 +592,11 @@ class AnswerService:
         action_id = self._action_id(action_code)
         key = (action_code, None)
         with self.db.write() as session:
-            answer = self._carried(session, action_id)
+            answer = self._answer(session, action_id)
             if answer is None:
                 return False
+            # Changed elsewhere since it was read (and so perhaps confirmed there): the newer
+            # values must be seen before anything is confirmed.
             self._check_version(
                 session,
                 key,
@@ -604,10 +606,24 @@ class AnswerService:
                 typed_text="(confirmation de la réponse reprise)",
                 subject=f"La réponse à l'action {action_code}",
             )
-            confirm(session, answer, actor=self.actor)
+            if not confirm(session, answer, actor=self.actor):
+                return False
             session.flush()
         self._seen[key] = answer.version_id
         return True
+
+    def write(self, key: FieldKey, value: object) -> None:
+        """Save one field (see ``domain.fields``): the one place a field becomes a call."""
+        if key.field is Field.CONFIRM:
+            self.confirm(key.code)
+        elif key.field is Field.STATUS:
+            self.set_status(key.code, value)  # type: ignore[arg-type]
+        elif key.field is Field.COMMENT:
+            self.set_comment(key.code, str(value or ""))
+        elif key.field is Field.TARGET:
+            self.set_indicator(key.code, key.position or 0, target=value)
+        else:
+            self.set_indicator(key.code, key.position or 0, achieved=value)
 
     def acknowledge(self, conflict: AnswerConflict) -> None:
         """The newer values of ``conflict`` were shown: changes made from now on replace them."""

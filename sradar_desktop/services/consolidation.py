@@ -38,6 +38,7 @@ from sradar_desktop.services.answers import (
     get_or_create_respondent,
     normalise_respondent_code,
 )
+from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
 from sradar_desktop.services.consolidation_view import ConsolidationSheet, respondent_label
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import resolve_campaign
@@ -271,6 +272,47 @@ def load_sheet(
         db, questionnaire_id=questionnaire_id, campaign_id=campaign_id
     )
     return ConsolidationSheet(consolidation, refused_files(db, consolidation.campaign_id))
+
+
+@dataclass(frozen=True)
+class ConsolidationReading:
+    """What the consolidation window shows after one reading: the consolidation, the other
+    campaigns of the questionnaire, and the evolution since the one compared with
+    (``problem`` when it could not be read)."""
+
+    sheet: ConsolidationSheet
+    campaigns: list[CampaignSummary]
+    compare_id: str | None
+    evolution: Evolution | None
+    problem: str = ""
+
+
+def read_consolidation(
+    db: Database,
+    *,
+    questionnaire_id: str | None = None,
+    campaign_id: str | None = None,
+    compare_id: str | None = None,
+    compare_picked: bool = False,
+) -> ConsolidationReading:
+    """The consolidation and its evolution since ``compare_id``, or, unless the user picked
+    that (``compare_picked``, None included), since the campaign it was created from."""
+    sheet = load_sheet(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
+    current = sheet.consolidation
+    try:
+        campaigns = list_campaigns(db, current.plan.id)
+    except UserError as error:
+        return ConsolidationReading(sheet, [], None, None, str(error))
+    if not compare_picked:
+        compare_id = origin_campaign(db, current.campaign_id)
+    others = [c for c in campaigns if c.id != current.campaign_id]
+    if compare_id not in {c.id for c in others}:
+        return ConsolidationReading(sheet, others, None, None)
+    try:
+        evolution = evolution_since(db, current, compare_id)  # type: ignore[arg-type]
+    except UserError as error:
+        return ConsolidationReading(sheet, others, compare_id, None, str(error))
+    return ConsolidationReading(sheet, others, compare_id, evolution)
 
 
 def _action_id(session: object, campaign: Campaign, action_code: str) -> int:

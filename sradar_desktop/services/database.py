@@ -20,6 +20,7 @@ from sradar_desktop.db.engine import (
     Fault,
     database_faults,
     database_url,
+    location,
     make_engine,
     sqlite_path,
 )
@@ -94,8 +95,7 @@ class Database:
 
     @property
     def location(self) -> str:
-        path = sqlite_path(self.url)
-        return str(path) if path else self.url.render_as_string(hide_password=True)
+        return location(self.url)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -15,6 +15,7 @@ from typing import Final
 
 from sradar_desktop.domain.dates import short_datetime
 from sradar_desktop.domain.departements import department_from_code, service_label
+from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.numbers import format_decimal
 from sradar_desktop.domain.plan import (
     Action,
@@ -36,7 +37,13 @@ from sradar_desktop.services.answers import (
     normalise_respondent_code,
     read_answers,
 )
-from sradar_desktop.services.campaigns import SOURCE_CARRY, SOURCE_CONFIRM, current_campaign_id
+from sradar_desktop.services.campaigns import (
+    SOURCE_CARRY,
+    SOURCE_CONFIRM,
+    CampaignSummary,
+    current_campaign_id,
+    list_campaigns,
+)
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
 
@@ -307,9 +314,33 @@ class EntrySheet:
 
     def set_indicator(self, code: str, position: int, which: str, value: str | None) -> None:
         entry = self.by_code[code]
-        values = entry.targets if which == "target" else entry.achieved
+        values = entry.targets if which == Field.TARGET else entry.achieved
         values[position] = value
         self.confirm(code)
+
+    def value(self, key: FieldKey) -> object:
+        """The value of one field as shown (``True`` for a confirmation)."""
+        entry = self.by_code[key.code]
+        if key.field is Field.CONFIRM:
+            return True
+        if key.field is Field.STATUS:
+            return entry.status
+        if key.field is Field.COMMENT:
+            return entry.comment
+        values = entry.targets if key.field is Field.TARGET else entry.achieved
+        return values[key.position or 0]
+
+    def put(self, key: FieldKey, value: object) -> None:
+        """Show ``value`` in one field (any change of a carried answer confirms it)."""
+        if key.field is Field.CONFIRM:
+            self.confirm(key.code)
+        elif key.field is Field.STATUS:
+            self.set_status(key.code, value)  # type: ignore[arg-type]
+        elif key.field is Field.COMMENT:
+            self.set_comment(key.code, str(value or ""))
+        else:
+            stored = None if value is None else str(value)
+            self.set_indicator(key.code, key.position or 0, key.field, stored)
 
     # -- what to answer ---------------------------------------------------------------------
 
@@ -410,6 +441,23 @@ class EntryData:
     sheet: EntrySheet
     identity: Identity | None
     service: AnswerService | None  # None: nobody to answer as, or a read-only database
+
+
+def open_remembered(
+    db: Database,
+    questionnaire_id: str,
+    identity: Identity | None,
+    remembered_campaign: str | None,
+    *,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[EntryData, list[CampaignSummary]]:
+    """The questionnaire's campaigns, and its entry in the campaign remembered from last time;
+    in its current campaign when there is none, or when this database does not have it
+    (another database was opened since)."""
+    campaigns = list_campaigns(db, questionnaire_id)
+    known = remembered_campaign if any(c.id == remembered_campaign for c in campaigns) else None
+    data = open_entry(db, questionnaire_id, identity, progress=progress, campaign_id=known)
+    return data, campaigns
 
 
 def open_entry(

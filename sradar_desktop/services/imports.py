@@ -10,6 +10,7 @@ writing anything.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -40,7 +41,7 @@ from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
 from sradar_desktop.domain.merge import Decision, Stamped, Value, decide
 from sradar_desktop.domain.text import count, slugify
-from sradar_desktop.errors import FileRefusedError, UserError
+from sradar_desktop.errors import FileRefusedError, ServerUnavailableError, UserError
 from sradar_desktop.plans.table import (
     PlanTable,
     is_spreadsheet,
@@ -58,8 +59,9 @@ from sradar_desktop.services.answers import (
 )
 from sradar_desktop.services.audit import flush_audit
 from sradar_desktop.services.campaigns import confirm, current_campaign_id
-from sradar_desktop.services.collecting import checks, expanded
+from sradar_desktop.services.collecting import Expanded, checks, expanded
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.operations import describe_failure
 from sradar_desktop.services.questionnaires import (
     default_campaign_id,
     default_campaign_title,
@@ -67,6 +69,7 @@ from sradar_desktop.services.questionnaires import (
 )
 from sradar_desktop.services.refusals import record_refusal
 from sradar_desktop.services.revisions import route_old_version
+from sradar_desktop.services.server_wait import ServerPatience, Waiting, duration_text
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.reader import looks_like_exchange, parse_exchange, read_workbook_sheets
@@ -800,12 +803,88 @@ def import_files(
     respondent_code: str | None = None,
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    waiting: Callable[[Waiting], None] | None = None,
     campaign_id: str | None = None,
 ) -> list[FileResult]:
-    """Import each file on its own: one refused file never stops the others. A saved message
-    (``.eml``, ``.msg``) gives one result per attached workbook, each checked against the
-    campaign the replies are collected for (``campaign_id``, or the current campaign of its
-    questionnaire) and reported with the message (see ``services.collecting``)."""
+    """Import each file on its own (see ``_file_by_file``); a refused file is remembered
+    against its service (``services.refusals``). A saved message (``.eml``, ``.msg``) gives one
+    result per attached workbook, each checked against the campaign the replies are collected
+    for (``campaign_id``, or the current campaign of its questionnaire) and reported with the
+    message (see ``services.collecting``)."""
+
+    def one(item: Expanded, accept: Acceptance | None) -> ImportOutcome:
+        try:
+            return import_file(
+                db,
+                item.path,
+                actor=actor,
+                respondent_code=respondent_code,
+                name=item.name,
+                accept=accept,
+            )
+        except FileRefusedError as error:
+            record_refusal(db, Path(item.name), str(error), actor=actor)
+            raise
+
+    return _file_by_file(
+        db,
+        paths,
+        one,
+        "l'import",
+        "n'a pas été importé",
+        progress,
+        cancelled,
+        waiting,
+        campaign_id,
+    )
+
+
+def preview_files(
+    db: Database,
+    paths: Iterable[Path],
+    *,
+    actor: str = "",
+    progress: Callable[[int, Path], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    waiting: Callable[[Waiting], None] | None = None,
+    campaign_id: str | None = None,
+) -> list[FileResult]:
+    """What importing each file would do, nothing changed (see ``_file_by_file``; messages as
+    in ``import_files``)."""
+    return _file_by_file(
+        db,
+        paths,
+        lambda item, accept: preview_import(
+            db, item.path, actor=actor, name=item.name, accept=accept
+        ),
+        "la lecture",
+        "n'a pas pu être lu",
+        progress,
+        cancelled,
+        waiting,
+        campaign_id,
+    )
+
+
+def _file_by_file(
+    db: Database,
+    paths: Iterable[Path],
+    one: Callable[[Expanded, Acceptance | None], ImportOutcome],
+    doing: str,
+    not_done: str,
+    progress: Callable[[int, Path], None] | None,
+    cancelled: Callable[[], bool] | None,
+    waiting: Callable[[Waiting], None] | None,
+    campaign_id: str | None,
+) -> list[FileResult]:
+    """``one(file, acceptance)`` for each file on its own: one refused file, or even a bug with
+    one, never stops the others; stops between files when ``cancelled``. A saved message stands
+    for its attached workbooks (``collecting.expanded``), each named « message.eml › pièce.xlsx »
+    and checked (``collecting.checks``). A server that cannot serve for now (restarting,
+    connection cut) is waited for, ``waiting`` saying so, before giving up on a file
+    (``services.server_wait``). ``doing`` (« l'import ») and ``not_done`` (« n'a pas été
+    importé ») word the messages."""
+    patience = ServerPatience(db.location, on_wait=waiting, cancelled=cancelled)
     results = []
     with expanded(paths) as items:
         for index, item in enumerate(items):
@@ -819,27 +898,20 @@ def import_files(
                 continue
             check = checks(item, campaign_id)
             try:
-                outcome = import_file(
-                    db,
-                    item.path,
-                    actor=actor,
-                    respondent_code=respondent_code,
-                    name=item.name,
-                    accept=check,
+                outcome = patience.run(
+                    functools.partial(one, item, check), f"{doing} de « {item.name} »"
                 )
-            except UserError as error:
-                log.info("Refusé : %s", error)
-                if isinstance(error, FileRefusedError):
-                    record_refusal(db, Path(item.name), str(error), actor=actor)
-                results.append(FileResult(item.origin, error=error, name=item.name))
-            except Exception:  # a bug must not stop the other files; its traceback is logged
-                log.exception("Erreur inattendue en important %s", item.name)
-                error = UserError(
-                    f"Le fichier « {item.name} » n'a pas été importé à cause d'une erreur "
-                    "inattendue (un défaut de l'application, pas de votre fait) ; le détail est "
-                    "dans le journal de l'application. Les autres fichiers ont été traités."
+            except ServerUnavailableError as error:
+                gone = _server_gone(item.name, error, patience, not_done)
+                results.append(FileResult(item.origin, error=gone, name=item.name))
+            except Exception as error:  # a bug is logged with its traceback, and said
+                failure = describe_failure(
+                    error,
+                    f"Le fichier « {item.name} » {not_done}",
+                    "Les autres fichiers sont traités.",
                 )
-                results.append(FileResult(item.origin, error=error, name=item.name))
+                refusal = error if isinstance(error, UserError) else UserError(failure.message)
+                results.append(FileResult(item.origin, error=refusal, name=item.name))
             else:
                 if check is not None:
                     outcome = check.finish(outcome)
@@ -847,34 +919,21 @@ def import_files(
     return results
 
 
-def preview_paths(
-    db: Database,
-    paths: Iterable[Path],
-    *,
-    actor: str = "",
-    campaign_id: str | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> list[FileResult]:
-    """The preview of each file to read for ``paths``, messages expanded (see ``import_files``):
-    what the import window shows before anything changes."""
-    results = []
-    with expanded(paths) as items:
-        for item in items:
-            if cancelled is not None and cancelled():
-                break
-            if item.error is not None:
-                results.append(FileResult(item.origin, error=item.error, name=item.name))
-                continue
-            check = checks(item, campaign_id)
-            try:
-                outcome = preview_import(db, item.path, actor=actor, name=item.name, accept=check)
-            except UserError as error:
-                results.append(FileResult(item.origin, error=error, name=item.name))
-            else:
-                if check is not None:
-                    outcome = check.finish(outcome)
-                results.append(FileResult(item.origin, outcome=outcome, name=item.name))
-    return results
+def _server_gone(
+    name: str, error: ServerUnavailableError, patience: ServerPatience, not_done: str
+) -> ServerUnavailableError:
+    waited = (
+        f", et SRADAR Desktop l'a attendu {duration_text(patience.waited)} en vain"
+        if patience.waited >= 1
+        else ""
+    )
+    return ServerUnavailableError(
+        f"Le fichier « {name} » {not_done} : le serveur de la base de données "
+        f"{patience.location} {error.brief}{waited}. Le fichier n'a rien changé : importez-le "
+        "de nouveau quand le serveur sera disponible ; si cela dure, prévenez l'administrateur "
+        "du serveur.",
+        brief=error.brief,
+    )
 
 
 @dataclass(frozen=True)

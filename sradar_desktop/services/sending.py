@@ -22,6 +22,7 @@ from sradar_desktop.domain.departements import (
     REGIONS,
     department_from_code,
     region_from_text,
+    region_of_department,
     service_label,
 )
 from sradar_desktop.domain.plan import Plan, pilots_include
@@ -130,6 +131,35 @@ def campaign_roster(db: Database, campaign_id: str) -> tuple[list[RosterMember],
 def piloted_actions(plan: Plan, respondent_code: str) -> int:
     """How many actions of ``plan`` the service ``respondent_code`` pilots."""
     return sum(1 for action in plan.actions() if pilots_include(action.pilots, respondent_code))
+
+
+class PilotedCounts:
+    """How many actions of ``plan`` a service pilots, for a code as it is being typed (None
+    while it is not a code); each code counted once."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._counts: dict[str, int] = {}
+
+    def __call__(self, typed: str) -> int | None:
+        if not typed.strip():
+            return None
+        try:
+            code = normalise_respondent_code(typed)
+        except UserError:
+            return None
+        if code not in self._counts:
+            self._counts[code] = piloted_actions(self.plan, code)
+        return self._counts[code]
+
+
+def sending_region(plan: Plan, department: str = "") -> str:
+    """The region whose services a plan is sent to: the plan's own, or else the one of the
+    agent's département (``department``)."""
+    if region_from_text(plan.region):
+        return plan.region
+    code = region_of_department(department) if department else ""
+    return REGIONS[code][0] if code else plan.region
 
 
 # File names ---------------------------------------------------------------------------------

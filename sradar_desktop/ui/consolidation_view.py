@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -62,13 +61,10 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.consolidation import ActionResult
 from sradar_desktop.domain.dates import short_date, time_text
 from sradar_desktop.domain.evolution import Evolution
-from sradar_desktop.errors import UserError
-from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
 from sradar_desktop.services.consolidation import (
+    ConsolidationReading,
     RosterMember,
-    evolution_since,
-    load_sheet,
-    origin_campaign,
+    read_consolidation,
     set_arbitration,
     set_due_date,
     set_roster,
@@ -83,6 +79,7 @@ from sradar_desktop.services.consolidation_view import (
     roster_sentence,
 )
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.operations import Failure
 from sradar_desktop.ui.consolidation_charts import ObjectiveCharts
 from sradar_desktop.ui.consolidation_delegates import (
     GridColumns,
@@ -121,46 +118,6 @@ log = logging.getLogger(__name__)
 REFRESH_AFTER_S = 5.0
 WORKBOOK, PDF = "classeur", "pdf"
 EVOLUTION_TAB = 3
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What one reading gives the window: the consolidation, the other campaigns of the
-    questionnaire, and the evolution since the one compared with (``problem`` when it could not
-    be read)."""
-
-    sheet: ConsolidationSheet
-    campaigns: list[CampaignSummary]
-    compare_id: str | None
-    evolution: Evolution | None
-    problem: str = ""
-
-
-def read_consolidation(
-    db: Database,
-    *,
-    questionnaire_id: str | None,
-    campaign_id: str | None,
-    compare_id: str | None,
-    compare_picked: bool,
-) -> Loaded:
-    """The consolidation and its evolution since ``compare_id`` (since the campaign's previous
-    one unless ``compare_picked``). Runs on the worker thread."""
-    sheet = load_sheet(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
-    current = sheet.consolidation
-    try:
-        campaigns = list_campaigns(db, current.plan.id)
-    except UserError as error:
-        return Loaded(sheet, [], None, None, str(error))
-    if not compare_picked:
-        compare_id = origin_campaign(db, current.campaign_id)
-    others = [c for c in campaigns if c.id != current.campaign_id]
-    if compare_id not in {c.id for c in others}:
-        return Loaded(sheet, others, None, None)
-    try:
-        return Loaded(sheet, others, compare_id, evolution_since(db, current, compare_id))
-    except UserError as error:
-        return Loaded(sheet, others, compare_id, None, str(error))
 
 
 class ExportBanner(Banner):
@@ -581,17 +538,19 @@ class ConsolidationWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Lecture des réponses de tous les répondants…"))
         read = self._reader()
 
-        def work(_progress: Callable[[int, int, str], None]) -> Loaded:
+        def work(_progress: Callable[[int, int, str], None]) -> ConsolidationReading:
             return read()
 
         self._run(
             work,
             self.tr("Lecture de la consolidation…"),
             on_done=self._loaded,
-            on_error=self._load_failed,
+            on_failure=self._load_failed,
+            failed=self.tr("La consolidation n'a pas pu être lue"),
+            what_to_do=self.tr("Réessayez avec F5."),
         )
 
-    def _reader(self) -> Callable[[], Loaded]:
+    def _reader(self) -> Callable[[], ConsolidationReading]:
         """The reading of the consolidation as the window stands now, for the worker thread."""
         db, questionnaire, campaign = self.db, self.questionnaire_id, self.campaign_id
         compare, picked = self.compare_id, self._compare_picked
@@ -603,7 +562,7 @@ class ConsolidationWindow(QMainWindow):
             compare_picked=picked,
         )
 
-    def _loaded(self, loaded: Loaded) -> None:
+    def _loaded(self, loaded: ConsolidationReading) -> None:
         self._loading = False
         self._loaded_at = time.monotonic()
         self.statusBar().clearMessage()
@@ -618,18 +577,11 @@ class ConsolidationWindow(QMainWindow):
         if self._load_again:
             self.load()
 
-    def _load_failed(self, error: BaseException) -> None:
+    def _load_failed(self, failure: Failure) -> None:
         self._loading = False
         self.statusBar().clearMessage()
-        message = self._message(
-            error,
-            self.tr(
-                "La consolidation n'a pas pu être lue (erreur inattendue, le détail est dans le "
-                "journal de l'application). Réessayez avec F5."
-            ),
-        )
-        self.banner.show_message("error", message, self.tr("Réessayer"))
-        self.failed.emit(message)
+        self.banner.show_message("error", failure.message, self.tr("Réessayer"))
+        self.failed.emit(failure.message)
 
     def _apply_sheet(self, sheet: ConsolidationSheet) -> None:
         """Show ``sheet`` everywhere, keeping the selected action, the filters and the scroll."""
@@ -673,7 +625,7 @@ class ConsolidationWindow(QMainWindow):
         elif self.banner.kind == "info" and not self.db.read_only:
             self.banner.clear()
 
-    def _apply_evolution(self, loaded: Loaded) -> None:
+    def _apply_evolution(self, loaded: ConsolidationReading) -> None:
         """Show the evolution since the campaign compared with; « A changé » follows it."""
         self.evolution = loaded.evolution
         self.compare_id = loaded.compare_id
@@ -896,28 +848,28 @@ class ConsolidationWindow(QMainWindow):
         """``write`` then read the consolidation again, in one task on the worker thread."""
         read = self._reader()
 
-        def work(_progress: Callable[[int, int, str], None]) -> Loaded:
+        def work(_progress: Callable[[int, int, str], None]) -> ConsolidationReading:
             write()
             return read()
 
-        def done(loaded: Loaded) -> None:
+        def done(loaded: ConsolidationReading) -> None:
             self._loaded_at = time.monotonic()
             on_done(loaded.sheet)
             self._apply_evolution(loaded)
             self.written.emit(kind)
 
-        def failed(error: BaseException) -> None:
-            message = self._message(
-                error,
-                self.tr(
-                    "L'enregistrement a échoué (erreur inattendue, le détail est dans le journal "
-                    "de l'application). Rien n'a été modifié ; réessayez."
-                ),
-            )
-            on_error(message)
-            self.failed.emit(message)
+        def failed(failure: Failure) -> None:
+            on_error(failure.message)
+            self.failed.emit(failure.message)
 
-        self._run(work, text, on_done=done, on_error=failed)
+        self._run(
+            work,
+            text,
+            on_done=done,
+            on_failure=failed,
+            failed=self.tr("L'enregistrement a échoué"),
+            what_to_do=self.tr("Rien n'a été modifié ; réessayez."),
+        )
 
     def arbitrate(self, code: str, status: str, reason: str) -> None:
         """Retain ``status`` for the action ``code`` with ``reason`` (the service checks it)."""
@@ -1139,28 +1091,25 @@ class ConsolidationWindow(QMainWindow):
             )
             self.exported.emit(path)
 
-        def failed(error: BaseException) -> None:
+        def failed(failure: Failure) -> None:
             finished()
-            message = self._message(
-                error,
-                arg(
-                    self.tr(
-                        "%1 n'a pas pu être écrit (erreur inattendue, le détail est dans le "
-                        "journal de l'application). Réessayez, ou choisissez un autre dossier."
-                    ),
-                    path.name,
-                ),
-            )
             self.export_banner.path = None
-            self.export_banner.show_message("error", message)
-            self.failed.emit(message)
+            self.export_banner.show_message("error", failure.message)
+            self.failed.emit(failure.message)
 
         text = (
             arg(self.tr("Écriture du classeur consolidé %1…"), path.name)
             if kind == WORKBOOK
             else arg(self.tr("Écriture de la synthèse PDF %1…"), path.name)
         )
-        self._run(work, text, on_done=done, on_error=failed)
+        self._run(
+            work,
+            text,
+            on_done=done,
+            on_failure=failed,
+            failed=arg(self.tr("%1 n'a pas pu être écrit"), path.name),
+            what_to_do=self.tr("Réessayez, ou choisissez un autre dossier."),
+        )
 
     def open_exported_file(self) -> None:
         path = self.export_banner.path
@@ -1199,8 +1148,13 @@ class ConsolidationWindow(QMainWindow):
         text: str,
         *,
         on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
+        on_failure: Callable[[Failure], None],
+        failed: str,
+        what_to_do: str = "",
     ) -> None:
+        """An operation of this window, ``text`` shown while it runs (nothing once the window
+        is closing)."""
+
         def finish(callback: Callable[[Any], None]) -> Callable[[Any], None]:
             def call(value: Any) -> None:
                 if self._closing:
@@ -1211,7 +1165,13 @@ class ConsolidationWindow(QMainWindow):
             return call
 
         self._show_task(text)
-        self.tasks.run(work, on_done=finish(on_done), on_error=finish(on_error))
+        self.tasks.run_operation(
+            work,
+            on_done=finish(on_done),
+            on_failure=finish(on_failure),
+            failed=failed,
+            what_to_do=what_to_do,
+        )
 
     def _show_task(self, text: str) -> None:
         if self.tasks.busy or text:
@@ -1220,14 +1180,6 @@ class ConsolidationWindow(QMainWindow):
     def _busy_changed(self, busy: bool) -> None:
         if not busy:
             self.work.finish()
-
-    @staticmethod
-    def _message(error: BaseException, unexpected: str) -> str:
-        if isinstance(error, UserError):
-            log.warning("Consolidation : %s", error)
-            return str(error)
-        log.error("Erreur dans la fenêtre de consolidation", exc_info=error)
-        return unexpected
 
     # ==== window ================================================================================
 

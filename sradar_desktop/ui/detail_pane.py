@@ -26,21 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.numbers import format_indicator_value, parse_indicator_value
 from sradar_desktop.domain.plan import Indicator, IndicatorKind
 from sradar_desktop.domain.scale import Scale
+from sradar_desktop.services.answer_engine import Conflict
 from sradar_desktop.services.answers import HistoryEntry
 from sradar_desktop.services.entry import EntryRow, indicator_unit, status_keys
 from sradar_desktop.ui.delegates import text_color_on
-from sradar_desktop.ui.entry_controller import (
-    ACHIEVED,
-    COMMENT,
-    STATUS,
-    TARGET,
-    Conflict,
-    EntryController,
-    FieldKey,
-)
+from sradar_desktop.ui.entry_controller import EntryController
 from sradar_desktop.ui.i18n import arg
 from sradar_desktop.ui.plan_models import CONFIRM_KEY, HistoryModel, carried_text
 from sradar_desktop.ui.widgets import CommentEdit, PlainKeysGuard, ValueEdit
@@ -362,7 +356,7 @@ class ActionDetail(QWidget):
             self.commit_pending()
         self.entry = entry
         editable = entry is not None and self.controller is not None
-        editable = editable and not self.controller.read_only  # type: ignore[union-attr]
+        editable = editable and not self.controller.engine.read_only  # type: ignore[union-attr]
         if entry is None or self.controller is None:
             self.code_label.setText("")
             self.path_label.setText("")
@@ -412,7 +406,7 @@ class ActionDetail(QWidget):
                 typed = self._typed.get((entry.code, fields.position, which)) if entry else None
                 if typed is not None or (edit.hasFocus() and edit.isModified()):
                     continue
-                values = entry.targets if which == TARGET else entry.achieved  # type: ignore[union-attr]
+                values = entry.targets if which == Field.TARGET else entry.achieved  # type: ignore[union-attr]
                 text = _display_value(values[fields.position], fields.indicator.kind)
                 if edit.text() != text:
                     edit.setText(text)
@@ -432,30 +426,31 @@ class ActionDetail(QWidget):
             self.carried_label.setText(text)
             self.carried_label.setAccessibleName(text)
         self.confirm_button.setEnabled(
-            carried and self.controller is not None and not self.controller.read_only
+            carried and self.controller is not None and not self.controller.engine.read_only
         )
         self.carried_box.setVisible(carried)
 
     def _confirm(self) -> None:
         if self.entry is not None and self.controller is not None:
-            self.controller.confirm(self.entry.code)
+            self.controller.engine.confirm(self.entry.code)
             self.refresh()
 
     def update_states(self) -> None:
         """The « saved / saving / not saved » marks beside the comment and the values."""
         entry, controller = self.entry, self.controller
-        if entry is None or controller is None or controller.read_only:
+        if entry is None or controller is None or controller.engine.read_only:
             self.comment_state.setText("")
             self._mark(self.comment_edit, "")
             return
-        state = controller.key_state(FieldKey(entry.code, COMMENT))
+        state = controller.engine.key_state(FieldKey(entry.code, Field.COMMENT))
         if state == "unsaved":
             text, kind = self.tr("⚠ Non enregistré"), "error"
         elif state == "saving" or self._comment_dirty:
             text, kind = self.tr("Enregistrement…"), "muted"
-        elif entry.code in controller.saved_at:
+        elif entry.code in controller.engine.saved_at:
             text = arg(
-                self.tr("✓ Enregistré à %1"), controller.saved_at[entry.code].strftime("%H:%M")
+                self.tr("✓ Enregistré à %1"),
+                controller.engine.saved_at[entry.code].strftime("%H:%M"),
             )
             kind = "ok"
         else:
@@ -468,7 +463,7 @@ class ActionDetail(QWidget):
                 if (entry.code, fields.position, which) in self._typed:
                     continue
                 key = FieldKey(entry.code, which, fields.position)
-                unsaved = controller.key_state(key) == "unsaved"
+                unsaved = controller.engine.key_state(key) == "unsaved"
                 self._mark(edit, "non-enregistre" if unsaved else "")
                 fields.messages[which].setText(self.tr("⚠ Non enregistré") if unsaved else "")
 
@@ -502,7 +497,7 @@ class ActionDetail(QWidget):
         entry, controller = self.entry, self.controller
         if controller is None:
             return
-        conflicts = controller.conflicts_of(code)
+        conflicts = controller.engine.conflicts_of(code)
         if entry is None or entry.code != code:
             if conflicts:
                 self.message.emit(
@@ -513,26 +508,26 @@ class ActionDetail(QWidget):
                     )
                 )
             return
-        answer = next((c for k, c in conflicts if k.field in (STATUS, COMMENT)), None)
+        answer = next((c for k, c in conflicts if k.field in (Field.STATUS, Field.COMMENT)), None)
         if answer is not None and self._comment_dirty:
             # Typed on the old answer and not sent yet: kept with the rest, not sent.
             self.comment_timer.stop()
             self._comment_dirty = False
-            key = FieldKey(code, COMMENT)
-            controller.keep_typed(key, self.comment_edit.toPlainText(), answer.error)
+            key = FieldKey(code, Field.COMMENT)
+            controller.engine.keep_typed(key, self.comment_edit.toPlainText(), answer.error)
         self.refresh()
         self.refresh_history()
 
     def _typed_text(self, key: FieldKey, typed: object) -> str:
         """What the agent typed, as the window shows it."""
-        if key.field == STATUS:
+        if key.field == Field.STATUS:
             if typed is None or self.scale is None:
                 return self.tr("(réponse effacée)")
             try:
                 return self.scale.level(str(typed)).label
             except KeyError:
                 return str(typed)
-        if key.field == COMMENT:
+        if key.field == Field.COMMENT:
             return str(typed or "") or self.tr("(commentaire effacé)")
         if typed is None or self.entry is None:
             return self.tr("(vide)")
@@ -542,7 +537,7 @@ class ActionDetail(QWidget):
 
     def _show_conflict(self) -> None:
         entry, controller = self.entry, self.controller
-        conflicts = controller.conflicts_of(entry.code) if entry and controller else []
+        conflicts = controller.engine.conflicts_of(entry.code) if entry and controller else []
         if not conflicts:
             self._conflict_key = None
             self.conflict_box.hide()
@@ -571,7 +566,7 @@ class ActionDetail(QWidget):
 
     def _dismiss(self) -> None:
         if self.controller is not None and self._conflict_key is not None:
-            self.controller.dismiss(self._conflict_key)
+            self.controller.engine.dismiss(self._conflict_key)
             self.refresh()
 
     # -- the answer --------------------------------------------------------------------------
@@ -631,7 +626,9 @@ class ActionDetail(QWidget):
         self.indicators_title.setVisible(bool(indicators))
         self.indicators_box.setVisible(bool(indicators))
         editable = (
-            entry is not None and self.controller is not None and not self.controller.read_only
+            entry is not None
+            and self.controller is not None
+            and not self.controller.engine.read_only
         )
         previous: QWidget = self.comment_edit
         row = 0
@@ -647,8 +644,8 @@ class ActionDetail(QWidget):
             row += 1
             unit = indicator_unit(indicator.kind, indicator.unit)
             for which, caption in (
-                (TARGET, self.tr("Valeur cible :")),
-                (ACHIEVED, self.tr("Valeur réalisée :")),
+                (Field.TARGET, self.tr("Valeur cible :")),
+                (Field.ACHIEVED, self.tr("Valeur réalisée :")),
             ):
                 label = QLabel(caption)
                 edit = ValueEdit()
@@ -730,7 +727,7 @@ class ActionDetail(QWidget):
 
     def _commit_value(self, fields: _IndicatorFields, which: str) -> None:
         entry, controller = self.entry, self.controller
-        if entry is None or controller is None or controller.read_only:
+        if entry is None or controller is None or controller.engine.read_only:
             return
         edit = fields.edits[which]
         text = edit.text()
@@ -778,7 +775,7 @@ class ActionDetail(QWidget):
                 key = (entry.code, fields.position, which) if entry else None
                 if edit.hasFocus() and key in self._typed:
                     del self._typed[key]  # type: ignore[arg-type]
-                    values = entry.targets if which == TARGET else entry.achieved  # type: ignore[union-attr]
+                    values = entry.targets if which == Field.TARGET else entry.achieved  # type: ignore[union-attr]
                     edit.setText(_display_value(values[fields.position], fields.indicator.kind))
                     edit.setModified(False)
                     self._show_value_error(fields, which, edit.text())
@@ -809,7 +806,7 @@ class ActionDetail(QWidget):
     def focus_indicators(self) -> bool:
         self.tabs.setCurrentIndex(0)
         for fields in self._indicator_fields:
-            edit = fields.edits[TARGET]
+            edit = fields.edits[Field.TARGET]
             edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
             edit.selectAll()
             return True

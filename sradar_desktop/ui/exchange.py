@@ -19,14 +19,14 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.dates import moment_text
-from sradar_desktop.domain.departements import REGIONS, region_from_text, region_of_department
 from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
 from sradar_desktop.services.exchange import ExportResult, export_workbook, resolve_campaign
 from sradar_desktop.services.imports import FileResult, ImportInfo, last_import, undo_import
+from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
-from sradar_desktop.services.sending import answers_file_name, campaign_roster, disk_error
+from sradar_desktop.services.sending import answers_file_name, campaign_roster, sending_region
 from sradar_desktop.ui.i18n import arg
 from sradar_desktop.ui.import_dialog import ImportDialog
 from sradar_desktop.ui.send_dialog import SendDialog, open_folder
@@ -272,24 +272,13 @@ class WorkbookExchange(QObject):
         box.open()
         return box
 
-    def _report_error(self, error: BaseException, what: str, path: Path | None = None) -> None:
-        """A French message for an error the user can fix; a bug is logged and said as such."""
-        if isinstance(error, UserError):
-            log.info("%s : %s", what, error)
-            self._box(QMessageBox.Icon.Warning, str(error))
-        elif isinstance(error, OSError) and path is not None:
-            log.warning("%s", what, exc_info=error)
-            self._box(QMessageBox.Icon.Warning, str(disk_error(path, error)))
-        else:
-            log.error("Erreur inattendue : %s", what, exc_info=error)
-            self._box(
-                QMessageBox.Icon.Critical,
-                self.tr(
-                    "Une erreur inattendue s'est produite (un défaut de l'application, pas de "
-                    "votre fait) ; rien n'a été perdu de ce qui était enregistré. Le détail est "
-                    "dans le journal de l'application."
-                ),
-            )
+    def _report(self, failure: Failure) -> None:
+        """A failed operation in a box: a warning for what the user can fix, an error for a
+        bug (``TaskRunner.run_operation`` said which)."""
+        self._busy = False
+        self.window.statusBar().clearMessage()
+        icon = QMessageBox.Icon.Critical if failure.is_bug else QMessageBox.Icon.Warning
+        self._box(icon, failure.message)
 
     def _writable(self) -> bool:
         if self.window.db.read_only:
@@ -449,10 +438,12 @@ class WorkbookExchange(QObject):
                 return summary, False
             return summary, True
 
-        self.window.tasks.run(
+        self.window.tasks.run_operation(
             work,
             on_done=lambda result: self._undone(info, *result),
-            on_error=self._undo_failed,
+            on_failure=self._undo_failed,
+            failed=arg(self.tr("L'import de « %1 » n'a pas pu être annulé"), info.file_name),
+            what_to_do=self.tr("Rien n'a été modifié."),
         )
 
     def _undone(self, info: ImportInfo, summary: str, current_exists: bool) -> None:
@@ -474,10 +465,8 @@ class WorkbookExchange(QObject):
         self.refresh_last_import()
         self.database_changed.emit()
 
-    def _undo_failed(self, error: BaseException) -> None:
-        self._busy = False
-        self.window.statusBar().clearMessage()
-        self._report_error(error, "Annulation d'import refusée")
+    def _undo_failed(self, failure: Failure) -> None:
+        self._report(failure)
         self.refresh_last_import()
 
     # -- export --------------------------------------------------------------------------------
@@ -532,7 +521,7 @@ class WorkbookExchange(QObject):
 
     def _export_saved(self, path: Path) -> None:
         controller = self.window.controller
-        unsaved = len(controller.pending) if controller is not None else 0
+        unsaved = len(controller.engine.pending) if controller is not None else 0
         invalid = self.window.invalid_values()
         if not unsaved and not invalid:
             self._run_export(path)
@@ -589,10 +578,12 @@ class WorkbookExchange(QObject):
                 all_actions=all_actions,
             )
 
-        self.window.tasks.run(
+        self.window.tasks.run_operation(
             work,
             on_done=self._exported,
-            on_error=lambda error: self._export_failed(error, path),
+            on_failure=self._report,
+            failed=arg(self.tr("Vos réponses n'ont pas pu être écrites dans « %1 »"), path.name),
+            what_to_do=self.tr("Ce que vous avez saisi est toujours dans la base ; réessayez."),
         )
 
     def _exported(self, result: ExportResult) -> None:
@@ -628,11 +619,6 @@ class WorkbookExchange(QObject):
             folder=result.path.parent,
         )
 
-    def _export_failed(self, error: BaseException, path: Path) -> None:
-        self._busy = False
-        self.window.statusBar().clearMessage()
-        self._report_error(error, "Export refusé", path)
-
     # -- preparing the sending -----------------------------------------------------------------
 
     def prepare_sending(self) -> None:
@@ -646,25 +632,12 @@ class WorkbookExchange(QObject):
         db, campaign = self.window.db, data.campaign_id
         self._busy = True
 
-        self.window.tasks.run(
+        self.window.tasks.run_operation(
             lambda _progress: campaign_roster(db, campaign),
             on_done=lambda result: self._open_send(*result),
-            on_error=self._send_failed,
+            on_failure=self._report,
+            failed=self.tr("La liste des services attendus n'a pas pu être lue"),
         )
-
-    def _send_failed(self, error: BaseException) -> None:
-        self._busy = False
-        self._report_error(error, "Préparation de l'envoi")
-
-    def _region(self) -> str:
-        """The plan's region, or the agent's (from the département of the service)."""
-        data = self.window.data
-        region = data.plan.region if data is not None else ""
-        if region_from_text(region):
-            return region
-        identity = self.window.identity
-        code = region_of_department(identity.department) if identity is not None else ""
-        return REGIONS[code][0] if code else region
 
     def _open_send(self, members: list, campaign_title: str) -> None:
         self._busy = False
@@ -677,7 +650,9 @@ class WorkbookExchange(QObject):
             data.campaign_id,
             campaign_title,
             members,
-            region=self._region(),
+            region=sending_region(
+                data.plan, self.window.identity.department if self.window.identity else ""
+            ),
             folder=self.window.settings.send_folder,
             parent=self.window,
         )

@@ -48,8 +48,10 @@ from sradar_desktop.services.imports import (
     FileResult,
     ImportOutcome,
     import_files,
-    preview_import,
+    preview_files,
 )
+from sradar_desktop.services.operations import Failure
+from sradar_desktop.services.server_wait import Waiting
 from sradar_desktop.ui.i18n import arg, translate
 from sradar_desktop.ui.screen import fit_to_screen
 from sradar_desktop.ui.tasks import TaskRunner
@@ -78,18 +80,6 @@ def plural(n: int, singular: str, several: str) -> str:
     return arg(agreeing(n, singular, several), n)
 
 
-def bug_error(path: Path) -> UserError:
-    return UserError(
-        translate(
-            "ImportDialog",
-            "Le fichier « %1 » n'a pas pu être lu à cause d'une erreur inattendue (un défaut "
-            "de l'application, pas de votre fait) ; le détail est dans le journal de "
-            "l'application.",
-            path.name,
-        )
-    )
-
-
 @dataclass
 class FileLine:
     """One file of the import: what the preview found, then what the import did."""
@@ -105,31 +95,16 @@ class FileLine:
         return self.state == READY
 
 
-def preview_files(
-    db: Database,
-    paths: Sequence[Path],
-    *,
-    actor: str = "",
-    progress: Callable[[int, int, str], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> list[FileLine]:
-    """The preview of each file (off the UI thread); stops between files when cancelled."""
+def preview_lines(results: Sequence[FileResult]) -> list[FileLine]:
+    """The lines of the preview: each file ready, refused, or already imported."""
     lines = []
-    for index, path in enumerate(paths):
-        if cancelled is not None and cancelled():
-            break
-        if progress is not None:
-            progress(index, len(paths), path.name)
-        try:
-            outcome = preview_import(db, path, actor=actor)
-        except UserError as error:
-            lines.append(FileLine(path, error=error, state=REFUSED))
-        except Exception:  # a bug with one file must not stop the others
-            log.exception("Erreur inattendue à l'aperçu de %s", path)
-            lines.append(FileLine(path, error=bug_error(path), state=REFUSED))
+    for result in results:
+        if result.error is not None:
+            lines.append(FileLine(result.path, error=result.error, state=REFUSED))
         else:
-            state = ALREADY if outcome.already_imported_at is not None else READY
-            lines.append(FileLine(path, outcome=outcome, state=state))
+            assert result.outcome is not None
+            state = ALREADY if result.outcome.already_imported_at is not None else READY
+            lines.append(FileLine(result.path, outcome=result.outcome, state=state))
     return lines
 
 
@@ -189,6 +164,25 @@ def detail_lines(line: FileLine) -> list[str]:
         lines += list(outcome.notes)
     lines += line.details
     return lines
+
+
+class _Progress:
+    """The progress texts of a pass, made on the worker thread: the file at work (``text``,
+    translated on the UI thread, with its name, its rank and the count), or the wait for the
+    database's server."""
+
+    def __init__(self, emit: Callable[[int, int, str], None], total: int, text: str) -> None:
+        self.emit = emit
+        self.total = total
+        self.text = text
+        self.index = 0
+
+    def file(self, index: int, name: str) -> None:
+        self.index = index
+        self.emit(index, self.total, arg(self.text, name, index + 1, self.total))
+
+    def waiting(self, waiting: Waiting) -> None:
+        self.emit(self.index, self.total, waiting.describe())
 
 
 class ImportFilesModel(QAbstractItemModel):
@@ -509,17 +503,26 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self._show_progress(0, count, "")
         db, paths, actor, cancel = self.db, self.paths, self.actor, self._cancel
+        reading = self.tr("Lecture de %1 (%2 sur %3)…")
 
         def work(progress: Callable[[int, int, str], None]) -> list[FileLine]:
-            return preview_files(db, paths, actor=actor, progress=progress, cancelled=cancel.is_set)
+            said = _Progress(progress, count, reading)
+            results = preview_files(
+                db,
+                paths,
+                actor=actor,
+                progress=lambda index, path: said.file(index, path.name),
+                cancelled=cancel.is_set,
+                waiting=said.waiting,
+            )
+            return preview_lines(results)
 
-        self._runner.run(
+        self._runner.run_operation(
             work,
             on_done=self._previewed,
-            on_error=self._failed,
-            on_progress=lambda done, total, name: self._show_progress(
-                done, total, arg(self.tr("Lecture de %1 (%2 sur %3)…"), name, done + 1, total)
-            ),
+            on_failure=self._failed,
+            failed=self.tr("La lecture des fichiers a été interrompue"),
+            on_progress=self._show_progress,
         )
 
     def _show_progress(self, done: int, total: int, text: str) -> None:
@@ -656,23 +659,29 @@ class ImportDialog(QDialog):
         self._show_progress(0, total, "")
         db, actor, cancel = self.db, self.actor, self._cancel
         paths = [line.path for line in ready]
+        importing = self.tr("Import de %1 (%2 sur %3)…")
 
         def work(progress: Callable[[int, int, str], None]) -> list[FileResult]:
+            said = _Progress(progress, total, importing)
             return import_files(
                 db,
                 paths,
                 actor=actor,
-                progress=lambda index, path: progress(index, total, path.name),
+                progress=lambda index, path: said.file(index, path.name),
                 cancelled=cancel.is_set,
+                waiting=said.waiting,
             )
 
-        self._runner.run(
+        self._runner.run_operation(
             work,
             on_done=self._imported,
-            on_error=self._failed,
-            on_progress=lambda done, total, name: self._show_progress(
-                done, total, arg(self.tr("Import de %1 (%2 sur %3)…"), name, done + 1, total)
+            on_failure=self._failed,
+            failed=self.tr("L'import a été interrompu"),
+            what_to_do=self.tr(
+                "Chaque fichier est importé entièrement ou pas du tout : rouvrez l'import pour "
+                "voir où en sont les fichiers."
             ),
+            on_progress=self._show_progress,
         )
 
     def _imported(self, results: list[FileResult]) -> None:
@@ -800,22 +809,14 @@ class ImportDialog(QDialog):
 
     # -- failures and closing ------------------------------------------------------------------
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, failure: Failure) -> None:
         """The task itself failed (each file's errors are reported with the file): a bug."""
-        log.error("Erreur inattendue pendant l'import", exc_info=error)
         self._hide_progress()
         self.phase = self.DONE
         self.import_button.hide()
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText(self.tr("&Fermer"))
-        self.summary.setText(
-            self.tr(
-                "Une erreur inattendue a interrompu la lecture ou l'import (un défaut de "
-                "l'application, pas de votre fait) ; le détail est dans le journal de "
-                "l'application. Chaque fichier est importé entièrement ou pas du tout : rouvrez "
-                "l'import pour voir où en sont les fichiers."
-            )
-        )
+        self.summary.setText(failure.message)
         set_tone(self.summary, "error")
         if self.model.lines:
             self.finished_import.emit([])

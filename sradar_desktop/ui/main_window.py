@@ -55,7 +55,6 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import count, plural
 from sradar_desktop.errors import UserError
-from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
 from sradar_desktop.services.answers import HistoryEntry, read_history
 from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
@@ -67,10 +66,11 @@ from sradar_desktop.services.entry import (
     EntryFilter,
     EntrySheet,
     Identity,
-    open_entry,
+    open_remembered,
     status_keys,
 )
 from sradar_desktop.services.instance_lock import database_key
+from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.questionnaires import list_questionnaires
 from sradar_desktop.ui.campaign_dialog import CampaignDialog, NewCampaignDialog
 from sradar_desktop.ui.delegates import (
@@ -641,7 +641,7 @@ class MainWindow(QMainWindow):
 
     @property
     def read_only(self) -> bool:
-        return self.controller is None or self.controller.read_only
+        return self.controller is None or self.controller.engine.read_only
 
     def load(self, questionnaire_id: str, campaign_id: str | None = None) -> None:
         """Open ``questionnaire_id`` off the UI thread, in ``campaign_id`` (by default the one
@@ -655,40 +655,26 @@ class MainWindow(QMainWindow):
         def work(
             progress: Callable[[int, int, str], None],
         ) -> tuple[EntryData, list[CampaignSummary]]:
-            campaigns = list_campaigns(db, questionnaire_id)
-            # A campaign remembered but gone (another database): the most recent instead.
-            known = wanted if any(c.id == wanted for c in campaigns) else None
-            data = open_entry(db, questionnaire_id, identity, progress=progress, campaign_id=known)
-            return data, campaigns
+            return open_remembered(db, questionnaire_id, identity, wanted, progress=progress)
 
-        self.tasks.run(
+        self.tasks.run_operation(
             work,
             on_done=lambda result: self._loaded(*result),
-            on_error=self._load_failed,
+            on_failure=self._load_failed,
+            failed=self.tr("Le plan n'a pas pu être chargé"),
+            what_to_do=self.tr("Actualisez (F5) ou choisissez un autre questionnaire."),
             on_progress=self._load_progressed,
         )
 
     def _load_progressed(self, done: int, total: int, text: str) -> None:
         self.work.start(text, done, total)
 
-    def _load_failed(self, error: BaseException) -> None:
+    def _load_failed(self, failure: Failure) -> None:
         self._loading = False
         self.work.finish()
-        if isinstance(error, UserError):
-            log.warning("Plan non chargé : %s", error)
-            message = str(error)
-        else:
-            log.error("Erreur au chargement du plan", exc_info=error)
-            message = (
-                self.tr(
-                    "Le plan n'a pas pu être chargé (erreur inattendue, le détail est dans le "
-                    "journal de l'application : %s)."
-                )
-                % log_file()
-            )
         # In the window, not in a box: the agent can still choose another questionnaire.
-        self.banner.show_message("error", message)
-        self.load_failed.emit(message)
+        self.banner.show_message("error", failure.message)
+        self.load_failed.emit(failure.message)
 
     def _loaded(self, data: EntryData, campaigns: list[CampaignSummary]) -> None:
         self._loading = False
@@ -735,7 +721,7 @@ class MainWindow(QMainWindow):
         self._update_header()
         self._update_banners()
         self._undo_state_changed()
-        restored = controller.restore_drafts()
+        restored = controller.engine.restore_drafts()
         if restored:
             self.statusBar().showMessage(
                 arg(
@@ -957,7 +943,7 @@ class MainWindow(QMainWindow):
         entry = self.current_entry()
         if entry is None or self.controller is None:
             return
-        if self.controller.read_only:
+        if self.controller.engine.read_only:
             self._explain_read_only()
             return
         self.controller.set_status(entry.code, status)
@@ -968,10 +954,10 @@ class MainWindow(QMainWindow):
         entry = self.current_entry()
         if entry is None or self.controller is None:
             return
-        if self.controller.read_only:
+        if self.controller.engine.read_only:
             self._explain_read_only()
             return
-        if not self.controller.confirm(entry.code):
+        if not self.controller.engine.confirm(entry.code):
             self.statusBar().showMessage(
                 self.tr("Cette action n'a pas de réponse reprise à confirmer."), 5000
             )
@@ -1028,14 +1014,14 @@ class MainWindow(QMainWindow):
         self._update_save_label()
         self.detail.update_states()
         controller = self.controller
-        if controller is not None and not controller.pending and self.banner.kind == "error":
+        if controller is not None and not controller.engine.pending and self.banner.kind == "error":
             self.banner.clear()
             self.statusBar().showMessage(
                 self.tr("Les modifications en attente sont enregistrées."), 8000
             )
 
     def _write_failed(self, message: str) -> None:
-        waiting = len(self.controller.pending) if self.controller else 0
+        waiting = len(self.controller.engine.pending) if self.controller else 0
         self.banner.show_message(
             "error",
             message
@@ -1060,17 +1046,17 @@ class MainWindow(QMainWindow):
             "l'heure (voir l'historique de l'action)."
         )
         invalid = self.detail.has_invalid_values()
-        if controller is None or controller.read_only:
+        if controller is None or controller.engine.read_only:
             text, kind = (self.tr("Lecture seule") if self.db.read_only else ""), "muted"
-        elif controller.pending:
-            pending = len(controller.pending)
+        elif controller.engine.pending:
+            pending = len(controller.engine.pending)
             text = arg(
                 self.tr("⚠ %1 %2"),
                 count(pending, self.tr("modification"), self.tr("modifications")),
                 plural(pending, self.tr("non enregistrée"), self.tr("non enregistrées")),
             )
             kind = "error"
-        elif controller.saving:
+        elif not controller.engine.idle:
             text, kind = self.tr("Enregistrement…"), "muted"
         elif invalid:
             text = arg(
@@ -1083,11 +1069,11 @@ class MainWindow(QMainWindow):
                 self.tr("Ces valeurs ne sont pas des nombres valides ; corrigez-les :\n%1"),
                 "\n".join(invalid[:10]),
             )
-        elif controller.conflicts:
+        elif controller.engine.conflicts:
             text = arg(
                 self.tr("⚠ %1 à régler"),
                 count(
-                    len(controller.conflicts),
+                    len(controller.engine.conflicts),
                     self.tr("saisie en conflit"),
                     self.tr("saisies en conflit"),
                 ),
@@ -1114,11 +1100,11 @@ class MainWindow(QMainWindow):
         controller = self.controller
         if controller is None:
             return
-        if controller.read_only:
+        if controller.engine.read_only:
             self._explain_read_only()
             return
-        if controller.pending:
-            controller.retry()
+        if controller.engine.pending:
+            controller.engine.retry()
             self.statusBar().showMessage(self.tr("Nouvel essai d'enregistrement…"), 5000)
         else:
             self.statusBar().showMessage(
@@ -1198,12 +1184,12 @@ class MainWindow(QMainWindow):
         refused and kept in the drafts: an import, an export or an undo then sees it."""
         self.detail.commit_pending()
         controller = self.controller
-        if controller is None or controller.idle:
+        if controller is None or controller.engine.idle:
             callback()
             return
 
         def check() -> None:
-            if controller.idle:
+            if controller.engine.idle:
                 controller.state_changed.disconnect(check)
                 callback()
 
@@ -1394,8 +1380,8 @@ class MainWindow(QMainWindow):
         controller = self.controller
         if controller is None:
             return True
-        controller.wait()
-        if controller.pending:
+        controller.engine.wait()
+        if controller.engine.pending:
             QMessageBox.warning(
                 self,
                 APP_NAME,
@@ -1404,13 +1390,13 @@ class MainWindow(QMainWindow):
                         "%1 modification n'a pas encore pu être enregistrée. Réessayez "
                         "(Ctrl+S) avant de changer de service ou de questionnaire.\n\n%2"
                     )
-                    if len(controller.pending) < 2
+                    if len(controller.engine.pending) < 2
                     else self.tr(
                         "%1 modifications n'ont pas encore pu être enregistrées. Réessayez "
                         "(Ctrl+S) avant de changer de service ou de questionnaire.\n\n%2"
                     ),
-                    len(controller.pending),
-                    controller.last_error,
+                    len(controller.engine.pending),
+                    controller.engine.last_error,
                 ),
             )
             return False
@@ -1549,8 +1535,8 @@ class MainWindow(QMainWindow):
         self.detail.commit_pending()
         controller = self.controller
         if controller is not None:
-            controller.wait()
-            if controller.pending and not self._confirm_close_with_unsaved():
+            controller.engine.wait()
+            if controller.engine.pending and not self._confirm_close_with_unsaved():
                 event.ignore()
                 return
         invalid = self.detail.has_invalid_values()
@@ -1576,13 +1562,13 @@ class MainWindow(QMainWindow):
         box.setText(
             arg(
                 self.tr("%1 modification n'a pas pu être enregistrée dans la base.")
-                if len(controller.pending) < 2
+                if len(controller.engine.pending) < 2
                 else self.tr("%1 modifications n'ont pas pu être enregistrées dans la base."),
-                len(controller.pending),
+                len(controller.engine.pending),
             )
         )
         box.setInformativeText(
-            controller.last_error
+            controller.engine.last_error
             + "\n\n"
             + self.tr(
                 "Elles sont gardées sur ce poste et vous seront proposées à la prochaine "
@@ -1597,9 +1583,9 @@ class MainWindow(QMainWindow):
         if box.clickedButton() is close:
             return True
         if box.clickedButton() is retry:
-            controller.retry()
-            controller.wait()
-            return not controller.pending
+            controller.engine.retry()
+            controller.engine.wait()
+            return not controller.engine.pending
         return False
 
     def _confirm_close_with_invalid(self, invalid: list[str]) -> bool:

@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.domain.revision import Link, LinkKind, Matching, matching_problems, replace_link
 from sradar_desktop.domain.text import count
-from sradar_desktop.errors import UserError
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.revisions import (
     RevisionPreview,
     apply_revision,
@@ -387,7 +387,12 @@ class RevisionDialog(QDialog):
             self.table.setFocus()
             self.previewed.emit()
 
-        self.tasks.run(work, on_done=done, on_error=self._failed)
+        self.tasks.run_operation(
+            work,
+            on_done=done,
+            on_failure=self._failed,
+            failed=arg(self.tr("Le plan révisé « %1 » n'a pas pu être comparé"), path.name),
+        )
 
     # -- corrections -------------------------------------------------------------------------
 
@@ -451,7 +456,13 @@ class RevisionDialog(QDialog):
             self.applied.emit(summary)
             self.accept()
 
-        self.tasks.run(work, on_done=done, on_error=self._failed)
+        self.tasks.run_operation(
+            work,
+            on_done=done,
+            on_failure=self._failed,
+            failed=self.tr("La révision du plan n'a pas pu être enregistrée"),
+            what_to_do=self.tr("Rien n'a été modifié."),
+        )
 
     # -- state -------------------------------------------------------------------------------
 
@@ -461,14 +472,8 @@ class RevisionDialog(QDialog):
         set_tone(self.summary_label, "muted")
         self.summary_label.setText(text)
 
-    def _failed(self, error: BaseException) -> None:
-        message = (
-            str(error)
-            if isinstance(error, UserError)
-            else self.tr("Erreur inattendue : le détail est dans le journal de l'application.")
-        )
-        if not isinstance(error, UserError):
-            log.error("Révision du plan", exc_info=error)
+    def _failed(self, failure: Failure) -> None:
+        message = failure.message
         self._update_problems()
         set_tone(self.summary_label, "error")
         self.summary_label.setText(message)

@@ -44,15 +44,15 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.departements import department_from_code, department_name
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.consolidation import RosterMember
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.entry import service_label_for
+from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.sending import (
+    PilotedCounts,
     SendingResult,
     check_roster,
     existing_blanks,
-    piloted_actions,
     prepare_sending,
     propose_roster,
 )
@@ -81,7 +81,7 @@ class RosterModel(QAbstractTableModel):
         super().__init__(parent)
         self.plan = plan
         self._rows: list[list[str]] = []  # code, label, label suggested for the code
-        self._piloted: dict[str, int] = {}
+        self.piloted = PilotedCounts(plan) if plan is not None else lambda _code: None
 
     # -- content -------------------------------------------------------------------------------
 
@@ -96,17 +96,6 @@ class RosterModel(QAbstractTableModel):
 
     def code(self, row: int) -> str:
         return self._rows[row][0]
-
-    def piloted(self, code: str) -> int | None:
-        if self.plan is None or not code.strip():
-            return None
-        try:
-            key = normalise_respondent_code(code)
-        except UserError:
-            return None
-        if key not in self._piloted:
-            self._piloted[key] = piloted_actions(self.plan, key)
-        return self._piloted[key]
 
     # -- the model -----------------------------------------------------------------------------
 
@@ -595,10 +584,11 @@ class SendDialog(QDialog):
             )
 
         previous = self.result if not save_roster else None
-        self._runner.run(
+        self._runner.run_operation(
             work,
             on_done=lambda result: self._written(result, previous, save_roster),
-            on_error=self._failed,
+            on_failure=self._failed,
+            failed=self.tr("Les classeurs n'ont pas pu être écrits"),
             on_progress=self._progressed,
         )
 
@@ -671,21 +661,9 @@ class SendDialog(QDialog):
             )
         return text
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, failure: Failure) -> None:
         self._idle()
-        if isinstance(error, UserError):
-            log.info("Préparation de l'envoi refusée : %s", error)
-            self._say(str(error), error=True)
-            return
-        log.error("Erreur inattendue en préparant l'envoi", exc_info=error)
-        self._say(
-            self.tr(
-                "Les classeurs n'ont pas pu être écrits à cause d'une erreur inattendue (un "
-                "défaut de l'application, pas de votre fait) ; le détail est dans le journal "
-                "de l'application."
-            ),
-            error=True,
-        )
+        self._say(failure.message, error=True)
 
     # -- closing -------------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from sradar_desktop.services.operations import Failure, describe_failure
+
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
@@ -52,7 +54,8 @@ class TaskRunner(QObject):
 
     ``run(function, on_done=..., on_error=..., on_progress=...)``: ``function(progress)`` runs on
     a worker thread; the callbacks run on the UI thread. Tasks submitted to a one-thread runner
-    run in the order submitted.
+    run in the order submitted. ``run_operation`` is the same for what the user asked for, its
+    failure told the one way (see there).
     """
 
     busy_changed = Signal(bool)
@@ -91,6 +94,27 @@ class TaskRunner(QObject):
         if not was_busy:
             self.busy_changed.emit(True)
         return task_id
+
+    def run_operation(
+        self,
+        function: Callable[[Progress], Any],
+        *,
+        on_done: Callable[[Any], None],
+        on_failure: Callable[[Failure], None],
+        failed: str,
+        what_to_do: str = "",
+        on_progress: Progress | None = None,
+    ) -> int:
+        """``run`` for an operation the user asked for: a failure reaches ``on_failure`` as
+        what to tell the user (``services.operations.describe_failure``: the user's own error
+        as it is; a bug logged with its traceback, then said as « ``failed`` (erreur
+        inattendue…). ``what_to_do`` »)."""
+        return self.run(
+            function,
+            on_done=on_done,
+            on_error=lambda error: on_failure(describe_failure(error, failed, what_to_do)),
+            on_progress=on_progress,
+        )
 
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every task has run (closing the window); True when they all did."""

@@ -449,3 +449,23 @@ def test_import_command_takes_messages(workbooks, tmp_path, capsys):
     assert lines[0].startswith("Réponse DDETS 44.eml › SRADAR-2021-2023_DDETS-44 réponses été")
     assert "Reçu par courriel de José Dupont – DDETS 44" in lines[0]
     assert "déjà importé" in lines[1]
+
+
+def test_headers_in_raw_windows_1252_are_read(workbooks, tmp_path):
+    """Some programs send their headers as raw 8-bit Windows-1252, without RFC 2047 words."""
+    raw = write(
+        tmp_path / "ancien.eml",
+        thunderbird_eml(
+            sender=FROM_44,
+            sender_name="Hélène Côté",
+            subject="Réponses – évaluation « 2027 »",
+            attachments=[("réponses.xlsx", workbooks["DDETS-44"].read_bytes())],
+            raw_headers=True,
+        ),
+    )
+    message = read_message(raw)
+    assert (message.info.sender_name, message.info.sender) == ("Hélène Côté", FROM_44)
+    assert message.info.subject == "Réponses – évaluation « 2027 »"
+    assert [(a.name, a.data) for a in message.attachments] == [
+        ("réponses.xlsx", workbooks["DDETS-44"].read_bytes())
+    ]

@@ -15,7 +15,7 @@ import email.policy
 from collections.abc import Iterator
 from contextlib import suppress
 from datetime import UTC
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -33,11 +33,26 @@ from sradar_desktop.mail.message import (
 from sradar_desktop.mail.names import safe_file_name
 
 
+def _eight_bit(data: bytes, charset: str | None) -> str:
+    """Bytes of a header in ``charset`` when it is a known one, else UTF-8 or Windows-1252."""
+    for encoding in (charset, "utf-8"):
+        if encoding and encoding != "unknown-8bit":
+            with suppress(LookupError, UnicodeDecodeError):
+                return data.decode(encoding)
+    return data.decode("cp1252", "replace")
+
+
 def header_text(value: object) -> str:
     """A header as text: RFC 2047 words decoded (any charset Python knows, Windows-1252
     included), raw 8-bit bytes read as UTF-8 or else Windows-1252, folded lines joined."""
     if value is None:
         return ""
+    if isinstance(value, Header):  # what the parser makes of raw 8-bit bytes in a header
+        text = "".join(
+            _eight_bit(chunk, charset) if isinstance(chunk, bytes) else chunk
+            for chunk, charset in decode_header(value)
+        )
+        return " ".join(text.split())
     text = str(value)
     if any("\udc80" <= c <= "\udcff" for c in text):  # raw 8-bit bytes, kept as surrogates
         raw = text.encode("ascii", "surrogateescape")

@@ -271,7 +271,7 @@ def measure_baseline(app: QApplication, rows: int, query: str) -> dict:
 
 
 def measure_entry_window(app: QApplication, db: Database, identity: Identity, query: str) -> dict:
-    from sradar_desktop.ui.main_window import MainWindow
+    from sradar_desktop.ui.entry.window import MainWindow
 
     watch = LoopWatch()
     before = rss_mb()

@@ -64,7 +64,7 @@ BARE = textwrap.dedent(
 APPLICATION = textwrap.dedent(
     """
     import sys
-    from sradar_desktop.ui import splash as splash_module
+    from sradar_desktop.ui.parts import splash as splash_module
 
     said = set()
     painted = splash_module.Splash.paintEvent

@@ -27,8 +27,8 @@ from sradar_desktop.services.entry import open_entry
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 from sradar_desktop.services.sending import member
-from sradar_desktop.ui.campaign_dialog import CampaignDialog
-from sradar_desktop.ui.main_window import MainWindow
+from sradar_desktop.ui.dialogs.campaigns import CampaignDialog
+from sradar_desktop.ui.entry.window import MainWindow
 
 SRADAR = "sradar-2021-2023"
 

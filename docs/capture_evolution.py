@@ -33,8 +33,8 @@ from sradar_desktop.services.answers import AnswerService
 from sradar_desktop.services.campaigns import create_campaign
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import load_plan
-from sradar_desktop.ui.consolidation_view import EVOLUTION_TAB, ConsolidationWindow
-from sradar_desktop.ui.revision_dialog import RevisionDialog
+from sradar_desktop.ui.consolidation.window import EVOLUTION_TAB, ConsolidationWindow
+from sradar_desktop.ui.dialogs.revision import RevisionDialog
 
 SRADAR = "sradar-2021-2023"
 # What the services answer differently in the second evaluation.

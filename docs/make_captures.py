@@ -48,10 +48,10 @@ from sradar_desktop.services.questionnaires import (  # noqa: E402
     load_plan,
 )
 from sradar_desktop.services.sending import propose_roster  # noqa: E402
-from sradar_desktop.ui.dialogs import IdentityDialog  # noqa: E402
-from sradar_desktop.ui.import_dialog import ImportDialog  # noqa: E402
-from sradar_desktop.ui.main_window import MainWindow  # noqa: E402
-from sradar_desktop.ui.send_dialog import SendDialog  # noqa: E402
+from sradar_desktop.ui.dialogs.import_files import ImportDialog  # noqa: E402
+from sradar_desktop.ui.dialogs.sending import SendDialog  # noqa: E402
+from sradar_desktop.ui.dialogs.start import IdentityDialog  # noqa: E402
+from sradar_desktop.ui.entry.window import MainWindow  # noqa: E402
 
 WIDTH, HEIGHT = 1366, 768
 CLAIRE = Identity.create("DDETS-44", "DDETS de Loire-Atlantique", "Claire Martin")
@@ -340,7 +340,7 @@ def consolidation_answers(db: Database) -> str:
 
 def consolidation(folder: Path) -> None:
     """``consolidation.png``: the consolidation window on its own database."""
-    from sradar_desktop.ui.consolidation_view import ConsolidationWindow
+    from sradar_desktop.ui.consolidation.window import ConsolidationWindow
 
     db = open_database(folder / "consolidation.sqlite3")
     try:

@@ -15,16 +15,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
+from sradar_desktop.failures import describe_failure
 from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
-from sradar_desktop.services.operations import describe_failure
-from sradar_desktop.ui.i18n import french_system_locale, install_french
-from sradar_desktop.ui.splash import ClosingFeedback, Splash
+from sradar_desktop.ui.parts.i18n import french_system_locale, install_french
+from sradar_desktop.ui.parts.splash import ClosingFeedback, Splash
 
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from sradar_desktop.ui.main_window import MainWindow
+    from sradar_desktop.ui.entry.window import MainWindow
 
 START_TIMEOUT_MS = 60_000
 
@@ -82,10 +82,15 @@ def _open_window(
     from sradar_desktop.db.engine import database_url
     from sradar_desktop.services.opening import open_database
     from sradar_desktop.services.questionnaires import list_questionnaires
-    from sradar_desktop.ui.dialogs import READ_ONLY, SHOW_OTHER, IdentityDialog, ask_second_window
-    from sradar_desktop.ui.main_window import MainWindow
-    from sradar_desktop.ui.settings import Settings
-    from sradar_desktop.ui.single_instance import InstanceGuard
+    from sradar_desktop.ui.dialogs.start import (
+        READ_ONLY,
+        SHOW_OTHER,
+        IdentityDialog,
+        ask_second_window,
+    )
+    from sradar_desktop.ui.entry.window import MainWindow
+    from sradar_desktop.ui.parts.settings import Settings
+    from sradar_desktop.ui.parts.single_instance import InstanceGuard
 
     try:
         url = database_url(db_target)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 from sradar_desktop import APP_NAME, __version__
 from sradar_desktop.errors import UserError
+from sradar_desktop.failures import describe_failure
 from sradar_desktop.logs import setup_logging
-from sradar_desktop.services.operations import describe_failure
 
 if TYPE_CHECKING:
     from sradar_desktop.services.server_wait import Waiting

@@ -43,15 +43,15 @@ from sradar_desktop.services.questionnaires import (
     load_plan,
 )
 from sradar_desktop.services.sending import propose_roster
-from sradar_desktop.ui.dialogs import (
+from sradar_desktop.ui.dialogs.import_files import ImportDialog
+from sradar_desktop.ui.dialogs.sending import SendDialog
+from sradar_desktop.ui.dialogs.start import (
     IdentityDialog,
     ShortcutsDialog,
     ask_second_window,
     shortcuts_html,
     show_about,
 )
-from sradar_desktop.ui.import_dialog import ImportDialog
-from sradar_desktop.ui.send_dialog import SendDialog
 
 SRADAR = "sradar-2021-2023"
 # Usable sizes, in logical pixels: a button whose text is cut or a field too small to type in
@@ -236,8 +236,8 @@ def main() -> None:
     assert not propose_roster("") and propose_roster("Pays de la Loire")
 
     from sradar_desktop.services.campaigns import list_campaigns
-    from sradar_desktop.ui.campaign_dialog import CampaignDialog, NewCampaignDialog
-    from sradar_desktop.ui.revision_dialog import RevisionDialog
+    from sradar_desktop.ui.dialogs.campaigns import CampaignDialog, NewCampaignDialog
+    from sradar_desktop.ui.dialogs.revision import RevisionDialog
 
     campaigns = list_campaigns(db, SRADAR)
     choice = CampaignDialog(campaigns, campaigns[0].id, plan.title)

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ui_support import CLAIRE, SRADAR
 
 from sradar_desktop.services.opening import open_database
-from sradar_desktop.ui.main_window import MainWindow
-from sradar_desktop.ui.plan_models import ActionTableModel
+from sradar_desktop.ui.entry.models import ActionTableModel
+from sradar_desktop.ui.entry.window import MainWindow
 
 
 def rect(r: QRect) -> list[int]:
@@ -50,8 +50,8 @@ def consolidation_report(app: QApplication, db) -> tuple[QWidget, dict]:
     """The consolidation window on ten services, as on a first start, and what is seen of it."""
     from consolidation_support import ten_services_scenario
 
-    from sradar_desktop.ui.consolidation_view import ConsolidationWindow
-    from sradar_desktop.ui.settings import Settings
+    from sradar_desktop.ui.consolidation.window import ConsolidationWindow
+    from sradar_desktop.ui.parts.settings import Settings
 
     ten_services_scenario(db)
     window = ConsolidationWindow(db, questionnaire_id=SRADAR, actor="Sophie", settings=Settings())

@@ -152,7 +152,7 @@ def test_exit_after_start_shows_the_window_and_exits(data_dir):
 
 
 def test_exit_after_start_says_why_the_plan_cannot_be_shown(data_dir):
-    from sradar_desktop.ui.settings import Settings
+    from sradar_desktop.ui.parts.settings import Settings
 
     assert run("--exit-after-start", data_dir=data_dir).returncode == 0
     settings = Settings()

@@ -443,7 +443,7 @@ def test_a_real_refusal_is_not_waited_for(up, workbooks):
 def test_the_import_dialog_says_it_waits_for_the_server(qtbot, up, workbooks):
     from ui_support import SIGNAL_TIMEOUT, open_window
 
-    from sradar_desktop.ui.import_dialog import IMPORTED, ImportDialog
+    from sradar_desktop.ui.dialogs.import_files import IMPORTED, ImportDialog
 
     url = _new_database(up)
     db = open_database(url)

@@ -49,13 +49,13 @@ from sradar_desktop.services.questionnaires import (
     list_questionnaires,
     load_plan,
 )
-from sradar_desktop.ui.consolidation_models import ColorRole
-from sradar_desktop.ui.consolidation_view import ConsolidationWindow
-from sradar_desktop.ui.delegates import text_color_on
-from sradar_desktop.ui.dialogs import IdentityDialog
-from sradar_desktop.ui.import_dialog import ImportDialog
-from sradar_desktop.ui.send_dialog import SendDialog
-from sradar_desktop.ui.settings import Settings
+from sradar_desktop.ui.consolidation.models import ColorRole
+from sradar_desktop.ui.consolidation.window import ConsolidationWindow
+from sradar_desktop.ui.dialogs.import_files import ImportDialog
+from sradar_desktop.ui.dialogs.sending import SendDialog
+from sradar_desktop.ui.dialogs.start import IdentityDialog
+from sradar_desktop.ui.parts.delegates import text_color_on
+from sradar_desktop.ui.parts.settings import Settings
 
 INTERACTIVE = (
     QAbstractButton,

@@ -24,11 +24,11 @@ from sradar_desktop.services.answers import AnswerService, read_answers
 from sradar_desktop.services.campaigns import CARRIED_LABEL, create_campaign, list_campaigns
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
-from sradar_desktop.ui.campaign_dialog import CampaignDialog, NewCampaignDialog
-from sradar_desktop.ui.dialogs import ShortcutsDialog
-from sradar_desktop.ui.main_window import MainWindow
-from sradar_desktop.ui.plan_models import ActionTableModel
-from sradar_desktop.ui.settings import Settings
+from sradar_desktop.ui.dialogs.campaigns import CampaignDialog, NewCampaignDialog
+from sradar_desktop.ui.dialogs.start import ShortcutsDialog
+from sradar_desktop.ui.entry.models import ActionTableModel
+from sradar_desktop.ui.entry.window import MainWindow
+from sradar_desktop.ui.parts.settings import Settings
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -292,7 +292,7 @@ def test_the_consolidation_follows_the_campaign_shown(qtbot, db):
     shows, and follows it when the agent changes campaign."""
     import math
 
-    from sradar_desktop.ui.consolidation_view import ConsolidationWindow
+    from sradar_desktop.ui.consolidation.window import ConsolidationWindow
 
     window = open_window(qtbot, db)
 

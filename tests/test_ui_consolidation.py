@@ -19,7 +19,7 @@ from ui_support import CLAIRE, SIGNAL_TIMEOUT, SRADAR, database_path, open_windo
 from sradar_desktop.services.consolidation import load_consolidation, set_arbitration
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.opening import open_database
-from sradar_desktop.ui.consolidation_models import (
+from sradar_desktop.ui.consolidation.models import (
     CodeRole,
     ColorRole,
     CommentRole,
@@ -27,10 +27,10 @@ from sradar_desktop.ui.consolidation_models import (
     RosterModel,
     StatusRole,
 )
-from sradar_desktop.ui.consolidation_roster import ExpectedRespondentsDialog
-from sradar_desktop.ui.consolidation_view import PDF, WORKBOOK, ConsolidationWindow
-from sradar_desktop.ui.plan_models import PlanTreeModel
-from sradar_desktop.ui.settings import Settings
+from sradar_desktop.ui.consolidation.roster import ExpectedRespondentsDialog
+from sradar_desktop.ui.consolidation.window import PDF, WORKBOOK, ConsolidationWindow
+from sradar_desktop.ui.entry.models import PlanTreeModel
+from sradar_desktop.ui.parts.settings import Settings
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -30,12 +30,12 @@ from ui_support import SIGNAL_TIMEOUT, database_path, type_text
 from sradar_desktop.services.consolidation import RosterMember, load_consolidation
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
-from sradar_desktop.ui.consolidation_delegates import COMMENT_MARK, StatusCellDelegate
-from sradar_desktop.ui.consolidation_models import ColorRole, ConsolidationGridModel, ShortRole
-from sradar_desktop.ui.consolidation_roster import ExpectedRespondentsDialog
-from sradar_desktop.ui.consolidation_view import ConsolidationWindow
-from sradar_desktop.ui.delegates import chip_font
-from sradar_desktop.ui.settings import Settings
+from sradar_desktop.ui.consolidation.delegates import COMMENT_MARK, StatusCellDelegate
+from sradar_desktop.ui.consolidation.models import ColorRole, ConsolidationGridModel, ShortRole
+from sradar_desktop.ui.consolidation.roster import ExpectedRespondentsDialog
+from sradar_desktop.ui.consolidation.window import ConsolidationWindow
+from sradar_desktop.ui.parts.delegates import chip_font
+from sradar_desktop.ui.parts.settings import Settings
 
 GRID = ConsolidationGridModel
 GUIDE_IMAGES = Path(__file__).resolve().parent.parent / "resources" / "guide" / "images"

@@ -20,9 +20,9 @@ from sradar_desktop.services.campaigns import create_campaign
 from sradar_desktop.services.consolidation import load_evolution
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
-from sradar_desktop.ui.consolidation_models import CodeRole, EvolutionActionsModel
-from sradar_desktop.ui.consolidation_view import EVOLUTION_TAB, WORKBOOK, ConsolidationWindow
-from sradar_desktop.ui.settings import Settings
+from sradar_desktop.ui.consolidation.models import CodeRole, EvolutionActionsModel
+from sradar_desktop.ui.consolidation.window import EVOLUTION_TAB, WORKBOOK, ConsolidationWindow
+from sradar_desktop.ui.parts.settings import Settings
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 # The second evaluation: what each service answers differently from the first.
@@ -223,7 +223,7 @@ def test_a_campaign_in_progress_shows_what_awaits_confirmation(qtbot, tmp_path):
     from test_ui_consolidation import cell
 
     from sradar_desktop.services.consolidation_view import roster_figures, roster_sentence
-    from sradar_desktop.ui.consolidation_models import ColorRole, RosterModel
+    from sradar_desktop.ui.consolidation.models import ColorRole, RosterModel
 
     db = open_database(database_path(tmp_path))
     try:

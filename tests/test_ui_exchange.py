@@ -23,9 +23,8 @@ from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_file, last_import, preview_files
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id, list_questionnaires
-from sradar_desktop.ui import exchange as exchange_module
-from sradar_desktop.ui import send_dialog as send_module
-from sradar_desktop.ui.import_dialog import (
+from sradar_desktop.ui.dialogs import sending as send_module
+from sradar_desktop.ui.dialogs.import_files import (
     ALREADY,
     IMPORTED,
     NOT_DONE,
@@ -35,7 +34,8 @@ from sradar_desktop.ui.import_dialog import (
     ImportFilesModel,
     preview_lines,
 )
-from sradar_desktop.ui.send_dialog import RosterModel, SendDialog
+from sradar_desktop.ui.dialogs.sending import RosterModel, SendDialog
+from sradar_desktop.ui.entry import exchange as exchange_module
 
 K = Qt.Key
 
@@ -526,7 +526,7 @@ def test_every_field_that_takes_drops_hands_files_to_the_window(qtbot, db):
     loads): each widget inside the window that takes drops must hand files over."""
     from PySide6.QtWidgets import QWidget
 
-    from sradar_desktop.ui.widgets import FileDragsToWindow
+    from sradar_desktop.ui.parts.widgets import FileDragsToWindow
 
     window = open_window(qtbot, db)
     window._select_code("1.1.1")  # an action with indicators: their fields exist

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QFileDialog
 from ui_support import SIGNAL_TIMEOUT, SRADAR, database_path, open_window
 
 from sradar_desktop.services.opening import open_database
-from sradar_desktop.ui import exchange as exchange_module
-from sradar_desktop.ui.consolidation_view import ConsolidationWindow
-from sradar_desktop.ui.send_dialog import SendDialog
-from sradar_desktop.ui.settings import Folder, Settings, documents_folder
+from sradar_desktop.ui.consolidation.window import ConsolidationWindow
+from sradar_desktop.ui.dialogs.sending import SendDialog
+from sradar_desktop.ui.entry import exchange as exchange_module
+from sradar_desktop.ui.parts.settings import Folder, Settings, documents_folder
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QLibraryInfo
 from PySide6.QtWidgets import QApplication
 
-from sradar_desktop.ui.i18n import install_french
+from sradar_desktop.ui.parts.i18n import install_french
 
 # Qt's file dialog (the one Qt draws, used where no native dialog exists) on a folder holding a
 # sub-folder and a file of 5,000 bytes, both dated 23/11/2026 at 18:43, in a program started by

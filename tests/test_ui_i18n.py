@@ -1,4 +1,4 @@
-from sradar_desktop.ui.i18n import arg
+from sradar_desktop.ui.parts.i18n import arg
 
 
 def test_arg_fills_markers_once():

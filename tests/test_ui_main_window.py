@@ -441,7 +441,7 @@ def test_about_and_shortcuts(qtbot, db, monkeypatch):
     monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.exec", lambda box: shown.append(box.text()))
     window.show_about()
     assert "SRADAR Desktop" in shown[0] and "Base de données" in shown[0]
-    from sradar_desktop.ui import dialogs
+    from sradar_desktop.ui.dialogs import start as dialogs
 
     html = dialogs.shortcuts_html([("Répondre", list(window.status_actions.values()))])
     assert "<b>1 ou O</b></td><td>Oui" in html and "<b>4 ou C</b></td><td>NC" in html

@@ -12,7 +12,7 @@ from sradar_desktop.plans.builtin import builtin_plans
 from sradar_desktop.services.answers import AnswerState, HistoryEntry, IndicatorState
 from sradar_desktop.services.entry import MINE, EntryFilter, EntrySheet
 from sradar_desktop.services.questionnaires import QuestionnaireSummary
-from sradar_desktop.ui.plan_models import (
+from sradar_desktop.ui.entry.models import (
     ActionFilterProxy,
     ActionTableModel,
     HistoryModel,

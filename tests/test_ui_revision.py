@@ -17,9 +17,9 @@ from ui_support import SIGNAL_TIMEOUT, SRADAR, database_path
 
 from sradar_desktop.db.models import ActionRow
 from sradar_desktop.services.opening import open_database
-from sradar_desktop.ui.consolidation_view import ConsolidationWindow
-from sradar_desktop.ui.revision_dialog import LOW_CONFIDENCE, LinksModel, RevisionDialog
-from sradar_desktop.ui.settings import Folder, Settings
+from sradar_desktop.ui.consolidation.window import ConsolidationWindow
+from sradar_desktop.ui.dialogs.revision import LOW_CONFIDENCE, LinksModel, RevisionDialog
+from sradar_desktop.ui.parts.settings import Folder, Settings
 
 NEW_ACTION = "Former les agents d'accueil à la lutte contre les discriminations"
 

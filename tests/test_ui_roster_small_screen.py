@@ -10,9 +10,9 @@ from consolidation_support import LABELS, answer_scenario
 from ui_support import database_path
 
 from sradar_desktop.services.opening import open_database
-from sradar_desktop.ui.consolidation_models import RosterModel
-from sradar_desktop.ui.consolidation_view import ConsolidationWindow
-from sradar_desktop.ui.settings import Settings
+from sradar_desktop.ui.consolidation.models import RosterModel
+from sradar_desktop.ui.consolidation.window import ConsolidationWindow
+from sradar_desktop.ui.parts.settings import Settings
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from ui_support import open_window
 
 from sradar_desktop.services.opening import open_database
-from sradar_desktop.ui.consolidation_view import ConsolidationWindow
-from sradar_desktop.ui.settings import Settings
+from sradar_desktop.ui.consolidation.window import ConsolidationWindow
+from sradar_desktop.ui.parts.settings import Settings
 
 
 class ShortcutSpy(QObject):
@@ -95,7 +95,7 @@ def test_every_shortcut_of_the_consolidation_window_works_once(qtbot, consolidat
 def test_a_key_given_twice_to_one_action_still_works(qtbot, tmp_path):
     """Where a standard key is the literal one too (``Close`` is Ctrl+W under X11), the action
     keeps it once; otherwise Qt finds it ambiguous and the key does nothing."""
-    from sradar_desktop.ui.widgets import window_action
+    from sradar_desktop.ui.parts.widgets import window_action
 
     db = open_database(tmp_path / "sradar.sqlite3")
     try:

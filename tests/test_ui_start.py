@@ -14,11 +14,11 @@ from sradar_desktop import app as app_module
 from sradar_desktop.services.entry import Identity
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import list_questionnaires
-from sradar_desktop.ui import dialogs
-from sradar_desktop.ui.dialogs import IdentityDialog
-from sradar_desktop.ui.settings import SETTINGS_FILE, Settings
-from sradar_desktop.ui.single_instance import InstanceGuard
-from sradar_desktop.ui.tasks import TaskRunner
+from sradar_desktop.ui.dialogs import start as dialogs
+from sradar_desktop.ui.dialogs.start import IdentityDialog
+from sradar_desktop.ui.parts.settings import SETTINGS_FILE, Settings
+from sradar_desktop.ui.parts.single_instance import InstanceGuard
+from sradar_desktop.ui.parts.tasks import TaskRunner
 
 K = Qt.Key
 

@@ -16,17 +16,17 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from ui_support import database_path, open_window
 
 from sradar_desktop.services.opening import open_database
-from sradar_desktop.ui.splash import ClosingFeedback
+from sradar_desktop.ui.parts.splash import ClosingFeedback
 
 # Patches the splash to say, at its first paint, what it shows and which heavy modules are
 # already imported; then starts the program as ``sradar-desktop --exit-after-start`` does.
 CHILD = textwrap.dedent(
     """
     import json, sys
-    from sradar_desktop.ui import splash as splash_module
+    from sradar_desktop.ui.parts import splash as splash_module
 
     HEAVY = ("sqlalchemy", "sradar_desktop.db", "sradar_desktop.services",
-             "sradar_desktop.ui.main_window", "sradar_desktop.ui.dialogs")
+             "sradar_desktop.ui.entry.window", "sradar_desktop.ui.dialogs.start")
     painted = splash_module.Splash.paintEvent
 
     def paint(self, event):

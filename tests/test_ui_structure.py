@@ -138,16 +138,16 @@ def test_the_graph_sees_lazy_and_type_checking_imports() -> None:
     source = (
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n"
-        "    from sradar_desktop.ui import main_window\n"
+        "    from sradar_desktop.ui.entry import window\n"
         "def later():\n"
         "    import sradar_desktop.services.database\n"
-        "from .widgets import Banner\n"
+        "from .parts.widgets import Banner\n"
     )
     edges = imported(f"{PACKAGE}.ui.sample", source, set(graph))
     assert edges == {
-        f"{PACKAGE}.ui.main_window",
+        f"{PACKAGE}.ui.entry.window",
         f"{PACKAGE}.services.database",
-        f"{PACKAGE}.ui.widgets",
+        f"{PACKAGE}.ui.parts.widgets",
     }
 
 
@@ -174,14 +174,14 @@ SHARED_PARTS = {
 COPIED_CALLS = {"restoreGeometry", "addMenu", "raise_", "setSizes", "showMaximized"}
 
 
-@pytest.mark.parametrize("window", ["main_window", "consolidation_view"])
+@pytest.mark.parametrize("window", ["entry/window", "consolidation/window"])
 def test_both_windows_are_built_from_the_shared_parts(window: str) -> None:
     path = ROOT / "ui" / f"{window}.py"
     tree = ast.parse(path.read_text(encoding="utf-8"))
     used = {
         alias.name
         for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module == f"{PACKAGE}.ui.window_parts"
+        if isinstance(node, ast.ImportFrom) and node.module == f"{PACKAGE}.ui.parts.layout"
         for alias in node.names
     }
     assert used >= SHARED_PARTS, SHARED_PARTS - used

@@ -13,7 +13,7 @@ from sradar_desktop.services.answers import read_answers
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.entry import Identity
 from sradar_desktop.services.questionnaires import default_campaign_id
-from sradar_desktop.ui.main_window import MainWindow
+from sradar_desktop.ui.entry.window import MainWindow
 
 SRADAR = "sradar-2021-2023"
 HDF = "hdf-integration-2021"

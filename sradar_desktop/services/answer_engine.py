@@ -29,10 +29,10 @@ from itertools import count
 from typing import Protocol
 
 from sradar_desktop.domain.fields import Field, FieldKey
+from sradar_desktop.failures import describe_failure
 from sradar_desktop.services.answers import AnswerConflict, AnswerService
 from sradar_desktop.services.drafts import Draft, DraftStore, Recovery
 from sradar_desktop.services.entry import EntryData
-from sradar_desktop.services.operations import describe_failure
 
 log = logging.getLogger(__name__)
 

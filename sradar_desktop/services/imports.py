@@ -42,6 +42,7 @@ from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
 from sradar_desktop.domain.merge import Decision, Stamped, Value, decide
 from sradar_desktop.domain.text import count, slugify
 from sradar_desktop.errors import FileRefusedError, ServerUnavailableError, UserError
+from sradar_desktop.failures import describe_failure
 from sradar_desktop.plans.table import (
     PlanTable,
     is_spreadsheet,
@@ -61,7 +62,6 @@ from sradar_desktop.services.audit import flush_audit
 from sradar_desktop.services.campaigns import confirm, current_campaign_id
 from sradar_desktop.services.collecting import Expanded, checks, expanded
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.operations import describe_failure
 from sradar_desktop.services.questionnaires import (
     default_campaign_id,
     default_campaign_title,

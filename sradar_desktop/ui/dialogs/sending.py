@@ -44,10 +44,10 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.departements import department_from_code, department_name
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.errors import UserError
+from sradar_desktop.failures import Failure
 from sradar_desktop.services.consolidation import RosterMember
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.entry import service_label_for
-from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.sending import (
     PilotedCounts,
     SendingResult,
@@ -56,12 +56,12 @@ from sradar_desktop.services.sending import (
     prepare_sending,
     propose_roster,
 )
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.import_dialog import plural
-from sradar_desktop.ui.screen import fit_to_screen
-from sradar_desktop.ui.settings import usable_folder
-from sradar_desktop.ui.tasks import TaskRunner
-from sradar_desktop.ui.window_parts import MutedLabel, set_tone, tone_brush
+from sradar_desktop.ui.dialogs.import_files import plural
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
+from sradar_desktop.ui.parts.screen import fit_to_screen
+from sradar_desktop.ui.parts.settings import usable_folder
+from sradar_desktop.ui.parts.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

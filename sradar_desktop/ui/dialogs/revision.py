@@ -45,20 +45,20 @@ from PySide6.QtWidgets import (
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.domain.revision import Link, LinkKind, Matching, matching_problems, replace_link
 from sradar_desktop.domain.text import count
+from sradar_desktop.failures import Failure
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.revisions import (
     RevisionPreview,
     apply_revision,
     preview_revision,
     read_revised_plan,
 )
-from sradar_desktop.ui.delegates import WrappedTextDelegate
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.screen import fit_to_screen
-from sradar_desktop.ui.settings import Folder, Settings
-from sradar_desktop.ui.tasks import TaskRunner
-from sradar_desktop.ui.window_parts import MutedLabel, expanding_label, set_tone, tone
+from sradar_desktop.ui.parts.delegates import WrappedTextDelegate
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import MutedLabel, expanding_label, set_tone, tone
+from sradar_desktop.ui.parts.screen import fit_to_screen
+from sradar_desktop.ui.parts.settings import Folder, Settings
+from sradar_desktop.ui.parts.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex

@@ -21,17 +21,17 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
+from sradar_desktop.failures import Failure
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
 from sradar_desktop.services.exchange import ExportResult, export_workbook, resolve_campaign
 from sradar_desktop.services.imports import FileResult, ImportInfo, last_import, undo_import
-from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
 from sradar_desktop.services.sending import answers_file_name, campaign_roster, sending_region
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.import_dialog import ImportDialog
-from sradar_desktop.ui.send_dialog import SendDialog, open_folder
-from sradar_desktop.ui.settings import Folder
-from sradar_desktop.ui.widgets import window_action
+from sradar_desktop.ui.dialogs.import_files import ImportDialog
+from sradar_desktop.ui.dialogs.sending import SendDialog, open_folder
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.settings import Folder
+from sradar_desktop.ui.parts.widgets import window_action
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -39,9 +39,9 @@ if TYPE_CHECKING:
 
     from sradar_desktop.services.database import Database
     from sradar_desktop.services.entry import EntryData, Identity
-    from sradar_desktop.ui.entry_controller import EntryController
-    from sradar_desktop.ui.settings import Settings
-    from sradar_desktop.ui.tasks import TaskRunner
+    from sradar_desktop.ui.entry.controller import EntryController
+    from sradar_desktop.ui.parts.settings import Settings
+    from sradar_desktop.ui.parts.tasks import TaskRunner
 
 
 class ExchangeWindow(Protocol):

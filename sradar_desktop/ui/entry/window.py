@@ -55,6 +55,7 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import count, plural
 from sradar_desktop.errors import UserError
+from sradar_desktop.failures import Failure
 from sradar_desktop.paths import resources_dir
 from sradar_desktop.services.answers import HistoryEntry, read_history
 from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
@@ -70,30 +71,31 @@ from sradar_desktop.services.entry import (
     status_keys,
 )
 from sradar_desktop.services.instance_lock import database_key
-from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.questionnaires import list_questionnaires
-from sradar_desktop.ui.campaign_dialog import CampaignDialog, NewCampaignDialog
-from sradar_desktop.ui.delegates import (
-    StatusDelegate,
-    TreeTextDelegate,
-    WrappedTextDelegate,
+from sradar_desktop.ui.dialogs.campaigns import CampaignDialog, NewCampaignDialog
+from sradar_desktop.ui.dialogs.start import (
+    IdentityDialog,
+    ShortcutsDialog,
+    shortcuts_html,
+    show_about,
 )
-from sradar_desktop.ui.detail_pane import ActionDetail
-from sradar_desktop.ui.dialogs import IdentityDialog, ShortcutsDialog, shortcuts_html, show_about
-from sradar_desktop.ui.entry_controller import EntryController, FieldCommand
-from sradar_desktop.ui.exchange import WorkbookExchange
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.plan_models import (
+from sradar_desktop.ui.entry.controller import EntryController, FieldCommand
+from sradar_desktop.ui.entry.detail import ActionDetail
+from sradar_desktop.ui.entry.exchange import WorkbookExchange
+from sradar_desktop.ui.entry.models import (
     CONFIRM_KEY,
     ActionFilterProxy,
     ActionTableModel,
     PlanTreeModel,
     progress_tooltip,
 )
-from sradar_desktop.ui.settings import Settings
-from sradar_desktop.ui.tasks import TaskRunner
-from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, window_action
-from sradar_desktop.ui.window_parts import (
+from sradar_desktop.ui.parts.delegates import (
+    StatusDelegate,
+    TreeTextDelegate,
+    WrappedTextDelegate,
+)
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import (
     FilterBar,
     MutedLabel,
     PaneSizer,
@@ -106,6 +108,9 @@ from sradar_desktop.ui.window_parts import (
     set_tone,
     show_placed,
 )
+from sradar_desktop.ui.parts.settings import Settings
+from sradar_desktop.ui.parts.tasks import TaskRunner
+from sradar_desktop.ui.parts.widgets import Banner, PlainKeysGuard, window_action
 
 log = logging.getLogger(__name__)
 
@@ -1465,7 +1470,7 @@ class MainWindow(QMainWindow):
     def open_consolidation(self) -> None:
         """The consolidation of the current questionnaire, in a window beside this one."""
         # Imported here: QtCharts is loaded when the consolidation is first opened, not at start.
-        from sradar_desktop.ui.consolidation_view import show_consolidation
+        from sradar_desktop.ui.consolidation.window import show_consolidation
 
         self.consolidation_window = show_consolidation(
             self.consolidation_window,

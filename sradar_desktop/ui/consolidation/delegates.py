@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from sradar_desktop.services.consolidation_view import ConsolidationSheet, short_word
-from sradar_desktop.ui.consolidation_models import (
+from sradar_desktop.ui.consolidation.models import (
     ColorRole,
     CommentRole,
     ConsolidationGridModel,
     ShortRole,
 )
-from sradar_desktop.ui.delegates import (
+from sradar_desktop.ui.parts.delegates import (
     PADDING,
     _paint_background,
     _text_pen,

@@ -16,8 +16,8 @@ from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.services.answer_engine import AnswerEngine, Conflict, Listener
 from sradar_desktop.services.drafts import DraftStore
 from sradar_desktop.services.entry import EntryData
-from sradar_desktop.ui.i18n import translate
-from sradar_desktop.ui.tasks import TaskRunner
+from sradar_desktop.ui.parts.i18n import translate
+from sradar_desktop.ui.parts.tasks import TaskRunner
 
 __all__ = ["Conflict", "EntryController", "Field", "FieldCommand", "FieldKey"]
 

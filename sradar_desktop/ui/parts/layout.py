@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from sradar_desktop.domain.text import plural
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.widgets import SearchEdit
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.widgets import SearchEdit
 
 # A window never opens larger than this on a large screen, and is maximised on a screen
 # smaller than this on its first start.

@@ -43,9 +43,9 @@ from sradar_desktop.services.consolidation_view import (
     explain_synthesis,
 )
 from sradar_desktop.services.entry import Progress
-from sradar_desktop.ui.delegates import level_color
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.plan_models import PlanTreeModel
+from sradar_desktop.ui.entry.models import PlanTreeModel
+from sradar_desktop.ui.parts.delegates import level_color
+from sradar_desktop.ui.parts.i18n import arg
 
 Index = QModelIndex | QPersistentModelIndex
 _INVALID = QModelIndex()

@@ -61,6 +61,7 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.consolidation import ActionResult
 from sradar_desktop.domain.dates import short_date, time_text
 from sradar_desktop.domain.evolution import Evolution
+from sradar_desktop.failures import Failure
 from sradar_desktop.services.consolidation import (
     ConsolidationReading,
     RosterMember,
@@ -79,27 +80,23 @@ from sradar_desktop.services.consolidation_view import (
     roster_sentence,
 )
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.operations import Failure
-from sradar_desktop.ui.consolidation_charts import ObjectiveCharts
-from sradar_desktop.ui.consolidation_delegates import (
+from sradar_desktop.ui.consolidation.charts import ObjectiveCharts
+from sradar_desktop.ui.consolidation.delegates import (
     GridColumns,
     StatusCellDelegate,
     WrappingHeader,
 )
-from sradar_desktop.ui.consolidation_detail import ConsolidationDetail
-from sradar_desktop.ui.consolidation_models import (
+from sradar_desktop.ui.consolidation.detail import ConsolidationDetail
+from sradar_desktop.ui.consolidation.evolution import EvolutionPane
+from sradar_desktop.ui.consolidation.models import (
     ConsolidationFilterProxy,
     ConsolidationGridModel,
 )
-from sradar_desktop.ui.consolidation_roster import ExpectedRespondentsDialog, RosterPane
-from sradar_desktop.ui.delegates import WrappedTextDelegate
-from sradar_desktop.ui.evolution_view import EvolutionPane
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.revision_dialog import RevisionDialog
-from sradar_desktop.ui.settings import Folder, Settings
-from sradar_desktop.ui.tasks import TaskRunner
-from sradar_desktop.ui.widgets import Banner, PlainKeysGuard, window_action
-from sradar_desktop.ui.window_parts import (
+from sradar_desktop.ui.consolidation.roster import ExpectedRespondentsDialog, RosterPane
+from sradar_desktop.ui.dialogs.revision import RevisionDialog
+from sradar_desktop.ui.parts.delegates import WrappedTextDelegate
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import (
     FilterBar,
     MutedLabel,
     PaneSizer,
@@ -110,6 +107,9 @@ from sradar_desktop.ui.window_parts import (
     restore_placement,
     show_placed,
 )
+from sradar_desktop.ui.parts.settings import Folder, Settings
+from sradar_desktop.ui.parts.tasks import TaskRunner
+from sradar_desktop.ui.parts.widgets import Banner, PlainKeysGuard, window_action
 
 log = logging.getLogger(__name__)
 

@@ -33,12 +33,12 @@ from sradar_desktop.domain.scale import Scale
 from sradar_desktop.services.answer_engine import Conflict
 from sradar_desktop.services.answers import HistoryEntry
 from sradar_desktop.services.entry import EntryRow, indicator_unit, status_keys
-from sradar_desktop.ui.delegates import text_color_on
-from sradar_desktop.ui.entry_controller import EntryController
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.plan_models import CONFIRM_KEY, HistoryModel, carried_text
-from sradar_desktop.ui.widgets import CommentEdit, PlainKeysGuard, ValueEdit
-from sradar_desktop.ui.window_parts import set_tone, tone
+from sradar_desktop.ui.entry.controller import EntryController
+from sradar_desktop.ui.entry.models import CONFIRM_KEY, HistoryModel, carried_text
+from sradar_desktop.ui.parts.delegates import text_color_on
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import set_tone, tone
+from sradar_desktop.ui.parts.widgets import CommentEdit, PlainKeysGuard, ValueEdit
 
 COMMENT_PAUSE_MS = 1000
 

@@ -28,9 +28,9 @@ from sradar_desktop.services.campaigns import (
     parse_due_date,
 )
 from sradar_desktop.services.database import Database
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.screen import fit_to_screen
-from sradar_desktop.ui.window_parts import set_tone
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import set_tone
+from sradar_desktop.ui.parts.screen import fit_to_screen
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 

@@ -44,11 +44,11 @@ from sradar_desktop.services.consolidation_view import (
     answered_share,
     counts_sentence,
 )
-from sradar_desktop.ui.consolidation_delegates import wrap_words
-from sradar_desktop.ui.consolidation_models import ObjectiveCountsModel
-from sradar_desktop.ui.delegates import text_color_on
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.window_parts import tone
+from sradar_desktop.ui.consolidation.delegates import wrap_words
+from sradar_desktop.ui.consolidation.models import ObjectiveCountsModel
+from sradar_desktop.ui.parts.delegates import text_color_on
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import tone
 
 TITLE_LINES = 2
 CAPTION_GAP = 8

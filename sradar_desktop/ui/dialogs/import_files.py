@@ -43,6 +43,7 @@ from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.merge import Decision
 from sradar_desktop.domain.text import plural as agreeing
 from sradar_desktop.errors import UserError
+from sradar_desktop.failures import Failure
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.imports import (
     FileResult,
@@ -50,12 +51,11 @@ from sradar_desktop.services.imports import (
     import_files,
     preview_files,
 )
-from sradar_desktop.services.operations import Failure
 from sradar_desktop.services.server_wait import Waiting
-from sradar_desktop.ui.i18n import arg, translate
-from sradar_desktop.ui.screen import fit_to_screen
-from sradar_desktop.ui.tasks import TaskRunner
-from sradar_desktop.ui.window_parts import MutedLabel, set_tone, tone_brush
+from sradar_desktop.ui.parts.i18n import arg, translate
+from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
+from sradar_desktop.ui.parts.screen import fit_to_screen
+from sradar_desktop.ui.parts.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 

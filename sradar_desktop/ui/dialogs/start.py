@@ -33,10 +33,10 @@ from sradar_desktop.paths import data_dir
 from sradar_desktop.services.entry import Identity, service_label_for
 from sradar_desktop.services.instance_lock import LockOwner
 from sradar_desktop.services.questionnaires import QuestionnaireSummary
-from sradar_desktop.ui.i18n import arg, translate
-from sradar_desktop.ui.plan_models import QuestionnaireListModel
-from sradar_desktop.ui.screen import fit_to_screen, scrolling
-from sradar_desktop.ui.window_parts import set_tone
+from sradar_desktop.ui.entry.models import QuestionnaireListModel
+from sradar_desktop.ui.parts.i18n import arg, translate
+from sradar_desktop.ui.parts.layout import set_tone
+from sradar_desktop.ui.parts.screen import fit_to_screen, scrolling
 
 
 class IdentityDialog(QDialog):

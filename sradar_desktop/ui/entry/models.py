@@ -34,7 +34,7 @@ from sradar_desktop.services.entry import (
     indicator_unit,
 )
 from sradar_desktop.services.questionnaires import BUILTIN, QuestionnaireSummary
-from sradar_desktop.ui.i18n import arg
+from sradar_desktop.ui.parts.i18n import arg
 
 Index = QModelIndex | QPersistentModelIndex
 _INVALID = QModelIndex()

@@ -32,12 +32,12 @@ from sradar_desktop.services.consolidation_view import (
     roster_sentence,
 )
 from sradar_desktop.services.sending import check_roster, propose_roster
-from sradar_desktop.ui.consolidation_delegates import StatusCellDelegate, status_column_width
-from sradar_desktop.ui.consolidation_models import RosterModel
-from sradar_desktop.ui.delegates import ProgressDelegate
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.send_dialog import RosterModel as SendRosterModel
-from sradar_desktop.ui.window_parts import MutedLabel, set_tone
+from sradar_desktop.ui.consolidation.delegates import StatusCellDelegate, status_column_width
+from sradar_desktop.ui.consolidation.models import RosterModel
+from sradar_desktop.ui.dialogs.sending import RosterModel as SendRosterModel
+from sradar_desktop.ui.parts.delegates import ProgressDelegate
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import MutedLabel, set_tone
 
 DUE_DATE_PAUSE_MS = 700
 

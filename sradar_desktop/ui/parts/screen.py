@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLayout, QScrollArea, QWidget
 
-from sradar_desktop.ui.window_parts import available_geometry
+from sradar_desktop.ui.parts.layout import available_geometry
 
 # The window manager's frame and title bar, which Qt's geometry of a top-level does not count
 # until the window is shown: kept free so that the whole window, title bar included, fits.

@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from sradar_desktop.services.operations import Failure, describe_failure
+from sradar_desktop.failures import Failure, describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class TaskRunner(QObject):
         on_progress: Progress | None = None,
     ) -> int:
         """``run`` for an operation the user asked for: a failure reaches ``on_failure`` as
-        what to tell the user (``services.operations.describe_failure``: the user's own error
+        what to tell the user (``failures.describe_failure``: the user's own error
         as it is; a bug logged with its traceback, then said as « ``failed`` (erreur
         inattendue…). ``what_to_do`` »)."""
         return self.run(

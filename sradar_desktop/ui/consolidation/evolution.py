@@ -33,15 +33,15 @@ from sradar_desktop.domain.evolution import (
 from sradar_desktop.domain.text import count
 from sradar_desktop.services.campaigns import CampaignSummary
 from sradar_desktop.services.consolidation_view import ConsolidationSheet
-from sradar_desktop.ui.consolidation_models import (
+from sradar_desktop.ui.consolidation.models import (
     EvolutionActionsModel,
     EvolutionCountsModel,
     EvolutionIndicatorsModel,
 )
-from sradar_desktop.ui.delegates import WrappedTextDelegate
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.widgets import PlainKeysGuard
-from sradar_desktop.ui.window_parts import MutedLabel, expanding_label, set_tone
+from sradar_desktop.ui.parts.delegates import WrappedTextDelegate
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import MutedLabel, expanding_label, set_tone
+from sradar_desktop.ui.parts.widgets import PlainKeysGuard
 
 
 def _table(name: str, accessible_name: str, model: object) -> QTableView:

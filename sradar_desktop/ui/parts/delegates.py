@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.services.entry import EntryRow, Progress
-from sradar_desktop.ui.plan_models import ActionTableModel, PlanTreeModel
-from sradar_desktop.ui.window_parts import tone
+from sradar_desktop.ui.entry.models import ActionTableModel, PlanTreeModel
+from sradar_desktop.ui.parts.layout import tone
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 from sradar_desktop.domain.consolidation import ActionResult
 from sradar_desktop.domain.dates import short_datetime
 from sradar_desktop.services.consolidation_view import ConsolidationSheet, explain_synthesis
-from sradar_desktop.ui.delegates import text_color_on
-from sradar_desktop.ui.i18n import arg
-from sradar_desktop.ui.window_parts import set_tone, tone
+from sradar_desktop.ui.parts.delegates import text_color_on
+from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import set_tone, tone
 
 
 def color_icon(color: str) -> QIcon:

@@ -1,0 +1,2 @@
+"""Parts shared by the windows: translation, settings, background work, widgets, layout,
+painting."""

@@ -241,24 +241,32 @@ def _parser() -> argparse.ArgumentParser:
         "import",
         parents=[common],
         help="importe des classeurs d'échange ou des plans d'action (.xlsx, .xlsm, .xls, "
-        ".ods, .csv, .txt)",
+        ".ods, .csv, .txt), ou les classeurs joints à des messages enregistrés (.eml, .msg)",
         description="Importe chaque fichier dans la base et fusionne ses réponses (la "
         "modification la plus récente l'emporte). Formats acceptés : classeurs Excel (.xlsx, "
-        ".xlsm, .xls) et LibreOffice (.ods), tableaux .csv et .txt. Un fichier refusé ne "
-        "change rien et n'empêche pas l'import des autres.",
+        ".xlsm, .xls) et LibreOffice (.ods), tableaux .csv et .txt, et messages enregistrés "
+        "(.eml, .msg d'Outlook) dont chaque classeur joint est importé, avec l'expéditeur, la "
+        "date et l'objet du message. Un fichier refusé ne change rien et n'empêche pas l'import "
+        "des autres.",
     )
     importer.add_argument(
         "files",
         nargs="+",
         metavar="FICHIER",
         type=Path,
-        help="les fichiers à importer (.xlsx, .xlsm, .xls, .ods, .csv, .txt)",
+        help="les fichiers à importer (.xlsx, .xlsm, .xls, .ods, .csv, .txt, .eml, .msg)",
     )
     importer.add_argument(
         "--respondent",
         metavar="CODE",
         help="pour un plan d'action en tableau : code du répondant auquel attribuer sa colonne "
         "« Réalisation » (par défaut : d'après le nom du fichier)",
+    )
+    importer.add_argument(
+        "--campaign",
+        metavar="ID",
+        help="pour les messages : la campagne à laquelle leurs classeurs doivent répondre (par "
+        "défaut, la campagne en cours de leur questionnaire)",
     )
     importer.add_argument("--as", dest="actor", metavar="NOM", default="", help=_ACTOR_HELP)
 
@@ -279,6 +287,12 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--all", action="store_true", help="toutes les actions du plan")
     exporter.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path)
     exporter.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
+    exporter.add_argument(
+        "--message",
+        action="store_true",
+        help="avec --respondent : écrit aussi, à côté du classeur, un brouillon de message "
+        "(.eml) adressé à l'adresse de retour de la campagne, qui le porte en pièce jointe",
+    )
     comparison = exporter.add_mutually_exclusive_group()
     comparison.add_argument(
         "--compare",
@@ -303,7 +317,13 @@ def _parser() -> argparse.ArgumentParser:
         "l'utilisateur n'est ni lue ni modifiée. Un fichier refusé est signalé et les autres "
         "sont consolidés.",
     )
-    consolidator.add_argument("files", nargs="+", metavar="FICHIER", type=Path)
+    consolidator.add_argument(
+        "files",
+        nargs="+",
+        metavar="FICHIER",
+        type=Path,
+        help="classeurs, ou messages enregistrés (.eml, .msg) dont les classeurs joints sont lus",
+    )
     consolidator.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path, required=True)
     consolidator.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
     consolidator.add_argument(
@@ -321,6 +341,73 @@ def _parser() -> argparse.ArgumentParser:
     blank.add_argument("--respondent", metavar="CODE", required=True, help="par exemple DDETS-44")
     blank.add_argument("--all", action="store_true", help="toutes les actions du plan")
     blank.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path, required=True)
+
+    send = commands.add_parser(
+        "send",
+        parents=[common],
+        help="prépare les messages de la campagne : un brouillon par service attendu avec son "
+        "classeur vierge joint, ou les relances",
+        description="Écrit dans DOSSIER, pour chaque service attendu de la campagne, son classeur "
+        "vierge et un brouillon de message (.eml) adressé au service, qui le porte en pièce "
+        "jointe : Outlook et Thunderbird l'ouvrent comme un nouveau message prêt à envoyer. "
+        "Avec --reminders, seulement les services à qui il manque des réponses (ou dont des "
+        "réponses reprises sont à confirmer), avec ce qui manque. Rien n'est envoyé : c'est "
+        "votre messagerie qui envoie les messages.",
+    )
+    send.add_argument("--campaign", metavar="ID", help="identifiant de la campagne")
+    send.add_argument(
+        "-o",
+        "--output",
+        dest="folder",
+        metavar="DOSSIER",
+        type=Path,
+        required=True,
+        help="dossier où écrire les messages et les classeurs (les fichiers de mêmes noms sont "
+        "remplacés)",
+    )
+    send.add_argument(
+        "--services",
+        metavar="LISTE",
+        help="seulement ces services, codes séparés par des virgules (DDETS-44,DDETS-49)",
+    )
+    send.add_argument(
+        "--reminders",
+        action="store_true",
+        help="des relances : seulement les services à qui il manque des réponses",
+    )
+    send.add_argument(
+        "--since",
+        metavar="JJ/MM/AAAA",
+        help="avec --reminders : seulement les services qui n'ont rien envoyé depuis ce jour",
+    )
+    send.add_argument(
+        "--all", action="store_true", help="toutes les actions du plan, à tous les services"
+    )
+
+    addresses = commands.add_parser(
+        "addresses",
+        parents=[common],
+        help="importe les adresses des services attendus (liste « code ; adresse ») et "
+        "l'adresse de retour, puis les affiche",
+        description="Donne aux services attendus de la campagne les adresses d'une liste : un "
+        "tableau .csv (séparé par des points-virgules, des virgules ou des tabulations) ou un "
+        "classeur (.xlsx, .ods, .xls : sa première feuille visible), avec sur chaque ligne le "
+        "code du service et son adresse (plusieurs, séparées par des virgules, si besoin). "
+        "Une liste à corriger ne change rien. Affiche ensuite chaque service et ses adresses.",
+    )
+    addresses.add_argument("file", nargs="?", metavar="FICHIER", type=Path, help="la liste")
+    addresses.add_argument("--campaign", metavar="ID", help="identifiant de la campagne")
+    addresses.add_argument(
+        "--return-address",
+        metavar="ADRESSE",
+        help="l'adresse où les services renvoient leurs réponses (celle du secrétariat) ; "
+        "« » pour la retirer",
+    )
+    addresses.add_argument(
+        "--add",
+        action="store_true",
+        help="ajoute aux services attendus ceux de la liste qui n'y sont pas",
+    )
 
     undo = commands.add_parser(
         "undo-import",
@@ -436,6 +523,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             args.files,
             actor=args.actor,
             respondent_code=args.respondent,
+            campaign_id=args.campaign,
             waiting=_ServerWaits().say,
         )
     finally:
@@ -446,6 +534,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         else:
             assert result.outcome is not None
             print(result.outcome.describe())
+            if result.outcome.sender_warning:
+                print(f"sradar-desktop : {result.outcome.sender_warning}", file=sys.stderr)
             for conflict in result.outcome.conflicts:
                 print(f"  conflit : {conflict.describe()}")
     return EXIT_USER_ERROR if any(r.error for r in results) else EXIT_OK
@@ -474,12 +564,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
                     all_actions=args.all,
                 )
                 print(result.describe())
+                if args.message:
+                    from sradar_desktop.services.mailing import answers_draft
+
+                    draft = answers_draft(
+                        db,
+                        args.output,
+                        respondent_code=args.respondent,
+                        campaign_id=args.campaign,
+                        completion=result.completion.describe(),
+                    )
+                    print(f"Message à envoyer : {draft.name}, rien n'a été envoyé.")
             if args.pdf is not None:
                 raise UserError(
                     "La synthèse PDF porte sur tous les répondants : retirez --respondent pour "
                     "la produire."
                 )
         else:
+            if args.message:
+                raise UserError("--message ne sert qu'avec --respondent (vos réponses).")
             from sradar_desktop.services.consolidation import write_reports
 
             report = write_reports(
@@ -528,6 +631,71 @@ def _cmd_blank(args: argparse.Namespace) -> int:
     finally:
         db.close()
     print(result.describe())
+    return EXIT_OK
+
+
+def _cmd_send(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.campaigns import parse_due_date
+    from sradar_desktop.services.mailing import prepare_drafts, prepare_reminders
+
+    if args.since and not args.reminders:
+        raise UserError("--since ne sert qu'avec --reminders.")
+    since = parse_due_date(args.since) if args.since else None
+    codes = args.services.split(",") if args.services else None
+    db = _open_database(args)
+    try:
+        if args.reminders:
+            result = prepare_reminders(
+                db,
+                args.folder,
+                campaign_id=args.campaign,
+                codes=codes,
+                since=since,
+                all_actions=args.all,
+            )
+        else:
+            result = prepare_drafts(
+                db, args.folder, campaign_id=args.campaign, codes=codes, all_actions=args.all
+            )
+    finally:
+        db.close()
+    for line in result.lines():
+        print(line)
+    for _code, error in result.refused:
+        _report(error)
+    print(
+        f"Rien n'a été envoyé : ouvrez chaque message (.eml) du dossier {result.folder} dans "
+        "votre messagerie pour le vérifier et l'envoyer."
+        if result.written
+        else "Aucun message n'a été préparé."
+    )
+    return EXIT_USER_ERROR if result.refused else EXIT_OK
+
+
+def _cmd_addresses(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.addresses import (
+        import_addresses,
+        return_address,
+        set_return_address,
+    )
+    from sradar_desktop.services.consolidation import roster
+    from sradar_desktop.services.exchange import resolve_campaign
+
+    db = _open_database(args)
+    try:
+        _questionnaire, campaign_id = resolve_campaign(db, None, args.campaign)
+        if args.return_address is not None:
+            set_return_address(db, campaign_id, args.return_address)
+        if args.file is not None:
+            print(import_addresses(db, campaign_id, args.file, add=args.add).describe())
+        back = return_address(db, campaign_id)
+        members = roster(db, campaign_id)
+    finally:
+        db.close()
+    print(f"Campagne {campaign_id} ; adresse de retour : {back or 'aucune'}")
+    width = max((len(m.code) for m in members), default=0)
+    for one in members:
+        print(f"{one.code:<{width}}  {one.email or '(sans adresse)'}")
     return EXIT_OK
 
 
@@ -648,6 +816,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_consolidate(args)
         if args.command == "blank":
             return _cmd_blank(args)
+        if args.command == "send":
+            return _cmd_send(args)
+        if args.command == "addresses":
+            return _cmd_addresses(args)
         if args.command == "undo-import":
             return _cmd_undo_import(args)
         if args.command == "revise":

@@ -171,6 +171,9 @@ class Campaign(Base):
     # A plain reference: the previous campaign may be removed by undoing the import that
     # brought it, and this one must stay.
     previous_id: Mapped[str | None] = mapped_column(String(120))
+    # Where the services send their answers (the secretariat's address): written in every
+    # workbook of the campaign and in the messages prepared for it; "" when none is known.
+    return_address: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     questionnaire: Mapped[Questionnaire] = relationship(back_populates="campaigns")
 
@@ -196,6 +199,8 @@ class ExpectedRespondent(Base):
     respondent_id: Mapped[int] = mapped_column(
         ForeignKey("respondent.id", ondelete="CASCADE"), primary_key=True
     )
+    # The service's email addresses for this campaign, separated by ", " ("" when unknown).
+    email: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Answer(Base):

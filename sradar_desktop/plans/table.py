@@ -316,6 +316,12 @@ def _text_rows(text: str, file_name: str) -> list[list[str]]:
         ) from error
 
 
+def text_table_rows(data: bytes, file_name: str) -> list[list[str]]:
+    """The rows of a text table as Excel or LibreOffice save one (``;``, ``,`` or tab; UTF-8,
+    UTF-16 or Windows-1252). Raises ``FileRefusedError``."""
+    return _text_rows(_decode(data, file_name), file_name)
+
+
 def plan_table_from_sheets(sheets: Sequence[Sheet], file_name: str) -> PlanTable:
     """The plan of the first visible sheet that has the plan's columns."""
     last_error: FileRefusedError | None = None
@@ -347,9 +353,9 @@ def is_spreadsheet(path: Path) -> bool:
 def read_plan_table(path: Path, display_name: str | None = None) -> PlanTable:
     """Read an action-plan table from any supported file. Raises ``FileRefusedError``."""
     name = display_name or path.name
-    check_size(path)
+    check_size(path, name=name)
     if is_spreadsheet(path):
-        check_spreadsheet(path)
+        check_spreadsheet(path, name=name)
         return plan_table_from_sheets(read_sheets(path, name), name)
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES:

@@ -173,8 +173,9 @@ def create_campaign(
     period: str = "",
     actor: str = "",
 ) -> CampaignSummary:
-    """The next campaign after ``previous_id``: same plan, its roster, its answers carried
-    forward to be confirmed. One transaction: all of it, or nothing."""
+    """The next campaign after ``previous_id``: same plan, its roster (with the services'
+    addresses and the return address), its answers carried forward to be confirmed. One
+    transaction: all of it, or nothing."""
     title = " ".join(title.split())
     period = " ".join(period.split())
     if not title:
@@ -210,18 +211,23 @@ def create_campaign(
                 due_date=due_date,
                 previous_id=previous.id,
                 created_at=now,
+                return_address=previous.return_address,
             )
         )
         session.flush()
-        roster = session.scalars(
-            select(ExpectedRespondent.respondent_id).where(
+        # The roster goes on with its addresses.
+        roster = session.execute(
+            select(ExpectedRespondent.respondent_id, ExpectedRespondent.email).where(
                 ExpectedRespondent.campaign_id == previous.id
             )
         ).all()
         if roster:
             session.execute(
                 insert(ExpectedRespondent),
-                [{"campaign_id": campaign_id, "respondent_id": r} for r in roster],
+                [
+                    {"campaign_id": campaign_id, "respondent_id": r, "email": email}
+                    for r, email in roster
+                ],
             )
         carry_answers(session, previous.id, campaign_id, actor=actor, at=now)
     return next(c for c in list_campaigns(db, previous.questionnaire_id) if c.id == campaign_id)

@@ -379,12 +379,23 @@ class RosterMember:
     code: str
     label: str = ""
     department: str = ""
+    # The service's email addresses for this campaign, separated by ", " ("" for none), checked
+    # by ``sending.member``; ``None``: whatever the campaign has for it already (a roster
+    # edited without its addresses keeps them).
+    email: str | None = None
 
 
 def set_roster(db: Database, campaign_id: str, members: Iterable[RosterMember]) -> None:
-    """Replace the list of respondents expected to answer a campaign."""
+    """Replace the list of respondents expected to answer a campaign (with their addresses)."""
     with db.write() as session:
         _campaign(session, campaign_id)
+        kept = dict(
+            session.execute(
+                select(ExpectedRespondent.respondent_id, ExpectedRespondent.email).where(
+                    ExpectedRespondent.campaign_id == campaign_id
+                )
+            ).all()
+        )
         session.execute(
             delete(ExpectedRespondent).where(ExpectedRespondent.campaign_id == campaign_id)
         )
@@ -400,15 +411,21 @@ def set_roster(db: Database, campaign_id: str, members: Iterable[RosterMember]) 
                 respondent.label = member.label
             if member.department:
                 respondent.department = member.department
-            session.add(ExpectedRespondent(campaign_id=campaign_id, respondent_id=respondent.id))
+            session.add(
+                ExpectedRespondent(
+                    campaign_id=campaign_id,
+                    respondent_id=respondent.id,
+                    email=kept.get(respondent.id, "") if member.email is None else member.email,
+                )
+            )
 
 
 def roster(db: Database, campaign_id: str) -> list[RosterMember]:
     with db.read() as session:
         return [
-            RosterMember(r.code, r.label, r.department)
-            for r in session.scalars(
-                select(Respondent)
+            RosterMember(r.code, r.label, r.department, email)
+            for r, email in session.execute(
+                select(Respondent, ExpectedRespondent.email)
                 .join(ExpectedRespondent, ExpectedRespondent.respondent_id == Respondent.id)
                 .where(ExpectedRespondent.campaign_id == campaign_id)
                 .order_by(Respondent.code)

@@ -187,6 +187,7 @@ def build_exchange(
         previous=previous,
         campaign_due=campaign.due_date if campaign else None,
         expected=roster,
+        return_address=campaign.return_address if campaign else "",
     )
 
 

@@ -60,6 +60,7 @@ from sradar_desktop.services.answers import (
 )
 from sradar_desktop.services.audit import flush_audit
 from sradar_desktop.services.campaigns import confirm, current_campaign_id
+from sradar_desktop.services.collecting import Expanded, checks, expanded
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import (
     default_campaign_id,
@@ -132,6 +133,10 @@ class ImportOutcome:
     new_campaign: str = ""
     # What was read otherwise than expected (a filled copy of the sheet, say).
     notes: tuple[str, ...] = ()
+    # A file taken from a saved message: the message (« courriel de … du … : « objet » »), and
+    # what does not match in its sender, if anything (shown, never hidden).
+    source: str = ""
+    sender_warning: str = ""
 
     @property
     def applied(self) -> int:
@@ -144,7 +149,12 @@ class ImportOutcome:
         """One French line for the command line, the preview and the log."""
         if self.already_imported_at is not None:
             when = moment_text(self.already_imported_at)
-            return f"{self.file_name} : déjà importé le {when}, rien n'a changé."
+            return " ".join(
+                [
+                    f"{self.file_name} : déjà importé le {when}, rien n'a changé.",
+                    *filter(None, (self.source, self.sender_warning)),
+                ]
+            )
         objectives, themes, actions = self.plan_counts
         parts = [
             (
@@ -186,7 +196,13 @@ class ImportOutcome:
                 + (f" et {count(more, 'autre')}" if more > 0 else "")
                 + ")"
             )
-        return " ".join([f"{self.file_name} : " + ", ".join(parts) + ".", *self.notes])
+        return " ".join(
+            [
+                f"{self.file_name} : " + ", ".join(parts) + ".",
+                *self.notes,
+                *filter(None, (self.source, self.sender_warning)),
+            ]
+        )
 
 
 # Reading --------------------------------------------------------------------------------------
@@ -228,19 +244,24 @@ def _from_plan_table(
     )
 
 
-def read_incoming(path: Path, *, respondent_code: str | None = None, actor: str = "") -> Incoming:
-    """Read and check any importable file. Raises ``FileRefusedError`` with French messages."""
-    check_size(path)
+def read_incoming(
+    path: Path, *, respondent_code: str | None = None, actor: str = "", name: str | None = None
+) -> Incoming:
+    """Read and check any importable file. Raises ``FileRefusedError`` with French messages,
+    naming the file ``name`` (its own name by default; « message.eml › pièce.xlsx » for an
+    attachment)."""
+    name = name or path.name
+    check_size(path, name=name)
     if not is_spreadsheet(path):
-        return _from_plan_table(read_plan_table(path), path, respondent_code, actor)
-    received = read_workbook_sheets(path)
+        return _from_plan_table(read_plan_table(path, name), path, respondent_code, actor)
+    received = read_workbook_sheets(path, name)
     if not looks_like_exchange(received.sheets):
-        table = plan_table_from_sheets(received.sheets, path.name)
+        table = plan_table_from_sheets(received.sheets, name)
         return _from_plan_table(table, path, respondent_code, actor)
-    workbook = parse_exchange(path, received)
+    workbook = parse_exchange(path, received, name)
     if not workbook.campaign_id:
         raise FileRefusedError(
-            f"Le fichier « {path.name} » a été refusé : il ne dit pas à quelle campagne il "
+            f"Le fichier « {name} » a été refusé : il ne dit pas à quelle campagne il "
             "répond. Demandez à l'expéditeur le classeur d'origine."
         )
     return Incoming(
@@ -258,6 +279,7 @@ def read_incoming(path: Path, *, respondent_code: str | None = None, actor: str 
         campaign_due=workbook.campaign_due,
         expected=workbook.expected,
         notes=workbook.notes,
+        return_address=workbook.return_address,
     )
 
 
@@ -435,9 +457,9 @@ def _previous_import(session: Session, digest: str) -> ImportRecord | None:
     )
 
 
-def _already(path: Path, record: ImportRecord) -> ImportOutcome:
+def _already(name: str, record: ImportRecord) -> ImportOutcome:
     return ImportOutcome(
-        file_name=path.name,
+        file_name=name,
         kind=record.kind,
         questionnaire_id=record.questionnaire_id,
         questionnaire_title="",
@@ -457,23 +479,39 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+# A last check of what a file brings, in the transaction that reads or applies it (a message's
+# attachment must answer the campaign the messages are collected for): raises
+# ``FileRefusedError`` to refuse the file.
+Acceptance = Callable[[Session, Incoming], None]
+
+
 def preview_import(
-    db: Database, path: Path, *, respondent_code: str | None = None, actor: str = ""
+    db: Database,
+    path: Path,
+    *,
+    respondent_code: str | None = None,
+    actor: str = "",
+    name: str | None = None,
+    accept: Acceptance | None = None,
 ) -> ImportOutcome:
-    """What importing ``path`` would do, without changing anything."""
-    check_size(path)
+    """What importing ``path`` would do, without changing anything (``name`` and ``accept``:
+    see ``read_incoming`` and ``Acceptance``)."""
+    name = name or path.name
+    check_size(path, name=name)
     digest = file_digest(path)
     with db.read() as session:
         previous = _previous_import(session, digest)
     if previous is not None:
-        return _already(path, previous)
-    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor)
+        return _already(name, previous)
+    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor, name=name)
     with db.read() as session:
         incoming = _placed(session, incoming)
-        new_questionnaire = _check_versions(session, incoming, path.name)
+        if accept is not None:
+            accept(session, incoming)
+        new_questionnaire = _check_versions(session, incoming, name)
         changes = _changes(session, incoming, new_questionnaire)
         unknown = session.get(Campaign, incoming.campaign_id) is None
-        return _outcome(path.name, incoming, new_questionnaire, changes, new_campaign=unknown)
+        return _outcome(name, incoming, new_questionnaire, changes, new_campaign=unknown)
 
 
 def _placed(session: Session, incoming: Incoming) -> Incoming:
@@ -503,21 +541,31 @@ def _image_of(values: dict[str, str | bool | None], updated_at: datetime, update
 
 
 def import_file(
-    db: Database, path: Path, *, actor: str = "", respondent_code: str | None = None
+    db: Database,
+    path: Path,
+    *,
+    actor: str = "",
+    respondent_code: str | None = None,
+    name: str | None = None,
+    accept: Acceptance | None = None,
 ) -> ImportOutcome:
-    """Import one file, all or nothing. Raises ``FileRefusedError`` when it is refused."""
-    check_size(path)
+    """Import one file, all or nothing. Raises ``FileRefusedError`` when it is refused
+    (``name`` and ``accept``: see ``read_incoming`` and ``Acceptance``)."""
+    name = name or path.name
+    check_size(path, name=name)
     digest = file_digest(path)
     with db.read() as session:
         previous = _previous_import(session, digest)
     if previous is not None:
-        return _already(path, previous)
-    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor)
+        return _already(name, previous)
+    incoming = read_incoming(path, respondent_code=respondent_code, actor=actor, name=name)
     with db.write() as session:
         previous = _previous_import(session, digest)
         if previous is not None:  # imported by another window meanwhile
-            return _already(path, previous)
-        return _apply(session, incoming, path.name, digest, actor)
+            return _already(name, previous)
+        if accept is not None:
+            accept(session, _placed(session, incoming))
+        return _apply(session, incoming, name, digest, actor)
 
 
 def _confirm_from_file(session: Session, change: _Change) -> bool:
@@ -610,6 +658,11 @@ def _apply(
             created["respondents"].append(code)  # type: ignore[union-attr]
     if created["campaign"]:
         _set_up_campaign(session, incoming, created["respondents"])  # type: ignore[arg-type]
+    campaign = session.get(Campaign, incoming.campaign_id)
+    if incoming.return_address and campaign is not None and not campaign.return_address:
+        # Where the answers go, learnt from the blank the secretariat sent (undone with it).
+        campaign.return_address = incoming.return_address
+        created["return_address"] = True
 
     record = ImportRecord(
         actor=actor,
@@ -731,9 +784,15 @@ def _apply(
 
 @dataclass(frozen=True)
 class FileResult:
-    path: Path
+    path: Path  # the path given (a message, for a workbook taken from one)
     outcome: ImportOutcome | None = None
     error: UserError | None = None
+    # How the file is named: « message.eml › pièce.xlsx » for a workbook taken from a message.
+    name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.path.name
 
 
 def import_files(
@@ -745,19 +804,38 @@ def import_files(
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     waiting: Callable[[Waiting], None] | None = None,
+    campaign_id: str | None = None,
 ) -> list[FileResult]:
     """Import each file on its own (see ``_file_by_file``); a refused file is remembered
-    against its service (``services.refusals``)."""
+    against its service (``services.refusals``). A saved message (``.eml``, ``.msg``) gives one
+    result per attached workbook, each checked against the campaign the replies are collected
+    for (``campaign_id``, or the current campaign of its questionnaire) and reported with the
+    message (see ``services.collecting``)."""
 
-    def one(path: Path) -> ImportOutcome:
+    def one(item: Expanded, accept: Acceptance | None) -> ImportOutcome:
         try:
-            return import_file(db, path, actor=actor, respondent_code=respondent_code)
+            return import_file(
+                db,
+                item.path,
+                actor=actor,
+                respondent_code=respondent_code,
+                name=item.name,
+                accept=accept,
+            )
         except FileRefusedError as error:
-            record_refusal(db, path, str(error), actor=actor)
+            record_refusal(db, Path(item.name), str(error), actor=actor)
             raise
 
     return _file_by_file(
-        db, paths, one, "l'import", "n'a pas été importé", progress, cancelled, waiting
+        db,
+        paths,
+        one,
+        "l'import",
+        "n'a pas été importé",
+        progress,
+        cancelled,
+        waiting,
+        campaign_id,
     )
 
 
@@ -769,59 +847,80 @@ def preview_files(
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     waiting: Callable[[Waiting], None] | None = None,
+    campaign_id: str | None = None,
 ) -> list[FileResult]:
-    """What importing each file would do, nothing changed (see ``_file_by_file``)."""
+    """What importing each file would do, nothing changed (see ``_file_by_file``; messages as
+    in ``import_files``)."""
     return _file_by_file(
         db,
         paths,
-        lambda path: preview_import(db, path, actor=actor),
+        lambda item, accept: preview_import(
+            db, item.path, actor=actor, name=item.name, accept=accept
+        ),
         "la lecture",
         "n'a pas pu être lu",
         progress,
         cancelled,
         waiting,
+        campaign_id,
     )
 
 
 def _file_by_file(
     db: Database,
     paths: Iterable[Path],
-    one: Callable[[Path], ImportOutcome],
+    one: Callable[[Expanded, Acceptance | None], ImportOutcome],
     doing: str,
     not_done: str,
     progress: Callable[[int, Path], None] | None,
     cancelled: Callable[[], bool] | None,
     waiting: Callable[[Waiting], None] | None,
+    campaign_id: str | None,
 ) -> list[FileResult]:
-    """``one(path)`` for each file on its own: one refused file, or even a bug with one, never
-    stops the others; stops between files when ``cancelled``. A server that cannot serve for
-    now (restarting, connection cut) is waited for, ``waiting`` saying so, before giving up on
-    a file (``services.server_wait``). ``doing`` (« l'import ») and ``not_done`` (« n'a pas été
+    """``one(file, acceptance)`` for each file on its own: one refused file, or even a bug with
+    one, never stops the others; stops between files when ``cancelled``. A saved message stands
+    for its attached workbooks (``collecting.expanded``), each named « message.eml › pièce.xlsx »
+    and checked (``collecting.checks``). A server that cannot serve for now (restarting,
+    connection cut) is waited for, ``waiting`` saying so, before giving up on a file
+    (``services.server_wait``). ``doing`` (« l'import ») and ``not_done`` (« n'a pas été
     importé ») word the messages."""
     patience = ServerPatience(db.location, on_wait=waiting, cancelled=cancelled)
     results = []
-    for index, path in enumerate(paths):
-        if cancelled is not None and cancelled():
-            break
-        if progress is not None:
-            progress(index, path)
-        try:
-            outcome = patience.run(functools.partial(one, path), f"{doing} de « {path.name} »")
-        except ServerUnavailableError as error:
-            results.append(FileResult(path, error=_server_gone(path, error, patience, not_done)))
-        except Exception as error:  # a bug is logged with its traceback, and said
-            failure = describe_failure(
-                error, f"Le fichier « {path.name} » {not_done}", "Les autres fichiers sont traités."
-            )
-            refusal = error if isinstance(error, UserError) else UserError(failure.message)
-            results.append(FileResult(path, error=refusal))
-        else:
-            results.append(FileResult(path, outcome=outcome))
+    with expanded(paths) as items:
+        for index, item in enumerate(items):
+            if cancelled is not None and cancelled():
+                break
+            if progress is not None:
+                progress(index, item.origin)
+            if item.error is not None:
+                log.info("Refusé : %s", item.error)
+                results.append(FileResult(item.origin, error=item.error, name=item.name))
+                continue
+            check = checks(item, campaign_id)
+            try:
+                outcome = patience.run(
+                    functools.partial(one, item, check), f"{doing} de « {item.name} »"
+                )
+            except ServerUnavailableError as error:
+                gone = _server_gone(item.name, error, patience, not_done)
+                results.append(FileResult(item.origin, error=gone, name=item.name))
+            except Exception as error:  # a bug is logged with its traceback, and said
+                failure = describe_failure(
+                    error,
+                    f"Le fichier « {item.name} » {not_done}",
+                    "Les autres fichiers sont traités.",
+                )
+                refusal = error if isinstance(error, UserError) else UserError(failure.message)
+                results.append(FileResult(item.origin, error=refusal, name=item.name))
+            else:
+                if check is not None:
+                    outcome = check.finish(outcome)
+                results.append(FileResult(item.origin, outcome=outcome, name=item.name))
     return results
 
 
 def _server_gone(
-    path: Path, error: ServerUnavailableError, patience: ServerPatience, not_done: str
+    name: str, error: ServerUnavailableError, patience: ServerPatience, not_done: str
 ) -> ServerUnavailableError:
     waited = (
         f", et SRADAR Desktop l'a attendu {duration_text(patience.waited)} en vain"
@@ -829,7 +928,7 @@ def _server_gone(
         else ""
     )
     return ServerUnavailableError(
-        f"Le fichier « {path.name} » {not_done} : le serveur de la base de données "
+        f"Le fichier « {name} » {not_done} : le serveur de la base de données "
         f"{patience.location} {error.brief}{waited}. Le fichier n'a rien changé : importez-le "
         "de nouveau quand le serveur sera disponible ; si cela dure, prévenez l'administrateur "
         "du serveur.",
@@ -995,6 +1094,9 @@ def undo_import(db: Database, import_id: int, *, actor: str = "") -> str:
         record.undone_at = now
         flush_audit(session)  # the undoing's own lines, before what they refer to may go
         created = json.loads(record.summary or "{}").get("created", {})
+        campaign = session.get(Campaign, record.campaign_id or "")
+        if created.get("return_address") and campaign is not None:
+            campaign.return_address = ""
         _remove_unused(session, import_id, created)
         return (
             f"Import de {record.file_name} annulé : "

@@ -12,7 +12,7 @@ import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +23,7 @@ from sradar_desktop.domain.consolidation import Consolidation, RespondentAnswer,
 from sradar_desktop.domain.merge import Decision, Stamped, decide
 from sradar_desktop.domain.plan import IndicatorKind, Plan
 from sradar_desktop.errors import FileRefusedError, UserError
+from sradar_desktop.services.collecting import Expanded, expanded
 from sradar_desktop.services.imports import (
     FileResult,
     ImportOutcome,
@@ -49,6 +50,7 @@ class _Campaign:
     # The due date and the expected services, as the most recently exported file gives them.
     due: date | None = None
     expected: tuple[str, ...] = ()
+    return_address: str = ""
     described_at: datetime | None = None
     # The files read, by campaign id (with its title): one campaign per consolidation.
     files: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
@@ -82,10 +84,11 @@ class MergeBook:
                 previous_id=incoming.previous_campaign_id,
             )
         merged.files.setdefault(incoming.campaign_id, (incoming.campaign_title, []))[1].append(name)
-        if (incoming.expected or incoming.campaign_due) and (
+        if (incoming.expected or incoming.campaign_due or incoming.return_address) and (
             merged.described_at is None or incoming.exported_at > merged.described_at
         ):
             merged.due, merged.expected = incoming.campaign_due, incoming.expected
+            merged.return_address = incoming.return_address
             merged.described_at = incoming.exported_at
         if digest in self._digests:
             return ImportOutcome(
@@ -197,6 +200,7 @@ class MergeBook:
             previous_campaign_id=merged.previous_id,
             campaign_due=merged.due,
             expected=merged.expected,
+            return_address=merged.return_address,
         )
 
     def consolidation(self, merged: _Campaign) -> Consolidation:
@@ -267,9 +271,9 @@ READERS = max(1, min(4, os.cpu_count() or 1))
 _LOOK_AHEAD = 2 * READERS
 
 
-def _read(path: Path) -> tuple[str, Incoming]:
-    check_size(path)
-    return file_digest(path), read_incoming(path)
+def _read(item: Expanded) -> tuple[str, Incoming]:
+    check_size(item.path, name=item.name)
+    return file_digest(item.path), read_incoming(item.path, name=item.name)
 
 
 def merge_files(
@@ -279,40 +283,48 @@ def merge_files(
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[MergeBook, list[FileResult]]:
     """Read and merge files in memory, in their order; a refused file is reported and the
-    others merged."""
+    others merged. A saved message gives its attached workbooks (``services.collecting``)."""
     book = MergeBook()
     results = []
-    upcoming = iter(paths)
-    reading: deque[tuple[Path, Future[tuple[str, Incoming]]]] = deque()
-    with ThreadPoolExecutor(READERS, thread_name_prefix="lecture") as pool:
+    with expanded(paths) as items:
+        upcoming = iter(items)
+        reading: deque[tuple[Expanded, Future[tuple[str, Incoming]] | None]] = deque()
+        with ThreadPoolExecutor(READERS, thread_name_prefix="lecture") as pool:
 
-        def read_ahead() -> None:
-            while len(reading) < _LOOK_AHEAD:
-                path = next(upcoming, None)
-                if path is None:
-                    return
-                reading.append((path, pool.submit(_read, path)))
+            def read_ahead() -> None:
+                while len(reading) < _LOOK_AHEAD:
+                    item = next(upcoming, None)
+                    if item is None:
+                        return
+                    future = pool.submit(_read, item) if item.error is None else None
+                    reading.append((item, future))
 
-        read_ahead()
-        index = 0
-        try:
-            while reading:
-                if cancelled is not None and cancelled():
-                    break
-                path, future = reading.popleft()
-                if progress is not None:
-                    progress(index, path)
-                index += 1
-                try:
-                    digest, incoming = future.result()
-                    outcome = book.add(path.name, digest, incoming)
-                except UserError as error:
-                    results.append(FileResult(path, error=error))
-                else:
-                    results.append(FileResult(path, outcome=outcome))
-                read_ahead()
-        finally:
-            # Cancelled, interrupted or failed: the files not yet being read are not read.
-            for _, future in reading:
-                future.cancel()
+            read_ahead()
+            index = 0
+            try:
+                while reading:
+                    if cancelled is not None and cancelled():
+                        break
+                    item, future = reading.popleft()
+                    if progress is not None:
+                        progress(index, item.origin)
+                    index += 1
+                    try:
+                        if future is None:
+                            assert item.error is not None
+                            raise item.error
+                        digest, incoming = future.result()
+                        outcome = book.add(item.name, digest, incoming)
+                    except UserError as error:
+                        results.append(FileResult(item.origin, error=error, name=item.name))
+                    else:
+                        if item.source is not None:
+                            outcome = replace(outcome, source=item.source.describe())
+                        results.append(FileResult(item.origin, outcome=outcome, name=item.name))
+                    read_ahead()
+            finally:
+                # Cancelled, interrupted or failed: the files not yet being read are not read.
+                for _, future in reading:
+                    if future is not None:
+                        future.cancel()
     return book, results

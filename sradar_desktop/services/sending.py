@@ -28,6 +28,7 @@ from sradar_desktop.domain.departements import (
 from sradar_desktop.domain.plan import Plan, pilots_include
 from sradar_desktop.domain.text import count, slugify
 from sradar_desktop.errors import UserError
+from sradar_desktop.mail.addresses import AddressError, address_text, parse_addresses
 from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.consolidation import RosterMember, roster, set_roster
 from sradar_desktop.services.database import Database
@@ -63,9 +64,10 @@ def propose_roster(region: str) -> list[RosterMember]:
     return members
 
 
-def member(code: str, label: str = "") -> RosterMember:
+def member(code: str, label: str = "", email: str | None = None) -> RosterMember:
     """A roster line as typed: the code checked and normalised (``ddets 44`` → ``DDETS-44``),
-    the label suggested from the code when empty, the département deduced."""
+    the label suggested from the code when empty, the département deduced, the addresses
+    checked (``None``: those the campaign has for it, see ``RosterMember``)."""
     normal = normalise_respondent_code(code).strip("-")
     if not normal:
         raise UserError("Un service de la liste n'a pas de code : donnez-en un, comme DDETS-44.")
@@ -77,20 +79,28 @@ def member(code: str, label: str = "") -> RosterMember:
     label = " ".join(label.split()) or service_label(normal) or normal
     if len(label) > 200:
         raise UserError(f"Le libellé de {normal} est trop long (200 caractères au plus).")
-    return RosterMember(normal, label, department_from_code(normal))
+    if email is not None:
+        try:
+            email = address_text(parse_addresses(email))
+        except AddressError as error:
+            raise UserError(f"L'adresse de {normal} est à corriger : {error}.") from None
+    return RosterMember(normal, label, department_from_code(normal), email)
 
 
-def check_roster(lines: Iterable[tuple[str, str]]) -> list[RosterMember]:
-    """The roster from (code, label) lines as typed: blank lines skipped, every problem said in
-    one French message (``UserError`` with one detail per problem)."""
+def check_roster(lines: Iterable[Sequence[str]]) -> list[RosterMember]:
+    """The roster from (code, label) or (code, label, addresses) lines as typed: blank lines
+    skipped, every problem said in one French message (``UserError`` with one detail per
+    problem). Lines without addresses keep those the campaign has (see ``RosterMember``)."""
     members: list[RosterMember] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
-    for number, (code, label) in enumerate(lines, start=1):
-        if not code.strip() and not label.strip():
+    for number, line in enumerate(lines, start=1):
+        code, label = line[0], line[1]
+        email = line[2] if len(line) > 2 else None
+        if not code.strip() and not label.strip() and not (email or "").strip():
             continue
         try:
-            checked = member(code, label)
+            checked = member(code, label, email)
         except UserError as error:
             text = str(error).rstrip(".")
             problems.append(f"ligne {number} : {text[:1].lower()}{text[1:]}")

@@ -114,6 +114,9 @@ META_PREVIOUS_CAMPAIGN_ID = "campagne_precedente_id"
 # commas): a database that learns of the campaign from the file creates it with them.
 META_CAMPAIGN_DUE = "campagne_date_limite"
 META_CAMPAIGN_EXPECTED = "campagne_attendus"
+# Where the answers go: the secretariat's email address ("" when none is known). The agent's
+# program learns it from the blank, and addresses its answers there.
+META_RETURN_ADDRESS = "campagne_adresse_retour"
 META_RESPONDENTS = "repondants"
 META_ANSWERS_DIGEST = "reponses_empreinte"
 META_ANSWERS_SHEET = "feuille_reponses"
@@ -194,6 +197,7 @@ class Incoming:
     expected: tuple[str, ...] = ()
     # What was read otherwise than expected, to tell the user (see ``ExchangeWorkbook.notes``).
     notes: tuple[str, ...] = ()
+    return_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,8 @@ class ExchangeWorkbook:
     # The campaign's due date and the codes of its expected services.
     campaign_due: date | None = None
     expected: tuple[str, ...] = ()
+    # Where to send the answers ("" when not known).
+    return_address: str = ""
     # Set by the reader only:
     saved_at: datetime | None = None
     saved_by: str = ""
@@ -261,6 +267,7 @@ def build_content(
     previous: Mapping[tuple[str, str], tuple[str | None, str]] | None = None,
     campaign_due: date | None = None,
     expected: Sequence[str] = (),
+    return_address: str = "",
 ) -> ExchangeWorkbook:
     """What a workbook holds: for each respondent, the actions its service pilots and those it
     answered (every action with ``all_actions``), with their answers and stamps.
@@ -332,4 +339,5 @@ def build_content(
         campaign_due=campaign_due,
         expected=tuple(expected),
         previous=previous or {},
+        return_address=return_address,
     )

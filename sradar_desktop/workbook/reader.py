@@ -29,6 +29,7 @@ from sradar_desktop.domain.plan import Plan, plan_from_mapping, validate_plan
 from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.domain.text import clean_cell, fold
 from sradar_desktop.errors import FileRefusedError
+from sradar_desktop.mail.addresses import AddressError, check_address
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.cells import Sheet, UnknownValue, cell_ref, read_sheets
 from sradar_desktop.workbook.safety import check_spreadsheet
@@ -268,7 +269,7 @@ class Received:
 def read_workbook_sheets(path: Path, display_name: str | None = None) -> Received:
     """Check a received spreadsheet, then open it."""
     name = display_name or path.name
-    container = check_spreadsheet(path)
+    container = check_spreadsheet(path, name=name)
     saved: tuple[datetime | None, str] = (None, "")
     if container in ("xlsx", "ods"):
         try:
@@ -700,6 +701,7 @@ def parse_exchange(
         previous_campaign_id=meta.get(fmt.META_PREVIOUS_CAMPAIGN_ID, ""),
         campaign_due=_due_date(meta.get(fmt.META_CAMPAIGN_DUE, "")),
         expected=_expected(meta.get(fmt.META_CAMPAIGN_EXPECTED, "")),
+        return_address=_return_address(meta.get(fmt.META_RETURN_ADDRESS, "")),
         kind=meta.get(fmt.META_KIND, fmt.KIND_ANSWERS),
         exported_at=exported_at,
         app_version=meta.get(fmt.META_APP_VERSION, ""),
@@ -722,6 +724,15 @@ def _due_date(text: str) -> date | None:
         return date.fromisoformat(text.strip()) if text.strip() else None
     except ValueError:
         return None
+
+
+def _return_address(text: str) -> str:
+    """The return address, or "" when the cell is empty or holds no address: a file never
+    sends answers somewhere that is not an address."""
+    try:
+        return check_address(text) if text.strip() else ""
+    except AddressError:
+        return ""
 
 
 def _expected(text: str) -> tuple[str, ...]:

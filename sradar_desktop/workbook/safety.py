@@ -48,9 +48,10 @@ def cannot_open(path: Path, error: OSError) -> FileRefusedError:
     )
 
 
-def check_size(path: Path, limits: Limits = Limits()) -> int:
-    """Refuse a file that is missing, unreadable, empty or too large. Returns its size."""
-    name = path.name
+def check_size(path: Path, limits: Limits = Limits(), name: str | None = None) -> int:
+    """Refuse a file that is missing, unreadable, empty or too large (named ``name``, its own
+    name by default). Returns its size."""
+    name = name or path.name
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -98,10 +99,11 @@ def sniff(head: bytes) -> str:
     return "other"
 
 
-def check_spreadsheet(path: Path, limits: Limits = Limits()) -> str:
-    """Refuse a file that is not a safe spreadsheet. Returns ``"xlsx"``, ``"ods"`` or ``"xls"``."""
-    check_size(path, limits)
-    name = path.name
+def check_spreadsheet(path: Path, limits: Limits = Limits(), name: str | None = None) -> str:
+    """Refuse a file that is not a safe spreadsheet (named ``name``, its own name by default).
+    Returns ``"xlsx"``, ``"ods"`` or ``"xls"``."""
+    name = name or path.name
+    check_size(path, limits, name)
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     kind = sniff(head)
@@ -139,11 +141,10 @@ def check_spreadsheet(path: Path, limits: Limits = Limits()) -> str:
             "ce n'est pas un classeur Excel ou LibreOffice",
             "Vérifiez que vous avez choisi le bon fichier (.xlsx, .ods).",
         )
-    return _check_zip(path, limits)
+    return _check_zip(path, limits, name)
 
 
-def _check_zip(path: Path, limits: Limits) -> str:
-    name = path.name
+def _check_zip(path: Path, limits: Limits, name: str) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()

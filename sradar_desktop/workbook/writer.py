@@ -289,6 +289,8 @@ def write_readme(book: Workbook, styles: Styles, content: fmt.ExchangeWorkbook) 
     table.append([("Campagne", BOLD), (campaign, PLAIN)])
     if content.campaign_due is not None:
         table.append([("À renvoyer avant le", BOLD), (long_date(content.campaign_due), PLAIN)])
+    if content.return_address:
+        table.append([("À renvoyer à", BOLD), (content.return_address, PLAIN)])
     table.append([("Répondant(s)", BOLD), (respondents or "—", PLAIN)])
     table.append(
         [
@@ -306,7 +308,12 @@ def write_readme(book: Workbook, styles: Styles, content: fmt.ExchangeWorkbook) 
         "4. Si la feuille « Indicateurs » contient des lignes, saisissez la valeur cible et la "
         "valeur réalisée (des nombres, par exemple 1 234 ou 12,5).",
         "5. Enregistrez le classeur au format Excel (.xlsx), sans le renommer ni supprimer de "
-        "feuille, et renvoyez-le par courriel.",
+        "feuille"
+        + (
+            f". Renvoyez ce classeur par courriel à {content.return_address}."
+            if content.return_address
+            else ", et renvoyez-le par courriel."
+        ),
         "Les cellules grisées (codes, textes des actions, répondant) sont protégées contre les "
         "modifications accidentelles ; vous pouvez trier et filtrer les lignes.",
     ):
@@ -494,6 +501,7 @@ def _meta_rows(
         content.campaign_due.isoformat() if content.campaign_due is not None else "",
     ]
     yield [fmt.META_CAMPAIGN_EXPECTED, ",".join(content.expected)]
+    yield [fmt.META_RETURN_ADDRESS, content.return_address]
     yield [fmt.META_RESPONDENTS, respondents]
     yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content)]
     yield [fmt.META_ANSWERS_SHEET, answers_sheet]

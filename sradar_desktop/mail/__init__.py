@@ -1,0 +1,6 @@
+"""Messages that carry workbooks: drafts written for the agent's own mail program to send,
+and saved messages (``.eml``, Outlook ``.msg``) read back for their attachments.
+
+Nothing here opens a network connection: SRADAR Desktop prepares and reads messages, the mail
+program sends them. No Qt either: the windows, the command line and the tests call the same code.
+"""

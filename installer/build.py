@@ -240,6 +240,7 @@ def build_installer() -> None:
     subprocess.run(
         [
             compiler,
+            "/Qp",  # progress only, not every file compressed
             f"/DAppVersion={__version__}",
             f"/DSourceDir={BUNDLE}",
             f"/O{DIST}",

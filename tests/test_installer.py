@@ -131,7 +131,7 @@ def test_the_bundle_runs_in_utf8_mode_without_unused_qt():
     spec = (INSTALLER / "sradar-desktop.spec").read_text(encoding="utf-8")
     assert '[("X utf8", None, "OPTION")]' in spec
     assert spec.count("python_options, name=") == 2  # both programs
-    for unused in ("Quick", "Qml", "VirtualKeyboard", "PIL._avif", '"_ssl"'):
+    for unused in ("opengl32sw", "Quick", "Qml", "VirtualKeyboard", "PIL._avif", '"_ssl"'):
         assert unused in spec
 
 

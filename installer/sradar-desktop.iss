@@ -43,7 +43,7 @@ OutputBaseFilename=SRADAR-Desktop-{#AppVersion}
 SetupIconFile=..\resources\icons\sradar-desktop.ico
 UninstallDisplayIcon={app}\SRADAR Desktop.exe
 UninstallDisplayName=SRADAR Desktop
-Compression=lzma2
+Compression=lzma2/ultra
 SolidCompression=yes
 WizardStyle=modern
 ; An upgrade closes a running SRADAR Desktop first, then installs over the previous version.

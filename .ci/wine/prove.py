@@ -103,14 +103,14 @@ class Proof:
     def first_qt_start(self) -> None:
         """Wine 8.0's gap, not the app's: the first Qt window of a new prefix (wine builds its
         font cache meanwhile) may spin in Qt until stopped, a plain QLabel as much as the
-        bundled window; the next start takes seconds. Stopped after two minutes and tried
+        bundled window; the next start takes seconds. Stopped after a minute and tried
         again; the bundle's own checks, after it, run with their usual time limits."""
         self.step("Premier démarrage de Qt dans le préfixe wine")
         for attempt in range(1, 4):
             try:
                 shown = wine(
                     PYTHON, "-X", "utf8", str(HERE / "windows_side.py"), "first-qt-start",
-                    cwd=SRC, timeout=120,
+                    cwd=SRC, timeout=60,
                 )  # fmt: skip
             except Failure:
                 print(f"      essai {attempt} : Qt tourne sans fin, arrêté", flush=True)

@@ -6,7 +6,8 @@ DISPLAY, SRADAR_SRC (a copy of the project), SRADAR_WORK (a scratch folder), SRA
 
 Wine exits 0 even when a Windows program never started: every step checks what it produced
 (files, lines of output), not only the exit status. A Windows program's standard output and
-error are pipes here, never plain files (wine's Python cannot start on those).
+error are pipes here, never plain files, and its input /dev/null, never closed: wine's Python
+cannot start on those.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def wine(
         result = subprocess.run(
             ["wine", *arguments],
             cwd=cwd,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=timeout,
             check=False,
@@ -130,7 +132,12 @@ class Proof:
         # UTF-8 mode for build.py itself: its own messages reach this log undamaged.
         command = ["wine", PYTHON, "-X", "utf8", "installer\\build.py", "--check", "--installer"]
         process = subprocess.Popen(
-            command, cwd=SRC, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            command,
+            cwd=SRC,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         lines = []
         assert process.stdout is not None
@@ -358,7 +365,7 @@ class Proof:
         # No pipes for the window: the wine services it may start would keep them open.
         first = subprocess.Popen(
             ["wine", str(self.app / "SRADAR Desktop.exe")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         pid = None
         try:

@@ -109,22 +109,72 @@ def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def _run(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [str(program()), *arguments],
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
+# The bundled program runs in UTF-8 mode (see the spec): its pipes are UTF-8 on every system.
+OUTPUT_ENCODING = "utf-8"
+# Generous: a cold start under a slow antivirus takes seconds, never minutes.
+CHECK_TIMEOUT_S = 300
+
+
+def _decode(data: bytes, command: str) -> str:
+    """The program's output; a clear refusal when it is not UTF-8 (the ANSI code page of a
+    Windows program not in UTF-8 mode, for instance), never a UnicodeDecodeError."""
+    try:
+        return data.decode(OUTPUT_ENCODING)
+    except UnicodeDecodeError as error:
+        raise SystemExit(
+            f"« {command} » n'écrit pas en UTF-8 ({error.reason} à l'octet {error.start}) : "
+            f"{data[max(0, error.start - 30) : error.start + 30]!r}. Le programme empaqueté "
+            "doit tourner en mode UTF-8 (option « X utf8 » de installer/sradar-desktop.spec)."
+        ) from None
+
+
+def _run(
+    arguments: list[str],
+    env: dict[str, str],
+    *,
+    executable: list[str] | None = None,
+    timeout: float = CHECK_TIMEOUT_S,
+) -> subprocess.CompletedProcess[str]:
+    """Runs the bundled program (or ``executable``) and returns its decoded output; stops it
+    when it has not finished in ``timeout`` seconds, and fails on a non-zero exit."""
+    command_line = [*(executable or [str(program())]), *arguments]
+    command = f"sradar-desktop {' '.join(arguments)}"
+    process = subprocess.Popen(
+        command_line, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        try:
+            stdout, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            stdout, stderr = b"", b""
+        output = (stdout + b"\n" + stderr).decode(OUTPUT_ENCODING, errors="replace").strip()
+        raise SystemExit(
+            f"« {command} » ne s'est pas terminé en {timeout:g} secondes : il a été arrêté."
+            + (f" Ce qu'il a écrit :\n{output}" if output else " Il n'a rien écrit.")
+        ) from None
+    result = subprocess.CompletedProcess(
+        command_line, process.returncode, _decode(stdout, command), _decode(stderr, command)
     )
     if result.returncode != 0:
         raise SystemExit(
-            f"Échec de « sradar-desktop {' '.join(arguments)} » ({result.returncode}) :\n"
-            f"{result.stdout}\n{result.stderr}"
+            f"Échec de « {command} » ({result.returncode}) :\n{result.stdout}\n{result.stderr}"
         )
     return result
+
+
+def check_environment(folder: Path) -> dict[str, str]:
+    """The bundled program's environment for the checks: its data in ``folder``; on Linux the
+    offscreen platform, on Windows the real one (Qt's offscreen platform is not what users
+    have there, and under wine it hangs in the first paint)."""
+    env = dict(os.environ, SRADAR_DATA_DIR=str(folder / "donnees"))
+    if WINDOWS:
+        env.pop("QT_QPA_PLATFORM", None)
+    else:
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    return env
 
 
 def _sample_workbooks(folder: Path) -> list[Path]:
@@ -152,17 +202,20 @@ def check_bundle() -> None:
     """The bundled program starts, opens its window, and consolidates two workbooks."""
     with tempfile.TemporaryDirectory(prefix="sradar-verification-") as temporary:
         folder = Path(temporary)
-        env = dict(os.environ, SRADAR_DATA_DIR=str(folder / "donnees"), QT_QPA_PLATFORM="offscreen")
+        env = check_environment(folder)
         version = _run(["--version"], env).stdout.strip()
         if version != f"SRADAR Desktop {__version__}":
             raise SystemExit(f"Version inattendue : {version!r}")
         print(f"  {version}")
         _run(["--exit-after-start"], env)
-        print("  la fenêtre s'ouvre et s'affiche (--exit-after-start, hors écran)")
+        where = "à l'écran" if WINDOWS else "hors écran"
+        print(f"  la fenêtre s'ouvre et s'affiche (--exit-after-start, {where})")
         listing = _run(["questionnaires"], env).stdout
         if "sradar-2021-2023" not in listing:
             raise SystemExit("Les plans intégrés manquent dans le programme empaqueté.")
-        print("  les plans intégrés et les migrations sont dans le paquet")
+        if "thématiques" not in listing:
+            raise SystemExit(f"Les accents de la liste des plans sont mal écrits :\n{listing}")
+        print("  les plans intégrés et les migrations sont dans le paquet, accents compris")
         paths = _sample_workbooks(folder)
         output = folder / "consolidation.xlsx"
         pdf = folder / "synthese.pdf"
@@ -182,9 +235,12 @@ def build_installer() -> None:
         compiler = str(candidate) if candidate.exists() else None
     if compiler is None:
         raise SystemExit("Inno Setup 6 (ISCC.exe) est introuvable : installez-le, puis relancez.")
+    setup = installer_path()
+    setup.unlink(missing_ok=True)
     subprocess.run(
         [
             compiler,
+            "/Qp",  # progress only, not every file compressed
             f"/DAppVersion={__version__}",
             f"/DSourceDir={BUNDLE}",
             f"/O{DIST}",
@@ -192,6 +248,14 @@ def build_installer() -> None:
         ],
         check=True,
     )
+    # Check what was produced, not only the exit status.
+    if not setup.is_file() or setup.stat().st_size < 1024 * 1024:
+        raise SystemExit(f"Inno Setup n'a pas produit l'installateur {setup}.")
+    print(f"Installateur {setup.name} : {setup.stat().st_size / 1024 / 1024:.0f} Mo")
+
+
+def installer_path() -> Path:
+    return DIST / f"SRADAR-Desktop-{__version__}.exe"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         "--no-build", action="store_true", help="ne reconstruit pas, vérifie seulement"
     )
     args = parser.parse_args(argv)
+    # A Windows pipe in the ANSI code page cannot take every character of the checks' output.
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
     if not args.no_build:
         print(f"Construction de SRADAR Desktop {__version__}…", flush=True)
         build_bundle()

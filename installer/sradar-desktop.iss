@@ -14,6 +14,11 @@
 #ifndef SourceDir
   #define SourceDir "..\dist\SRADAR Desktop"
 #endif
+; The folder the installation goes into. Only the checks under wine (.ci/windows) change it,
+; to {localappdata}\Programs: wine cannot resolve {autopf} for a per-user installation.
+#ifndef InstallRoot
+  #define InstallRoot "{autopf}"
+#endif
 
 [Setup]
 ; Stable identifier: never change it, upgrades and uninstallation depend on it.
@@ -28,7 +33,7 @@ VersionInfoDescription=Installation de SRADAR Desktop
 ; Per user, no administrator rights: {autopf} is then %LOCALAPPDATA%\Programs.
 PrivilegesRequired=lowest
 PrivilegesRequiredOverridesAllowed=commandline
-DefaultDirName={autopf}\SRADAR Desktop
+DefaultDirName={#InstallRoot}\SRADAR Desktop
 DefaultGroupName=SRADAR Desktop
 DisableProgramGroupPage=yes
 UsePreviousAppDir=yes
@@ -38,7 +43,7 @@ OutputBaseFilename=SRADAR-Desktop-{#AppVersion}
 SetupIconFile=..\resources\icons\sradar-desktop.ico
 UninstallDisplayIcon={app}\SRADAR Desktop.exe
 UninstallDisplayName=SRADAR Desktop
-Compression=lzma2
+Compression=lzma2/ultra
 SolidCompression=yes
 WizardStyle=modern
 ; An upgrade closes a running SRADAR Desktop first, then installs over the previous version.

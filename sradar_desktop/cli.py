@@ -455,10 +455,26 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure_streams() -> None:
-    # A Windows console cannot print every character of the plans: replace, never crash.
+    """What the program writes is UTF-8 everywhere but in a Windows console.
+
+    A Windows console is written in Unicode whatever its code page (Python does it). A pipe or
+    a file (« sradar-desktop questionnaires > liste.txt ») would get the ANSI code page
+    (cp1252), which lacks characters of the plans (◦, ≥) and which a reader expecting UTF-8
+    (installer/build.py, PowerShell 7, Notepad) misreads: UTF-8 there too, as the bundled
+    program's UTF-8 mode and every other system do. A character that still cannot be written
+    is replaced, never a crash.
+    """
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
+        if reconfigure is None:
+            continue
+        try:
+            console = stream.isatty()
+        except (AttributeError, ValueError, OSError):
+            console = False
+        if sys.platform == "win32" and not console:
+            reconfigure(encoding="utf-8", errors="replace")
+        else:
             reconfigure(errors="replace")
 
 

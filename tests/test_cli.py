@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED_000
 
-from sradar_desktop import __version__
+from sradar_desktop import __version__, cli
 
 
 def run(*args: str, data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -174,3 +175,54 @@ def test_exit_after_start_on_a_refused_database(data_dir, tmp_path):
 def _write(path: Path, content: bytes) -> Path:
     path.write_bytes(content)
     return path
+
+
+class _Stream(io.TextIOWrapper):
+    """A standard stream as Python opens it: on a pipe, or on a console when ``console``."""
+
+    def __init__(self, encoding: str, *, console: bool) -> None:
+        super().__init__(io.BytesIO(), encoding=encoding, newline="")
+        self.console = console
+
+    def isatty(self) -> bool:
+        return self.console
+
+    def written(self) -> bytes:
+        self.flush()
+        return self.buffer.getvalue()
+
+
+_PLAN_TEXT = "Axes d’efforts régionaux ◦ taux ≥ 50 % « œuvre »"
+
+
+@pytest.mark.parametrize("name", ["stdout", "stderr"])
+def test_windows_pipe_gets_utf8_not_the_ansi_code_page(monkeypatch, name):
+    """« sradar-desktop questionnaires > liste.txt » on Windows: Python would write cp1252, where
+    ◦ and ≥ do not exist and which a reader expecting UTF-8 (installer/build.py) misreads."""
+    stream = _Stream("cp1252", console=False)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(sys, name, stream)
+    cli._configure_streams()
+    print(_PLAN_TEXT, file=stream)
+    assert stream.written().decode("utf-8") == _PLAN_TEXT + "\n"
+
+
+def test_windows_console_keeps_its_encoding_and_never_crashes(monkeypatch):
+    """A Windows console is written in Unicode by Python itself: left as it is, with a
+    replacement instead of a crash for what a legacy console could not show."""
+    stream = _Stream("cp850", console=True)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(sys, "stdout", stream)
+    cli._configure_streams()
+    print(_PLAN_TEXT, file=stream)
+    assert stream.encoding == "cp850" and stream.errors == "replace"
+    assert stream.written().decode("cp850").startswith("Axes d?efforts régionaux ? taux ?")
+
+
+def test_other_systems_keep_the_locale_encoding(monkeypatch):
+    stream = _Stream("ascii", console=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(sys, "stdout", stream)
+    cli._configure_streams()
+    print("é", file=stream)
+    assert stream.written() == b"?\n"

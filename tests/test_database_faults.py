@@ -454,16 +454,20 @@ def test_a_file_another_program_holds_on_windows_says_busy_not_no_permission(tmp
     path.write_bytes(b"")
     assert engine._cannot_open(path) is Fault.BUSY  # there and writable: held elsewhere
 
-    def shared_with_no_one(self, *args, **kwargs):
+    # As CreateFile reports them (Python's open() would say EACCES for both, without the
+    # system's code: .ci/windows checks the real thing under wine).
+    def shared_with_no_one(path):
         error = PermissionError(13, "Le processus ne peut pas accéder au fichier")
         error.winerror = 32
         raise error
 
-    monkeypatch.setattr(Path, "open", shared_with_no_one)
+    monkeypatch.setattr(engine, "_open_for_writing", shared_with_no_one)
     assert engine._cannot_open(path) is Fault.BUSY
 
-    def no_right(self, *args, **kwargs):
-        raise PermissionError(13, "Accès refusé")
+    def no_right(path):
+        error = PermissionError(13, "Accès refusé")
+        error.winerror = 5
+        raise error
 
-    monkeypatch.setattr(Path, "open", no_right)
+    monkeypatch.setattr(engine, "_open_for_writing", no_right)
     assert engine._cannot_open(path) is Fault.NO_PERMISSION

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from enum import Enum
@@ -389,6 +390,29 @@ def _missing(path: Path) -> Fault | None:
 
 # Windows: the file is open in another program that shares it with no one.
 _WINDOWS_SHARING_VIOLATIONS = (32, 33)
+_WINDOWS_SHARE_ALL = 0x7  # FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
+
+
+def _open_for_writing(path: Path) -> None:
+    """Opens and closes ``path`` for reading and writing, as SQLite does. On Windows through
+    CreateFile, whose error keeps the system's code (``winerror``): Python's ``open()`` goes
+    through the C runtime, which turns a sharing violation into a bare EACCES."""
+    if sys.platform == "win32":
+        import _winapi
+
+        handle = _winapi.CreateFile(
+            str(path),
+            _winapi.GENERIC_READ | _winapi.GENERIC_WRITE,
+            _WINDOWS_SHARE_ALL,
+            0,
+            _winapi.OPEN_EXISTING,
+            0,
+            0,
+        )
+        _winapi.CloseHandle(handle)
+    else:
+        with path.open("r+b"):
+            pass
 
 
 def _cannot_open(path: Path) -> Fault:
@@ -401,8 +425,7 @@ def _cannot_open(path: Path) -> Fault:
     except OSError:
         return Fault.NO_PERMISSION  # the folder cannot even be looked into
     try:
-        with path.open("r+b"):
-            pass
+        _open_for_writing(path)
     except OSError as error:
         if getattr(error, "winerror", None) in _WINDOWS_SHARING_VIOLATIONS:
             return Fault.BUSY

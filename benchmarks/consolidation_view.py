@@ -180,9 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     while window.sheet is None:
         app.processEvents()
     grid = window.grid
-    first = _ms(lambda: (window._apply_sheet(sheet), grid.viewport().repaint()), app)
+    first = _ms(lambda: (window.apply_sheet(sheet), grid.viewport().repaint()), app)
     again = _ms(
-        lambda: (window._apply_sheet(ConsolidationSheet(consolidation)), grid.viewport().repaint()),
+        lambda: (window.apply_sheet(ConsolidationSheet(consolidation)), grid.viewport().repaint()),
         app,
         5,
     )
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: (hbar.setValue(hbar.maximum() - hbar.value()), grid.viewport().repaint()), app, 10
     )
     grid_filter = _ms(
-        lambda: (window.disagreements_box.toggle(), grid.viewport().repaint()), app, 10
+        lambda: (window.filters.disagreements_box.toggle(), grid.viewport().repaint()), app, 10
     )
     window.close()
     db.close()

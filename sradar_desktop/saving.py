@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sradar_desktop.errors import UserError
+from sradar_desktop.locking import try_lock
 
 log = logging.getLogger(__name__)
 
@@ -220,10 +221,8 @@ def _work_folder(parent: Path) -> Iterator[Path]:
 
 def _lock_new(fd: int) -> bool:
     """Lock a new lock file; another save may be holding it a moment to check it."""
-    from sradar_desktop.services.instance_lock import _try_lock
-
     for _attempt in range(_LOCK_ATTEMPTS):
-        locked = _try_lock(fd)
+        locked = try_lock(fd)
         if locked is not False:
             return bool(locked)
         time.sleep(0.001)
@@ -259,14 +258,12 @@ def remove_stale_work_folders(folder: Path) -> list[Path]:
 
 def _is_stale(work: Path) -> bool:
     """True when ``work`` is a work folder whose save has ended without removing it."""
-    from sradar_desktop.services.instance_lock import _try_lock
-
     try:
         fd = os.open(work / _LOCK_NAME, os.O_RDWR)
     except OSError:
         return False
     try:
-        if _try_lock(fd) is not True:
+        if try_lock(fd) is not True:
             return False
         os.lseek(fd, 0, os.SEEK_SET)
         return os.read(fd, len(_LOCK_MARK)) == _LOCK_MARK

@@ -69,8 +69,8 @@ def consolidation_report(app: QApplication, db) -> tuple[QWidget, dict]:
         "minimum": [window.minimumSizeHint().width(), window.minimumSizeHint().height()],
         "widgets": {
             "grid": seen(window.grid, window),
-            "search": seen(window.search_edit, window),
-            "clear filters": seen(window.clear_filters_button, window),
+            "search": seen(window.filters.search_edit, window),
+            "clear filters": seen(window.filters.clear_button, window),
             "status retained": seen(detail.status_combo, window),
             "reason": seen(detail.reason_edit, window),
             "apply": seen(detail.apply_button, window),

@@ -214,27 +214,29 @@ def test_grid_models_and_cells(qtbot, qtmodeltester, db):
 
 def test_filters(qtbot, db):
     window = open_view(qtbot, db)
-    assert window.count_label.text() == "71 actions"
-    assert not window.clear_filters_button.isEnabled()
-    qtbot.mouseClick(window.disagreements_box, LEFT)
+    assert window.filters.count_label.text() == "71 actions"
+    assert not window.filters.clear_button.isEnabled()
+    qtbot.mouseClick(window.filters.disagreements_box, LEFT)
     assert grid_codes(window) == sorted(DISAGREEMENTS)
-    assert window.count_label.text() == "2 actions sur 71"
+    assert window.filters.count_label.text() == "2 actions sur 71"
     assert window.detail.result.action.code == "1.2.1"
     qtbot.keyClick(window.grid, K.Key_D, CTRL)  # the same filter from the keyboard
     assert len(grid_codes(window)) == 71
-    window.search_edit.setFocus()
-    type_text(qtbot, window.search_edit, "nuitees")
+    window.filters.search_edit.setFocus()
+    type_text(qtbot, window.filters.search_edit, "nuitees")
     assert grid_codes(window) == ["1.4.1"]
-    qtbot.keyClick(window.search_edit, K.Key_Escape)
-    window.objective_combo.setCurrentIndex(window.objective_combo.findData("objective:1"))
+    qtbot.keyClick(window.filters.search_edit, K.Key_Escape)
+    window.filters.objective_combo.setCurrentIndex(
+        window.filters.objective_combo.findData("objective:1")
+    )
     assert {code.split(".")[0] for code in grid_codes(window)} == {"2"}
-    assert window.clear_filters_button.isEnabled()
-    qtbot.mouseClick(window.clear_filters_button, LEFT)
+    assert window.filters.clear_button.isEnabled()
+    qtbot.mouseClick(window.filters.clear_button, LEFT)
     assert len(grid_codes(window)) == 71
     set_arbitration(db, CAMPAIGN, "1.4.1", "non", reason="Vu en commission", actor="SGAR")
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.reload_action.trigger()
-    qtbot.mouseClick(window.arbitrated_box, LEFT)
+    qtbot.mouseClick(window.filters.arbitrated_box, LEFT)
     assert grid_codes(window) == ["1.4.1"]
 
 
@@ -335,7 +337,7 @@ def test_a_read_only_database_is_explained(qtbot, tmp_path, db):
         assert not window.roster.due_box.isEnabled()
         assert not window.roster.edit_button.isEnabled()
         with qtbot.waitSignal(window.failed) as failed:
-            window.arbitrate("1.2.1", "non", "raison")
+            window.changes.arbitrate("1.2.1", "non", "raison")
         assert failed.args[0].startswith("Lecture seule")
     finally:
         reader.close()
@@ -505,7 +507,7 @@ def test_export_the_workbook_and_the_pdf(qtbot, db, tmp_path, monkeypatch):
     window = open_view(qtbot, db)
 
     with qtbot.waitSignal(window.exported, timeout=SIGNAL_TIMEOUT) as exported:
-        window.export_workbook_action.trigger()
+        window.exports.workbook_action.trigger()
     workbook = folder / "consolidation-commission.xlsx"
     assert exported.args == [workbook]
     title, suggested = asked[0]
@@ -516,17 +518,17 @@ def test_export_the_workbook_and_the_pdf(qtbot, db, tmp_path, monkeypatch):
     sheets = openpyxl.load_workbook(workbook, read_only=True).sheetnames
     for name in ("Synthèse", "Questionnaire", "Indicateurs", "Réponses", "Suivi"):
         assert name in sheets
-    banner = window.export_banner
+    banner = window.exports.banner
     assert banner.isVisible()
     assert banner.text.text().startswith("Classeur consolidé enregistré : consolidation-commission")
     assert banner.button.text() == "Ouvrir le f&ichier" and banner.folder_button.isVisible()
     qtbot.mouseClick(banner.button, LEFT)
     qtbot.mouseClick(banner.folder_button, LEFT)
     assert opened == [str(workbook), str(folder)]
-    assert window.workbook_button.isEnabled()
+    assert window.exports.workbook_button.isEnabled()
 
     with qtbot.waitSignal(window.exported, timeout=SIGNAL_TIMEOUT):
-        qtbot.mouseClick(window.pdf_button, LEFT)
+        qtbot.mouseClick(window.exports.pdf_button, LEFT)
     # The folder of the last export is proposed again.
     title, suggested = asked[1]
     assert title == "Exporter la synthèse PDF"
@@ -540,18 +542,18 @@ def test_an_export_that_cannot_be_written_says_what_to_do(qtbot, db, tmp_path, m
     window = open_view(qtbot, db)
     target = tmp_path / "absent" / "classeur.xlsx"
     with qtbot.waitSignal(window.failed, timeout=SIGNAL_TIMEOUT) as failed:
-        window.export(WORKBOOK, target)
+        window.exports.write(WORKBOOK, target)
     assert failed.args[0] == (
         f"Le dossier {target.parent} n'existe pas. Choisissez un dossier existant pour "
         "enregistrer le classeur."
     )
-    assert window.export_banner.isVisible()
-    assert window.export_banner.kind == "error"
-    assert not window.export_banner.folder_button.isVisible()
-    assert window.pdf_button.isEnabled()
+    assert window.exports.banner.isVisible()
+    assert window.exports.banner.kind == "error"
+    assert not window.exports.banner.folder_button.isVisible()
+    assert window.exports.pdf_button.isEnabled()
     # A cancelled dialog writes nothing.
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: ("", ""))
-    window.ask_export(PDF)
+    window.exports.ask(PDF)
     assert not window.tasks.busy
 
 

@@ -121,15 +121,15 @@ def test_the_evolution_tab_counts_what_moved_since_the_previous_campaign(qtbot, 
     # « A changé » shows exactly the changed actions, with the other filters.
     changed = [a.code for a in expected.actions if a.transition != UNCHANGED]
     assert sorted(changed) == ["1.1.1", "1.2.1", "2.2.1"]  # 1.4.1 stays « partiellement »
-    assert window.changed_box.isEnabled()
+    assert window.filters.changed_box.isEnabled()
     qtbot.keyClick(window.grid, Qt.Key.Key_G, CTRL_SHIFT)
-    assert window.changed_box.isChecked()
+    assert window.filters.changed_box.isChecked()
     assert grid_codes(window) == changed
-    assert window.count_label.text() == f"3 actions sur {len(window.sheet.rows)}"
-    window.disagreements_box.setChecked(True)
+    assert window.filters.count_label.text() == f"3 actions sur {len(window.sheet.rows)}"
+    window.filters.disagreements_box.setChecked(True)
     assert grid_codes(window) == ["1.1.1"]  # both filters hold: changed, and now disputed
-    window.clear_filters()
-    assert not window.changed_box.isChecked()
+    window.filters.clear()
+    assert not window.filters.changed_box.isChecked()
     assert len(grid_codes(window)) == len(window.sheet.rows)
 
 
@@ -139,14 +139,14 @@ def test_compare_with_another_campaign_or_none_and_export_the_evolution(
     db, _second = two_campaigns
     window = open_view(qtbot, db)
     pane = window.evolution_pane
-    window.changed_box.setChecked(True)
+    window.filters.changed_box.setChecked(True)
 
     # No comparison: the tab says so, the filter is off and cannot be set.
     index = pane.compare_combo.findData(None)
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         pane.compare_combo.activated.emit(index)
     assert window.evolution is None
-    assert not window.changed_box.isChecked() and not window.changed_box.isEnabled()
+    assert not window.filters.changed_box.isChecked() and not window.filters.changed_box.isEnabled()
     assert pane.actions_model.rowCount() == 0 and pane.counts_view.isHidden()
     assert pane.summary_label.text() == "Choisissez l'évaluation à laquelle comparer celle-ci."
     # Kept after a reading again (the user's choice, not the default).
@@ -160,7 +160,7 @@ def test_compare_with_another_campaign_or_none_and_export_the_evolution(
 
     path = tmp_path / "consolidation.xlsx"
     with qtbot.waitSignal(window.exported, timeout=SIGNAL_TIMEOUT):
-        window.export(WORKBOOK, path)
+        window.exports.write(WORKBOOK, path)
     assert "Évolution" in openpyxl.load_workbook(path, read_only=True).sheetnames
 
 
@@ -173,7 +173,7 @@ def test_a_campaign_without_a_previous_one_has_nothing_to_compare(qtbot, tmp_pat
         assert window.evolution is None
         assert not pane.compare_combo.isEnabled()
         assert pane.summary_label.text().startswith("Aucune autre évaluation de ce questionnaire")
-        assert not window.changed_box.isEnabled()
+        assert not window.filters.changed_box.isEnabled()
         window.close()
     finally:
         db.close()
@@ -281,12 +281,12 @@ def test_a_campaign_in_progress_shows_what_awaits_confirmation(qtbot, tmp_path):
         pane = window.evolution_pane
         assert "0 action a changé ; " in pane.summary_label.text()
         assert "en attente d'une réponse ou d'une confirmation" in pane.summary_label.text()
-        assert window.changed_box.isEnabled()
+        assert window.filters.changed_box.isEnabled()
         qtbot.keyClick(window.grid, Qt.Key.Key_G, CTRL_SHIFT)
         assert grid_codes(window) == []  # « A changé »: nothing
         qtbot.keyClick(window.grid, Qt.Key.Key_G, CTRL_SHIFT)
         assert (
-            window.to_confirm_box.text()
+            window.filters.to_confirm_box.text()
             == f"À confirmer ({sheet.consolidation.overall.to_confirm})"
         )
         qtbot.keyClick(window.grid, Qt.Key.Key_K, CTRL_SHIFT)

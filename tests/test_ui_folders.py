@@ -128,7 +128,7 @@ def test_consolidated_export_opens_in_the_documents(qtbot, tmp_path, home, monke
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
             window.show()
-        window.export_workbook_action.trigger()
+        window.exports.workbook_action.trigger()
         assert [Path(path).parent for path in asked] == [home / "Documents"]
     finally:
         database.close()

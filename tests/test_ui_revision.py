@@ -92,7 +92,7 @@ def test_preview_correct_and_apply_a_revised_plan(qtbot, db, tmp_path, monkeypat
         Qt.Key.Key_R,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    dialog = window.revision_dialog
+    dialog = window.changes.revision_dialog
     assert isinstance(dialog, RevisionDialog) and dialog.isVisible()
     assert not dialog.apply_button.isEnabled()
     for widget in (dialog.file_edit, dialog.choose_button, dialog.table, dialog.apply_button):
@@ -181,8 +181,8 @@ def test_a_file_that_is_not_a_plan_is_refused_in_french(qtbot, db, tmp_path):
     window = open_view(qtbot, db)
     bad = tmp_path / "notes.txt"
     bad.write_text("rien à voir\n", encoding="utf-8")
-    window.revise_plan()
-    dialog = window.revision_dialog
+    window.changes.revise_plan()
+    dialog = window.changes.revision_dialog
     with qtbot.waitSignal(dialog.failed, timeout=SIGNAL_TIMEOUT) as failed:
         dialog.load_file(bad)
     assert failed.args[0] == dialog.summary_label.text()

@@ -1,5 +1,6 @@
-"""The structure of the package: no module imports itself back through others, and the two
-main windows build their shared parts from the same components.
+"""The structure of the package: imports go down the layers (domain, database and file formats,
+services, windows), Qt stays in the windows, no module imports itself back through others, and
+the two main windows build their shared parts from the same components.
 
 Imports are read from the source (``ast``), not by importing: every ``import`` counts, at the
 top of a module, inside a function (a lazy import is still a dependency) or under
@@ -174,20 +175,135 @@ SHARED_PARTS = {
 COPIED_CALLS = {"restoreGeometry", "addMenu", "raise_", "setSizes", "showMaximized"}
 
 
-@pytest.mark.parametrize("window", ["entry/window", "consolidation/window"])
+@pytest.mark.parametrize("window", ["entry", "consolidation"])
 def test_both_windows_are_built_from_the_shared_parts(window: str) -> None:
-    path = ROOT / "ui" / f"{window}.py"
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    used = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module == f"{PACKAGE}.ui.parts.layout"
-        for alias in node.names
-    }
+    """Each window (its shell and its rooms) builds its filter bar, menus, panes and
+    placement from ``ui.parts.layout``, and none of them does it again by hand."""
+    used: set[str] = set()
+    calls: set[str] = set()
+    for path in sorted((ROOT / "ui" / window).glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        used |= {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == f"{PACKAGE}.ui.parts.layout"
+            for alias in node.names
+        }
+        calls |= {
+            node.func.attr
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        }
     assert used >= SHARED_PARTS, SHARED_PARTS - used
-    calls = {
-        node.func.attr
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-    }
     assert not calls & COPIED_CALLS, calls & COPIED_CALLS
+
+
+# ==== direction ==================================================================================
+
+# The layers, from the bottom: a module may import its own layer and the layers below it,
+# never one above. ``base`` is what every layer stands on (errors, log, folders, saving a file);
+# the file formats (workbook, reports, plans, mail) know the domain, never the database; the
+# services are the use cases; the windows and the command line stand on the services.
+LAYERS = {
+    "base": 0,
+    "domain": 1,
+    "db": 2,
+    "formats": 2,
+    "services": 3,
+    "ui": 4,
+    "app": 5,
+}
+BASE = {"", "errors", "logs", "paths", "saving", "locking", "failures"}
+FORMATS = {"workbook", "reports", "plans", "mail"}
+# Edges between layers of the same height that are allowed: none between the database and the
+# file formats (neither needs the other).
+FORBIDDEN_SIDEWAYS = {("db", "formats"), ("formats", "db")}
+
+
+def layer_of(module: str) -> str:
+    top = module.split(".")[1] if module.count(".") else ""
+    if top in BASE:
+        return "base"
+    if top in FORMATS:
+        return "formats"
+    if top in ("app", "cli", "__main__"):
+        return "app"
+    return top
+
+
+def test_every_module_is_in_a_layer() -> None:
+    assert {layer_of(name) for name in modules()} <= set(LAYERS)
+
+
+def test_imports_go_down_the_layers_only() -> None:
+    upward = []
+    for source, targets in sorted(import_graph().items()):
+        for target in sorted(targets):
+            below, above = layer_of(source), layer_of(target)
+            if LAYERS[above] > LAYERS[below] or (below, above) in FORBIDDEN_SIDEWAYS:
+                upward.append(f"  {source} ({below}) → {target} ({above})")
+    assert not upward, "Imports against the layers:\n" + "\n".join(upward)
+
+
+def test_the_domain_imports_only_itself() -> None:
+    found = [
+        f"  {source} → {target}"
+        for source, targets in sorted(import_graph().items())
+        if layer_of(source) == "domain"
+        for target in sorted(targets)
+        if layer_of(target) != "domain"
+    ]
+    assert not found, "The domain imports another layer:\n" + "\n".join(found)
+
+
+def test_the_windows_never_touch_the_database() -> None:
+    found = [
+        f"  {source} → {target}"
+        for source, targets in sorted(import_graph().items())
+        if layer_of(source) == "ui"
+        for target in sorted(targets)
+        if layer_of(target) == "db"
+    ]
+    assert not found, "\n".join(found)
+
+
+def qt_importers() -> list[str]:
+    """The modules that import Qt (PySide6), anywhere in them."""
+    found = []
+    for name, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), name)
+        for node in ast.walk(tree):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(n.split(".")[0] == "PySide6" for n in names):
+                found.append(name)
+                break
+    return found
+
+
+def test_qt_only_in_the_windows() -> None:
+    """Below ``ui/`` nothing imports Qt: the core runs (and is tested) without it."""
+    outside = [
+        name for name in qt_importers() if layer_of(name) != "ui" and name != f"{PACKAGE}.app"
+    ]
+    assert outside == []
+
+
+def test_the_structure_checks_see_a_wrong_import() -> None:
+    """The checks themselves: an upward import and Qt in a service are found."""
+    graph = import_graph()
+    graph[f"{PACKAGE}.domain.plan"] = graph[f"{PACKAGE}.domain.plan"] | {
+        f"{PACKAGE}.services.database"
+    }
+    assert (
+        LAYERS[layer_of(f"{PACKAGE}.services.database")]
+        > LAYERS[layer_of(f"{PACKAGE}.domain.plan")]
+    )
+    assert layer_of(f"{PACKAGE}.ui.entry.window") == "ui"
+    assert layer_of(f"{PACKAGE}.saving") == "base"
+    assert layer_of(f"{PACKAGE}.mail.reader") == "formats"

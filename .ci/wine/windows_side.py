@@ -53,7 +53,7 @@ def samples(folder: Path) -> None:
 
 def identity() -> None:
     from sradar_desktop.services.entry import Identity
-    from sradar_desktop.ui.settings import Settings
+    from sradar_desktop.ui.parts.settings import Settings
 
     settings = Settings()
     settings.set_identity(Identity.create("DDETS-44", "DDETS de Loire-Atlantique", "Claire Essai"))
@@ -90,7 +90,7 @@ def ask_show(database: str) -> None:
     from PySide6.QtCore import QCoreApplication
 
     from sradar_desktop.db.engine import database_url
-    from sradar_desktop.ui.single_instance import InstanceGuard
+    from sradar_desktop.ui.parts.single_instance import InstanceGuard
 
     app = QCoreApplication([])  # noqa: F841 (the local socket needs an application)
     guard = InstanceGuard(database_url(database))

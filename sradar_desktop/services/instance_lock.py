@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import socket
-import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from sqlalchemy.engine import URL
 
 from sradar_desktop.db.engine import sqlite_path
 from sradar_desktop.domain.dates import local, moment_text, time_text
+from sradar_desktop.locking import try_lock
 from sradar_desktop.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -72,29 +72,6 @@ class LockOwner:
         return ", ".join(parts)
 
 
-def _try_lock(fd: int) -> bool | None:
-    """True when locked, False when another process holds it, None when locking is
-    unavailable on this file system."""
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except (BlockingIOError, PermissionError):
-        return False
-    except OSError as error:
-        if sys.platform == "win32" and error.errno in (13, 36):  # EACCES, EDEADLOCK
-            return False
-        log.warning("Verrouillage impossible sur ce système de fichiers : %s", error)
-        return None
-    return True
-
-
 class InstanceLock:
     """The single-writer lock of one database (see the module's docstring)."""
 
@@ -123,7 +100,7 @@ class InstanceLock:
         except OSError as error:
             log.warning("Fichier de verrou inaccessible (%s) : %s", self.path, error)
             return True
-        locked = _try_lock(fd)
+        locked = try_lock(fd)
         if locked is False:
             os.close(fd)
             return False

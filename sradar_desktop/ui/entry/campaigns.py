@@ -3,29 +3,49 @@ questionnaire, the campaign shown, a new campaign."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.campaigns import list_campaigns
-from sradar_desktop.services.entry import Identity
+from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.entry import EntryData, Identity
 from sradar_desktop.services.questionnaires import list_questionnaires
 from sradar_desktop.ui.dialogs.campaigns import CampaignDialog, NewCampaignDialog
 from sradar_desktop.ui.dialogs.start import IdentityDialog
+from sradar_desktop.ui.entry.editing import Editing
+from sradar_desktop.ui.parts.settings import Settings
 
-if TYPE_CHECKING:
-    from sradar_desktop.ui.entry.window import MainWindow
+
+class CampaignsWindow(Protocol):
+    """What this room uses of the entry window (``ui.entry.window.MainWindow``)."""
+
+    db: Database
+    settings: Settings
+    identity: Identity | None
+    questionnaire_id: str
+    data: EntryData | None
+    loading: bool
+    guard: object | None
+    editing: Editing
+
+    def campaign(self) -> CampaignSummary | None: ...
+
+    def load(self, questionnaire_id: str, campaign_id: str | None = None) -> None: ...
+
+    def explain_read_only(self) -> None: ...
 
 
 class Campaigns(QObject):
     """« Mon service et mon questionnaire », « Changer de campagne », « Nouvelle campagne »."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: CampaignsWindow) -> None:
+        super().__init__(cast(QWidget, window))
         self.window = window
+        self.parent_widget = cast(QWidget, window)  # the parent of the dialogs
 
     def edit_identity(self) -> None:
         window = self.window
@@ -35,14 +55,14 @@ class Campaigns(QObject):
         try:
             questionnaires = list_questionnaires(window.db)
         except UserError as error:
-            QMessageBox.warning(window, APP_NAME, str(error))
+            QMessageBox.warning(self.parent_widget, APP_NAME, str(error))
             return
         dialog = IdentityDialog(
             questionnaires,
             window.identity,
             window.questionnaire_id,
             first_start=False,
-            parent=window,
+            parent=self.parent_widget,
         )
         if dialog.exec() != IdentityDialog.DialogCode.Accepted or dialog.identity is None:
             return
@@ -68,10 +88,10 @@ class Campaigns(QObject):
         try:
             campaigns = list_campaigns(window.db, window.questionnaire_id)
         except UserError as error:
-            QMessageBox.warning(window, APP_NAME, str(error))
+            QMessageBox.warning(self.parent_widget, APP_NAME, str(error))
             return
         dialog = CampaignDialog(
-            campaigns, window.data.campaign_id, window.data.plan.display_title, window
+            campaigns, window.data.campaign_id, window.data.plan.display_title, self.parent_widget
         )
         if dialog.exec() != CampaignDialog.DialogCode.Accepted or not dialog.campaign_id:
             return
@@ -87,7 +107,7 @@ class Campaigns(QObject):
         if current is None or window.loading or not window.editing.ready_to_leave():
             return
         actor = window.identity.agent_name if window.identity is not None else ""
-        dialog = NewCampaignDialog(window.db, current, actor, window)
+        dialog = NewCampaignDialog(window.db, current, actor, self.parent_widget)
         if dialog.exec() != NewCampaignDialog.DialogCode.Accepted or dialog.created is None:
             return
         self.open_campaign(dialog.created.id)

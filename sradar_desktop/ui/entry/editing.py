@@ -6,26 +6,66 @@ not saved."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.text import count, plural
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.entry import EntryRow, EntrySheet
+from sradar_desktop.ui.entry.action_list import ActionList
 from sradar_desktop.ui.entry.controller import EntryController, FieldCommand
+from sradar_desktop.ui.entry.detail import ActionDetail
+from sradar_desktop.ui.entry.header import EntryHeader
 from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.widgets import Banner
 
-if TYPE_CHECKING:
-    from sradar_desktop.ui.entry.window import MainWindow
+
+class _Menus(Protocol):
+    undo_action: QAction
+    redo_action: QAction
+
+
+class EntryWindow(Protocol):
+    """What the rooms of the entry window use of it (``ui.entry.window.MainWindow``)."""
+
+    db: Database
+    controller: EntryController | None
+    header: EntryHeader
+    banner: Banner
+    detail: ActionDetail
+    action_list: ActionList
+
+    @property
+    def sheet(self) -> EntrySheet | None: ...
+
+    @property
+    def menus(self) -> _Menus: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def update_header(self) -> None: ...
+
+    def update_count(self) -> None: ...
+
+    def explain_read_only(self) -> None: ...
+
+    def current_entry(self) -> EntryRow | None: ...
 
 
 class Editing(QObject):
     """The entry window's saving and undoing (see the module's docstring)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: EntryWindow) -> None:
+        super().__init__(cast(QWidget, window))
         self.window = window
+
+    def _parent(self) -> QWidget:
+        """The window, as the parent of the message boxes (a ``QMainWindow``)."""
+        return cast(QWidget, self.window)
 
     @property
     def controller(self) -> EntryController | None:
@@ -249,7 +289,7 @@ class Editing(QObject):
         engine.wait()
         if engine.pending:
             QMessageBox.warning(
-                self.window,
+                self._parent(),
                 APP_NAME,
                 arg(
                     self.tr(
@@ -286,7 +326,7 @@ class Editing(QObject):
         stay."""
         assert self.controller is not None
         engine = self.controller.engine
-        box = QMessageBox(self.window)
+        box = QMessageBox(self._parent())
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(APP_NAME)
         box.setText(
@@ -320,7 +360,7 @@ class Editing(QObject):
 
     def _close_with_invalid(self, invalid: list[str]) -> bool:
         answer = QMessageBox.question(
-            self.window,
+            self._parent(),
             APP_NAME,
             arg(
                 self.tr(

@@ -30,6 +30,7 @@ from sradar_desktop.services.sending import answers_file_name, campaign_roster, 
 from sradar_desktop.ui.dialogs.import_files import ImportDialog
 from sradar_desktop.ui.dialogs.sending import SendDialog, open_folder
 from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.layout import bring_to_front
 from sradar_desktop.ui.parts.settings import Folder
 from sradar_desktop.ui.parts.widgets import window_action
 
@@ -306,8 +307,7 @@ class WorkbookExchange(QObject):
             return False
         if self._busy or self.dialog is not None:
             if self.dialog is not None:
-                self.dialog.raise_()
-                self.dialog.activateWindow()
+                bring_to_front(self.dialog)
             self._status(self.tr("Un import, un export ou un envoi est déjà en cours."))
             return False
         return True

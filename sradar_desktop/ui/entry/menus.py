@@ -4,25 +4,29 @@ consolidation window."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from PySide6.QtCore import QKeyCombination, QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.paths import resources_dir
-from sradar_desktop.services.entry import status_keys
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.entry import Identity, status_keys
 from sradar_desktop.ui.dialogs.start import ShortcutsDialog, shortcuts_html, show_about
+from sradar_desktop.ui.entry.campaigns import Campaigns
+from sradar_desktop.ui.entry.detail import ActionDetail
+from sradar_desktop.ui.entry.editing import Editing
+from sradar_desktop.ui.entry.exchange import WorkbookExchange
+from sradar_desktop.ui.entry.filters import EntryFilters
 from sradar_desktop.ui.entry.models import CONFIRM_KEY
 from sradar_desktop.ui.parts.delegates import color_icon
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import add_menu
+from sradar_desktop.ui.parts.settings import Settings
 from sradar_desktop.ui.parts.widgets import window_action
-
-if TYPE_CHECKING:
-    from sradar_desktop.ui.entry.window import MainWindow
 
 # The top row of a French (AZERTY) keyboard types these without Shift where the digits are.
 AZERTY_DIGITS = (
@@ -38,11 +42,54 @@ AZERTY_DIGITS = (
 )
 
 
+class MenusWindow(Protocol):
+    """What this room uses of the entry window (``ui.entry.window.MainWindow``): the rooms
+    whose commands it gives keys to, and the window's own commands."""
+
+    db: Database
+    settings: Settings
+    identity: Identity | None
+    questionnaire_id: str
+    consolidation_window: QMainWindow | None
+    detail: ActionDetail
+    filters: EntryFilters
+    editing: Editing
+    campaigns: Campaigns
+    exchange: WorkbookExchange
+
+    @property
+    def campaign_id(self) -> str | None: ...
+
+    def reload(self) -> None: ...
+
+    def close(self) -> bool: ...
+
+    def focus_search(self) -> None: ...
+
+    def focus_comment(self) -> None: ...
+
+    def focus_indicators(self) -> None: ...
+
+    def focus_tree(self) -> None: ...
+
+    def focus_table(self) -> None: ...
+
+    def move_current(self, step: int) -> None: ...
+
+    def next_unanswered(self) -> None: ...
+
+    def set_current_status(self, status: str | None) -> None: ...
+
+    def confirm_current(self) -> None: ...
+
+
 class EntryMenus(QObject):
     """The actions of the entry window, each in its menu with its key (see the module)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: MenusWindow) -> None:
+        main = cast(QMainWindow, window)
+        super().__init__(main)
+        self.main = main  # the window, as the Qt widget that holds the actions
         self.window = window
         self.status_actions: dict[str, QAction] = {}
         self._build_file_and_edit()
@@ -51,7 +98,7 @@ class EntryMenus(QObject):
         self._build_menus()
 
     def _action(self, text: str, slot, keys=(), tip: str = "") -> QAction:  # type: ignore[no-untyped-def]
-        return window_action(self.window, text, slot, [QKeySequence(k) for k in keys], tip)
+        return window_action(self.main, text, slot, [QKeySequence(k) for k in keys], tip)
 
     def _build_file_and_edit(self) -> None:
         window = self.window
@@ -185,7 +232,7 @@ class EntryMenus(QObject):
     def _build_menus(self) -> None:
         window = self.window
         add_menu(
-            window,
+            self.main,
             self.tr("&Fichier"),
             [
                 self.identity_action,
@@ -199,13 +246,13 @@ class EntryMenus(QObject):
             ],
         )
         add_menu(
-            window,
+            self.main,
             self.tr("É&dition"),
             [self.undo_action, self.redo_action, None, self.save_action, None, self.find_action],
         )
-        self.answer_menu = add_menu(window, self.tr("&Réponse"), [])
+        self.answer_menu = add_menu(self.main, self.tr("&Réponse"), [])
         add_menu(
-            window,
+            self.main,
             self.tr("A&ller"),
             [
                 self.next_action,
@@ -218,12 +265,12 @@ class EntryMenus(QObject):
             ],
         )
         add_menu(
-            window,
+            self.main,
             self.tr("Affic&hage"),
             [self.unanswered_action, self.clear_filters_action, None, self.consolidation_action],
         )
         add_menu(
-            window,
+            self.main,
             self.tr("&Aide"),
             [self.guide_action, self.shortcuts_action, self.about_action],
         )
@@ -232,7 +279,7 @@ class EntryMenus(QObject):
         """The answer keys of this questionnaire's scale (1–4 and O, P, N, C by default)."""
         window = self.window
         for action in self.status_actions.values():
-            window.removeAction(action)
+            self.main.removeAction(action)
             action.deleteLater()
         self.status_actions = {}
         self.answer_menu.clear()
@@ -250,7 +297,7 @@ class EntryMenus(QObject):
                 )
             )
             action = window_action(
-                window,
+                self.main,
                 level.label,
                 lambda code=level.code: window.set_current_status(code),
                 shortcuts,
@@ -303,17 +350,17 @@ class EntryMenus(QObject):
             ),
             (self.tr("Consolider"), [self.consolidation_action]),
         ]
-        ShortcutsDialog(shortcuts_html(groups), self.window).exec()
+        ShortcutsDialog(shortcuts_html(groups), self.main).exec()
 
     def show_about(self) -> None:
-        show_about(self.window, self.window.db.location)
+        show_about(self.main, self.window.db.location)
 
     def show_guide(self) -> None:
         """The French user guide, in the system's browser (it ships with the application)."""
         guide = resources_dir() / "guide" / "guide.html"
         if not guide.is_file() or not QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide))):
             QMessageBox.information(
-                self.window,
+                self.main,
                 self.tr("Guide d'utilisation"),
                 arg(
                     self.tr(
@@ -337,5 +384,5 @@ class EntryMenus(QObject):
             campaign_id=window.campaign_id,
             actor=window.identity.agent_name if window.identity is not None else "",
             settings=window.settings,
-            parent=window,
+            parent=self.main,
         )

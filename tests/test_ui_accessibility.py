@@ -139,7 +139,7 @@ def test_every_control_of_the_entry_window_has_a_name(qtbot, db):
     # HDF's action 2.6.1 has indicators: their fields are in the detail pane.
     window = open_window(qtbot, db, KARIM, HDF)
     window.action_list.select_code("2.6.1")
-    assert window.detail.indicator_edit(0, "target").isVisible()
+    assert window.detail.indicators.edit(0, "target").isVisible()
     assert unnamed_controls(window) == []
     window.detail.show_history()
     assert unnamed_controls(window) == []
@@ -147,7 +147,7 @@ def test_every_control_of_the_entry_window_has_a_name(qtbot, db):
     assert accessible_name(window.filters.search_edit) == "Rechercher"
     assert accessible_name(window.filters.pilot_combo) == "Filtrer par pilote"
     assert accessible_name(window.detail.clear_button) == "Effacer la réponse"
-    assert accessible_name(window.detail.indicator_edit(0, "target")).endswith("Valeur cible")
+    assert accessible_name(window.detail.indicators.edit(0, "target")).endswith("Valeur cible")
     # The save state is read out with its words, not its colour.
     assert accessible_name(window.header.save_label) == "✓ Tout est enregistré"
 
@@ -381,7 +381,7 @@ def test_dark_palette_keeps_the_entry_window_readable(qtbot, db, dark):
     assert window.palette().color(QPalette.ColorRole.Window).name() == PALETTES[dark]["Window"]
     assert unreadable(window) == []
     # The states the window colours itself: saved, refused, secondary text.
-    target = window.detail.indicator_edit(0, "target")
+    target = window.detail.indicators.edit(0, "target")
     target.setFocus()
     target.setText("abc")
     target.textEdited.emit("abc")
@@ -472,7 +472,7 @@ def test_the_save_state_never_says_all_is_saved_while_something_is_not(qtbot, tm
         window = open_window(qtbot, db, KARIM, HDF)
         window.action_list.select_code("2.6.1")
         assert window.header.save_label.text() == "✓ Tout est enregistré"
-        target = window.detail.indicator_edit(0, "target")
+        target = window.detail.indicators.edit(0, "target")
         assert target.text() == "" and target.placeholderText() == ""
 
         # A value that is not a number stays in its field, refused.

@@ -20,7 +20,8 @@ from sradar_desktop.services.campaigns import create_campaign
 from sradar_desktop.services.consolidation import load_evolution
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
-from sradar_desktop.ui.consolidation.models import CodeRole, EvolutionActionsModel
+from sradar_desktop.ui.consolidation.evolution import EvolutionActionsModel
+from sradar_desktop.ui.consolidation.models import CodeRole
 from sradar_desktop.ui.consolidation.window import EVOLUTION_TAB, WORKBOOK, ConsolidationWindow
 from sradar_desktop.ui.parts.settings import Settings
 

@@ -34,7 +34,7 @@ from sradar_desktop.ui.dialogs.import_files import (
     ImportFilesModel,
     preview_lines,
 )
-from sradar_desktop.ui.dialogs.sending import RosterModel, SendDialog
+from sradar_desktop.ui.dialogs.sending import ExpectedServicesModel, SendDialog
 from sradar_desktop.ui.entry import exchange as exchange_module
 
 K = Qt.Key
@@ -414,8 +414,8 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
         "DDETS-72",
         "DDETS-85",
     ]
-    assert model.index(1, RosterModel.DEPARTMENT).data() == "44 — Loire-Atlantique"
-    assert model.index(1, RosterModel.PILOTED).data() == "47"
+    assert model.index(1, ExpectedServicesModel.DEPARTMENT).data() == "44 — Loire-Atlantique"
+    assert model.index(1, ExpectedServicesModel.PILOTED).data() == "47"
     assert "Proposée d'après la région du plan (Pays de la Loire)" in dialog.roster_hint.text()
     assert dialog.folder_edit.text() == str(folder)
     # One more service, typed in the table; its label follows the code.
@@ -427,10 +427,10 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
     qtbot.keyClick(dialog.table, K.Key_Return)  # Enter in the list does not start the writing
     assert not dialog.running and dialog.result is None
     model.setData(
-        model.index(6, RosterModel.LABEL),
+        model.index(6, ExpectedServicesModel.LABEL),
         "Caisse primaire d’assurance maladie de la Loire-Atlantique",
     )
-    assert model.index(6, RosterModel.PILOTED).data() == "aucune"
+    assert model.index(6, ExpectedServicesModel.PILOTED).data() == "aucune"
     assert "CPAM-44 ne recevra pas de classeur" in dialog.roster_hint.text()
 
     click(qtbot, dialog.write_button)
@@ -468,7 +468,7 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
     click(qtbot, box_button(box, "Ne rien écrire"))
     assert not dialog.running
     # A mistake in the list is said in French, nothing is written.
-    model.setData(model.index(0, RosterModel.CODE), "DDETS/44")
+    model.setData(model.index(0, ExpectedServicesModel.CODE), "DDETS/44")
     click(qtbot, dialog.write_button)
     assert "La liste des services attendus est à corriger" in dialog.message.text()
     click(qtbot, dialog.close_button)
@@ -495,7 +495,7 @@ def test_models(qtmodeltester, db, tmp_path):
     from sradar_desktop.services.questionnaires import load_plan
     from sradar_desktop.services.sending import propose_roster
 
-    roster_model = RosterModel(load_plan(db, SRADAR))
+    roster_model = ExpectedServicesModel(load_plan(db, SRADAR))
     qtmodeltester.check(roster_model)
     roster_model.set_members(propose_roster("Pays de la Loire"))
     qtmodeltester.check(roster_model)

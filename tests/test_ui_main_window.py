@@ -224,16 +224,16 @@ def test_indicators_french_numbers_and_units(qtbot, db):
     window = open_window(qtbot, db, KARIM, HDF)
     assert window.action_list.select_code("2.6.1")
     qtbot.keyClick(window.action_list.table, K.Key_F3)
-    target = window.detail.indicator_edit(0, "target")
+    target = window.detail.indicators.edit(0, "target")
     assert window.focusWidget() is target
     qtbot.keyClicks(target, "1 234")
     qtbot.keyClick(target, K.Key_Tab)
-    achieved = window.detail.indicator_edit(0, "achieved")
+    achieved = window.detail.indicators.edit(0, "achieved")
     assert window.focusWidget() is achieved
     qtbot.keyClicks(achieved, "12,5")
     qtbot.keyClick(achieved, K.Key_Return)
     # Not an integer: said in French, kept on screen, not saved.
-    message = window.detail._indicator_fields[0].messages["achieved"]
+    message = window.detail.indicators.error_label(0, "achieved")
     assert message.text() == "« 12,5 » n'est pas un nombre entier."
     assert achieved.text() == "12,5"
     assert "n'est pas enregistrée" in window.statusBar().currentMessage()
@@ -247,7 +247,7 @@ def test_indicators_french_numbers_and_units(qtbot, db):
     assert state.indicators[0].target == "1234" and state.indicators[0].achieved == "1316"
     # Shown the French way, with its unit.
     assert target.text() == "1\u202f234" and achieved.text() == "1\u202f316"
-    grid = window.detail.indicators_grid
+    grid = window.detail.indicators.grid
     units = [grid.itemAtPosition(row, 2).widget().text() for row in (1, 3)]
     assert units == ["projets", "projets"]
     assert window.action_list.model.index(window.current_entry().row, 5).data() == "1 / 2"
@@ -338,7 +338,7 @@ def test_close_and_open_again_finds_everything(qtbot, tmp_path, db_url):
     assert (row.targets[0], row.achieved[0]) == ("12", "9")
     assert again.detail.comment_edit.toPlainText() == row.comment
     assert again.detail.status_button("partiellement").isChecked()
-    assert again.detail.indicator_edit(0, "achieved").text() == "9"
+    assert again.detail.indicators.edit(0, "achieved").text() == "9"
     assert again.detail.tabs.tabText(1) == "Historique (4)"
     first = again.detail.history_model.index(0, 1).data()
     assert first == "Karim Benali"

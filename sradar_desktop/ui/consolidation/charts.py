@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -45,13 +45,105 @@ from sradar_desktop.services.consolidation_view import (
     counts_sentence,
 )
 from sradar_desktop.ui.consolidation.delegates import wrap_words
-from sradar_desktop.ui.consolidation.models import ObjectiveCountsModel
 from sradar_desktop.ui.parts.delegates import text_color_on
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import tone
+from sradar_desktop.ui.parts.roles import ALIGN, DISPLAY, FONT, INVALID, TOOLTIP, Index
 
 TITLE_LINES = 2
 CAPTION_GAP = 8
+
+
+class ObjectiveCountsModel(QAbstractTableModel):
+    """The figures behind the chart: one row per objective and one for the whole plan; one
+    column per status (« 9 (69 %) ») and the number of actions."""
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self._sheet: ConsolidationSheet | None = None
+        self._rows: list[tuple[str, str, StatusCounts]] = []  # code, title, counts
+
+    def set_sheet(self, sheet: ConsolidationSheet | None) -> None:
+        self.beginResetModel()
+        self._sheet = sheet
+        self._rows = []
+        if sheet is not None:
+            consolidation = sheet.consolidation
+            self._rows = [
+                (objective.code, objective.title, counts)
+                for objective, counts in consolidation.objective_counts
+            ]
+            self._rows.append(
+                (self.tr("Ensemble"), self.tr("Ensemble du plan"), consolidation.overall)
+            )
+        self.endResetModel()
+
+    def _levels(self) -> tuple:
+        sheet = self._sheet
+        return counted_levels(sheet.consolidation.overall, sheet.scale) if sheet is not None else ()
+
+    def rowCount(self, parent: Index = INVALID) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = INVALID) -> int:
+        if parent.isValid() or self._sheet is None:
+            return 0
+        return len(self._levels()) + 2
+
+    def data(self, index: Index, role: int = DISPLAY) -> object:
+        if not index.isValid():
+            return None
+        code, title, counts = self._rows[index.row()]
+        column = index.column()
+        levels = self._levels()
+        if role == DISPLAY:
+            if column == 0:
+                return code
+            if column == len(levels) + 1:
+                return str(counts.total)
+            level = levels[column - 1]
+            n = counts.counts.get(level.code, 0)
+            share = counts.share(level.code)
+            return f"{n} ({format_percentage(share, 0)})" if share is not None else str(n)
+        if role == TOOLTIP:
+            if column == 0 or column == len(levels) + 1:
+                return f"{code}. {title}" if index.row() < len(self._rows) - 1 else title
+            level = levels[column - 1]
+            share = counts.share(level.code)
+            return (
+                f"{title}\n{level.label} : {counts.counts.get(level.code, 0)}"
+                f" ({format_percentage(share, 1) or '—'})"
+            )
+        if role == FONT and index.row() == len(self._rows) - 1:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == ALIGN:
+            if column == 0:
+                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
+        if orientation != Qt.Orientation.Horizontal or self._sheet is None:
+            return None
+        levels = self._levels()
+        if not 0 <= section < len(levels) + 2:
+            return None
+        if role == DISPLAY:
+            if section == 0:
+                return self.tr("Objectif")
+            if section == len(levels) + 1:
+                return self.tr("Actions")
+            return levels[section - 1].label
+        if role == Qt.ItemDataRole.DecorationRole and 0 < section <= len(levels):
+            return QColor(levels[section - 1].color)
+        if role == TOOLTIP and 0 < section <= len(levels):
+            return arg(
+                self.tr("Actions dont le statut retenu est « %1 », et leur part"),
+                levels[section - 1].label,
+            )
+        return None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QObject, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -39,8 +39,8 @@ from sradar_desktop.ui.parts.delegates import (
     draw_chip,
     draw_placeholder,
 )
+from sradar_desktop.ui.parts.roles import Index
 
-Index = QModelIndex | QPersistentModelIndex
 COMMENT_MARK = "✎"
 MARK_GAP = 4
 

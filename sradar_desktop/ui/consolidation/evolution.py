@@ -11,7 +11,8 @@ The window reads the evolution off the UI thread and hands it here (``show_evolu
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, Qt, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,22 +27,221 @@ from PySide6.QtWidgets import (
 
 from sradar_desktop.domain.evolution import (
     EVOLUTION_RULE,
+    TRANSITION_COLOURS,
     TRANSITION_LABELS,
     TRANSITIONS,
     Evolution,
 )
+from sradar_desktop.domain.numbers import format_decimal
 from sradar_desktop.domain.text import count
 from sradar_desktop.services.campaigns import CampaignSummary
 from sradar_desktop.services.consolidation_view import ConsolidationSheet
-from sradar_desktop.ui.consolidation.models import (
-    EvolutionActionsModel,
-    EvolutionCountsModel,
-    EvolutionIndicatorsModel,
-)
-from sradar_desktop.ui.parts.delegates import WrappedTextDelegate
+from sradar_desktop.ui.parts.delegates import WrappedTextDelegate, color_icon, text_color_on
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import MutedLabel, expanding_label, set_tone
+from sradar_desktop.ui.parts.roles import (
+    ACCESSIBLE,
+    ALIGN,
+    DISPLAY,
+    FONT,
+    FOREGROUND,
+    INVALID,
+    TOOLTIP,
+    Index,
+)
 from sradar_desktop.ui.parts.widgets import PlainKeysGuard
+
+
+class _RowsModel(QAbstractTableModel):
+    """A read-only table of texts computed once: ``_rows`` of cells, ``_headers`` of titles."""
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self._headers: list[str] = []
+        self._rows: list[list[str]] = []
+        self._tips: list[str] = []  # one tooltip per row
+
+    def _set(self, headers: list[str], rows: list[list[str]], tips: list[str]) -> None:
+        self.beginResetModel()
+        self._headers, self._rows, self._tips = headers, rows, tips
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = INVALID) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = INVALID) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: Index, role: int = DISPLAY) -> object:
+        if not index.isValid():
+            return None
+        if role in (DISPLAY, ACCESSIBLE):
+            return self._rows[index.row()][index.column()]
+        if role == TOOLTIP:
+            return self._tips[index.row()] or None
+        return self._cell(index.row(), index.column(), role)
+
+    def _cell(self, row: int, column: int, role: int) -> object:
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+            return None
+        if role == DISPLAY:
+            return self._headers[section]
+        return self._header(section, role)
+
+    def _header(self, section: int, role: int) -> object:
+        return None
+
+
+class EvolutionCountsModel(_RowsModel):
+    """One row per objective and one for the whole plan; one column per transition (its word
+    in the header, beside its colour; the number of actions in the cell) and the total."""
+
+    def set_evolution(self, evolution: Evolution | None) -> None:
+        rows: list[list[str]] = []
+        tips: list[str] = []
+        if evolution is not None:
+            lines = [(o.code, o.title, c) for o, c in evolution.objective_counts]
+            lines.append((self.tr("Ensemble"), self.tr("Ensemble du plan"), evolution.overall))
+            for code, title, counts in lines:
+                name = f"{code}. {title}" if code != lines[-1][0] else title
+                rows.append(
+                    [name, *(str(counts.counts[t]) for t in TRANSITIONS), str(counts.total)]
+                )
+                tips.append(
+                    "\n".join(
+                        [title]
+                        + [f"{TRANSITION_LABELS[t]} : {counts.counts[t]}" for t in TRANSITIONS]
+                    )
+                )
+        headers = [
+            self.tr("Objectif"),
+            *(TRANSITION_LABELS[t] for t in TRANSITIONS),
+            self.tr("Actions"),
+        ]
+        self._set(headers if evolution is not None else [], rows, tips)
+
+    def _cell(self, row: int, column: int, role: int) -> object:
+        if role == FONT and row == len(self._rows) - 1:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == ALIGN and column:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _header(self, section: int, role: int) -> object:
+        if role == Qt.ItemDataRole.DecorationRole and 0 < section <= len(TRANSITIONS):
+            return color_icon(TRANSITION_COLOURS[TRANSITIONS[section - 1]])
+        return None
+
+
+class EvolutionActionsModel(_RowsModel):
+    """One row per action: code, text, the retained status before and now, and the transition
+    (its word on its colour)."""
+
+    CODE, ACTION, PREVIOUS, CURRENT, TRANSITION = range(5)
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self._transitions: list[str] = []
+
+    def set_evolution(self, evolution: Evolution | None, sheet: ConsolidationSheet | None) -> None:
+        def label(status: str | None) -> str:
+            if status is None:
+                return "—"
+            return sheet.label(status) if sheet is not None else status
+
+        actions = evolution.actions if evolution is not None else ()
+        self._transitions = [a.transition for a in actions]
+        rows = [
+            [
+                a.code if not a.renamed_from else f"{a.code} ← {a.renamed_from}",
+                a.action.text,
+                label(a.previous),
+                label(a.current),
+                TRANSITION_LABELS[a.transition],
+            ]
+            for a in actions
+        ]
+        tips = [
+            "\n".join(
+                filter(
+                    None,
+                    [
+                        f"{a.code} {a.action.text}",
+                        arg(self.tr("Avant : %1 (action %2)"), label(a.previous), a.renamed_from)
+                        if a.renamed_from
+                        else "",
+                        self.tr("Statut retenu arbitré par le secrétariat") if a.arbitrated else "",
+                    ],
+                )
+            )
+            for a in actions
+        ]
+        headers = [
+            self.tr("Code"),
+            self.tr("Action"),
+            evolution.previous_title if evolution is not None else self.tr("Avant"),
+            evolution.current_title if evolution is not None else self.tr("Maintenant"),
+            self.tr("Évolution"),
+        ]
+        self._set(headers, rows, tips)
+
+    def _cell(self, row: int, column: int, role: int) -> object:
+        if column != self.TRANSITION:
+            return None
+        colour = QColor(TRANSITION_COLOURS[self._transitions[row]])
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return colour
+        if role == FOREGROUND:
+            return text_color_on(colour)
+        return None
+
+
+class EvolutionIndicatorsModel(_RowsModel):
+    """One row per indicator with figures: the target and the achieved value before and now,
+    side by side, and the change of the achieved value."""
+
+    def set_evolution(self, evolution: Evolution | None) -> None:
+        indicators = evolution.indicators if evolution is not None else ()
+        previous = evolution.previous_title if evolution is not None else ""
+        current = evolution.current_title if evolution is not None else ""
+
+        def figure(value) -> str:
+            return format_decimal(value) if value is not None else "—"
+
+        rows = [
+            [
+                i.action.code,
+                f"{i.label} ({i.unit})" if i.unit else i.label,
+                figure(i.previous_target),
+                figure(i.previous_achieved),
+                figure(i.current_target),
+                figure(i.current_achieved),
+                figure(i.difference)
+                if i.difference is None or i.difference <= 0
+                else "+" + figure(i.difference),
+            ]
+            for i in indicators
+        ]
+        headers = [
+            self.tr("Action"),
+            self.tr("Indicateur"),
+            arg(self.tr("Cible (%1)"), previous),
+            arg(self.tr("Réalisé (%1)"), previous),
+            arg(self.tr("Cible (%1)"), current),
+            arg(self.tr("Réalisé (%1)"), current),
+            self.tr("Écart du réalisé"),
+        ]
+        self._set(headers, rows, [f"{i.action.code} {i.action.text}" for i in indicators])
+
+    def _cell(self, row: int, column: int, role: int) -> object:
+        if role == ALIGN and column > 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
 
 
 def _table(name: str, accessible_name: str, model: object) -> QTableView:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -24,17 +22,8 @@ from sradar_desktop.domain.consolidation import (
     TO_CONFIRM_COLOUR,
     ActionResult,
     RosterEntry,
-    StatusCounts,
-    counted_levels,
 )
 from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
-from sradar_desktop.domain.evolution import (
-    TRANSITION_COLOURS,
-    TRANSITION_LABELS,
-    TRANSITIONS,
-    Evolution,
-)
-from sradar_desktop.domain.numbers import format_decimal, format_percentage
 from sradar_desktop.domain.text import count
 from sradar_desktop.services.consolidation_view import (
     ActionFilter,
@@ -44,19 +33,20 @@ from sradar_desktop.services.consolidation_view import (
 )
 from sradar_desktop.services.entry import Progress
 from sradar_desktop.ui.entry.models import PlanTreeModel
-from sradar_desktop.ui.parts.delegates import color_icon, level_color
+from sradar_desktop.ui.parts.delegates import level_color
 from sradar_desktop.ui.parts.i18n import arg
-
-Index = QModelIndex | QPersistentModelIndex
-_INVALID = QModelIndex()
-DISPLAY = Qt.ItemDataRole.DisplayRole
-TOOLTIP = Qt.ItemDataRole.ToolTipRole
-ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
-DESCRIPTION = Qt.ItemDataRole.AccessibleDescriptionRole
-ALIGN = Qt.ItemDataRole.TextAlignmentRole
-FONT = Qt.ItemDataRole.FontRole
-FOREGROUND = Qt.ItemDataRole.ForegroundRole
-USER = Qt.ItemDataRole.UserRole
+from sradar_desktop.ui.parts.roles import (
+    ACCESSIBLE,
+    ALIGN,
+    DESCRIPTION,
+    DISPLAY,
+    FONT,
+    FOREGROUND,
+    INVALID,
+    TOOLTIP,
+    USER,
+    Index,
+)
 
 # Roles the consolidation delegates read (shared by the grid and the roster).
 StatusRole = USER + 1  # the status code of a status cell (None: no status)
@@ -140,12 +130,12 @@ class ConsolidationGridModel(QAbstractTableModel):
     def row_of(self, code: str) -> int:
         return self._sheet.row_of.get(code, -1) if self._sheet is not None else -1
 
-    def rowCount(self, parent: Index = _INVALID) -> int:
+    def rowCount(self, parent: Index = INVALID) -> int:
         if parent.isValid() or self._sheet is None:
             return 0
         return len(self._sheet.rows)
 
-    def columnCount(self, parent: Index = _INVALID) -> int:
+    def columnCount(self, parent: Index = INVALID) -> int:
         if parent.isValid() or self._sheet is None:
             return 0
         return self.FIXED + len(self._sheet.respondents)
@@ -505,10 +495,10 @@ class RosterModel(QAbstractTableModel):
     def entry(self, row: int) -> RosterEntry:
         return self._entries[row]
 
-    def rowCount(self, parent: Index = _INVALID) -> int:
+    def rowCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else len(self._entries)
 
-    def columnCount(self, parent: Index = _INVALID) -> int:
+    def columnCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else self.COLUMNS
 
     def data(self, index: Index, role: int = DISPLAY) -> object:
@@ -648,301 +638,4 @@ class RosterModel(QAbstractTableModel):
                 self.tr("Dernier classeur importé de ce répondant"),
                 self.tr("Un fichier de ce répondant refusé à l'import, avec la raison"),
             )[section]
-        return None
-
-
-# --------------------------------------------------------------------------------------------
-# Counts per objective
-
-
-class ObjectiveCountsModel(QAbstractTableModel):
-    """The figures behind the chart: one row per objective and one for the whole plan; one
-    column per status (« 9 (69 %) ») and the number of actions."""
-
-    def __init__(self, parent: object = None) -> None:
-        super().__init__(parent)
-        self._sheet: ConsolidationSheet | None = None
-        self._rows: list[tuple[str, str, StatusCounts]] = []  # code, title, counts
-
-    def set_sheet(self, sheet: ConsolidationSheet | None) -> None:
-        self.beginResetModel()
-        self._sheet = sheet
-        self._rows = []
-        if sheet is not None:
-            consolidation = sheet.consolidation
-            self._rows = [
-                (objective.code, objective.title, counts)
-                for objective, counts in consolidation.objective_counts
-            ]
-            self._rows.append(
-                (self.tr("Ensemble"), self.tr("Ensemble du plan"), consolidation.overall)
-            )
-        self.endResetModel()
-
-    def _levels(self) -> tuple:
-        sheet = self._sheet
-        return counted_levels(sheet.consolidation.overall, sheet.scale) if sheet is not None else ()
-
-    def rowCount(self, parent: Index = _INVALID) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _INVALID) -> int:
-        if parent.isValid() or self._sheet is None:
-            return 0
-        return len(self._levels()) + 2
-
-    def data(self, index: Index, role: int = DISPLAY) -> object:
-        if not index.isValid():
-            return None
-        code, title, counts = self._rows[index.row()]
-        column = index.column()
-        levels = self._levels()
-        if role == DISPLAY:
-            if column == 0:
-                return code
-            if column == len(levels) + 1:
-                return str(counts.total)
-            level = levels[column - 1]
-            n = counts.counts.get(level.code, 0)
-            share = counts.share(level.code)
-            return f"{n} ({format_percentage(share, 0)})" if share is not None else str(n)
-        if role == TOOLTIP:
-            if column == 0 or column == len(levels) + 1:
-                return f"{code}. {title}" if index.row() < len(self._rows) - 1 else title
-            level = levels[column - 1]
-            share = counts.share(level.code)
-            return (
-                f"{title}\n{level.label} : {counts.counts.get(level.code, 0)}"
-                f" ({format_percentage(share, 1) or '—'})"
-            )
-        if role == FONT and index.row() == len(self._rows) - 1:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == ALIGN:
-            if column == 0:
-                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
-        if orientation != Qt.Orientation.Horizontal or self._sheet is None:
-            return None
-        levels = self._levels()
-        if not 0 <= section < len(levels) + 2:
-            return None
-        if role == DISPLAY:
-            if section == 0:
-                return self.tr("Objectif")
-            if section == len(levels) + 1:
-                return self.tr("Actions")
-            return levels[section - 1].label
-        if role == Qt.ItemDataRole.DecorationRole and 0 < section <= len(levels):
-            return QColor(levels[section - 1].color)
-        if role == TOOLTIP and 0 < section <= len(levels):
-            return arg(
-                self.tr("Actions dont le statut retenu est « %1 », et leur part"),
-                levels[section - 1].label,
-            )
-        return None
-
-
-# --------------------------------------------------------------------------------------------
-# Evolution since another campaign
-
-
-def _readable_on(colour: QColor) -> QColor:
-    """Black or white text, whichever reads better on ``colour``."""
-    return QColor("#000000") if colour.lightnessF() > 0.6 else QColor("#ffffff")
-
-
-class _RowsModel(QAbstractTableModel):
-    """A read-only table of texts computed once: ``_rows`` of cells, ``_headers`` of titles."""
-
-    def __init__(self, parent: object = None) -> None:
-        super().__init__(parent)
-        self._headers: list[str] = []
-        self._rows: list[list[str]] = []
-        self._tips: list[str] = []  # one tooltip per row
-
-    def _set(self, headers: list[str], rows: list[list[str]], tips: list[str]) -> None:
-        self.beginResetModel()
-        self._headers, self._rows, self._tips = headers, rows, tips
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = _INVALID) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _INVALID) -> int:
-        return 0 if parent.isValid() else len(self._headers)
-
-    def data(self, index: Index, role: int = DISPLAY) -> object:
-        if not index.isValid():
-            return None
-        if role in (DISPLAY, ACCESSIBLE):
-            return self._rows[index.row()][index.column()]
-        if role == TOOLTIP:
-            return self._tips[index.row()] or None
-        return self._cell(index.row(), index.column(), role)
-
-    def _cell(self, row: int, column: int, role: int) -> object:
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
-            return None
-        if role == DISPLAY:
-            return self._headers[section]
-        return self._header(section, role)
-
-    def _header(self, section: int, role: int) -> object:
-        return None
-
-
-class EvolutionCountsModel(_RowsModel):
-    """One row per objective and one for the whole plan; one column per transition (its word
-    in the header, beside its colour; the number of actions in the cell) and the total."""
-
-    def set_evolution(self, evolution: Evolution | None) -> None:
-        rows: list[list[str]] = []
-        tips: list[str] = []
-        if evolution is not None:
-            lines = [(o.code, o.title, c) for o, c in evolution.objective_counts]
-            lines.append((self.tr("Ensemble"), self.tr("Ensemble du plan"), evolution.overall))
-            for code, title, counts in lines:
-                name = f"{code}. {title}" if code != lines[-1][0] else title
-                rows.append(
-                    [name, *(str(counts.counts[t]) for t in TRANSITIONS), str(counts.total)]
-                )
-                tips.append(
-                    "\n".join(
-                        [title]
-                        + [f"{TRANSITION_LABELS[t]} : {counts.counts[t]}" for t in TRANSITIONS]
-                    )
-                )
-        headers = [
-            self.tr("Objectif"),
-            *(TRANSITION_LABELS[t] for t in TRANSITIONS),
-            self.tr("Actions"),
-        ]
-        self._set(headers if evolution is not None else [], rows, tips)
-
-    def _cell(self, row: int, column: int, role: int) -> object:
-        if role == FONT and row == len(self._rows) - 1:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == ALIGN and column:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def _header(self, section: int, role: int) -> object:
-        if role == Qt.ItemDataRole.DecorationRole and 0 < section <= len(TRANSITIONS):
-            return color_icon(TRANSITION_COLOURS[TRANSITIONS[section - 1]])
-        return None
-
-
-class EvolutionActionsModel(_RowsModel):
-    """One row per action: code, text, the retained status before and now, and the transition
-    (its word on its colour)."""
-
-    CODE, ACTION, PREVIOUS, CURRENT, TRANSITION = range(5)
-
-    def __init__(self, parent: object = None) -> None:
-        super().__init__(parent)
-        self._transitions: list[str] = []
-
-    def set_evolution(self, evolution: Evolution | None, sheet: ConsolidationSheet | None) -> None:
-        def label(status: str | None) -> str:
-            if status is None:
-                return "—"
-            return sheet.label(status) if sheet is not None else status
-
-        actions = evolution.actions if evolution is not None else ()
-        self._transitions = [a.transition for a in actions]
-        rows = [
-            [
-                a.code if not a.renamed_from else f"{a.code} ← {a.renamed_from}",
-                a.action.text,
-                label(a.previous),
-                label(a.current),
-                TRANSITION_LABELS[a.transition],
-            ]
-            for a in actions
-        ]
-        tips = [
-            "\n".join(
-                filter(
-                    None,
-                    [
-                        f"{a.code} {a.action.text}",
-                        arg(self.tr("Avant : %1 (action %2)"), label(a.previous), a.renamed_from)
-                        if a.renamed_from
-                        else "",
-                        self.tr("Statut retenu arbitré par le secrétariat") if a.arbitrated else "",
-                    ],
-                )
-            )
-            for a in actions
-        ]
-        headers = [
-            self.tr("Code"),
-            self.tr("Action"),
-            evolution.previous_title if evolution is not None else self.tr("Avant"),
-            evolution.current_title if evolution is not None else self.tr("Maintenant"),
-            self.tr("Évolution"),
-        ]
-        self._set(headers, rows, tips)
-
-    def _cell(self, row: int, column: int, role: int) -> object:
-        if column != self.TRANSITION:
-            return None
-        colour = QColor(TRANSITION_COLOURS[self._transitions[row]])
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return colour
-        if role == FOREGROUND:
-            return _readable_on(colour)
-        return None
-
-
-class EvolutionIndicatorsModel(_RowsModel):
-    """One row per indicator with figures: the target and the achieved value before and now,
-    side by side, and the change of the achieved value."""
-
-    def set_evolution(self, evolution: Evolution | None) -> None:
-        indicators = evolution.indicators if evolution is not None else ()
-        previous = evolution.previous_title if evolution is not None else ""
-        current = evolution.current_title if evolution is not None else ""
-
-        def figure(value) -> str:
-            return format_decimal(value) if value is not None else "—"
-
-        rows = [
-            [
-                i.action.code,
-                f"{i.label} ({i.unit})" if i.unit else i.label,
-                figure(i.previous_target),
-                figure(i.previous_achieved),
-                figure(i.current_target),
-                figure(i.current_achieved),
-                figure(i.difference)
-                if i.difference is None or i.difference <= 0
-                else "+" + figure(i.difference),
-            ]
-            for i in indicators
-        ]
-        headers = [
-            self.tr("Action"),
-            self.tr("Indicateur"),
-            arg(self.tr("Cible (%1)"), previous),
-            arg(self.tr("Réalisé (%1)"), previous),
-            arg(self.tr("Cible (%1)"), current),
-            arg(self.tr("Réalisé (%1)"), current),
-            self.tr("Écart du réalisé"),
-        ]
-        self._set(headers, rows, [f"{i.action.code} {i.action.text}" for i in indicators])
-
-    def _cell(self, row: int, column: int, role: int) -> object:
-        if role == ALIGN and column > 1:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

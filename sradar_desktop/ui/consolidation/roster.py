@@ -34,7 +34,7 @@ from sradar_desktop.services.consolidation_view import (
 from sradar_desktop.services.sending import check_roster, propose_roster
 from sradar_desktop.ui.consolidation.delegates import StatusCellDelegate, status_column_width
 from sradar_desktop.ui.consolidation.models import RosterModel
-from sradar_desktop.ui.dialogs.sending import RosterModel as SendRosterModel
+from sradar_desktop.ui.dialogs.sending import ExpectedServicesModel
 from sradar_desktop.ui.parts.delegates import ProgressDelegate
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import MutedLabel, set_tone
@@ -234,7 +234,7 @@ class ExpectedRespondentsDialog(QDialog):
             )
         )
         intro.setWordWrap(True)
-        self.model = SendRosterModel(plan, self)
+        self.model = ExpectedServicesModel(plan, self)
         self.model.set_members(expected)
         self.view = QTableView()
         self.view.setObjectName("liste-attendus")
@@ -250,13 +250,16 @@ class ExpectedRespondentsDialog(QDialog):
         )
         metrics = self.fontMetrics()
         header = self.view.horizontalHeader()
-        header.resizeSection(SendRosterModel.CODE, metrics.horizontalAdvance("DRIEETS-IDF") + 40)
-        header.setSectionResizeMode(SendRosterModel.LABEL, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(
-            SendRosterModel.DEPARTMENT, metrics.horizontalAdvance("44 — Loire-Atlantique") + 24
+            ExpectedServicesModel.CODE, metrics.horizontalAdvance("DRIEETS-IDF") + 40
+        )
+        header.setSectionResizeMode(ExpectedServicesModel.LABEL, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(
+            ExpectedServicesModel.DEPARTMENT,
+            metrics.horizontalAdvance("44 — Loire-Atlantique") + 24,
         )
         header.setSectionResizeMode(
-            SendRosterModel.PILOTED, QHeaderView.ResizeMode.ResizeToContents
+            ExpectedServicesModel.PILOTED, QHeaderView.ResizeMode.ResizeToContents
         )
         self.add_button = QPushButton(self.tr("&Ajouter un service"))
         self.add_button.setAccessibleName(self.tr("Ajouter un service"))
@@ -318,7 +321,7 @@ class ExpectedRespondentsDialog(QDialog):
     def add_row(self) -> None:
         row = self.model.rowCount()
         self.model.insertRows(row, 1)
-        index = self.model.index(row, SendRosterModel.CODE)
+        index = self.model.index(row, ExpectedServicesModel.CODE)
         self.view.setCurrentIndex(index)
         self.view.setFocus()
         self.view.edit(index)
@@ -336,8 +339,8 @@ class ExpectedRespondentsDialog(QDialog):
             if entry.code not in known:
                 row = self.model.rowCount()
                 self.model.insertRows(row, 1)
-                self.model.setData(self.model.index(row, SendRosterModel.CODE), entry.code)
-                self.model.setData(self.model.index(row, SendRosterModel.LABEL), entry.label)
+                self.model.setData(self.model.index(row, ExpectedServicesModel.CODE), entry.code)
+                self.model.setData(self.model.index(row, ExpectedServicesModel.LABEL), entry.label)
 
     def propose(self) -> None:
         self.model.set_members(propose_roster(self.region))

@@ -30,9 +30,8 @@ from sradar_desktop.services.campaigns import (
 from sradar_desktop.services.database import Database
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import set_tone
+from sradar_desktop.ui.parts.roles import DISPLAY
 from sradar_desktop.ui.parts.screen import fit_to_screen
-
-DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
 class CampaignTableModel(QAbstractTableModel):

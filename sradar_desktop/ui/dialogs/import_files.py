@@ -19,7 +19,6 @@ from pathlib import Path
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -54,14 +53,12 @@ from sradar_desktop.services.imports import (
 from sradar_desktop.services.server_wait import Waiting
 from sradar_desktop.ui.parts.i18n import arg, translate
 from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
+from sradar_desktop.ui.parts.roles import DISPLAY, INVALID, Index
 from sradar_desktop.ui.parts.screen import fit_to_screen
 from sradar_desktop.ui.parts.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-Index = QModelIndex | QPersistentModelIndex
-_INVALID = QModelIndex()
-DISPLAY = Qt.ItemDataRole.DisplayRole
 MAX_CHILD_LINES = 60  # lines under a file in the list; the pane below shows them all
 MAX_DETAIL_LINES = 2000
 
@@ -219,7 +216,7 @@ class ImportFilesModel(QAbstractItemModel):
 
     # -- structure -----------------------------------------------------------------------------
 
-    def index(self, row: int, column: int, parent: Index = _INVALID) -> QModelIndex:
+    def index(self, row: int, column: int, parent: Index = INVALID) -> QModelIndex:
         if not self.hasIndex(row, column, parent):
             return QModelIndex()
         if not parent.isValid():
@@ -228,19 +225,19 @@ class ImportFilesModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, column, parent.row() + 1)
 
-    def parent(self, index: Index = _INVALID) -> QModelIndex:  # type: ignore[override]
+    def parent(self, index: Index = INVALID) -> QModelIndex:  # type: ignore[override]
         if not index.isValid() or index.internalId() == 0:
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, 0)
 
-    def rowCount(self, parent: Index = _INVALID) -> int:
+    def rowCount(self, parent: Index = INVALID) -> int:
         if not parent.isValid():
             return len(self.lines)
         if parent.internalId() == 0 and parent.column() == 0:
             return len(self._children[parent.row()])
         return 0
 
-    def columnCount(self, parent: Index = _INVALID) -> int:
+    def columnCount(self, parent: Index = INVALID) -> int:
         return self.COLUMNS
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -19,8 +19,6 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -56,16 +54,12 @@ from sradar_desktop.services.revisions import (
 from sradar_desktop.ui.parts.delegates import WrappedTextDelegate
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import MutedLabel, expanding_label, set_tone, tone
+from sradar_desktop.ui.parts.roles import DISPLAY, EDIT, INVALID, TOOLTIP, Index
 from sradar_desktop.ui.parts.screen import fit_to_screen
 from sradar_desktop.ui.parts.settings import Folder, Settings
 from sradar_desktop.ui.parts.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
-Index = QModelIndex | QPersistentModelIndex
-_INVALID = QModelIndex()
-DISPLAY = Qt.ItemDataRole.DisplayRole
-EDIT = Qt.ItemDataRole.EditRole
-TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 # Below this a proposed link is marked « à vérifier ».
 LOW_CONFIDENCE = 0.8
@@ -135,10 +129,10 @@ class LinksModel(QAbstractTableModel):
         self.corrected.emit()
         return True
 
-    def rowCount(self, parent: Index = _INVALID) -> int:
+    def rowCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else len(self.matching.links)
 
-    def columnCount(self, parent: Index = _INVALID) -> int:
+    def columnCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else 6
 
     def flags(self, index: Index) -> Qt.ItemFlag:

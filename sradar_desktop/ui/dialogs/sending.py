@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QUrl,
     Signal,
@@ -59,19 +58,15 @@ from sradar_desktop.services.sending import (
 from sradar_desktop.ui.dialogs.import_files import plural
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
+from sradar_desktop.ui.parts.roles import DISPLAY, EDIT, INVALID, Index
 from sradar_desktop.ui.parts.screen import fit_to_screen
 from sradar_desktop.ui.parts.settings import usable_folder
 from sradar_desktop.ui.parts.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-Index = QModelIndex | QPersistentModelIndex
-_INVALID = QModelIndex()
-DISPLAY = Qt.ItemDataRole.DisplayRole
-EDIT = Qt.ItemDataRole.EditRole
 
-
-class RosterModel(QAbstractTableModel):
+class ExpectedServicesModel(QAbstractTableModel):
     """The services expected to answer, as the user edits them: code and label (editable),
     département and number of actions piloted in the plan (deduced)."""
 
@@ -99,10 +94,10 @@ class RosterModel(QAbstractTableModel):
 
     # -- the model -----------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = _INVALID) -> int:
+    def rowCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = _INVALID) -> int:
+    def columnCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else 4
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
@@ -183,7 +178,7 @@ class RosterModel(QAbstractTableModel):
         self.dataChanged.emit(index, index)
         return True
 
-    def insertRows(self, row: int, count: int, parent: Index = _INVALID) -> bool:
+    def insertRows(self, row: int, count: int, parent: Index = INVALID) -> bool:
         if parent.isValid() or count < 1 or not 0 <= row <= len(self._rows):
             return False
         self.beginInsertRows(QModelIndex(), row, row + count - 1)
@@ -192,7 +187,7 @@ class RosterModel(QAbstractTableModel):
         self.endInsertRows()
         return True
 
-    def removeRows(self, row: int, count: int, parent: Index = _INVALID) -> bool:
+    def removeRows(self, row: int, count: int, parent: Index = INVALID) -> bool:
         if parent.isValid() or count < 1 or row < 0 or row + count > len(self._rows):
             return False
         self.beginRemoveRows(QModelIndex(), row, row + count - 1)
@@ -254,7 +249,7 @@ class SendDialog(QDialog):
         )
         plan_label.setWordWrap(True)
 
-        self.model = RosterModel(plan, self)
+        self.model = ExpectedServicesModel(plan, self)
         self.model.set_members(members)
         self.table = QTableView()
         self.table.setObjectName("services-attendus")
@@ -271,14 +266,21 @@ class SendDialog(QDialog):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         metrics = self.fontMetrics()
-        header.setSectionResizeMode(RosterModel.CODE, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(RosterModel.CODE, metrics.horizontalAdvance("DRIEETS-IDF") + 40)
-        header.setSectionResizeMode(RosterModel.LABEL, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(RosterModel.DEPARTMENT, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ExpectedServicesModel.CODE, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(
-            RosterModel.DEPARTMENT, metrics.horizontalAdvance("44 — Loire-Atlantique") + 24
+            ExpectedServicesModel.CODE, metrics.horizontalAdvance("DRIEETS-IDF") + 40
         )
-        header.setSectionResizeMode(RosterModel.PILOTED, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ExpectedServicesModel.LABEL, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(
+            ExpectedServicesModel.DEPARTMENT, QHeaderView.ResizeMode.Interactive
+        )
+        header.resizeSection(
+            ExpectedServicesModel.DEPARTMENT,
+            metrics.horizontalAdvance("44 — Loire-Atlantique") + 24,
+        )
+        header.setSectionResizeMode(
+            ExpectedServicesModel.PILOTED, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.model.rowsInserted.connect(self._roster_changed)
         self.model.rowsRemoved.connect(self._roster_changed)
         self.model.modelReset.connect(self._roster_changed)
@@ -442,7 +444,7 @@ class SendDialog(QDialog):
     def add_row(self) -> None:
         row = self.model.rowCount()
         self.model.insertRows(row, 1)
-        index = self.model.index(row, RosterModel.CODE)
+        index = self.model.index(row, ExpectedServicesModel.CODE)
         self.table.setCurrentIndex(index)
         self.table.setFocus()
         self.table.edit(index)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,18 +26,17 @@ from PySide6.QtWidgets import (
 )
 
 from sradar_desktop.domain.fields import Field, FieldKey
-from sradar_desktop.domain.numbers import format_indicator_value, parse_indicator_value
-from sradar_desktop.domain.plan import Indicator, IndicatorKind
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.services.answer_engine import Conflict
 from sradar_desktop.services.answers import HistoryEntry
 from sradar_desktop.services.entry import EntryRow, indicator_unit, status_keys
 from sradar_desktop.ui.entry.controller import EntryController
+from sradar_desktop.ui.entry.indicators import IndicatorsForm, display_value, mark
 from sradar_desktop.ui.entry.models import CONFIRM_KEY, HistoryModel, carried_text
 from sradar_desktop.ui.parts.delegates import text_color_on
 from sradar_desktop.ui.parts.i18n import arg
-from sradar_desktop.ui.parts.layout import set_tone, tone
-from sradar_desktop.ui.parts.widgets import CommentEdit, PlainKeysGuard, ValueEdit
+from sradar_desktop.ui.parts.layout import set_tone
+from sradar_desktop.ui.parts.widgets import CommentEdit, PlainKeysGuard
 
 COMMENT_PAUSE_MS = 1000
 
@@ -48,25 +46,6 @@ CommentEdit[etat="non-enregistre"] { border: 2px solid #c62828; border-radius: 3
 QFrame#conflit { background: #fff4e5; border: 2px solid #e65100; border-radius: 4px; }
 QFrame#conflit QLabel { color: #7a2e00; }
 """
-
-
-def _display_value(stored: str | None, kind: IndicatorKind) -> str:
-    """What the field shows: ``1 234,5`` (no « % »: the unit beside it says so)."""
-    if stored is None:
-        return ""
-    if kind is IndicatorKind.PERCENTAGE:
-        return format_indicator_value(stored, IndicatorKind.DECIMAL)
-    return format_indicator_value(stored, kind)
-
-
-class _IndicatorFields:
-    """The widgets of one indicator: a label, two value fields with their unit, a message."""
-
-    def __init__(self, position: int, indicator: Indicator) -> None:
-        self.position = position
-        self.indicator = indicator
-        self.edits: dict[str, ValueEdit] = {}
-        self.messages: dict[str, QLabel] = {}
 
 
 class ActionDetail(QWidget):
@@ -85,8 +64,6 @@ class ActionDetail(QWidget):
         self.history_loader: Callable[[str], list[HistoryEntry]] | None = None
         self._burst: int | None = None
         self._comment_dirty = False
-        self._indicator_fields: list[_IndicatorFields] = []
-        self._typed: dict[tuple[str, int, str], str] = {}  # invalid values kept on screen
         self.setStyleSheet(_FIELD_STYLE)
 
         self.code_label = QLabel()
@@ -211,11 +188,10 @@ class ActionDetail(QWidget):
         # -- indicators
         self.indicators_title = QLabel(self.tr("Indicateurs"))
         self.indicators_title.setFont(bold)
-        self.indicators_box = QWidget()
-        self.indicators_grid = QGridLayout(self.indicators_box)
-        self.indicators_grid.setContentsMargins(0, 0, 0, 0)
-        self.indicators_grid.setHorizontalSpacing(8)
-        self.indicators_grid.setVerticalSpacing(4)
+        self.indicators = IndicatorsForm(self._save_indicator)
+        self.indicators.typed_changed.connect(self.typed_state_changed)
+        self.indicators.message.connect(self.message)
+        self.indicators.escape_pressed.connect(self._escape)
 
         form = QWidget()
         form_layout = QVBoxLayout(form)
@@ -234,7 +210,7 @@ class ActionDetail(QWidget):
         form_layout.addWidget(self.comment_edit, 1)
         form_layout.addSpacing(6)
         form_layout.addWidget(self.indicators_title)
-        form_layout.addWidget(self.indicators_box)
+        form_layout.addWidget(self.indicators)
         form_layout.addStretch(0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -292,7 +268,7 @@ class ActionDetail(QWidget):
             controller.conflicted.connect(self._conflict_arrived)
         self.history_loader = history_loader
         self.scale = controller.sheet.plan.scale if controller else None
-        self._typed.clear()
+        self.indicators.forget_typed()
         self.typed_state_changed.emit()
         self._build_status_buttons()
         self.entry = None
@@ -381,7 +357,8 @@ class ActionDetail(QWidget):
         self._burst = None
         self._comment_dirty = False
         self.comment_timer.stop()
-        self._build_indicators()
+        self.indicators.show_entry(entry, editable=editable, after=self.comment_edit)
+        self.indicators_title.setVisible(self.indicators.isVisibleTo(self))
         self.refresh()
         self.refresh_history()
 
@@ -401,16 +378,7 @@ class ActionDetail(QWidget):
             with QSignalBlocker(self.comment_edit):
                 self.comment_edit.setPlainText(comment)
                 self.comment_edit.moveCursor(self.comment_edit.textCursor().MoveOperation.End)
-        for fields in self._indicator_fields:
-            for which, edit in fields.edits.items():
-                typed = self._typed.get((entry.code, fields.position, which)) if entry else None
-                if typed is not None or (edit.hasFocus() and edit.isModified()):
-                    continue
-                values = entry.targets if which == Field.TARGET else entry.achieved  # type: ignore[union-attr]
-                text = _display_value(values[fields.position], fields.indicator.kind)
-                if edit.text() != text:
-                    edit.setText(text)
-                edit.setModified(False)
+        self.indicators.refresh()
         self._show_carried()
         self._show_conflict()
         self.update_states()
@@ -440,7 +408,7 @@ class ActionDetail(QWidget):
         entry, controller = self.entry, self.controller
         if entry is None or controller is None or controller.engine.read_only:
             self.comment_state.setText("")
-            self._mark(self.comment_edit, "")
+            mark(self.comment_edit, "")
             return
         state = controller.engine.key_state(FieldKey(entry.code, Field.COMMENT))
         if state == "unsaved":
@@ -457,22 +425,8 @@ class ActionDetail(QWidget):
             text, kind = "", ""
         self.comment_state.setText(text)
         set_tone(self.comment_state, kind, bold=kind == "error")
-        self._mark(self.comment_edit, "non-enregistre" if state == "unsaved" else "")
-        for fields in self._indicator_fields:
-            for which, edit in fields.edits.items():
-                if (entry.code, fields.position, which) in self._typed:
-                    continue
-                key = FieldKey(entry.code, which, fields.position)
-                unsaved = controller.engine.key_state(key) == "unsaved"
-                self._mark(edit, "non-enregistre" if unsaved else "")
-                fields.messages[which].setText(self.tr("⚠ Non enregistré") if unsaved else "")
-
-    @staticmethod
-    def _mark(widget: QWidget, state: str) -> None:
-        if widget.property("etat") != state:
-            widget.setProperty("etat", state)
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
+        mark(self.comment_edit, "non-enregistre" if state == "unsaved" else "")
+        self.indicators.update_states(controller.engine)
 
     def refresh_history(self) -> None:
         entry = self.entry
@@ -533,7 +487,7 @@ class ActionDetail(QWidget):
             return self.tr("(vide)")
         indicator = self.entry.action.indicators[key.position or 0]
         unit = indicator_unit(indicator.kind, indicator.unit)
-        return f"{_display_value(str(typed), indicator.kind)} {unit}".strip()
+        return f"{display_value(str(typed), indicator.kind)} {unit}".strip()
 
     def _show_conflict(self) -> None:
         entry, controller = self.entry, self.controller
@@ -611,192 +565,17 @@ class ActionDetail(QWidget):
         else:
             self._burst = None
 
-    # -- indicators --------------------------------------------------------------------------
-
-    def _build_indicators(self) -> None:
-        while self.indicators_grid.count():
-            item = self.indicators_grid.takeAt(0)
-            widget = item.widget()
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
-        self._indicator_fields = []
-        entry = self.entry
-        indicators = entry.action.indicators if entry is not None else ()
-        self.indicators_title.setVisible(bool(indicators))
-        self.indicators_box.setVisible(bool(indicators))
-        editable = (
-            entry is not None
-            and self.controller is not None
-            and not self.controller.engine.read_only
-        )
-        previous: QWidget = self.comment_edit
-        row = 0
-        for position, indicator in enumerate(indicators):
-            fields = _IndicatorFields(position, indicator)
-            muted = tone("muted", self.palette()).name()
-            title = QLabel(
-                f"{indicator.label} <span style='color:{muted}'>({indicator.kind.label})</span>"
-            )
-            title.setWordWrap(True)
-            self.indicators_grid.addWidget(title, row, 0, 1, 4)
-            title.show()
-            row += 1
-            unit = indicator_unit(indicator.kind, indicator.unit)
-            for which, caption in (
-                (Field.TARGET, self.tr("Valeur cible :")),
-                (Field.ACHIEVED, self.tr("Valeur réalisée :")),
-            ):
-                label = QLabel(caption)
-                edit = ValueEdit()
-                edit.setObjectName(f"indicateur-{position}-{which}")
-                edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                edit.setMinimumWidth(110)
-                edit.setMaximumWidth(160)
-                edit.setReadOnly(not editable)
-                # No placeholder: a grey « 0 » in an empty field reads as a value given.
-                if indicator.kind is not IndicatorKind.TEXT:
-                    edit.setToolTip(
-                        self.tr(
-                            "Un nombre, écrit à la française ou non : 1 234,5 ou 1234.5. "
-                            "Enregistré quand vous quittez le champ ou appuyez sur Entrée."
-                        )
-                    )
-                edit.setAccessibleName(f"{indicator.label} — {caption.rstrip(' :')}")
-                edit.setAccessibleDescription(f"{indicator.kind.label} {unit}".strip())
-                label.setBuddy(edit)
-                unit_label = QLabel(unit)
-                message = QLabel()
-                set_tone(message, "error")
-                message.setWordWrap(True)
-                message.hide()
-                self.indicators_grid.addWidget(label, row, 0)
-                self.indicators_grid.addWidget(edit, row, 1)
-                self.indicators_grid.addWidget(unit_label, row, 2)
-                for widget in (label, edit, unit_label):
-                    widget.show()
-                row += 1
-                self.indicators_grid.addWidget(message, row, 0, 1, 4)
-                row += 1
-                edit.textEdited.connect(lambda _text, f=fields, w=which: self._value_typed(f, w))
-                edit.editingFinished.connect(lambda f=fields, w=which: self._commit_value(f, w))
-                edit.escape_pressed.connect(self._escape)
-                fields.edits[which] = edit
-                fields.messages[which] = message
-                QWidget.setTabOrder(previous, edit)
-                previous = edit
-            self._indicator_fields.append(fields)
-        self.indicators_grid.setColumnStretch(3, 1)
-        if entry is not None:
-            for fields in self._indicator_fields:
-                for which, edit in fields.edits.items():
-                    typed = self._typed.get((entry.code, fields.position, which))
-                    if typed is not None:
-                        edit.setText(typed)
-                        self._show_value_error(fields, which, typed)
-
-    def _parse(self, fields: _IndicatorFields, text: str) -> tuple[str | None, str]:
-        """The stored form of ``text``, or an error in French."""
-        try:
-            return parse_indicator_value(text, fields.indicator.kind), ""
-        except ValueError as error:
-            return None, str(error)
-
-    def _show_value_error(self, fields: _IndicatorFields, which: str, text: str) -> bool:
-        _stored, error = self._parse(fields, text)
-        edit, message = fields.edits[which], fields.messages[which]
-        if error:
-            message.setText(error[0].upper() + error[1:] + ".")
-            message.show()
-            self._mark(edit, "invalide")
-            return False
-        message.setText("")
-        message.hide()
-        self._mark(edit, "")
-        return True
-
-    def _value_typed(self, fields: _IndicatorFields, which: str) -> None:
-        edit = fields.edits[which]
-        if self.entry is None:
-            return
-        if self._show_value_error(fields, which, edit.text()):
-            self._typed.pop((self.entry.code, fields.position, which), None)
-        else:
-            self._typed[(self.entry.code, fields.position, which)] = edit.text()
-        self.typed_state_changed.emit()
-
-    def _commit_value(self, fields: _IndicatorFields, which: str) -> None:
-        entry, controller = self.entry, self.controller
-        if entry is None or controller is None or controller.engine.read_only:
-            return
-        edit = fields.edits[which]
-        text = edit.text()
-        if not self._show_value_error(fields, which, text):
-            self._typed[(entry.code, fields.position, which)] = text
-            self.message.emit(
-                arg(
-                    self.tr("La valeur « %1 » de « %2 » n'est pas enregistrée : %3."),
-                    text,
-                    fields.indicator.label,
-                    fields.messages[which].text().rstrip("."),
-                )
-            )
-            self.typed_state_changed.emit()
-            return
-        self._typed.pop((entry.code, fields.position, which), None)
-        self.typed_state_changed.emit()
-        stored, _error = self._parse(fields, text)
-        edit.setModified(False)
-        controller.set_indicator(entry.code, fields.position, which, stored)
-        # Show it the French way (« 1234.5 » typed becomes « 1 234,5 »).
-        shown = _display_value(stored, fields.indicator.kind)
-        if edit.text() != shown:
-            edit.setText(shown)
-        self.update_states()
-
-    def commit_values(self) -> None:
-        for fields in self._indicator_fields:
-            for which, edit in fields.edits.items():
-                if edit.isModified():
-                    self._commit_value(fields, which)
+    def _save_indicator(self, code: str, position: int, which: Field, stored: str | None) -> None:
+        if self.controller is not None:
+            self.controller.set_indicator(code, position, which, stored)
+            self.update_states()
 
     # -- moving around -----------------------------------------------------------------------
 
     def commit_pending(self) -> None:
         """Send everything being typed (before moving to another action, undoing, closing)."""
         self.commit_comment()
-        self.commit_values()
-
-    def revert_focused_value(self) -> bool:
-        """An invalid value in the focused field is put back to the saved one (Ctrl+Z)."""
-        entry = self.entry
-        for fields in self._indicator_fields:
-            for which, edit in fields.edits.items():
-                key = (entry.code, fields.position, which) if entry else None
-                if edit.hasFocus() and key in self._typed:
-                    del self._typed[key]  # type: ignore[arg-type]
-                    values = entry.targets if which == Field.TARGET else entry.achieved  # type: ignore[union-attr]
-                    edit.setText(_display_value(values[fields.position], fields.indicator.kind))
-                    edit.setModified(False)
-                    self._show_value_error(fields, which, edit.text())
-                    self.typed_state_changed.emit()
-                    return True
-        return False
-
-    def typed_values(self) -> dict[tuple[str, int, str], str]:
-        """The indicator values typed but refused (not numbers), kept on screen."""
-        return dict(self._typed)
-
-    def keep_typed_values(self, values: dict[tuple[str, int, str], str]) -> None:
-        """Show again values typed but refused, after the answers were read again."""
-        if values:
-            self._typed.update(values)
-            self.show_entry(self.entry)
-            self.typed_state_changed.emit()
-
-    def has_invalid_values(self) -> list[str]:
-        """Descriptions of values typed but refused (not numbers), kept on screen."""
-        return [f"{code} — {value!r}" for (code, _position, _which), value in self._typed.items()]
+        self.indicators.commit()
 
     def focus_comment(self) -> None:
         self.tabs.setCurrentIndex(0)
@@ -805,12 +584,7 @@ class ActionDetail(QWidget):
 
     def focus_indicators(self) -> bool:
         self.tabs.setCurrentIndex(0)
-        for fields in self._indicator_fields:
-            edit = fields.edits[Field.TARGET]
-            edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            edit.selectAll()
-            return True
-        return False
+        return self.indicators.focus_first()
 
     def focus_answer(self) -> None:
         self.tabs.setCurrentIndex(0)
@@ -847,12 +621,6 @@ class ActionDetail(QWidget):
     def first_focus(self) -> QWidget:
         buttons = list(self.status_buttons.values())
         return buttons[0] if buttons else self.comment_edit
-
-    def unsaved_typed_values(self) -> int:
-        return len(self._typed)
-
-    def indicator_edit(self, position: int, which: str) -> ValueEdit:
-        return self._indicator_fields[position].edits[which]
 
     def status_button(self, code: str) -> QPushButton:
         return self.status_buttons[code]

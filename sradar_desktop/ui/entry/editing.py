@@ -143,7 +143,7 @@ class Editing(QObject):
             "Chaque modification est enregistrée aussitôt dans la base, avec votre nom et "
             "l'heure (voir l'historique de l'action)."
         )
-        invalid = self.window.detail.has_invalid_values()
+        invalid = self.window.detail.indicators.has_invalid_values()
         engine = controller.engine if controller is not None else None
         if engine is None or engine.read_only:
             text = self.tr("Lecture seule") if self.window.db.read_only else ""
@@ -239,7 +239,7 @@ class Editing(QObject):
         )
 
     def undo(self) -> None:
-        if self.controller is None or self.window.detail.revert_focused_value():
+        if self.controller is None or self.window.detail.indicators.revert_focused_value():
             return
         self._step(back=True)
 
@@ -318,7 +318,7 @@ class Editing(QObject):
             controller.engine.wait()
             if controller.engine.pending and not self._close_with_unsaved():
                 return False
-        invalid = window.detail.has_invalid_values()
+        invalid = window.detail.indicators.has_invalid_values()
         return not invalid or self._close_with_invalid(invalid)
 
     def _close_with_unsaved(self) -> bool:

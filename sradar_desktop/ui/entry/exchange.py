@@ -89,8 +89,13 @@ class _Campaigns(Protocol):
     def apply_identity(self, identity: Identity, questionnaire_id: str) -> None: ...
 
 
-class _Detail(Protocol):
+class _Indicators(Protocol):
     def has_invalid_values(self) -> list[str]: ...
+
+
+class _Detail(Protocol):
+    @property
+    def indicators(self) -> _Indicators: ...
 
 
 log = logging.getLogger(__name__)
@@ -537,7 +542,7 @@ class WorkbookExchange(QObject):
     def _export_saved(self, path: Path) -> None:
         controller = self.window.controller
         unsaved = len(controller.engine.pending) if controller is not None else 0
-        invalid = self.window.detail.has_invalid_values()
+        invalid = self.window.detail.indicators.has_invalid_values()
         if not unsaved and not invalid:
             self._run_export(path)
             return

@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -35,14 +34,7 @@ from sradar_desktop.services.entry import (
 )
 from sradar_desktop.services.questionnaires import BUILTIN, QuestionnaireSummary
 from sradar_desktop.ui.parts.i18n import arg
-
-Index = QModelIndex | QPersistentModelIndex
-_INVALID = QModelIndex()
-DISPLAY = Qt.ItemDataRole.DisplayRole
-TOOLTIP = Qt.ItemDataRole.ToolTipRole
-ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
-ALIGN = Qt.ItemDataRole.TextAlignmentRole
-USER = Qt.ItemDataRole.UserRole
+from sradar_desktop.ui.parts.roles import ACCESSIBLE, ALIGN, DISPLAY, INVALID, TOOLTIP, USER, Index
 
 
 def progress_text(progress: Progress | None) -> str:
@@ -178,7 +170,7 @@ class PlanTreeModel(QAbstractItemModel):
             return self._sheet.progress()
         return self._sheet.tree_progress().get((node.kind, node.index))
 
-    def index(self, row: int, column: int, parent: Index = _INVALID) -> QModelIndex:
+    def index(self, row: int, column: int, parent: Index = INVALID) -> QModelIndex:
         if not 0 <= column < 2 or row < 0:
             return QModelIndex()
         if parent.isValid() and parent.column() != 0:
@@ -188,7 +180,7 @@ class PlanTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, column, node.children[row])
 
-    def parent(self, index: Index = _INVALID) -> QModelIndex:  # type: ignore[override]
+    def parent(self, index: Index = INVALID) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
             return QModelIndex()
         node = self._node(index).parent
@@ -196,12 +188,12 @@ class PlanTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(node.row, 0, node)
 
-    def rowCount(self, parent: Index = _INVALID) -> int:
+    def rowCount(self, parent: Index = INVALID) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
         return len(self._node(parent).children)
 
-    def columnCount(self, parent: Index = _INVALID) -> int:
+    def columnCount(self, parent: Index = INVALID) -> int:
         return 2
 
     def data(self, index: Index, role: int = DISPLAY) -> object:
@@ -292,10 +284,10 @@ class ActionTableModel(QAbstractTableModel):
         if row >= 0:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
-    def rowCount(self, parent: Index = _INVALID) -> int:
+    def rowCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = _INVALID) -> int:
+    def columnCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def data(self, index: Index, role: int = DISPLAY) -> object:
@@ -525,10 +517,10 @@ class HistoryModel(QAbstractTableModel):
     def line(self, row: int) -> HistoryLine:
         return self._lines[row]
 
-    def rowCount(self, parent: Index = _INVALID) -> int:
+    def rowCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else len(self._lines)
 
-    def columnCount(self, parent: Index = _INVALID) -> int:
+    def columnCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else 3
 
     def data(self, index: Index, role: int = DISPLAY) -> object:
@@ -573,7 +565,7 @@ class QuestionnaireListModel(QAbstractListModel):
                 return row
         return -1
 
-    def rowCount(self, parent: Index = _INVALID) -> int:
+    def rowCount(self, parent: Index = INVALID) -> int:
         return 0 if parent.isValid() else len(self._items)
 
     def data(self, index: Index, role: int = DISPLAY) -> object:

@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
         self.detail.commit_pending()
         entry = self.current_entry()
         code = entry.code if entry is not None else ""
-        typed = self.detail.typed_values()
+        typed = self.detail.indicators.typed_values()
         choices, tree_filter = self.filters.choices(), self.action_list.tree_filter()
         questionnaire = self.questionnaire_id
 
@@ -326,7 +326,8 @@ class MainWindow(QMainWindow):
             self.action_list.choose_in_tree(tree_filter)
             self.action_list.proxy.set_criteria(self._criteria())
             self.action_list.select_code(code, fallback_first=True)
-            self.detail.keep_typed_values(typed)
+            if self.detail.indicators.keep_typed_values(typed):
+                self.detail.show_entry(self.detail.entry)  # the refused values shown again
             self.update_count()
 
         self.loaded.connect(restore)

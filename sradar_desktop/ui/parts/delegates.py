@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -24,8 +24,7 @@ from sradar_desktop.domain.scale import Scale
 from sradar_desktop.services.entry import EntryRow, Progress
 from sradar_desktop.ui.entry.models import ActionTableModel, PlanTreeModel
 from sradar_desktop.ui.parts.layout import tone
-
-Index = QModelIndex | QPersistentModelIndex
+from sradar_desktop.ui.parts.roles import Index
 
 PROGRESS_FILL = QColor("#b7d0ea")
 PROGRESS_TRACK = QColor("#e6e9ee")

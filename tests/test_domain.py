@@ -152,3 +152,14 @@ def test_dates_and_plurals_one_way_everywhere(monkeypatch):
     assert [count(n, "réponse") for n in (0, 1, 2)] == ["0 réponse", "1 réponse", "2 réponses"]
     assert f"dont 1 {plural(1, 'renseignée')}" == "dont 1 renseignée"
     assert plural(26, "action") == "actions" and count(3, "travail", "travaux") == "3 travaux"
+
+
+def test_one_way_to_shorten_a_text_everywhere():
+    from sradar_desktop.domain.text import shorten
+
+    assert shorten("Accueillir\n  les   publics", 40) == "Accueillir les publics"
+    cut = shorten("Accompagner les bénéficiaires de la protection internationale", 30)
+    assert cut == "Accompagner les bénéficiaires…" and len(cut) <= 30
+    # A single word longer than the limit is cut inside it, still within the limit.
+    assert shorten("Anticonstitutionnellement", 10) == "Anticonst…"
+    assert shorten("Oui, mais : avec réserve", 12) == "Oui, mais…"

@@ -100,9 +100,15 @@ def clean_cell(value: object) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """``text`` on one line, cut with « … » past ``limit`` characters."""
+    """``text`` on one line, at most ``limit`` characters: past that, cut after the last
+    whole word that fits (in a word only when it is the first), with « … »."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def plural(n: int, singular: str, plural: str | None = None) -> str:

@@ -79,6 +79,7 @@ from sradar_desktop.domain.evolution import (
 from sradar_desktop.domain.numbers import format_decimal, format_percentage
 from sradar_desktop.domain.plan import IndicatorKind
 from sradar_desktop.domain.scale import Scale
+from sradar_desktop.domain.text import shorten
 from sradar_desktop.reports.charts import Segment, fill, stacked_bar, text_on
 from sradar_desktop.reports.fonts import FontFamily, register_fonts
 from sradar_desktop.saving import save_atomically
@@ -174,13 +175,6 @@ def french_spacing(text_markup: str) -> str:
     """Make the spaces of French typography unbreakable, so that no line starts with « » »,
     « : », « ; » or « % » and none ends with « « »."""
     return _SPACE_BEFORE.sub("\u00a0\\1", _SPACE_AFTER.sub("«\u00a0", text_markup))
-
-
-def shorten(text: str, length: int = _REMINDER_LENGTH) -> str:
-    text = " ".join(text.split())
-    if len(text) <= length:
-        return text
-    return text[:length].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def who(label: str, code: str) -> str:
@@ -1601,7 +1595,8 @@ class _Summary:
                 )
             story.append(
                 self.p(
-                    f"{markup(result.action.code)} — {markup(shorten(result.action.text))}",
+                    f"{markup(result.action.code)} — "
+                    f"{markup(shorten(result.action.text, _REMINDER_LENGTH))}",
                     s.annex_action,
                 )
             )

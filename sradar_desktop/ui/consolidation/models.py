@@ -24,7 +24,7 @@ from sradar_desktop.domain.consolidation import (
     RosterEntry,
 )
 from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
-from sradar_desktop.domain.text import count
+from sradar_desktop.domain.text import count, shorten
 from sradar_desktop.services.consolidation_view import (
     ActionFilter,
     ConsolidationSheet,
@@ -72,12 +72,7 @@ def _paler(colour: QColor) -> QColor:
 def _reason(text: str) -> str:
     """The heart of a refusal message, for a table cell: what follows « a été refusé : »."""
     _, _, rest = text.partition(" a été refusé : ")
-    return _shorten(rest or text, 120)
-
-
-def _shorten(text: str, limit: int = 300) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(rest or text, 120)
 
 
 class ConsolidationGridModel(QAbstractTableModel):
@@ -281,7 +276,7 @@ class ConsolidationGridModel(QAbstractTableModel):
                 + (arbitration.by or self.tr("(inconnu)"))
                 + "\n"
                 + self.tr("Raison : ")
-                + _shorten(arbitration.reason)
+                + shorten(arbitration.reason, 300)
             )
         if column == self.FINAL:
             if result.final == TO_CONFIRM:
@@ -326,7 +321,7 @@ class ConsolidationGridModel(QAbstractTableModel):
                 )
             )
         if answer.comment.strip():
-            lines.append(f"« {_shorten(answer.comment)} »")
+            lines.append(f"« {shorten(answer.comment, 300)} »")
         stamp = ", ".join(p for p in (answer.by, short_datetime(answer.at)) if p)
         if stamp:
             lines.append(stamp)

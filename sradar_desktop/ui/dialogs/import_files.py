@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
 
 from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.merge import Decision
-from sradar_desktop.domain.text import plural as agreeing
 from sradar_desktop.errors import UserError
 from sradar_desktop.failures import Failure
 from sradar_desktop.services.database import Database
@@ -51,7 +50,7 @@ from sradar_desktop.services.imports import (
     preview_files,
 )
 from sradar_desktop.services.server_wait import Waiting
-from sradar_desktop.ui.parts.i18n import arg, translate
+from sradar_desktop.ui.parts.i18n import arg, arg_count, translate
 from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
 from sradar_desktop.ui.parts.roles import DISPLAY, INVALID, Index
 from sradar_desktop.ui.parts.screen import fit_to_screen
@@ -69,12 +68,6 @@ ALREADY = "already"
 IMPORTED = "imported"
 FAILED = "failed"  # refused when imported (changed on disk since the preview, or a bug)
 NOT_DONE = "not-done"  # the import was stopped before this file
-
-
-def plural(n: int, singular: str, several: str) -> str:
-    """``singular`` or ``several`` (translated texts with ``%1``) for ``n``, by the French rule
-    of ``domain.text.plural``: « %1 fichier » for 0 and 1, « %1 fichiers » from 2."""
-    return arg(agreeing(n, singular, several), n)
 
 
 @dataclass
@@ -144,7 +137,7 @@ def detail_lines(line: FileLine) -> list[str]:
             )
         if outcome.edited_outside:
             lines.append(
-                plural(
+                arg_count(
                     outcome.edited_outside,
                     tr(
                         "%1 réponse modifiée hors de l'application (dans Excel ou LibreOffice) : "
@@ -489,7 +482,7 @@ class ImportDialog(QDialog):
     def _start_preview(self) -> None:
         count = len(self.paths)
         self.title.setText(
-            plural(count, self.tr("Importer %1 fichier"), self.tr("Importer %1 fichiers"))
+            arg_count(count, self.tr("Importer %1 fichier"), self.tr("Importer %1 fichiers"))
         )
         self.summary.setText(
             self.tr(
@@ -544,7 +537,7 @@ class ImportDialog(QDialog):
         refused = [line for line in lines if line.state == REFUSED]
         already = [line for line in lines if line.state == ALREADY]
         parts = [
-            plural(
+            arg_count(
                 len(ready),
                 self.tr("%1 fichier peut être importé"),
                 self.tr("%1 fichiers peuvent être importés"),
@@ -552,7 +545,7 @@ class ImportDialog(QDialog):
         ]
         if refused:
             parts.append(
-                plural(
+                arg_count(
                     len(refused),
                     self.tr("%1 est refusé et ne changera rien (voir le détail)"),
                     self.tr("%1 sont refusés et ne changeront rien (voir le détail)"),
@@ -560,7 +553,7 @@ class ImportDialog(QDialog):
             )
         if already:
             parts.append(
-                plural(
+                arg_count(
                     len(already),
                     self.tr("%1 a déjà été importé"),
                     self.tr("%1 ont déjà été importés"),
@@ -580,7 +573,7 @@ class ImportDialog(QDialog):
             )
         conflicts = sum(len(line.outcome.conflicts) for line in ready if line.outcome)
         if conflicts:
-            text += " " + plural(
+            text += " " + arg_count(
                 conflicts,
                 self.tr(
                     "%1 conflit : la même réponse a été modifiée à deux endroits, la "
@@ -595,7 +588,7 @@ class ImportDialog(QDialog):
             text += " " + self.tr("Il n'y a rien à importer.")
         self.summary.setText(text)
         self.import_button.setText(
-            plural(len(ready), self.tr("&Importer %1 fichier"), self.tr("&Importer %1 fichiers"))
+            arg_count(len(ready), self.tr("&Importer %1 fichier"), self.tr("&Importer %1 fichiers"))
         )
         self.import_button.setEnabled(bool(ready))
         self.import_button.setDefault(bool(ready))
@@ -728,19 +721,24 @@ class ImportDialog(QDialog):
         """The French summary of what the import did."""
         lines = self.model.lines
         imported = [line for line in lines if line.state == IMPORTED and line.outcome]
+        outcomes = [line.outcome for line in imported if line.outcome]
         failed = [line for line in lines if line.state == FAILED]
         not_done = [line for line in lines if line.state == NOT_DONE]
         refused = [line for line in lines if line.state in (REFUSED, ALREADY)]
-        new = sum(line.outcome.count(Decision.NEW) for line in imported)  # type: ignore[union-attr]
-        changed = sum(line.outcome.count(Decision.CHANGED) for line in imported)  # type: ignore[union-attr]
-        conflicts = sum(len(line.outcome.conflicts) for line in imported)  # type: ignore[union-attr]
-        text = plural(len(imported), self.tr("%1 fichier importé"), self.tr("%1 fichiers importés"))
+        new = sum(outcome.count(Decision.NEW) for outcome in outcomes)
+        changed = sum(outcome.count(Decision.CHANGED) for outcome in outcomes)
+        conflicts = sum(len(outcome.conflicts) for outcome in outcomes)
+        text = arg_count(
+            len(imported), self.tr("%1 fichier importé"), self.tr("%1 fichiers importés")
+        )
         if imported:
             text += " : " + ", ".join(
                 [
-                    plural(new, self.tr("%1 réponse nouvelle"), self.tr("%1 réponses nouvelles")),
-                    plural(changed, self.tr("%1 modifiée"), self.tr("%1 modifiées")),
-                    plural(conflicts, self.tr("%1 conflit"), self.tr("%1 conflits")),
+                    arg_count(
+                        new, self.tr("%1 réponse nouvelle"), self.tr("%1 réponses nouvelles")
+                    ),
+                    arg_count(changed, self.tr("%1 modifiée"), self.tr("%1 modifiées")),
+                    arg_count(conflicts, self.tr("%1 conflit"), self.tr("%1 conflits")),
                 ]
             )
         text += "."
@@ -750,7 +748,7 @@ class ImportDialog(QDialog):
                 "la liste)."
             )
         if failed:
-            text += " " + plural(
+            text += " " + arg_count(
                 len(failed),
                 self.tr("%1 fichier n'a pas pu être importé et n'a rien changé (voir le détail)."),
                 self.tr(
@@ -758,7 +756,7 @@ class ImportDialog(QDialog):
                 ),
             )
         if not_done:
-            text += " " + plural(
+            text += " " + arg_count(
                 len(not_done),
                 self.tr(
                     "Import arrêté : %1 fichier n'a pas été importé ; vous pourrez l'importer "
@@ -770,7 +768,7 @@ class ImportDialog(QDialog):
                 ),
             )
         if refused:
-            text += " " + plural(
+            text += " " + arg_count(
                 len(refused),
                 self.tr("%1 fichier refusé ou déjà importé a été laissé de côté."),
                 self.tr("%1 fichiers refusés ou déjà importés ont été laissés de côté."),

@@ -55,8 +55,7 @@ from sradar_desktop.services.sending import (
     prepare_sending,
     propose_roster,
 )
-from sradar_desktop.ui.dialogs.import_files import plural
-from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.i18n import arg, arg_count
 from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
 from sradar_desktop.ui.parts.roles import DISPLAY, EDIT, INVALID, Index
 from sradar_desktop.ui.parts.screen import fit_to_screen
@@ -514,7 +513,7 @@ class SendDialog(QDialog):
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(APP_NAME)
         box.setText(
-            plural(
+            arg_count(
                 len(existing),
                 self.tr("%1 classeur de ce questionnaire est déjà dans ce dossier."),
                 self.tr("%1 classeurs de ce questionnaire sont déjà dans ce dossier."),
@@ -648,7 +647,7 @@ class SendDialog(QDialog):
         )
         text += " " + self.tr("La liste des services attendus est enregistrée.")
         if result.pilots_nothing:
-            text += " " + plural(
+            text += " " + arg_count(
                 len(result.pilots_nothing),
                 self.tr("%1 service ne pilote aucune action du plan et n'a pas de classeur :"),
                 self.tr("%1 services ne pilotent aucune action du plan et n'ont pas de classeur :"),

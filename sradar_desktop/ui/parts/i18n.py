@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from sradar_desktop.domain.text import plural
+
 log = logging.getLogger(__name__)
 
 _MARKER = re.compile(r"%(\d+)")
@@ -26,6 +28,12 @@ def arg(text: str, *values: object) -> str:
         return str(values[number - 1]) if 1 <= number <= len(values) else match.group(0)
 
     return _MARKER.sub(value, text)
+
+
+def arg_count(n: int, one: str, several: str) -> str:
+    """``one`` or ``several`` (translated texts with ``%1``) for ``n``, by the French rule of
+    ``domain.text.plural``: « %1 fichier » for 0 and 1, « %1 fichiers » from 2."""
+    return arg(plural(n, one, several), n)
 
 
 def translate(context: str, text: str, *values: object) -> str:

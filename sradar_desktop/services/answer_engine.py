@@ -93,7 +93,7 @@ class _NoTimer:
 
 
 @dataclass
-class Conflict:
+class EditConflict:
     """A value the database refused because the answer changed meanwhile, kept for the agent."""
 
     error: AnswerConflict
@@ -108,7 +108,7 @@ class _FieldState:
     latest: int = 0  # the number of the last write given
     generation: int = 0  # bumped each time someone else's value replaced it
     unsaved: bool = False  # the last value could not be written: kept, retried
-    conflict: Conflict | None = None
+    conflict: EditConflict | None = None
 
 
 class AnswerEngine:
@@ -159,7 +159,7 @@ class AnswerEngine:
         return {key: self.sheet.value(key) for key, state in self._fields.items() if state.unsaved}
 
     @property
-    def conflicts(self) -> dict[FieldKey, Conflict]:
+    def conflicts(self) -> dict[FieldKey, EditConflict]:
         return {
             key: state.conflict for key, state in self._fields.items() if state.conflict is not None
         }
@@ -187,7 +187,7 @@ class AnswerEngine:
         state = self._fields.get(key)
         return state.generation if state is not None else 0
 
-    def conflicts_of(self, code: str) -> list[tuple[FieldKey, Conflict]]:
+    def conflicts_of(self, code: str) -> list[tuple[FieldKey, EditConflict]]:
         return [(key, conflict) for key, conflict in self.conflicts.items() if key.code == code]
 
     # -- changes -----------------------------------------------------------------------------
@@ -212,7 +212,7 @@ class AnswerEngine:
         self.apply(FieldKey(code, Field.CONFIRM), True)
         return True
 
-    def take_conflict(self, key: FieldKey) -> Conflict | None:
+    def take_conflict(self, key: FieldKey) -> EditConflict | None:
         """The value the agent typed and the database refused, taken out to be put back."""
         state = self._fields.get(key)
         if state is None or state.conflict is None:
@@ -228,7 +228,7 @@ class AnswerEngine:
 
     def keep_typed(self, key: FieldKey, typed: object, error: AnswerConflict) -> None:
         """Keep a value typed but not yet sent when its answer changed elsewhere."""
-        self._state(key).conflict = Conflict(error, typed)
+        self._state(key).conflict = EditConflict(error, typed)
 
     def retry(self) -> None:
         """Write again every change the database refused."""
@@ -298,7 +298,7 @@ class AnswerEngine:
             state = self._state(field)
             if state.unsaved:
                 # Typed on the old values too, and not saved yet: kept the same way.
-                state.conflict = Conflict(error, self.sheet.value(field))
+                state.conflict = EditConflict(error, self.sheet.value(field))
             state.unsaved = False
             state.generation += 1
             self.sheet.put(field, error.current[field.field])
@@ -306,7 +306,7 @@ class AnswerEngine:
             self.sheet.by_code[key.code].to_confirm = True
         else:
             typed = (error.typed or "") if key.field is Field.COMMENT else error.typed
-            self._state(key).conflict = Conflict(error, typed)
+            self._state(key).conflict = EditConflict(error, typed)
         self._save_drafts()
         service = self.service
         if service is not None:

@@ -125,6 +125,49 @@ def _audit(
     )
 
 
+def _set_fields(
+    session: Session,
+    row: Answer | IndicatorValue,
+    fields: dict[str, object],
+    *,
+    action_id: int,
+    indicator_id: int | None,
+    actor: str,
+    source: str,
+    at: datetime,
+    import_id: int | None,
+) -> int:
+    """Set ``fields`` of ``row`` that are given and differ, audit each one, stamp the row when
+    one did. Returns how many changed."""
+    changed = 0
+    for name, new in fields.items():
+        if isinstance(new, _Unchanged):
+            continue
+        old = getattr(row, name)
+        if old == new:
+            continue
+        setattr(row, name, new)
+        _audit(
+            session,
+            campaign_id=row.campaign_id,
+            respondent_id=row.respondent_id,
+            action_id=action_id,
+            indicator_id=indicator_id,
+            field_name=name,
+            old=old or None,
+            new=str(new) if new else None,
+            actor=actor,
+            source=source,
+            at=at,
+            import_id=import_id,
+        )
+        changed += 1
+    if changed:
+        row.updated_at = at
+        row.updated_by = actor
+    return changed
+
+
 def update_answer(
     session: Session,
     answer: Answer,
@@ -137,33 +180,18 @@ def update_answer(
     import_id: int | None = None,
 ) -> int:
     """Set the given fields of ``answer``, audit each one that changes. Returns how many did."""
-    at = at or utcnow()
-    changed = 0
-    for name, new in (("status", status), ("comment", comment)):
-        if isinstance(new, _Unchanged):
-            continue
-        old = getattr(answer, name)
-        if old == new:
-            continue
-        setattr(answer, name, new)
-        _audit(
-            session,
-            campaign_id=answer.campaign_id,
-            respondent_id=answer.respondent_id,
-            action_id=answer.action_id,
-            indicator_id=None,
-            field_name=name,
-            old=old or None,
-            new=new or None,
-            actor=actor,
-            source=source,
-            at=at,
-            import_id=import_id,
-        )
-        changed += 1
+    changed = _set_fields(
+        session,
+        answer,
+        {"status": status, "comment": comment},
+        action_id=answer.action_id,
+        indicator_id=None,
+        actor=actor,
+        source=source,
+        at=at or utcnow(),
+        import_id=import_id,
+    )
     if changed:
-        answer.updated_at = at
-        answer.updated_by = actor
         answer.to_confirm = False  # any edit of a carried answer confirms it
     return changed
 
@@ -181,34 +209,17 @@ def update_indicator(
     import_id: int | None = None,
 ) -> int:
     """Set an indicator's target and/or achieved value (stored form), audited."""
-    at = at or utcnow()
-    changed = 0
-    for name, new in (("target", target), ("achieved", achieved)):
-        if isinstance(new, _Unchanged):
-            continue
-        old = getattr(value, name)
-        if old == new:
-            continue
-        setattr(value, name, new)
-        _audit(
-            session,
-            campaign_id=value.campaign_id,
-            respondent_id=value.respondent_id,
-            action_id=action_id,
-            indicator_id=value.indicator_id,
-            field_name=name,
-            old=old,
-            new=new,
-            actor=actor,
-            source=source,
-            at=at,
-            import_id=import_id,
-        )
-        changed += 1
-    if changed:
-        value.updated_at = at
-        value.updated_by = actor
-    return changed
+    return _set_fields(
+        session,
+        value,
+        {"target": target, "achieved": achieved},
+        action_id=action_id,
+        indicator_id=value.indicator_id,
+        actor=actor,
+        source=source,
+        at=at or utcnow(),
+        import_id=import_id,
+    )
 
 
 def answer_row(session: Session, campaign_id: str, respondent_id: int, action_id: int) -> Answer:

@@ -13,13 +13,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from sradar_desktop.domain.fields import Field, FieldKey
-from sradar_desktop.services.answer_engine import AnswerEngine, Conflict, Listener
+from sradar_desktop.services.answer_engine import AnswerEngine, EditConflict, Listener
 from sradar_desktop.services.drafts import DraftStore
 from sradar_desktop.services.entry import EntryData
 from sradar_desktop.ui.parts.i18n import translate
 from sradar_desktop.ui.parts.tasks import TaskRunner
 
-__all__ = ["Conflict", "EntryController", "Field", "FieldCommand", "FieldKey"]
+__all__ = ["EditConflict", "EntryController", "Field", "FieldCommand", "FieldKey"]
 
 # The words of the Edit menu for each field: « Annuler la réalisation de l'action 1.2.3 ».
 _UNDO_WORDS = {

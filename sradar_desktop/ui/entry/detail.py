@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.scale import Scale
-from sradar_desktop.services.answer_engine import Conflict
+from sradar_desktop.services.answer_engine import EditConflict
 from sradar_desktop.services.answers import HistoryEntry
 from sradar_desktop.services.entry import EntryRow, indicator_unit, status_keys
 from sradar_desktop.ui.entry.controller import EntryController
@@ -502,7 +502,7 @@ class ActionDetail(QWidget):
             self.conflict_box.show()
         self.typed_state_changed.emit()
 
-    def _conflict_text(self, key: FieldKey, conflict: Conflict) -> str:
+    def _conflict_text(self, key: FieldKey, conflict: EditConflict) -> str:
         return arg(
             self.tr(
                 "%1 Votre saisie « %2 » n'a pas été enregistrée : elle est gardée ici. "

@@ -11,7 +11,6 @@ imported; the same list then says what was done.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -54,7 +52,7 @@ from sradar_desktop.ui.parts.i18n import arg, arg_count, translate
 from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
 from sradar_desktop.ui.parts.roles import DISPLAY, INVALID, Index
 from sradar_desktop.ui.parts.screen import fit_to_screen
-from sradar_desktop.ui.parts.tasks import TaskRunner
+from sradar_desktop.ui.parts.tasks import StoppableDialog
 
 log = logging.getLogger(__name__)
 
@@ -350,7 +348,7 @@ class ImportFilesModel(QAbstractItemModel):
         return self.tr("À importer")
 
 
-class ImportDialog(QDialog):
+class ImportDialog(StoppableDialog):
     """Preview, then import, a list of files (see the module's docstring).
 
     ``finished_import`` is emitted once the import has run, with the per-file results (the
@@ -379,9 +377,7 @@ class ImportDialog(QDialog):
         self.results: list[FileResult] = []
         self.new_questionnaires: list[tuple[str, str]] = []
         self.phase = self.PREVIEWING
-        self._cancel = threading.Event()
         self._close_when_done = False
-        self._runner = TaskRunner(self, max_threads=1)
         self.setObjectName("import-classeurs")
         self.setWindowTitle(self.tr("Importer des classeurs"))
 
@@ -818,28 +814,14 @@ class ImportDialog(QDialog):
         if self._close_when_done:
             self._finish_closing()
 
-    @property
-    def running(self) -> bool:
-        return self._runner.busy
-
-    def reject(self) -> None:
-        """« Annuler » / « Arrêter » / Escape: stop between files; close once stopped."""
-        if self.running:
-            self._cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.progress_label.setText(self.tr("Arrêt après le fichier en cours…"))
-            if self.phase == self.PREVIEWING:
-                self._close_when_done = True
-            return
-        super().reject()
+    def stopping(self) -> None:
+        """« Annuler » / « Arrêter » / Escape while working: stop between files; a stopped
+        preview closes the dialog (nothing was imported), a stopped import shows its summary."""
+        self.cancel_button.setEnabled(False)
+        self.progress_label.setText(self.tr("Arrêt après le fichier en cours…"))
+        if self.phase == self.PREVIEWING:
+            self._close_when_done = True
 
     def _finish_closing(self) -> None:
         self._close_when_done = False
-        super().reject()
-
-    def closeEvent(self, event) -> None:
-        if self.running:
-            event.ignore()
-            self.reject()
-            return
-        super().closeEvent(event)
+        self.reject()

@@ -9,7 +9,6 @@ written; the consolidation uses it to say who has answered and who is missing.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -60,7 +58,7 @@ from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
 from sradar_desktop.ui.parts.roles import DISPLAY, EDIT, INVALID, Index
 from sradar_desktop.ui.parts.screen import fit_to_screen
 from sradar_desktop.ui.parts.settings import usable_folder
-from sradar_desktop.ui.parts.tasks import TaskRunner
+from sradar_desktop.ui.parts.tasks import StoppableDialog
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +198,7 @@ def open_folder(folder: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
-class SendDialog(QDialog):
+class SendDialog(StoppableDialog):
     """See the module's docstring. ``roster_saved`` is emitted once the roster is saved."""
 
     roster_saved = Signal(str)  # campaign id
@@ -224,8 +222,6 @@ class SendDialog(QDialog):
         self.region = region
         self.result: SendingResult | None = None
         self.message_box: QMessageBox | None = None
-        self._cancel = threading.Event()
-        self._runner = TaskRunner(self, max_threads=1)
         self.setObjectName("preparer-envoi")
         self.setWindowTitle(self.tr("Préparer l'envoi"))
 
@@ -668,22 +664,7 @@ class SendDialog(QDialog):
 
     # -- closing -------------------------------------------------------------------------------
 
-    @property
-    def running(self) -> bool:
-        return self._runner.busy
-
-    def reject(self) -> None:
-        """« Arrêter » while writing (between files), « Fermer » otherwise."""
-        if self.running:
-            self._cancel.set()
-            self.close_button.setEnabled(False)
-            self.progress_label.setText(self.tr("Arrêt après le classeur en cours…"))
-            return
-        super().reject()
-
-    def closeEvent(self, event) -> None:
-        if self.running:
-            event.ignore()
-            self.reject()
-            return
-        super().closeEvent(event)
+    def stopping(self) -> None:
+        """« Arrêter » while writing: stop between two workbooks."""
+        self.close_button.setEnabled(False)
+        self.progress_label.setText(self.tr("Arrêt après le classeur en cours…"))

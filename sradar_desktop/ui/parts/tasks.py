@@ -8,11 +8,14 @@ call does), never share one with the UI thread.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from itertools import count
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QWidget
 
 from sradar_desktop.failures import Failure, describe_failure
 
@@ -148,3 +151,35 @@ class TaskRunner(QObject):
         callbacks = self._callbacks.get(task_id)
         if callbacks is not None and callbacks[2] is not None:
             callbacks[2](done, total, text)
+
+
+class StoppableDialog(QDialog):
+    """A dialog whose work runs on one worker thread and stops between two steps when asked:
+    « Arrêter », Escape or the window's close button ask it to stop (``stopping`` tells the
+    person), and only an idle dialog closes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cancel = threading.Event()
+        self._runner = TaskRunner(self, max_threads=1)
+
+    @property
+    def running(self) -> bool:
+        return self._runner.busy
+
+    def stopping(self) -> None:
+        """Show that the work stops after its current step (the stop is already asked)."""
+
+    def reject(self) -> None:
+        if self.running:
+            self._cancel.set()
+            self.stopping()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.running:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtWidgets import QStatusBar, QWidget
@@ -28,10 +28,11 @@ from sradar_desktop.ui.consolidation.roster import ExpectedRespondentsDialog, Ro
 from sradar_desktop.ui.dialogs.revision import RevisionDialog
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.settings import Settings
+from sradar_desktop.ui.parts.tasks import RunsOperations
 from sradar_desktop.ui.parts.widgets import Banner
 
 
-class ChangesWindow(Protocol):
+class ChangesWindow(RunsOperations, Protocol):
     """What this room uses of the consolidation window (``ui.consolidation.window``)."""
 
     db: Database
@@ -58,17 +59,6 @@ class ChangesWindow(Protocol):
     def apply_sheet(self, sheet: ConsolidationSheet) -> None: ...
 
     def apply_evolution(self, loaded: ConsolidationReading) -> None: ...
-
-    def run(
-        self,
-        work: Callable[[Any], Any],
-        text: str,
-        *,
-        on_done: Callable[[Any], None],
-        on_failure: Callable[[Failure], None],
-        failed: str,
-        what_to_do: str = "",
-    ) -> None: ...
 
 
 class Changes(QObject):

@@ -3,10 +3,9 @@ them, and the banner that opens the file or its folder once written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 from PySide6.QtCore import QObject, Qt, QUrl, SignalInstance
 from PySide6.QtGui import QDesktopServices, QKeySequence
@@ -19,6 +18,7 @@ from sradar_desktop.services.consolidation_view import ConsolidationSheet, expor
 from sradar_desktop.services.database import Database
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.settings import Folder, Settings
+from sradar_desktop.ui.parts.tasks import RunsOperations
 from sradar_desktop.ui.parts.widgets import Banner, window_action
 
 WORKBOOK, PDF = "classeur", "pdf"
@@ -51,7 +51,7 @@ class ExportBanner(Banner):
         self.folder_button.setVisible(kind == "info" and self.path is not None)
 
 
-class ExportsWindow(Protocol):
+class ExportsWindow(RunsOperations, Protocol):
     """What this room uses of the consolidation window (``ui.consolidation.window``)."""
 
     db: Database
@@ -63,17 +63,6 @@ class ExportsWindow(Protocol):
     failed: SignalInstance
 
     def statusBar(self) -> QStatusBar: ...
-
-    def run(
-        self,
-        work: Callable[[Any], Any],
-        text: str,
-        *,
-        on_done: Callable[[Any], None],
-        on_failure: Callable[[Failure], None],
-        failed: str,
-        what_to_do: str = "",
-    ) -> None: ...
 
 
 class Exports(QObject):

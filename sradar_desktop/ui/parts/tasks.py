@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from itertools import count
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QCloseEvent
@@ -22,6 +22,22 @@ from sradar_desktop.failures import Failure, describe_failure
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+
+
+class RunsOperations(Protocol):
+    """A window that runs its operations on its worker thread, ``text`` shown while one runs;
+    the rooms of the window (its exports, its changes) run theirs through it."""
+
+    def run(
+        self,
+        work: Callable[[Progress], Any],
+        text: str,
+        *,
+        on_done: Callable[[Any], None],
+        on_failure: Callable[[Failure], None],
+        failed: str,
+        what_to_do: str = "",
+    ) -> None: ...
 
 
 class _Relay(QObject):

@@ -55,8 +55,8 @@ from sradar_desktop.domain.consolidation import (  # noqa: E402
     consolidate,
 )
 from sradar_desktop.domain.plan import Action, Objective, Plan, Theme  # noqa: E402
-from sradar_desktop.services.consolidation_view import ConsolidationSheet  # noqa: E402
 from sradar_desktop.services.opening import open_database  # noqa: E402
+from sradar_desktop.services.views.consolidation import ConsolidationSheet  # noqa: E402
 from sradar_desktop.ui.consolidation.window import ConsolidationWindow  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"

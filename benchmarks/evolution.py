@@ -35,7 +35,7 @@ from benchmarks.data import make_plan, write_respondent_files  # noqa: E402
 
 
 def _merged(paths: list[Path]):
-    from sradar_desktop.services.merging import merge_files
+    from sradar_desktop.services.files.merging import merge_files
 
     book, _ = merge_files(paths)
     merged = book.questionnaire(None)

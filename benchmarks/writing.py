@@ -13,8 +13,8 @@ from benchmarks.data import make_plan, respondent_content
 
 def _merged(respondents: int):
     """A MergeBook holding ``respondents`` DDETS's answers, built without files."""
-    from sradar_desktop.services.imports import Incoming
-    from sradar_desktop.services.merging import MergeBook
+    from sradar_desktop.services.files.merging import MergeBook
+    from sradar_desktop.workbook.format import Incoming
 
     plan = make_plan(100)
     book = MergeBook()

@@ -27,18 +27,13 @@ from sradar_desktop.services.campaigns import (
     parse_due_date,
 )
 from sradar_desktop.services.consolidation import consolidate_files, set_roster, write_reports
-from sradar_desktop.services.entry import (
-    EntryFilter,
-    EntrySheet,
-    Identity,
-    describe_history,
-    open_entry,
-)
+from sradar_desktop.services.entry import Identity, open_entry
 from sradar_desktop.services.exchange import blank_workbook, export_workbook, resolve_campaign
 from sradar_desktop.services.imports import import_file
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
 from sradar_desktop.services.sending import member
+from sradar_desktop.services.views.entry import EntryFilter, EntrySheet, describe_history
 from sradar_desktop.workbook.format import RespondentInfo, build_content
 from sradar_desktop.workbook.reader import read_exchange_workbook
 from sradar_desktop.workbook.writer import write_exchange_workbook
@@ -586,7 +581,7 @@ def test_a_plan_table_imports_into_the_current_campaign(seeded, tmp_path):
 
 def test_carried_answers_not_confirmed_are_counted_apart(second, tmp_path):
     from sradar_desktop.services.consolidation import load_consolidation, load_sheet
-    from sradar_desktop.services.consolidation_view import roster_figures, roster_sentence
+    from sradar_desktop.services.views.consolidation import roster_figures, roster_sentence
 
     db, created, mine = second
     service = AnswerService(db, created.id, "DDETS-44", "Agent")

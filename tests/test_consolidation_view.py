@@ -16,7 +16,8 @@ from sradar_desktop.services.consolidation import (
     set_arbitration,
     set_due_date,
 )
-from sradar_desktop.services.consolidation_view import (
+from sradar_desktop.services.imports import import_file
+from sradar_desktop.services.views.consolidation import (
     ActionFilter,
     ConsolidationSheet,
     counts_sentence,
@@ -27,7 +28,6 @@ from sradar_desktop.services.consolidation_view import (
     roster_figures,
     roster_sentence,
 )
-from sradar_desktop.services.imports import import_file
 
 
 @pytest.fixture

@@ -8,31 +8,24 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.engine import URL
 
+from sradar_desktop.domain.answers import SOURCE_IMPORT, HistoryEntry
 from sradar_desktop.domain.departements import DEPARTEMENTS, department_from_code
 from sradar_desktop.domain.plan import Action, Objective, Plan, Theme
 from sradar_desktop.domain.scale import DEFAULT_SCALE, Scale, scale_level
 from sradar_desktop.errors import DatabaseError, UserError
 from sradar_desktop.plans.builtin import builtin_plans
-from sradar_desktop.services.answers import (
-    SOURCE_IMPORT,
-    AnswerService,
-    HistoryEntry,
-    read_answers,
-    read_history,
-)
+from sradar_desktop.services.answers import AnswerService, read_answers, read_history
 from sradar_desktop.services.drafts import Draft, DraftStore
-from sradar_desktop.services.entry import (
+from sradar_desktop.services.entry import Identity, open_entry, service_label_for
+from sradar_desktop.services.opening import open_database
+from sradar_desktop.services.questionnaires import default_campaign_id
+from sradar_desktop.services.views.entry import (
     MINE,
     EntryFilter,
     EntrySheet,
-    Identity,
     describe_history,
-    open_entry,
-    service_label_for,
     status_keys,
 )
-from sradar_desktop.services.opening import open_database
-from sradar_desktop.services.questionnaires import default_campaign_id
 
 SRADAR = "sradar-2021-2023"
 HDF = "hdf-integration-2021"

@@ -204,7 +204,7 @@ def test_a_consolidation_imports_like_any_other(tmp_path, files, data_dir):
 
 def test_merging_in_memory_follows_the_same_rules(tmp_path, files, data_dir):
     """The consolidation of files alone (no database) gives what importing them gives."""
-    from sradar_desktop.services.merging import merge_files
+    from sradar_desktop.services.files.merging import merge_files
 
     merged = []
     for order in itertools.permutations("ABC"):
@@ -221,7 +221,7 @@ def test_merging_in_memory_follows_the_same_rules(tmp_path, files, data_dir):
 
 def test_files_read_ahead_are_reported_and_merged_in_their_order(tmp_path, files, data_dir):
     """Files are read by several threads, but reported, merged and cancelled in order."""
-    from sradar_desktop.services.merging import merge_files
+    from sradar_desktop.services.files.merging import merge_files
 
     broken = tmp_path / "tronqué.xlsx"
     broken.write_bytes(files["B"].read_bytes()[:3000])
@@ -250,7 +250,7 @@ def test_files_read_ahead_are_reported_and_merged_in_their_order(tmp_path, files
 def test_an_unexpected_error_while_reading_stops_at_once(tmp_path, files, data_dir, monkeypatch):
     """A bug met while reading one file is not taken for a refused file: it comes out, and
     the files waiting to be read are not read."""
-    from sradar_desktop.services import merging
+    from sradar_desktop.services.files import merging
 
     read = merging._read
     opened = []

@@ -223,7 +223,7 @@ def test_a_campaign_in_progress_shows_what_awaits_confirmation(qtbot, tmp_path):
     another: exactly those leave the waiting ones."""
     from test_ui_consolidation import cell
 
-    from sradar_desktop.services.consolidation_view import roster_figures, roster_sentence
+    from sradar_desktop.services.views.consolidation import roster_figures, roster_sentence
     from sradar_desktop.ui.consolidation.models import ColorRole, RosterModel
 
     db = open_database(database_path(tmp_path))

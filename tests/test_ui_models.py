@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import Qt
 
+from sradar_desktop.domain.answers import AnswerState, HistoryEntry, IndicatorState
 from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.plans.builtin import builtin_plans
-from sradar_desktop.services.answers import AnswerState, HistoryEntry, IndicatorState
-from sradar_desktop.services.entry import MINE, EntryFilter, EntrySheet
 from sradar_desktop.services.questionnaires import QuestionnaireSummary
+from sradar_desktop.services.views.entry import MINE, EntryFilter, EntrySheet
 from sradar_desktop.ui.entry.models import (
     ActionFilterProxy,
     ActionTableModel,

@@ -256,6 +256,20 @@ def test_the_domain_imports_only_itself() -> None:
     assert not found, "The domain imports another layer:\n" + "\n".join(found)
 
 
+def test_the_views_need_neither_database_nor_transaction() -> None:
+    """``services/views`` is what the windows show: made of the domain alone, so that it is
+    computed (and tested) without a database, and a window reading it never reaches one."""
+    views = f"{PACKAGE}.services.views"
+    found = [
+        f"  {source} → {target}"
+        for source, targets in sorted(import_graph().items())
+        if source.startswith(views)
+        for target in sorted(targets)
+        if layer_of(target) not in ("domain", "base") and not target.startswith(views)
+    ]
+    assert not found, "\n".join(found)
+
+
 def test_the_windows_never_touch_the_database() -> None:
     found = [
         f"  {source} → {target}"

@@ -11,7 +11,6 @@ overwriting them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
@@ -29,6 +28,14 @@ from sradar_desktop.db.models import (
     ScaleLevelRow,
 )
 from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.answers import (
+    SOURCE_ENTRY,
+    SOURCE_IMPORT,
+    SOURCE_UNDO,
+    AnswerState,
+    HistoryEntry,
+    IndicatorState,
+)
 from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.numbers import format_indicator_value, parse_indicator_value
@@ -41,10 +48,6 @@ from sradar_desktop.services import audit
 from sradar_desktop.services.campaigns import confirm
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import CHUNK, read_in_chunks
-
-SOURCE_ENTRY: Final = "saisie"
-SOURCE_IMPORT: Final = "import"
-SOURCE_UNDO: Final = "annulation"
 
 
 class _Unchanged:
@@ -260,41 +263,6 @@ def indicator_row(
         )
         session.add(value)
     return value
-
-
-@dataclass(frozen=True)
-class IndicatorState:
-    target: str | None = None
-    achieved: str | None = None
-    version: int | None = None  # of the row; None: no row yet
-
-
-@dataclass(frozen=True)
-class AnswerState:
-    status: str | None = None
-    comment: str = ""
-    updated_at: datetime | None = None
-    updated_by: str = ""
-    indicators: dict[int, IndicatorState] = field(default_factory=dict)
-    version: int | None = None  # of the answer row; None: no row yet (indicators only)
-    # Carried forward from the previous campaign and not confirmed yet.
-    to_confirm: bool = False
-
-    @property
-    def answered(self) -> bool:
-        """A status given or confirmed in this campaign (a carried one waits for it)."""
-        return self.status is not None and not self.to_confirm
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    actor: str
-    source: str
-    field: str
-    indicator: str | None
-    old_value: str | None
-    new_value: str | None
 
 
 class AnswerConflict(UserError):

@@ -26,6 +26,7 @@ from sradar_desktop.db.models import (
     Questionnaire,
 )
 from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.answers import SOURCE_CARRY, SOURCE_CONFIRM
 from sradar_desktop.domain.dates import parse_short_date, short_date
 from sradar_desktop.domain.text import count, slugify
 from sradar_desktop.errors import UserError
@@ -37,8 +38,6 @@ from sradar_desktop.services.revisions import (
     carried_indicator_rows,
 )
 
-SOURCE_CARRY: Final = "reprise"
-SOURCE_CONFIRM: Final = "confirmation"
 CARRIED_LABEL: Final = "Reprise de l'évaluation précédente, à confirmer"
 MAX_TITLE = 200
 MAX_PERIOD = 50

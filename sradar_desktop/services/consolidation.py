@@ -39,12 +39,12 @@ from sradar_desktop.services.answers import (
     normalise_respondent_code,
 )
 from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
-from sradar_desktop.services.consolidation_view import ConsolidationSheet, respondent_label
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import resolve_campaign
 from sradar_desktop.services.questionnaires import load_plan
 from sradar_desktop.services.refusals import refused_files
 from sradar_desktop.services.revisions import latest_revision
+from sradar_desktop.services.views.consolidation import ConsolidationSheet, respondent_label
 from sradar_desktop.workbook import format as fmt
 
 
@@ -543,7 +543,7 @@ def consolidate_files(
 
     Returns the reports written (``None`` when no file could be read) and the per-file results.
     """
-    from sradar_desktop.services.merging import merge_files
+    from sradar_desktop.services.files.merging import merge_files
 
     book, results = merge_files(paths, progress=progress, cancelled=cancelled)
     if not book.campaigns:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
 import logging
 from collections import Counter
@@ -38,33 +37,24 @@ from sradar_desktop.db.models import (
     Respondent,
 )
 from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.answers import SOURCE_IMPORT, SOURCE_UNDO
 from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
 from sradar_desktop.domain.merge import Decision, Stamped, Value, decide
-from sradar_desktop.domain.text import count, slugify
+from sradar_desktop.domain.text import count
 from sradar_desktop.errors import FileRefusedError, ServerUnavailableError, UserError
 from sradar_desktop.failures import describe_failure
-from sradar_desktop.plans.table import (
-    PlanTable,
-    is_spreadsheet,
-    plan_table_from_sheets,
-    read_plan_table,
-)
 from sradar_desktop.services import audit
 from sradar_desktop.services.answers import (
-    SOURCE_IMPORT,
-    SOURCE_UNDO,
     get_or_create_respondent,
-    normalise_respondent_code,
     update_answer,
     update_indicator,
 )
 from sradar_desktop.services.audit import flush_audit
 from sradar_desktop.services.campaigns import confirm, current_campaign_id
-from sradar_desktop.services.collecting import Expanded, checks, expanded
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.files.collecting import Expanded, checks, expanded
+from sradar_desktop.services.files.incoming import KIND_PLAN, file_digest, read_incoming
 from sradar_desktop.services.questionnaires import (
-    default_campaign_id,
-    default_campaign_title,
     store_plan,
 )
 from sradar_desktop.services.refusals import record_refusal
@@ -72,13 +62,10 @@ from sradar_desktop.services.revisions import route_old_version
 from sradar_desktop.services.server_wait import ServerPatience, Waiting, duration_text
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
-from sradar_desktop.workbook.reader import looks_like_exchange, parse_exchange, read_workbook_sheets
 from sradar_desktop.workbook.safety import check_size
 
 log = logging.getLogger(__name__)
 
-KIND_PLAN = "plan"
-KIND_WORKBOOK = "classeur"
 ORIGIN_WORKBOOK = "classeur"
 ORIGIN_PLAN = "import"
 
@@ -203,84 +190,6 @@ class ImportOutcome:
                 *filter(None, (self.source, self.sender_warning)),
             ]
         )
-
-
-# Reading --------------------------------------------------------------------------------------
-
-
-def _from_plan_table(
-    table: PlanTable, path: Path, respondent_code: str | None, actor: str
-) -> Incoming:
-    plan = table.plan
-    now = utcnow()
-    answers: tuple[fmt.AnswerLine, ...] = ()
-    respondents: tuple[fmt.RespondentInfo, ...] = ()
-    if table.has_answers and (table.statuses or table.comments):
-        code = normalise_respondent_code(
-            respondent_code or slugify(path.stem, max_length=50) or "IMPORT"
-        )
-        respondents = (fmt.RespondentInfo(code, f"Réponses du fichier {path.name}"),)
-        answers = tuple(
-            fmt.AnswerLine(
-                code,
-                action.code,
-                table.statuses.get(action.code),
-                table.comments.get(action.code, ""),
-                now,
-                actor or path.name,
-            )
-            for action in plan.actions()
-            if action.code in table.statuses or action.code in table.comments
-        )
-    return Incoming(
-        kind=KIND_PLAN,
-        plan=plan,
-        campaign_id=default_campaign_id(plan.id),
-        campaign_title=default_campaign_title(plan),
-        exported_at=now,
-        respondents=respondents,
-        answers=answers,
-        indicators=(),
-    )
-
-
-def read_incoming(
-    path: Path, *, respondent_code: str | None = None, actor: str = "", name: str | None = None
-) -> Incoming:
-    """Read and check any importable file. Raises ``FileRefusedError`` with French messages,
-    naming the file ``name`` (its own name by default; « message.eml › pièce.xlsx » for an
-    attachment)."""
-    name = name or path.name
-    check_size(path, name=name)
-    if not is_spreadsheet(path):
-        return _from_plan_table(read_plan_table(path, name), path, respondent_code, actor)
-    received = read_workbook_sheets(path, name)
-    if not looks_like_exchange(received.sheets):
-        table = plan_table_from_sheets(received.sheets, name)
-        return _from_plan_table(table, path, respondent_code, actor)
-    workbook = parse_exchange(path, received, name)
-    if not workbook.campaign_id:
-        raise FileRefusedError(
-            f"Le fichier « {name} » a été refusé : il ne dit pas à quelle campagne il "
-            "répond. Demandez à l'expéditeur le classeur d'origine."
-        )
-    return Incoming(
-        kind=KIND_WORKBOOK,
-        plan=workbook.plan,
-        campaign_id=workbook.campaign_id,
-        campaign_title=workbook.campaign_title,
-        exported_at=workbook.exported_at,
-        respondents=workbook.respondents,
-        answers=workbook.answers,
-        indicators=workbook.indicators,
-        edited_outside=len(workbook.edited_outside),
-        campaign_period=workbook.campaign_period,
-        previous_campaign_id=workbook.previous_campaign_id,
-        campaign_due=workbook.campaign_due,
-        expected=workbook.expected,
-        notes=workbook.notes,
-        return_address=workbook.return_address,
-    )
 
 
 # Merging ------------------------------------------------------------------------------------
@@ -469,14 +378,6 @@ def _already(name: str, record: ImportRecord) -> ImportOutcome:
         already_imported_at=record.at,
         import_id=record.id,
     )
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # A last check of what a file brings, in the transaction that reads or applies it (a message's
@@ -810,7 +711,7 @@ def import_files(
     against its service (``services.refusals``). A saved message (``.eml``, ``.msg``) gives one
     result per attached workbook, each checked against the campaign the replies are collected
     for (``campaign_id``, or the current campaign of its questionnaire) and reported with the
-    message (see ``services.collecting``)."""
+    message (see ``services.files.collecting``)."""
 
     def one(item: Expanded, accept: Acceptance | None) -> ImportOutcome:
         try:

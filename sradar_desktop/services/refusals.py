@@ -12,8 +12,8 @@ from sqlalchemy import or_, select
 from sradar_desktop.db.models import ImportRefusal
 from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.services.answers import MAX_ACTOR
-from sradar_desktop.services.consolidation_view import RefusedFile
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.views.consolidation import RefusedFile
 
 log = logging.getLogger(__name__)
 

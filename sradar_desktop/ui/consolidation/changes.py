@@ -21,8 +21,8 @@ from sradar_desktop.services.consolidation import (
     set_due_date,
     set_roster,
 )
-from sradar_desktop.services.consolidation_view import ConsolidationSheet
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.views.consolidation import ConsolidationSheet
 from sradar_desktop.ui.consolidation.detail import ConsolidationDetail
 from sradar_desktop.ui.consolidation.roster import ExpectedRespondentsDialog, RosterPane
 from sradar_desktop.ui.dialogs.revision import RevisionDialog

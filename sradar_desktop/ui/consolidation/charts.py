@@ -39,7 +39,7 @@ from sradar_desktop.domain.numbers import format_percentage
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import count
 from sradar_desktop.reports.layout import caption_line
-from sradar_desktop.services.consolidation_view import (
+from sradar_desktop.services.views.consolidation import (
     ConsolidationSheet,
     answered_share,
     counts_sentence,

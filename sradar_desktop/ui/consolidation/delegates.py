@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sradar_desktop.services.consolidation_view import ConsolidationSheet, short_word
+from sradar_desktop.services.views.consolidation import ConsolidationSheet, short_word
 from sradar_desktop.ui.consolidation.models import (
     ColorRole,
     CommentRole,

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from sradar_desktop.domain.consolidation import ActionResult
 from sradar_desktop.domain.dates import short_datetime
-from sradar_desktop.services.consolidation_view import ConsolidationSheet, explain_synthesis
+from sradar_desktop.services.views.consolidation import ConsolidationSheet, explain_synthesis
 from sradar_desktop.ui.parts.delegates import color_icon, text_color_on
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import set_tone, tone

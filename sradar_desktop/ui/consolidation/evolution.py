@@ -35,7 +35,7 @@ from sradar_desktop.domain.evolution import (
 from sradar_desktop.domain.numbers import format_decimal
 from sradar_desktop.domain.text import count
 from sradar_desktop.services.campaigns import CampaignSummary
-from sradar_desktop.services.consolidation_view import ConsolidationSheet
+from sradar_desktop.services.views.consolidation import ConsolidationSheet
 from sradar_desktop.ui.parts.delegates import WrappedTextDelegate, color_icon, text_color_on
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import MutedLabel, expanding_label, set_tone

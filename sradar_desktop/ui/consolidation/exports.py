@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QStatusBar,
 from sradar_desktop.domain.evolution import Evolution
 from sradar_desktop.failures import Failure
 from sradar_desktop.services.consolidation import ReportResult, write_reports
-from sradar_desktop.services.consolidation_view import ConsolidationSheet, export_names
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.views.consolidation import ConsolidationSheet, export_names
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.settings import Folder, Settings
 from sradar_desktop.ui.parts.tasks import RunsOperations

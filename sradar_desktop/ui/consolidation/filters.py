@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
 from sradar_desktop.domain.evolution import Evolution
-from sradar_desktop.services.consolidation_view import ActionFilter, ConsolidationSheet
+from sradar_desktop.services.views.consolidation import ActionFilter, ConsolidationSheet
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import FilterBar
 from sradar_desktop.ui.parts.widgets import PlainKeysGuard

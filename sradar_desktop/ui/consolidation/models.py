@@ -2,7 +2,7 @@
 the roster (« Qui a répondu »), the counts per objective, and the evolution since another
 campaign (counts per objective, actions, indicators side by side).
 
-The models read a ``ConsolidationSheet`` (plain Python, see ``services.consolidation_view``);
+The models read a ``ConsolidationSheet`` (plain Python, see ``services.views.consolidation``);
 they never open a database session. Every cell answers in O(1): a grid of 100 actions × 100
 respondents scrolls without computing anything.
 """
@@ -25,13 +25,13 @@ from sradar_desktop.domain.consolidation import (
 )
 from sradar_desktop.domain.dates import moment_text, short_date, short_datetime
 from sradar_desktop.domain.text import count, shorten
-from sradar_desktop.services.consolidation_view import (
+from sradar_desktop.services.views.consolidation import (
     ActionFilter,
     ConsolidationSheet,
     RefusedFile,
     explain_synthesis,
 )
-from sradar_desktop.services.entry import Progress
+from sradar_desktop.services.views.entry import Progress
 from sradar_desktop.ui.entry.models import PlanTreeModel
 from sradar_desktop.ui.parts.delegates import level_color
 from sradar_desktop.ui.parts.i18n import arg

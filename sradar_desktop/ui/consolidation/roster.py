@@ -26,12 +26,8 @@ from sradar_desktop.domain.consolidation import RosterEntry
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.consolidation import RosterMember
-from sradar_desktop.services.consolidation_view import (
-    RefusedFile,
-    roster_figures,
-    roster_sentence,
-)
 from sradar_desktop.services.sending import check_roster, propose_roster
+from sradar_desktop.services.views.consolidation import RefusedFile, roster_figures, roster_sentence
 from sradar_desktop.ui.consolidation.delegates import StatusCellDelegate, status_column_width
 from sradar_desktop.ui.consolidation.models import RosterModel
 from sradar_desktop.ui.dialogs.sending import ExpectedServicesModel

@@ -44,13 +44,13 @@ from sradar_desktop.domain.dates import short_date, time_text
 from sradar_desktop.domain.evolution import Evolution
 from sradar_desktop.failures import Failure
 from sradar_desktop.services.consolidation import ConsolidationReading, read_consolidation
-from sradar_desktop.services.consolidation_view import (
+from sradar_desktop.services.database import Database
+from sradar_desktop.services.views.consolidation import (
     ConsolidationSheet,
     roster_counts,
     roster_figures,
     roster_sentence,
 )
-from sradar_desktop.services.database import Database
 from sradar_desktop.ui.consolidation.changes import Changes
 from sradar_desktop.ui.consolidation.charts import ObjectiveCharts
 from sradar_desktop.ui.consolidation.delegates import (

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTreeView, QWidget
 
-from sradar_desktop.services.entry import EntryFilter, EntryRow, EntrySheet
+from sradar_desktop.services.views.entry import EntryFilter, EntryRow, EntrySheet
 from sradar_desktop.ui.entry.models import ActionFilterProxy, ActionTableModel, PlanTreeModel
 from sradar_desktop.ui.parts.delegates import StatusDelegate, TreeTextDelegate, WrappedTextDelegate
 from sradar_desktop.ui.parts.widgets import PlainKeysGuard

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sradar_desktop.domain.answers import HistoryEntry
 from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.services.answer_engine import EditConflict
-from sradar_desktop.services.answers import HistoryEntry
-from sradar_desktop.services.entry import EntryRow, indicator_unit, status_keys
+from sradar_desktop.services.views.entry import EntryRow, indicator_unit, status_keys
 from sradar_desktop.ui.entry.controller import EntryController
 from sradar_desktop.ui.entry.indicators import IndicatorsForm, display_value, mark
 from sradar_desktop.ui.entry.models import CONFIRM_KEY, HistoryModel, carried_text

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.text import count, plural
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.entry import EntryRow, EntrySheet
+from sradar_desktop.services.views.entry import EntryRow, EntrySheet
 from sradar_desktop.ui.entry.action_list import ActionList
 from sradar_desktop.ui.entry.controller import EntryController, FieldCommand
 from sradar_desktop.ui.entry.detail import ActionDetail

@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 
-from sradar_desktop.services.entry import MINE, EntryFilter, EntrySheet, Identity
+from sradar_desktop.services.entry import Identity
+from sradar_desktop.services.views.entry import MINE, EntryFilter, EntrySheet
 from sradar_desktop.ui.parts.delegates import color_icon
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import FilterBar

@@ -14,7 +14,7 @@ from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.numbers import format_indicator_value, parse_indicator_value
 from sradar_desktop.domain.plan import Indicator, IndicatorKind
 from sradar_desktop.services.answer_engine import AnswerEngine
-from sradar_desktop.services.entry import EntryRow, indicator_unit
+from sradar_desktop.services.views.entry import EntryRow, indicator_unit
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import set_tone, tone
 from sradar_desktop.ui.parts.widgets import ValueEdit

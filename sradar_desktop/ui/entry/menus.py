@@ -14,7 +14,8 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.paths import resources_dir
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.entry import Identity, status_keys
+from sradar_desktop.services.entry import Identity
+from sradar_desktop.services.views.entry import status_keys
 from sradar_desktop.ui.dialogs.start import ShortcutsDialog, shortcuts_html, show_about
 from sradar_desktop.ui.entry.campaigns import Campaigns
 from sradar_desktop.ui.entry.detail import ActionDetail

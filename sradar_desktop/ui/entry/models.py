@@ -18,12 +18,13 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from sradar_desktop.domain.answers import HistoryEntry
 from sradar_desktop.domain.numbers import format_indicator_value
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import plural
-from sradar_desktop.services.answers import HistoryEntry
 from sradar_desktop.services.campaigns import CARRIED_LABEL
-from sradar_desktop.services.entry import (
+from sradar_desktop.services.questionnaires import BUILTIN, QuestionnaireSummary
+from sradar_desktop.services.views.entry import (
     EntryFilter,
     EntryRow,
     EntrySheet,
@@ -32,7 +33,6 @@ from sradar_desktop.services.entry import (
     describe_history,
     indicator_unit,
 )
-from sradar_desktop.services.questionnaires import BUILTIN, QuestionnaireSummary
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.roles import ACCESSIBLE, ALIGN, DISPLAY, INVALID, TOOLTIP, USER, Index
 

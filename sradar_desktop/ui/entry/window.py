@@ -21,19 +21,15 @@ from PySide6.QtGui import QCloseEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from sradar_desktop import APP_NAME
+from sradar_desktop.domain.answers import HistoryEntry
 from sradar_desktop.failures import Failure
-from sradar_desktop.services.answers import HistoryEntry, read_history
+from sradar_desktop.services.answers import read_history
 from sradar_desktop.services.campaigns import CampaignSummary
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.drafts import DraftStore
-from sradar_desktop.services.entry import (
-    EntryData,
-    EntryRow,
-    EntrySheet,
-    Identity,
-    open_remembered,
-)
+from sradar_desktop.services.entry import EntryData, Identity, open_remembered
 from sradar_desktop.services.instance_lock import database_key
+from sradar_desktop.services.views.entry import EntryRow, EntrySheet
 from sradar_desktop.ui.entry.action_list import ActionList
 from sradar_desktop.ui.entry.campaigns import Campaigns
 from sradar_desktop.ui.entry.controller import EntryController

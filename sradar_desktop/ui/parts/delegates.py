@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from sradar_desktop.domain.scale import Scale
-from sradar_desktop.services.entry import EntryRow, Progress
+from sradar_desktop.services.views.entry import EntryRow, Progress
 from sradar_desktop.ui.entry.models import ActionTableModel, PlanTreeModel
 from sradar_desktop.ui.parts.layout import tone
 from sradar_desktop.ui.parts.roles import Index

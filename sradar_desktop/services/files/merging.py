@@ -23,15 +23,11 @@ from sradar_desktop.domain.consolidation import Consolidation, RespondentAnswer,
 from sradar_desktop.domain.merge import Decision, Stamped, decide
 from sradar_desktop.domain.plan import IndicatorKind, Plan
 from sradar_desktop.errors import FileRefusedError, UserError
-from sradar_desktop.services.collecting import Expanded, expanded
-from sradar_desktop.services.imports import (
-    FileResult,
-    ImportOutcome,
-    Incoming,
-    file_digest,
-    read_incoming,
-)
+from sradar_desktop.services.files.collecting import Expanded, expanded
+from sradar_desktop.services.files.incoming import file_digest, read_incoming
+from sradar_desktop.services.imports import FileResult, ImportOutcome
 from sradar_desktop.workbook import format as fmt
+from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.safety import check_size
 
 
@@ -283,7 +279,7 @@ def merge_files(
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[MergeBook, list[FileResult]]:
     """Read and merge files in memory, in their order; a refused file is reported and the
-    others merged. A saved message gives its attached workbooks (``services.collecting``)."""
+    others merged. A saved message gives its attached workbooks (``services.files.collecting``)."""
     book = MergeBook()
     results = []
     with expanded(paths) as items:

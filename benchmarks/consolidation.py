@@ -58,7 +58,7 @@ def peak_memory_mb(paths: list[Path], output: Path) -> float:
 
 
 def run(folder: Path, counts: tuple[int, ...], *, pandas_up_to: int) -> dict[int, Result]:
-    from sradar_desktop.services.consolidation import consolidate_files
+    from sradar_desktop.services.files.consolidating import consolidate_files
     from sradar_desktop.services.files.merging import merge_files
 
     plan = make_plan(100)

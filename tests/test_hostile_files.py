@@ -16,7 +16,7 @@ from exchange_support import SRADAR, answer
 from support import snapshot
 
 from sradar_desktop.db.models import Questionnaire
-from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.plan import Action, Objective, Plan, Theme
 from sradar_desktop.errors import FileRefusedError
 from sradar_desktop.services.database import Database

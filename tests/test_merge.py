@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
+import textwrap
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import openpyxl
 import pytest
 from exchange_support import ROAD_MAP, SRADAR, answer, edit_workbook, state
 from support import snapshot
@@ -280,3 +285,32 @@ def test_an_unexpected_error_while_reading_stops_at_once(tmp_path, files, data_d
         merging.merge_files(paths)
     # Only the files already being read are finished; those waiting are cancelled.
     assert len(opened) <= 2 + merging.READERS
+
+
+@pytest.mark.slow
+def test_consolidating_files_imports_no_database_layer(tmp_path, files, data_dir):
+    """The ``consolidate`` command merges files and writes the consolidated workbook without
+    the database layer: neither SQLAlchemy nor Alembic is imported (they cost a third of a
+    second before the first file is read)."""
+    probe = textwrap.dedent(
+        """
+        import json, sys
+        from sradar_desktop.cli import main
+        status = main(sys.argv[1:])
+        heavy = sorted({m.split(".")[0] for m in sys.modules} & {"sqlalchemy", "alembic"})
+        print(json.dumps({"status": status, "heavy": heavy}))
+        """
+    )
+    output = tmp_path / "consolidation.xlsx"
+    paths = [str(files[name]) for name in "ABC"]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "consolidate", *paths, "-o", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"status": 0, "heavy": []}, done.stderr
+    book = openpyxl.load_workbook(output, read_only=True)
+    assert "Réponses" in book.sheetnames

@@ -25,11 +25,11 @@ from support import measured_command, obey_file_permissions, peak_memory, snapsh
 from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.plans.table import read_plan_table
-from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.files.merging import merge_files
 from sradar_desktop.services.imports import import_file
 from sradar_desktop.services.opening import open_database
+from sradar_desktop.services.respondent_codes import normalise_respondent_code
 from sradar_desktop.workbook.cells import MAX_WORKBOOK_CELLS, UnknownValue, read_sheets
 from sradar_desktop.workbook.reader import read_exchange_workbook
 

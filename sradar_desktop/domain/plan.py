@@ -282,6 +282,16 @@ PILOT_ALIASES = {
 }
 
 
+def default_campaign_id(questionnaire_id: str) -> str:
+    """The campaign every questionnaire starts with; the same id on every workstation, so that
+    answers about the same plan meet when their workbooks are merged."""
+    return f"{questionnaire_id}:evaluation"
+
+
+def default_campaign_title(plan: Plan) -> str:
+    return f"Évaluation {plan.period}" if plan.period else "Évaluation"
+
+
 def service_of(respondent_code: str) -> str:
     """``DDETS-44`` → ``DDETS``, ``FRANCE-TRAVAIL-44`` → ``FRANCE-TRAVAIL``: the kind of service
     a respondent is (its code without the territory that ends it)."""

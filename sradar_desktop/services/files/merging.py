@@ -18,14 +18,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from sradar_desktop import __version__
-from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.consolidation import Consolidation, RespondentAnswer, consolidate
+from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.merge import Decision, Stamped, decide
 from sradar_desktop.domain.plan import IndicatorKind, Plan
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.services.files.collecting import Expanded, expanded
 from sradar_desktop.services.files.incoming import file_digest, read_incoming
-from sradar_desktop.services.imports import FileResult, ImportOutcome
+from sradar_desktop.services.files.outcomes import FileResult, ImportOutcome
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.safety import check_size

@@ -80,6 +80,10 @@ def parsed(monkeypatch) -> list[str]:
             opened.append(Path(path).name)
             return real.from_path(path, *args, **kwargs)
 
+        def from_filelike(self, stream, *args, **kwargs):
+            opened.append(Path(stream.name).name)  # the file read, as it was named
+            return real.from_filelike(stream, *args, **kwargs)
+
     monkeypatch.setattr(python_calamine, "CalamineWorkbook", Watched())
     return opened
 

@@ -428,12 +428,13 @@ def test_cells_written_otherwise_are_measured_as_calamine_reads_them(case, genui
     """The scan's extent is never smaller than what calamine reads, however the cell is written
     (a scan that missed it would let a stray cell at XFD1048576 through)."""
     from sradar_desktop.workbook.cells import _scanner
+    from sradar_desktop.workbook.safety import open_spreadsheet
 
     member = sheet_member(genuine, "Questionnaire")
     written = rewrite(
         genuine, tmp_path / "autrement.xlsx", {member: FAR_CELLS_WRITTEN_OTHERWISE[case]}
     )
-    scanner, _ = _scanner(written)
+    scanner, _ = _scanner(open_spreadsheet(written))
     scan = scanner("Questionnaire")
     [sheet] = [s for s in read_sheets(written) if s.name == "Questionnaire"]
     rows = sheet.rows

@@ -233,16 +233,24 @@ def stamp_key(respondent: str, action_code: str, position: int | None) -> str:
     return f"{respondent}\x1f{action_code}\x1f{'' if position is None else position}"
 
 
-def answers_digest(workbook: ExchangeWorkbook) -> str:
-    """A digest of every answer and indicator value, to tell whether a file was edited."""
+def answers_digest(
+    workbook: ExchangeWorkbook, digests: tuple[Sequence[str], Sequence[str]] | None = None
+) -> str:
+    """A digest of every answer and indicator value, to tell whether a file was edited
+    (``digests``: those of the answers' and of the indicator values' values, in their order,
+    when they are known already)."""
+    answers, indicators = digests or (
+        [value_digest(a.value) for a in workbook.answers],
+        [value_digest(i.value) for i in workbook.indicators],
+    )
     parts = sorted(
         [
-            stamp_key(a.respondent, a.action_code, None) + value_digest(a.value)
-            for a in workbook.answers
+            stamp_key(a.respondent, a.action_code, None) + digest
+            for a, digest in zip(workbook.answers, answers, strict=True)
         ]
         + [
-            stamp_key(i.respondent, i.action_code, i.position) + value_digest(i.value)
-            for i in workbook.indicators
+            stamp_key(i.respondent, i.action_code, i.position) + digest
+            for i, digest in zip(workbook.indicators, indicators, strict=True)
         ]
     )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 
 from sradar_desktop.domain.dates import long_date, moment_text
@@ -28,10 +29,16 @@ from sradar_desktop.domain.plan import Action, IndicatorKind, Plan, plan_to_mapp
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.saving import save_atomically
 from sradar_desktop.workbook import format as fmt
-from sradar_desktop.workbook.xlsx import Highlight, Sheet, Style, Workbook, excel_time, text_xml
+from sradar_desktop.workbook.xlsx import (
+    Highlight,
+    Sheet,
+    Style,
+    Workbook,
+    column_letters,
+    excel_time,
+    text_xml,
+)
 
-# What no file can carry: control characters, the two non-characters, lone surrogates.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL = 32_767  # characters an xlsx cell holds
 
@@ -44,9 +51,11 @@ PERCENT = "0.00 %"
 DATE_TIME = "dd/mm/yyyy hh:mm"
 LINE_HEIGHT = 15.0
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
-_LETTERS = [chr(65 + i) for i in range(26)] + [
-    chr(65 + i // 26) + chr(65 + i % 26) for i in range(26 * 26)
-]
+_OPENINGS = [f'<c r="{column_letters(i)}' for i in range(702)]  # A to ZZ, before the row
+# Texts up to this length are remembered as their XML, up to this many cells per sheet (an
+# action's text comes back on every respondent's row).
+_REMEMBERED = 1000
+_REMEMBERED_CELLS = 10_000
 
 HEADER = Style(bold=True, color="FFFFFF", fill="1F3864")
 STRUCTURE = Style(fill="F2F2F2")
@@ -68,18 +77,21 @@ def _lines(value: object, width: float) -> int:
     return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
 
 
-def _clean(text: str) -> str:
-    """No character a file cannot carry, within a cell's size."""
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("", text)
-    return clip(text)
-
-
 def clip(text: str, continued: str = " […]") -> str:
     """Text that fits in a cell (a cell holds 32,767 characters)."""
     if len(text) <= MAX_CELL:
         return text
     return text[: MAX_CELL - len(continued)] + continued
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Cells written on many rows (``Table.prepare``): their XML around the row number, which
+    ``number.join(segments)`` puts in, the columns they fill and the lines they take."""
+
+    segments: tuple[str, ...]
+    columns: int
+    lines: int
 
 
 class Table:
@@ -109,7 +121,10 @@ class Table:
         if filter_header:
             self.sheet.autofilter(0, 0, max(rows, 1), len(widths) - 1)
             self.sheet.repeat_rows(0)
-        # By identity first: hashing a style's fields for every cell shows in large sheets.
+        # What a cell writes after its row number, with the lines it takes, by value, style and
+        # column: a sheet repeats its codes, labels, statuses and empty cells on every row.
+        self._tails: dict[tuple[object, int, int], tuple[str, int, Style]] = {}
+        # Styles by identity: hashing a style's fields for every cell shows in large sheets.
         self._xfs: dict[tuple[int, bool], tuple[Style, int]] = {}
 
     def _xf(self, style: Style, quoted: bool = False) -> int:
@@ -120,52 +135,86 @@ class Table:
         self._xfs[(id(style), quoted)] = (style, index)
         return index
 
-    def append(self, cells: Sequence[tuple[object, Style] | None]) -> None:
-        """Write the next row: (value, style) per column, ``None`` for an empty cell."""
-        row = self.row
-        number = str(row + 1)
+    def prepare(self, cells: Sequence[tuple[object, Style] | None], first: int = 0) -> Prepared:
+        """Cells to write on many rows, from column ``first``: their XML is made once."""
+        segments = []
+        pending = ""
         lines = 1
-        widths = self.widths
+        for column, cell in enumerate(cells, start=first):
+            if cell is None:
+                continue
+            tail, taken = self._tail(*cell, column)
+            segments.append(pending + _OPENINGS[column])
+            pending = tail
+            lines = max(lines, taken)
+        segments.append(pending)
+        return Prepared(tuple(segments), len(cells), lines)
+
+    def append(
+        self, cells: Sequence[tuple[object, Style] | None], *, after: Sequence[Prepared] = ()
+    ) -> None:
+        """Write the next row: (value, style) per column, ``None`` for an empty cell; after
+        the cells ``prepared`` for the first columns, if any."""
+        number = str(self.row + 1)
+        lines = 1
         parts = []
-        for column, cell in enumerate(cells):
+        first = 0
+        for prepared in after:
+            parts.append(number.join(prepared.segments))
+            lines = max(lines, prepared.lines)
+            first += prepared.columns
+        tails = self._tails
+        for column, cell in enumerate(cells, start=first):
             if cell is None:
                 continue
             value, style = cell
-            reference = _LETTERS[column] + number
-            if isinstance(value, str):
-                value = _clean(value)
-                if style.wrap and column < len(widths) and len(value) > widths[column]:
-                    lines = max(lines, _lines(value, widths[column]))
-                elif "\n" in value:
-                    lines = max(lines, value.count("\n") + 1)
-                if value:
-                    xf = self._xf(style, value.startswith(_FORMULA_START))
-                    parts.append(
-                        f'<c r="{reference}" s="{xf}" t="inlineStr"><is>{text_xml(value)}</is></c>'
-                    )
-                    continue
-                value = None
-            parts.append(_cell(reference, self._xf(style), value))
+            remembered = value is None or (type(value) is str and len(value) <= _REMEMBERED)
+            known = tails.get((value, id(style), column)) if remembered else None
+            if known is not None and known[2] is style:
+                tail, taken = known[0], known[1]
+            else:
+                tail, taken = self._tail(value, style, column)
+                if remembered:
+                    if len(tails) > _REMEMBERED_CELLS:
+                        tails.clear()
+                    tails[(value, id(style), column)] = (tail, taken, style)
+            parts += (_OPENINGS[column], number, tail)
+            if taken > lines:
+                lines = taken
         height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT) if lines > 1 else None
-        self.sheet.row(row, "".join(parts), height)
+        self.sheet.row(self.row, "".join(parts), height)
         self.row += 1
+
+    def _tail(self, value: object, style: Style, column: int) -> tuple[str, int]:
+        """A cell's XML after its row number, and the lines its text takes."""
+        if isinstance(value, str) and value:
+            value = clip(value)
+            lines = 1
+            if style.wrap and column < len(self.widths) and len(value) > self.widths[column]:
+                lines = _lines(value, self.widths[column])
+            elif "\n" in value:
+                lines = value.count("\n") + 1
+            xf = self._xf(style, value.startswith(_FORMULA_START))
+            return f'" s="{xf}" t="inlineStr"><is>{text_xml(value)}</is></c>', lines
+        return _cell(self._xf(style), None if value == "" else value), 1
 
     def header(self, names: Sequence[str], styles: Sequence[Style] | None = None) -> None:
         self.append(list(zip(names, styles or [HEADER] * len(names), strict=True)))
 
 
-def _cell(reference: str, xf: int, value: object) -> str:
-    """A cell that is not text: empty (its style only), a moment, a truth value, a number."""
+def _cell(xf: int, value: object) -> str:
+    """The XML after its row number of a cell that is not text: empty (its style only), a
+    moment, a truth value, a number."""
     if value is None:
-        return f'<c r="{reference}" s="{xf}"/>'
+        return f'" s="{xf}"/>'
     if isinstance(value, datetime):
-        return f'<c r="{reference}" s="{xf}"><v>{excel_time(value):.16G}</v></c>'
+        return f'" s="{xf}"><v>{excel_time(value):.16G}</v></c>'
     if isinstance(value, bool):
-        return f'<c r="{reference}" s="{xf}" t="b"><v>{int(value)}</v></c>'
+        return f'" s="{xf}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float | Decimal):
         if not math.isfinite(value):
             raise ValueError(f"{value} ne s'écrit pas dans une cellule")
-        return f'<c r="{reference}" s="{xf}"><v>{value:.16G}</v></c>'
+        return f'" s="{xf}"><v>{value:.16G}</v></c>'
     raise TypeError(f"cellule d'un type inattendu : {type(value).__name__}")
 
 
@@ -363,12 +412,25 @@ def write_answers(
     colour_statuses(table, 1, rows, status, plan.scale)
     table.header(columns)
     stamp = Style(fill="F2F2F2", number_format=DATE_TIME)
+    # The cells of an action, and of a respondent, made once (a sheet of a thousand
+    # respondents repeats them a thousand times).
+    actions = {code: table.prepare(cells) for code, cells in fixed.items()}
+    whose = len(next(iter(fixed.values()), ()))
+    respondents: dict[str, Prepared] = {}
     for line in content.answers:
-        cells: list[tuple[object, Style] | None] = [*fixed[line.action_code]]
-        cells.append((line.respondent, STRUCTURE))
-        if labels is not None:
-            cells.append((labels.get(line.respondent, line.respondent), STRUCTURE))
-        cells += [(line.status, ANSWER), (line.comment or None, ANSWER)]
+        who = respondents.get(line.respondent)
+        if who is None:
+            who = respondents[line.respondent] = table.prepare(
+                [(line.respondent, STRUCTURE)]
+                + (
+                    [(labels.get(line.respondent, line.respondent), STRUCTURE)]
+                    if labels is not None
+                    else []
+                ),
+                whose,
+            )
+        cells: list[tuple[object, Style] | None] = [(line.status, ANSWER)]
+        cells.append((line.comment or None, ANSWER))
         if labels is not None:
             at = line.at.astimezone().replace(tzinfo=None) if line.at else None
             cells += [(at, stamp), (line.by or None, STRUCTURE)]
@@ -378,7 +440,7 @@ def write_answers(
         if show_to_confirm:
             # Left free: clearing « oui » confirms the answer as it is.
             cells.append((fmt.TO_CONFIRM_MARK if line.to_confirm else None, ANSWER))
-        table.append(cells)
+        table.append(cells, after=(actions[line.action_code], who))
 
 
 def write_indicators(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
@@ -417,6 +479,10 @@ def _meta_rows(
         ],
         ensure_ascii=False,
     )
+    digests = (
+        [value_digest(a.value) for a in content.answers],
+        [value_digest(i.value) for i in content.indicators],
+    )
     yield [fmt.META_FORMAT, fmt.FORMAT_NAME]
     yield [fmt.META_FORMAT_VERSION, fmt.FORMAT_VERSION]
     yield [fmt.META_APP_VERSION, content.app_version]
@@ -436,31 +502,27 @@ def _meta_rows(
     yield [fmt.META_CAMPAIGN_EXPECTED, ",".join(content.expected)]
     yield [fmt.META_RETURN_ADDRESS, content.return_address]
     yield [fmt.META_RESPONDENTS, respondents]
-    yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content)]
+    yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content, digests)]
     yield [fmt.META_ANSWERS_SHEET, answers_sheet]
     yield [fmt.META_INDICATORS_SHEET, indicators_sheet]
     plan_json = json.dumps(plan_to_mapping(content.plan), ensure_ascii=False)
     for index, chunk in enumerate(_chunks(plan_json), start=1):
         yield [f"{fmt.META_PLAN}.{index}", chunk]
-    # The stamps, one JSON line per answer or indicator value, in cells of ≤ 30,000 characters.
-    stamps = "\n".join(
-        json.dumps(
-            [
-                unit.respondent,
-                unit.action_code,
-                position,
-                unit.at.isoformat(),
-                unit.by,
-                value_digest(unit.value),
-            ],
-            ensure_ascii=False,
-        )
-        for units, positioned in ((content.answers, False), (content.indicators, True))
-        for unit in units
-        if unit.at is not None
-        for position in [unit.position if positioned else None]  # type: ignore[union-attr]
-    )
-    for index, chunk in enumerate(_chunks(stamps), start=1):
+    # The stamps, one JSON line per answer or indicator value (as ``json.dumps`` writes the
+    # list, its strings encoded by the same function), in cells of ≤ 30,000 characters.
+    text = encode_basestring
+    lines = [
+        f"[{text(a.respondent)}, {text(a.action_code)}, null, {text(a.at.isoformat())}, "
+        f'{text(a.by)}, "{digest}"]'
+        for a, digest in zip(content.answers, digests[0], strict=True)
+        if a.at is not None
+    ] + [
+        f"[{text(i.respondent)}, {text(i.action_code)}, {i.position}, "
+        f'{text(i.at.isoformat())}, {text(i.by)}, "{digest}"]'
+        for i, digest in zip(content.indicators, digests[1], strict=True)
+        if i.at is not None
+    ]
+    for index, chunk in enumerate(_chunks("\n".join(lines)), start=1):
         yield [f"{fmt.META_STAMPS}.{index}", chunk]
 
 

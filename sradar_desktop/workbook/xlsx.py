@@ -14,9 +14,9 @@ library writes the same cells without styles (see the benchmarks). A sheet is wr
 settings (widths, frozen panes, filter…) and then its rows: the sheets of a workbook are written
 one after the other, each finished when the next one starts.
 
-Text is always written as text, never as a formula. Characters no file can carry are left out by
-the caller (``writer.clean``); the escapes Excel itself reads in text (``_x000D_``) are escaped
-in turn, so that a cell holding « _x000D_ » reads back as typed.
+Text is always written as text, never as a formula. Characters no file can carry are left out;
+the escapes Excel itself reads in text (``_x000D_``) are escaped in turn, so that a cell holding
+« _x000D_ » reads back as typed.
 """
 
 from __future__ import annotations
@@ -38,10 +38,12 @@ _PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relatio
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 
-# The escapes of Excel's own (« _x0041_ » is « A »): one typed as text gets its underscore
-# escaped (« _x005F_x0041_ »), as Excel does, so that it reads back as typed.
+# What no file can carry (control characters, the two non-characters, lone surrogates), left
+# out; and the escapes of Excel's own (« _x0041_ » is « A »): one typed as text gets its
+# underscore escaped (« _x005F_x0041_ »), as Excel does, so that it reads back as typed.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
-_NEEDS_ESCAPING = re.compile(r"[&<>]|_x[0-9A-Fa-f]{4}_")
+_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff&<>]|_x[0-9A-Fa-f]{4}_")
 _EPOCH = datetime(1899, 12, 30)  # Excel's day 0, its false 29 February 1900 included
 
 
@@ -87,8 +89,10 @@ def excel_time(moment: datetime | date) -> float:
 
 
 def text_xml(text: str) -> str:
-    """The ``<is>`` content of an inline text cell (whitespace at either end kept)."""
-    if _NEEDS_ESCAPING.search(text):
+    """The ``<is>`` content of an inline text cell: the characters no file can carry left out,
+    whitespace at either end kept."""
+    if _SPECIAL.search(text):
+        text = _ILLEGAL.sub("", text)
         text = escape(_EXCEL_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text))
     if text[:1].isspace() or text[-1:].isspace():
         return f'<t xml:space="preserve">{text}</t>'

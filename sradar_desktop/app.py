@@ -191,5 +191,5 @@ def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> 
     status = app.exec()
     window.db.close()
     if window.guard is not None:
-        window.guard.release()  # type: ignore[attr-defined]
+        window.guard.release()
     return status

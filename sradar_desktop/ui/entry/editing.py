@@ -227,15 +227,17 @@ class Editing(QObject):
     def undo_state_changed(self, *_args: object) -> None:
         menus = self.window.menus
         stack = self.controller.undo_stack if self.controller else None
-        can_undo = stack is not None and stack.canUndo()
-        can_redo = stack is not None and stack.canRedo()
+        undo_text = stack.undoText() if stack is not None and stack.canUndo() else None
+        redo_text = stack.redoText() if stack is not None and stack.canRedo() else None
         menus.undo_action.setEnabled(True)  # it also takes back a comment being typed
-        menus.redo_action.setEnabled(can_redo)
+        menus.redo_action.setEnabled(redo_text is not None)
         menus.undo_action.setText(
-            arg(self.tr("&Annuler %1"), stack.undoText()) if can_undo else self.tr("&Annuler")
+            arg(self.tr("&Annuler %1"), undo_text) if undo_text is not None else self.tr("&Annuler")
         )
         menus.redo_action.setText(
-            arg(self.tr("&Rétablir %1"), stack.redoText()) if can_redo else self.tr("&Rétablir")
+            arg(self.tr("&Rétablir %1"), redo_text)
+            if redo_text is not None
+            else self.tr("&Rétablir")
         )
 
     def undo(self) -> None:

@@ -5,6 +5,7 @@ not saved."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Protocol, cast
 
@@ -22,6 +23,8 @@ from sradar_desktop.ui.entry.detail import ActionDetail
 from sradar_desktop.ui.entry.header import EntryHeader
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.widgets import Banner
+
+log = logging.getLogger(__name__)
 
 
 class _Menus(Protocol):
@@ -322,6 +325,18 @@ class Editing(QObject):
                 return False
         invalid = window.detail.indicators.has_invalid_values()
         return not invalid or self._close_with_invalid(invalid)
+
+    def save_without_asking(self) -> None:
+        """The program ends from outside (the session ends, the system stops it): the comment
+        or value being typed is committed, the writes finish or wait in the drafts file.
+        Indicator values that are not numbers cannot be saved; they are named in the log."""
+        window = self.window
+        window.detail.commit_pending()
+        if self.controller is not None:
+            self.controller.engine.end()
+        invalid = window.detail.indicators.has_invalid_values()
+        if invalid:
+            log.warning("Fin du programme : valeurs refusées non enregistrées : %s", invalid)
 
     def _close_with_unsaved(self) -> bool:
         """Some changes could not be saved: retry, close anyway (they stay in the drafts), or

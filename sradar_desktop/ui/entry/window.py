@@ -488,6 +488,14 @@ class MainWindow(QMainWindow):
     def bring_to_front(self) -> None:
         bring_to_front(self)
 
+    def save_for_session_end(self) -> None:
+        """The system ends the program (see ``ui.parts.session_end``): everything typed is
+        saved or kept in the drafts file, the window's place remembered; nothing is asked."""
+        self.editing.save_without_asking()
+        self.settings.geometry = self.saveGeometry()
+        self.settings.splitter_state = self.splitter.saveState()
+        self.settings.sync()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.editing.ready_to_close():
             event.ignore()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Executable
 
@@ -839,6 +839,8 @@ def _server_gone(
 
 @dataclass(frozen=True)
 class ImportInfo:
+    """One import as the database recorded it: enough to choose the one to undo."""
+
     id: int
     at: datetime
     file_name: str
@@ -846,26 +848,81 @@ class ImportInfo:
     questionnaire_id: str
     respondents: tuple[str, ...]
     actor: str
+    new: int = 0  # rows the import created (answers and indicator values)
+    changed: int = 0  # rows it changed
+    undone_at: datetime | None = None
+
+    def describe(self) -> str:
+        """One French line: number, when, who, file, respondents, what it did."""
+        who = ", ".join(self.respondents[:3]) + (
+            f" et {len(self.respondents) - 3} autres" if len(self.respondents) > 3 else ""
+        )
+        parts = [
+            f"n° {self.id}",
+            moment_text(self.at),
+            self.actor or "(auteur inconnu)",
+            self.file_name,
+            who or "(aucun répondant)",
+            f"{count(self.new, 'ligne nouvelle', 'lignes nouvelles')}, "
+            f"{count(self.changed, 'modifiée')}",
+        ]
+        if self.undone_at is not None:
+            parts.append(f"annulé le {moment_text(self.undone_at)}")
+        return "  ".join(parts)
+
+
+def list_imports(
+    db: Database,
+    questionnaire_id: str | None = None,
+    *,
+    undone: bool = True,
+    last: bool = False,
+) -> list[ImportInfo]:
+    """The imports of the database (of one questionnaire, if given), oldest first, with how
+    many rows each created and changed; without those undone when ``undone`` is False; only
+    the latest with ``last``."""
+    with db.read() as session:
+        query = select(ImportRecord)
+        if not undone:
+            query = query.where(ImportRecord.undone_at.is_(None))
+        if questionnaire_id is not None:
+            query = query.where(ImportRecord.questionnaire_id == questionnaire_id)
+        if last:
+            query = query.order_by(ImportRecord.id.desc()).limit(1)
+        records = sorted(session.scalars(query), key=lambda record: record.id)
+        ids = query.with_only_columns(ImportRecord.id).subquery()
+        totals = {
+            import_id: (total, before)
+            for import_id, total, before in session.execute(
+                select(ImportChange.import_id, func.count(), func.count(ImportChange.before))
+                .where(ImportChange.import_id.in_(select(ids.c.id)))
+                .group_by(ImportChange.import_id)
+            )
+        }
+        infos = []
+        for record in records:
+            total, before = totals.get(record.id, (0, 0))
+            infos.append(
+                ImportInfo(
+                    record.id,
+                    record.at,
+                    record.file_name,
+                    record.kind,
+                    record.questionnaire_id,
+                    tuple(filter(None, record.respondents.split(","))),
+                    record.actor,
+                    new=total - before,
+                    changed=before,
+                    undone_at=record.undone_at,
+                )
+            )
+        return infos
 
 
 def last_import(db: Database, questionnaire_id: str | None = None) -> ImportInfo | None:
     """The latest import not undone (of one questionnaire, if given)."""
-    with db.read() as session:
-        query = select(ImportRecord).where(ImportRecord.undone_at.is_(None))
-        if questionnaire_id is not None:
-            query = query.where(ImportRecord.questionnaire_id == questionnaire_id)
-        record = session.scalar(query.order_by(ImportRecord.id.desc()))
-        if record is None:
-            return None
-        return ImportInfo(
-            record.id,
-            record.at,
-            record.file_name,
-            record.kind,
-            record.questionnaire_id,
-            tuple(filter(None, record.respondents.split(","))),
-            record.actor,
-        )
+    found = list_imports(db, questionnaire_id, undone=False, last=True)
+    return found[0] if found else None
 
 
 # Put back by an undo; every one but ``to_confirm`` (whether a carried answer awaits its

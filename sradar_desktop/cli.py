@@ -7,6 +7,7 @@ traceback (bugs go to the log file with theirs).
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import re
@@ -141,7 +142,18 @@ def _import_number(text: str) -> int:
     return number
 
 
-_ACTOR_HELP = "nom de la personne qui agit, pour le journal des modifications"
+_ACTOR_HELP = (
+    "nom de la personne qui agit, pour le journal des modifications (par défaut : le compte "
+    "qui lance la commande)"
+)
+
+
+def _account_name() -> str:
+    """The system account running the command: who acted, when ``--as`` does not say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name in the environment or database
+        return ""
 
 
 def _questionnaire_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -871,6 +883,8 @@ def _check_display() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _configure_streams()
     args = _parser().parse_args(argv)
+    if getattr(args, "actor", None) == "":
+        args.actor = _account_name()
     setup_logging()
     try:
         _check_outputs(args)

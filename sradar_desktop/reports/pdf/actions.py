@@ -118,7 +118,7 @@ def _distribution(b: Blocks, result: ActionResult) -> str:
     """``Oui 2 (DDETS-44, DDETS-49) · Non 1 (DDETS-72)``, then the carried answers awaiting
     confirmation (``à confirmer : DDETS-53 (oui)``), in markup."""
     distribution = result.distribution
-    awaiting = [a for a in result.awaiting if a.status is not None]
+    awaiting = [(a.respondent, a.status) for a in result.awaiting if a.status is not None]
     if not distribution and not awaiting:
         return "<i>aucune réponse</i>"
     codes = [code for code in b.scale.codes if code in distribution]
@@ -133,8 +133,8 @@ def _distribution(b: Blocks, result: ActionResult) -> str:
             part += f" ({markup(names)})"
         parts.append(part)
     if awaiting:
-        carried = ", ".join(f"{a.respondent} ({b.label(a.status)})" for a in awaiting[:3]) + (
-            ", …" if len(awaiting) > 3 else ""
-        )
+        carried = ", ".join(
+            f"{respondent} ({b.label(status)})" for respondent, status in awaiting[:3]
+        ) + (", …" if len(awaiting) > 3 else "")
         parts.append(f"<i>{TO_CONFIRM}\u00a0{len(awaiting)}</i> : {markup(carried)}")
     return MIDDOT.join(parts)

@@ -28,18 +28,20 @@ from sradar_desktop.reports.pdf.text import french_spacing, markup
 _PAGE_TOTAL_FORM = "sradar-nombre-de-pages"
 
 
-class PageCanvas(Canvas):
-    """A canvas that writes « page n / N »: N is a form filled in once the last page is known,
+def _page_number(canvas: Canvas, x: float, y: float, font: str, size: float) -> None:
+    """« page n / N »: N is the form that ``PageCanvas`` fills in once the last page is known,
     so the document is laid out once."""
+    text = f"page {canvas.getPageNumber()} / "
+    canvas.setFont(font, size)
+    canvas.drawString(x, y, text)
+    canvas.saveState()
+    canvas.translate(x + stringWidth(text, font, size), y)
+    canvas.doForm(_PAGE_TOTAL_FORM)
+    canvas.restoreState()
 
-    def page_number(self, x: float, y: float, font: str, size: float) -> None:
-        text = f"page {self.getPageNumber()} / "
-        self.setFont(font, size)
-        self.drawString(x, y, text)
-        self.saveState()
-        self.translate(x + stringWidth(text, font, size), y)
-        self.doForm(_PAGE_TOTAL_FORM)
-        self.restoreState()
+
+class PageCanvas(Canvas):
+    """A canvas that writes the number of pages in the form of « page n / N »."""
 
     def save(self) -> None:
         total = self.getPageNumber() - 1  # the last showPage already counted the next page
@@ -100,19 +102,19 @@ class Document(BaseDocTemplate):
             ]
         )
 
-    def _footer(self, canvas: PageCanvas, _doc: Any) -> None:
+    def _footer(self, canvas: Canvas, _doc: Any) -> None:
         canvas.saveState()
         y = 9 * mm
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(MARGIN_X, y + 10, PAGE_WIDTH - MARGIN_X, y + 10)
         canvas.setFillColor(MUTED)
-        canvas.page_number(MARGIN_X, y, self.fonts.regular, 7.5)
+        _page_number(canvas, MARGIN_X, y, self.fonts.regular, 7.5)
         canvas.setFont(self.fonts.regular, 7.5)
         canvas.drawRightString(PAGE_WIDTH - MARGIN_X, y, self.footer)
         canvas.restoreState()
 
-    def _header_and_footer(self, canvas: PageCanvas, doc: Any) -> None:
+    def _header_and_footer(self, canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
         y = PAGE_HEIGHT - 12 * mm
         canvas.setFont(self.fonts.regular, 7.5)

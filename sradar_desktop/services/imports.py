@@ -57,7 +57,7 @@ from sradar_desktop.services.files.incoming import KIND_PLAN, file_digest, read_
 from sradar_desktop.services.questionnaires import (
     store_plan,
 )
-from sradar_desktop.services.refusals import record_refusal
+from sradar_desktop.services.refusals import record_refusals
 from sradar_desktop.services.revisions import route_old_version
 from sradar_desktop.services.server_wait import ServerPatience, Waiting, duration_text
 from sradar_desktop.workbook import format as fmt
@@ -690,6 +690,7 @@ class FileResult:
     error: UserError | None = None
     # How the file is named: « message.eml › pièce.xlsx » for a workbook taken from a message.
     name: str = ""
+    sender: str = ""  # the address of the message it came from, if any
 
     @property
     def display_name(self) -> str:
@@ -707,27 +708,23 @@ def import_files(
     waiting: Callable[[Waiting], None] | None = None,
     campaign_id: str | None = None,
 ) -> list[FileResult]:
-    """Import each file on its own (see ``_file_by_file``); a refused file is remembered
-    against its service (``services.refusals``). A saved message (``.eml``, ``.msg``) gives one
-    result per attached workbook, each checked against the campaign the replies are collected
-    for (``campaign_id``, or the current campaign of its questionnaire) and reported with the
-    message (see ``services.files.collecting``)."""
+    """Import each file on its own (see ``_file_by_file``); a refused file (or message) is
+    remembered against its service (``services.refusals``). A saved message (``.eml``,
+    ``.msg``) gives one result per attached workbook, each checked against the campaign the
+    replies are collected for (``campaign_id``, or the current campaign of its questionnaire)
+    and reported with the message (see ``services.files.collecting``)."""
 
     def one(item: Expanded, accept: Acceptance | None) -> ImportOutcome:
-        try:
-            return import_file(
-                db,
-                item.path,
-                actor=actor,
-                respondent_code=respondent_code,
-                name=item.name,
-                accept=accept,
-            )
-        except FileRefusedError as error:
-            record_refusal(db, Path(item.name), str(error), actor=actor)
-            raise
+        return import_file(
+            db,
+            item.path,
+            actor=actor,
+            respondent_code=respondent_code,
+            name=item.name,
+            accept=accept,
+        )
 
-    return _file_by_file(
+    results = _file_by_file(
         db,
         paths,
         one,
@@ -738,6 +735,8 @@ def import_files(
         waiting,
         campaign_id,
     )
+    record_refusals(db, results, actor=actor)
+    return results
 
 
 def preview_files(
@@ -751,7 +750,8 @@ def preview_files(
     campaign_id: str | None = None,
 ) -> list[FileResult]:
     """What importing each file would do, nothing changed (see ``_file_by_file``; messages as
-    in ``import_files``)."""
+    in ``import_files``). The import window keeps the trace of the files refused here
+    (``refusals.record_refusals``): they will never be imported."""
     return _file_by_file(
         db,
         paths,
@@ -793,9 +793,12 @@ def _file_by_file(
                 break
             if progress is not None:
                 progress(index, item.origin)
+            sender = item.source.info.sender if item.source is not None else ""
             if item.error is not None:
                 log.info("Refusé : %s", item.error)
-                results.append(FileResult(item.origin, error=item.error, name=item.name))
+                results.append(
+                    FileResult(item.origin, error=item.error, name=item.name, sender=sender)
+                )
                 continue
             check = checks(item, campaign_id)
             try:
@@ -804,7 +807,7 @@ def _file_by_file(
                 )
             except ServerUnavailableError as error:
                 gone = _server_gone(item.name, error, patience, not_done)
-                results.append(FileResult(item.origin, error=gone, name=item.name))
+                results.append(FileResult(item.origin, error=gone, name=item.name, sender=sender))
             except Exception as error:  # a bug is logged with its traceback, and said
                 failure = describe_failure(
                     error,
@@ -812,11 +815,15 @@ def _file_by_file(
                     "Les autres fichiers sont traités.",
                 )
                 refusal = error if isinstance(error, UserError) else UserError(failure.message)
-                results.append(FileResult(item.origin, error=refusal, name=item.name))
+                results.append(
+                    FileResult(item.origin, error=refusal, name=item.name, sender=sender)
+                )
             else:
                 if check is not None:
                     outcome = check.finish(outcome)
-                results.append(FileResult(item.origin, outcome=outcome, name=item.name))
+                results.append(
+                    FileResult(item.origin, outcome=outcome, name=item.name, sender=sender)
+                )
     return results
 
 

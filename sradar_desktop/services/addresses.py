@@ -55,15 +55,21 @@ def return_address(db: Database, campaign_id: str) -> str:
         return _campaign(session, campaign_id).return_address
 
 
+def checked_return_address(text: str) -> str:
+    """A return address as typed, checked (``""`` for a blank text); ``UserError`` for a text
+    that is not one address."""
+    if not text.strip():
+        return ""
+    try:
+        return check_address(text.strip())
+    except AddressError as error:
+        raise UserError(f"L'adresse de retour est à corriger : {error}.") from None
+
+
 def set_return_address(db: Database, campaign_id: str, text: str) -> str:
     """Set (or, with a blank text, remove) the return address of a campaign; returns it as
-    kept. ``UserError`` for a text that is not one address."""
-    address = ""
-    if text.strip():
-        try:
-            address = check_address(text.strip())
-        except AddressError as error:
-            raise UserError(f"L'adresse de retour est à corriger : {error}.") from None
+    kept (see ``checked_return_address``)."""
+    address = checked_return_address(text)
     with db.write() as session:
         _campaign(session, campaign_id).return_address = address
     return address
@@ -269,13 +275,9 @@ def save_addresses(
 ) -> None:
     """Keep the roster of a campaign as typed (with its services' addresses) and its return
     address; the return address is checked first, so that a mistake in it changes nothing."""
-    if return_address_text.strip():
-        try:
-            check_address(return_address_text.strip())
-        except AddressError as error:
-            raise UserError(f"L'adresse de retour est à corriger : {error}.") from None
+    address = checked_return_address(return_address_text)
     set_roster(db, campaign_id, members)
-    set_return_address(db, campaign_id, return_address_text)
+    set_return_address(db, campaign_id, address)
 
 
 def addresses_of(members: Sequence[RosterMember], code: str) -> tuple[str, ...]:

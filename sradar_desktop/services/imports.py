@@ -14,7 +14,7 @@ import functools
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -707,12 +707,13 @@ def import_files(
     cancelled: Callable[[], bool] | None = None,
     waiting: Callable[[Waiting], None] | None = None,
     campaign_id: str | None = None,
+    only: Collection[tuple[Path, str]] | None = None,
 ) -> list[FileResult]:
-    """Import each file on its own (see ``_file_by_file``); a refused file (or message) is
-    remembered against its service (``services.refusals``). A saved message (``.eml``,
-    ``.msg``) gives one result per attached workbook, each checked against the campaign the
-    replies are collected for (``campaign_id``, or the current campaign of its questionnaire)
-    and reported with the message (see ``services.files.collecting``)."""
+    """Import each file on its own (see ``_file_by_file``, and there ``only``); a refused file
+    (or message) is remembered against its service (``services.refusals``). A saved message
+    (``.eml``, ``.msg``) gives one result per attached workbook, each checked against the
+    campaign the replies are collected for (``campaign_id``, or the current campaign of its
+    questionnaire) and reported with the message (see ``services.files.collecting``)."""
 
     def one(item: Expanded, accept: Acceptance | None) -> ImportOutcome:
         return import_file(
@@ -734,6 +735,7 @@ def import_files(
         cancelled,
         waiting,
         campaign_id,
+        only,
     )
     record_refusals(db, results, actor=actor)
     return results
@@ -777,22 +779,28 @@ def _file_by_file(
     cancelled: Callable[[], bool] | None,
     waiting: Callable[[Waiting], None] | None,
     campaign_id: str | None,
+    only: Collection[tuple[Path, str]] | None = None,
 ) -> list[FileResult]:
     """``one(file, acceptance)`` for each file on its own: one refused file, or even a bug with
     one, never stops the others; stops between files when ``cancelled``. A saved message stands
     for its attached workbooks (``collecting.expanded``), each named « message.eml › pièce.xlsx »
-    and checked (``collecting.checks``). A server that cannot serve for now (restarting,
-    connection cut) is waited for, ``waiting`` saying so, before giving up on a file
-    (``services.server_wait``). ``doing`` (« l'import ») and ``not_done`` (« n'a pas été
-    importé ») word the messages."""
+    and checked (``collecting.checks``); ``only`` (path given, name) keeps some of them (those
+    a preview found ready). ``progress(rank, path)`` counts the paths given. A server that
+    cannot serve for now (restarting, connection cut) is waited for, ``waiting`` saying so,
+    before giving up on a file (``services.server_wait``). ``doing`` (« l'import ») and
+    ``not_done`` (« n'a pas été importé ») word the messages."""
     patience = ServerPatience(db.location, on_wait=waiting, cancelled=cancelled)
+    paths = list(paths)
+    rank = {path: number for number, path in reversed(list(enumerate(paths)))}
     results = []
     with expanded(paths) as items:
-        for index, item in enumerate(items):
+        for item in items:
+            if only is not None and (item.origin, item.name) not in only:
+                continue
             if cancelled is not None and cancelled():
                 break
             if progress is not None:
-                progress(index, item.origin)
+                progress(rank[item.origin], item.origin)
             sender = item.source.info.sender if item.source is not None else ""
             if item.error is not None:
                 log.info("Refusé : %s", item.error)

@@ -6,20 +6,30 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 from conftest import SEED_000
-from exchange_support import answer
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
-from ui_support import SIGNAL_TIMEOUT, SRADAR, answers, current_code, database_path, open_window
+from PySide6.QtWidgets import QApplication, QMessageBox
+from ui_support import (
+    SIGNAL_TIMEOUT,
+    SRADAR,
+    answers,
+    box_button,
+    click,
+    current_code,
+    database_path,
+    drop,
+    import_dialog,
+    open_window,
+    wait_active,
+    workbook_from_elsewhere,
+)
 
 from sradar_desktop.services import imports
 from sradar_desktop.services.answers import read_answers
 from sradar_desktop.services.consolidation import roster
-from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_file, last_import, preview_files
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id, list_questionnaires
@@ -33,7 +43,8 @@ from sradar_desktop.ui.dialogs.import_models import (
     ImportFilesModel,
     preview_lines,
 )
-from sradar_desktop.ui.dialogs.sending import ExpectedServicesModel, SendDialog
+from sradar_desktop.ui.dialogs.sending import SendDialog
+from sradar_desktop.ui.dialogs.sending_models import ExpectedServicesModel
 from sradar_desktop.ui.entry import exchange as exchange_module
 
 K = Qt.Key
@@ -52,61 +63,6 @@ def any_db(db_url):
     database = open_database(db_url)
     yield database
     database.close()
-
-
-def workbook_from_elsewhere(tmp_path: Path, respondent: str, answers_: dict, name: str) -> Path:
-    """A workbook exported by another workstation (its own database), as received by email."""
-    source = open_database(tmp_path / f"poste-{respondent}.sqlite3")
-    try:
-        answer(source, respondent, answers_, actor=f"Agent {respondent}")
-        path = tmp_path / name
-        export_workbook(source, path, respondent_code=respondent)
-    finally:
-        source.close()
-    return path
-
-
-def drop(qtbot, widget, paths: list[Path], *, shift: bool = False) -> None:
-    """Drop files on ``widget`` as a file manager does (offering to copy or move them; Shift
-    asks for a move)."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
-    center = widget.rect().center()
-    offered = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
-    keys = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier(0)
-    enter = QDragEnterEvent(center, offered, mime, Qt.MouseButton.LeftButton, keys)
-    QApplication.sendEvent(widget, enter)
-    assert enter.isAccepted()
-    dropped = QDropEvent(QPointF(center), offered, mime, Qt.MouseButton.LeftButton, keys)
-    assert dropped.proposedAction() == (
-        Qt.DropAction.MoveAction if shift else Qt.DropAction.CopyAction
-    )
-    QApplication.sendEvent(widget, dropped)
-    assert dropped.isAccepted()
-    # Always a copy: a move would let the file manager delete the workbook received.
-    assert dropped.dropAction() == Qt.DropAction.CopyAction
-
-
-def import_dialog(qtbot, window) -> ImportDialog:
-    qtbot.waitUntil(lambda: isinstance(window.exchange.dialog, ImportDialog))
-    dialog = window.exchange.dialog
-    qtbot.waitUntil(lambda: dialog.phase == ImportDialog.PREVIEWED, timeout=SIGNAL_TIMEOUT)
-    return dialog
-
-
-def wait_active(qtbot, widget) -> None:
-    """The offscreen platform does not give the activation back when a dialog closes."""
-    widget.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
-
-
-def click(qtbot, button: QPushButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def box_button(box: QMessageBox, text: str) -> QPushButton:
-    return next(b for b in box.buttons() if b.text() == text)  # type: ignore[return-value]
 
 
 def test_drop_a_good_workbook_and_a_pdf(qtbot, any_db, tmp_path):

@@ -49,6 +49,7 @@ from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.failures import Failure
 from sradar_desktop.services.addresses import (
+    AddressImport,
     AddressLine,
     checked_return_address,
     merge_addresses,
@@ -508,15 +509,20 @@ class SendDialog(StoppableDialog):
             failed=arg(self.tr("La liste « %1 » n'a pas pu être lue"), path.name),
         )
 
-    def _apply_addresses(
-        self, path: Path, lines: Sequence[AddressLine], *, add: bool = False
-    ) -> None:
+    def _apply_addresses(self, path: Path, lines: Sequence[AddressLine]) -> None:
         members = self._members()
         if members is None:
             return
-        updated, result = merge_addresses(members, lines, add=add)
+        updated, result = merge_addresses(members, lines)
+        self._show_addresses(path, updated, result)
+        if result.not_expected:
+            self._ask_to_add(path, members, lines, result.not_expected)
+
+    def _show_addresses(
+        self, path: Path, members: list[RosterMember], result: AddressImport
+    ) -> None:
         self._proposed = False
-        self.model.set_members(updated)
+        self.model.set_members(members)
         self.tabs.setCurrentIndex(0)
         text = arg(
             self.tr("%1 : %2, %3."),
@@ -534,10 +540,14 @@ class SendDialog(StoppableDialog):
             text += " " + arg(self.tr("Toujours sans adresse : %1."), ", ".join(result.without))
         text += " " + self.tr("Elles seront enregistrées avec les messages.")
         self._say(text)
-        if result.not_expected:
-            self._ask_to_add(path, lines, result.not_expected)
 
-    def _ask_to_add(self, path: Path, lines: Sequence[AddressLine], codes: list[str]) -> None:
+    def _ask_to_add(
+        self,
+        path: Path,
+        members: list[RosterMember],
+        lines: Sequence[AddressLine],
+        codes: list[str],
+    ) -> None:
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(APP_NAME)
@@ -553,9 +563,12 @@ class SendDialog(StoppableDialog):
         )
         add = box.addButton(self.tr("&Les ajouter"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("Les laisser de &côté"), QMessageBox.ButtonRole.RejectRole)
-        box.buttonClicked.connect(
-            lambda button: self._apply_addresses(path, lines, add=True) if button is add else None
-        )
+
+        def clicked(button: object) -> None:
+            if button is add:
+                self._show_addresses(path, *merge_addresses(members, lines, add=True))
+
+        box.buttonClicked.connect(clicked)
         box.finished.connect(box.deleteLater)
         self.message_box = box
         box.open()

@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sradar_desktop import APP_NAME
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
@@ -71,6 +70,7 @@ from sradar_desktop.ui.parts.mail_program import MailProgram, open_file
 from sradar_desktop.ui.parts.screen import fit_to_screen
 from sradar_desktop.ui.parts.settings import usable_folder
 from sradar_desktop.ui.parts.tasks import StoppableDialog
+from sradar_desktop.ui.parts.widgets import ask
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +202,7 @@ class SendDialog(StoppableDialog):
         if not members:
             self._proposed = bool(propose_roster(region))
             self.model.set_members(propose_roster(region))
+        self._edited = False  # the list shown is the campaign's, as kept
         self._mode_changed()
         self._roster_changed()
         fit_to_screen(self, 920, 640)
@@ -232,7 +233,7 @@ class SendDialog(StoppableDialog):
             self.model.modelReset,
             self.model.dataChanged,
         ):
-            signal.connect(self._roster_changed)
+            signal.connect(self._edited_now)
 
         self.add_button = QPushButton(self.tr("&Ajouter un service"))
         self.add_button.clicked.connect(self.add_row)
@@ -406,6 +407,10 @@ class SendDialog(StoppableDialog):
 
     # -- the roster ----------------------------------------------------------------------------
 
+    def _edited_now(self, *_args: object) -> None:
+        self._edited = True
+        self._roster_changed()
+
     def _roster_changed(self, *_args: object) -> None:
         count = self.model.rowCount()
         self.tabs.setTabToolTip(0, arg(self.tr("%1 services attendus"), count))
@@ -418,7 +423,7 @@ class SendDialog(StoppableDialog):
                 ),
                 self.region,
             )
-        elif count:
+        elif count and not self._edited:
             hint = arg_count(
                 count,
                 self.tr(
@@ -428,6 +433,19 @@ class SendDialog(StoppableDialog):
                 self.tr(
                     "%1 services attendus, enregistrés pour cette campagne. Double-cliquez un "
                     "code, un libellé ou une adresse pour le modifier."
+                ),
+            )
+        elif count:
+            hint = arg_count(
+                count,
+                self.tr(
+                    "%1 service attendu : la liste et les adresses seront enregistrées avec les "
+                    "messages. Double-cliquez un code, un libellé ou une adresse pour le modifier."
+                ),
+                self.tr(
+                    "%1 services attendus : la liste et les adresses seront enregistrées avec "
+                    "les messages. Double-cliquez un code, un libellé ou une adresse pour le "
+                    "modifier."
                 ),
             )
         else:
@@ -548,30 +566,18 @@ class SendDialog(StoppableDialog):
         lines: Sequence[AddressLine],
         codes: list[str],
     ) -> None:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(APP_NAME)
-        box.setText(
+        self.message_box = ask(
+            self,
             arg_count(
                 len(codes),
                 self.tr("%1 service de la liste n'est pas parmi les services attendus."),
                 self.tr("%1 services de la liste ne sont pas parmi les services attendus."),
-            )
+            ),
+            arg(self.tr("%1\n\nLes ajouter à la liste, avec leurs adresses ?"), ", ".join(codes)),
+            self.tr("&Les ajouter"),
+            self.tr("Les laisser de &côté"),
+            lambda: self._show_addresses(path, *merge_addresses(members, lines, add=True)),
         )
-        box.setInformativeText(
-            arg(self.tr("%1\n\nLes ajouter à la liste, avec leurs adresses ?"), ", ".join(codes))
-        )
-        add = box.addButton(self.tr("&Les ajouter"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(self.tr("Les laisser de &côté"), QMessageBox.ButtonRole.RejectRole)
-
-        def clicked(button: object) -> None:
-            if button is add:
-                self._show_addresses(path, *merge_addresses(members, lines, add=True))
-
-        box.buttonClicked.connect(clicked)
-        box.finished.connect(box.deleteLater)
-        self.message_box = box
-        box.open()
 
     # -- the folder ----------------------------------------------------------------------------
 
@@ -652,35 +658,28 @@ class SendDialog(StoppableDialog):
         if not existing:
             run()
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(APP_NAME)
-        box.setText(
+        names = ", ".join(path.name for path in existing[:5])
+        if len(existing) > 5:
+            names += "…"
+        self.message_box = ask(
+            self,
             arg_count(
                 len(existing),
                 self.tr("%1 classeur de ce questionnaire est déjà dans ce dossier."),
                 self.tr("%1 classeurs de ce questionnaire sont déjà dans ce dossier."),
-            )
-        )
-        names = ", ".join(path.name for path in existing[:5])
-        if len(existing) > 5:
-            names += "…"
-        box.setInformativeText(
+            ),
             arg(
                 self.tr(
                     "%1\n\nLes remplacer par des classeurs vierges ? Si ce sont des réponses "
                     "reçues, importez-les d'abord ou choisissez un autre dossier."
                 ),
                 names,
-            )
+            ),
+            self.tr("&Remplacer"),
+            self.tr("&Ne rien écrire"),
+            run,
+            destructive=True,
         )
-        replace = box.addButton(self.tr("&Remplacer"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(self.tr("&Ne rien écrire"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(QMessageBox.StandardButton.NoButton)
-        box.buttonClicked.connect(lambda button: run() if button is replace else None)
-        box.finished.connect(box.deleteLater)
-        self.message_box = box
-        box.open()
 
     def write_all_for_the_rest(self) -> None:
         """Write, with every action, the messages of the services that pilot nothing."""
@@ -773,7 +772,8 @@ class SendDialog(StoppableDialog):
         else:
             self.prepared.set_lines(prepared_lines(result))
             self.result = result
-            self._proposed = False
+            self._proposed = self._edited = False
+            self._roster_changed()
             self.roster_saved.emit(self.campaign_id)
         self._say(self.describe(result), error=bool(result.refused))
         self.tabs.setTabEnabled(1, bool(self.prepared.lines))

@@ -37,7 +37,7 @@ from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import bring_to_front
 from sradar_desktop.ui.parts.mail_program import MailProgram, open_file
 from sradar_desktop.ui.parts.settings import Folder
-from sradar_desktop.ui.parts.widgets import window_action
+from sradar_desktop.ui.parts.widgets import ask, window_action
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -291,19 +291,8 @@ class WorkbookExchange(QObject):
     def _ask(
         self, text: str, informative: str, yes: str, no: str, on_yes: Callable[[], None]
     ) -> QMessageBox:
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(APP_NAME)
-        box.setText(text)
-        box.setInformativeText(informative)
-        accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(no, QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(accept)
-        box.buttonClicked.connect(lambda button: on_yes() if button is accept else None)
-        box.finished.connect(box.deleteLater)
-        self.message_box = box
-        box.open()
-        return box
+        self.message_box = ask(self.window, text, informative, yes, no, on_yes)  # type: ignore[arg-type]
+        return self.message_box
 
     def _report(self, failure: Failure) -> None:
         """A failed operation in a box: a warning for what the user can fix, an error for a

@@ -213,6 +213,7 @@ def test_prepare_send_and_remind_from_the_dialog(qtbot, db, tmp_path, monkeypatc
     click(qtbot, box_button(box, "&Remplacer"))
     written(qtbot, dialog)
     reminders = {w.code: w for w in dialog.prepared.written}
+    assert dialog.message.text().startswith(f"{len(reminders)} relances préparées dans {folder}")
     # The same services, and the same missing actions, as « send --reminders » gives.
     elsewhere = tmp_path / "cli"
     elsewhere.mkdir()

@@ -85,6 +85,7 @@ def _table(model: object, name: str, accessible: str) -> QTableView:
     table.setAccessibleName(accessible)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setAlternatingRowColors(True)
+    table.setWordWrap(False)  # one line per service, cut at the end (« ddets-44@loire-… »)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
     return table
@@ -221,8 +222,9 @@ class SendDialog(StoppableDialog):
             self.table,
             {
                 ExpectedServicesModel.CODE: advance("DRIEETS-IDF") + 40,
-                ExpectedServicesModel.LABEL: advance("DDETS de la Loire-Atlantique"),
-                ExpectedServicesModel.DEPARTMENT: advance("44 — Loire-Atlantique") + 24,
+                # The addresses take what is left: they are what is typed here.
+                ExpectedServicesModel.LABEL: advance("DDETS de la Mayenne") + 16,
+                ExpectedServicesModel.DEPARTMENT: advance("44 — Loire-Atlantique"),
                 ExpectedServicesModel.PILOTED: advance("Actions pilotées") + 16,
             },
             ExpectedServicesModel.ADDRESS,
@@ -300,7 +302,6 @@ class SendDialog(StoppableDialog):
         )
         self.messages_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.messages_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.messages_view.setWordWrap(False)
         advance = self.fontMetrics().horizontalAdvance
         _columns(
             self.messages_view,
@@ -793,26 +794,43 @@ class SendDialog(StoppableDialog):
     def describe(self, result: DraftsResult) -> str:
         """What was prepared, in French, for the dialog (the list says it service by
         service)."""
-        written = len(self.prepared.written)
+        written = self.prepared.written
         if not written:
             text = self.tr("Aucun message n'a été préparé (voir la liste).")
+        elif any(draft.missing is not None for draft in written):
+            text = arg(
+                plural(
+                    len(written),
+                    self.tr(
+                        "%1 relance préparée dans %2, avec un classeur vierge : elle dit ce qui "
+                        "manque. Ouvrez-la dans votre messagerie pour la vérifier et l'envoyer."
+                    ),
+                    self.tr(
+                        "%1 relances préparées dans %2, chacune avec un classeur vierge : elles "
+                        "disent ce qui manque. Ouvrez-les dans votre messagerie pour les vérifier "
+                        "et les envoyer."
+                    ),
+                ),
+                len(written),
+                result.folder,
+            )
         else:
             text = arg(
                 plural(
-                    written,
+                    len(written),
                     self.tr(
                         "%1 message préparé dans %2, avec son classeur : ouvrez-le dans votre "
-                        "messagerie pour le vérifier et l'envoyer. SRADAR Desktop n'envoie rien."
+                        "messagerie pour le vérifier et l'envoyer."
                     ),
                     self.tr(
                         "%1 messages préparés dans %2, chacun avec son classeur : ouvrez-les "
-                        "dans votre messagerie pour les vérifier et les envoyer. SRADAR Desktop "
-                        "n'envoie rien."
+                        "dans votre messagerie pour les vérifier et les envoyer."
                     ),
                 ),
-                written,
+                len(written),
                 result.folder,
             )
+        text += " " + self.tr("SRADAR Desktop n'envoie rien.")
         text += " " + self.tr("La liste des services et leurs adresses sont enregistrées.")
         if result.pilots_nothing:
             text += " " + arg(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from exchange_support import answer
 from mail_support import MsgAttachment, MsgMessage, build_msg, outlook_eml, thunderbird_eml, write
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
+from test_ui_accessibility import unnamed_controls
 from ui_support import (
     SIGNAL_TIMEOUT,
     SRADAR,
@@ -445,3 +447,31 @@ def test_messages_imported_from_the_window(qtbot, db, tmp_path):
         assert read_answers(db, CAMPAIGN, code)["1.1.1"].comment == f"Réponse de {code}"
     assert len(refused_files(db, CAMPAIGN)) == 1
     click(qtbot, dialog.cancel_button)
+
+
+def test_every_control_of_the_sending_dialog_has_a_name_and_its_own_letter(qtbot, db):
+    """Read by a screen reader, reached by Alt and one letter: never two controls on the same
+    letter (Alt would go to the first one only)."""
+    plan = load_plan(db, SRADAR)
+    dialog = SendDialog(db, plan, CAMPAIGN, "Évaluation", [], region=plan.region)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.all_for_rest_button.setText("Lui envo&yer toutes les actions")
+    dialog.all_for_rest_button.show()
+    texts = {button.text() for button in dialog.findChildren(QAbstractButton) if button.text()}
+    texts |= {label.text() for label in dialog.findChildren(QLabel) if label.buddy()}
+    texts |= {dialog.tabs.tabText(tab) for tab in range(dialog.tabs.count())}
+    dialog._set_busy(True)  # « Arrêter » while the messages are written
+    texts.add(dialog.close_button.text())
+    dialog._set_busy(False)
+    texts.discard(dialog.write_button.text())  # its two texts share one letter
+    click(qtbot, dialog.reminders_button)
+    texts.add(dialog.write_button.text())
+    letters = [re.search(r"&(\w)", text) for text in sorted(texts)]
+    assert all(letters), sorted(texts)
+    chosen = [letter.group(1).lower() for letter in letters if letter]
+    assert len(chosen) == len(set(chosen)), sorted(texts)
+    assert unnamed_controls(dialog) == []
+    dialog.tabs.setTabEnabled(1, True)
+    dialog.tabs.setCurrentIndex(1)
+    assert unnamed_controls(dialog) == []

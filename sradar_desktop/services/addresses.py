@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from sradar_desktop.db.models import Campaign
 from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.domain.text import count
@@ -39,8 +41,8 @@ MAX_LIST_ROWS = 5000
 MAX_PROBLEMS_SHOWN = 20
 
 
-def _campaign(session: object, campaign_id: str) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)  # type: ignore[attr-defined]
+def _campaign(session: Session, campaign_id: str) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise UserError(
             f"La campagne « {campaign_id} » n'existe pas dans cette base. La commande "
@@ -93,7 +95,7 @@ def _cell_text(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _rows(path: Path) -> tuple[list[list[object]], str]:
+def _rows(path: Path) -> tuple[Sequence[Sequence[object]], str]:
     """The rows of the list and the name of its sheet ("" for a text file)."""
     name = path.name
     check_size(path)
@@ -113,7 +115,7 @@ def _rows(path: Path) -> tuple[list[list[object]], str]:
             f"Le fichier « {name} » a été refusé : il dépasse {MAX_LIST_BYTES // (1024 * 1024)} "
             "Mo, bien plus qu'une liste d'adresses."
         )
-    return text_table_rows(path.read_bytes(), name), ""  # type: ignore[return-value]
+    return text_table_rows(path.read_bytes(), name), ""
 
 
 def read_address_list(path: Path) -> list[AddressLine]:

@@ -380,7 +380,7 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
     qtbot.keyClick(QApplication.focusWidget(), K.Key_Return)
     qtbot.waitUntil(lambda: model.lines()[-1] == ("CPAM-44", "CPAM de la Loire-Atlantique", ""))
     qtbot.keyClick(dialog.table, K.Key_Return)  # Enter in the list does not start the writing
-    assert not dialog.running and dialog.result is None
+    assert not dialog.running and dialog.drafts is None
     model.setData(
         model.index(6, ExpectedServicesModel.LABEL),
         "Caisse primaire d’assurance maladie de la Loire-Atlantique",
@@ -390,7 +390,7 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
 
     click(qtbot, dialog.write_button)
     qtbot.waitUntil(
-        lambda: dialog.result is not None and not dialog.running, timeout=SIGNAL_TIMEOUT
+        lambda: dialog.drafts is not None and not dialog.running, timeout=SIGNAL_TIMEOUT
     )
     written = sorted(path.name for path in folder.iterdir())
     assert written == sorted(
@@ -409,7 +409,7 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
     # Every action for the service that pilots none.
     assert dialog.all_for_rest_button.text() == "Lui envo&yer toutes les actions"
     click(qtbot, dialog.all_for_rest_button)
-    qtbot.waitUntil(lambda: not dialog.running and not dialog.result.pilots_nothing)
+    qtbot.waitUntil(lambda: not dialog.running and not dialog.drafts.pilots_nothing)
     assert (folder / "SRADAR-2021-2023_CPAM-44.xlsx").exists()
     assert (folder / "SRADAR-2021-2023_CPAM-44.eml").exists()
     assert dialog.message.text().startswith("7 messages préparés")

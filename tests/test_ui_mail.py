@@ -89,7 +89,7 @@ def send_dialog(qtbot, window) -> SendDialog:
 
 def written(qtbot, dialog: SendDialog) -> None:
     qtbot.waitUntil(
-        lambda: dialog.result is not None and not dialog.running, timeout=SIGNAL_TIMEOUT
+        lambda: dialog.drafts is not None and not dialog.running, timeout=SIGNAL_TIMEOUT
     )
 
 

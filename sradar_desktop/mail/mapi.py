@@ -104,6 +104,12 @@ def _structures(text: Any) -> tuple[type, type, type]:
     return Recipient, File, Message
 
 
+MapiRecipDescW: Any
+MapiFileDescW: Any
+MapiMessageW: Any
+MapiRecipDesc: Any
+MapiFileDesc: Any
+MapiMessage: Any
 MapiRecipDescW, MapiFileDescW, MapiMessageW = _structures(ctypes.c_wchar_p)
 MapiRecipDesc, MapiFileDesc, MapiMessage = _structures(ctypes.c_char_p)
 
@@ -133,16 +139,18 @@ def build_message(draft: DraftFile, *, unicode: bool) -> _Built:
         if unicode
         else (MapiRecipDesc, MapiFileDesc, MapiMessage)
     )
+    recipient_array: Any = recipient * max(len(draft.to), 1)
+    file_array: Any = file * max(len(draft.attachments), 1)
 
     def text(value: str) -> Any:
         return value if unicode else value.encode(ANSI, errors="replace")
 
-    recipients = (recipient * max(len(draft.to), 1))()
+    recipients = recipient_array()
     for one, address in zip(recipients, draft.to, strict=False):
         one.ulRecipClass = MAPI_TO
         one.lpszName = text(address)
         one.lpszAddress = text(f"SMTP:{address}")
-    files = (file * max(len(draft.attachments), 1))()
+    files = file_array()
     for one, path in zip(files, draft.attachments, strict=False):
         one.nPosition = NO_POSITION
         one.lpszPathName = text(str(Path(path).resolve()))
@@ -181,8 +189,8 @@ class MapiMailer:
                 self.send(0, parent, ctypes.byref(built.message), MAPI_LOGON_UI | MAPI_DIALOG, 0)
             )
         finally:
-            if joined:
-                ctypes.windll.ole32.CoUninitialize()  # type: ignore[attr-defined]
+            if joined and sys.platform == "win32":
+                ctypes.windll.ole32.CoUninitialize()
         log.info(
             "Message %s ouvert par %s (MAPI) : %s", draft.path.name, self.client, code_name(code)
         )
@@ -196,15 +204,19 @@ def code_name(code: int) -> str:
 def _join_apartment() -> bool:
     """A single-threaded COM apartment for this thread, as mail programs expect of their
     callers (True when this call made it, and must end it)."""
+    if sys.platform != "win32":
+        return False
     coinit_apartmentthreaded = 0x2
-    result = ctypes.windll.ole32.CoInitializeEx(None, coinit_apartmentthreaded)  # type: ignore[attr-defined]
+    result = ctypes.windll.ole32.CoInitializeEx(None, coinit_apartmentthreaded)
     return result in (0, 1)  # S_OK, S_FALSE (already joined: still to be balanced)
 
 
 def default_mail_client() -> str:
     """The default mail program as Windows knows it, when it serves Simple MAPI (its key
     under ``Software\\Clients\\Mail`` names a DLL), else "". The user's choice (HKCU) first."""
-    import winreg  # Windows only
+    if sys.platform != "win32":
+        return ""
+    import winreg
 
     for root in (winreg.HKEY_CURRENT_USER, winreg.HKEY_LOCAL_MACHINE):
         try:
@@ -239,7 +251,7 @@ def mapi_mailer() -> MapiMailer | None:
         log.info("Pas de messagerie Simple MAPI par défaut : les messages s'ouvrent en .eml.")
         return None
     try:
-        library = ctypes.WinDLL("mapi32.dll")  # type: ignore[attr-defined]
+        library = ctypes.WinDLL("mapi32.dll")
     except OSError:
         log.warning("mapi32.dll introuvable", exc_info=True)
         return None

@@ -86,8 +86,11 @@ class Refused(Protocol):
     @property
     def display_name(self) -> str: ...
 
-    error: UserError | None
-    sender: str
+    @property
+    def error(self) -> UserError | None: ...
+
+    @property
+    def sender(self) -> str: ...
 
 
 def record_refusals(db: Database, results: Iterable[Refused], *, actor: str = "") -> None:

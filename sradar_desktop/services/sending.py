@@ -85,15 +85,16 @@ def member(code: str, label: str = "", email: str | None = None) -> RosterMember
     return RosterMember(normal, label, department_from_code(normal), email)
 
 
-def check_roster(lines: Iterable[Sequence[str]]) -> list[RosterMember]:
+def check_roster(lines: Iterable[Sequence[str | None]]) -> list[RosterMember]:
     """The roster from (code, label) or (code, label, addresses) lines as typed: blank lines
     skipped, every problem said in one French message (``UserError`` with one detail per
-    problem). Lines without addresses keep those the campaign has (see ``RosterMember``)."""
+    problem). Lines without addresses (or with ``None``) keep those the campaign has (see
+    ``RosterMember``)."""
     members: list[RosterMember] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
-        code, label = line[0], line[1]
+        code, label = line[0] or "", line[1] or ""
         email = line[2] if len(line) > 2 else None
         if not code.strip() and not label.strip() and not (email or "").strip():
             continue

@@ -148,8 +148,8 @@ def expand(paths: Iterable[Path], folder: Path) -> Iterator[Expanded]:
         if not workbooks:
             # Its sender still says which service sent it (``refusals``).
             source = MessageSource(path.name, "", message.info)
-            error = _no_workbook(path.name, message.attachments)
-            yield Expanded(path, path.name, path, source, error)
+            refusal = _no_workbook(path.name, message.attachments)
+            yield Expanded(path, path.name, path, source, refusal)
             continue
         target = folder / str(number)
         target.mkdir()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QFont
 
 from sradar_desktop.domain.dates import moment_text
@@ -141,7 +141,7 @@ class ImportFilesModel(QAbstractItemModel):
     COLUMNS = 8
     LineRole = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.lines: list[FileLine] = []
         self._children: list[list[str]] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
@@ -123,7 +124,7 @@ class SendDialog(StoppableDialog):
         self.plan = plan
         self.campaign_id = campaign_id
         self.region = region
-        self.result: DraftsResult | None = None
+        self.drafts: DraftsResult | None = None  # what the last writing did
         self.message_box: QMessageBox | None = None
         self.mail = MailProgram(self)
         self.mail.said.connect(lambda text, problem: self._say(text, error=problem))
@@ -469,7 +470,7 @@ class SendDialog(StoppableDialog):
                 ),
                 ", ".join(none),
             )
-        without = [c for c, _l, e in lines if c.strip() and not e.strip()]
+        without = [c for c, _l, e in lines if c.strip() and not (e or "").strip()]
         if without and len(without) < len(lines):
             hint += " " + arg(self.tr("Sans adresse : %1."), ", ".join(without))
         self.roster_hint.setText(hint)
@@ -684,9 +685,9 @@ class SendDialog(StoppableDialog):
 
     def write_all_for_the_rest(self) -> None:
         """Write, with every action, the messages of the services that pilot nothing."""
-        if self.result is None or not self.result.pilots_nothing or self._runner.busy:
+        if self.drafts is None or not self.drafts.pilots_nothing or self._runner.busy:
             return
-        self._run(list(self.result.pilots_nothing), all_actions=True, save=None)
+        self._run(list(self.drafts.pilots_nothing), all_actions=True, save=None)
 
     def _run(
         self,
@@ -707,16 +708,16 @@ class SendDialog(StoppableDialog):
         def work(progress: Callable[[int, int, str], None]) -> DraftsResult:
             if save is not None:
                 save_addresses(db, campaign, *save)
-            options = {
-                "campaign_id": campaign,
-                "codes": codes,
-                "all_actions": all_actions,
-                "progress": lambda index, code: progress(index, total, code),
-                "cancelled": cancel.is_set,
-            }
-            if reminders:
-                return prepare_reminders(db, folder, since=since, **options)
-            return prepare_drafts(db, folder, **options)
+            prepare = partial(prepare_reminders, since=since) if reminders else prepare_drafts
+            return prepare(
+                db,
+                folder,
+                campaign_id=campaign,
+                codes=codes,
+                all_actions=all_actions,
+                progress=lambda index, code: progress(index, total, code),
+                cancelled=cancel.is_set,
+            )
 
         self._runner.run_operation(
             work,
@@ -759,11 +760,11 @@ class SendDialog(StoppableDialog):
 
     def _written(self, result: DraftsResult, *, complete: bool) -> None:
         self._set_busy(False)
-        if complete and self.result is not None:
+        if complete and self.drafts is not None:
             # The second pass (every action for those who pilot nothing) completes the first.
             self.prepared.complete(prepared_lines(result))
             done = {written.code for written in result.written}
-            first = self.result
+            first = self.drafts
             first.written += result.written
             first.refused += result.refused
             first.skipped = [(code, why) for code, why in first.skipped if code not in done]
@@ -772,7 +773,7 @@ class SendDialog(StoppableDialog):
             result = first
         else:
             self.prepared.set_lines(prepared_lines(result))
-            self.result = result
+            self.drafts = result
             self._proposed = self._edited = False
             self._roster_changed()
             self.roster_saved.emit(self.campaign_id)

@@ -3,9 +3,10 @@ edits them (with their addresses), and the messages prepared for them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 
 from sradar_desktop.domain.departements import department_from_code, department_name
 from sradar_desktop.domain.plan import Plan
@@ -26,21 +27,25 @@ class ExpectedServicesModel(QAbstractTableModel):
     CODE, LABEL, ADDRESS, DEPARTMENT, PILOTED = range(5)
     EDITABLE = (CODE, LABEL, ADDRESS)
 
-    def __init__(self, plan: Plan | None = None, parent: object = None) -> None:
+    def __init__(self, plan: Plan | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.plan = plan
-        self._rows: list[list[str]] = []  # code, label, label suggested for the code, addresses
-        self.piloted = PilotedCounts(plan) if plan is not None else lambda _code: None
+        # Code, label, label suggested for the code, addresses: ``None`` while a service's
+        # are not known here (a list edited without them keeps those the campaign has).
+        self._rows: list[tuple[str, str, str, str | None]] = []
+        self.piloted: Callable[[str], int | None] = (
+            PilotedCounts(plan) if plan is not None else lambda _code: None
+        )
 
     # -- content -------------------------------------------------------------------------------
 
     def set_members(self, members: list[RosterMember]) -> None:
         self.beginResetModel()
-        self._rows = [[m.code, m.label, service_label_for(m.code), m.email or ""] for m in members]
+        self._rows = [(m.code, m.label, service_label_for(m.code), m.email) for m in members]
         self.endResetModel()
 
-    def lines(self) -> list[tuple[str, str, str]]:
-        """(code, label, addresses) as typed, one per row."""
+    def lines(self) -> list[tuple[str, str, str | None]]:
+        """(code, label, addresses) as typed, one per row (see ``check_roster``)."""
         return [(code, label, email) for code, label, _suggested, email in self._rows]
 
     def code(self, row: int) -> str:
@@ -49,7 +54,7 @@ class ExpectedServicesModel(QAbstractTableModel):
     def address_problem(self, row: int) -> str:
         """What is wrong with the addresses typed on ``row`` ("" when nothing)."""
         try:
-            parse_addresses(self._rows[row][3])
+            parse_addresses(self._rows[row][3] or "")
         except AddressError as error:
             return str(error)
         return ""
@@ -94,7 +99,7 @@ class ExpectedServicesModel(QAbstractTableModel):
             if column == self.LABEL:
                 return label
             if column == self.ADDRESS:
-                return email if email or role == EDIT else self.tr("(sans adresse)")
+                return email or ("" if role == EDIT else self.tr("(sans adresse)"))
             if role == EDIT:
                 return None
             if column == self.DEPARTMENT:
@@ -139,25 +144,28 @@ class ExpectedServicesModel(QAbstractTableModel):
     def setData(self, index: Index, value: object, role: int = EDIT) -> bool:
         if not index.isValid() or role != EDIT or index.column() not in self.EDITABLE:
             return False
-        row = self._rows[index.row()]
+        code, label, suggested, email = self._rows[index.row()]
         text = " ".join(str(value or "").split())
         if index.column() == self.CODE:
             text = text.upper()
-            if text == row[0]:
+            if text == code:
                 return False
-            row[0] = text
             suggestion = service_label_for(text) if text else ""
             # A label left as suggested follows the code (« DDETS-49 » → « DDETS de
             # Maine-et-Loire »); a label the user typed is kept.
-            if not row[1] or row[1] == row[2]:
-                row[1] = suggestion
-            row[2] = suggestion
+            if not label or label == suggested:
+                label = suggestion
+            self._rows[index.row()] = (text, label, suggestion, email)
             self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), 4))
             return True
-        position = 1 if index.column() == self.LABEL else 3
-        if text == row[position]:
-            return False
-        row[position] = text
+        if index.column() == self.LABEL:
+            if text == label:
+                return False
+            self._rows[index.row()] = (code, text, suggested, email)
+        else:
+            if text == email:
+                return False
+            self._rows[index.row()] = (code, label, suggested, text)
         self.dataChanged.emit(index, index)
         return True
 
@@ -166,7 +174,7 @@ class ExpectedServicesModel(QAbstractTableModel):
             return False
         self.beginInsertRows(QModelIndex(), row, row + count - 1)
         for _ in range(count):
-            self._rows.insert(row, ["", "", "", ""])
+            self._rows.insert(row, ("", "", "", ""))
         self.endInsertRows()
         return True
 
@@ -202,7 +210,7 @@ class PreparedMessagesModel(QAbstractTableModel):
 
     SERVICE, TO, FILE, WHAT = range(4)
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.lines: list[PreparedLine] = []
 

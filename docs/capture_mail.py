@@ -19,7 +19,9 @@ program (the messages are only written).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -49,6 +51,9 @@ from sradar_desktop.ui.dialogs.sending import SendDialog
 from sradar_desktop.ui.entry.window import MainWindow
 
 SRADAR = "sradar-2021-2023"
+# The folders the screenshots show: the same at every run, so that the images change only when
+# the windows do.
+SHOWN = Path(tempfile.gettempdir()) / "sradar-captures"
 CAMPAIGN = default_campaign_id(SRADAR)
 BACK = "sgar-evaluation@pays-de-la-loire.gouv.fr"
 LIST = """Service;Libellé;Adresse
@@ -131,7 +136,8 @@ def agent_side(work: Path) -> None:
     window.resize(1008, 552)
     window.show()
     wait_loaded(window)
-    target = work / "SRADAR-2021-2023_DDETS-44_2027-03-16.xlsx"
+    target = SHOWN / "Mes réponses" / "SRADAR-2021-2023_DDETS-44_2027-03-16.xlsx"
+    target.parent.mkdir(parents=True)
     window.exchange.export_to(target)
     wait(lambda: isinstance(window.exchange.message_box, QMessageBox))
     box = window.exchange.message_box
@@ -237,8 +243,9 @@ def main() -> int:
     app = create_application(["captures"])
     work = Path(os.environ["SRADAR_DATA_DIR"])
     db = open_database(work / "sradar.sqlite3")
-    folder = work / "Envoi SRADAR 2027"
-    folder.mkdir()
+    shutil.rmtree(SHOWN, ignore_errors=True)
+    folder = SHOWN / "Envoi SRADAR 2027"
+    folder.mkdir(parents=True)
     try:
         set_due_date(db, CAMPAIGN, date(2027, 3, 31))
         prepare_and_send(db, folder, work)

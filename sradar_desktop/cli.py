@@ -643,7 +643,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                         campaign_id=args.campaign,
                         completion=result.completion.describe(),
                     )
-                    print(f"Message à envoyer : {draft.name}, rien n'a été envoyé.")
+                    print(f"Message à envoyer : {draft.path.name}, rien n'a été envoyé.")
             if args.pdf is not None:
                 raise UserError(
                     "La synthèse PDF porte sur tous les répondants : retirez --respondent pour "

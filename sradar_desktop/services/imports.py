@@ -14,7 +14,7 @@ import functools
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -59,7 +59,7 @@ from sradar_desktop.services.files.incoming import KIND_PLAN, file_digest, read_
 from sradar_desktop.services.questionnaires import (
     store_plan,
 )
-from sradar_desktop.services.refusals import record_refusal
+from sradar_desktop.services.refusals import record_refusals
 from sradar_desktop.services.revisions import route_old_version
 from sradar_desktop.services.server_wait import ServerPatience, Waiting, duration_text
 from sradar_desktop.workbook import format as fmt
@@ -700,6 +700,7 @@ class FileResult:
     error: UserError | None = None
     # How the file is named: « message.eml › pièce.xlsx » for a workbook taken from a message.
     name: str = ""
+    sender: str = ""  # the address of the message it came from, if any
 
     @property
     def display_name(self) -> str:
@@ -716,28 +717,25 @@ def import_files(
     cancelled: Callable[[], bool] | None = None,
     waiting: Callable[[Waiting], None] | None = None,
     campaign_id: str | None = None,
+    only: Collection[tuple[Path, str]] | None = None,
 ) -> list[FileResult]:
-    """Import each file on its own (see ``_file_by_file``); a refused file is remembered
-    against its service (``services.refusals``). A saved message (``.eml``, ``.msg``) gives one
-    result per attached workbook, each checked against the campaign the replies are collected
-    for (``campaign_id``, or the current campaign of its questionnaire) and reported with the
-    message (see ``services.files.collecting``)."""
+    """Import each file on its own (see ``_file_by_file``, and there ``only``); a refused file
+    (or message) is remembered against its service (``services.refusals``). A saved message
+    (``.eml``, ``.msg``) gives one result per attached workbook, each checked against the
+    campaign the replies are collected for (``campaign_id``, or the current campaign of its
+    questionnaire) and reported with the message (see ``services.files.collecting``)."""
 
     def one(item: Expanded, accept: Acceptance | None) -> ImportOutcome:
-        try:
-            return import_file(
-                db,
-                item.path,
-                actor=actor,
-                respondent_code=respondent_code,
-                name=item.name,
-                accept=accept,
-            )
-        except FileRefusedError as error:
-            record_refusal(db, Path(item.name), str(error), actor=actor)
-            raise
+        return import_file(
+            db,
+            item.path,
+            actor=actor,
+            respondent_code=respondent_code,
+            name=item.name,
+            accept=accept,
+        )
 
-    return _file_by_file(
+    results = _file_by_file(
         db,
         paths,
         one,
@@ -747,7 +745,10 @@ def import_files(
         cancelled,
         waiting,
         campaign_id,
+        only,
     )
+    record_refusals(db, results, actor=actor)
+    return results
 
 
 def preview_files(
@@ -761,7 +762,8 @@ def preview_files(
     campaign_id: str | None = None,
 ) -> list[FileResult]:
     """What importing each file would do, nothing changed (see ``_file_by_file``; messages as
-    in ``import_files``)."""
+    in ``import_files``). The import window keeps the trace of the files refused here
+    (``refusals.record_refusals``): they will never be imported."""
     return _file_by_file(
         db,
         paths,
@@ -787,25 +789,34 @@ def _file_by_file(
     cancelled: Callable[[], bool] | None,
     waiting: Callable[[Waiting], None] | None,
     campaign_id: str | None,
+    only: Collection[tuple[Path, str]] | None = None,
 ) -> list[FileResult]:
     """``one(file, acceptance)`` for each file on its own: one refused file, or even a bug with
     one, never stops the others; stops between files when ``cancelled``. A saved message stands
     for its attached workbooks (``collecting.expanded``), each named « message.eml › pièce.xlsx »
-    and checked (``collecting.checks``). A server that cannot serve for now (restarting,
-    connection cut) is waited for, ``waiting`` saying so, before giving up on a file
-    (``services.server_wait``). ``doing`` (« l'import ») and ``not_done`` (« n'a pas été
-    importé ») word the messages."""
+    and checked (``collecting.checks``); ``only`` (path given, name) keeps some of them (those
+    a preview found ready). ``progress(rank, path)`` counts the paths given. A server that
+    cannot serve for now (restarting, connection cut) is waited for, ``waiting`` saying so,
+    before giving up on a file (``services.server_wait``). ``doing`` (« l'import ») and
+    ``not_done`` (« n'a pas été importé ») word the messages."""
     patience = ServerPatience(db.location, on_wait=waiting, cancelled=cancelled)
+    paths = list(paths)
+    rank = {path: number for number, path in reversed(list(enumerate(paths)))}
     results = []
     with expanded(paths) as items:
-        for index, item in enumerate(items):
+        for item in items:
+            if only is not None and (item.origin, item.name) not in only:
+                continue
             if cancelled is not None and cancelled():
                 break
             if progress is not None:
-                progress(index, item.origin)
+                progress(rank[item.origin], item.origin)
+            sender = item.source.info.sender if item.source is not None else ""
             if item.error is not None:
                 log.info("Refusé : %s", item.error)
-                results.append(FileResult(item.origin, error=item.error, name=item.name))
+                results.append(
+                    FileResult(item.origin, error=item.error, name=item.name, sender=sender)
+                )
                 continue
             check = checks(item, campaign_id)
             try:
@@ -814,7 +825,7 @@ def _file_by_file(
                 )
             except ServerUnavailableError as error:
                 gone = _server_gone(item.name, error, patience, not_done)
-                results.append(FileResult(item.origin, error=gone, name=item.name))
+                results.append(FileResult(item.origin, error=gone, name=item.name, sender=sender))
             except Exception as error:  # a bug is logged with its traceback, and said
                 failure = describe_failure(
                     error,
@@ -822,11 +833,15 @@ def _file_by_file(
                     "Les autres fichiers sont traités.",
                 )
                 refusal = error if isinstance(error, UserError) else UserError(failure.message)
-                results.append(FileResult(item.origin, error=refusal, name=item.name))
+                results.append(
+                    FileResult(item.origin, error=refusal, name=item.name, sender=sender)
+                )
             else:
                 if check is not None:
                     outcome = check.finish(outcome)
-                results.append(FileResult(item.origin, outcome=outcome, name=item.name))
+                results.append(
+                    FileResult(item.origin, outcome=outcome, name=item.name, sender=sender)
+                )
     return results
 
 

@@ -51,7 +51,6 @@ from sradar_desktop.workbook.writer import (
     NUMBER_FORMATS,
     PERCENT,
     PLAIN,
-    Style,
     Table,
     colour_statuses,
     level_style,
@@ -61,7 +60,7 @@ from sradar_desktop.workbook.writer import (
     write_answers,
     write_meta,
 )
-from sradar_desktop.workbook.xlsx import Workbook
+from sradar_desktop.workbook.xlsx import Style, Workbook
 
 SHEET_SUMMARY = fmt.SHEET_SUMMARY
 SHEET_ACTIONS = fmt.SHEET_ANSWERS  # per action here; the answers are in « Réponses »

@@ -143,6 +143,7 @@ class FileResult:
     error: UserError | None = None
     # How the file is named: « message.eml › pièce.xlsx » for a workbook taken from a message.
     name: str = ""
+    sender: str = ""  # the address of the message it came from, if any
 
     @property
     def display_name(self) -> str:

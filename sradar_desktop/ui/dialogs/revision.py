@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QObject,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -78,7 +79,7 @@ class LinksModel(QAbstractTableModel):
     corrected = Signal()
     refused = Signal(str)
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.preview: RevisionPreview | None = None
         self.matching = Matching(())
@@ -206,7 +207,7 @@ class LinksModel(QAbstractTableModel):
 class ChangedLinksProxy(QSortFilterProxyModel):
     """The links, without the unchanged actions (« identique ») while ``hide_same``."""
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.hide_same = True
 

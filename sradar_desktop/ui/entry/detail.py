@@ -331,8 +331,11 @@ class ActionDetail(QWidget):
         if entry is not self.entry:
             self.commit_pending()
         self.entry = entry
-        editable = entry is not None and self.controller is not None
-        editable = editable and not self.controller.engine.read_only  # type: ignore[union-attr]
+        editable = (
+            entry is not None
+            and self.controller is not None
+            and not self.controller.engine.read_only
+        )
         if entry is None or self.controller is None:
             self.code_label.setText("")
             self.path_label.setText("")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDropEvent
@@ -29,7 +30,7 @@ from sradar_desktop.services.database import Database
 from sradar_desktop.services.drafts import DraftStore
 from sradar_desktop.services.entry import EntryData, Identity, open_remembered
 from sradar_desktop.services.instance_lock import database_key
-from sradar_desktop.services.views.entry import EntryRow, EntrySheet
+from sradar_desktop.services.views.entry import EntryFilter, EntryRow, EntrySheet
 from sradar_desktop.ui.entry.action_list import ActionList
 from sradar_desktop.ui.entry.campaigns import Campaigns
 from sradar_desktop.ui.entry.controller import EntryController
@@ -51,8 +52,12 @@ from sradar_desktop.ui.parts.layout import (
     show_placed,
 )
 from sradar_desktop.ui.parts.settings import Settings
+from sradar_desktop.ui.parts.single_instance import InstanceGuard
 from sradar_desktop.ui.parts.tasks import TaskRunner
 from sradar_desktop.ui.parts.widgets import Banner
+
+if TYPE_CHECKING:
+    from sradar_desktop.ui.consolidation.window import ConsolidationWindow
 
 _FROM_SETTINGS = object()
 
@@ -71,7 +76,7 @@ class MainWindow(QMainWindow):
         settings: Settings | None = None,
         identity: Identity | object | None = _FROM_SETTINGS,
         questionnaire_id: str | None = None,
-        guard: object | None = None,
+        guard: InstanceGuard | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
@@ -81,7 +86,7 @@ class MainWindow(QMainWindow):
         )
         self.questionnaire_id = questionnaire_id or self.settings.questionnaire_id
         self.guard = guard
-        self.consolidation_window = None
+        self.consolidation_window: ConsolidationWindow | None = None
         self.data: EntryData | None = None
         self.campaigns_shown: list[CampaignSummary] = []  # of the questionnaire shown
         self.controller: EntryController | None = None
@@ -331,7 +336,7 @@ class MainWindow(QMainWindow):
 
     # ==== filters and the current action ========================================================
 
-    def _criteria(self):  # type: ignore[no-untyped-def]
+    def _criteria(self) -> EntryFilter:
         return self.filters.criteria(self.action_list.tree_filter())
 
     def _filters_changed(self) -> None:
@@ -482,6 +487,14 @@ class MainWindow(QMainWindow):
 
     def bring_to_front(self) -> None:
         bring_to_front(self)
+
+    def save_for_session_end(self) -> None:
+        """The system ends the program (see ``ui.parts.session_end``): everything typed is
+        saved or kept in the drafts file, the window's place remembered; nothing is asked."""
+        self.editing.save_without_asking()
+        self.settings.geometry = self.saveGeometry()
+        self.settings.splitter_state = self.splitter.saveState()
+        self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.editing.ready_to_close():

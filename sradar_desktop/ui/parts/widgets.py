@@ -1,5 +1,6 @@
 """Small widgets of the entry window: the message banner, the text fields that leave the
-window's shortcuts alone, and the guard that keeps the answer keys out of lists and menus."""
+window's shortcuts alone, the guard that keeps the answer keys out of lists and menus, and the
+question that does not stop the window."""
 
 from __future__ import annotations
 
@@ -21,11 +22,44 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QWidget,
 )
+
+from sradar_desktop import APP_NAME
+
+
+def ask(
+    parent: QWidget,
+    text: str,
+    informative: str,
+    yes: str,
+    no: str,
+    on_yes: Callable[[], None],
+    *,
+    destructive: bool = False,
+) -> QMessageBox:
+    """A question that does not block the event loop (``open``, not ``exec``): ``on_yes`` runs
+    when ``yes`` is chosen. A ``destructive`` yes (files replaced) is not what Enter does."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(APP_NAME)
+    box.setText(text)
+    box.setInformativeText(informative)
+    role = QMessageBox.ButtonRole
+    accept = box.addButton(yes, role.DestructiveRole if destructive else role.AcceptRole)
+    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    if destructive:
+        box.setDefaultButton(QMessageBox.StandardButton.NoButton)
+    else:
+        box.setDefaultButton(accept)
+    box.buttonClicked.connect(lambda button: on_yes() if button is accept else None)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
 
 
 # Keys the window handles even while the agent types: undo and redo the window's way (a whole

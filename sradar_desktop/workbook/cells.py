@@ -37,10 +37,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 from sradar_desktop.errors import FileRefusedError
 from sradar_desktop.workbook.safety import Spreadsheet, cannot_open, open_spreadsheet
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook, SheetMetadata
+
+_T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
 
@@ -489,8 +494,8 @@ def _stored(parts: dict[str, bytes]) -> bytes:
     """A zip of ``parts``, stored without compression: what calamine reads when the members
     were decompressed once already (for the checks and the scan), so that it reads the very
     bytes that were checked, without decompressing them again."""
-    records = []
-    directory = []
+    records: list[bytes] = []
+    directory: list[bytes] = []
     offset = 0
     for name, data in parts.items():
         encoded = name.encode()
@@ -595,7 +600,7 @@ def _is_damage(error: BaseException) -> bool:
     )
 
 
-def _guarded(name: str, work: Callable[[], object]) -> object:
+def _guarded(name: str, work: Callable[[], _T]) -> _T:
     """``work()``, a damaged file refused in French (see ``_is_damage``)."""
     try:
         return work()
@@ -628,28 +633,34 @@ def read_sheets(source: Path | Spreadsheet, display_name: str | None = None) -> 
         if granted[0] > MAX_WORKBOOK_CELLS:
             raise _too_far(name, sheet, scan)
 
-    def open_workbook() -> tuple:
+    def open_workbook() -> tuple[
+        CalamineWorkbook, list[SheetMetadata], Callable[[str], SheetScan], bool
+    ]:
         scanner, every_sheet = _scanner(spreadsheet)
         for sheet, scan in (every_sheet or {}).items():
             grant(sheet, scan)  # before calamine reads them all
         parts = spreadsheet.parts if spreadsheet.kind == "xlsx" else None
         stream = io.BytesIO(_stored(parts) if parts is not None else spreadsheet.data)
-        stream.name = name  # type: ignore[misc]  # for whoever watches what calamine opens
+        stream.name = name  # for whoever watches what calamine opens
         workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
         return workbook, workbook.sheets_metadata, scanner, every_sheet is None
 
-    workbook, metadata, scanner, lazy = _guarded(name, open_workbook)  # type: ignore[misc]
+    workbook, metadata, scanner, lazy = _guarded(name, open_workbook)
 
     def loader(sheet_name: str) -> Callable[[], tuple[list[list[object]], frozenset[int]]]:
         def read() -> tuple[list[list[object]], frozenset[int]]:
             scan = scanner(sheet_name)
             if lazy:
                 grant(sheet_name, scan)
-            rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            # Calamine's values, and the unknown ones put in among them.
+            rows = cast(
+                list[list[object]],
+                workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False),
+            )
             _with_unknown(rows, scan.unknown)
             return rows, frozenset(row for row, _ in scan.unknown)
 
-        return lambda: _guarded(name, read)  # type: ignore[return-value]
+        return lambda: _guarded(name, read)
 
     return [
         Sheet(

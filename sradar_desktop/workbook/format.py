@@ -304,31 +304,29 @@ def build_content(
             )
         for action in chosen:
             answer = None if blank else answers.get((code, action.code))
-            answer_lines.append(
-                AnswerLine(code, action.code)
-                if answer is None
-                else AnswerLine(
-                    code,
-                    action.code,
-                    *answer.value,  # type: ignore[arg-type]
-                    answer.at,
-                    answer.by,
-                    (code, action.code) in to_confirm,
-                )
-            )
-            for position in range(len(action.indicators)):
-                value = None if blank else values.get((code, action.code, position))
-                indicator_lines.append(
-                    IndicatorLine(code, action.code, position)
-                    if value is None
-                    else IndicatorLine(
+            if answer is None:
+                answer_lines.append(AnswerLine(code, action.code))
+            else:
+                status, comment = answer.value  # an answer's value: (status, comment)
+                answer_lines.append(
+                    AnswerLine(
                         code,
                         action.code,
-                        position,
-                        *value.value,
-                        value.at,
-                        value.by,  # type: ignore[arg-type]
+                        status,
+                        comment or "",
+                        answer.at,
+                        answer.by,
+                        (code, action.code) in to_confirm,
                     )
+                )
+            for position in range(len(action.indicators)):
+                value = None if blank else values.get((code, action.code, position))
+                if value is None:
+                    indicator_lines.append(IndicatorLine(code, action.code, position))
+                    continue
+                target, achieved = value.value  # an indicator's value: (target, achieved)
+                indicator_lines.append(
+                    IndicatorLine(code, action.code, position, target, achieved, value.at, value.by)
                 )
     single = KIND_ANSWERS if len(respondents) == 1 else KIND_CONSOLIDATION
     kind = KIND_BLANK if blank else single

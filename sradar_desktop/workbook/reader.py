@@ -23,7 +23,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
-from sradar_desktop.domain.merge import is_blank, value_digest
+from sradar_desktop.domain.merge import Value, is_blank, value_digest
 from sradar_desktop.domain.numbers import parse_indicator_value
 from sradar_desktop.domain.plan import Plan, plan_from_mapping, validate_plan
 from sradar_desktop.domain.respondents import respondent_code
@@ -314,7 +314,7 @@ class _Rows:
         self.header = header
         self.columns = columns
 
-    def cells(self, *names: str) -> Iterator[tuple[int, tuple]]:
+    def cells(self, *names: str) -> Iterator[tuple[int, tuple[object, ...]]]:
         """Each data row's index and its cells in the columns ``names``, in that order
         (``None`` for a column the sheet does not have). At least two names."""
         width = max(self.columns.values()) + 1
@@ -338,7 +338,14 @@ class _Rows:
 class _ExchangeParser:
     """Reads the answer and indicator sheets against the plan and the stamps."""
 
-    def __init__(self, name: str, plan: Plan, stamps: dict, edited_at: datetime, saved_by: str):
+    def __init__(
+        self,
+        name: str,
+        plan: Plan,
+        stamps: dict[str, tuple[datetime, str, str]],
+        edited_at: datetime,
+        saved_by: str,
+    ) -> None:
         self.plan = plan
         self.actions = {a.code: a for a in plan.actions()}
         self.stamps = stamps
@@ -355,7 +362,9 @@ class _ExchangeParser:
     def error(self, rows: _Rows, index: int, column: str, message: str) -> None:
         self.errors.add(rows.sheet.name, index, rows.columns[column], message)
 
-    def unknown(self, rows: _Rows, index: int, columns: Sequence[str], values: Sequence) -> bool:
+    def unknown(
+        self, rows: _Rows, index: int, columns: Sequence[str], values: Sequence[object]
+    ) -> bool:
         """Report the cells of a row whose value cannot be known; whether there was one."""
         if not rows.sheet.may_be_unknown(index):
             return False
@@ -410,7 +419,7 @@ class _ExchangeParser:
         return True, status
 
     def resolve(
-        self, respondent: str, code: str, position: int | None, value: tuple
+        self, respondent: str, code: str, position: int | None, value: Value
     ) -> tuple[datetime, str] | None:
         """When and by whom a unit was last changed; ``None`` for a blank never answered."""
         stamp = self.stamps.get(fmt.stamp_key(respondent, code, position))
@@ -554,7 +563,7 @@ def _read_table(
     new_parser: Callable[[], _ExchangeParser],
     parser: _ExchangeParser,
     parse: Callable[[_ExchangeParser, _Rows], list[Line]],
-    key: Callable[[Line], tuple],
+    key: Callable[[Line], tuple[object, ...]],
     notes: list[str],
 ) -> list[Line]:
     """The lines of the table ``found``, or of a copy of it that someone filled instead.
@@ -568,7 +577,7 @@ def _read_table(
     main_sheet, header, columns = found
     main = new_parser()
     lines = parse(main, _Rows(main_sheet, header, columns))
-    differing = []
+    differing: list[tuple[Sheet, _ExchangeParser, list[Line]]] = []
     for sheet in sheets:
         if sheet.hidden or sheet.name in fmt.APP_SHEETS or sheet.name == main_sheet.name:
             continue

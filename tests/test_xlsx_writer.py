@@ -218,3 +218,17 @@ def test_libreoffice_opens_the_consolidated_workbook(consolidated, tmp_path):
     ]
     comments = {row[7] for row in answers[1:]}
     assert {TEXTS[3], TEXTS[0], TEXTS[5], TEXTS[6]} <= comments
+
+
+@pytest.mark.parametrize("lines", [0, 1, 7, 2_000, 30_000])
+def test_stamps_are_cut_in_cells_as_their_whole_text_would_be(lines):
+    """The stamps of a large consolidation are cut into cells line by line, never held as one
+    text: the cells are the very pieces of the whole text cut every 30,000 characters."""
+    from sradar_desktop.workbook import writer
+
+    texts = [
+        f'["DDETS-{n:03d}", "{n % 97}.{n % 13}", null, "é{"x" * (n % 211)}"]' for n in range(lines)
+    ]
+    whole = "\n".join(texts)
+    expected = [whole[start : start + 30_000] for start in range(0, len(whole), 30_000)]
+    assert list(writer._chunked(iter(texts))) == expected

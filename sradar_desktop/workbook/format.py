@@ -233,27 +233,27 @@ def stamp_key(respondent: str, action_code: str, position: int | None) -> str:
     return f"{respondent}\x1f{action_code}\x1f{'' if position is None else position}"
 
 
-def answers_digest(
-    workbook: ExchangeWorkbook, digests: tuple[Sequence[str], Sequence[str]] | None = None
-) -> str:
-    """A digest of every answer and indicator value, to tell whether a file was edited
-    (``digests``: those of the answers' and of the indicator values' values, in their order,
-    when they are known already)."""
-    answers, indicators = digests or (
-        [value_digest(a.value) for a in workbook.answers],
-        [value_digest(i.value) for i in workbook.indicators],
+def answers_digest(workbook: ExchangeWorkbook) -> str:
+    """A digest of every answer and indicator value, to tell whether a file was edited."""
+    parts = [
+        stamp_key(a.respondent, a.action_code, None) + value_digest(a.value)
+        for a in workbook.answers
+    ]
+    parts += (
+        stamp_key(i.respondent, i.action_code, i.position) + value_digest(i.value)
+        for i in workbook.indicators
     )
-    parts = sorted(
-        [
-            stamp_key(a.respondent, a.action_code, None) + digest
-            for a, digest in zip(workbook.answers, answers, strict=True)
-        ]
-        + [
-            stamp_key(i.respondent, i.action_code, i.position) + digest
-            for i, digest in zip(workbook.indicators, indicators, strict=True)
-        ]
-    )
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    parts.sort()
+    # The digest of the parts joined by new lines, fed a block at a time: a consolidation has
+    # a hundred thousand of them, never all joined in one text.
+    digest = hashlib.sha256()
+    for start in range(0, len(parts), _DIGEST_BLOCK):
+        block = "\n".join(parts[start : start + _DIGEST_BLOCK])
+        digest.update((block if start == 0 else "\n" + block).encode())
+    return digest.hexdigest()
+
+
+_DIGEST_BLOCK = 4096
 
 
 def build_content(

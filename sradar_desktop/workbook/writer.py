@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -479,10 +479,6 @@ def _meta_rows(
         ],
         ensure_ascii=False,
     )
-    digests = (
-        [value_digest(a.value) for a in content.answers],
-        [value_digest(i.value) for i in content.indicators],
-    )
     yield [fmt.META_FORMAT, fmt.FORMAT_NAME]
     yield [fmt.META_FORMAT_VERSION, fmt.FORMAT_VERSION]
     yield [fmt.META_APP_VERSION, content.app_version]
@@ -502,28 +498,56 @@ def _meta_rows(
     yield [fmt.META_CAMPAIGN_EXPECTED, ",".join(content.expected)]
     yield [fmt.META_RETURN_ADDRESS, content.return_address]
     yield [fmt.META_RESPONDENTS, respondents]
-    yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content, digests)]
+    yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content)]
     yield [fmt.META_ANSWERS_SHEET, answers_sheet]
     yield [fmt.META_INDICATORS_SHEET, indicators_sheet]
     plan_json = json.dumps(plan_to_mapping(content.plan), ensure_ascii=False)
     for index, chunk in enumerate(_chunks(plan_json), start=1):
         yield [f"{fmt.META_PLAN}.{index}", chunk]
-    # The stamps, one JSON line per answer or indicator value (as ``json.dumps`` writes the
-    # list, its strings encoded by the same function), in cells of ≤ 30,000 characters.
-    text = encode_basestring
-    lines = [
-        f"[{text(a.respondent)}, {text(a.action_code)}, null, {text(a.at.isoformat())}, "
-        f'{text(a.by)}, "{digest}"]'
-        for a, digest in zip(content.answers, digests[0], strict=True)
-        if a.at is not None
-    ] + [
-        f"[{text(i.respondent)}, {text(i.action_code)}, {i.position}, "
-        f'{text(i.at.isoformat())}, {text(i.by)}, "{digest}"]'
-        for i, digest in zip(content.indicators, digests[1], strict=True)
-        if i.at is not None
-    ]
-    for index, chunk in enumerate(_chunks("\n".join(lines)), start=1):
+    # The stamps, one JSON line per answer or indicator value, in cells of ≤ 30,000 characters.
+    for index, chunk in enumerate(_chunked(_stamp_lines(content)), start=1):
         yield [f"{fmt.META_STAMPS}.{index}", chunk]
+
+
+def _stamp_lines(content: fmt.ExchangeWorkbook) -> Iterator[str]:
+    """The stamp of each answer and indicator value as ``json.dumps`` writes the list (its
+    strings encoded by the same function), one after the other: the digests of a hundred
+    thousand values are not kept."""
+    text = encode_basestring
+    for a in content.answers:
+        if a.at is not None:
+            yield (
+                f"[{text(a.respondent)}, {text(a.action_code)}, null, {text(a.at.isoformat())}, "
+                f'{text(a.by)}, "{value_digest(a.value)}"]'
+            )
+    for i in content.indicators:
+        if i.at is not None:
+            yield (
+                f"[{text(i.respondent)}, {text(i.action_code)}, {i.position}, "
+                f'{text(i.at.isoformat())}, {text(i.by)}, "{value_digest(i.value)}"]'
+            )
+
+
+def _chunked(lines: Iterable[str]) -> Iterator[str]:
+    """``_chunks`` of the lines joined by new lines, without the whole text in memory (the
+    stamps of a consolidation: a hundred thousand lines)."""
+    pending: list[str] = []
+    size = 0
+    started = False
+    for line in lines:
+        piece = "\n" + line if started else line
+        started = True
+        pending.append(piece)
+        size += len(piece)
+        if size >= fmt.PLAN_CHUNK:
+            text = "".join(pending)
+            while len(text) >= fmt.PLAN_CHUNK:
+                yield text[: fmt.PLAN_CHUNK]
+                text = text[fmt.PLAN_CHUNK :]
+            pending, size = [text], len(text)
+    text = "".join(pending)
+    if text:
+        yield text
 
 
 def write_meta(

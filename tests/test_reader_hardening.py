@@ -19,7 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from exchange_support import ROAD_MAP, answer, soffice
+from exchange_support import ROAD_MAP, answer, libreoffice_convert, soffice
 from support import measured_command, obey_file_permissions, peak_memory, snapshot
 
 from sradar_desktop.domain.respondents import respondent_code
@@ -269,22 +269,7 @@ def with_errors(genuine, tmp_path_factory) -> Path:
 def convert(path: Path, kind: str, folder: Path) -> Path:
     if soffice() is None:
         pytest.skip("LibreOffice n'est pas installé")
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            soffice(),
-            f"-env:UserInstallation={(folder / 'profil').as_uri()}",
-            "--headless",
-            "--convert-to",
-            kind,
-            "--outdir",
-            str(folder),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    libreoffice_convert(path, kind, folder)
     return folder / f"{path.stem}.{kind}"
 
 

@@ -5,7 +5,6 @@ them back), with their values as written and their looks kept."""
 from __future__ import annotations
 
 import csv
-import subprocess
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine
-from exchange_support import SRADAR, answer, soffice
+from exchange_support import SRADAR, answer, libreoffice_convert, soffice
 from openpyxl.utils.escape import unescape
 
 from sradar_desktop.domain.scale import DEFAULT_SCALE
@@ -79,21 +78,10 @@ def _write(path: Path) -> None:
 
 def _libreoffice_csv(path: Path, folder: Path) -> dict[str, list[list[str]]]:
     """Every sheet of ``path`` as LibreOffice reads it, converted to CSV (UTF-8)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            soffice(),
-            f"-env:UserInstallation={(folder / 'profil').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-            "--outdir",
-            str(folder),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
+    libreoffice_convert(
+        path,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+        folder,
     )
     sheets = {}
     for converted in folder.glob(f"{path.stem}-*.csv"):

@@ -29,12 +29,12 @@ from sradar_desktop.domain.plan import Action, IndicatorKind, Plan, plan_to_mapp
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.saving import save_atomically
 from sradar_desktop.workbook import format as fmt
+from sradar_desktop.workbook.cells import column_letter
 from sradar_desktop.workbook.xlsx import (
     Highlight,
     Sheet,
     Style,
     Workbook,
-    column_letters,
     excel_time,
     text_xml,
 )
@@ -51,7 +51,7 @@ PERCENT = "0.00 %"
 DATE_TIME = "dd/mm/yyyy hh:mm"
 LINE_HEIGHT = 15.0
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
-_OPENINGS = [f'<c r="{column_letters(i)}' for i in range(702)]  # A to ZZ, before the row
+_OPENINGS = [f'<c r="{column_letter(i)}' for i in range(702)]  # A to ZZ, before the row
 # Texts up to this length are remembered as their XML, up to this many cells per sheet (an
 # action's text comes back on every respondent's row).
 _REMEMBERED = 1000

@@ -29,6 +29,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from sradar_desktop.workbook.cells import column_letter
+
 COMPRESSION_LEVEL = 3  # of zlib: nearly the size of the default level (6), written twice as fast
 _BLOCK = 256  # rows handed to the compressor at once
 
@@ -67,17 +69,7 @@ class Highlight:
     fill: str
 
 
-def column_letters(index: int) -> str:
-    """``0`` → ``A``, ``27`` → ``AB``."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-_LETTERS = [column_letters(i) for i in range(702)]  # A to ZZ
+_LETTERS = [column_letter(i) for i in range(702)]  # A to ZZ
 
 
 def excel_time(moment: datetime | date) -> float:

@@ -181,8 +181,9 @@ def goal_rows(results: dict) -> list[str]:
     write = results["workbook"]
     rows.append(
         (
-            f"classeur consolidé mis en forme, {write['rows']:,} lignes, ".replace(",", " ")
-            + "contre openpyxl en écriture seule sans mise en forme",
+            f"classeur consolidé mis en forme, {str(write['rows'])[:-3]} "
+            f"{str(write['rows'])[-3:]} lignes, contre openpyxl en écriture seule sans mise en "
+            "forme",
             f"{_fmt(write['ratio'])} ×",
             "≤ 1 ×",
         )

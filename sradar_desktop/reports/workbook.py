@@ -379,7 +379,7 @@ def _evolution(book: Workbook, report: Consolidation, evolution: Evolution) -> N
 
     def status_cell(evolution_row: ActionEvolution, status: str | None, previous: bool) -> tuple:
         known = status is not None and (status == TO_CONFIRM or status in scale.codes)
-        style = _status_style(scale, status) if known else PLAIN  # type: ignore[arg-type]
+        style = _status_style(scale, status) if status is not None and known else PLAIN
         return (_status_word(evolution_row, status, previous=previous), style)
 
     for action in evolution.actions:

@@ -21,8 +21,9 @@ from sqlalchemy import create_engine, select, text
 from ui_support import CLAIRE, SRADAR, open_window, type_text, visible_codes, wait_saved
 
 from sradar_desktop.db.engine import WRITE_LOCK_KEY
-from sradar_desktop.db.migrate import head_revision, run_migrations
+from sradar_desktop.db.migrate import run_migrations
 from sradar_desktop.db.models import Answer, AuditEvent
+from sradar_desktop.db.schema import head_revision
 from sradar_desktop.services.answers import AnswerConflict, AnswerService, read_answers
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.entry import Identity

@@ -12,8 +12,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL
 
-from sradar_desktop.db.migrate import head_revision, run_migrations
+from sradar_desktop.db.migrate import run_migrations
 from sradar_desktop.db.models import Base
+from sradar_desktop.db.schema import head_revision
 from sradar_desktop.errors import DatabaseError, DatabaseTooNewError
 from sradar_desktop.services.answers import AnswerService
 from sradar_desktop.services.opening import open_database
@@ -348,7 +349,8 @@ def test_revisions_read_from_the_files_are_alembics():
     """Start-up reads the revisions from the file names, without Alembic: the same list."""
     from alembic.script import ScriptDirectory
 
-    from sradar_desktop.db.migrate import alembic_config, known_revisions
+    from sradar_desktop.db.migrate import alembic_config
+    from sradar_desktop.db.schema import known_revisions
 
     script = ScriptDirectory.from_config(alembic_config())
     assert known_revisions() == {rev.revision for rev in script.walk_revisions()}

@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 
+from sradar_desktop.db.schema import LOCK_WAIT_MS
 from sradar_desktop.db.server_reply import ACCEPTED, ask_server
 from sradar_desktop.errors import (
     DatabaseBusyError,
@@ -35,7 +36,7 @@ from sradar_desktop.paths import default_database_path
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = LOCK_WAIT_MS
 CONNECT_TIMEOUT_S = 10
 # PostgreSQL: writers take this transaction-level advisory lock, one at a time, as SQLite's
 # BEGIN IMMEDIATE makes them do (the app's writes are small and few).

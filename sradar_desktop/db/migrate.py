@@ -34,6 +34,7 @@ from sradar_desktop.db.engine import (
     make_engine,
     sqlite_path,
 )
+from sradar_desktop.db.schema import MIGRATIONS_DIR, REVISION, head_revision, known_revisions
 from sradar_desktop.errors import DatabaseError, DatabaseTooNewError
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BACKUPS_KEPT = 10
 
 
@@ -53,20 +53,6 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
-
-
-# A revision's id is the start of its file name (0001_initial.py → 0001), in order: reading
-# the folder is enough to know them, without importing Alembic at every start.
-_REVISION_FILE = re.compile(r"(\d{4})_\w+\.py")
-
-
-def known_revisions() -> set[str]:
-    folder = MIGRATIONS_DIR / "versions"
-    return {m.group(1) for p in folder.iterdir() if (m := _REVISION_FILE.fullmatch(p.name))}
-
-
-def head_revision() -> str:
-    return max(known_revisions())
 
 
 def _too_new(location: str, revision: str) -> DatabaseTooNewError:
@@ -95,7 +81,7 @@ def _sqlite_revision(url: URL, path: Path) -> str | None:
                     f"Le fichier {path} est une base SQLite qui n'a pas été créée par SRADAR "
                     "Desktop. Choisissez une autre base de données ou un autre nom de fichier."
                 )
-            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            row = connection.execute(REVISION).fetchone()
             return row[0] if row else None
         finally:
             connection.close()

@@ -17,6 +17,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sradar_desktop.db import reading
 from sradar_desktop.db.models import (
     ActionRow,
     Answer,
@@ -27,13 +28,13 @@ from sradar_desktop.db.models import (
     Respondent,
     ScaleLevelRow,
 )
+from sradar_desktop.db.reading import session_rows
 from sradar_desktop.domain.answers import (
     SOURCE_ENTRY,
     SOURCE_IMPORT,
     SOURCE_UNDO,
     AnswerState,
     HistoryEntry,
-    IndicatorState,
 )
 from sradar_desktop.domain.dates import moment_text, utcnow
 from sradar_desktop.domain.fields import Field, FieldKey
@@ -45,7 +46,6 @@ from sradar_desktop.errors import UserError
 from sradar_desktop.services import audit
 from sradar_desktop.services.campaigns import confirm
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.questionnaires import CHUNK, read_in_chunks
 from sradar_desktop.services.respondent_codes import normalise_respondent_code
 
 
@@ -602,6 +602,12 @@ class AnswerService:
 
         The versions read become those later changes are checked against."""
         states = read_answers(self.db, self.campaign_id, self.respondent_code)
+        self.remember(states)
+        return states
+
+    def remember(self, states: dict[str, AnswerState]) -> None:
+        """``states`` (see ``load``) are what the agent is shown: the versions later changes
+        are checked against."""
         seen: dict[tuple[str, int | None], int | None] = dict.fromkeys(
             [(code, None) for code in self._actions], None
         )
@@ -611,7 +617,6 @@ class AnswerService:
             for position, indicator in state.indicators.items():
                 seen[(code, position)] = indicator.version
         self._seen = seen
-        return states
 
     def history(self, action_code: str) -> list[HistoryEntry]:
         """Who changed what and when on this action, newest first."""
@@ -620,74 +625,15 @@ class AnswerService:
 
 
 def _respondent_id(session: Session, respondent_code: str) -> int | None:
-    return session.scalar(
-        select(Respondent.id).where(Respondent.code == normalise_respondent_code(respondent_code))
-    )
+    return reading.respondent_id(session_rows(session), normalise_respondent_code(respondent_code))
 
 
 def read_answers(db: Database, campaign_id: str, respondent_code: str) -> dict[str, AnswerState]:
     """The respondent's answers by action code, without writing anything (unanswered: absent)."""
     with db.read() as session:
-        respondent_id = _respondent_id(session, respondent_code)
-        if respondent_id is None:
-            return {}
-        if session.get(Campaign, campaign_id) is None:
-            raise UserError(f"La campagne « {campaign_id} » n'existe pas dans cette base.")
-        stream = {"stream_results": True, "yield_per": CHUNK}
-        answers = [
-            row
-            for chunk in read_in_chunks(
-                session.execute(
-                    select(
-                        ActionRow.code,
-                        Answer.status,
-                        Answer.comment,
-                        Answer.updated_at,
-                        Answer.updated_by,
-                        Answer.version_id,
-                        Answer.to_confirm,
-                    )
-                    .join(ActionRow, ActionRow.id == Answer.action_id)
-                    .where(Answer.campaign_id == campaign_id, Answer.respondent_id == respondent_id)
-                    .execution_options(**stream)
-                )
-            )
-            for row in chunk
-        ]
-        values = [
-            row
-            for chunk in read_in_chunks(
-                session.execute(
-                    select(
-                        ActionRow.code,
-                        IndicatorRow.position,
-                        IndicatorValue.target,
-                        IndicatorValue.achieved,
-                        IndicatorValue.version_id,
-                    )
-                    .join(IndicatorRow, IndicatorRow.id == IndicatorValue.indicator_id)
-                    .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
-                    .where(
-                        IndicatorValue.campaign_id == campaign_id,
-                        IndicatorValue.respondent_id == respondent_id,
-                    )
-                    .execution_options(**stream)
-                )
-            )
-            for row in chunk
-        ]
-    indicators: dict[str, dict[int, IndicatorState]] = {}
-    for code, position, target, achieved, version in values:
-        indicators.setdefault(code, {})[position] = IndicatorState(target, achieved, version)
-    states = {
-        code: AnswerState(
-            status, comment or "", at, by, indicators.pop(code, {}), version, bool(pending)
+        return reading.read_answers(
+            session_rows(session), campaign_id, normalise_respondent_code(respondent_code)
         )
-        for code, status, comment, at, by, version, pending in answers
-    }
-    for code, by_position in indicators.items():
-        states[code] = AnswerState(indicators=by_position)
-    return states
 
 
 def read_history(

@@ -9,13 +9,12 @@ confirmation (source ``confirmation``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Final
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from sradar_desktop.db import reading
 from sradar_desktop.db.models import (
     ActionRow,
     Answer,
@@ -23,11 +22,13 @@ from sradar_desktop.db.models import (
     ExpectedRespondent,
     IndicatorRow,
     IndicatorValue,
-    Questionnaire,
 )
+from sradar_desktop.db.reading import session_rows
 from sradar_desktop.domain.answers import SOURCE_CARRY, SOURCE_CONFIRM
-from sradar_desktop.domain.dates import parse_short_date, short_date, utcnow
-from sradar_desktop.domain.text import count, slugify
+from sradar_desktop.domain.campaigns import CARRIED_LABEL as CARRIED_LABEL
+from sradar_desktop.domain.campaigns import CampaignSummary as CampaignSummary
+from sradar_desktop.domain.dates import parse_short_date, utcnow
+from sradar_desktop.domain.text import slugify
 from sradar_desktop.errors import UserError
 from sradar_desktop.services import audit
 from sradar_desktop.services.database import Database
@@ -37,111 +38,19 @@ from sradar_desktop.services.revisions import (
     carried_indicator_rows,
 )
 
-CARRIED_LABEL: Final = "Reprise de l'évaluation précédente, à confirmer"
 MAX_TITLE = 200
 MAX_PERIOD = 50
 
 
-@dataclass(frozen=True)
-class CampaignSummary:
-    id: str
-    questionnaire_id: str
-    title: str
-    period: str
-    due_date: date | None
-    created_at: datetime
-    previous_id: str | None
-    roster: int
-    respondents: int  # who answered something
-    to_confirm: int  # answers carried forward, not confirmed yet
-    current: bool  # the most recent campaign of its questionnaire
-
-    def describe(self) -> str:
-        """One line: id first, then what a user needs to pick it."""
-        parts = [self.title]
-        if self.period:
-            parts.append(f"période {self.period}")
-        if self.due_date is not None:
-            parts.append(f"réponses attendues le {short_date(self.due_date)}")
-        parts.append(count(self.roster, "service attendu", "services attendus"))
-        parts.append(count(self.respondents, "répondant"))
-        if self.to_confirm:
-            parts.append(count(self.to_confirm, "réponse à confirmer", "réponses à confirmer"))
-        if self.previous_id:
-            parts.append(f"créée à partir de {self.previous_id}")
-        mark = "  (en cours)" if self.current else ""
-        return f"{self.id}  {' ; '.join(parts)}{mark}"
-
-
 def current_campaign_id(session: Session, questionnaire_id: str) -> str | None:
-    """The most recent campaign of a questionnaire (None when it has none); the id breaks ties
-    (two campaigns created in the same instant), as in ``list_campaigns``."""
-    return session.scalar(
-        select(Campaign.id)
-        .where(Campaign.questionnaire_id == questionnaire_id)
-        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
-        .limit(1)
-    )
+    """The most recent campaign of a questionnaire (None when it has none)."""
+    return reading.current_campaign_id(session_rows(session), questionnaire_id)
 
 
 def list_campaigns(db: Database, questionnaire_id: str | None = None) -> list[CampaignSummary]:
     """The campaigns (of one questionnaire, or all), oldest first within each questionnaire."""
     with db.read() as session:
-        if questionnaire_id and session.get(Questionnaire, questionnaire_id) is None:
-            raise UserError(
-                f"Le questionnaire « {questionnaire_id} » n'existe pas dans cette base. "
-                "La commande « sradar-desktop questionnaires » donne la liste des identifiants."
-            )
-        query = select(Campaign)
-        if questionnaire_id:
-            query = query.where(Campaign.questionnaire_id == questionnaire_id)
-        campaigns = session.scalars(query).all()
-        # Counted for these campaigns only: the window asks at every load.
-        ids = [c.id for c in campaigns]
-        roster = dict(
-            session.execute(
-                select(ExpectedRespondent.campaign_id, func.count())
-                .where(ExpectedRespondent.campaign_id.in_(ids))
-                .group_by(ExpectedRespondent.campaign_id)
-            ).all()
-        )
-        respondents = dict(
-            session.execute(
-                select(Answer.campaign_id, func.count(Answer.respondent_id.distinct()))
-                .where(Answer.campaign_id.in_(ids))
-                .group_by(Answer.campaign_id)
-            ).all()
-        )
-        pending = dict(
-            session.execute(
-                select(Answer.campaign_id, func.count())
-                .where(Answer.campaign_id.in_(ids), Answer.to_confirm.is_(True))
-                .group_by(Answer.campaign_id)
-            ).all()
-        )
-        rows = [
-            (c.id, c.questionnaire_id, c.title, c.period, c.due_date, c.created_at, c.previous_id)
-            for c in campaigns
-        ]
-    # Oldest first within each questionnaire; the last of each is its current campaign.
-    rows.sort(key=lambda r: (r[1], r[5], r[0]))
-    current = {qid: cid for cid, qid, *_ in rows}
-    return [
-        CampaignSummary(
-            id=cid,
-            questionnaire_id=qid,
-            title=title,
-            period=period,
-            due_date=due,
-            created_at=created,
-            previous_id=previous,
-            roster=roster.get(cid, 0),
-            respondents=respondents.get(cid, 0),
-            to_confirm=pending.get(cid, 0),
-            current=current[qid] == cid,
-        )
-        for cid, qid, title, period, due, created, previous in rows
-    ]
+        return reading.read_campaigns(session_rows(session), questionnaire_id)
 
 
 def parse_due_date(text: str | None) -> date | None:

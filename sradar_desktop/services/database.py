@@ -24,7 +24,8 @@ from sradar_desktop.db.engine import (
     make_engine,
     sqlite_path,
 )
-from sradar_desktop.db.migrate import current_revision, head_revision, upgrade_database
+from sradar_desktop.db.migrate import current_revision, upgrade_database
+from sradar_desktop.db.schema import head_revision
 from sradar_desktop.errors import DatabaseError
 from sradar_desktop.services.audit import discard_audit, flush_audit
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import Result, Row
 from sqlalchemy.orm import Session
 
+from sradar_desktop.db import reading
 from sradar_desktop.db.models import (
     ActionPilot,
     ActionRow,
@@ -21,20 +19,11 @@ from sradar_desktop.db.models import (
     ScaleLevelRow,
     ThemeRow,
 )
-from sradar_desktop.domain.plan import (
-    Action,
-    Indicator,
-    IndicatorKind,
-    Objective,
-    Plan,
-    Theme,
-    default_campaign_id,
-)
+from sradar_desktop.db.reading import session_rows
+from sradar_desktop.domain.plan import Plan, default_campaign_id
 from sradar_desktop.domain.plan import (  # the campaign helpers, where callers look for them
     default_campaign_title as default_campaign_title,
 )
-from sradar_desktop.domain.scale import Scale, scale_level
-from sradar_desktop.errors import UserError
 from sradar_desktop.plans.builtin import builtin_plan_ids, builtin_plans
 from sradar_desktop.services.database import Database
 
@@ -134,7 +123,7 @@ def install_builtin_plans(db: Database) -> list[str]:
     when one is missing (not at every start).
     """
     with db.read() as session:
-        present = set(session.scalars(select(Questionnaire.id)))
+        present = reading.questionnaire_ids(session_rows(session))
     if set(builtin_plan_ids()) <= present:
         return []
     missing = [plan for plan in builtin_plans() if plan.id not in present]
@@ -142,7 +131,7 @@ def install_builtin_plans(db: Database) -> list[str]:
         return []
     with db.write() as session:
         # Another window may have installed them meanwhile: check again inside the write.
-        present = set(session.scalars(select(Questionnaire.id)))
+        present = reading.questionnaire_ids(session_rows(session))
         added = []
         for plan in missing:
             if plan.id not in present:
@@ -200,131 +189,7 @@ def list_questionnaires(db: Database) -> list[QuestionnaireSummary]:
     return sorted(summaries, key=lambda s: (s.origin != BUILTIN, s.display_title.casefold()))
 
 
-# Rows are read in chunks: SQLAlchemy's compiled row processing keeps the interpreter lock for
-# a whole batch, and a batch of thousands of rows would freeze a window for a tenth of a second.
-CHUNK = 400
-
-
-def read_in_chunks(result: Result) -> Iterable[Sequence[Row]]:
-    """The rows of a streamed result, a chunk at a time, letting other threads run between."""
-    for partition in result.partitions(CHUNK):
-        yield partition
-        time.sleep(0)
-
-
 def load_plan(db: Database, questionnaire_id: str) -> Plan:
-    """The whole plan of a questionnaire, as plain data.
-
-    Read column by column and in chunks: a window loading a large plan on another thread is
-    never starved (the ORM load of 5,000 actions held the interpreter for 170 ms at a time,
-    see ``benchmarks/entry_window.py``).
-    """
-    stream = {"stream_results": True, "yield_per": CHUNK}
+    """The whole plan of a questionnaire, as plain data (``db.reading.read_plan``)."""
     with db.read() as session:
-        head = session.execute(
-            select(
-                Questionnaire.title,
-                Questionnaire.short_title,
-                Questionnaire.period,
-                Questionnaire.region,
-                Questionnaire.description,
-                Questionnaire.source,
-            ).where(Questionnaire.id == questionnaire_id)
-        ).one_or_none()
-        if head is None:
-            raise UserError(
-                f"Le questionnaire « {questionnaire_id} » n'existe pas dans cette base. "
-                "La commande « sradar-desktop questionnaires » donne la liste des identifiants."
-            )
-        levels = session.execute(
-            select(
-                ScaleLevelRow.code,
-                ScaleLevelRow.label,
-                ScaleLevelRow.color,
-                ScaleLevelRow.description,
-            )
-            .where(ScaleLevelRow.questionnaire_id == questionnaire_id)
-            .order_by(ScaleLevelRow.position)
-        ).all()
-        objectives = session.execute(
-            select(ObjectiveRow.id, ObjectiveRow.code, ObjectiveRow.title)
-            .where(ObjectiveRow.questionnaire_id == questionnaire_id)
-            .order_by(ObjectiveRow.position)
-        ).all()
-        themes = session.execute(
-            select(ThemeRow.id, ThemeRow.objective_id, ThemeRow.code, ThemeRow.title)
-            .join(ObjectiveRow, ObjectiveRow.id == ThemeRow.objective_id)
-            .where(ObjectiveRow.questionnaire_id == questionnaire_id)
-            .order_by(ThemeRow.objective_id, ThemeRow.position)
-        ).all()
-        in_plan = ActionRow.questionnaire_id == questionnaire_id
-        actions = [
-            row
-            for chunk in read_in_chunks(
-                session.execute(
-                    select(ActionRow.id, ActionRow.theme_id, ActionRow.code, ActionRow.text)
-                    .where(in_plan)
-                    .order_by(ActionRow.position)
-                    .execution_options(**stream)
-                )
-            )
-            for row in chunk
-        ]
-        pilots: dict[int, list[str]] = {}
-        for chunk in read_in_chunks(
-            session.execute(
-                select(ActionPilot.action_id, ActionPilot.pilot)
-                .join(ActionRow, ActionRow.id == ActionPilot.action_id)
-                .where(in_plan)
-                .order_by(ActionPilot.action_id, ActionPilot.position)
-                .execution_options(**stream)
-            )
-        ):
-            for action_id, pilot in chunk:
-                pilots.setdefault(action_id, []).append(pilot)
-        indicators: dict[int, list[Indicator]] = {}
-        for chunk in read_in_chunks(
-            session.execute(
-                select(
-                    IndicatorRow.action_id, IndicatorRow.label, IndicatorRow.unit, IndicatorRow.kind
-                )
-                .join(ActionRow, ActionRow.id == IndicatorRow.action_id)
-                .where(in_plan)
-                .order_by(IndicatorRow.action_id, IndicatorRow.position)
-                .execution_options(**stream)
-            )
-        ):
-            for action_id, label, unit, kind in chunk:
-                indicators.setdefault(action_id, []).append(
-                    Indicator(label, unit, IndicatorKind(kind))
-                )
-    by_theme: dict[int, list[Action]] = {}
-    for action_id, theme_id, code, text in actions:
-        by_theme.setdefault(theme_id, []).append(
-            Action(
-                code,
-                text,
-                tuple(pilots.get(action_id, ())),
-                tuple(indicators.get(action_id, ())),
-            )
-        )
-    themes_of: dict[int, list[Theme]] = {}
-    for theme_id, objective_id, code, title in themes:
-        themes_of.setdefault(objective_id, []).append(
-            Theme(code, title, tuple(by_theme.get(theme_id, ())))
-        )
-    title, short_title, period, region, description, source = head
-    return Plan(
-        id=questionnaire_id,
-        title=title,
-        short_title=short_title,
-        period=period,
-        region=region,
-        description=description,
-        source=source,
-        objectives=tuple(
-            Objective(code, title_, tuple(themes_of.get(objective_id, ())))
-            for objective_id, code, title_ in objectives
-        ),
-        scale=Scale(tuple(scale_level(*level) for level in levels)),
-    )
+        return reading.read_plan(session_rows(session), questionnaire_id)

@@ -5,6 +5,8 @@ a SQLAlchemy session), and steps aside for the full opening whenever the file ne
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from dataclasses import asdict
 from datetime import date
@@ -153,3 +155,22 @@ def test_the_fast_reading_steps_aside_when_the_file_needs_the_full_opening(
         connection.execute("DELETE FROM questionnaire WHERE id = 'sradar-2021-2023'")
     # A built-in plan missing: to be installed first.
     assert read_local_entry(sqlite_path, questionnaire, SGAR, None) is None
+
+
+def test_the_fast_reading_imports_neither_sqlalchemy_nor_alembic_nor_qt(answered, sqlite_path):
+    """What the window shows first is read before the database layer is imported."""
+    _db, questionnaire, *_ = answered
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from sradar_desktop.services.entry_data import Identity, read_local_entry\n"
+        f"found = read_local_entry(Path({str(sqlite_path)!r}), {questionnaire!r},\n"
+        "    Identity.create('SGAR-PDL', '', 'Claire Martin'), None)\n"
+        "assert found is not None and found[0].read\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
+        "    ('sqlalchemy', 'alembic', 'PySide6')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -355,7 +355,8 @@ class ImportDialog(StoppableDialog):
             lines = [*lines[:MAX_DETAIL_LINES], "…"]
         heading = f"{line.display_name} — {self.model.state_text(line)}"
         if line.outcome is not None and line.outcome.already_imported_at is None:
-            heading += "\n" + line.outcome.describe()
+            effect = line.outcome.effect()
+            heading += "\n" + effect[:1].upper() + effect[1:]
         self.details.setPlainText("\n".join([heading, *lines]))
 
     # -- the import ----------------------------------------------------------------------------

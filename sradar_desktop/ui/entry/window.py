@@ -41,18 +41,18 @@ from sradar_desktop.ui.entry.header import EntryHeader
 from sradar_desktop.ui.entry.menus import EntryMenus
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import (
-    MutedLabel,
+    ElidedLabel,
     PaneSizer,
     WorkIndicator,
     bring_to_front,
     clamp,
-    expanding_label,
     restore_placement,
     show_placed,
 )
 from sradar_desktop.ui.parts.settings import Settings
+from sradar_desktop.ui.parts.speech import announce
 from sradar_desktop.ui.parts.tasks import TaskRunner
-from sradar_desktop.ui.parts.widgets import Banner
+from sradar_desktop.ui.parts.widgets import Banner, focus_step
 
 _FROM_SETTINGS = object()
 
@@ -149,10 +149,12 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.work = WorkIndicator()
         location = arg(self.tr("Base : %1"), self.db.location)
-        # A long path gives way to the messages (elided; whole in the tooltip).
-        self.database_label = expanding_label(MutedLabel(location))
-        self.database_label.setToolTip(location)
+        # A long path gives way to the messages (cut in the middle; whole in the tooltip).
+        self.database_label = ElidedLabel(location, mode=Qt.TextElideMode.ElideMiddle, muted=True)
+        self.database_label.set_tip(location)
         self.database_label.setMaximumWidth(420)
+        # What the status bar says is said to a screen reader too.
+        self.statusBar().messageChanged.connect(lambda text: announce(text) if text else None)
         self.statusBar().addPermanentWidget(self.work)
         self.statusBar().addPermanentWidget(self.database_label, 1)
 
@@ -165,6 +167,20 @@ class MainWindow(QMainWindow):
         ]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Maj+Tab go round the window in reading order: the banners' buttons, the
+        filters, the plan, the actions, the detail pane, and back to the top — never round
+        the detail pane alone."""
+        stops = [
+            [self.banner.button],
+            [self.info_banner.button],
+            *([widget] for widget in self.filters.widgets()),
+            [self.action_list.tree],
+            [self.action_list.table],
+            *self.detail.tab_stops(),
+        ]
+        return focus_step(stops, forward=next) or super().focusNextPrevChild(next)
 
     # ==== what is shown =========================================================================
 
@@ -358,7 +374,20 @@ class MainWindow(QMainWindow):
 
     def move_current(self, step: int) -> None:
         self.detail.commit_pending()
-        self.action_list.move(step)
+        if self.action_list.move(step):
+            self._tell_current()
+        elif not self.action_list.table.hasFocus():
+            announce(
+                self.tr("Dernière action de la liste.")
+                if step > 0
+                else self.tr("Première action de la liste.")
+            )
+
+    def _tell_current(self) -> None:
+        """Another action shown while the focus stays out of the list (in the comment, the
+        history): a screen reader says which (in the list, the row taking the focus says it)."""
+        if not self.action_list.table.hasFocus():
+            announce(self.detail.spoken_entry())
 
     def next_unanswered(self) -> None:
         """The next action without an answer among those shown, or why there is none."""
@@ -367,6 +396,7 @@ class MainWindow(QMainWindow):
             return
         self.detail.commit_pending()
         if self.action_list.next_unanswered():
+            self._tell_current()
             return
         hidden = any(not entry.answered for entry in sheet.scope)
         self.statusBar().showMessage(
@@ -386,7 +416,9 @@ class MainWindow(QMainWindow):
         if self.controller.engine.read_only:
             self.explain_read_only()
             return
-        self.controller.set_status(entry.code, status)
+        if not self.controller.set_status(entry.code, status):
+            # Nothing changed: said all the same, the agent pressed a key.
+            announce(self.detail.spoken_answer(), urgent=True)
         self.detail.refresh()
 
     def confirm_current(self) -> None:
@@ -397,7 +429,7 @@ class MainWindow(QMainWindow):
         if self.controller.engine.read_only:
             self.explain_read_only()
             return
-        if not self.controller.engine.confirm(entry.code):
+        if not self.controller.confirm(entry.code):
             self.statusBar().showMessage(
                 self.tr("Cette action n'a pas de réponse reprise à confirmer."), 5000
             )

@@ -7,7 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -91,6 +99,68 @@ class MutedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         set_tone(self, "muted")
+
+
+class ElidedLabel(QLabel):
+    """One line of text that gives way to its neighbours (it never sets the window's minimum
+    width): where it does not fit it is cut with « … » (at the end, or in the middle), the
+    whole of it in its tooltip. ``text()`` and the name a screen reader says stay whole."""
+
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+        muted: bool = False,
+    ) -> None:
+        super().__init__(text, parent)
+        self.mode = mode
+        self.tip = ""  # the tooltip given by the window; the text itself when cut otherwise
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        # A pixel above the line for the accents of capitals (see ``ui.parts.style``).
+        self.setContentsMargins(0, 1, 0, 0)
+        if muted:
+            set_tone(self, "muted")
+
+    def shown_text(self) -> str:
+        """The text as it fits now (« … » where it was cut)."""
+        width = self.contentsRect().width()
+        if width <= 0:
+            return self.text()
+        return self.fontMetrics().elidedText(self.text(), self.mode, width)
+
+    def set_tip(self, tip: str) -> None:
+        self.tip = tip
+        self._update_tip()
+
+    def _update_tip(self) -> None:
+        cut = self.shown_text() != self.text()
+        wanted = self.tip or (self.text() if cut else "")
+        if self.toolTip() != wanted:
+            self.setToolTip(wanted)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._update_tip()
+
+    def resizeEvent(self, event: QEvent) -> None:  # type: ignore[override]
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._update_tip()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            self.foregroundRole(),
+        )
 
 
 # ==== the filter bar ============================================================================

@@ -1,5 +1,6 @@
-"""Small widgets of the entry window: the message banner, the text fields that leave the
-window's shortcuts alone, and the guard that keeps the answer keys out of lists and menus."""
+"""Small widgets of both windows: the message banner, the text fields that leave the window's
+shortcuts alone, the guard that keeps the answer keys out of lists and menus, drop-down lists
+that cut a long choice with « … », and Tab going round a window in reading order."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ from PySide6.QtGui import (
     QFocusEvent,
     QKeyEvent,
     QKeySequence,
+    QPaintEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -24,6 +29,9 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QWidget,
 )
 
@@ -40,6 +48,33 @@ def is_window_key(event: QKeyEvent) -> bool:
     if modifiers == Qt.KeyboardModifier.AltModifier:
         return key in (Qt.Key.Key_Up, Qt.Key.Key_Down)
     return False
+
+
+# Keys a one-line field keeps for itself even when the window has an action on them: the
+# clipboard, the selection and the field's own undo.
+_FIELD_KEYS = (
+    QKeySequence.StandardKey.Copy,
+    QKeySequence.StandardKey.Cut,
+    QKeySequence.StandardKey.Paste,
+    QKeySequence.StandardKey.SelectAll,
+    QKeySequence.StandardKey.Undo,
+    QKeySequence.StandardKey.Redo,
+)
+
+
+def is_window_shortcut(widget: QWidget, event: QKeyEvent) -> bool:
+    """Whether ``event`` (Ctrl and a key) is the shortcut of an action of ``widget``'s window
+    that the field must let through. Under X11 a line edit takes Ctrl+E (end of line), Ctrl+U
+    (delete the line) and others for itself: the window's Ctrl+E (export) and Ctrl+U
+    (« Non renseignées seulement ») would do nothing from the search field."""
+    if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        return False
+    if any(event.matches(key) for key in _FIELD_KEYS):
+        return False
+    pressed = QKeySequence(event.keyCombination())
+    return any(
+        action.isEnabled() and pressed in action.shortcuts() for action in widget.window().actions()
+    )
 
 
 def window_action(
@@ -140,13 +175,24 @@ class CommentEdit(FileDragsToWindow, WindowKeysWhileTyping, QPlainTextEdit):
         self.focus_left.emit()
 
 
-class ValueEdit(FileDragsToWindow, WindowKeysWhileTyping, QLineEdit):
+class WindowShortcutsWin:
+    """For one-line fields: the window's Ctrl shortcuts are the window's (see
+    ``is_window_shortcut``)."""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and is_window_shortcut(self, event):  # type: ignore[arg-type]
+            event.ignore()
+            return True
+        return super().event(event)  # type: ignore[misc]
+
+
+class ValueEdit(FileDragsToWindow, WindowShortcutsWin, WindowKeysWhileTyping, QLineEdit):
     """An indicator value: the window's undo, Escape goes back to the list."""
 
     escape_pressed = Signal()
 
 
-class SearchEdit(FileDragsToWindow, QLineEdit):
+class SearchEdit(FileDragsToWindow, WindowShortcutsWin, QLineEdit):
     """The search box: Escape empties it, then goes back to the list."""
 
     escape_pressed = Signal()
@@ -166,7 +212,8 @@ class SearchEdit(FileDragsToWindow, QLineEdit):
 
 class PlainKeysGuard(QObject):
     """Installed on lists and drop-down boxes: a letter or digit typed there is for them
-    (type-ahead), not an answer to the current action."""
+    (type-ahead), not an answer to the current action; on a drop-down list, Alt+↓ and Alt+↑
+    open it (as everywhere), not the next or previous action."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride:
@@ -175,6 +222,13 @@ class PlainKeysGuard(QObject):
                 Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
             )
             text = key_event.text()
+            if (
+                isinstance(watched, QComboBox)
+                and modifiers == Qt.KeyboardModifier.AltModifier
+                and key_event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up)
+            ):
+                event.accept()
+                return True
             if modifiers:
                 return False
             typed = bool(text) and text.isprintable() and not text.isspace()
@@ -233,3 +287,98 @@ class Banner(QFrame):
     def clear(self) -> None:
         self.kind = ""
         self.hide()
+
+
+class ElidedComboBox(QComboBox):
+    """A drop-down list whose choice, when longer than the box, is cut with « … » (its list
+    shows every choice whole), the whole choice in its tooltip."""
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox,
+            option,
+            QStyle.SubControl.SC_ComboBoxEditField,
+            self,
+        )
+        room = field.width() - (
+            option.iconSize.width() + 4 if not option.currentIcon.isNull() else 0
+        )
+        whole = option.currentText
+        option.currentText = option.fontMetrics.elidedText(whole, Qt.TextElideMode.ElideRight, room)
+        tip = whole if option.currentText != whole else ""
+        if self.toolTip() != tip:
+            self.setToolTip(tip)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
+class _EscapeLeaves(QObject):
+    def __init__(self, widget: QWidget, slot: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self.slot = slot
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape  # type: ignore[attr-defined]
+            and not event.modifiers()  # type: ignore[attr-defined]
+        ):
+            self.slot()
+            return True
+        return False
+
+
+def escape_leaves(widget: QWidget, slot: Callable[[], object]) -> None:
+    """Escape in ``widget`` (a list, a table) calls ``slot`` (back to the list of actions)."""
+    _EscapeLeaves(widget, slot)
+
+
+# ==== Tab in reading order =======================================================================
+
+
+def _takes_tab(widget: QWidget) -> bool:
+    return (
+        widget.isVisible()
+        and widget.isEnabled()
+        and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+    )
+
+
+def _entry(stop: Sequence[QWidget]) -> QWidget | None:
+    """Where the focus lands in a stop: its checked button (a group of answers), else its
+    first control that takes the focus."""
+    ready = [widget for widget in stop if _takes_tab(widget)]
+    checked = [w for w in ready if isinstance(w, QAbstractButton) and w.isChecked()]
+    return (checked or ready or [None])[0]
+
+
+def focus_step(stops: Sequence[Sequence[QWidget]], *, forward: bool) -> bool:
+    """Move the focus to the next (or previous) of ``stops`` from the one that has it, round
+    and round; a stop is one control or a group that Tab enters once (the answers). False
+    when the focus is in none of them (the window's own order then applies)."""
+    focus = QApplication.focusWidget()
+    if focus is None:
+        return False
+    here = next(
+        (
+            index
+            for index, stop in enumerate(stops)
+            if any(widget is focus or widget.isAncestorOf(focus) for widget in stop)
+        ),
+        None,
+    )
+    if here is None:
+        return False
+    step = 1 if forward else -1
+    for distance in range(1, len(stops) + 1):
+        target = _entry(stops[(here + step * distance) % len(stops)])
+        if target is not None:
+            target.setFocus(
+                Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+            )
+            return True
+    return False

@@ -129,7 +129,7 @@ class ConsolidationDetail(QWidget):
         self.apply_button.setToolTip(self.tr("Retenir ce statut pour l'action (Ctrl+Entrée)"))
         self.apply_button.setAccessibleName(self.tr("Appliquer l'arbitrage"))
         self.apply_button.clicked.connect(self._apply)
-        self.withdraw_button = QPushButton(self.tr("Retirer l'arbitra&ge"))
+        self.withdraw_button = QPushButton(self.tr("Retirer l'ar&bitrage"))
         self.withdraw_button.setToolTip(
             self.tr("Revenir à la synthèse des réponses pour cette action")
         )
@@ -137,7 +137,7 @@ class ConsolidationDetail(QWidget):
         self.withdraw_button.clicked.connect(self._withdraw)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        status_label = QLabel(self.tr("Stat&ut retenu :"))
+        status_label = QLabel(self.tr("Statut r&etenu :"))
         status_label.setBuddy(self.status_combo)
         reason_label = QLabel(self.tr("Raiso&n :"))
         reason_label.setBuddy(self.reason_edit)

@@ -363,7 +363,7 @@ class ConsolidationWindow(QMainWindow):
                     [key(Qt.Key.Key_F2)],
                     self.tr("Choisir le statut retenu et sa raison (Ctrl+Entrée applique)"),
                 ),
-                window_action(self, self.tr("Répondants &attendus…"), changes.edit_expected),
+                window_action(self, self.tr("Répondants atten&dus…"), changes.edit_expected),
                 None,
                 self.revise_action,
             ],

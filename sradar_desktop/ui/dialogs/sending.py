@@ -285,7 +285,7 @@ class SendDialog(StoppableDialog):
         self.add_button.clicked.connect(self.add_row)
         self.remove_button = QPushButton(self.tr("&Retirer"))
         self.remove_button.clicked.connect(self.remove_selected)
-        self.propose_button = QPushButton(self.tr("Proposer d'après la &région"))
+        self.propose_button = QPushButton(self.tr("Proposer d'après la ré&gion"))
         self.propose_button.clicked.connect(self.propose)
         self.propose_button.setEnabled(bool(propose_roster(region)))
         self.propose_button.setToolTip(

@@ -101,7 +101,7 @@ class IdentityDialog(QDialog):
         service_box = QGroupBox(self.tr("Votre service"))
         service_form = QFormLayout(service_box)
         service_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        service_form.addRow(self.tr("&Code du service :"), self.code_edit)
+        service_form.addRow(self.tr("Co&de du service :"), self.code_edit)
         service_form.addRow(self.tr("&Libellé :"), self.label_edit)
         service_form.addRow(self.tr("Département :"), self.department_label)
         code_help = QLabel(
@@ -120,7 +120,7 @@ class IdentityDialog(QDialog):
         person_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         person_form.addRow(self.tr("&Votre nom :"), self.name_edit)
 
-        questionnaire_box = QGroupBox(self.tr("&Questionnaire à renseigner"))
+        questionnaire_box = QGroupBox(self.tr("Questionnaire à &renseigner"))
         self.questionnaire_model = QuestionnaireListModel(self)
         self.questionnaire_model.set_questionnaires(questionnaires)
         self.questionnaire_view = QListView()

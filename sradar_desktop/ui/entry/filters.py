@@ -49,7 +49,7 @@ class EntryFilters(QObject):
         )
         self.status_combo.setMinimumContentsLength(8)
         self.status_combo.currentIndexChanged.connect(self.changed)
-        status_label = QLabel(self.tr("&Réponse :"))
+        status_label = QLabel(self.tr("Rép&onse :"))
         status_label.setBuddy(self.status_combo)
         self.pilot_combo = QComboBox()
         self.pilot_combo.setObjectName("filtre-pilote")

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -50,8 +49,9 @@ from sradar_desktop.services.imports import (
 from sradar_desktop.services.server_wait import Waiting
 from sradar_desktop.ui.parts.i18n import arg, arg_count, translate
 from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
-from sradar_desktop.ui.parts.roles import DISPLAY, INVALID, Index
+from sradar_desktop.ui.parts.roles import ACCESSIBLE, DISPLAY, INVALID, Index, headed
 from sradar_desktop.ui.parts.screen import fit_to_screen
+from sradar_desktop.ui.parts.speech import TextPane
 from sradar_desktop.ui.parts.tasks import StoppableDialog
 
 log = logging.getLogger(__name__)
@@ -276,6 +276,8 @@ class ImportFilesModel(QAbstractItemModel):
         column = index.column()
         if role == DISPLAY:
             return self._display(line, column)
+        if role == ACCESSIBLE and column != self.FILE:
+            return headed(self, index)  # « Nouvelles : 2 », not « 2 », in a row read aloud
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.FILE:
                 return str(line.path)
@@ -426,9 +428,8 @@ class ImportDialog(StoppableDialog):
             header.resizeSection(column, width)
         self.view.selectionModel().currentChanged.connect(self._show_details)
 
-        self.details = QTextBrowser()
+        self.details = TextPane(self.tr("Détail du fichier choisi"))
         self.details.setObjectName("detail-fichier")
-        self.details.setAccessibleName(self.tr("Détail du fichier choisi"))
         self.details.setPlaceholderText(self.tr("Choisissez un fichier pour voir son détail."))
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)

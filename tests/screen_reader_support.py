@@ -220,6 +220,16 @@ class Desktop:
         )
         return self.program
 
+    def stop_program(self) -> None:
+        if self.program is not None and self.program.poll() is None:
+            self.program.terminate()
+            try:
+                self.program.wait(15)
+            except subprocess.TimeoutExpired:
+                self.program.kill()
+                self.program.wait()
+        self.program = None
+
     def stop(self) -> None:
         processes = ([self.program] if self.program else []) + self.processes[::-1]
         for process in processes:
@@ -236,7 +246,11 @@ class Desktop:
 
     def keys(self, *keys: str) -> None:
         """Press ``keys`` (xdotool names: ``Tab``, ``ctrl+z``, ``alt+Down``), in order."""
-        subprocess.run(["xdotool", "key", "--delay", "60", *keys], env=self.env, check=True)
+        self.xdotool("key", "--delay", "60", *keys)
+
+    def xdotool(self, *arguments: str) -> None:
+        """``xdotool`` on the desktop's display (``keydown alt``, ``keyup Down``…)."""
+        subprocess.run(["xdotool", *arguments], env=self.env, check=True)
 
     def type(self, text: str) -> None:
         subprocess.run(["xdotool", "type", "--delay", "30", text], env=self.env, check=True)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -101,8 +102,22 @@ def window_action(
         action.setStatusTip(tip)
         action.setToolTip(tip)
     action.triggered.connect(lambda _checked=False: slot())
+    if any(s[0].keyboardModifiers() & Qt.KeyboardModifier.AltModifier for s in unique.values()):
+        action.triggered.connect(lambda _checked=False: _forget_alt(window))
     window.addAction(action)
     return action
+
+
+def _forget_alt(window: QWidget) -> None:
+    """An Alt+key shortcut was used (Alt+↓, the next action): Alt let go afterwards must not
+    put the menu bar in keyboard mode, where the next key opens « Fichier ». The menu bar
+    watches for Alt pressed then released alone, and a key taken by a shortcut does not
+    always reach it: it is told that another key came."""
+    if isinstance(window, QMainWindow) and window.menuWidget() is not None:
+        QApplication.sendEvent(
+            window.menuBar(),
+            QKeyEvent(QEvent.Type.KeyRelease, Qt.Key.Key_unknown, Qt.KeyboardModifier.AltModifier),
+        )
 
 
 class FileDragsToWindow:

@@ -48,6 +48,8 @@ class ReasonEdit(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTabChangesFocus(True)
+        # Two lines at the least: on a small screen the grid above keeps its rows.
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 12)
 
     def sizeHint(self) -> QSize:
         return QSize(300, self.fontMetrics().lineSpacing() * 3 + 12)

@@ -46,13 +46,16 @@ class GridFilters(QObject):
         self.objective_combo.setSizeAdjustPolicy(
             ElidedComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.objective_combo.setMinimumContentsLength(20)
+        # Cut with « … » when narrow (the list shows each objective whole).
+        self.objective_combo.setMinimumContentsLength(12)
         self.objective_combo.setAccessibleName(self.tr("Filtrer par objectif"))
         objective_label = QLabel(self.tr("&Objectif :"))
         objective_label.setBuddy(self.objective_combo)
         self.disagreements_box = _box(
             "desaccords",
-            self.tr("&Désaccords seulement"),
+            # Short words on screen, so that the filters fit one line at 1024 points; the
+            # name a screen reader says is whole.
+            self.tr("&Désaccords"),
             self.tr("Désaccords seulement"),
             self.tr(
                 "Les actions où les répondants ne donnent pas la même réponse (oui, "
@@ -61,7 +64,7 @@ class GridFilters(QObject):
         )
         self.arbitrated_box = _box(
             "arbitrees",
-            self.tr("Arbi&trées seulement"),
+            self.tr("Arbi&trées"),
             self.tr("Arbitrées seulement"),
             self.tr("Les actions arbitrées par le secrétariat"),
         )

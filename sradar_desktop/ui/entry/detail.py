@@ -239,9 +239,12 @@ class ActionDetail(QWidget):
         self.history_view.setAlternatingRowColors(True)
         self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.history_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # As wide as a date and time: a long name goes on to another line.
+        header.setSectionResizeMode(HistoryModel.WHEN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(
+            HistoryModel.WHEN, self.fontMetrics().horizontalAdvance("00/00/0000 00:00") + 14
+        )
+        header.setSectionResizeMode(HistoryModel.WHAT, QHeaderView.ResizeMode.Stretch)
         self.history_view.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
@@ -317,9 +320,6 @@ class ActionDetail(QWidget):
             button.show()
         self.status_row.addStretch(1)
         self.status_row.addWidget(self.clear_button)
-        # A radio button's own size: as wide as its word and the padding of the style.
-        for button in self.status_buttons.values():
-            button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 24)
         for first, second in pairwise(self.focus_chain()):
             QWidget.setTabOrder(first, second)
 
@@ -331,8 +331,8 @@ class ActionDetail(QWidget):
         on = text_color_on(QColor(color)).name()
         return (
             f"QRadioButton {{ border: 2px solid {color}; color: {color}; background: #ffffff;"
-            " border-radius: 4px; padding: 5px 8px; font-weight: bold; }"
-            " QRadioButton::indicator { width: 0px; height: 0px; }"
+            " border-radius: 4px; padding: 5px 8px; font-weight: bold; spacing: 0px; }"
+            " QRadioButton::indicator { width: 0px; height: 0px; border: none; image: none; }"
             f" QRadioButton:checked {{ background: {color}; color: {on}; }}"
             " QRadioButton:focus { border-color: #1a1a1a; }"
             " QRadioButton:disabled { border-color: #bdbdbd; color: #9e9e9e; }"

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QWidget,
 )
-from ui_support import SRADAR, open_window
+from ui_support import POPUPS_OFFSCREEN, SRADAR, open_window
 
 from sradar_desktop.services.campaigns import list_campaigns
 from sradar_desktop.services.entry import Identity
@@ -51,10 +51,7 @@ from sradar_desktop.ui.dialogs.sending import SendDialog
 from sradar_desktop.ui.dialogs.start import IdentityDialog, ShortcutsDialog
 from sradar_desktop.ui.parts.settings import Settings
 
-# Menus open as popups: the offscreen platform can neither raise them nor grab the keyboard.
-pytestmark = pytest.mark.qt_log_ignore(
-    "This plugin does not support raise", "This plugin does not support grabbing the keyboard"
-)
+pytestmark = POPUPS_OFFSCREEN
 
 
 def letter(text: str) -> str:

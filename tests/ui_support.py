@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -22,6 +23,12 @@ KARIM = Identity.create("DDETS-59", "", "Karim Benali")
 # How long a test waits for a signal, in milliseconds: only against a stuck test, never what
 # it asserts (the wait ends as soon as the signal comes).
 SIGNAL_TIMEOUT = 120_000
+
+# Menus and drop-down lists open as popups: the offscreen platform can neither raise them nor
+# grab the keyboard, and says so.
+POPUPS_OFFSCREEN = pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support grabbing the keyboard"
+)
 
 
 def open_window(

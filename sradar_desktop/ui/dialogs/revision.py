@@ -229,7 +229,10 @@ class LinksTable(QTableView):
             and self.state() != QAbstractItemView.State.EditingState
         ):
             if current.isValid():
-                self.edit(current.siblingAtColumn(self.EDITED[current.column()]))
+                # The cursor moves to the codes edited: a screen reader reads what is typed in.
+                edited = current.siblingAtColumn(self.EDITED[current.column()])
+                self.setCurrentIndex(edited)
+                self.edit(edited)
             event.accept()
             return
         super().keyPressEvent(event)

@@ -363,11 +363,23 @@ def _takes_tab(widget: QWidget) -> bool:
     )
 
 
+def _checked_button(widget: QWidget) -> bool:
+    """A checked button of a group that can have the focus. Qt leaves Tab to the button of an
+    exclusive group that had the focus last, not to the checked one: its policy is not asked."""
+    return (
+        isinstance(widget, QAbstractButton)
+        and widget.isChecked()
+        and widget.isVisible()
+        and widget.isEnabled()
+        and widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+    )
+
+
 def _entry(stop: Sequence[QWidget]) -> QWidget | None:
     """Where the focus lands in a stop: its checked button (a group of answers), else its
     first control that takes the focus."""
+    checked = [widget for widget in stop if _checked_button(widget)]
     ready = [widget for widget in stop if _takes_tab(widget)]
-    checked = [w for w in ready if isinstance(w, QAbstractButton) and w.isChecked()]
     return (checked or ready or [None])[0]
 
 

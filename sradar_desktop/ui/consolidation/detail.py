@@ -388,6 +388,6 @@ class ConsolidationDetail(QWidget):
 
     def focus_arbitration(self) -> None:
         """Land where typing is safe: in the reason (a closed combo box opens its list on a
-        space and the rest of the sentence would be lost). Maj+Tab or Alt+U reach the status."""
+        space and the rest of the sentence would be lost). Maj+Tab or Alt+E reach the status."""
         self.reason_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.reason_edit.moveCursor(QTextCursor.MoveOperation.End)

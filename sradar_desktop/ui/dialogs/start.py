@@ -220,7 +220,8 @@ class IdentityDialog(QDialog):
             if filled and self.isVisible():
                 # Filled in another field than the one typed in: said, or never heard.
                 announce(
-                    arg(self.tr("Libellé proposé : %1. Département : %2."), suggestion, territory)
+                    arg(self.tr("Libellé proposé : %1. Département : %2."), suggestion, territory),
+                    self.code_edit,
                 )
 
     @property

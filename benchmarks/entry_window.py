@@ -335,7 +335,7 @@ def measure_entry_window(app: QApplication, db: Database, identity: Identity, qu
         answer_timings.append(time.perf_counter() - t0)
         QTest.keyClick(window.action_list.table, Qt.Key.Key_Down)
         settle(app, 10)
-    while not window.controller.idle:
+    while not window.controller.engine.idle:
         settle(app, 10)
     blocked_answer = watch.stop()
     window.close()

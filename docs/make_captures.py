@@ -19,8 +19,6 @@ Writes, next to this script:
 - ``import-apercu.png``: the preview of an import of four files received by email (a colleague's
   answers with conflicts, a workbook edited in Excel with mistakes, a PDF renamed ``.xlsx``, a
   plan in a table that brings a new questionnaire);
-- ``preparer-envoi.png``: « Préparer l'envoi », the services expected to answer proposed from
-  the plan's region;
 - ``consolidation.png``: the consolidation window, the SRADAR answered by four of the five DDETS
   of Pays de la Loire, an action where they differ selected.
 
@@ -55,9 +53,7 @@ from sradar_desktop.services.questionnaires import (  # noqa: E402
     list_questionnaires,
     load_plan,
 )
-from sradar_desktop.services.sending import propose_roster  # noqa: E402
 from sradar_desktop.ui.dialogs.import_files import ImportDialog  # noqa: E402
-from sradar_desktop.ui.dialogs.sending import SendDialog  # noqa: E402
 from sradar_desktop.ui.dialogs.start import IdentityDialog  # noqa: E402
 from sradar_desktop.ui.entry.window import MainWindow  # noqa: E402
 
@@ -240,32 +236,6 @@ def import_preview(db: Database, files: list[Path]) -> None:
     dialog.close()
 
 
-def send(db: Database) -> None:
-    plan = load_plan(db, "sradar-2021-2023")
-    members = propose_roster(plan.region)
-    dialog = SendDialog(
-        db,
-        plan,
-        default_campaign_id(plan.id),
-        "Évaluation 2021-2023",
-        [],
-        region=plan.region,
-    )
-    dialog.model.set_members(members)
-    row = dialog.model.rowCount()
-    dialog.model.insertRows(row, 1)
-    dialog.model.setData(dialog.model.index(row, 0), "CPAM-44")
-    dialog.model.setData(
-        dialog.model.index(row, 1), "Caisse primaire d’assurance maladie de la Loire-Atlantique"
-    )
-    dialog.folder_edit.setText("/home/claire/Documents/SRADAR envoi 2026")
-    dialog.show()
-    dialog.table.selectRow(1)
-    settle()
-    save(dialog, "preparer-envoi.png")
-    dialog.close()
-
-
 # The consolidation: the SRADAR 2021-2023 answered by the DDETS of Pays de la Loire. Each one
 # mostly agrees with the published evaluation (tests/data, seed 000), some differ and comment,
 # the Sarthe has answered part of its actions, the Vendée nothing yet.
@@ -398,7 +368,8 @@ def main() -> int:
     app = create_application(["captures"])
     QApplication.setDesktopSettingsAware(True)
     db = open_database(Path(os.environ["SRADAR_DATA_DIR"]) / "sradar.sqlite3")
-    # Only some of them: ``make_captures.py import-apercu preparer-envoi``.
+    # Only some of them: ``make_captures.py import-apercu consolidation``. « Préparer l'envoi »
+    # and the round by email: ``capture_mail.py``.
     wanted = set(arguments)
     if SCREEN and not wanted:  # the guide shows these four on a small screen
         wanted = {"premier-demarrage", "fenetre-principale", "import-apercu", "consolidation"}
@@ -416,8 +387,6 @@ def main() -> int:
             indicators(db)
         if take("import-apercu"):
             import_preview(db, files)
-        if take("preparer-envoi"):
-            send(db)
         if take("consolidation"):
             consolidation(Path(os.environ["SRADAR_DATA_DIR"]))
     finally:

@@ -7,8 +7,10 @@ traceback (bugs go to the log file with theirs).
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -140,7 +142,18 @@ def _import_number(text: str) -> int:
     return number
 
 
-_ACTOR_HELP = "nom de la personne qui agit, pour le journal des modifications"
+_ACTOR_HELP = (
+    "nom de la personne qui agit, pour le journal des modifications (par défaut : le compte "
+    "qui lance la commande)"
+)
+
+
+def _account_name() -> str:
+    """The system account running the command: who acted, when ``--as`` does not say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name in the environment or database
+        return ""
 
 
 def _questionnaire_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -153,7 +166,15 @@ def _questionnaire_options(parser: argparse.ArgumentParser, *, required: bool) -
     parser.add_argument("--campaign", metavar="ID", help="identifiant de la campagne")
 
 
+# A heading of the help (« options: »), whichever Python wrote it: French puts a space before
+# the colon. Older Pythons write headings without gettext.
+_HELP_HEADING = re.compile(r"^(\S[^\n]*\S):$", re.MULTILINE)
+
+
 class _Parser(argparse.ArgumentParser):
+    def format_help(self) -> str:
+        return _HELP_HEADING.sub(r"\1 :", super().format_help())
+
     def error(self, message: str) -> NoReturn:
         """One French line, and where to find help (argparse prints the whole usage)."""
         self.exit(
@@ -285,7 +306,14 @@ def _parser() -> argparse.ArgumentParser:
         "--respondent", metavar="CODE", help="seulement les réponses de ce répondant"
     )
     exporter.add_argument("--all", action="store_true", help="toutes les actions du plan")
-    exporter.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path)
+    exporter.add_argument(
+        "-o",
+        "--output",
+        metavar="FICHIER.xlsx",
+        type=Path,
+        help="le classeur à écrire : celui du répondant avec --respondent, sinon le classeur "
+        "consolidé (-o, --pdf ou les deux)",
+    )
     exporter.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
     exporter.add_argument(
         "--message",
@@ -407,6 +435,21 @@ def _parser() -> argparse.ArgumentParser:
         "--add",
         action="store_true",
         help="ajoute aux services attendus ceux de la liste qui n'y sont pas",
+    )
+
+    imports = commands.add_parser(
+        "imports",
+        parents=[common],
+        help="liste les imports de la base (numéro, date, auteur, fichier, répondants, lignes "
+        "nouvelles et modifiées), pour choisir celui à annuler",
+        description="Liste les imports de la base, du plus ancien au plus récent : numéro, "
+        "date, auteur, fichier, répondants, lignes nouvelles et modifiées, et la date "
+        "d'annulation d'un import annulé. « sradar-desktop undo-import NUMÉRO » en annule un.",
+    )
+    imports.add_argument(
+        "--questionnaire",
+        metavar="ID",
+        help="seulement les imports de ce questionnaire",
     )
 
     undo = commands.add_parser(
@@ -549,11 +592,21 @@ def _cmd_import(args: argparse.Namespace) -> int:
             _report(result.error)
         else:
             assert result.outcome is not None
-            print(result.outcome.describe())
+            number = result.outcome.import_id
+            print(
+                f"Import n° {number} — {result.outcome.describe()}"
+                if number is not None
+                else result.outcome.describe()
+            )
             if result.outcome.sender_warning:
                 print(f"sradar-desktop : {result.outcome.sender_warning}", file=sys.stderr)
             for conflict in result.outcome.conflicts:
                 print(f"  conflit : {conflict.describe()}")
+    if any(r.outcome and r.outcome.import_id is not None for r in results):
+        print(
+            "Pour annuler un import : sradar-desktop undo-import NUMÉRO "
+            "(la liste : sradar-desktop imports)."
+        )
     return EXIT_USER_ERROR if any(r.error for r in results) else EXIT_OK
 
 
@@ -590,7 +643,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                         campaign_id=args.campaign,
                         completion=result.completion.describe(),
                     )
-                    print(f"Message à envoyer : {draft.name}, rien n'a été envoyé.")
+                    print(f"Message à envoyer : {draft.path.name}, rien n'a été envoyé.")
             if args.pdf is not None:
                 raise UserError(
                     "La synthèse PDF porte sur tous les répondants : retirez --respondent pour "
@@ -715,6 +768,21 @@ def _cmd_addresses(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_imports(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.imports import list_imports
+
+    db = _open_database(args)
+    try:
+        infos = list_imports(db, args.questionnaire)
+    finally:
+        db.close()
+    if not infos:
+        print("Aucun import dans cette base.")
+    for info in infos:
+        print(info.describe())
+    return EXIT_OK
+
+
 def _cmd_undo_import(args: argparse.Namespace) -> int:
     from sradar_desktop.services.imports import last_import, undo_import
 
@@ -815,6 +883,8 @@ def _check_display() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _configure_streams()
     args = _parser().parse_args(argv)
+    if getattr(args, "actor", None) == "":
+        args.actor = _account_name()
     setup_logging()
     try:
         _check_outputs(args)
@@ -836,6 +906,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_send(args)
         if args.command == "addresses":
             return _cmd_addresses(args)
+        if args.command == "imports":
+            return _cmd_imports(args)
         if args.command == "undo-import":
             return _cmd_undo_import(args)
         if args.command == "revise":

@@ -63,13 +63,14 @@ def save_atomically(
     """
     path = check_destination(path, document=document)
     existed = path.exists()
+    caught: tuple[type[BaseException], ...] = (OSError, *refused)
     try:
         remove_stale_work_folders(path.parent)
         with _work_folder(path.parent) as work:
             temporary = work / _CONTENT_NAME
             build(temporary)
             os.replace(temporary, path)
-    except (OSError, *refused) as error:
+    except caught as error:
         raise write_error(
             error, path, document=document, opened_in=opened_in, existed=existed
         ) from error
@@ -235,7 +236,7 @@ def remove_stale_work_folders(folder: Path) -> list[Path]:
     Best effort and never an error: a folder that cannot be read, locked or removed is left.
     Returns the folders removed.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = [
             entry

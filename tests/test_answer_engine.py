@@ -240,6 +240,36 @@ def test_a_crash_between_two_writes_loses_nothing(base, tmp_path):
     db.close()
 
 
+class StuckQueue(Queue):
+    """A server that does not answer before the program ends: ``wait`` gives up."""
+
+    def wait(self, seconds: float) -> bool:
+        return False
+
+
+def test_the_end_keeps_a_write_still_under_way_in_the_drafts(base, tmp_path):
+    """The session ends while a write waits for a slow server: nothing is asked, the value
+    goes to the drafts file, and the next engine on the same answers writes it."""
+    db = open_database(base)
+    engine = _engine(db, tmp_path, StuckQueue())
+    key = FieldKey(_code(engine), Field.COMMENT)
+    engine.apply(key, "Tapé juste avant la fin de la session")
+    assert engine.end(seconds=0) is False
+    assert [(d.action_code, d.value) for d in engine.drafts.load()] == [
+        (key.code, "Tapé juste avant la fin de la session")
+    ]
+    del engine
+    queue = Queue()
+    engine = _engine(db, tmp_path, queue)
+    assert engine.restore_drafts() == 1
+    queue.drain()
+    assert _stored(db) == {key.code: (None, "Tapé juste avant la fin de la session")}
+    assert engine.drafts.load() == []
+    # Nothing under way, nothing refused: the end keeps nothing.
+    assert engine.end(seconds=0) is True and engine.drafts.load() == []
+    db.close()
+
+
 def test_a_confirmation_refused_by_a_newer_change_leaves_it_to_confirm(base, tmp_path):
     from sradar_desktop.services.campaigns import create_campaign
     from sradar_desktop.services.questionnaires import default_campaign_id

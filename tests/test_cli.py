@@ -69,6 +69,48 @@ def test_import_the_seed_then_list_it(data_dir):
     assert again.returncode == 0 and "déjà importé le" in again.stdout
 
 
+def test_imports_are_numbered_listed_and_undone_by_number(data_dir, tmp_path):
+    """``import`` says the number it gave; ``imports`` lists them (number, date, who, file,
+    respondent, rows) so that the right one can be undone."""
+    blank = tmp_path / "ddets44.xlsx"
+    made = run(
+        "blank", "--questionnaire", "sradar-2021-2023", "--respondent", "DDETS-44",
+        "-o", str(blank), data_dir=data_dir,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert run("imports", data_dir=data_dir).stdout.strip() == "Aucun import dans cette base."
+    first = run(
+        "import", str(SEED_000), "--respondent", "SGAR-PDL", "--as", "Léa", data_dir=data_dir
+    )
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"Import n° 1 — {SEED_000.name} : nouveau questionnaire")
+    assert "sradar-desktop undo-import NUMÉRO (la liste : sradar-desktop imports)" in first.stdout
+    second = run("import", str(blank), data_dir=data_dir)
+    assert second.returncode == 0 and second.stdout.startswith("Import n° 2 — ddets44.xlsx")
+    listing = run("imports", data_dir=data_dir)
+    assert listing.returncode == 0, listing.stderr
+    lines = listing.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("n° 1  ") and f"  Léa  {SEED_000.name}  " in lines[0]
+    assert "SGAR-PDL  71 lignes nouvelles, 0 modifiée" in lines[0]
+    assert lines[1].startswith("n° 2  ") and "ddets44.xlsx  DDETS-44" in lines[1]
+    undone = run("undo-import", "1", data_dir=data_dir)
+    assert undone.returncode == 0, undone.stderr
+    after = run("imports", data_dir=data_dir).stdout.splitlines()
+    assert "annulé le" in after[0] and "annulé" not in after[1]
+    only = run("imports", "--questionnaire", "sradar-2021-2023", data_dir=data_dir)
+    assert [line.split("  ")[0] for line in only.stdout.splitlines()] == ["n° 2"]
+
+
+def test_help_headings_have_french_colons(data_dir):
+    result = run("export", "--help", data_dir=data_dir)
+    assert result.returncode == 0
+    assert "\noptions :\n" in result.stdout and "options:" not in result.stdout
+    # -o is optional (--pdf alone writes the summary) and says what it writes.
+    assert "[-o FICHIER.xlsx]" in result.stdout
+    assert "le classeur à écrire" in result.stdout
+
+
 def test_db_option_with_a_path(data_dir, tmp_path):
     other = tmp_path / "secrétariat région" / "région.sqlite3"
     missing = run("--db", str(other), "questionnaires", data_dir=data_dir)

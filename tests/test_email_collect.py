@@ -36,6 +36,7 @@ from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_files, preview_files
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
+from sradar_desktop.services.refusals import refused_files
 from sradar_desktop.services.sending import member
 
 CAMPAIGN = default_campaign_id(SRADAR)
@@ -305,7 +306,18 @@ def test_a_message_without_workbook_or_of_another_campaign_is_refused(db, workbo
         "« Évaluation 2021-2023 », pas à « Évaluation 2024 ». Si c'est voulu, enregistrez la "
         "pièce jointe et importez-la comme un fichier.",
     ]
-    assert snapshot(db) == before
+    # Nothing changed but the trace of each refusal, against the service whose address sent
+    # it: the consolidation's « refusés » shows the last one.
+    after = snapshot(db)
+    refusals = after.pop("import_refusal")
+    assert after == {k: v for k, v in before.items() if k != "import_refusal"}
+    assert [(row[3], row[4]) for row in refusals] == [
+        ("Bonjour.eml", "DDETS-44"),
+        ("Outlook RTF.eml", "DDETS-44"),
+        ("Ancien.eml › r.xlsx", "DDETS-44"),
+    ]
+    (refused,) = refused_files(db, CAMPAIGN).values()
+    assert (refused.respondent, refused.file_name) == ("DDETS-44", "Ancien.eml › r.xlsx")
     # Named, the older campaign is the one collected for.
     (result,) = import_files(db, [old], campaign_id=CAMPAIGN)
     assert result.error is None and result.outcome.applied == 2

@@ -361,8 +361,9 @@ def test_the_agent_sends_its_answers_back(db, tmp_path):
         )
     finally:
         agent.close()
-    assert draft == exported.with_suffix(".eml")
-    ours, theirs = _parse(draft)
+    assert draft.path == exported.with_suffix(".eml")
+    assert draft.attachments == (exported,) and draft.to == (BACK,)
+    ours, theirs = _parse(draft.path)
     assert [a.addr_spec for a in ours["To"].addresses] == [BACK]
     assert theirs.subject.endswith("réponses de DDETS-44")
     assert theirs.attachments[0].content == exported.read_bytes()

@@ -1,5 +1,5 @@
 """Sending the questionnaire: the roster proposed from the plan's region, checked as typed, the
-names of the files, and one blank workbook per service written at once."""
+names of the files, and one blank workbook per service (with its message) written at once."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from sradar_desktop.domain.departements import (
     region_of_department,
 )
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.consolidation import RosterMember, roster
+from sradar_desktop.services.consolidation import RosterMember, roster, set_roster
 from sradar_desktop.services.imports import import_file
+from sradar_desktop.services.mailing import prepare_drafts
 from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
 from sradar_desktop.services.sending import (
     answers_file_name,
@@ -24,7 +25,6 @@ from sradar_desktop.services.sending import (
     check_roster,
     existing_blanks,
     piloted_actions,
-    prepare_sending,
     propose_roster,
 )
 
@@ -113,29 +113,23 @@ def test_file_names():
     )
 
 
-def test_prepare_sending_writes_a_blank_per_service(db, tmp_path):
+def test_a_blank_and_its_message_per_service(db, tmp_path):
     plan = load_plan(db, SRADAR)
     campaign = default_campaign_id(SRADAR)
     members = [*propose_roster(plan.region), RosterMember("CPAM-44", "CPAM", "44")]
+    set_roster(db, campaign, members)
+    codes = sorted(m.code for m in members)
     assert piloted_actions(plan, "DDETS-44") == 47
     assert piloted_actions(plan, "CPAM-44") == 0
     seen = []
-    result = prepare_sending(
-        db,
-        tmp_path,
-        questionnaire_id=SRADAR,
-        campaign_id=campaign,
-        plan=plan,
-        members=members,
-        progress=lambda index, member: seen.append((index, member.code)),
+    result = prepare_drafts(
+        db, tmp_path, campaign_id=campaign, progress=lambda index, code: seen.append((index, code))
     )
-    assert seen == [(i, m.code) for i, m in enumerate(members)]
-    assert [r.path.name for r in result.written] == [
-        blank_file_name(SRADAR, m.code) for m in members[:-1]
+    assert seen == list(enumerate(codes))
+    assert [w.workbook.name for w in result.written] == [
+        blank_file_name(SRADAR, code) for code in codes if code != "CPAM-44"
     ]
-    assert [m.code for m in result.pilots_nothing] == ["CPAM-44"]
-    assert "1 service ne pilote aucune action" in result.describe()
-    assert [m.code for m in roster(db, campaign)] == sorted(m.code for m in members)
+    assert result.pilots_nothing == ["CPAM-44"]
     assert existing_blanks(tmp_path, SRADAR, ["DDETS-44", "CPAM-44"]) == [
         tmp_path / "SRADAR-2021-2023_DDETS-44.xlsx"
     ]
@@ -147,41 +141,22 @@ def test_prepare_sending_writes_a_blank_per_service(db, tmp_path):
     assert outcome.applied == 0 and outcome.respondents == ("DDETS-49",)
 
     # Every action for the one that pilots nothing; the roster is left as it was.
-    again = prepare_sending(
-        db,
-        tmp_path,
-        questionnaire_id=SRADAR,
-        campaign_id=campaign,
-        plan=plan,
-        members=result.pilots_nothing,
-        all_actions=True,
-        save_roster=False,
-    )
-    assert [r.rows for r in again.written] == [71]
+    again = prepare_drafts(db, tmp_path, campaign_id=campaign, codes=["CPAM-44"], all_actions=True)
+    assert [w.actions for w in again.written] == [71]
     assert len(roster(db, campaign)) == 7
 
     # Stopped between files: the others are said not done.
     started: list[int] = []
-    stopped = prepare_sending(
+    stopped = prepare_drafts(
         db,
         tmp_path,
-        questionnaire_id=SRADAR,
         campaign_id=campaign,
-        plan=plan,
-        members=members[:3],
-        save_roster=False,
-        progress=lambda index, _member: started.append(index),
+        codes=codes[:3],
+        progress=lambda index, _code: started.append(index),
         cancelled=lambda: bool(started),
     )
-    assert [m.code for m in stopped.not_done] == [m.code for m in members[1:3]]
-    assert "Arrêté avant DDETS-44, DDETS-49" in stopped.describe()
+    assert stopped.not_done == codes[1:3]
+    assert f"Arrêté avant {codes[1]}, {codes[2]}" in " ".join(stopped.lines())
 
     with pytest.raises(UserError, match="n'existe pas"):
-        prepare_sending(
-            db,
-            tmp_path / "absent",
-            questionnaire_id=SRADAR,
-            campaign_id=campaign,
-            plan=plan,
-            members=members,
-        )
+        prepare_drafts(db, tmp_path / "absent", campaign_id=campaign)

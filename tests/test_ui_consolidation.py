@@ -16,9 +16,15 @@ from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 from ui_support import CLAIRE, SIGNAL_TIMEOUT, SRADAR, database_path, open_window, type_text
 
-from sradar_desktop.services.consolidation import load_consolidation, set_arbitration
+from sradar_desktop.services.consolidation import (
+    load_consolidation,
+    roster,
+    set_arbitration,
+    set_roster,
+)
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.opening import open_database
+from sradar_desktop.services.sending import member
 from sradar_desktop.ui.consolidation.models import (
     CodeRole,
     ColorRole,
@@ -29,6 +35,7 @@ from sradar_desktop.ui.consolidation.models import (
 )
 from sradar_desktop.ui.consolidation.roster import ExpectedRespondentsDialog
 from sradar_desktop.ui.consolidation.window import PDF, WORKBOOK, ConsolidationWindow
+from sradar_desktop.ui.dialogs.sending_models import ExpectedServicesModel
 from sradar_desktop.ui.entry.models import PlanTreeModel
 from sradar_desktop.ui.parts.settings import Settings
 
@@ -403,13 +410,19 @@ def test_roster_and_due_date(qtbot, db):
 
 
 def test_edit_the_expected_respondents(qtbot, db):
+    # An address kept with the campaign (« Préparer l'envoi »): this list keeps it as it is.
+    addresses = {"DDETS-44": "ddets44@example.gouv.fr"}
+    set_roster(
+        db, CAMPAIGN, [member(c, label, addresses.get(c, "")) for c, label in LABELS.items()]
+    )
     window = open_view(qtbot, db)
     seen: dict[str, object] = {}
 
     def fill_in() -> None:
         dialog = window.findChild(ExpectedRespondentsDialog)
         try:
-            assert [code for code, _label in dialog.model.lines()] == list(LABELS)
+            assert [code for code, _label, _email in dialog.model.lines()] == list(LABELS)
+            assert dialog.view.isColumnHidden(ExpectedServicesModel.ADDRESS)
             # A code that cannot be one: the dialog says so and stays open.
             dialog.add_row()
             row = dialog.model.rowCount() - 1
@@ -439,6 +452,7 @@ def test_edit_the_expected_respondents(qtbot, db):
     }
     assert window.roster.model.rowCount() == 6
     assert window.tabs.tabText(2) == "&Qui a répondu (4 partiels, 2 manquants)"
+    assert {m.code: m.email for m in roster(db, CAMPAIGN)}["DDETS-44"] == "ddets44@example.gouv.fr"
 
 
 def test_a_refused_file_shows_against_its_service(qtbot, db, tmp_path):

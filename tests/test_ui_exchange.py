@@ -6,35 +6,45 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 from conftest import SEED_000
-from exchange_support import answer
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
-from ui_support import SIGNAL_TIMEOUT, SRADAR, answers, current_code, database_path, open_window
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+from ui_support import (
+    SIGNAL_TIMEOUT,
+    SRADAR,
+    answers,
+    box_button,
+    click,
+    current_code,
+    database_path,
+    drop,
+    import_dialog,
+    open_window,
+    wait_active,
+    workbook_from_elsewhere,
+)
 
 from sradar_desktop.services import imports
 from sradar_desktop.services.answers import read_answers
 from sradar_desktop.services.consolidation import roster
-from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.imports import import_file, last_import, preview_files
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id, list_questionnaires
-from sradar_desktop.ui.dialogs import sending as send_module
-from sradar_desktop.ui.dialogs.import_files import (
+from sradar_desktop.ui.dialogs.import_files import ImportDialog
+from sradar_desktop.ui.dialogs.import_models import (
     ALREADY,
     IMPORTED,
     NOT_DONE,
     READY,
     REFUSED,
-    ImportDialog,
     ImportFilesModel,
     preview_lines,
 )
-from sradar_desktop.ui.dialogs.sending import ExpectedServicesModel, SendDialog
+from sradar_desktop.ui.dialogs.sending import SendDialog
+from sradar_desktop.ui.dialogs.sending_models import ExpectedServicesModel
 from sradar_desktop.ui.entry import exchange as exchange_module
 
 K = Qt.Key
@@ -53,61 +63,6 @@ def any_db(db_url):
     database = open_database(db_url)
     yield database
     database.close()
-
-
-def workbook_from_elsewhere(tmp_path: Path, respondent: str, answers_: dict, name: str) -> Path:
-    """A workbook exported by another workstation (its own database), as received by email."""
-    source = open_database(tmp_path / f"poste-{respondent}.sqlite3")
-    try:
-        answer(source, respondent, answers_, actor=f"Agent {respondent}")
-        path = tmp_path / name
-        export_workbook(source, path, respondent_code=respondent)
-    finally:
-        source.close()
-    return path
-
-
-def drop(qtbot, widget, paths: list[Path], *, shift: bool = False) -> None:
-    """Drop files on ``widget`` as a file manager does (offering to copy or move them; Shift
-    asks for a move)."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
-    center = widget.rect().center()
-    offered = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
-    keys = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier(0)
-    enter = QDragEnterEvent(center, offered, mime, Qt.MouseButton.LeftButton, keys)
-    QApplication.sendEvent(widget, enter)
-    assert enter.isAccepted()
-    dropped = QDropEvent(QPointF(center), offered, mime, Qt.MouseButton.LeftButton, keys)
-    assert dropped.proposedAction() == (
-        Qt.DropAction.MoveAction if shift else Qt.DropAction.CopyAction
-    )
-    QApplication.sendEvent(widget, dropped)
-    assert dropped.isAccepted()
-    # Always a copy: a move would let the file manager delete the workbook received.
-    assert dropped.dropAction() == Qt.DropAction.CopyAction
-
-
-def import_dialog(qtbot, window) -> ImportDialog:
-    qtbot.waitUntil(lambda: isinstance(window.exchange.dialog, ImportDialog))
-    dialog = window.exchange.dialog
-    qtbot.waitUntil(lambda: dialog.phase == ImportDialog.PREVIEWED, timeout=SIGNAL_TIMEOUT)
-    return dialog
-
-
-def wait_active(qtbot, widget) -> None:
-    """The offscreen platform does not give the activation back when a dialog closes."""
-    widget.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
-
-
-def click(qtbot, button: QPushButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def box_button(box: QMessageBox, text: str) -> QPushButton:
-    return next(b for b in box.buttons() if b.text() == text)  # type: ignore[return-value]
 
 
 def test_drop_a_good_workbook_and_a_pdf(qtbot, any_db, tmp_path):
@@ -355,7 +310,7 @@ def test_export_my_answers_imports_back(qtbot, db, tmp_path, monkeypatch):
 
     monkeypatch.setattr(exchange_module.QFileDialog, "getSaveFileName", save_dialog)
     opened = []
-    monkeypatch.setattr(send_module.QDesktopServices, "openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
     window.exchange.export_action.trigger()
     name = f"SRADAR-2021-2023_DDETS-44_{date.today().isoformat()}.xlsx"
     assert proposed == [("Exporter mes réponses", str(folder / name))]
@@ -410,7 +365,7 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
     dialog = window.exchange.dialog
     # Proposed from the plan's region: the DREETS and the DDETS of the five départements.
     model = dialog.model
-    assert [code for code, _label in model.lines()] == [
+    assert [code for code, _label, _email in model.lines()] == [
         "DREETS-PDL",
         "DDETS-44",
         "DDETS-49",
@@ -427,26 +382,27 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
     click(qtbot, dialog.add_button)
     qtbot.keyClicks(QApplication.focusWidget(), "cpam-44")
     qtbot.keyClick(QApplication.focusWidget(), K.Key_Return)
-    qtbot.waitUntil(lambda: model.lines()[-1] == ("CPAM-44", "CPAM de la Loire-Atlantique"))
+    qtbot.waitUntil(lambda: model.lines()[-1] == ("CPAM-44", "CPAM de la Loire-Atlantique", ""))
     qtbot.keyClick(dialog.table, K.Key_Return)  # Enter in the list does not start the writing
-    assert not dialog.running and dialog.result is None
+    assert not dialog.running and dialog.drafts is None
     model.setData(
         model.index(6, ExpectedServicesModel.LABEL),
         "Caisse primaire d’assurance maladie de la Loire-Atlantique",
     )
     assert model.index(6, ExpectedServicesModel.PILOTED).data() == "aucune"
-    assert "CPAM-44 ne recevra pas de classeur" in dialog.roster_hint.text()
+    assert "CPAM-44 ne recevra pas de message" in dialog.roster_hint.text()
 
     click(qtbot, dialog.write_button)
     qtbot.waitUntil(
-        lambda: dialog.result is not None and not dialog.running, timeout=SIGNAL_TIMEOUT
+        lambda: dialog.drafts is not None and not dialog.running, timeout=SIGNAL_TIMEOUT
     )
     written = sorted(path.name for path in folder.iterdir())
     assert written == sorted(
-        f"SRADAR-2021-2023_{code}.xlsx"
+        f"SRADAR-2021-2023_{code}{suffix}"
         for code in ("DREETS-PDL", "DDETS-44", "DDETS-49", "DDETS-53", "DDETS-72", "DDETS-85")
+        for suffix in (".eml", ".xlsx")
     )
-    assert dialog.message.text().startswith(f"6 classeurs vierges écrits dans {folder}.")
+    assert dialog.message.text().startswith(f"6 messages préparés dans {folder},")
     assert "CPAM-44" in dialog.message.text()
     saved = roster(db, default_campaign_id(SRADAR))
     assert len(saved) == 7
@@ -455,13 +411,23 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
     ]
     assert window.settings.send_folder == str(folder)
     # Every action for the service that pilots none.
-    assert dialog.all_for_rest_button.text() == "Lui envoyer &toutes les actions"
+    assert dialog.all_for_rest_button.text() == "Lui envo&yer toutes les actions"
     click(qtbot, dialog.all_for_rest_button)
-    qtbot.waitUntil(lambda: not dialog.running and not dialog.result.pilots_nothing)
+    qtbot.waitUntil(lambda: not dialog.running and not dialog.drafts.pilots_nothing)
     assert (folder / "SRADAR-2021-2023_CPAM-44.xlsx").exists()
-    assert dialog.message.text().startswith("7 classeurs vierges écrits")
+    assert (folder / "SRADAR-2021-2023_CPAM-44.eml").exists()
+    assert dialog.message.text().startswith("7 messages préparés")
+    assert [line.code for line in dialog.prepared.lines if line.written] == [
+        "DDETS-44",
+        "DDETS-49",
+        "DDETS-53",
+        "DDETS-72",
+        "DDETS-85",
+        "DREETS-PDL",
+        "CPAM-44",
+    ]
     opened = []
-    monkeypatch.setattr(send_module.QDesktopServices, "openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
     click(qtbot, dialog.open_button)
     assert opened == [QUrl.fromLocalFile(str(folder))]
 
@@ -469,7 +435,7 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
     click(qtbot, dialog.write_button)
     box = dialog.message_box
     assert box.text() == "7 classeurs de ce questionnaire sont déjà dans ce dossier."
-    click(qtbot, box_button(box, "Ne rien écrire"))
+    click(qtbot, box_button(box, "&Ne rien écrire"))
     assert not dialog.running
     # A mistake in the list is said in French, nothing is written.
     model.setData(model.index(0, ExpectedServicesModel.CODE), "DDETS/44")
@@ -482,7 +448,7 @@ def test_prepare_the_sending(qtbot, db, tmp_path, monkeypatch):
     window.exchange.prepare_sending()
     qtbot.waitUntil(lambda: isinstance(window.exchange.dialog, SendDialog))
     assert len(window.exchange.dialog.model.lines()) == 7
-    assert "La liste enregistrée" in window.exchange.dialog.roster_hint.text()
+    assert "7 services attendus, enregistrés" in window.exchange.dialog.roster_hint.text()
     window.exchange.dialog.reject()
 
 

@@ -105,7 +105,10 @@ def test_prepare_the_sending_proposes_a_folder_that_exists_and_writes_there(qtbo
     assert dialog.folder_edit.text() == str(home / "Documents")
     with qtbot.waitSignal(dialog.roster_saved, timeout=SIGNAL_TIMEOUT):
         dialog.write_button.click()
-    assert sorted(path.suffix for path in (home / "Documents").iterdir()) == [".xlsx"] * 6
+    assert (
+        sorted(path.suffix for path in (home / "Documents").iterdir())
+        == [".eml"] * 6 + [".xlsx"] * 6
+    )
     assert window.settings.folder(Folder.BLANK_WORKBOOKS) == home / "Documents"
     dialog.close()
 

@@ -1,19 +1,24 @@
-"""Helpers for the tests of the entry window: open it, wait for it, read the database back."""
+"""Helpers for the tests of the entry window: open it, wait for it, read the database back, drop
+files on it, wait for its import dialog, click a message box's button."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from exchange_support import answer
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from sqlalchemy import event
 
 from sradar_desktop.services.answers import read_answers
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.entry import Identity
+from sradar_desktop.services.exchange import export_workbook
+from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
+from sradar_desktop.ui.dialogs.import_files import ImportDialog
 from sradar_desktop.ui.entry.window import MainWindow
 
 SRADAR = "sradar-2021-2023"
@@ -98,3 +103,61 @@ def visible_codes(window: MainWindow) -> list[str]:
 
 def database_path(tmp_path: Path) -> Path:
     return tmp_path / "base.sqlite3"
+
+
+# Exchanges: files dropped on the window, the import dialog, message boxes -------------------
+
+
+def workbook_from_elsewhere(tmp_path: Path, respondent: str, answers_: dict, name: str) -> Path:
+    """A workbook exported by another workstation (its own database), as received by email."""
+    source = open_database(tmp_path / f"poste-{respondent}.sqlite3")
+    try:
+        answer(source, respondent, answers_, actor=f"Agent {respondent}")
+        path = tmp_path / name
+        export_workbook(source, path, respondent_code=respondent)
+    finally:
+        source.close()
+    return path
+
+
+def drop(qtbot, widget, paths: list[Path], *, shift: bool = False) -> None:
+    """Drop files on ``widget`` as a file manager does (offering to copy or move them; Shift
+    asks for a move)."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    center = widget.rect().center()
+    offered = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    keys = Qt.KeyboardModifier.ShiftModifier if shift else Qt.KeyboardModifier(0)
+    enter = QDragEnterEvent(center, offered, mime, Qt.MouseButton.LeftButton, keys)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    dropped = QDropEvent(QPointF(center), offered, mime, Qt.MouseButton.LeftButton, keys)
+    assert dropped.proposedAction() == (
+        Qt.DropAction.MoveAction if shift else Qt.DropAction.CopyAction
+    )
+    QApplication.sendEvent(widget, dropped)
+    assert dropped.isAccepted()
+    # Always a copy: a move would let the file manager delete the workbook received.
+    assert dropped.dropAction() == Qt.DropAction.CopyAction
+
+
+def import_dialog(qtbot, window) -> ImportDialog:
+    qtbot.waitUntil(lambda: isinstance(window.exchange.dialog, ImportDialog))
+    dialog = window.exchange.dialog
+    qtbot.waitUntil(lambda: dialog.phase == ImportDialog.PREVIEWED, timeout=SIGNAL_TIMEOUT)
+    return dialog
+
+
+def wait_active(qtbot, widget) -> None:
+    """The offscreen platform does not give the activation back when a dialog closes."""
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+
+
+def click(qtbot, button: QPushButton) -> None:
+    assert button.isVisible() and button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def box_button(box: QMessageBox, text: str) -> QPushButton:
+    return next(b for b in box.buttons() if b.text() == text)  # type: ignore[return-value]

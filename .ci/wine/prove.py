@@ -27,6 +27,8 @@ ISCC = os.environ["SRADAR_ISCC"]
 PYTHON = os.environ["SRADAR_WINPYTHON"]
 HERE = Path(__file__).resolve().parent
 APP_ID = "{4B8E2D3C-7A61-4F0B-9C52-5A1D8E6F2B90}"
+MAIL_CLIENT_DLL = r"C:\sradar-essai\mailclient.dll"  # built by .ci/windows (mailclient.c)
+MAIL_KEY = r"HKLM\Software\Clients\Mail"
 MB = 1024 * 1024
 
 
@@ -427,6 +429,77 @@ class Proof:
         expect(png.is_file() and size(png) > 1000, "pas de capture d'écran")
         self.ok(f"dialogue natif : {', '.join(labels[:8])} (capture {png.name})")
 
+    def mail(self) -> None:
+        """« Ouvrir dans la messagerie » on Windows: the registry names the default mail
+        program, the prefix's own mapi32.dll loads its DLL and hands it the draft through
+        MAPISendMailW. The mail program is a stand-in that writes what it received
+        (.ci/wine/mailclient.c): recipients, subject, text, the attached file's path and name.
+        Without a default mail program serving Simple MAPI, none is used (the window then
+        opens the .eml)."""
+        self.step("Ouvrir dans la messagerie : Simple MAPI (mapi32.dll du préfixe)")
+        folder = WORK / "Envoi 2027 – été"
+        record = WORK / "messagerie.json"
+        record.unlink(missing_ok=True)
+        client = "SRADAR essai"
+
+        def registry(*arguments: str) -> None:
+            # The 64-bit view, the one the Windows Python reads (reg.exe may write the other).
+            wine("reg", *arguments, "/f", "/reg:64")
+
+        def opened() -> dict:
+            shown = wine(
+                PYTHON, "-X", "utf8", str(HERE / "windows_side.py"), "mail",
+                windows_path(folder), cwd=SRC, timeout=180,
+            )  # fmt: skip
+            line = shown.stdout.strip().splitlines()[-1]
+            expect(line.startswith("messagerie :"), f"messagerie : {shown.stdout}{shown.stderr}")
+            return json.loads(line.split(":", 1)[1])
+
+        registry("add", MAIL_KEY, "/ve", "/d", client)
+        registry("add", rf"{MAIL_KEY}\{client}", "/v", "DLLPath", "/d", MAIL_CLIENT_DLL)
+        os.environ["SRADAR_MAPI_RECORD"] = windows_path(record)
+        try:
+            found = opened()
+            expect(
+                found
+                == {"client": client, "mapi": True, "unicode": True, "code": "SUCCESS_SUCCESS"},
+                f"Simple MAPI : {found}",
+            )
+            expect(record.is_file(), "la messagerie n'a rien reçu")
+            got = json.loads(record.read_text(encoding="utf-8"))
+            workbook = folder / "SRADAR-2021-2023_DDETS-44.xlsx"
+            expected = {
+                "function": "MAPISendMailW",
+                "parent": 0,
+                "flags": 0x1 | 0x8,  # MAPI_LOGON_UI | MAPI_DIALOG: the agent sends it
+                "subject": "SRADAR 2021-2023 — Évaluation « 2027 » : questionnaire de DDETS-44",
+                "text": "Bonjour,\r\n\r\nVeuillez trouver ci-joint le classeur à renseigner.\r\n",
+                "recipients": [
+                    {"class": 1, "name": address, "address": f"SMTP:{address}"}
+                    for address in ("ddets44@example.gouv.fr", "chef.pole@example.gouv.fr")
+                ],
+                "files": [
+                    {
+                        "path": windows_path(workbook),
+                        "name": workbook.name,
+                        "size": workbook.stat().st_size,
+                    }
+                ],
+            }
+            expect(got == expected, f"reçu par la messagerie : {got}")
+            self.ok(
+                f"{client} : MAPISendMailW, 2 destinataires, objet et texte accentués, "
+                f"{workbook.name} joint ({workbook.stat().st_size} octets, chemin accentué)"
+            )
+            registry("delete", MAIL_KEY, "/ve")
+            expect(opened() == {"client": "", "mapi": False}, "sans messagerie par défaut")
+            registry("add", MAIL_KEY, "/ve", "/d", "Messagerie sans Simple MAPI")
+            expect(opened() == {"client": "", "mapi": False}, "messagerie sans DLL")
+            self.ok("sans messagerie Simple MAPI par défaut : aucune n'est appelée (le .eml)")
+        finally:
+            os.environ.pop("SRADAR_MAPI_RECORD", None)
+            registry("add", MAIL_KEY, "/ve", "/d", "Native Mail Client")  # wine's own, again
+
     def uninstall(self) -> None:
         self.step("Désinstallation silencieuse")
         wine(str(self.app / "unins000.exe"), "/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART")
@@ -445,6 +518,7 @@ def main() -> int:
     proof = Proof()
     try:
         proof.first_qt_start()
+        proof.mail()
         proof.build()
         setup = proof.test_installer()
         proof.install(setup)

@@ -10,6 +10,10 @@
     python windows_side.py file-dialog FOLDER PNG
                                                the import dialog as the window opens it: prints
                                                what it shows, saves a screenshot, closes it
+    python windows_side.py mail FOLDER         « Ouvrir dans la messagerie »: a draft and its
+                                               workbook written in FOLDER, handed to the default
+                                               mail program through Simple MAPI, as the window
+                                               does; prints the mail program found and its answer
 
 Each prints what it did on one line, for .ci/wine/prove.py to check. It uses the source tree
 (the current folder), the same code the bundled program carries.
@@ -197,6 +201,33 @@ def file_dialog(folder: Path, png: Path) -> None:
         raise SystemExit("Le dialogue d'ouverture n'est pas apparu.")
 
 
+def mail(folder: Path) -> None:
+    """The Windows-only path of ``mail.mapi``: the registry read for the default mail program,
+    mapi32.dll loaded, MAPISendMailW (or MAPISendMail) called with the draft. Without a mail
+    program that serves Simple MAPI, says so (the window then opens the .eml)."""
+    from sradar_desktop.mail.mapi import code_name, default_mail_client, mapi_mailer
+    from sradar_desktop.mail.writer import write_draft_of
+
+    folder.mkdir(parents=True, exist_ok=True)
+    workbook = folder / "SRADAR-2021-2023_DDETS-44.xlsx"
+    workbook.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 40)
+    draft = write_draft_of(
+        folder / "SRADAR-2021-2023_DDETS-44.eml",
+        to=("ddets44@example.gouv.fr", "chef.pole@example.gouv.fr"),
+        subject="SRADAR 2021-2023 — Évaluation « 2027 » : questionnaire de DDETS-44",
+        body="Bonjour,\n\nVeuillez trouver ci-joint le classeur à renseigner.\n",
+        files=(workbook,),
+        sender="sgar-evaluation@example.gouv.fr",
+    )
+    mailer = mapi_mailer()
+    if mailer is None:
+        print("messagerie :", json.dumps({"client": default_mail_client(), "mapi": False}))
+        return
+    code = mailer.open(draft)
+    found = {"client": mailer.client, "mapi": True, "unicode": mailer.unicode}
+    print("messagerie :", json.dumps({**found, "code": code_name(code)}, ensure_ascii=False))
+
+
 def main() -> None:
     command, *arguments = sys.argv[1:]
     if command == "first-qt-start":
@@ -213,6 +244,8 @@ def main() -> None:
         console(arguments)
     elif command == "file-dialog":
         file_dialog(Path(arguments[0]), Path(arguments[1]))
+    elif command == "mail":
+        mail(Path(arguments[0]))
     else:
         raise SystemExit(f"commande inconnue : {command}")
 

@@ -142,7 +142,7 @@ def _sqlstate(error_fields: bytes) -> str:
 
 
 def _password(url: URL) -> str:
-    password = url.password if url.password is not None else _option(url, "password")
+    password: str | None = url.password if url.password is not None else _option(url, "password")
     password = password or os.environ.get("PGPASSWORD")
     if password is None:
         raise _Unknown("no password to give")

@@ -84,7 +84,7 @@ def format_decimal(number: Decimal | None, places: int | None = None) -> str:
     sign = "-" if text.startswith("-") else ""
     text = text.lstrip("-")
     whole, _, fraction = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -15,6 +15,7 @@ import email
 import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sradar_desktop.mail.eml import header_text, message_info
 from sradar_desktop.mail.message import (
@@ -27,6 +28,9 @@ from sradar_desktop.mail.message import (
     refused,
 )
 from sradar_desktop.mail.names import safe_file_name
+
+if TYPE_CHECKING:
+    import olefile
 
 PROPERTIES = "__properties_version1.0"
 ATTACHMENT_PREFIX = "__attach_version1.0_#"
@@ -70,7 +74,9 @@ _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 class _Reader:
     """The streams of one message, attachment or embedded message, under ``prefix``."""
 
-    def __init__(self, ole: object, prefix: list[str], header: int, name: str, budget: list[int]):
+    def __init__(
+        self, ole: olefile.OleFileIO, prefix: list[str], header: int, name: str, budget: list[int]
+    ) -> None:
         self.ole = ole
         self.prefix = prefix
         self.name = name
@@ -79,13 +85,13 @@ class _Reader:
 
     def _read(self, path: list[str]) -> bytes | None:
         ole = self.ole
-        if not ole.exists("/".join(path)):  # type: ignore[attr-defined]
+        if not ole.exists("/".join(path)):
             return None
-        size = ole.get_size("/".join(path))  # type: ignore[attr-defined]
+        size = ole.get_size("/".join(path))
         self.budget[0] -= size
         if self.budget[0] < 0:
             raise refused(self.name, "il est endommagé (ses parties dépassent sa taille)")
-        with ole.openstream(path) as stream:  # type: ignore[attr-defined]
+        with ole.openstream(path) as stream:
             return stream.read()
 
     def _fixed(self, header: int) -> dict[int, tuple[int, bytes]]:
@@ -135,7 +141,7 @@ class _Reader:
         depth = len(self.prefix)
         names = {
             entry[depth]
-            for entry in self.ole.listdir(streams=True, storages=True)  # type: ignore[attr-defined]
+            for entry in self.ole.listdir(streams=True, storages=True)
             if len(entry) > depth and entry[:depth] == self.prefix
         }
         return sorted(n for n in names if n.startswith(prefix))

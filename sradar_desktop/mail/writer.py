@@ -10,6 +10,7 @@ says. The program writes the file and nothing else: it never sends anything.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -94,3 +95,32 @@ def write_draft(draft: Draft, path: Path) -> Path:
         opened_in="votre messagerie",
     )
     return path
+
+
+@dataclass(frozen=True)
+class DraftFile:
+    """A draft written to disk and the files it carries, lying beside it: what the agent's
+    mail program needs to open it as a new message (``mail.mapi``), or the draft itself."""
+
+    path: Path
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    attachments: tuple[Path, ...]
+
+
+def write_draft_of(
+    path: Path,
+    *,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    files: Sequence[Path],
+    sender: str = "",
+) -> DraftFile:
+    """Write to ``path`` a draft that carries ``files`` (each byte for byte, under its own
+    name)."""
+    attachments = tuple(Attachment(file.name, file.read_bytes()) for file in files)
+    draft = Draft(tuple(to), subject, body, attachments, sender)
+    write_draft(draft, path)
+    return DraftFile(path, draft.to, subject, body, tuple(files))

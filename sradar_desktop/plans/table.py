@@ -12,6 +12,7 @@ refuses the file, naming the cell.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable, Sequence
@@ -162,9 +163,9 @@ def parse_plan_rows(
         if not any(values) or [fold(v) for v in values] == header_keys:
             continue
         unknown = [
-            (position, row[position])
+            (position, value)
             for position in sorted(columns.values())
-            if position < len(row) and isinstance(row[position], UnknownValue)
+            if position < len(row) and isinstance(value := row[position], UnknownValue)
         ]
         for position, value in unknown:
             errors.append(f"{where(index, position)} : {value.problem()}")
@@ -332,7 +333,7 @@ def plan_table_from_sheets(sheets: Sequence[Sheet], file_name: str) -> PlanTable
             return parse_plan_rows(
                 sheet.rows,
                 file_name=file_name,
-                where=lambda r, c, s=sheet.name: cell_ref(s, r, c),
+                where=functools.partial(cell_ref, sheet.name),
             )
         except FileRefusedError as error:
             if error.details or isinstance(error, AnswersTableError):

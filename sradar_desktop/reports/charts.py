@@ -76,9 +76,7 @@ def stacked_bar(
     if total <= 0:
         drawing = _drawing(width, height, font, font_size)
         drawing.add(
-            Rect(
-                0, 0, width, height, fillColor=EMPTY_FILL, strokeColor=EMPTY_STROKE, strokeWidth=0.5
-            )
+            _rect(0, 0, width, height, fill=EMPTY_FILL, stroke=EMPTY_STROKE, stroke_width=0.5)
         )
         drawing.add(
             String(
@@ -120,14 +118,14 @@ def stacked_bar(
     baseline = caption_height + (height - font_size * 0.72) / 2
     for segment, x, seg_width, inside in placed:
         drawing.add(
-            Rect(
+            _rect(
                 x,
                 caption_height,
                 seg_width,
                 height,
-                fillColor=fill(segment.color),
-                strokeColor=colors.white,
-                strokeWidth=0.6,
+                fill=fill(segment.color),
+                stroke=colors.white,
+                stroke_width=0.6,
             )
         )
         if inside is not None:
@@ -160,11 +158,28 @@ def stacked_bar(
     return drawing
 
 
+def _rect(
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    *,
+    fill: colors.Color,
+    stroke: colors.Color,
+    stroke_width: float,
+) -> Rect:
+    rect = Rect(x, y, width, height)
+    rect.fillColor = fill
+    rect.strokeColor = stroke
+    rect.strokeWidth = stroke_width
+    return rect
+
+
 def _drawing(width: float, height: float, font: str, font_size: float) -> Drawing:
     drawing = Drawing(width, height)
     # The renderer starts every drawing in Helvetica, which the PDF would not embed.
-    drawing.initialFontName = font
-    drawing.initialFontSize = font_size
+    drawing.initialFontName = font  # type: ignore[attr-defined]  # read by the renderer
+    drawing.initialFontSize = font_size  # type: ignore[attr-defined]
     return drawing
 
 

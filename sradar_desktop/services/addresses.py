@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from sradar_desktop.db.models import Campaign
 from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.domain.text import count
@@ -39,8 +41,8 @@ MAX_LIST_ROWS = 5000
 MAX_PROBLEMS_SHOWN = 20
 
 
-def _campaign(session: object, campaign_id: str) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)  # type: ignore[attr-defined]
+def _campaign(session: Session, campaign_id: str) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise UserError(
             f"La campagne « {campaign_id} » n'existe pas dans cette base. La commande "
@@ -55,15 +57,21 @@ def return_address(db: Database, campaign_id: str) -> str:
         return _campaign(session, campaign_id).return_address
 
 
+def checked_return_address(text: str) -> str:
+    """A return address as typed, checked (``""`` for a blank text); ``UserError`` for a text
+    that is not one address."""
+    if not text.strip():
+        return ""
+    try:
+        return check_address(text.strip())
+    except AddressError as error:
+        raise UserError(f"L'adresse de retour est à corriger : {error}.") from None
+
+
 def set_return_address(db: Database, campaign_id: str, text: str) -> str:
     """Set (or, with a blank text, remove) the return address of a campaign; returns it as
-    kept. ``UserError`` for a text that is not one address."""
-    address = ""
-    if text.strip():
-        try:
-            address = check_address(text.strip())
-        except AddressError as error:
-            raise UserError(f"L'adresse de retour est à corriger : {error}.") from None
+    kept (see ``checked_return_address``)."""
+    address = checked_return_address(text)
     with db.write() as session:
         _campaign(session, campaign_id).return_address = address
     return address
@@ -87,7 +95,7 @@ def _cell_text(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _rows(path: Path) -> tuple[list[list[object]], str]:
+def _rows(path: Path) -> tuple[Sequence[Sequence[object]], str]:
     """The rows of the list and the name of its sheet ("" for a text file)."""
     name = path.name
     check_size(path)
@@ -107,7 +115,7 @@ def _rows(path: Path) -> tuple[list[list[object]], str]:
             f"Le fichier « {name} » a été refusé : il dépasse {MAX_LIST_BYTES // (1024 * 1024)} "
             "Mo, bien plus qu'une liste d'adresses."
         )
-    return text_table_rows(path.read_bytes(), name), ""  # type: ignore[return-value]
+    return text_table_rows(path.read_bytes(), name), ""
 
 
 def read_address_list(path: Path) -> list[AddressLine]:
@@ -219,18 +227,14 @@ class AddressImport:
         return "\n".join(lines)
 
 
-def import_addresses(
-    db: Database, campaign_id: str, path: Path, *, add: bool = False
-) -> AddressImport:
-    """Give the services of a campaign's roster the addresses of a list (see
-    ``read_address_list``). Services of the list that the roster does not have are left aside,
-    or added to it with ``add``. All or nothing: a list with a problem changes nothing."""
-    lines = read_address_list(path)
-    with db.read() as session:
-        _campaign(session, campaign_id)
-    members = roster(db, campaign_id)
+def merge_addresses(
+    members: Sequence[RosterMember], lines: Sequence[AddressLine], *, add: bool = False
+) -> tuple[list[RosterMember], AddressImport]:
+    """A roster given the addresses of a list (``read_address_list``), and what changed.
+    Services of the list that the roster does not have are left aside, or added with
+    ``add``. Nothing is written: ``import_addresses`` keeps it, the window shows it."""
     by_code = {m.code: m for m in members}
-    result = AddressImport(path.name)
+    result = AddressImport("")
     updated: list[RosterMember] = list(members)
     for line in lines:
         email = address_text(line.addresses)
@@ -247,11 +251,35 @@ def import_addresses(
             continue
         updated[updated.index(known)] = dataclasses.replace(known, email=email)
         result.changed.append(line.code)
+    result.without = [m.code for m in updated if not m.email]
+    return updated, result
+
+
+def import_addresses(
+    db: Database, campaign_id: str, path: Path, *, add: bool = False
+) -> AddressImport:
+    """Give the services of a campaign's roster the addresses of a list (see
+    ``read_address_list`` and ``merge_addresses``). All or nothing: a list with a problem
+    changes nothing."""
+    lines = read_address_list(path)
+    with db.read() as session:
+        _campaign(session, campaign_id)
+    updated, result = merge_addresses(roster(db, campaign_id), lines, add=add)
+    result.file_name = path.name
     if result.changed or result.added:
         set_roster(db, campaign_id, updated)
-    result.without = [m.code for m in updated if not m.email]
     log.info("Adresses importées : %s", result.describe().replace("\n", " "))
     return result
+
+
+def save_addresses(
+    db: Database, campaign_id: str, members: Sequence[RosterMember], return_address_text: str
+) -> None:
+    """Keep the roster of a campaign as typed (with its services' addresses) and its return
+    address; the return address is checked first, so that a mistake in it changes nothing."""
+    address = checked_return_address(return_address_text)
+    set_roster(db, campaign_id, members)
+    set_return_address(db, campaign_id, address)
 
 
 def addresses_of(members: Sequence[RosterMember], code: str) -> tuple[str, ...]:

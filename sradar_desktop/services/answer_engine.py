@@ -241,6 +241,16 @@ class AnswerEngine:
         """Block until every write has been tried (closing the window)."""
         return self.executor.wait(seconds)
 
+    def end(self, seconds: float = 10.0) -> bool:
+        """The program is ending and nobody can be asked (the session ends, the system stops
+        it): wait at most ``seconds`` for the writes, then keep in the drafts file whatever is
+        not in the database — refused, or still under way. True when everything reached it."""
+        finished = self.executor.wait(seconds)
+        kept = self._save_drafts(including_under_way=True)
+        if kept:
+            log.warning("Fin du programme : %d modification(s) gardée(s) en brouillon", kept)
+        return finished and not kept
+
     # -- writing -----------------------------------------------------------------------------
 
     def _submit(self, key: FieldKey, value: object) -> None:
@@ -334,10 +344,17 @@ class AnswerEngine:
             and draft.respondent_code == identity.service_code
         )
 
-    def _save_drafts(self) -> None:
+    def _save_drafts(self, *, including_under_way: bool = False) -> int:
+        """Write the drafts file: the changes not saved (and those under way, when asked).
+        Returns how many of this engine's changes it holds."""
         if self.drafts is None or self.data.identity is None:
-            return
+            return 0
         identity = self.data.identity
+        unwritten = {
+            key: self.sheet.value(key)
+            for key, state in self._fields.items()
+            if state.unsaved or (including_under_way and state.in_flight)
+        }
         now = datetime.now().replace(microsecond=0).isoformat()
         own = [
             Draft(
@@ -350,11 +367,12 @@ class AnswerEngine:
                 identity.agent_name,
                 now,
             )
-            for key, value in self.pending.items()
+            for key, value in unwritten.items()
             # A confirmation is not kept: unsaved, the answer is still to confirm next time.
             if key.field is not Field.CONFIRM
         ]
         self.drafts.save(self._other_drafts + own)
+        return len(own)
 
     def restore_drafts(self) -> int:
         """Bring back the changes a previous window could not save, and write them now.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -459,7 +459,7 @@ class AnswerService:
                 typed_text=typed_text,
                 subject=f"La réponse à l'action {action_code}",
             )
-            changes = {field_name: value}
+            changes: dict[str, Any] = {field_name: value}
             if update_answer(session, answer, **changes, actor=self.actor, source=SOURCE_ENTRY):
                 session.flush()
             elif confirm(session, answer, actor=self.actor):
@@ -596,7 +596,7 @@ class AnswerService:
         if key.field is Field.CONFIRM:
             self.confirm(key.code)
         elif key.field is Field.STATUS:
-            self.set_status(key.code, value)  # type: ignore[arg-type]
+            self.set_status(key.code, str(value) if value else None)
         elif key.field is Field.COMMENT:
             self.set_comment(key.code, str(value or ""))
         elif key.field is Field.TARGET:

@@ -240,9 +240,7 @@ def carry_answers(
     the revision retired included) onto the current actions: a removed action's answer is
     left behind, a split action's answer goes to each piece, and of the answers to merged
     actions the most recent is kept."""
-    questionnaire_id = session.scalar(
-        select(Campaign.questionnaire_id).where(Campaign.id == campaign_id)
-    )
+    questionnaire_id = session.get_one(Campaign, campaign_id).questionnaire_id
     sources = [previous_id, *archived_campaigns(session, previous_id)]
     action_rows = carried_action_rows(session, questionnaire_id)
     indicator_rows = carried_indicator_rows(session, questionnaire_id, action_rows)

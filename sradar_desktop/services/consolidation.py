@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from sradar_desktop.db.models import (
     ActionRow,
@@ -309,14 +310,14 @@ def read_consolidation(
     if compare_id not in {c.id for c in others}:
         return ConsolidationReading(sheet, others, None, None)
     try:
-        evolution = evolution_since(db, current, compare_id)  # type: ignore[arg-type]
+        evolution = evolution_since(db, current, compare_id)
     except UserError as error:
         return ConsolidationReading(sheet, others, compare_id, None, str(error))
     return ConsolidationReading(sheet, others, compare_id, evolution)
 
 
-def _action_id(session: object, campaign: Campaign, action_code: str) -> int:
-    action_id = session.scalar(  # type: ignore[attr-defined]
+def _action_id(session: Session, campaign: Campaign, action_code: str) -> int:
+    action_id = session.scalar(
         select(ActionRow.id).where(
             ActionRow.questionnaire_id == campaign.questionnaire_id, ActionRow.code == action_code
         )
@@ -326,8 +327,8 @@ def _action_id(session: object, campaign: Campaign, action_code: str) -> int:
     return action_id
 
 
-def _campaign(session: object, campaign_id: str) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)  # type: ignore[attr-defined]
+def _campaign(session: Session, campaign_id: str) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise UserError(f"La campagne « {campaign_id} » n'existe pas dans cette base.")
     return campaign

@@ -76,7 +76,11 @@ def _draft(item: Any) -> Draft | None:
     """The draft an entry of the file describes, or None when it is not one."""
     if not isinstance(item, dict) or not item.keys() >= _KEYS:
         return None  # every key is always written: one missing is a damaged entry
-    texts = [item[name] for name in ("campaign_id", "respondent_code", "action_code")]
+    campaign, respondent, action = texts = (
+        item["campaign_id"],
+        item["respondent_code"],
+        item["action_code"],
+    )
     field, position, value = item["field"], item["position"], item["value"]
     actor, at = item["actor"], item["at"]
     if (
@@ -86,7 +90,7 @@ def _draft(item: Any) -> Draft | None:
         or not (value is None or isinstance(value, str))
     ):
         return None
-    return Draft(*texts, field, position, value, actor, at)
+    return Draft(campaign, respondent, action, field, position, value, actor, at)
 
 
 def _json(text: str) -> Any:
@@ -108,16 +112,17 @@ def _parse(raw: bytes) -> list[Draft] | None:
     if isinstance(header, dict) and header.get("format") == FORMAT:
         if header.get("version") != VERSION or not text.endswith("\n"):
             return None
-        drafts = [_draft(_json(line)) for line in rest.split("\n")[:-1]]
-        if None in drafts or len(drafts) != header.get("count"):
+        lines = rest.split("\n")[:-1]
+        drafts = [d for line in lines if (d := _draft(_json(line))) is not None]
+        if len(drafts) != len(lines) or len(drafts) != header.get("count"):
             return None  # a line garbled, or whole lines lost at the end
-        return drafts  # type: ignore[return-value]
+        return drafts
     document = _json(text)  # version 1: one JSON document
     items = document.get("drafts") if isinstance(document, dict) else None
     if not isinstance(items, list):
         return None
-    drafts = [_draft(item) for item in items]
-    return None if None in drafts else drafts  # type: ignore[return-value]
+    drafts = [d for item in items if (d := _draft(item)) is not None]
+    return drafts if len(drafts) == len(items) else None
 
 
 def _decode_damaged(raw: bytes) -> str:

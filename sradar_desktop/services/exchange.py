@@ -104,8 +104,8 @@ def resolve_campaign(
     )
 
 
-def _respondent_infos(session: object, codes: list[str]) -> dict[str, fmt.RespondentInfo]:
-    rows = session.scalars(select(Respondent).where(Respondent.code.in_(codes))).all()  # type: ignore[attr-defined]
+def _respondent_infos(session: Session, codes: list[str]) -> dict[str, fmt.RespondentInfo]:
+    rows = session.scalars(select(Respondent).where(Respondent.code.in_(codes))).all()
     infos = {r.code: fmt.RespondentInfo(r.code, r.label, r.department) for r in rows}
     return {code: infos.get(code, fmt.RespondentInfo(code)) for code in codes}
 

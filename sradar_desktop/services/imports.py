@@ -14,14 +14,16 @@ import functools
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Executable
+from sqlalchemy.sql.schema import Table
 
 from sradar_desktop.db.models import (
     ActionRow,
@@ -57,7 +59,7 @@ from sradar_desktop.services.files.incoming import KIND_PLAN, file_digest, read_
 from sradar_desktop.services.questionnaires import (
     store_plan,
 )
-from sradar_desktop.services.refusals import record_refusal
+from sradar_desktop.services.refusals import record_refusals
 from sradar_desktop.services.revisions import route_old_version
 from sradar_desktop.services.server_wait import ServerPatience, Waiting, duration_text
 from sradar_desktop.workbook import format as fmt
@@ -279,24 +281,28 @@ def _changes(session: Session, incoming: Incoming, new_questionnaire: bool) -> l
                 line.to_confirm,
             )
         )
-    for line in incoming.indicators:
-        row = values_now.get((line.respondent, line.action_code, line.position))
+    for indicator in incoming.indicators:
+        value_row = values_now.get(
+            (indicator.respondent, indicator.action_code, indicator.position)
+        )
         current = (
             None
-            if row is None
-            else Stamped((row.target, row.achieved), row.updated_at, row.updated_by)
+            if value_row is None
+            else Stamped(
+                (value_row.target, value_row.achieved), value_row.updated_at, value_row.updated_by
+            )
         )
-        new = _stamped(line.value, line.at, line.by)
+        new = _stamped(indicator.value, indicator.at, indicator.by)
         changes.append(
             _Change(
                 "indicator",
-                line.respondent,
-                line.action_code,
-                line.position,
+                indicator.respondent,
+                indicator.action_code,
+                indicator.position,
                 new,
                 current,
                 decide(current, new, incoming.exported_at),
-                row,
+                value_row,
             )
         )
     return changes
@@ -520,7 +526,7 @@ def _apply(
 ) -> ImportOutcome:
     incoming = _placed(session, incoming)
     new_questionnaire = _check_versions(session, incoming, file_name)
-    created: dict[str, object] = {"questionnaire": None, "campaign": None, "respondents": []}
+    created: dict[str, Any] = {"questionnaire": None, "campaign": None, "respondents": []}
     if new_questionnaire:
         store_plan(
             session,
@@ -556,9 +562,9 @@ def _apply(
         respondent = get_or_create_respondent(session, code, info.label, info.department)
         respondent_ids[code] = respondent.id
         if existed is None:
-            created["respondents"].append(code)  # type: ignore[union-attr]
+            created["respondents"].append(code)
     if created["campaign"]:
-        _set_up_campaign(session, incoming, created["respondents"])  # type: ignore[arg-type]
+        _set_up_campaign(session, incoming, created["respondents"])
     campaign = session.get(Campaign, incoming.campaign_id)
     if incoming.return_address and campaign is not None and not campaign.return_address:
         # Where the answers go, learnt from the blank the secretariat sent (undone with it).
@@ -595,6 +601,7 @@ def _apply(
         )
     }
     written: list[tuple[_Change, Answer | IndicatorValue, str | None]] = []
+    before: str | None
     for change in changes:
         if not change.decision.applies:
             if isinstance(change.row, Answer) and change.row.to_confirm:
@@ -605,41 +612,44 @@ def _apply(
         respondent_id = respondent_ids[change.respondent]
         action_id = action_ids[change.action_code]
         before = None if change.row is None else _image(change.row)
-        common = {
+        common: dict[str, Any] = {
             "actor": change.incoming.by,
             "source": SOURCE_IMPORT,
             "at": change.incoming.at,
             "import_id": record.id,
         }
+        row: Answer | IndicatorValue
         if change.target == "answer":
-            row = change.row or Answer(
+            answer = cast(Answer | None, change.row) or Answer(
                 campaign_id=incoming.campaign_id,
                 respondent_id=respondent_id,
                 action_id=action_id,
                 status=None,
                 comment="",
             )
-            session.add(row)
+            session.add(answer)
             status, comment = change.incoming.value
-            update_answer(session, row, status=status, comment=comment or "", **common)
+            update_answer(session, answer, status=status, comment=comment or "", **common)
             if change.to_confirm and change.row is None:
                 # Carried forward where the file comes from, and still to confirm there.
-                row.to_confirm = True
-                row.carried_from = incoming.previous_campaign_id[:120] or None
+                answer.to_confirm = True
+                answer.carried_from = incoming.previous_campaign_id[:120] or None
             else:
                 _confirm_from_file(session, change)
+            row = answer
         else:
             assert change.position is not None
-            row = change.row or IndicatorValue(
+            value = cast(IndicatorValue | None, change.row) or IndicatorValue(
                 campaign_id=incoming.campaign_id,
                 respondent_id=respondent_id,
                 indicator_id=indicator_ids[(change.action_code, change.position)],
             )
-            session.add(row)
+            session.add(value)
             target, achieved = change.incoming.value
             update_indicator(
-                session, row, action_id=action_id, target=target, achieved=achieved, **common
+                session, value, action_id=action_id, target=target, achieved=achieved, **common
             )
+            row = value
         written.append((change, row, before))
     session.flush()
     if written:
@@ -690,6 +700,7 @@ class FileResult:
     error: UserError | None = None
     # How the file is named: « message.eml › pièce.xlsx » for a workbook taken from a message.
     name: str = ""
+    sender: str = ""  # the address of the message it came from, if any
 
     @property
     def display_name(self) -> str:
@@ -706,28 +717,25 @@ def import_files(
     cancelled: Callable[[], bool] | None = None,
     waiting: Callable[[Waiting], None] | None = None,
     campaign_id: str | None = None,
+    only: Collection[tuple[Path, str]] | None = None,
 ) -> list[FileResult]:
-    """Import each file on its own (see ``_file_by_file``); a refused file is remembered
-    against its service (``services.refusals``). A saved message (``.eml``, ``.msg``) gives one
-    result per attached workbook, each checked against the campaign the replies are collected
-    for (``campaign_id``, or the current campaign of its questionnaire) and reported with the
-    message (see ``services.files.collecting``)."""
+    """Import each file on its own (see ``_file_by_file``, and there ``only``); a refused file
+    (or message) is remembered against its service (``services.refusals``). A saved message
+    (``.eml``, ``.msg``) gives one result per attached workbook, each checked against the
+    campaign the replies are collected for (``campaign_id``, or the current campaign of its
+    questionnaire) and reported with the message (see ``services.files.collecting``)."""
 
     def one(item: Expanded, accept: Acceptance | None) -> ImportOutcome:
-        try:
-            return import_file(
-                db,
-                item.path,
-                actor=actor,
-                respondent_code=respondent_code,
-                name=item.name,
-                accept=accept,
-            )
-        except FileRefusedError as error:
-            record_refusal(db, Path(item.name), str(error), actor=actor)
-            raise
+        return import_file(
+            db,
+            item.path,
+            actor=actor,
+            respondent_code=respondent_code,
+            name=item.name,
+            accept=accept,
+        )
 
-    return _file_by_file(
+    results = _file_by_file(
         db,
         paths,
         one,
@@ -737,7 +745,10 @@ def import_files(
         cancelled,
         waiting,
         campaign_id,
+        only,
     )
+    record_refusals(db, results, actor=actor)
+    return results
 
 
 def preview_files(
@@ -751,7 +762,8 @@ def preview_files(
     campaign_id: str | None = None,
 ) -> list[FileResult]:
     """What importing each file would do, nothing changed (see ``_file_by_file``; messages as
-    in ``import_files``)."""
+    in ``import_files``). The import window keeps the trace of the files refused here
+    (``refusals.record_refusals``): they will never be imported."""
     return _file_by_file(
         db,
         paths,
@@ -777,25 +789,34 @@ def _file_by_file(
     cancelled: Callable[[], bool] | None,
     waiting: Callable[[Waiting], None] | None,
     campaign_id: str | None,
+    only: Collection[tuple[Path, str]] | None = None,
 ) -> list[FileResult]:
     """``one(file, acceptance)`` for each file on its own: one refused file, or even a bug with
     one, never stops the others; stops between files when ``cancelled``. A saved message stands
     for its attached workbooks (``collecting.expanded``), each named « message.eml › pièce.xlsx »
-    and checked (``collecting.checks``). A server that cannot serve for now (restarting,
-    connection cut) is waited for, ``waiting`` saying so, before giving up on a file
-    (``services.server_wait``). ``doing`` (« l'import ») and ``not_done`` (« n'a pas été
-    importé ») word the messages."""
+    and checked (``collecting.checks``); ``only`` (path given, name) keeps some of them (those
+    a preview found ready). ``progress(rank, path)`` counts the paths given. A server that
+    cannot serve for now (restarting, connection cut) is waited for, ``waiting`` saying so,
+    before giving up on a file (``services.server_wait``). ``doing`` (« l'import ») and
+    ``not_done`` (« n'a pas été importé ») word the messages."""
     patience = ServerPatience(db.location, on_wait=waiting, cancelled=cancelled)
+    paths = list(paths)
+    rank = {path: number for number, path in reversed(list(enumerate(paths)))}
     results = []
     with expanded(paths) as items:
-        for index, item in enumerate(items):
+        for item in items:
+            if only is not None and (item.origin, item.name) not in only:
+                continue
             if cancelled is not None and cancelled():
                 break
             if progress is not None:
-                progress(index, item.origin)
+                progress(rank[item.origin], item.origin)
+            sender = item.source.info.sender if item.source is not None else ""
             if item.error is not None:
                 log.info("Refusé : %s", item.error)
-                results.append(FileResult(item.origin, error=item.error, name=item.name))
+                results.append(
+                    FileResult(item.origin, error=item.error, name=item.name, sender=sender)
+                )
                 continue
             check = checks(item, campaign_id)
             try:
@@ -804,7 +825,7 @@ def _file_by_file(
                 )
             except ServerUnavailableError as error:
                 gone = _server_gone(item.name, error, patience, not_done)
-                results.append(FileResult(item.origin, error=gone, name=item.name))
+                results.append(FileResult(item.origin, error=gone, name=item.name, sender=sender))
             except Exception as error:  # a bug is logged with its traceback, and said
                 failure = describe_failure(
                     error,
@@ -812,11 +833,15 @@ def _file_by_file(
                     "Les autres fichiers sont traités.",
                 )
                 refusal = error if isinstance(error, UserError) else UserError(failure.message)
-                results.append(FileResult(item.origin, error=refusal, name=item.name))
+                results.append(
+                    FileResult(item.origin, error=refusal, name=item.name, sender=sender)
+                )
             else:
                 if check is not None:
                     outcome = check.finish(outcome)
-                results.append(FileResult(item.origin, outcome=outcome, name=item.name))
+                results.append(
+                    FileResult(item.origin, outcome=outcome, name=item.name, sender=sender)
+                )
     return results
 
 
@@ -839,6 +864,8 @@ def _server_gone(
 
 @dataclass(frozen=True)
 class ImportInfo:
+    """One import as the database recorded it: enough to choose the one to undo."""
+
     id: int
     at: datetime
     file_name: str
@@ -846,26 +873,81 @@ class ImportInfo:
     questionnaire_id: str
     respondents: tuple[str, ...]
     actor: str
+    new: int = 0  # rows the import created (answers and indicator values)
+    changed: int = 0  # rows it changed
+    undone_at: datetime | None = None
+
+    def describe(self) -> str:
+        """One French line: number, when, who, file, respondents, what it did."""
+        who = ", ".join(self.respondents[:3]) + (
+            f" et {len(self.respondents) - 3} autres" if len(self.respondents) > 3 else ""
+        )
+        parts = [
+            f"n° {self.id}",
+            moment_text(self.at),
+            self.actor or "(auteur inconnu)",
+            self.file_name,
+            who or "(aucun répondant)",
+            f"{count(self.new, 'ligne nouvelle', 'lignes nouvelles')}, "
+            f"{count(self.changed, 'modifiée')}",
+        ]
+        if self.undone_at is not None:
+            parts.append(f"annulé le {moment_text(self.undone_at)}")
+        return "  ".join(parts)
+
+
+def list_imports(
+    db: Database,
+    questionnaire_id: str | None = None,
+    *,
+    undone: bool = True,
+    last: bool = False,
+) -> list[ImportInfo]:
+    """The imports of the database (of one questionnaire, if given), oldest first, with how
+    many rows each created and changed; without those undone when ``undone`` is False; only
+    the latest with ``last``."""
+    with db.read() as session:
+        query = select(ImportRecord)
+        if not undone:
+            query = query.where(ImportRecord.undone_at.is_(None))
+        if questionnaire_id is not None:
+            query = query.where(ImportRecord.questionnaire_id == questionnaire_id)
+        if last:
+            query = query.order_by(ImportRecord.id.desc()).limit(1)
+        records = sorted(session.scalars(query), key=lambda record: record.id)
+        ids = query.with_only_columns(ImportRecord.id).subquery()
+        totals = {
+            import_id: (total, before)
+            for import_id, total, before in session.execute(
+                select(ImportChange.import_id, func.count(), func.count(ImportChange.before))
+                .where(ImportChange.import_id.in_(select(ids.c.id)))
+                .group_by(ImportChange.import_id)
+            )
+        }
+        infos = []
+        for record in records:
+            total, before = totals.get(record.id, (0, 0))
+            infos.append(
+                ImportInfo(
+                    record.id,
+                    record.at,
+                    record.file_name,
+                    record.kind,
+                    record.questionnaire_id,
+                    tuple(filter(None, record.respondents.split(","))),
+                    record.actor,
+                    new=total - before,
+                    changed=before,
+                    undone_at=record.undone_at,
+                )
+            )
+        return infos
 
 
 def last_import(db: Database, questionnaire_id: str | None = None) -> ImportInfo | None:
     """The latest import not undone (of one questionnaire, if given)."""
-    with db.read() as session:
-        query = select(ImportRecord).where(ImportRecord.undone_at.is_(None))
-        if questionnaire_id is not None:
-            query = query.where(ImportRecord.questionnaire_id == questionnaire_id)
-        record = session.scalar(query.order_by(ImportRecord.id.desc()))
-        if record is None:
-            return None
-        return ImportInfo(
-            record.id,
-            record.at,
-            record.file_name,
-            record.kind,
-            record.questionnaire_id,
-            tuple(filter(None, record.respondents.split(","))),
-            record.actor,
-        )
+    found = list_imports(db, questionnaire_id, undone=False, last=True)
+    return found[0] if found else None
 
 
 # Put back by an undo; every one but ``to_confirm`` (whether a carried answer awaits its
@@ -897,7 +979,7 @@ class _Undone:
     def moved(self) -> bool:
         """Whether the row changed (or went) since the import (on what the import recorded:
         imports older than ``to_confirm`` in the images did not record it)."""
-        if self.row_id is None:
+        if self.row_id is None or self.updated_at is None:
             return True
         now = json.loads(_image_of(self.values, self.updated_at, self.updated_by))
         return any(now.get(name) != value for name, value in json.loads(self.after).items())
@@ -956,7 +1038,9 @@ def _undone_rows(session: Session, import_id: int) -> list[_Undone]:
                     version=row[8],
                     updated_at=row[9],
                     updated_by=row[10],
-                    values=dict(zip(fields, row[11:], strict=True)),
+                    values=dict(
+                        zip(fields, cast(tuple[str | bool | None, ...], row[11:]), strict=True)
+                    ),
                 )
             )
     # The audit lines of the undoing come in the reverse order of the import's changes.
@@ -1049,14 +1133,16 @@ def _put_back(
         ("answer", Answer, _ANSWER_FIELDS),
         ("indicator", IndicatorValue, _INDICATOR_FIELDS),
     ):
-        table = model.__table__
+        table = cast(Table, model.__table__)
         # The version is checked and moved on, as for any change: a window that read the row
         # before the undoing cannot overwrite it unknowingly.
         same = and_(
             table.c.id == bindparam("row_id"), table.c.version_id == bindparam("row_version")
         )
         if updates[target]:
-            values = {name: bindparam(name) for name in (*fields, "updated_at", "updated_by")}
+            values: dict[str, Any] = {
+                name: bindparam(name) for name in (*fields, "updated_at", "updated_by")
+            }
             statement = (
                 update(table).where(same).values(**values, version_id=table.c.version_id + 1)
             )

@@ -23,7 +23,7 @@ from sradar_desktop.domain.plan import Plan
 from sradar_desktop.domain.text import count
 from sradar_desktop.errors import UserError
 from sradar_desktop.mail import texts
-from sradar_desktop.mail.writer import Attachment, Draft, draft_file_name, write_draft
+from sradar_desktop.mail.writer import DraftFile, draft_file_name, write_draft_of
 from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.consolidation import RosterMember, load_consolidation, roster
 from sradar_desktop.services.database import Database
@@ -42,22 +42,34 @@ class DraftWritten:
     """A draft written for one service, beside the workbook it carries."""
 
     code: str
-    draft: Path
-    workbook: Path
-    to: tuple[str, ...]
+    file: DraftFile
     actions: int  # the actions of the attached workbook
     missing: texts.Missing | None = None  # for a reminder: what it asks for
+
+    @property
+    def draft(self) -> Path:
+        return self.file.path
+
+    @property
+    def workbook(self) -> Path:
+        return self.file.attachments[0]
+
+    @property
+    def to(self) -> tuple[str, ...]:
+        return self.file.to
 
     def describe(self) -> str:
         """One line per service, for the command line and the window."""
         to = f"à {', '.join(self.to)}" if self.to else "sans adresse (à compléter dans le message)"
-        what = (
-            self.missing.describe()
-            if self.missing is not None
-            else count(self.actions, "action", "actions")
-        )
         kind = "relance " if self.missing is not None else ""
-        return f"{self.code} : {kind}{self.draft.name} et {self.workbook.name}, {to} ({what})."
+        return f"{self.code} : {kind}{self.draft.name} et {self.workbook.name}, {to} ({self.what})."
+
+    @property
+    def what(self) -> str:
+        """What the message asks for: « 47 actions », or for a reminder what is missing."""
+        if self.missing is not None:
+            return self.missing.describe()
+        return count(self.actions, "action", "actions")
 
 
 @dataclass
@@ -69,6 +81,8 @@ class DraftsResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (code, why)
     refused: list[tuple[str, UserError]] = field(default_factory=list)
     not_done: list[str] = field(default_factory=list)  # stopped before them
+    # Skipped because they pilot no action (a message with every action would reach them).
+    pilots_nothing: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         lines = [written.describe() for written in self.written]
@@ -159,15 +173,15 @@ def _write_one(
         all_actions=all_actions,
     )
     subject, body = compose(_context(round, member, workbook.name))
-    draft = Draft(
+    draft = write_draft_of(
+        folder / draft_file_name(draft_stem),
         to=_addresses(member),
         subject=subject,
         body=body,
-        attachments=(Attachment(workbook.name, workbook.read_bytes()),),
+        files=(workbook,),
         sender=round.return_address,
     )
-    path = write_draft(draft, folder / draft_file_name(draft_stem))
-    return DraftWritten(member.code, path, workbook, draft.to, written.rows, missing)
+    return DraftWritten(member.code, draft, written.rows, missing)
 
 
 def _prepare(
@@ -237,7 +251,10 @@ def prepare_drafts(
             "compose": lambda context: texts.invitation(context, actions),
         }
 
-    return _prepare(db, folder, round, plan_of, progress, cancelled)
+    result = _prepare(db, folder, round, plan_of, progress, cancelled)
+    # Without every action, a service is skipped for one reason: it pilots none of them.
+    result.pilots_nothing = [code for code, _why in result.skipped]
+    return result
 
 
 def missing_answers(db: Database, campaign_id: str, *, all_actions: bool = False) -> dict:
@@ -325,9 +342,9 @@ def answers_draft(
     respondent_code: str,
     campaign_id: str | None = None,
     completion: str = "",
-) -> Path:
+) -> DraftFile:
     """The agent's side: beside an exported answers ``workbook``, a draft to the campaign's
-    return address (empty when it is not known) that carries it. Returns the draft's path."""
+    return address (empty when it is not known) that carries it."""
     if not workbook.is_file():
         raise UserError(f"Le classeur {workbook} est introuvable : exportez d'abord vos réponses.")
     round = _round(db, campaign_id, None, need_roster=False)
@@ -340,10 +357,10 @@ def answers_draft(
     subject, body = texts.answers(
         _context(round, member, workbook.name), completion or "réponses jointes"
     )
-    draft = Draft(
+    return write_draft_of(
+        workbook.with_name(draft_file_name(workbook.stem)),
         to=(round.return_address,) if round.return_address else (),
         subject=subject,
         body=body,
-        attachments=(Attachment(workbook.name, workbook.read_bytes()),),
+        files=(workbook,),
     )
-    return write_draft(draft, workbook.with_name(draft_file_name(workbook.stem)))

@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from sradar_desktop.db.models import (
     ActionPilot,
@@ -389,13 +390,15 @@ def _archive_answers(session: Session, questionnaire_id: str, archive_id: str) -
     plan's actions. Returns campaign id → its archived part."""
     retired = select(ActionRow.id).where(ActionRow.questionnaire_id == archive_id)
     retired_indicators = select(IndicatorRow.id).where(IndicatorRow.action_id.in_(retired))
-    on_retired = {
+    on_retired: dict[
+        type[Answer | IndicatorValue | ArbitrationRow | AuditEvent], ColumnElement[bool]
+    ] = {
         Answer: Answer.action_id.in_(retired),
         IndicatorValue: IndicatorValue.indicator_id.in_(retired_indicators),
         ArbitrationRow: ArbitrationRow.action_id.in_(retired),
         AuditEvent: AuditEvent.action_id.in_(retired),
     }
-    used = set()
+    used: set[str] = set()
     for table, condition in on_retired.items():
         used.update(session.scalars(select(table.campaign_id).where(condition).distinct()))
     archived = {}
@@ -646,21 +649,21 @@ def route_old_version(session: Session, incoming: Incoming) -> Incoming:
                 continue
             answers.append(line._replace(action_code=target))
     indicators = []
-    for line in incoming.indicators:
-        label = old_indicators[line.action_code][line.position].label
+    for indicator in incoming.indicators:
+        label = old_indicators[indicator.action_code][indicator.position].label
         moved = []
-        for target in mapping.get(line.action_code, []):
+        for target in mapping.get(indicator.action_code, []):
             positions = [
                 i
                 for i, known_indicator in enumerate(current_indicators[target])
                 if fold(known_indicator.label) == fold(label)
             ]
-            key = (line.respondent, target, positions[0] if positions else -1)
-            if positions and placed.setdefault(key, line.action_code) == line.action_code:
-                moved.append(line._replace(action_code=target, position=positions[0]))
+            key = (indicator.respondent, target, positions[0] if positions else -1)
+            if positions and placed.setdefault(key, indicator.action_code) == indicator.action_code:
+                moved.append(indicator._replace(action_code=target, position=positions[0]))
         if not moved:
             unplaced.append(
-                f"{line.respondent} {line.action_code} (indicateur « {label} ») : "
+                f"{indicator.respondent} {indicator.action_code} (indicateur « {label} ») : "
                 "l'indicateur n'est plus dans le plan révisé"
             )
         indicators.extend(moved)

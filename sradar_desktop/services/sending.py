@@ -1,18 +1,17 @@
-"""Sending a questionnaire out and answers back: who is expected to answer, a blank workbook for
-each of them, and the names of the files that travel by email.
+"""Sending a questionnaire out and answers back: who is expected to answer, how many actions
+each pilots, and the names of the files that travel by email.
 
 The secretariat lists the services expected to answer a campaign (the roster, proposed from the
-plan's region: the DREETS and the DDETS of each département), then writes one blank workbook
-per service into a folder, ready to attach to an email. A service that pilots no action of the
-plan gets no blank unless all actions are sent to it (its workbook would be empty).
+plan's region: the DREETS and the DDETS of each département); ``services.mailing`` then writes
+for each one its blank workbook and the message that carries it. A service that pilots no
+action of the plan gets none unless all actions are sent to it (its workbook would be empty).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -26,13 +25,12 @@ from sradar_desktop.domain.departements import (
     service_label,
 )
 from sradar_desktop.domain.plan import Plan, pilots_include
-from sradar_desktop.domain.text import count, slugify
+from sradar_desktop.domain.text import slugify
 from sradar_desktop.errors import UserError
 from sradar_desktop.mail.addresses import AddressError, address_text, parse_addresses
 from sradar_desktop.services.answers import normalise_respondent_code
-from sradar_desktop.services.consolidation import RosterMember, roster, set_roster
+from sradar_desktop.services.consolidation import RosterMember, roster
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.exchange import ExportResult, blank_workbook
 
 log = logging.getLogger(__name__)
 
@@ -87,15 +85,16 @@ def member(code: str, label: str = "", email: str | None = None) -> RosterMember
     return RosterMember(normal, label, department_from_code(normal), email)
 
 
-def check_roster(lines: Iterable[Sequence[str]]) -> list[RosterMember]:
+def check_roster(lines: Iterable[Sequence[str | None]]) -> list[RosterMember]:
     """The roster from (code, label) or (code, label, addresses) lines as typed: blank lines
     skipped, every problem said in one French message (``UserError`` with one detail per
-    problem). Lines without addresses keep those the campaign has (see ``RosterMember``)."""
+    problem). Lines without addresses (or with ``None``) keep those the campaign has (see
+    ``RosterMember``)."""
     members: list[RosterMember] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
-        code, label = line[0], line[1]
+        code, label = line[0] or "", line[1] or ""
         email = line[2] if len(line) > 2 else None
         if not code.strip() and not label.strip() and not (email or "").strip():
             continue
@@ -189,100 +188,7 @@ def existing_blanks(folder: Path, questionnaire_id: str, codes: Iterable[str]) -
     return [path for path in paths if path.exists()]
 
 
-# Writing the blanks -------------------------------------------------------------------------
-
-
-@dataclass
-class SendingResult:
-    """What « Préparer l'envoi » did."""
-
-    folder: Path
-    written: list[ExportResult] = field(default_factory=list)
-    pilots_nothing: list[RosterMember] = field(default_factory=list)
-    refused: list[tuple[RosterMember, UserError]] = field(default_factory=list)
-    not_done: list[RosterMember] = field(default_factory=list)  # stopped before them
-
-    @property
-    def stopped(self) -> bool:
-        return bool(self.not_done)
-
-    def describe(self) -> str:
-        """French lines for the user."""
-        lines = [
-            f"{count(len(self.written), 'classeur écrit', 'classeurs écrits')} dans {self.folder}."
-        ]
-        if self.pilots_nothing:
-            lines.append(
-                f"{count(len(self.pilots_nothing), 'service ne pilote', 'services ne pilotent')}"
-                " aucune action du questionnaire, pas de classeur pour "
-                + ("lui" if len(self.pilots_nothing) == 1 else "eux")
-                + " : "
-                + ", ".join(m.code for m in self.pilots_nothing)
-                + "."
-            )
-        lines += [f"{m.code} : {error}" for m, error in self.refused]
-        if self.not_done:
-            lines.append(
-                "Arrêté avant "
-                + ", ".join(m.code for m in self.not_done)
-                + " : leurs classeurs n'ont pas été écrits."
-            )
-        return "\n".join(lines)
-
-
-def prepare_sending(
-    db: Database,
-    folder: Path,
-    *,
-    questionnaire_id: str,
-    campaign_id: str,
-    plan: Plan,
-    members: Sequence[RosterMember],
-    all_actions: bool = False,
-    save_roster: bool = True,
-    progress: Callable[[int, RosterMember], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> SendingResult:
-    """Save ``members`` as the campaign's roster, then write one blank workbook per member into
-    ``folder`` (replacing a blank of the same name). A member who pilots nothing is skipped
-    unless ``all_actions``; ``cancelled`` is checked between files."""
-    if not folder.is_dir():
-        raise UserError(
-            f"Le dossier {folder} n'existe pas ou n'est pas accessible. Choisissez un dossier "
-            "existant."
-        )
-    if save_roster:
-        set_roster(db, campaign_id, members)
-    result = SendingResult(folder)
-    for index, one in enumerate(members):
-        if cancelled is not None and cancelled():
-            result.not_done = list(members[index:])
-            break
-        if progress is not None:
-            progress(index, one)
-        if not all_actions and not piloted_actions(plan, one.code):
-            result.pilots_nothing.append(one)
-            continue
-        path = folder / blank_file_name(questionnaire_id, one.code)
-        try:
-            written = blank_workbook(
-                db,
-                path,
-                questionnaire_id=questionnaire_id,
-                campaign_id=campaign_id,
-                respondent_code=one.code,
-                all_actions=all_actions,
-            )
-        except UserError as error:
-            log.info("Classeur vierge de %s non écrit : %s", one.code, error)
-            result.refused.append((one, error))
-        except OSError as error:
-            log.warning("Classeur vierge de %s non écrit", one.code, exc_info=True)
-            result.refused.append((one, disk_error(path, error)))
-        else:
-            result.written.append(written)
-    log.info("Préparation de l'envoi : %s", result.describe().replace("\n", " "))
-    return result
+# Writing ------------------------------------------------------------------------------------
 
 
 def disk_error(path: Path, error: OSError) -> UserError:

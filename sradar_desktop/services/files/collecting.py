@@ -146,9 +146,10 @@ def expand(paths: Iterable[Path], folder: Path) -> Iterator[Expanded]:
             continue
         workbooks = [(a, n) for a in message.attachments if (n := _workbook_name(a))]
         if not workbooks:
-            yield Expanded(
-                path, path.name, path, error=_no_workbook(path.name, message.attachments)
-            )
+            # Its sender still says which service sent it (``refusals``).
+            source = MessageSource(path.name, "", message.info)
+            refusal = _no_workbook(path.name, message.attachments)
+            yield Expanded(path, path.name, path, source, refusal)
             continue
         target = folder / str(number)
         target.mkdir()

@@ -135,8 +135,7 @@ class ConsolidationSheet:
         self.refusals: dict[str, RefusedFile] = {
             code: refused
             for code, refused in (refusals or {}).items()
-            if code in last_imports
-            and (last_imports[code] is None or last_imports[code] < refused.at)
+            if code in last_imports and ((last := last_imports[code]) is None or last < refused.at)
         }
         self.themes: list[ThemeRef] = []
         theme_index: dict[tuple[int, str], int] = {}

@@ -255,7 +255,7 @@ class EntrySheet:
         if key.field is Field.CONFIRM:
             self.confirm(key.code)
         elif key.field is Field.STATUS:
-            self.set_status(key.code, value)  # type: ignore[arg-type]
+            self.set_status(key.code, str(value) if value else None)
         elif key.field is Field.COMMENT:
             self.set_comment(key.code, str(value or ""))
         else:

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -58,7 +59,7 @@ class ObjectiveCountsModel(QAbstractTableModel):
     """The figures behind the chart: one row per objective and one for the whole plan; one
     column per status (« 9 (69 %) ») and the number of actions."""
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sheet: ConsolidationSheet | None = None
         self._rows: list[tuple[str, str, StatusCounts]] = []  # code, title, counts
@@ -383,7 +384,8 @@ class StatusBars(QWidget):
     def tooltip_at(self, pos: QPoint) -> str:
         for bar in self.bars():
             if bar.title_rect.contains(pos) or (bar.rect.contains(pos) and not bar.segments):
-                return f"{bar.title}\n{counts_sentence(bar.counts, self._scale)}"
+                sentence = counts_sentence(bar.counts, self._scale) if self._scale else ""
+                return f"{bar.title}\n{sentence}"
             for segment in bar.segments:
                 if segment.rect.contains(pos) or segment.text_rect.contains(pos):
                     share = bar.counts.share(segment.code)
@@ -394,7 +396,7 @@ class StatusBars(QWidget):
         return ""
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
             text = self.tooltip_at(event.pos())
             if text:
                 QToolTip.showText(event.globalPos(), text, self)

@@ -11,7 +11,7 @@ The window reads the evolution off the UI thread and hands it here (``show_evolu
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,7 +55,7 @@ from sradar_desktop.ui.parts.widgets import PlainKeysGuard
 class _RowsModel(QAbstractTableModel):
     """A read-only table of texts computed once: ``_rows`` of cells, ``_headers`` of titles."""
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._headers: list[str] = []
         self._rows: list[list[str]] = []
@@ -144,7 +144,7 @@ class EvolutionActionsModel(_RowsModel):
 
     CODE, ACTION, PREVIOUS, CURRENT, TRANSITION = range(5)
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._transitions: list[str] = []
 
@@ -244,7 +244,7 @@ class EvolutionIndicatorsModel(_RowsModel):
         return None
 
 
-def _table(name: str, accessible_name: str, model: object) -> QTableView:
+def _table(name: str, accessible_name: str, model: QAbstractItemModel) -> QTableView:
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)

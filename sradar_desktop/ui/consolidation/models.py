@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QObject,
     QSortFilterProxyModel,
     Qt,
 )
@@ -88,7 +89,7 @@ class ConsolidationGridModel(QAbstractTableModel):
     ACTION, DISTRIBUTION, SYNTHESIS, ARBITRATION, FINAL = range(5)
     FIXED = 5  # the first respondent's column
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sheet: ConsolidationSheet | None = None
 
@@ -408,7 +409,7 @@ class ConsolidationGridModel(QAbstractTableModel):
 class ConsolidationFilterProxy(QSortFilterProxyModel):
     """The actions the filters keep, in the plan's order (the test is the sheet's, Qt-free)."""
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._criteria = ActionFilter()
         self._tested: ConsolidationSheet | None = None
@@ -464,7 +465,7 @@ class RosterModel(QAbstractTableModel):
     CODE, LABEL, EXPECTED, ANSWERED, STATE, LATE, LAST_CHANGE, LAST_IMPORT, REFUSED = range(9)
     COLUMNS = 9
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._entries: list[RosterEntry] = []
         self._due = None

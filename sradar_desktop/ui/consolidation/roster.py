@@ -30,7 +30,7 @@ from sradar_desktop.services.sending import check_roster, propose_roster
 from sradar_desktop.services.views.consolidation import RefusedFile, roster_figures, roster_sentence
 from sradar_desktop.ui.consolidation.delegates import StatusCellDelegate, status_column_width
 from sradar_desktop.ui.consolidation.models import RosterModel
-from sradar_desktop.ui.dialogs.sending import ExpectedServicesModel
+from sradar_desktop.ui.dialogs.sending_models import ExpectedServicesModel
 from sradar_desktop.ui.parts.delegates import ProgressDelegate
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import ErrorLabel, MutedLabel
@@ -236,6 +236,8 @@ class ExpectedRespondentsDialog(QDialog):
         self.view = QTableView()
         self.view.setObjectName("liste-attendus")
         self.view.setModel(self.model)
+        # The addresses are edited in « Préparer l'envoi »: here they are kept as they are.
+        self.view.setColumnHidden(ExpectedServicesModel.ADDRESS, True)
         self.view.setAccessibleName(self.tr("Répondants attendus"))
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setAlternatingRowColors(True)
@@ -328,7 +330,7 @@ class ExpectedRespondentsDialog(QDialog):
             self.model.removeRows(row, 1)
 
     def add_others(self) -> None:
-        known = {code.strip().upper() for code, _label in self.model.lines()}
+        known = {code.strip().upper() for code, _label, _email in self.model.lines()}
         for entry in self._others:
             if entry.code not in known:
                 row = self.model.rowCount()

@@ -18,6 +18,7 @@ the window never freezes and a write is always followed by a fresh consolidation
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -254,7 +255,7 @@ class ConsolidationWindow(QMainWindow):
         self.grid.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.grid.activated.connect(lambda _index: self.detail.focus_arbitration())
 
-        self.detail = ConsolidationDetail()
+        self.detail: ConsolidationDetail = ConsolidationDetail()
         self.detail.setObjectName("detail")
         self.detail.arbitrate.connect(self.changes.arbitrate)
         self.detail.withdraw.connect(self.changes.withdraw_arbitration)
@@ -267,11 +268,11 @@ class ConsolidationWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         # The grid three fifths, the detail the rest, on a first start.
-        self.panes = PaneSizer(
+        self.panes: PaneSizer = PaneSizer(
             self.splitter, lambda length: [length * 3 // 5, length - length * 3 // 5]
         )
 
-        self.actions_tab = QWidget()
+        self.actions_tab: QWidget = QWidget()
         layout = QVBoxLayout(self.actions_tab)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.filters.bar)
@@ -306,7 +307,7 @@ class ConsolidationWindow(QMainWindow):
             window_action(
                 self,
                 title,
-                lambda number=number: self.tabs.setCurrentIndex(number),
+                functools.partial(self.tabs.setCurrentIndex, number),
                 [key(f"Ctrl+{number + 1}")],
             )
             for number, title in enumerate(

@@ -3,7 +3,13 @@ next one from the current one (its answers carried forward, to confirm)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -44,16 +50,16 @@ class CampaignTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.campaigns = list(campaigns)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.campaigns)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else 5
 
     def row_of(self, campaign_id: str) -> int:
         return next((r for r, c in enumerate(self.campaigns) if c.id == campaign_id), -1)
 
-    def data(self, index: QModelIndex, role: int = DISPLAY) -> object:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> object:
         if not index.isValid():
             return None
         campaign = self.campaigns[index.row()]

@@ -6,21 +6,20 @@ questionnaire (known, or new: the file brings it), the answers new / changed / u
 conflicts, the answers edited outside the app, a file already imported, and for a refused file
 the French reason with its sheet and cell references. Only the files without errors are
 imported; the same list then says what was done.
+
+A saved message (``.eml``, ``.msg``) gives a line per attached workbook, named « message.eml ›
+pièce.xlsx », with the message's sender, date and subject; a sender who is not the address of
+the service is shown as a warning, never hidden. The files refused here are remembered against
+their service (``services.refusals``): the consolidation lists them.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,123 +34,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.merge import Decision
-from sradar_desktop.errors import UserError
 from sradar_desktop.failures import Failure
 from sradar_desktop.services.database import Database
-from sradar_desktop.services.imports import (
-    FileResult,
-    ImportOutcome,
-    import_files,
-    preview_files,
-)
+from sradar_desktop.services.imports import FileResult, import_files, preview_files
+from sradar_desktop.services.refusals import record_refusals
 from sradar_desktop.services.server_wait import Waiting
-from sradar_desktop.ui.parts.i18n import arg, arg_count, translate
-from sradar_desktop.ui.parts.layout import MutedLabel, set_tone, tone_brush
-from sradar_desktop.ui.parts.roles import ACCESSIBLE, DISPLAY, INVALID, Index, headed
+from sradar_desktop.ui.dialogs.import_models import (
+    ALREADY,
+    FAILED,
+    IMPORTED,
+    MAX_DETAIL_LINES,
+    NOT_DONE,
+    REFUSED,
+    FileLine,
+    ImportFilesModel,
+    detail_lines,
+    preview_lines,
+)
+from sradar_desktop.ui.parts.i18n import arg, arg_count
+from sradar_desktop.ui.parts.layout import MutedLabel, set_tone
 from sradar_desktop.ui.parts.screen import fit_to_screen
 from sradar_desktop.ui.parts.speech import TextPane
 from sradar_desktop.ui.parts.tasks import StoppableDialog
 
 log = logging.getLogger(__name__)
-
-MAX_CHILD_LINES = 60  # lines under a file in the list; the pane below shows them all
-MAX_DETAIL_LINES = 2000
-
-# A file's state, before and after the import.
-READY = "ready"
-REFUSED = "refused"
-ALREADY = "already"
-IMPORTED = "imported"
-FAILED = "failed"  # refused when imported (changed on disk since the preview, or a bug)
-NOT_DONE = "not-done"  # the import was stopped before this file
-
-
-@dataclass
-class FileLine:
-    """One file of the import: what the preview found, then what the import did."""
-
-    path: Path
-    outcome: ImportOutcome | None = None
-    error: UserError | None = None
-    state: str = READY
-    details: list[str] = field(default_factory=list)
-
-    @property
-    def importable(self) -> bool:
-        return self.state == READY
-
-
-def preview_lines(results: Sequence[FileResult]) -> list[FileLine]:
-    """The lines of the preview: each file ready, refused, or already imported."""
-    lines = []
-    for result in results:
-        if result.error is not None:
-            lines.append(FileLine(result.path, error=result.error, state=REFUSED))
-        else:
-            assert result.outcome is not None
-            state = ALREADY if result.outcome.already_imported_at is not None else READY
-            lines.append(FileLine(result.path, outcome=result.outcome, state=state))
-    return lines
-
-
-def detail_lines(line: FileLine) -> list[str]:
-    """Everything worth saying about one file, one French sentence per line."""
-    tr = lambda text, *values: translate("ImportDialog", text, *values)  # noqa: E731
-    lines: list[str] = []
-    if line.error is not None:
-        lines.append(str(line.error))
-        lines += list(line.error.details)
-    outcome = line.outcome
-    if outcome is not None:
-        if outcome.already_imported_at is not None:
-            lines.append(
-                tr(
-                    "Déjà importé le %1 : l'importer à nouveau ne changerait rien.",
-                    moment_text(outcome.already_imported_at),
-                )
-            )
-        if outcome.new_questionnaire:
-            objectives, themes, actions = outcome.plan_counts
-            lines.append(
-                tr(
-                    "Nouveau questionnaire « %1 » (%2 objectifs, %3 thématiques, %4 actions) : "
-                    "le fichier l'a apporté, il est ajouté à la liste des questionnaires.",
-                    outcome.questionnaire_title,
-                    objectives,
-                    themes,
-                    actions,
-                )
-                if line.state == IMPORTED
-                else tr(
-                    "Nouveau questionnaire « %1 » (%2 objectifs, %3 thématiques, %4 actions) : "
-                    "le fichier l'apporte, il s'ajoutera à la liste des questionnaires.",
-                    outcome.questionnaire_title,
-                    objectives,
-                    themes,
-                    actions,
-                )
-            )
-        if outcome.edited_outside:
-            lines.append(
-                arg_count(
-                    outcome.edited_outside,
-                    tr(
-                        "%1 réponse modifiée hors de l'application (dans Excel ou LibreOffice) : "
-                        "elle prend la date du dernier enregistrement du classeur."
-                    ),
-                    tr(
-                        "%1 réponses modifiées hors de l'application (dans Excel ou "
-                        "LibreOffice) : elles prennent la date du dernier enregistrement du "
-                        "classeur."
-                    ),
-                )
-            )
-        lines += [tr("Conflit : %1", conflict.describe()) for conflict in outcome.conflicts]
-        lines += list(outcome.notes)
-    lines += line.details
-    return lines
 
 
 class _Progress:
@@ -171,183 +78,6 @@ class _Progress:
 
     def waiting(self, waiting: Waiting) -> None:
         self.emit(self.index, self.total, waiting.describe())
-
-
-class ImportFilesModel(QAbstractItemModel):
-    """The files of an import (top level) and what there is to say about each (children)."""
-
-    FILE, RESPONDENTS, QUESTIONNAIRE, NEW, CHANGED, UNCHANGED, CONFLICTS, STATE = range(8)
-    COLUMNS = 8
-    LineRole = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(self, parent: object = None) -> None:
-        super().__init__(parent)
-        self.lines: list[FileLine] = []
-        self._children: list[list[str]] = []
-
-    def set_lines(self, lines: list[FileLine]) -> None:
-        self.beginResetModel()
-        self.lines = list(lines)
-        self._children = [self._child_lines(line) for line in self.lines]
-        self.endResetModel()
-
-    def lines_changed(self) -> None:
-        """The lines' states or outcomes changed (after the import)."""
-        self.set_lines(self.lines)
-
-    def _child_lines(self, line: FileLine) -> list[str]:
-        lines = detail_lines(line)
-        if len(lines) > MAX_CHILD_LINES:
-            hidden = len(lines) - MAX_CHILD_LINES + 1
-            lines = [
-                *lines[: MAX_CHILD_LINES - 1],
-                arg(self.tr("… et %1 autres lignes (voir le détail sous la liste)"), hidden),
-            ]
-        return lines
-
-    # -- structure -----------------------------------------------------------------------------
-
-    def index(self, row: int, column: int, parent: Index = INVALID) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        if parent.internalId() != 0:
-            return QModelIndex()
-        return self.createIndex(row, column, parent.row() + 1)
-
-    def parent(self, index: Index = INVALID) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid() or index.internalId() == 0:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, 0)
-
-    def rowCount(self, parent: Index = INVALID) -> int:
-        if not parent.isValid():
-            return len(self.lines)
-        if parent.internalId() == 0 and parent.column() == 0:
-            return len(self._children[parent.row()])
-        return 0
-
-    def columnCount(self, parent: Index = INVALID) -> int:
-        return self.COLUMNS
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY:
-            return (
-                self.tr("Fichier"),
-                self.tr("Répondant"),
-                self.tr("Questionnaire"),
-                self.tr("Nouvelles"),
-                self.tr("Modifiées"),
-                self.tr("Inchangées"),
-                self.tr("Conflits"),
-                self.tr("État"),
-            )[section]
-        return None
-
-    # -- content -------------------------------------------------------------------------------
-
-    def line_of(self, index: Index) -> FileLine | None:
-        if not index.isValid():
-            return None
-        row = index.row() if index.internalId() == 0 else index.internalId() - 1
-        return self.lines[row]
-
-    def data(self, index: Index, role: int = DISPLAY) -> object:
-        if not index.isValid():
-            return None
-        if index.internalId() != 0:
-            text = self._children[index.internalId() - 1][index.row()]
-            if index.column() != 0:
-                return None
-            if role in (DISPLAY, Qt.ItemDataRole.ToolTipRole):
-                return text
-            if role == Qt.ItemDataRole.ForegroundRole:
-                line = self.lines[index.internalId() - 1]
-                if line.state in (REFUSED, FAILED):
-                    return tone_brush("error")
-            return None
-        line = self.lines[index.row()]
-        column = index.column()
-        if role == DISPLAY:
-            return self._display(line, column)
-        if role == ACCESSIBLE and column != self.FILE:
-            return headed(self, index)  # « Nouvelles : 2 », not « 2 », in a row read aloud
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.FILE:
-                return str(line.path)
-            if column == self.QUESTIONNAIRE and line.outcome is not None:
-                return line.outcome.questionnaire_title or line.outcome.questionnaire_id
-            if column == self.RESPONDENTS and line.outcome is not None:
-                return ", ".join(line.outcome.respondents)
-            if column == self.STATE:
-                details = detail_lines(line)
-                return details[0] if details else None
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.STATE:
-            if line.state in (REFUSED, FAILED):
-                return tone_brush("error")
-            if line.state == IMPORTED:
-                return tone_brush("ok")
-            return None
-        if role == Qt.ItemDataRole.FontRole and column == self.STATE:
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.NEW <= column <= self.CONFLICTS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == self.LineRole:
-            return line
-        return None
-
-    def _display(self, line: FileLine, column: int) -> str:
-        outcome = line.outcome
-        if column == self.FILE:
-            return line.path.name
-        if column == self.STATE:
-            return self.state_text(line)
-        if outcome is None or outcome.already_imported_at is not None:
-            return "—" if column != self.RESPONDENTS or outcome is None else self._who(outcome)
-        if column == self.RESPONDENTS:
-            return self._who(outcome)
-        if column == self.QUESTIONNAIRE:
-            title = outcome.questionnaire_title or outcome.questionnaire_id
-            return arg(self.tr("%1 (nouveau)"), title) if outcome.new_questionnaire else title
-        if column == self.NEW:
-            return str(outcome.count(Decision.NEW))
-        if column == self.CHANGED:
-            return str(outcome.count(Decision.CHANGED))
-        if column == self.UNCHANGED:
-            return str(outcome.count(Decision.UNCHANGED))
-        if column == self.CONFLICTS:
-            return str(len(outcome.conflicts))
-        return ""
-
-    def _who(self, outcome: ImportOutcome) -> str:
-        who = outcome.respondents
-        if not who:
-            return self.tr("aucun")
-        if len(who) <= 2:
-            return ", ".join(who)
-        return arg(self.tr("%1 et %2 autres"), who[0], len(who) - 1)
-
-    def state_text(self, line: FileLine) -> str:
-        if line.state == REFUSED:
-            return self.tr("Refusé")
-        if line.state == ALREADY:
-            return self.tr("Déjà importé")
-        if line.state == IMPORTED:
-            return self.tr("Importé")
-        if line.state == FAILED:
-            return self.tr("Non importé")
-        if line.state == NOT_DONE:
-            return self.tr("Non importé (arrêté)")
-        return self.tr("À importer")
 
 
 class ImportDialog(StoppableDialog):
@@ -502,6 +232,8 @@ class ImportDialog(StoppableDialog):
                 cancelled=cancel.is_set,
                 waiting=said.waiting,
             )
+            # A file refused now will never be imported: its service did send it, though.
+            record_refusals(db, results, actor=actor)
             return preview_lines(results)
 
         self._runner.run_operation(
@@ -581,6 +313,7 @@ class ImportDialog(StoppableDialog):
                     "modification la plus récente l'emportera à chaque fois."
                 ),
             )
+        text += self._sender_warnings(ready)
         if not ready:
             text += " " + self.tr("Il n'y a rien à importer.")
         self.summary.setText(text)
@@ -595,12 +328,17 @@ class ImportDialog(StoppableDialog):
         (self.import_button if ready else self.cancel_button).setFocus()
 
     def _expand_problems(self) -> None:
-        """Refused files show their reasons at once; the conflicts are one click away."""
+        """Refused files show their reasons at once, and a doubtful sender its warning; the
+        conflicts are one click away."""
         for row, line in enumerate(self.model.lines):
-            if line.state in (REFUSED, FAILED) or (
-                line.outcome is not None
-                and (line.outcome.new_questionnaire or line.outcome.edited_outside)
-                and not line.outcome.conflicts
+            if (
+                line.state in (REFUSED, FAILED)
+                or line.sender_warning
+                or (
+                    line.outcome is not None
+                    and (line.outcome.new_questionnaire or line.outcome.edited_outside)
+                    and not line.outcome.conflicts
+                )
             ):
                 self.view.expand(self.model.index(row, 0))
             for child in range(self.model.rowCount(self.model.index(row, 0))):
@@ -614,7 +352,7 @@ class ImportDialog(StoppableDialog):
         lines = detail_lines(line)
         if len(lines) > MAX_DETAIL_LINES:
             lines = [*lines[:MAX_DETAIL_LINES], "…"]
-        heading = f"{line.path.name} — {self.model.state_text(line)}"
+        heading = f"{line.display_name} — {self.model.state_text(line)}"
         if line.outcome is not None and line.outcome.already_imported_at is None:
             heading += "\n" + line.outcome.describe()
         self.details.setPlainText("\n".join([heading, *lines]))
@@ -642,10 +380,12 @@ class ImportDialog(StoppableDialog):
                 "est toujours importé entièrement ou pas du tout."
             )
         )
-        total = len(ready)
+        # A message stands for its workbooks: given once, of which only those ready.
+        paths = list(dict.fromkeys(line.path for line in ready))
+        wanted = {line.key for line in ready}
+        total = len(paths)
         self._show_progress(0, total, "")
         db, actor, cancel = self.db, self.actor, self._cancel
-        paths = [line.path for line in ready]
         importing = self.tr("Import de %1 (%2 sur %3)…")
 
         def work(progress: Callable[[int, int, str], None]) -> list[FileResult]:
@@ -657,6 +397,7 @@ class ImportDialog(StoppableDialog):
                 progress=lambda index, path: said.file(index, path.name),
                 cancelled=cancel.is_set,
                 waiting=said.waiting,
+                only=wanted,
             )
 
         self._runner.run_operation(
@@ -675,11 +416,11 @@ class ImportDialog(StoppableDialog):
         self.phase = self.DONE
         self.results = results
         self._hide_progress()
-        by_path = {result.path: result for result in results}
+        by_key = {(result.path, result.display_name): result for result in results}
         for line in self.model.lines:
             if not line.importable:
                 continue
-            result = by_path.get(line.path)
+            result = by_key.get(line.key)
             if result is None:
                 line.state = NOT_DONE
                 line.details = [
@@ -713,6 +454,24 @@ class ImportDialog(StoppableDialog):
         self.finished_import.emit(results)
         if self._close_when_done:
             self._finish_closing()
+
+    def _sender_warnings(self, lines: list[FileLine]) -> str:
+        """A sentence about the workbooks whose message does not come from their service's
+        address ("" when there is none)."""
+        doubtful = [line for line in lines if line.sender_warning]
+        if not doubtful:
+            return ""
+        return " " + arg_count(
+            len(doubtful),
+            self.tr(
+                "%1 classeur reçu par courriel ne vient pas de l'adresse de son service : "
+                "vérifiez-le (en orange dans la liste)."
+            ),
+            self.tr(
+                "%1 classeurs reçus par courriel ne viennent pas de l'adresse de leur service : "
+                "vérifiez-les (en orange dans la liste)."
+            ),
+        )
 
     def import_summary(self) -> str:
         """The French summary of what the import did."""
@@ -770,6 +529,7 @@ class ImportDialog(StoppableDialog):
                 self.tr("%1 fichier refusé ou déjà importé a été laissé de côté."),
                 self.tr("%1 fichiers refusés ou déjà importés ont été laissés de côté."),
             )
+        text += self._sender_warnings(imported)
         for line in imported:
             outcome = line.outcome
             assert outcome is not None
@@ -779,7 +539,7 @@ class ImportDialog(StoppableDialog):
                         "« %1 » a apporté le questionnaire « %2 » : il est maintenant dans la "
                         "liste des questionnaires (Fichier › Mon service et mon questionnaire)."
                     ),
-                    line.path.name,
+                    line.display_name,
                     outcome.questionnaire_title,
                 )
             elif (
@@ -789,7 +549,7 @@ class ImportDialog(StoppableDialog):
             ):
                 text += " " + arg(
                     self.tr("Les réponses de « %1 » portent sur le questionnaire « %2 »."),
-                    line.path.name,
+                    line.display_name,
                     outcome.questionnaire_title or outcome.questionnaire_id,
                 )
         return text

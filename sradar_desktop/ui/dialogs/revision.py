@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QObject,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -80,7 +81,7 @@ class LinksModel(QAbstractTableModel):
     corrected = Signal()
     refused = Signal(str)
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.preview: RevisionPreview | None = None
         self.matching = Matching(())
@@ -241,7 +242,7 @@ class LinksTable(QTableView):
 class ChangedLinksProxy(QSortFilterProxyModel):
     """The links, without the unchanged actions (« identique ») while ``hide_same``."""
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.hide_same = True
 

@@ -4,6 +4,8 @@ next one not answered)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
@@ -16,6 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTreeView, QWidget
 
+from sradar_desktop.domain.scale import Scale
 from sradar_desktop.services.views.entry import EntryFilter, EntryRow, EntrySheet
 from sradar_desktop.ui.entry.models import ActionFilterProxy, ActionTableModel, PlanTreeModel
 from sradar_desktop.ui.parts.delegates import StatusDelegate, TreeTextDelegate, WrappedTextDelegate
@@ -35,7 +38,7 @@ class ActionList(QObject):
     activated = Signal()
     shown_changed = Signal()  # the rows shown changed (their count with them)
 
-    def __init__(self, scale_of, parent: QWidget) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, scale_of: Callable[[], Scale | None], parent: QWidget) -> None:
         super().__init__(parent)
         guard = PlainKeysGuard(parent)
         self.tree_model = PlanTreeModel(self)
@@ -75,7 +78,7 @@ class ActionList(QObject):
         self.proxy.setSourceModel(self.model)
         self.table = self._build_table(scale_of)
 
-    def _build_table(self, scale_of) -> QTableView:  # type: ignore[no-untyped-def]
+    def _build_table(self, scale_of: Callable[[], Scale | None]) -> QTableView:
         table = QTableView()
         table.setObjectName("actions")
         table.setModel(self.proxy)

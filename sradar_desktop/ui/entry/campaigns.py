@@ -18,6 +18,7 @@ from sradar_desktop.ui.dialogs.campaigns import CampaignDialog, NewCampaignDialo
 from sradar_desktop.ui.dialogs.start import IdentityDialog
 from sradar_desktop.ui.entry.editing import Editing
 from sradar_desktop.ui.parts.settings import Settings
+from sradar_desktop.ui.parts.single_instance import InstanceGuard
 
 
 class CampaignsWindow(Protocol):
@@ -29,7 +30,7 @@ class CampaignsWindow(Protocol):
     questionnaire_id: str
     data: EntryData | None
     loading: bool
-    guard: object | None
+    guard: InstanceGuard | None
     editing: Editing
 
     def campaign(self) -> CampaignSummary | None: ...

@@ -7,6 +7,7 @@ comment's editing burst as one step) and carries the engine's news to the window
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import count
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -119,7 +120,12 @@ class _Writer:
     def __init__(self, runner: TaskRunner) -> None:
         self.runner = runner
 
-    def run(self, work, on_done, on_error) -> None:  # type: ignore[no-untyped-def]
+    def run(
+        self,
+        work: Callable[[], object],
+        on_done: Callable[[object], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
         self.runner.run(lambda _progress: work(), on_done=on_done, on_error=on_error)
 
     def wait(self, seconds: float) -> bool:
@@ -127,7 +133,7 @@ class _Writer:
 
 
 class _Timer:
-    def __init__(self, parent: QObject, retry) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent: QObject, retry: Callable[[], None]) -> None:
         self.timer = QTimer(parent)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(retry)
@@ -185,14 +191,17 @@ class EntryController(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(1000)
         self._writer = TaskRunner(self, max_threads=1)
-        self.engine = AnswerEngine(
+        self.engine: AnswerEngine = AnswerEngine(
             data,
             _Writer(self._writer),
             drafts=drafts,
             listener=_Signals(self),
-            retry_timer=_Timer(self, lambda: self.engine.retry()),
+            retry_timer=_Timer(self, self._retry),
         )
         self._bursts = count(1)
+
+    def _retry(self) -> None:
+        self.engine.retry()
 
     def new_burst(self) -> int:
         """A new comment editing burst (the agent entered the comment field)."""

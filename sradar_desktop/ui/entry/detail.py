@@ -5,7 +5,6 @@ elsewhere meanwhile, the newer values are shown with what the agent typed, to pu
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import pairwise
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -37,7 +36,7 @@ from sradar_desktop.ui.entry.models import CONFIRM_KEY, HistoryModel, carried_te
 from sradar_desktop.ui.parts.delegates import text_color_on
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import set_tone
-from sradar_desktop.ui.parts.widgets import CommentEdit, PlainKeysGuard, escape_leaves
+from sradar_desktop.ui.parts.widgets import CommentEdit, PlainKeysGuard, escape_leaves, tab_order
 
 COMMENT_PAUSE_MS = 1000
 
@@ -320,8 +319,7 @@ class ActionDetail(QWidget):
             button.show()
         self.status_row.addStretch(1)
         self.status_row.addWidget(self.clear_button)
-        for first, second in pairwise(self.focus_chain()):
-            QWidget.setTabOrder(first, second)
+        tab_order(self.focus_chain())
 
     @staticmethod
     def _button_style(color: str) -> str:
@@ -346,8 +344,11 @@ class ActionDetail(QWidget):
         if entry is not self.entry:
             self.commit_pending()
         self.entry = entry
-        editable = entry is not None and self.controller is not None
-        editable = editable and not self.controller.engine.read_only  # type: ignore[union-attr]
+        editable = (
+            entry is not None
+            and self.controller is not None
+            and not self.controller.engine.read_only
+        )
         if entry is None or self.controller is None:
             self.code_label.setText("")
             self.path_label.setText("")
@@ -640,6 +641,7 @@ class ActionDetail(QWidget):
         stops: list[list[QWidget]] = [[self.tabs.tabBar()]]
         if self.tabs.currentIndex() == 1:
             return [*stops, [self.history_view]]
+        fields: list[list[QWidget]] = [[field] for field in self.indicators.fields()]
         return [
             *stops,
             [self.reapply_button],
@@ -648,7 +650,7 @@ class ActionDetail(QWidget):
             list(self.status_buttons.values()),
             [self.clear_button],
             [self.comment_edit],
-            *([field] for field in self.indicators.fields()),
+            *fields,
         ]
 
     def spoken_answer(self) -> str:

@@ -5,6 +5,7 @@ not saved."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Protocol, cast
 
@@ -32,6 +33,8 @@ from sradar_desktop.ui.entry.header import EntryHeader
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.speech import announce
 from sradar_desktop.ui.parts.widgets import Banner
+
+log = logging.getLogger(__name__)
 
 
 class _Menus(Protocol):
@@ -289,15 +292,17 @@ class Editing(QObject):
     def undo_state_changed(self, *_args: object) -> None:
         menus = self.window.menus
         stack = self.controller.undo_stack if self.controller else None
-        can_undo = stack is not None and stack.canUndo()
-        can_redo = stack is not None and stack.canRedo()
+        undo_text = stack.undoText() if stack is not None and stack.canUndo() else None
+        redo_text = stack.redoText() if stack is not None and stack.canRedo() else None
         menus.undo_action.setEnabled(True)  # it also takes back a comment being typed
-        menus.redo_action.setEnabled(can_redo)
+        menus.redo_action.setEnabled(redo_text is not None)
         menus.undo_action.setText(
-            arg(self.tr("&Annuler %1"), stack.undoText()) if can_undo else self.tr("&Annuler")
+            arg(self.tr("&Annuler %1"), undo_text) if undo_text is not None else self.tr("&Annuler")
         )
         menus.redo_action.setText(
-            arg(self.tr("&Rétablir %1"), stack.redoText()) if can_redo else self.tr("&Rétablir")
+            arg(self.tr("&Rétablir %1"), redo_text)
+            if redo_text is not None
+            else self.tr("&Rétablir")
         )
 
     def undo(self) -> None:
@@ -382,6 +387,18 @@ class Editing(QObject):
                 return False
         invalid = window.detail.indicators.has_invalid_values()
         return not invalid or self._close_with_invalid(invalid)
+
+    def save_without_asking(self) -> None:
+        """The program ends from outside (the session ends, the system stops it): the comment
+        or value being typed is committed, the writes finish or wait in the drafts file.
+        Indicator values that are not numbers cannot be saved; they are named in the log."""
+        window = self.window
+        window.detail.commit_pending()
+        if self.controller is not None:
+            self.controller.engine.end()
+        invalid = window.detail.indicators.has_invalid_values()
+        if invalid:
+            log.warning("Fin du programme : valeurs refusées non enregistrées : %s", invalid)
 
     def _close_with_unsaved(self) -> bool:
         """Some changes could not be saved: retry, close anyway (they stay in the drafts), or

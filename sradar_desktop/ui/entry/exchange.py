@@ -22,17 +22,22 @@ from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.failures import Failure
+from sradar_desktop.mail.reader import MESSAGE_SUFFIXES
+from sradar_desktop.mail.writer import DraftFile
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
+from sradar_desktop.services.addresses import return_address
 from sradar_desktop.services.exchange import ExportResult, export_workbook, resolve_campaign
 from sradar_desktop.services.imports import FileResult, ImportInfo, last_import, undo_import
+from sradar_desktop.services.mailing import answers_draft
 from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
 from sradar_desktop.services.sending import answers_file_name, campaign_roster, sending_region
 from sradar_desktop.ui.dialogs.import_files import ImportDialog
-from sradar_desktop.ui.dialogs.sending import SendDialog, open_folder
+from sradar_desktop.ui.dialogs.sending import SendDialog
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import bring_to_front
+from sradar_desktop.ui.parts.mail_program import MailProgram, open_file
 from sradar_desktop.ui.parts.settings import Folder
-from sradar_desktop.ui.parts.widgets import window_action
+from sradar_desktop.ui.parts.widgets import ask, window_action
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -100,7 +105,8 @@ class _Detail(Protocol):
 
 log = logging.getLogger(__name__)
 
-IMPORTABLE_SUFFIXES = frozenset(SPREADSHEET_SUFFIXES | TEXT_SUFFIXES)
+# Workbooks and plan tables, and saved messages whose attached workbooks are imported.
+IMPORTABLE_SUFFIXES = frozenset(SPREADSHEET_SUFFIXES | TEXT_SUFFIXES | MESSAGE_SUFFIXES)
 _DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
 
@@ -188,6 +194,8 @@ class WorkbookExchange(QObject):
         self.dialog: ImportDialog | SendDialog | None = None
         self.message_box: QMessageBox | None = None
         self._busy = False
+        self.mail = MailProgram(self)
+        self.mail.said.connect(self._mail_said)
         read_only = window.db.read_only
 
         self.import_action = self._action(
@@ -195,8 +203,9 @@ class WorkbookExchange(QObject):
             self.choose_files,
             "Ctrl+I",
             self.tr(
-                "Importer des classeurs reçus (réponses, consolidations) ou un plan en tableau ; "
-                "on peut aussi déposer les fichiers sur la fenêtre"
+                "Importer des classeurs reçus (réponses, consolidations), des messages "
+                "enregistrés (.eml, .msg) qui les portent, ou un plan en tableau ; on peut aussi "
+                "déposer les fichiers sur la fenêtre"
             ),
         )
         self.import_action.setIconText(self.tr("Importer des classeurs"))
@@ -218,7 +227,10 @@ class WorkbookExchange(QObject):
             self.tr("&Préparer l'envoi…"),
             self.prepare_sending,
             "",
-            self.tr("Un classeur vierge par service attendu, à envoyer par courriel"),
+            self.tr(
+                "Un message par service attendu, son classeur vierge joint, ou des relances aux "
+                "services à qui il manque des réponses"
+            ),
         )
         for action in (self.import_action, self.send_action):
             action.setEnabled(not read_only)
@@ -269,7 +281,7 @@ class WorkbookExchange(QObject):
             box.setInformativeText(informative)
         if folder is not None:
             show = box.addButton(self.tr("Ouvrir le dossier"), QMessageBox.ButtonRole.ActionRole)
-            show.clicked.connect(lambda: open_folder(folder))
+            show.clicked.connect(lambda: open_file(folder))
         box.addButton(self.tr("Fermer"), QMessageBox.ButtonRole.RejectRole)
         box.finished.connect(box.deleteLater)
         self.message_box = box
@@ -279,19 +291,8 @@ class WorkbookExchange(QObject):
     def _ask(
         self, text: str, informative: str, yes: str, no: str, on_yes: Callable[[], None]
     ) -> QMessageBox:
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(APP_NAME)
-        box.setText(text)
-        box.setInformativeText(informative)
-        accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(no, QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(accept)
-        box.buttonClicked.connect(lambda button: on_yes() if button is accept else None)
-        box.finished.connect(box.deleteLater)
-        self.message_box = box
-        box.open()
-        return box
+        self.message_box = ask(self.window, text, informative, yes, no, on_yes)  # type: ignore[arg-type]
+        return self.message_box
 
     def _report(self, failure: Failure) -> None:
         """A failed operation in a box: a warning for what the user can fix, an error for a
@@ -333,8 +334,9 @@ class WorkbookExchange(QObject):
             self.tr("Importer des classeurs"),
             str(self.window.settings.folder(Folder.RECEIVED)),
             self.tr(
-                "Classeurs et tableaux (*.xlsx *.xlsm *.ods *.xls *.csv *.txt);;"
-                "Tous les fichiers (*)"
+                "Classeurs, tableaux et messages (*.xlsx *.xlsm *.ods *.xls *.csv *.txt *.eml "
+                "*.msg);;Classeurs et tableaux (*.xlsx *.xlsm *.ods *.xls *.csv *.txt);;"
+                "Messages enregistrés (*.eml *.msg);;Tous les fichiers (*)"
             ),
         )
         if names:
@@ -600,13 +602,13 @@ class WorkbookExchange(QObject):
 
         self.window.tasks.run_operation(
             work,
-            on_done=self._exported,
+            on_done=lambda result: self._exported(result, campaign, code),
             on_failure=self._report,
             failed=arg(self.tr("Vos réponses n'ont pas pu être écrites dans « %1 »"), path.name),
             what_to_do=self.tr("Ce que vous avez saisi est toujours dans la base ; réessayez."),
         )
 
-    def _exported(self, result: ExportResult) -> None:
+    def _exported(self, result: ExportResult, campaign: str, code: str) -> None:
         self._busy = False
         self.window.statusBar().clearMessage()
         log.info("Export : %s", result.describe())
@@ -625,19 +627,64 @@ class WorkbookExchange(QObject):
                     done.to_confirm, self.tr("reprise à confirmer"), self.tr("reprises à confirmer")
                 ),
             )
-        self._box(
+        box = self._box(
             QMessageBox.Icon.Information,
             arg(self.tr("Vos réponses sont enregistrées dans « %1 »."), result.path.name),
             arg(
                 self.tr(
                     "%1, dans le dossier %2.\n\nJoignez ce fichier à un courriel pour le "
-                    "secrétariat ; il s'ouvre aussi dans Excel ou LibreOffice."
+                    "secrétariat (« Ouvrir dans la messagerie » le prépare, adressé au "
+                    "secrétariat) ; il s'ouvre aussi dans Excel ou LibreOffice."
                 ),
                 counted,
                 result.path.parent,
             ),
             folder=result.path.parent,
         )
+        mail = box.addButton(
+            self.tr("Ouvrir dans la &messagerie"), QMessageBox.ButtonRole.ActionRole
+        )
+        mail.setObjectName("ouvrir-messagerie")
+        box.setDefaultButton(mail)
+        mail.clicked.connect(
+            lambda: self.open_answers_in_mail_program(
+                result.path, campaign, code, result.completion.describe()
+            )
+        )
+
+    def open_answers_in_mail_program(
+        self, workbook: Path, campaign: str, code: str, completion: str
+    ) -> None:
+        """« Ouvrir dans la messagerie » after the export: beside the workbook, a draft to the
+        campaign's return address that carries it, opened in the mail program."""
+        db = self.window.db
+        self.window.tasks.run_operation(
+            lambda _progress: answers_draft(
+                db, workbook, respondent_code=code, campaign_id=campaign, completion=completion
+            ),
+            on_done=self._answers_draft_written,
+            on_failure=self._report,
+            failed=arg(self.tr("Le message de « %1 » n'a pas pu être préparé"), workbook.name),
+        )
+
+    def _answers_draft_written(self, draft: DraftFile) -> None:
+        if not draft.to:
+            self._box(
+                QMessageBox.Icon.Information,
+                self.tr("L'adresse du secrétariat n'est pas connue de ce poste."),
+                self.tr(
+                    "Le message est préparé sans destinataire : indiquez-le dans votre "
+                    "messagerie. L'adresse arrive avec le classeur vierge que le secrétariat "
+                    "vous envoie ; importez-le pour qu'elle soit connue."
+                ),
+            )
+        self.mail.open(draft)
+
+    def _mail_said(self, text: str, problem: bool) -> None:
+        if problem:
+            self._box(QMessageBox.Icon.Warning, text)
+        else:
+            self._status(text, 20_000)
 
     # -- preparing the sending -----------------------------------------------------------------
 
@@ -653,13 +700,13 @@ class WorkbookExchange(QObject):
         self._busy = True
 
         self.window.tasks.run_operation(
-            lambda _progress: campaign_roster(db, campaign),
+            lambda _progress: (*campaign_roster(db, campaign), return_address(db, campaign)),
             on_done=lambda result: self._open_send(*result),
             on_failure=self._report,
             failed=self.tr("La liste des services attendus n'a pas pu être lue"),
         )
 
-    def _open_send(self, members: list, campaign_title: str) -> None:
+    def _open_send(self, members: list, campaign_title: str, back: str) -> None:
         self._busy = False
         data = self.window.data
         if data is None:
@@ -674,6 +721,7 @@ class WorkbookExchange(QObject):
                 data.plan, self.window.identity.department if self.window.identity else ""
             ),
             folder=self.window.settings.send_folder,
+            return_address=back,
             parent=self.window,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -79,7 +79,7 @@ class IndicatorsForm(QWidget):
         """The fields of ``entry``'s indicators, in the Tab order after ``after``."""
         while self.grid.count():
             item = self.grid.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()

@@ -4,7 +4,9 @@ consolidation window."""
 
 from __future__ import annotations
 
-from typing import Protocol, cast
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QKeyCombination, QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -29,6 +31,9 @@ from sradar_desktop.ui.parts.layout import add_menu
 from sradar_desktop.ui.parts.settings import Settings
 from sradar_desktop.ui.parts.widgets import window_action
 
+if TYPE_CHECKING:
+    from sradar_desktop.ui.consolidation.window import ConsolidationWindow
+
 # The top row of a French (AZERTY) keyboard types these without Shift where the digits are.
 AZERTY_DIGITS = (
     Qt.Key.Key_Ampersand,
@@ -51,7 +56,7 @@ class MenusWindow(Protocol):
     settings: Settings
     identity: Identity | None
     questionnaire_id: str
-    consolidation_window: QMainWindow | None
+    consolidation_window: ConsolidationWindow | None
     detail: ActionDetail
     filters: EntryFilters
     editing: Editing
@@ -98,7 +103,13 @@ class EntryMenus(QObject):
         self._build_going()
         self._build_menus()
 
-    def _action(self, text: str, slot, keys=(), tip: str = "") -> QAction:  # type: ignore[no-untyped-def]
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        keys: Sequence[str | Qt.Key] = (),
+        tip: str = "",
+    ) -> QAction:
         return window_action(self.main, text, slot, [QKeySequence(k) for k in keys], tip)
 
     def _build_file_and_edit(self) -> None:
@@ -300,7 +311,7 @@ class EntryMenus(QObject):
             action = window_action(
                 self.main,
                 level.label,
-                lambda code=level.code: window.set_current_status(code),
+                functools.partial(window.set_current_status, level.code),
                 shortcuts,
                 arg(self.tr("Réponse « %1 » pour l'action en cours"), level.label),
             )

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QSortFilterProxyModel,
     Qt,
 )
@@ -105,7 +106,7 @@ class PlanTreeModel(QAbstractItemModel):
     FilterRole = USER + 2
     ProgressRole = USER + 3
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._root = _Node("root", -1, "", "", None)
         self._sheet: EntrySheet | None = None
@@ -255,7 +256,7 @@ class ActionTableModel(QAbstractTableModel):
     EntryRole = USER + 2
     StatusRole = USER + 3
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sheet: EntrySheet | None = None
         self._rows: list[EntryRow] = []
@@ -430,7 +431,7 @@ class ActionFilterProxy(QSortFilterProxyModel):
     « non renseignées seulement », until the agent moves on.
     """
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._criteria = EntryFilter()
         self._test = lambda _row: True
@@ -509,7 +510,7 @@ class HistoryModel(QAbstractTableModel):
 
     WHEN, WHAT = range(2)
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._lines: list[HistoryLine] = []
 
@@ -556,7 +557,7 @@ class QuestionnaireListModel(QAbstractListModel):
 
     IdRole = USER + 1
 
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._items: list[QuestionnaireSummary] = []
 

@@ -14,7 +14,7 @@ action's answer), ``editing`` (saving and undoing), ``campaigns`` (identity, cam
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDropEvent
@@ -29,7 +29,7 @@ from sradar_desktop.services.database import Database
 from sradar_desktop.services.drafts import DraftStore
 from sradar_desktop.services.entry import EntryData, Identity, open_remembered
 from sradar_desktop.services.instance_lock import database_key
-from sradar_desktop.services.views.entry import EntryRow, EntrySheet
+from sradar_desktop.services.views.entry import EntryFilter, EntryRow, EntrySheet
 from sradar_desktop.ui.entry.action_list import ActionList
 from sradar_desktop.ui.entry.campaigns import Campaigns
 from sradar_desktop.ui.entry.controller import EntryController
@@ -50,11 +50,22 @@ from sradar_desktop.ui.parts.layout import (
     show_placed,
 )
 from sradar_desktop.ui.parts.settings import Settings
+from sradar_desktop.ui.parts.single_instance import InstanceGuard
 from sradar_desktop.ui.parts.speech import announce
 from sradar_desktop.ui.parts.tasks import TaskRunner
-from sradar_desktop.ui.parts.widgets import Banner, focus_step
+from sradar_desktop.ui.parts.widgets import Banner, focus_step, tab_order
+
+if TYPE_CHECKING:
+    from sradar_desktop.ui.consolidation.window import ConsolidationWindow
 
 _FROM_SETTINGS = object()
+
+
+def pane_sizes(length: int) -> list[int]:
+    """Plan, actions, detail: the detail keeps room for the answer buttons in a row."""
+    tree = clamp(length * 0.2, 200, 320)
+    detail = clamp(length * 0.32, 360, 460)
+    return [tree, max(length - tree - detail, 0), detail]
 
 
 class MainWindow(QMainWindow):
@@ -71,7 +82,7 @@ class MainWindow(QMainWindow):
         settings: Settings | None = None,
         identity: Identity | object | None = _FROM_SETTINGS,
         questionnaire_id: str | None = None,
-        guard: object | None = None,
+        guard: InstanceGuard | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
@@ -81,7 +92,7 @@ class MainWindow(QMainWindow):
         )
         self.questionnaire_id = questionnaire_id or self.settings.questionnaire_id
         self.guard = guard
-        self.consolidation_window = None
+        self.consolidation_window: ConsolidationWindow | None = None
         self.data: EntryData | None = None
         self.campaigns_shown: list[CampaignSummary] = []  # of the questionnaire shown
         self.controller: EntryController | None = None
@@ -117,7 +128,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         # On a first start the plan and the detail take their share of the screen and the
         # list of actions, the rest: its Action column is the one that needs the room.
-        self.panes = PaneSizer(self.splitter, self._pane_sizes)
+        self.panes = PaneSizer(self.splitter, pane_sizes)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 2)
@@ -126,7 +137,15 @@ class MainWindow(QMainWindow):
             layout.addWidget(widget)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self._set_tab_order()
+        # Qt's own order (the detail pane keeps its part in order as its answers change).
+        tab_order(
+            [
+                *self.filters.widgets(),
+                self.action_list.tree,
+                self.action_list.table,
+                *self.detail.focus_chain(),
+            ]
+        )
         self._placed = restore_placement(
             self, self.settings.geometry, self.panes, self.settings.splitter_state
         )
@@ -136,7 +155,8 @@ class MainWindow(QMainWindow):
         self.banner.button.clicked.connect(self.editing.save_now)
         self.info_banner.button.clicked.connect(self.campaigns.edit_identity)
         self.filters.changed.connect(self._filters_changed)
-        self.filters.cleared.connect(self._filters_cleared)
+        self.filters.cleared.connect(self.action_list.whole_plan)
+        self.filters.cleared.connect(self._filters_changed)
         self.filters.search_edit.escape_pressed.connect(self.focus_table)
         self.action_list.tree_changed.connect(self._filters_changed)
         self.action_list.current_changed.connect(self._current_changed)
@@ -158,21 +178,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.work)
         self.statusBar().addPermanentWidget(self.database_label, 1)
 
-    def _set_tab_order(self) -> None:
-        chain = [
-            *self.filters.widgets(),
-            self.action_list.tree,
-            self.action_list.table,
-            *self.detail.focus_chain(),
-        ]
-        for first, second in pairwise(chain):
-            QWidget.setTabOrder(first, second)
-
     def focusNextPrevChild(self, next: bool) -> bool:
         """Tab and Maj+Tab go round the window in reading order: the banners' buttons, the
         filters, the plan, the actions, the detail pane, and back to the top — never round
         the detail pane alone."""
-        stops = [
+        stops: list[list[QWidget]] = [
             [self.banner.button],
             [self.info_banner.button],
             *([widget] for widget in self.filters.widgets()),
@@ -273,7 +283,6 @@ class MainWindow(QMainWindow):
             self.action_list.proxy.set_criteria(self._criteria())
         self.action_list.select_code(last, fallback_first=True)
         self.update_count()
-        self._set_tab_order()
         self.update_header()
         self._update_banners()
         self.editing.undo_state_changed()
@@ -347,16 +356,12 @@ class MainWindow(QMainWindow):
 
     # ==== filters and the current action ========================================================
 
-    def _criteria(self):  # type: ignore[no-untyped-def]
+    def _criteria(self) -> EntryFilter:
         return self.filters.criteria(self.action_list.tree_filter())
 
     def _filters_changed(self) -> None:
         if self.sheet is not None:
             self.action_list.filter(self._criteria())
-
-    def _filters_cleared(self) -> None:
-        self.action_list.whole_plan()
-        self._filters_changed()
 
     def update_count(self) -> None:
         sheet = self.sheet
@@ -501,19 +506,20 @@ class MainWindow(QMainWindow):
         anywhere else on the window (see ``ui.parts.widgets.FileDragsToWindow``)."""
         return self.exchange.file_drops.handle(event)
 
-    @staticmethod
-    def _pane_sizes(length: int) -> list[int]:
-        """Plan, actions, detail: the detail keeps room for the answer buttons in a row."""
-        tree = clamp(length * 0.2, 200, 320)
-        detail = clamp(length * 0.32, 360, 460)
-        return [tree, max(length - tree - detail, 0), detail]
-
     def show_restored(self) -> None:
         """Show the window as it was left; maximised on a first start on a small screen."""
         show_placed(self, self._placed)
 
     def bring_to_front(self) -> None:
         bring_to_front(self)
+
+    def save_for_session_end(self) -> None:
+        """The system ends the program (see ``ui.parts.session_end``): everything typed is
+        saved or kept in the drafts file, the window's place remembered; nothing is asked."""
+        self.editing.save_without_asking()
+        self.settings.geometry = self.saveGeometry()
+        self.settings.splitter_state = self.splitter.saveState()
+        self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.editing.ready_to_close():

@@ -18,7 +18,13 @@ from PySide6.QtGui import (
     QTextLayout,
     QTextOption,
 )
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
 
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.services.views.entry import EntryRow, Progress
@@ -236,7 +242,7 @@ class StatusDelegate(QStyledItemDelegate):
         rect = option.rect.adjusted(PADDING, PADDING, -PADDING, -PADDING)
         color = level_color(scale, status)
         top = rect.top()
-        if color is not None and scale is not None:
+        if color is not None and scale is not None and status is not None:
             label = scale.level(status).label
             font = chip_font(option.font)
             size = chip_size(label, font)
@@ -337,7 +343,7 @@ class TreeTextDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _progress_index(index: Index) -> QModelIndex:
-        return index.siblingAtColumn(1)
+        return index.sibling(index.row(), 1)
 
     @staticmethod
     def _badge_size(font: QFont) -> QSize:
@@ -346,7 +352,7 @@ class TreeTextDelegate(QStyledItemDelegate):
 
     def _text_width(self, option: QStyleOptionViewItem, index: Index) -> int:
         view = option.widget
-        if view is None or not hasattr(view, "header"):
+        if not isinstance(view, QTreeView):
             return max(option.rect.width() - 8, 40)
         depth = 1
         parent = index.parent()

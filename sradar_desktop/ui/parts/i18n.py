@@ -57,7 +57,7 @@ FRENCH_LOCALE = "fr_FR.UTF-8"
 class MissingFrench(QTranslator):
     """Qt's strings missing from ``qtbase_fr`` (see ``QT_MISSING_FRENCH``)."""
 
-    def translate(
+    def translate(  # type: ignore[override]  # None is Qt's null string
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str | None:
         # None (a null string for Qt), not "": Qt then asks the next catalogue, and in the

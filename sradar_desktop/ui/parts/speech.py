@@ -105,7 +105,8 @@ class _Application(QAccessibleObject):
     def childCount(self) -> int:
         return len(self._windows())
 
-    def child(self, index: int) -> QAccessibleInterface | None:
+    # Qt's null interface is None: PySide's stubs say an interface is always returned.
+    def child(self, index: int) -> QAccessibleInterface | None:  # type: ignore[override]
         windows = self._windows()
         return windows[index] if 0 <= index < len(windows) else None
 
@@ -115,10 +116,10 @@ class _Application(QAccessibleObject):
                 return index
         return -1
 
-    def parent(self) -> QAccessibleInterface | None:
+    def parent(self) -> QAccessibleInterface | None:  # type: ignore[override]
         return None
 
-    def focusChild(self) -> QAccessibleInterface | None:
+    def focusChild(self) -> QAccessibleInterface | None:  # type: ignore[override]
         window = QGuiApplication.focusWindow()
         return window.accessibleRoot() if window is not None else None
 

@@ -19,7 +19,8 @@ class ReadableStyle(QProxyStyle):
     def subElementRect(
         self, element: QStyle.SubElement, option: QStyleOption, widget: QWidget | None = None
     ) -> QRect:
-        rect = super().subElementRect(element, option, widget)
+        # Qt asks without a widget too; PySide's stubs say a widget is always given.
+        rect = super().subElementRect(element, option, widget)  # type: ignore[arg-type]
         if element == QStyle.SubElement.SE_TabBarTabText:
             # One pixel above the line for the accents of capitals.
             missing = option.fontMetrics.height() + 1 - rect.height()

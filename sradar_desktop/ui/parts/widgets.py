@@ -1,10 +1,12 @@
 """Small widgets of both windows: the message banner, the text fields that leave the window's
-shortcuts alone, the guard that keeps the answer keys out of lists and menus, drop-down lists
-that cut a long choice with « … », and Tab going round a window in reading order."""
+shortcuts alone, the guard that keeps the answer keys out of lists and menus, the question that
+does not stop the window, drop-down lists that cut a long choice with « … », and Tab going round
+a window in reading order."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import ClassVar
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -35,6 +38,38 @@ from PySide6.QtWidgets import (
     QStylePainter,
     QWidget,
 )
+
+from sradar_desktop import APP_NAME
+
+
+def ask(
+    parent: QWidget,
+    text: str,
+    informative: str,
+    yes: str,
+    no: str,
+    on_yes: Callable[[], None],
+    *,
+    destructive: bool = False,
+) -> QMessageBox:
+    """A question that does not block the event loop (``open``, not ``exec``): ``on_yes`` runs
+    when ``yes`` is chosen. A ``destructive`` yes (files replaced) is not what Enter does."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(APP_NAME)
+    box.setText(text)
+    box.setInformativeText(informative)
+    role = QMessageBox.ButtonRole
+    accept = box.addButton(yes, role.DestructiveRole if destructive else role.AcceptRole)
+    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    if destructive:
+        box.setDefaultButton(QMessageBox.StandardButton.NoButton)
+    else:
+        box.setDefaultButton(accept)
+    box.buttonClicked.connect(lambda button: on_yes() if button is accept else None)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
 
 
 # Keys the window handles even while the agent types: undo and redo the window's way (a whole
@@ -102,10 +137,16 @@ def window_action(
         action.setStatusTip(tip)
         action.setToolTip(tip)
     action.triggered.connect(lambda _checked=False: slot())
-    if any(s[0].keyboardModifiers() & Qt.KeyboardModifier.AltModifier for s in unique.values()):
+    if any(_with_alt(sequence) for sequence in unique.values()):
         action.triggered.connect(lambda _checked=False: _forget_alt(window))
     window.addAction(action)
     return action
+
+
+def _with_alt(sequence: QKeySequence) -> bool:
+    """Whether the first key of ``sequence`` is pressed with Alt."""
+    first = sequence[0]  # type: ignore[index]  # PySide's stubs lack QKeySequence.__getitem__
+    return bool(first.keyboardModifiers() & Qt.KeyboardModifier.AltModifier)
 
 
 def _forget_alt(window: QWidget) -> None:
@@ -380,7 +421,15 @@ def _entry(stop: Sequence[QWidget]) -> QWidget | None:
     first control that takes the focus."""
     checked = [widget for widget in stop if _checked_button(widget)]
     ready = [widget for widget in stop if _takes_tab(widget)]
-    return (checked or ready or [None])[0]
+    candidates = checked or ready
+    return candidates[0] if candidates else None
+
+
+def tab_order(widgets: Sequence[QWidget]) -> None:
+    """Qt's own Tab order through ``widgets``, in that order (what ``focus_step`` does not
+    cover: the order inside a pane, the windows that have no stops)."""
+    for first, second in pairwise(widgets):
+        QWidget.setTabOrder(first, second)
 
 
 def focus_step(stops: Sequence[Sequence[QWidget]], *, forward: bool) -> bool:

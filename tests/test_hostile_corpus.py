@@ -247,6 +247,20 @@ def built(tmp_path_factory) -> Corpus:
 # Import ---------------------------------------------------------------------------------------
 
 
+def _reported_files(stdout: str) -> list[str]:
+    """The files the import reports on, in order: one line each, « Import n° N — fichier : … »
+    or, when nothing was written, « fichier : … » (conflicts and the undo hint are not files)."""
+    files = []
+    for line in stdout.splitlines():
+        if line.startswith(("  ", "Pour annuler")) or " : " not in line:
+            continue
+        number, dash, rest = line.partition(" — ")
+        if dash and number.removeprefix("Import n° ").isdigit():
+            line = rest
+        files.append(line.split(" : ", 1)[0])
+    return files
+
+
 def _clean(run: Run) -> None:
     assert not ENGLISH.search(run.stdout + run.stderr), run.stdout + run.stderr
     assert run.peak_memory < PEAK_MEMORY, f"{run.peak_memory / 1024**2:.0f} Mo"
@@ -287,7 +301,7 @@ def test_import_refuses_the_hostile_file_alone(name, built, tmp_path, data_dir):
         data_dir=data_dir,
     )
     _clean(run)
-    reported = [line.split(" : ", 1)[0] for line in run.stdout.splitlines() if " : " in line]
+    reported = _reported_files(run.stdout)
     db = open_database(database)
     try:
         after = state(db, with_stamps=run.returncode != 0)

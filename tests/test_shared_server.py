@@ -309,6 +309,18 @@ def _import_blocked_on_the_lock(url: URL, workbooks: list[Path], data_dir: Path)
     return command, lock
 
 
+def _numbered(out: str) -> list[str]:
+    """The files the import reports, in order, each under the number it got (1, 2, 3…)."""
+    files = []
+    for number, line in enumerate(
+        (line for line in out.splitlines() if line.startswith("Import n° ")), start=1
+    ):
+        prefix = f"Import n° {number} — "
+        assert line.startswith(prefix), out
+        files.append(line.removeprefix(prefix).split(" : ", 1)[0])
+    return files
+
+
 def test_an_import_waits_through_a_fast_restart(up, workbooks, data_dir):
     url = _new_database(up)
     command, lock = _import_blocked_on_the_lock(url, workbooks, data_dir)
@@ -326,7 +338,7 @@ def test_an_import_waits_through_a_fast_restart(up, workbooks, data_dir):
         for line in waits
     ), err
     assert "mot de passe" not in err and "psycopg" not in err
-    assert len(out.splitlines()) == len(workbooks), out
+    assert _numbered(out) == [workbook.name for workbook in workbooks], out
     assert _imported(url) == list(SERVICES)
 
 
@@ -342,7 +354,7 @@ def test_an_import_goes_on_through_a_smart_restart(up, workbooks, data_dir):
     out, err = command.communicate(timeout=DEADLINE_S)
     assert command.returncode == 0, err
     assert "mot de passe" not in err
-    assert len(out.splitlines()) == len(workbooks), out
+    assert _numbered(out) == [workbook.name for workbook in workbooks], out
     # The server restarts once the import has left.
     assert restart.wait(DEADLINE_S) == 0, restart.stdout.read()
     assert _imported(url) == list(SERVICES)

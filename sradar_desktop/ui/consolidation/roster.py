@@ -4,13 +4,12 @@ campaign; and the editor of the list of expected respondents."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from sradar_desktop.services.views.consolidation import RefusedFile, roster_figu
 from sradar_desktop.ui.consolidation.delegates import StatusCellDelegate, status_column_width
 from sradar_desktop.ui.consolidation.models import RosterModel
 from sradar_desktop.ui.dialogs.sending_models import ExpectedServicesModel
+from sradar_desktop.ui.parts.dates import DateEdit
 from sradar_desktop.ui.parts.delegates import ProgressDelegate
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import ErrorLabel, MutedLabel
@@ -60,11 +60,7 @@ class RosterPane(QWidget):
                 "incomplet est signalé « en retard »."
             )
         )
-        self.due_edit = QDateEdit()
-        self.due_edit.setObjectName("date-limite")
-        self.due_edit.setCalendarPopup(True)
-        self.due_edit.setDisplayFormat("dd/MM/yyyy")
-        self.due_edit.setAccessibleName(self.tr("Date limite de réponse"))
+        self.due_edit = DateEdit(self.tr("Date limite de réponse"), "date-limite")
         self.due_state = MutedLabel()
         self._due_timer = QTimer(self)
         self._due_timer.setSingleShot(True)
@@ -161,9 +157,9 @@ class RosterPane(QWidget):
             widget.blockSignals(True)
         self.due_box.setChecked(due is not None)
         if due is not None:
-            self.due_edit.setDate(QDate(due.year, due.month, due.day))
+            self.due_edit.set_day(due)
         else:
-            self.due_edit.setDate(QDate.currentDate().addDays(14))
+            self.due_edit.set_day(date.today() + timedelta(days=14))
         for widget in (self.due_box, self.due_edit):
             widget.blockSignals(False)
         self._update_enabled()
@@ -182,8 +178,7 @@ class RosterPane(QWidget):
     def chosen_due(self) -> date | None:
         if not self.due_box.isChecked():
             return None
-        chosen = self.due_edit.date()
-        return date(chosen.year(), chosen.month(), chosen.day())
+        return self.due_edit.day()
 
     def _due_toggled(self, _checked: bool) -> None:
         self._update_enabled()

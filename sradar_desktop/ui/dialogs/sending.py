@@ -21,13 +21,12 @@ from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
-    QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -65,6 +64,7 @@ from sradar_desktop.ui.dialogs.sending_models import (
     PreparedMessagesModel,
     prepared_lines,
 )
+from sradar_desktop.ui.parts.dates import DateEdit
 from sradar_desktop.ui.parts.i18n import arg, arg_count
 from sradar_desktop.ui.parts.layout import MutedLabel, set_tone
 from sradar_desktop.ui.parts.mail_program import MailProgram, open_file
@@ -358,16 +358,10 @@ class SendDialog(StoppableDialog):
         self.since_box = QCheckBox(self.tr("seulement ceux qui n'ont rie&n envoyé depuis le"))
         self.since_box.setObjectName("depuis")
         self.since_box.toggled.connect(lambda *_: self._mode_changed())
-        self.since_edit = QDateEdit(
-            QDate.fromString(
-                (date.today() - timedelta(days=REMINDER_DAYS)).isoformat(), Qt.DateFormat.ISODate
-            )
-        )
-        self.since_edit.setObjectName("date-depuis")
-        self.since_edit.setCalendarPopup(True)
-        self.since_edit.setDisplayFormat("dd/MM/yyyy")
-        self.since_edit.setAccessibleName(
-            self.tr("Date depuis laquelle un service qui a envoyé quelque chose n'est pas relancé")
+        self.since_edit = DateEdit(
+            self.tr("Date depuis laquelle un service qui a envoyé quelque chose n'est pas relancé"),
+            "date-depuis",
+            date.today() - timedelta(days=REMINDER_DAYS),
         )
         since_row = QHBoxLayout()
         since_row.addSpacing(24)
@@ -607,7 +601,7 @@ class SendDialog(StoppableDialog):
     def since(self) -> date | None:
         if not self.reminders or not self.since_box.isChecked():
             return None
-        return date.fromisoformat(self.since_edit.date().toString(Qt.DateFormat.ISODate))
+        return self.since_edit.day()
 
     def _mode_changed(self) -> None:
         self.since_box.setEnabled(self.reminders)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
@@ -151,7 +151,9 @@ class FileDrops(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is not self._window or event.type() not in _DRAG_EVENTS:
             return False
-        return self.handle(event)  # type: ignore[arg-type]
+        # Enter and move events are drop events too (QDragEnterEvent derives from QDragMoveEvent,
+        # itself a QDropEvent).
+        return self.handle(cast(QDropEvent, event))
 
     def handle(self, drag: QDropEvent) -> bool:
         """Accept or refuse a drag (enter, move or drop) of files; ``False`` for anything else
@@ -188,7 +190,9 @@ class WorkbookExchange(QObject):
     database_changed = Signal()  # an import or its undoing changed answers or questionnaires
 
     def __init__(self, window: ExchangeWindow) -> None:
-        super().__init__(window)  # type: ignore[arg-type]
+        # The same window seen as the widget that parents the exchange's dialogs.
+        self.host = cast("QWidget", window)
+        super().__init__(self.host)
         self.window = window
         self.last_import: ImportInfo | None = None
         self.dialog: ImportDialog | SendDialog | None = None
@@ -236,7 +240,7 @@ class WorkbookExchange(QObject):
             action.setEnabled(not read_only)
 
         window.setAcceptDrops(not read_only)
-        self.file_drops = FileDrops(window, self.import_files)
+        self.file_drops = FileDrops(self.host, self.import_files)
         window.installEventFilter(self.file_drops)
         # A moment after the plan is shown: the query does not compete with the first paint.
         self._refresh_timer = QTimer(self)
@@ -247,7 +251,7 @@ class WorkbookExchange(QObject):
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: str, tip: str) -> QAction:
         keys = [QKeySequence(shortcut)] if shortcut else []
-        return window_action(self.window, text, slot, keys, tip)
+        return window_action(self.host, text, slot, keys, tip)
 
     def menu_actions(self) -> list[QAction | None]:
         """The actions of the File menu, ``None`` for a separator."""
@@ -273,7 +277,7 @@ class WorkbookExchange(QObject):
         folder: Path | None = None,
     ) -> QMessageBox:
         """A message that does not block the window's event loop (``open``, not ``exec``)."""
-        box = QMessageBox(self.window)
+        box = QMessageBox(self.host)
         box.setIcon(icon)
         box.setWindowTitle(APP_NAME)
         box.setText(text)
@@ -291,7 +295,7 @@ class WorkbookExchange(QObject):
     def _ask(
         self, text: str, informative: str, yes: str, no: str, on_yes: Callable[[], None]
     ) -> QMessageBox:
-        self.message_box = ask(self.window, text, informative, yes, no, on_yes)  # type: ignore[arg-type]
+        self.message_box = ask(self.host, text, informative, yes, no, on_yes)
         return self.message_box
 
     def _report(self, failure: Failure) -> None:
@@ -330,7 +334,7 @@ class WorkbookExchange(QObject):
         if not self._writable():
             return
         names, _filter = QFileDialog.getOpenFileNames(
-            self.window,
+            self.host,
             self.tr("Importer des classeurs"),
             str(self.window.settings.folder(Folder.RECEIVED)),
             self.tr(
@@ -359,7 +363,7 @@ class WorkbookExchange(QObject):
             paths,
             actor=self._actor,
             current_questionnaire=self.window.questionnaire_id,
-            parent=self.window,
+            parent=self.host,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished_import.connect(self._imported)
@@ -518,7 +522,7 @@ class WorkbookExchange(QObject):
         name = answers_file_name(questionnaire, code, date.today())
         folder = self.window.settings.folder(Folder.MY_ANSWERS)
         chosen, _filter = QFileDialog.getSaveFileName(
-            self.window,
+            self.host,
             self.tr("Exporter mes réponses"),
             str(folder / name),
             self.tr("Classeur Excel (*.xlsx)"),
@@ -722,7 +726,7 @@ class WorkbookExchange(QObject):
             ),
             folder=self.window.settings.send_folder,
             return_address=back,
-            parent=self.window,
+            parent=self.host,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.roster_saved.connect(lambda _campaign: self._roster_saved(dialog))

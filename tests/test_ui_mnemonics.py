@@ -190,6 +190,8 @@ def check_letters(qtbot, window: QWidget) -> list[str]:
                 continue  # its letter works once it is enabled (no other control has it)
             if isinstance(widget, QTabBar):
                 wanted = next(i for i in range(widget.count()) if widget.tabText(i) == text)
+                if not widget.isTabEnabled(wanted):
+                    continue  # as a disabled control: its letter works once the tab is enabled
                 tab_widget = widget.parentWidget()
                 before = tab_widget.currentIndex() if isinstance(tab_widget, QTabWidget) else 0
                 press_alt(qtbot, window, key)
@@ -300,9 +302,9 @@ def dialogs(db, tmp_path) -> Iterator[tuple[str, Callable[[], QDialog]]]:
     notes = tmp_path / "notes.txt"
     notes.write_text("pas un classeur", encoding="utf-8")
     yield "import", lambda: ImportDialog(db, [notes], actor="Claire Martin")
-    yield (
-        "préparer l'envoi",
-        lambda: SendDialog(
+
+    def send_dialog(messages: bool) -> SendDialog:
+        dialog = SendDialog(
             db,
             plan,
             default_campaign_id(SRADAR),
@@ -310,8 +312,13 @@ def dialogs(db, tmp_path) -> Iterator[tuple[str, Callable[[], QDialog]]]:
             [],
             region="Pays de la Loire",
             folder=str(tmp_path),
-        ),
-    )
+        )
+        # « Messages préparés » opens once messages are written: its letter checked then too.
+        dialog.tabs.setTabEnabled(1, messages)
+        return dialog
+
+    yield "préparer l'envoi", lambda: send_dialog(False)
+    yield "préparer l'envoi, messages écrits", lambda: send_dialog(True)
     yield "changer de campagne", lambda: CampaignDialog(campaigns, campaigns[0].id, plan.title)
     yield "nouvelle campagne", lambda: NewCampaignDialog(db, campaigns[0], "Claire Martin")
     yield "réviser le plan", lambda: RevisionDialog(db, SRADAR, actor="Sophie Durand")

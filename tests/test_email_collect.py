@@ -458,7 +458,9 @@ def test_import_command_takes_messages(workbooks, tmp_path, capsys):
     captured = capsys.readouterr()
     assert status == 0, captured.err
     lines = captured.out.splitlines()
-    assert lines[0].startswith("Import n° 1 — Réponse DDETS 44.eml › SRADAR-2021-2023_DDETS-44 réponses été")
+    assert lines[0].startswith(
+        "Import n° 1 — Réponse DDETS 44.eml › SRADAR-2021-2023_DDETS-44 réponses été"
+    )
     assert "Reçu par courriel de José Dupont – DDETS 44" in lines[0]
     assert "déjà importé" in lines[1]
 

@@ -281,6 +281,25 @@ class Desktop:
                     f"{what} : rien de tel entendu. Derniers événements :\n  {heard_lines}"
                 )
 
+    def expect_window(self, title: str, what: str) -> Event:
+        """The program's main window (``frame``) activated, and ``title`` in its title: shown
+        before its plan is loaded (« SRADAR Desktop »), it is named after the plan once it is.
+        The events after the activation stay to be expected (the focus may come before the
+        title)."""
+        event = self.expect(activated("", "frame"), what)
+        if title not in event["name"]:
+            after = self.seen
+            self.expect(
+                lambda e: (
+                    e["type"] == "object:property-change:accessible-name"
+                    and e["role"] == "frame"
+                    and title in e["name"]
+                ),
+                f"{what} : le titre « {title} »",
+            )
+            self.seen = after
+        return event
+
     def since(self, start: int) -> list[Event]:
         return self.events[start : self.seen]
 

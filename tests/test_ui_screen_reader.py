@@ -73,7 +73,7 @@ def test_first_start_by_keyboard_and_ear(desktop: Desktop, tmp_path: Path):
     assert "Commencer" in passed and "Quitter" in passed, passed
     # Entrée still starts.
     desktop.keys("Return")
-    desktop.expect(activated("SRADAR 2021-2023", "frame"), "la fenêtre ouverte par Entrée")
+    desktop.expect_window("SRADAR 2021-2023", "la fenêtre ouverte par Entrée")
     desktop.stop_program()
 
 
@@ -104,7 +104,7 @@ def entry_data(folder: Path) -> Path:
 
 def test_the_entry_window_is_heard(desktop: Desktop, tmp_path: Path):
     desktop.start_program(entry_data(tmp_path / "donnees"))
-    desktop.expect(activated("SRADAR 2021-2023", "frame"), "la fenêtre de saisie")
+    desktop.expect_window("SRADAR 2021-2023", "la fenêtre de saisie")
     desktop.expect(lambda e: is_focus(e) and e["role"].startswith("table"), "la liste")
 
     # Each answer, whatever the key, is said.

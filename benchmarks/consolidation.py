@@ -7,7 +7,6 @@ SRADAR Desktop's import + merge, then its consolidated workbook.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -46,19 +45,34 @@ def pandas_read(paths: list[Path], engine: str):
 
 
 def peak_memory_mb(paths: list[Path], output: Path) -> float:
-    """Peak resident memory of the ``consolidate`` command on these files, in MiB."""
+    """Peak memory of the ``consolidate`` command on these files, in MiB: the memory of the
+    command and of its worker processes together (proportional set size: a page the workers
+    share with the command is counted once), sampled every 10 ms.
+
+    Not ``ru_maxrss``: Linux keeps in it the size of the process before it started the
+    program, which is this script's own (hundreds of MB of pandas frames)."""
+    import psutil
+
     command = [sys.executable, "-m", "sradar_desktop", "consolidate", *map(str, paths)]
     process = subprocess.Popen(
         [*command, "-o", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"consolidate a échoué ({status})")
-    return usage.ru_maxrss / 1024  # kilobytes on Linux
+    watched = psutil.Process(process.pid)
+    peak = 0
+    while process.poll() is None:
+        try:
+            tree = [watched, *watched.children(recursive=True)]
+            peak = max(peak, sum(p.memory_full_info().pss for p in tree))
+        except psutil.Error:
+            pass  # a worker (or the command) ended meanwhile
+        time.sleep(0.01)
+    if process.returncode != 0:
+        raise RuntimeError(f"consolidate a échoué ({process.returncode})")
+    return peak / 2**20
 
 
 def run(folder: Path, counts: tuple[int, ...], *, pandas_up_to: int) -> dict[int, Result]:
-    from sradar_desktop.services.consolidation import consolidate_files
+    from sradar_desktop.services.files.consolidating import consolidate_files
     from sradar_desktop.services.files.merging import merge_files
 
     plan = make_plan(100)

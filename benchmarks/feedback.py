@@ -8,14 +8,19 @@ writes arrives:
 
 - the application (``sradar-desktop`` as started by its command, ``--exit-after-start`` so that
   the first-start questions are skipped) writes « accueil » at the first paint of its splash,
-  « plan » once the plan is loaded and painted in the window, then closes its window as the user
-  would (« fermeture »), writes « enregistrement » at the first paint of « Enregistrement en
-  cours… », and ends;
+  « plan » once the plan is loaded and painted in the window, then, after a second in which the
+  window's deferred work runs, quits as the user does with Ctrl+Q (the menu's « Quitter »,
+  « fermeture »), writes « enregistrement » at the first paint of « Enregistrement en cours… »,
+  and ends;
 - the baseline, a PySide6 program showing a bare ``QWidget``, writes « peint » at its first paint,
   then closes its window (« fermeture ») and ends.
 
 Ratios against the baseline of the same run: splash and plan against the bare widget's first
-paint; the closing feedback and the end of the program against the bare program's closing.
+paint; the closing feedback and the end of the program against the bare program's closing. The
+end of the program is also held against its own goal: gone 0.3 s after Ctrl+Q at most.
+
+Both programs run from compiled bytecode, as an installed program does (a cache in the temporary
+folder, whatever ``PYTHONDONTWRITEBYTECODE`` says).
 """
 
 from __future__ import annotations
@@ -85,11 +90,11 @@ APPLICATION = textwrap.dedent(
         def shown():
             window.repaint()
             print("plan", flush=True)
-            QTimer.singleShot(0, close)
+            QTimer.singleShot(1000, close)
 
         def close():
             print("fermeture", flush=True)
-            window.close()
+            window.menus.quit_action.trigger()  # Ctrl+Q
 
         window.loaded.connect(shown)
         window.load_failed.connect(lambda message: app.exit(1))
@@ -123,13 +128,22 @@ def _timed_lines(code: str, env: dict[str, str]) -> dict[str, float]:
     return seen
 
 
+def compiled_env(folder: Path, **values: str) -> dict[str, str]:
+    """The environment of a measured program: its modules compiled once into a cache in
+    ``folder`` and read from there, as an installed program reads its own."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(folder / "bytecode"), **values)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run(folder: Path, repeat: int = 5) -> dict[str, float]:
-    env = dict(
-        os.environ,
+    env = compiled_env(
+        folder,
         SRADAR_DATA_DIR=str(folder / "donnees-demarrage"),
         QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
+    _timed_lines(BARE, env)  # compiles what the baseline imports
     _timed_lines(APPLICATION, env)  # the first start creates the database: not measured
     bare_runs, app_runs = [], []
     for _ in range(repeat):  # interleaved: a slower moment of the machine weighs on both
@@ -171,10 +185,11 @@ def report(result: dict[str, float]) -> list[str]:
         f"{ms(result['bare_paint_s'])} pour un QWidget vide ({fmt(result['splash_ratio'])} ×, "
         "objectif ≤ 1,5 ×)",
         f"Plan affiché : {ms(result['plan_s'])} ({fmt(result['plan_ratio'])} × le QWidget vide)",
-        f"Fermeture : « Enregistrement en cours… » peint {ms(result['closing_feedback_s'])} "
-        f"après la demande ({fmt(result['closing_feedback_ratio'])} × la fermeture d'un "
-        f"programme vide, {ms(result['bare_close_s'])}), programme terminé après "
-        f"{ms(result['closing_s'])} ({fmt(result['closing_ratio'])} ×)",
+        f"Fermeture (Ctrl+Q) : « Enregistrement en cours… » peint "
+        f"{ms(result['closing_feedback_s'])} après la demande "
+        f"({fmt(result['closing_feedback_ratio'])} × la fermeture d'un programme vide, "
+        f"{ms(result['bare_close_s'])}), programme terminé après {ms(result['closing_s'])} "
+        f"({fmt(result['closing_ratio'])} ×, objectif ≤ 300 ms)",
     ]
 
 

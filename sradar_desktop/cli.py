@@ -670,7 +670,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_consolidate(args: argparse.Namespace) -> int:
-    from sradar_desktop.services.consolidation import consolidate_files
+    from sradar_desktop.services.files.consolidating import consolidate_files
 
     report, results = consolidate_files(
         args.files, workbook=args.output, pdf=args.pdf, questionnaire_id=args.questionnaire

@@ -109,17 +109,17 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def resave_with_libreoffice(path: Path, folder: Path) -> Path:
-    """Open and save a workbook with LibreOffice, headless, as a colleague without the app."""
+def libreoffice_convert(path: Path, kind: str, folder: Path) -> None:
+    """Convert ``path`` with LibreOffice, headless, into ``folder`` (``kind``: what
+    ``--convert-to`` takes, e.g. ``xlsx:Calc MS Excel 2007 XML``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    profile = folder / "profil-libreoffice"
     subprocess.run(
         [
             soffice(),
-            f"-env:UserInstallation={profile.as_uri()}",
+            f"-env:UserInstallation={(folder / 'profil-libreoffice').as_uri()}",
             "--headless",
             "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
+            kind,
             "--outdir",
             str(folder),
             str(path),
@@ -128,4 +128,9 @@ def resave_with_libreoffice(path: Path, folder: Path) -> Path:
         capture_output=True,
         timeout=180,
     )
+
+
+def resave_with_libreoffice(path: Path, folder: Path) -> Path:
+    """Open and save a workbook with LibreOffice, headless, as a colleague without the app."""
+    libreoffice_convert(path, "xlsx:Calc MS Excel 2007 XML", folder)
     return folder / path.name

@@ -15,8 +15,8 @@ from exchange_support import SRADAR, answer, edit_workbook, state
 
 from sradar_desktop import cli
 from sradar_desktop.errors import FileRefusedError
-from sradar_desktop.services.consolidation import consolidate_files
 from sradar_desktop.services.exchange import blank_workbook, export_workbook
+from sradar_desktop.services.files.consolidating import consolidate_files
 from sradar_desktop.services.imports import import_file, import_files, preview_import
 
 TYPED = {"1.1.1": ("Oui", "Fait en mars."), "1.2.1": ("non", ""), "1.4.1": ("Partiellement", "")}

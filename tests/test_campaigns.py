@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, select, text
 from sradar_desktop import cli
 from sradar_desktop.db.migrate import run_migrations
 from sradar_desktop.db.models import AuditEvent, ExpectedRespondent
-from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.consolidation import TO_CONFIRM
+from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.merge import Stamped
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import AnswerService, read_answers
@@ -26,9 +26,10 @@ from sradar_desktop.services.campaigns import (
     list_campaigns,
     parse_due_date,
 )
-from sradar_desktop.services.consolidation import consolidate_files, set_roster, write_reports
+from sradar_desktop.services.consolidation import set_roster, write_reports
 from sradar_desktop.services.entry import Identity, open_entry
 from sradar_desktop.services.exchange import blank_workbook, export_workbook, resolve_campaign
+from sradar_desktop.services.files.consolidating import consolidate_files
 from sradar_desktop.services.imports import import_file
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id, load_plan

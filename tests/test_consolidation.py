@@ -16,13 +16,13 @@ from sradar_desktop.domain.consolidation import synthesis
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.consolidation import (
     RosterMember,
-    consolidate_files,
     load_consolidation,
     set_arbitration,
     set_roster,
     write_reports,
 )
 from sradar_desktop.services.exchange import blank_workbook
+from sradar_desktop.services.files.consolidating import consolidate_files
 from sradar_desktop.services.imports import import_file
 from sradar_desktop.services.opening import open_database
 

@@ -31,8 +31,9 @@ from sradar_desktop import cli
 from sradar_desktop.mail import reader as mail_reader
 from sradar_desktop.mail.reader import read_message
 from sradar_desktop.services.campaigns import create_campaign
-from sradar_desktop.services.consolidation import consolidate_files, set_roster
+from sradar_desktop.services.consolidation import set_roster
 from sradar_desktop.services.exchange import export_workbook
+from sradar_desktop.services.files.consolidating import consolidate_files
 from sradar_desktop.services.imports import import_files, preview_files
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id

@@ -16,7 +16,7 @@ from exchange_support import SRADAR, answer
 from support import snapshot
 
 from sradar_desktop.db.models import Questionnaire
-from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.plan import Action, Objective, Plan, Theme
 from sradar_desktop.errors import FileRefusedError
 from sradar_desktop.services.database import Database
@@ -79,6 +79,10 @@ def parsed(monkeypatch) -> list[str]:
         def from_path(self, path, *args, **kwargs):
             opened.append(Path(path).name)
             return real.from_path(path, *args, **kwargs)
+
+        def from_filelike(self, stream, *args, **kwargs):
+            opened.append(Path(stream.name).name)  # the file read, as it was named
+            return real.from_filelike(stream, *args, **kwargs)
 
     monkeypatch.setattr(python_calamine, "CalamineWorkbook", Watched())
     return opened

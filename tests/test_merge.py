@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import threading
-from concurrent.futures import ThreadPoolExecutor
+import json
+import subprocess
+import sys
+import textwrap
 
+import openpyxl
 import pytest
 from exchange_support import ROAD_MAP, SRADAR, answer, edit_workbook, state
 from support import snapshot
@@ -247,36 +250,91 @@ def test_files_read_ahead_are_reported_and_merged_in_their_order(tmp_path, files
     assert partial != every
 
 
-def test_an_unexpected_error_while_reading_stops_at_once(tmp_path, files, data_dir, monkeypatch):
+@pytest.mark.parametrize("workers", [False, True], ids=["dans-le-fil", "processus"])
+def test_an_unexpected_error_while_reading_stops_at_once(
+    workers, tmp_path, files, data_dir, monkeypatch
+):
     """A bug met while reading one file is not taken for a refused file: it comes out, and
-    the files waiting to be read are not read."""
+    the files waiting to be read are not read (read in the calling thread, or by worker
+    processes for a large batch)."""
     from sradar_desktop.services.files import merging
 
+    if workers and not merging._forkable():
+        pytest.skip("pas de processus de lecture ici (Linux, un seul fil)")
     read = merging._read
-    opened = []
-    cancelled = threading.Event()
+    opened = tmp_path / "ouverts.txt"
+    opened.touch()
 
-    class Pool(ThreadPoolExecutor):
-        def shutdown(self, *args, **kwargs):
-            # The pool is shut down once the error came out and the files waiting were
-            # cancelled: the readers kept busy until then may finish.
-            cancelled.set()
-            super().shutdown(*args, **kwargs)
-
-    def failing(path):
-        opened.append(path)
-        if path.name == "panne.xlsx":
+    def failing(item):
+        with opened.open("a", encoding="utf-8") as notes:
+            notes.write(item.name + "\n")
+        if item.name == "panne.xlsx":
             raise RuntimeError("panne de lecture")
-        if len(opened) > 2:
-            assert cancelled.wait(timeout=300)  # only against a stuck test
-        return read(path)
+        return read(item)
 
-    monkeypatch.setattr(merging, "_read", failing)
-    monkeypatch.setattr(merging, "ThreadPoolExecutor", Pool)
+    monkeypatch.setattr(merging, "_read", failing)  # before the workers are forked
+    monkeypatch.setattr(merging, "PROCESS_BATCH", 2 if workers else 10**6)
+    monkeypatch.setattr(merging, "READERS", 2)
     broken = tmp_path / "panne.xlsx"
     broken.write_bytes(files["A"].read_bytes())
     paths = [files["A"], broken] + [files["B"], files["C"]] * 20
     with pytest.raises(RuntimeError, match="panne de lecture"):
         merging.merge_files(paths)
-    # Only the files already being read are finished; those waiting are cancelled.
-    assert len(opened) <= 2 + merging.READERS
+    read_files = opened.read_text(encoding="utf-8").splitlines()
+    if workers:
+        # Only the files already handed to a worker are read; those waiting are cancelled.
+        assert "panne.xlsx" in read_files and len(read_files) <= 2 + merging._LOOK_AHEAD
+    else:
+        assert read_files == ["A.xlsx", "panne.xlsx"]
+
+
+def test_a_large_batch_read_by_worker_processes_merges_as_one_reader_does(
+    tmp_path, files, data_dir, monkeypatch
+):
+    """Worker processes (a large batch, from the command line) give exactly what reading in
+    the calling thread gives: the same answers, outcomes and refusals, in the files' order."""
+    from sradar_desktop.services.files import merging
+
+    if not merging._forkable():
+        pytest.skip("pas de processus de lecture ici (Linux, un seul fil)")
+    broken = tmp_path / "tronqué.xlsx"
+    broken.write_bytes(files["B"].read_bytes()[:3000])
+    paths = [files["A"], broken, files["B"], files["C"], files["A"]] * 5
+
+    def merged(batch: int) -> tuple:
+        monkeypatch.setattr(merging, "PROCESS_BATCH", batch)
+        book, results = merging.merge_files(paths)
+        answers = {k: (v.value, v.at, v.by) for k, v in book.campaigns[SRADAR].answers.items()}
+        outcomes = [(r.path, r.outcome, str(r.error) if r.error else None) for r in results]
+        return answers, outcomes
+
+    assert merged(2) == merged(10**6)
+
+
+@pytest.mark.slow
+def test_consolidating_files_imports_no_database_layer(tmp_path, files, data_dir):
+    """The ``consolidate`` command merges files and writes the consolidated workbook without
+    the database layer: neither SQLAlchemy nor Alembic is imported (they cost a third of a
+    second before the first file is read)."""
+    probe = textwrap.dedent(
+        """
+        import json, sys
+        from sradar_desktop.cli import main
+        status = main(sys.argv[1:])
+        heavy = sorted({m.split(".")[0] for m in sys.modules} & {"sqlalchemy", "alembic"})
+        print(json.dumps({"status": status, "heavy": heavy}))
+        """
+    )
+    output = tmp_path / "consolidation.xlsx"
+    paths = [str(files[name]) for name in "ABC"]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "consolidate", *paths, "-o", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"status": 0, "heavy": []}, done.stderr
+    book = openpyxl.load_workbook(output, read_only=True)
+    assert "Réponses" in book.sheetnames

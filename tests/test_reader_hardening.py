@@ -19,17 +19,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from exchange_support import ROAD_MAP, answer, soffice
+from exchange_support import ROAD_MAP, answer, libreoffice_convert, soffice
 from support import measured_command, obey_file_permissions, peak_memory, snapshot
 
 from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.plans.table import read_plan_table
-from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.files.merging import merge_files
 from sradar_desktop.services.imports import import_file
 from sradar_desktop.services.opening import open_database
+from sradar_desktop.services.respondent_codes import normalise_respondent_code
 from sradar_desktop.workbook.cells import MAX_WORKBOOK_CELLS, UnknownValue, read_sheets
 from sradar_desktop.workbook.reader import read_exchange_workbook
 
@@ -269,22 +269,7 @@ def with_errors(genuine, tmp_path_factory) -> Path:
 def convert(path: Path, kind: str, folder: Path) -> Path:
     if soffice() is None:
         pytest.skip("LibreOffice n'est pas installé")
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            soffice(),
-            f"-env:UserInstallation={(folder / 'profil').as_uri()}",
-            "--headless",
-            "--convert-to",
-            kind,
-            "--outdir",
-            str(folder),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    libreoffice_convert(path, kind, folder)
     return folder / f"{path.stem}.{kind}"
 
 
@@ -428,12 +413,13 @@ def test_cells_written_otherwise_are_measured_as_calamine_reads_them(case, genui
     """The scan's extent is never smaller than what calamine reads, however the cell is written
     (a scan that missed it would let a stray cell at XFD1048576 through)."""
     from sradar_desktop.workbook.cells import _scanner
+    from sradar_desktop.workbook.safety import open_spreadsheet
 
     member = sheet_member(genuine, "Questionnaire")
     written = rewrite(
         genuine, tmp_path / "autrement.xlsx", {member: FAR_CELLS_WRITTEN_OTHERWISE[case]}
     )
-    scanner, _ = _scanner(written)
+    scanner, _ = _scanner(open_spreadsheet(written))
     scan = scanner("Questionnaire")
     [sheet] = [s for s in read_sheets(written) if s.name == "Questionnaire"]
     rows = sheet.rows

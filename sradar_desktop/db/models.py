@@ -24,7 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from sradar_desktop.db.types import UTCDateTime, utcnow
+from sradar_desktop.db.types import UTCDateTime
+from sradar_desktop.domain.dates import utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -24,6 +24,11 @@ MONTHS = (
 )
 
 
+def utcnow() -> datetime:
+    """Now, in UTC: every moment the app stores or writes is taken here."""
+    return datetime.now(UTC)
+
+
 def local(moment: datetime) -> datetime:
     """A stored moment in the workstation's time zone (stored moments without one are UTC)."""
     if moment.tzinfo is None:

@@ -19,8 +19,14 @@ Value = tuple[str | None, ...]
 
 def value_digest(value: Value) -> str:
     """A digest of a unit's values (``None`` and an empty text differ)."""
-    encoded = "\x1e".join("\x00" if v is None else v for v in value).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    if len(value) == 2:  # every unit: (status, comment), (target, achieved)
+        first, second = value
+        text = (
+            ("\x00" if first is None else first) + "\x1e" + ("\x00" if second is None else second)
+        )
+    else:
+        text = "\x1e".join("\x00" if v is None else v for v in value)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def is_blank(value: Value) -> bool:

@@ -282,6 +282,16 @@ PILOT_ALIASES = {
 }
 
 
+def default_campaign_id(questionnaire_id: str) -> str:
+    """The campaign every questionnaire starts with; the same id on every workstation, so that
+    answers about the same plan meet when their workbooks are merged."""
+    return f"{questionnaire_id}:evaluation"
+
+
+def default_campaign_title(plan: Plan) -> str:
+    return f"Évaluation {plan.period}" if plan.period else "Évaluation"
+
+
 def service_of(respondent_code: str) -> str:
     """``DDETS-44`` → ``DDETS``, ``FRANCE-TRAVAIL-44`` → ``FRANCE-TRAVAIL``: the kind of service
     a respondent is (its code without the territory that ends it)."""
@@ -294,11 +304,14 @@ def pilots_include(pilots: tuple[str, ...], respondent_code: str) -> bool:
     A pilot names a kind of service (``DDETS``, ``France Travail``: every one of them) or one
     service (``DDETS-44``). Case, accents, spaces and hyphens do not matter.
     """
+    wanted = {_pilot_key(respondent_code), _pilot_key(service_of(respondent_code))}
+    return any(_pilot_key(pilot) in wanted for pilot in pilots)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pilot_key(text: str) -> str:
+    """A pilot or a service as pilots are compared (a plan names a few dozen of them)."""
     from sradar_desktop.domain.text import fold
 
-    def key(text: str) -> str:
-        folded = fold(text.replace("-", " "))
-        return PILOT_ALIASES.get(folded, folded)
-
-    wanted = {key(respondent_code), key(service_of(respondent_code))}
-    return any(key(pilot) in wanted for pilot in pilots)
+    folded = fold(text.replace("-", " "))
+    return PILOT_ALIASES.get(folded, folded)

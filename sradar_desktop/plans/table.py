@@ -30,7 +30,7 @@ from sradar_desktop.workbook.cells import (
     column_letter,
     read_sheets,
 )
-from sradar_desktop.workbook.safety import check_size, check_spreadsheet, sniff
+from sradar_desktop.workbook.safety import check_size, sniff
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".xls"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -356,7 +356,6 @@ def read_plan_table(path: Path, display_name: str | None = None) -> PlanTable:
     name = display_name or path.name
     check_size(path, name=name)
     if is_spreadsheet(path):
-        check_spreadsheet(path, name=name)
         return plan_table_from_sheets(read_sheets(path, name), name)
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES:

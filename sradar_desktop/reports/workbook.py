@@ -16,8 +16,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from xlsxwriter.workbook import Workbook
-
 from sradar_desktop.domain.consolidation import (
     ROSTER_STATE_COLOURS,
     SYNTHESIS_RULE,
@@ -53,8 +51,6 @@ from sradar_desktop.workbook.writer import (
     NUMBER_FORMATS,
     PERCENT,
     PLAIN,
-    Style,
-    Styles,
     Table,
     colour_statuses,
     level_style,
@@ -64,6 +60,7 @@ from sradar_desktop.workbook.writer import (
     write_answers,
     write_meta,
 )
+from sradar_desktop.workbook.xlsx import Style, Workbook
 
 SHEET_SUMMARY = fmt.SHEET_SUMMARY
 SHEET_ACTIONS = fmt.SHEET_ANSWERS  # per action here; the answers are in « Réponses »
@@ -94,7 +91,7 @@ def _status_style(scale: Scale, status: str) -> Style:
     return level_style(scale.level(status).color)
 
 
-def _summary(book: Workbook, styles: Styles, report: Consolidation) -> None:
+def _summary(book: Workbook, report: Consolidation) -> None:
     scale = report.plan.scale
     levels = counted_levels(report.overall, scale)
     columns = ["Objectif", "Actions"]
@@ -105,9 +102,7 @@ def _summary(book: Workbook, styles: Styles, report: Consolidation) -> None:
     columns += ["Renseignées", "% renseignées"]
     header_styles += [HEADER, HEADER]
     widths = [60, 10] + [14, 14] * len(levels) + [14, 14]
-    table = Table(
-        book, styles, SHEET_SUMMARY, widths, 0, protect=False, freeze=(6, 1), filter_header=False
-    )
+    table = Table(book, SHEET_SUMMARY, widths, 0, protect=False, freeze=(6, 1), filter_header=False)
     table.sheet.repeat_rows(5)
     generated = moment_text(report.generated_at)
     line = Style(wrap=False)
@@ -155,7 +150,7 @@ def _comments(result: ActionResult) -> str | None:
     return text or None
 
 
-def _actions(book: Workbook, styles: Styles, report: Consolidation) -> None:
+def _actions(book: Workbook, report: Consolidation) -> None:
     scale = report.plan.scale
     where = places(report.plan)
     columns = [
@@ -177,7 +172,7 @@ def _actions(book: Workbook, styles: Styles, report: Consolidation) -> None:
         columns.insert(columns.index("Statut arbitré"), status_label(scale, TO_CONFIRM))
     widths = [9, 28, 28, 55, 16, 15, 24, *[9] * (len(scale.levels) + carried), 15, 35, 15, 70]
     rows = len(report.actions)
-    table = Table(book, styles, SHEET_ACTIONS, widths, rows, protect=False)
+    table = Table(book, SHEET_ACTIONS, widths, rows, protect=False)
     for name in ("Synthèse", "Statut arbitré", "Statut retenu"):
         colour_statuses(table, 1, rows, columns.index(name), scale)
     table.header(columns)
@@ -218,7 +213,7 @@ def _actions(book: Workbook, styles: Styles, report: Consolidation) -> None:
         )
 
 
-def _indicators(book: Workbook, styles: Styles, report: Consolidation) -> None:
+def _indicators(book: Workbook, report: Consolidation) -> None:
     """Long format (per respondent, importable) with a total row per indicator; the figures
     carried forward with an answer not confirmed yet are marked, and left out of the total."""
     columns = [*fmt.INDICATOR_COLUMNS, fmt.COL_RESPONDENT_LABEL, "Taux de réalisation"]
@@ -227,7 +222,7 @@ def _indicators(book: Workbook, styles: Styles, report: Consolidation) -> None:
         columns.append(fmt.COL_TO_CONFIRM)
     rows = sum(len(i.rows) + 1 for i in report.indicators if i.rows)
     widths = (9, 45, 38, 14, 14, 16, 16, 30, 14, 14)
-    table = Table(book, styles, fmt.SHEET_INDICATORS, widths, rows, protect=False)
+    table = Table(book, fmt.SHEET_INDICATORS, widths, rows, protect=False)
     table.header(columns)
     for result in report.indicators:
         if not result.rows:
@@ -267,7 +262,7 @@ def _indicators(book: Workbook, styles: Styles, report: Consolidation) -> None:
         )
 
 
-def _follow_up(book: Workbook, styles: Styles, report: Consolidation) -> None:
+def _follow_up(book: Workbook, report: Consolidation) -> None:
     columns = [
         "Répondant",
         "Libellé",
@@ -281,7 +276,7 @@ def _follow_up(book: Workbook, styles: Styles, report: Consolidation) -> None:
         "Dernier import",
     ]
     widths = (16, 40, 10, 12, 12, 12, 14, 10, 18, 18)
-    table = Table(book, styles, SHEET_FOLLOW_UP, widths, len(report.roster), protect=False)
+    table = Table(book, SHEET_FOLLOW_UP, widths, len(report.roster), protect=False)
     table.header(columns)
     when = Style(number_format=DATE_TIME)
     for entry in report.roster:
@@ -318,12 +313,12 @@ def _status_word(evolution: ActionEvolution, status: str | None, *, previous: bo
     return "aucune réponse" if in_plan else "absente du plan"
 
 
-def _evolution(book: Workbook, styles: Styles, report: Consolidation, evolution: Evolution) -> None:
+def _evolution(book: Workbook, report: Consolidation, evolution: Evolution) -> None:
     """Counts per objective and overall, then each action, then the indicators side by side."""
     rows = len(evolution.objective_counts) + len(evolution.actions) + len(evolution.indicators)
     widths = (10, 60, 12, 15, 15, 15, 14, 14, 14)
     table = Table(
-        book, styles, SHEET_EVOLUTION, widths, rows, protect=False, freeze=None, filter_header=False
+        book, SHEET_EVOLUTION, widths, rows, protect=False, freeze=None, filter_header=False
     )
     line = Style(wrap=False)
     table.append([(f"Évolution depuis {evolution.previous_title}", Style(bold=True, wrap=False))])
@@ -384,7 +379,7 @@ def _evolution(book: Workbook, styles: Styles, report: Consolidation, evolution:
 
     def status_cell(evolution_row: ActionEvolution, status: str | None, previous: bool) -> tuple:
         known = status is not None and (status == TO_CONFIRM or status in scale.codes)
-        style = _status_style(scale, status) if known else PLAIN  # type: ignore[arg-type]
+        style = _status_style(scale, status) if status is not None and known else PLAIN
         return (_status_word(evolution_row, status, previous=previous), style)
 
     for action in evolution.actions:
@@ -445,18 +440,16 @@ def write_consolidated_workbook(
     adds the ``Évolution`` sheet after the synthesis."""
 
     def build(temporary: Path) -> None:
-        book, styles = new_workbook(content, temporary)
-        _summary(book, styles, report)
+        book = new_workbook(content, temporary)
+        _summary(book, report)
         if evolution is not None:
-            _evolution(book, styles, report, evolution)
-        _actions(book, styles, report)
-        _indicators(book, styles, report)
+            _evolution(book, report, evolution)
+        _actions(book, report)
+        _indicators(book, report)
         labels = {entry.code: entry.label for entry in report.roster}
-        write_answers(book, styles, content, sheet_name=SHEET_LONG, labels=labels)
-        _follow_up(book, styles, report)
-        write_meta(
-            book, styles, content, answers_sheet=SHEET_LONG, indicators_sheet=fmt.SHEET_INDICATORS
-        )
+        write_answers(book, content, sheet_name=SHEET_LONG, labels=labels)
+        _follow_up(book, report)
+        write_meta(book, content, answers_sheet=SHEET_LONG, indicators_sheet=fmt.SHEET_INDICATORS)
         book.close()
 
     save_workbook(build, path)

@@ -31,7 +31,7 @@ from sradar_desktop.services.consolidation import RosterMember, roster, set_rost
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.sending import member
 from sradar_desktop.workbook.cells import UnknownValue, cell_ref, read_sheets
-from sradar_desktop.workbook.safety import check_size, check_spreadsheet
+from sradar_desktop.workbook.safety import check_size
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,6 @@ def _rows(path: Path) -> tuple[Sequence[Sequence[object]], str]:
     name = path.name
     check_size(path)
     if is_spreadsheet(path):
-        check_spreadsheet(path)
         visible = [sheet for sheet in read_sheets(path, name) if not sheet.hidden]
         if not visible:
             raise FileRefusedError(f"Le fichier « {name} » n'a aucune feuille visible.")

@@ -27,7 +27,6 @@ from sradar_desktop.db.models import (
     Respondent,
     ScaleLevelRow,
 )
-from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.answers import (
     SOURCE_ENTRY,
     SOURCE_IMPORT,
@@ -36,11 +35,10 @@ from sradar_desktop.domain.answers import (
     HistoryEntry,
     IndicatorState,
 )
-from sradar_desktop.domain.dates import moment_text
+from sradar_desktop.domain.dates import moment_text, utcnow
 from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.numbers import format_indicator_value, parse_indicator_value
 from sradar_desktop.domain.plan import IndicatorKind
-from sradar_desktop.domain.respondents import respondent_code
 from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.domain.text import shorten
 from sradar_desktop.errors import UserError
@@ -48,6 +46,7 @@ from sradar_desktop.services import audit
 from sradar_desktop.services.campaigns import confirm
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import CHUNK, read_in_chunks
+from sradar_desktop.services.respondent_codes import normalise_respondent_code
 
 
 class _Unchanged:
@@ -61,16 +60,6 @@ UNCHANGED: Final = _Unchanged()
 MAX_ACTOR = 200
 MAX_COMMENT = 32_000  # what an Excel cell can hold, with room to spare
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def normalise_respondent_code(code: str) -> str:
-    """``ddets 44`` → ``DDETS-44`` (see ``domain.respondents``). Raises ``UserError`` for a code
-    that cannot be one."""
-    try:
-        return respondent_code(code)
-    except ValueError as error:
-        message = str(error)
-        raise UserError(f"{message[:1].upper()}{message[1:]}.") from None
 
 
 def normalise_comment(text: str) -> str:

@@ -25,9 +25,8 @@ from sradar_desktop.db.models import (
     IndicatorValue,
     Questionnaire,
 )
-from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.answers import SOURCE_CARRY, SOURCE_CONFIRM
-from sradar_desktop.domain.dates import parse_short_date, short_date
+from sradar_desktop.domain.dates import parse_short_date, short_date, utcnow
 from sradar_desktop.domain.text import count, slugify
 from sradar_desktop.errors import UserError
 from sradar_desktop.services import audit

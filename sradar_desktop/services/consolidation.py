@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,30 +23,29 @@ from sradar_desktop.db.models import (
     IndicatorValue,
     Respondent,
 )
-from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.consolidation import (
     Arbitration,
     Consolidation,
     RespondentAnswer,
     consolidate,
 )
+from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.evolution import ActionMatching, Evolution, compare
 from sradar_desktop.domain.plan import Action
-from sradar_desktop.domain.text import count
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import (
     MAX_ACTOR,
     get_or_create_respondent,
-    normalise_respondent_code,
 )
 from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import resolve_campaign
+from sradar_desktop.services.files.consolidating import ReportResult, write_report_files
 from sradar_desktop.services.questionnaires import load_plan
 from sradar_desktop.services.refusals import refused_files
+from sradar_desktop.services.respondent_codes import normalise_respondent_code
 from sradar_desktop.services.revisions import latest_revision
 from sradar_desktop.services.views.consolidation import ConsolidationSheet, respondent_label
-from sradar_desktop.workbook import format as fmt
 
 
 def load_consolidation(
@@ -439,57 +438,6 @@ def set_due_date(db: Database, campaign_id: str, due: date | None) -> None:
         _campaign(session, campaign_id).due_date = due
 
 
-@dataclass(frozen=True)
-class ReportResult:
-    questionnaire_id: str
-    campaign_id: str
-    workbook: Path | None
-    pdf: Path | None
-    respondents: int
-    actions: int
-    evolution: Evolution | None = None
-
-    def describe(self) -> str:
-        written = " et ".join(p.name for p in (self.workbook, self.pdf) if p is not None)
-        text = (
-            f"{written} : {count(self.actions, 'action')}, "
-            f"{count(self.respondents, 'répondant')}, questionnaire {self.questionnaire_id}."
-        )
-        if self.evolution is not None:
-            text += (
-                f" Évolution depuis {self.evolution.previous_title} "
-                f"({self.evolution.previous_campaign_id}) : {self.evolution.headline()}"
-            )
-        return text
-
-
-def _write(
-    report: Consolidation,
-    content_of: Callable[[], fmt.ExchangeWorkbook],
-    workbook: Path | None,
-    pdf: Path | None,
-    region: str | None,
-    evolution: Evolution | None = None,
-) -> ReportResult:
-    if workbook is not None:
-        from sradar_desktop.reports.workbook import write_consolidated_workbook
-
-        write_consolidated_workbook(report, content_of(), workbook, evolution=evolution)
-    if pdf is not None:
-        from sradar_desktop.reports.pdf import write_summary_pdf
-
-        write_summary_pdf(report, pdf, region=region, evolution=evolution)
-    return ReportResult(
-        questionnaire_id=report.plan.id,
-        campaign_id=report.campaign_id,
-        workbook=workbook,
-        pdf=pdf,
-        respondents=len(report.roster),
-        actions=len(report.actions),
-        evolution=evolution,
-    )
-
-
 def origin_campaign(db: Database, campaign_id: str) -> str | None:
     """The campaign ``campaign_id`` was created from, when this database still has it: the one
     its evolution is measured from unless another is chosen."""
@@ -521,7 +469,7 @@ def write_reports(
     if compare_campaign_id is None and compare_with_origin:
         compare_campaign_id = origin_campaign(db, report.campaign_id)
     evolution = evolution_since(db, report, compare_campaign_id) if compare_campaign_id else None
-    return _write(
+    return write_report_files(
         report,
         lambda: build_exchange(db, campaign_id=report.campaign_id),
         workbook,
@@ -529,26 +477,3 @@ def write_reports(
         region,
         evolution,
     )
-
-
-def consolidate_files(
-    paths: Iterable[Path],
-    *,
-    workbook: Path | None,
-    pdf: Path | None = None,
-    questionnaire_id: str | None = None,
-    progress: Callable[[int, Path], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> tuple[ReportResult | None, list]:
-    """Merge files in memory (no database is read or written) and write the reports.
-
-    Returns the reports written (``None`` when no file could be read) and the per-file results.
-    """
-    from sradar_desktop.services.files.merging import merge_files
-
-    book, results = merge_files(paths, progress=progress, cancelled=cancelled)
-    if not book.campaigns:
-        return None, results
-    merged = book.questionnaire(questionnaire_id)
-    report = book.consolidation(merged)
-    return _write(report, lambda: book.content(merged), workbook, pdf, None), results

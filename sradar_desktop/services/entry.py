@@ -20,12 +20,12 @@ from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import (
     AnswerService,
     get_or_create_respondent,
-    normalise_respondent_code,
     read_answers,
 )
 from sradar_desktop.services.campaigns import CampaignSummary, current_campaign_id, list_campaigns
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import default_campaign_id, load_plan
+from sradar_desktop.services.respondent_codes import normalise_respondent_code
 from sradar_desktop.services.views.entry import EntrySheet
 
 # --------------------------------------------------------------------------------------------

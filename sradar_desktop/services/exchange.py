@@ -19,13 +19,12 @@ from sradar_desktop.db.models import (
     Questionnaire,
     Respondent,
 )
-from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.consolidation import Completion, completion
+from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.merge import Stamped
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.domain.text import count
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.campaigns import current_campaign_id
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.questionnaires import (
@@ -34,6 +33,7 @@ from sradar_desktop.services.questionnaires import (
     default_campaign_id,
     load_plan,
 )
+from sradar_desktop.services.respondent_codes import normalise_respondent_code
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.writer import write_exchange_workbook
 

@@ -24,11 +24,11 @@ from sradar_desktop.domain.text import count
 from sradar_desktop.errors import UserError
 from sradar_desktop.mail import texts
 from sradar_desktop.mail.writer import DraftFile, draft_file_name, write_draft_of
-from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.consolidation import RosterMember, load_consolidation, roster
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.exchange import ExportResult, blank_workbook, resolve_campaign
 from sradar_desktop.services.questionnaires import load_plan
+from sradar_desktop.services.respondent_codes import normalise_respondent_code
 from sradar_desktop.services.sending import blank_file_name, disk_error, piloted_actions
 from sradar_desktop.services.views.consolidation import respondent_label
 

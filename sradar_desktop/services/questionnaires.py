@@ -21,7 +21,18 @@ from sradar_desktop.db.models import (
     ScaleLevelRow,
     ThemeRow,
 )
-from sradar_desktop.domain.plan import Action, Indicator, IndicatorKind, Objective, Plan, Theme
+from sradar_desktop.domain.plan import (
+    Action,
+    Indicator,
+    IndicatorKind,
+    Objective,
+    Plan,
+    Theme,
+    default_campaign_id,
+)
+from sradar_desktop.domain.plan import (  # the campaign helpers, where callers look for them
+    default_campaign_title as default_campaign_title,
+)
 from sradar_desktop.domain.scale import Scale, scale_level
 from sradar_desktop.errors import UserError
 from sradar_desktop.plans.builtin import builtin_plan_ids, builtin_plans
@@ -53,16 +64,6 @@ class QuestionnaireSummary:
     @property
     def display_title(self) -> str:
         return self.short_title or self.title
-
-
-def default_campaign_id(questionnaire_id: str) -> str:
-    """The campaign every questionnaire starts with; the same id on every workstation, so that
-    answers about the same plan meet when their workbooks are merged."""
-    return f"{questionnaire_id}:evaluation"
-
-
-def default_campaign_title(plan: Plan) -> str:
-    return f"Évaluation {plan.period}" if plan.period else "Évaluation"
 
 
 def store_plan(

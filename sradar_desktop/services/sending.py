@@ -28,9 +28,9 @@ from sradar_desktop.domain.plan import Plan, pilots_include
 from sradar_desktop.domain.text import slugify
 from sradar_desktop.errors import UserError
 from sradar_desktop.mail.addresses import AddressError, address_text, parse_addresses
-from sradar_desktop.services.answers import normalise_respondent_code
 from sradar_desktop.services.consolidation import RosterMember, roster
 from sradar_desktop.services.database import Database
+from sradar_desktop.services.respondent_codes import normalise_respondent_code
 
 log = logging.getLogger(__name__)
 

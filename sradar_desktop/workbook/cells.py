@@ -26,18 +26,26 @@ unknown.
 
 from __future__ import annotations
 
+import io
 import logging
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 from sradar_desktop.errors import FileRefusedError
-from sradar_desktop.workbook.safety import cannot_open
+from sradar_desktop.workbook.safety import Spreadsheet, cannot_open, open_spreadsheet
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook, SheetMetadata
+
+_T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +91,8 @@ class UnknownValue:
 
 class Sheet:
     """A sheet of a workbook; its cells are read the first time ``rows`` is asked for (a
-    consolidation never reads the « Lisez-moi » of a thousand workbooks)."""
+    consolidation never reads the « Lisez-moi » of a thousand workbooks). ``load`` gives the
+    rows and the indexes of those that hold an ``UnknownValue``."""
 
     def __init__(
         self,
@@ -91,19 +100,24 @@ class Sheet:
         rows: list[list[object]] | None = None,
         hidden: bool = False,
         *,
-        load: Callable[[], list[list[object]]] | None = None,
+        load: Callable[[], tuple[list[list[object]], frozenset[int]]] | None = None,
     ) -> None:
         self.name = name
         self.hidden = hidden
         self._rows = rows
         self._load = load
+        self._marked: frozenset[int] | None = None  # None: not known, any row may be
 
     @property
     def rows(self) -> list[list[object]]:
         if self._rows is None:
             assert self._load is not None
-            self._rows = self._load()
+            self._rows, self._marked = self._load()
         return self._rows
+
+    def may_be_unknown(self, row: int) -> bool:
+        """Whether the row may hold an ``UnknownValue`` (most rows are known not to)."""
+        return self._marked is None or row in self._marked
 
 
 def column_letter(index: int) -> str:
@@ -169,9 +183,27 @@ _CELL_REF = re.compile(rb'\br\s*=\s*["\']?([A-Za-z]{1,3})(\d+)')
 _CELL_TYPE = re.compile(rb'\bt\s*=\s*["\']?(\w+)')
 
 
-def _scan_xlsx_tokens(archive: zipfile.ZipFile, member: str, recalculated: bool) -> SheetScan:
-    """One streaming pass over a worksheet's XML, tag by tag; ``recalculated``: formula results
-    stored in the file are not to be trusted (``fullCalcOnLoad``)."""
+def _pieces(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+    """The sheet's XML as ``(data, cut)``: its tags are read in ``data[:cut]``, cut before a
+    « < », so that no tag is split between two pieces (the text after the cut is read with the
+    next piece; ``data`` beyond the cut lets a value's text be read up to its closing tag)."""
+    pending = b""
+    for chunk in chunks:
+        data = pending + chunk if pending else chunk
+        cut = data.rfind(b"<")
+        if cut < 0:
+            cut = len(data)
+        yield data, cut
+        pending = data[cut:]
+        if len(pending) > _MAX_PENDING:
+            raise _Unreadable("sheet")
+    if pending:
+        yield pending, len(pending)
+
+
+def _scan_xlsx_tokens(chunks: Iterable[bytes], recalculated: bool) -> SheetScan:
+    """One pass over a worksheet's XML, tag by tag; ``recalculated``: formula results stored in
+    the file are not to be trusted (``fullCalcOnLoad``)."""
     scan = SheetScan()
     row = -1
     column = -1
@@ -179,65 +211,52 @@ def _scan_xlsx_tokens(archive: zipfile.ZipFile, member: str, recalculated: bool)
     cell_type = b""
     has_value = has_formula = False
     error = ""
-    pending = b""
-    with archive.open(member) as handle:
-        while True:
-            chunk = handle.read(_CHUNK)
-            data = pending + chunk
-            # Tags are read up to the last « < »: a tag cut by the chunk is read with the next.
-            cut = data.rfind(b"<") if chunk else len(data)
-            if cut < 0:
-                cut = len(data)
-            for match in _XLSX_TOKEN.finditer(data, 0, cut):
-                closing, tag, attributes, empty = match.groups()
-                if tag == b"c":
-                    if closing:
-                        if in_cell:
-                            if has_value or has_formula or error:
-                                scan.valued(row, column)
-                            if error:
-                                scan.unknown[(row, column)] = UnknownValue(error)
-                            elif has_formula and (recalculated or not has_value):
-                                scan.unknown[(row, column)] = UnknownValue()
-                        in_cell = False
-                        continue
-                    found = _CELL_REF.search(attributes)
-                    if found:
-                        column = column_index(found.group(1).decode())
-                        row = int(found.group(2)) - 1
-                    else:
-                        column += 1
-                    typed = _CELL_TYPE.search(attributes)
-                    cell_type = typed.group(1) if typed else b""
-                    in_cell = not empty
-                    has_value = has_formula = False
-                    error = ""
-                elif tag == b"row":
-                    if not closing:
-                        found = _ROW_NUMBER.search(attributes)
-                        row = int(found.group(1)) - 1 if found else row + 1
-                        column = -1
-                elif not in_cell or closing:
+    for data, cut in _pieces(chunks):
+        for match in _XLSX_TOKEN.finditer(data, 0, cut):
+            closing, tag, attributes, empty = match.groups()
+            if tag == b"c":
+                if closing:
+                    if in_cell:
+                        if has_value or has_formula or error:
+                            scan.valued(row, column)
+                        if error:
+                            scan.unknown[(row, column)] = UnknownValue(error)
+                        elif has_formula and (recalculated or not has_value):
+                            scan.unknown[(row, column)] = UnknownValue()
+                    in_cell = False
                     continue
-                elif tag == b"f":
-                    has_formula = True
-                elif tag == b"is":
+                found = _CELL_REF.search(attributes)
+                if found:
+                    column = column_index(found.group(1).decode())
+                    row = int(found.group(2)) - 1
+                else:
+                    column += 1
+                typed = _CELL_TYPE.search(attributes)
+                cell_type = typed.group(1) if typed else b""
+                in_cell = not empty
+                has_value = has_formula = False
+                error = ""
+            elif tag == b"row":
+                if not closing:
+                    found = _ROW_NUMBER.search(attributes)
+                    row = int(found.group(1)) - 1 if found else row + 1
+                    column = -1
+            elif not in_cell or closing:
+                continue
+            elif tag == b"f":
+                has_formula = True
+            elif tag == b"is":
+                has_value = True
+            elif not empty:  # <v>
+                end = data.find(b"<", match.end())
+                text = data[match.end() : end if end >= 0 else len(data)].strip()
+                # A text result may be empty (LibreOffice and Excel write the « "" » of a
+                # formula as an empty <v> of type str): known, and empty. An empty <v>
+                # without a type (written by libraries that compute nothing) is not.
+                if text or cell_type == b"str":
                     has_value = True
-                elif not empty:  # <v>
-                    end = data.find(b"<", match.end())
-                    text = data[match.end() : end].strip()
-                    # A text result may be empty (LibreOffice and Excel write the « "" » of a
-                    # formula as an empty <v> of type str): known, and empty. An empty <v>
-                    # without a type (written by libraries that compute nothing) is not.
-                    if text or cell_type == b"str":
-                        has_value = True
-                    if text and cell_type == b"e":
-                        error = text[:20].decode(errors="replace")
-            pending = data[cut:]
-            if not chunk:
-                break
-            if len(pending) > _MAX_PENDING:
-                raise _Unreadable(member)
+                if text and cell_type == b"e":
+                    error = text[:20].decode(errors="replace")
     return scan
 
 
@@ -245,72 +264,52 @@ def _scan_xlsx_tokens(archive: zipfile.ZipFile, member: str, recalculated: bool)
 # way (``<c r="B2" …>``, the reference first, no namespace prefix): their extent is read from the
 # opening tags of the cells that are not empty, in one search. Anything else (a formula, an
 # error value, a cell written otherwise) is walked through tag by tag: a false alarm only costs
-# the walk. Each check is one pass of ``bytes.count``, ``in`` or one regular expression.
+# the walk. Each check is one pass of a regular expression that starts with a literal, which
+# the engine looks for at C speed.
+_UNUSUAL = (
+    re.compile(rb'<c(?! r="[A-Z])[\s>/]'),  # a cell without its reference first, or empty
+    re.compile(rb"<f[\s>/]"),  # a formula (not the <formula1> of a drop-down list)
+    re.compile(rb":(?:c|f|v|is|row)[\s/>]"),  # an element with a prefix (<x:c>)
+)
 _VALUED_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^<>]*)(?<!/)>')
-_UPPER_CASE_REFERENCE = re.compile(rb'<c r="[A-Z]')
-_PREFIXED_ELEMENT = re.compile(rb"<\w+:(?:c|f|v|is|row)[\s/>]")
 
 
-def _usual(head: bytes) -> bool:
-    """Whether this part of a sheet can be read from its valued cells' opening tags."""
-    return (
-        head.count(b"<c ") == len(_UPPER_CASE_REFERENCE.findall(head))  # « r="b2" » is not
-        and head.count(b"<f") == head.count(b"<formula")  # <formula1> of a drop-down list
-        and b"<c>" not in head
-        and b"<c/" not in head
-        and _PREFIXED_ELEMENT.search(head) is None  # elements with a prefix (<x:c>)
-    )
+def _column_order(letters: bytes) -> tuple[int, bytes]:
+    return len(letters), letters
 
 
-def _scan_xlsx_sheet(archive: zipfile.ZipFile, member: str, recalculated: bool) -> SheetScan:
-    """The scan of a worksheet: its extent read from the valued cells' tags when they are
-    usual (see ``_usual``) and hold no error value; tag by tag otherwise."""
+def _scan_xlsx_sheet(chunks: Callable[[], Iterable[bytes]], recalculated: bool) -> SheetScan:
+    """The scan of a worksheet (its XML given by ``chunks()``): its extent read from the valued
+    cells' tags when they are usual and hold no error value; tag by tag otherwise."""
     scan = SheetScan()
-    pending = b""
-    with archive.open(member) as handle:
-        while True:
-            chunk = handle.read(_CHUNK)
-            data = pending + chunk
-            cut = data.rfind(b"<") if chunk else len(data)
-            if cut < 0:
-                cut = len(data)
-            head = data[:cut]
-            if not _usual(head):
-                return _scan_xlsx_tokens(archive, member, recalculated)
-            valued = _VALUED_CELL.findall(head)
-            if valued:
-                marks = b"\0".join(attributes for _, _, attributes in valued)
-                if b'"e"' in marks or b"'e'" in marks:
-                    return _scan_xlsx_tokens(archive, member, recalculated)
-                # the lowest cell and the rightmost one of this part
-                lowest = max({n for _, n, _ in valued}, key=int)
-                scan.valued(
-                    int(lowest) - 1,
-                    column_index(next(c for c, n, _ in valued if n == lowest).decode()),
-                )
-                rightmost = max({c for c, _, _ in valued}, key=lambda c: (len(c), c))
-                scan.valued(
-                    int(next(n for c, n, _ in valued if c == rightmost)) - 1,
-                    column_index(rightmost.decode()),
-                )
-            pending = data[cut:]
-            if not chunk:
-                break
-            if len(pending) > _MAX_PENDING:
-                raise _Unreadable(member)
+    for data, cut in _pieces(chunks()):
+        if any(check.search(data, 0, cut) for check in _UNUSUAL):
+            return _scan_xlsx_tokens(chunks(), recalculated)
+        valued = _VALUED_CELL.findall(data, 0, cut)
+        if not valued:
+            continue
+        letters, numbers, attributes = zip(*valued, strict=True)
+        marks = b"\0".join(attributes)
+        if b'"e"' in marks or b"'e'" in marks:
+            return _scan_xlsx_tokens(chunks(), recalculated)
+        # the lowest cell and the rightmost one of this part
+        lowest = max(set(numbers), key=int)
+        scan.valued(int(lowest) - 1, column_index(letters[numbers.index(lowest)].decode()))
+        rightmost = max(set(letters), key=_column_order)
+        scan.valued(int(numbers[letters.index(rightmost)]) - 1, column_index(rightmost.decode()))
     return scan
 
 
-def _xlsx_scanner(path: Path, archive: zipfile.ZipFile) -> Callable[[str], SheetScan]:
+def _xlsx_scanner(spreadsheet: Spreadsheet) -> Callable[[str], SheetScan]:
     """Scans the sheets of an ``.xlsx`` by name."""
     from defusedxml import ElementTree
 
     def local(tag: str) -> str:
         return tag.rsplit("}", 1)[-1]
 
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    workbook = ElementTree.fromstring(spreadsheet.part("xl/workbook.xml"))
     try:
-        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        relations = ElementTree.fromstring(spreadsheet.part("xl/_rels/workbook.xml.rels"))
     except KeyError:
         relations = None
     targets = {}
@@ -329,9 +328,20 @@ def _xlsx_scanner(path: Path, archive: zipfile.ZipFile) -> Callable[[str], Sheet
         elif tag == "calcPr":
             recalculated = element.get("fullCalcOnLoad", "").lower() in ("1", "true")
 
+    def chunks(member: str) -> Callable[[], Iterable[bytes]]:
+        if spreadsheet.parts is not None:
+            data = spreadsheet.parts[member]
+            return lambda: (data,)
+
+        def read() -> Iterator[bytes]:
+            with spreadsheet.archive() as archive, archive.open(member) as handle:
+                while chunk := handle.read(_CHUNK):
+                    yield chunk
+
+        return read
+
     def scan(sheet: str) -> SheetScan:
-        with zipfile.ZipFile(path) as archive:
-            return _scan_xlsx_sheet(archive, members.get(sheet, ""), recalculated)
+        return _scan_xlsx_sheet(chunks(members.get(sheet, "")), recalculated)
 
     return scan
 
@@ -342,7 +352,7 @@ _CALC_EXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.
 _ODS_CELLS = (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell")
 
 
-def _scan_ods(path: Path) -> dict[str, SheetScan]:
+def _scan_ods(spreadsheet: Spreadsheet) -> dict[str, SheetScan]:
     """One streaming pass over ``content.xml``: every sheet of an ``.ods`` at once."""
     from defusedxml import ElementTree
 
@@ -356,7 +366,7 @@ def _scan_ods(path: Path) -> dict[str, SheetScan]:
     value_type = f"{{{_OFFICE}}}value-type"
     ext_type = f"{{{_CALC_EXT}}}value-type"
     formula = f"{{{_TABLE}}}formula"
-    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as handle:
+    with _opened_part(spreadsheet, "content.xml") as handle:
         table = None
         for event, element in ElementTree.iterparse(handle, events=("start", "end")):
             if event == "start":
@@ -410,10 +420,10 @@ _BIFF_ERRORS = {
 }
 
 
-def _scan_xls(path: Path) -> dict[str, SheetScan]:
+def _scan_xls(spreadsheet: Spreadsheet) -> dict[str, SheetScan]:
     import olefile
 
-    with olefile.OleFileIO(str(path)) as ole:
+    with olefile.OleFileIO(io.BytesIO(spreadsheet.data)) as ole:
         stream = "Workbook" if ole.exists("Workbook") else "Book"
         data = ole.openstream(stream).read()
     names: dict[int, str] = {}
@@ -459,24 +469,72 @@ def _scan_xls(path: Path) -> dict[str, SheetScan]:
     return scans
 
 
-def _scanner(path: Path) -> tuple[Callable[[str], SheetScan], dict[str, SheetScan] | None]:
-    """How to scan the sheets of a spreadsheet, by name (an unknown kind has nothing to scan);
-    and for the kinds that calamine reads whole when it opens them (.ods, .xls), every sheet's
-    scan, done at once."""
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    scans = None
-    if head.startswith(b"PK"):
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.xml" in names:
-                return _xlsx_scanner(path, archive), None
-        if "content.xml" in names:
-            scans = _scan_ods(path)
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        scans = _scan_xls(path)
-    found = scans or {}
-    return (lambda sheet: found.get(sheet, SheetScan())), scans
+@contextmanager
+def _opened_part(spreadsheet: Spreadsheet, member: str) -> Iterator[IO[bytes]]:
+    """A member of a zip spreadsheet, to read as a file."""
+    if spreadsheet.parts is not None:
+        yield io.BytesIO(spreadsheet.parts[member])
+        return
+    with spreadsheet.archive() as archive, archive.open(member) as handle:
+        yield handle
+
+
+def _scanner(
+    spreadsheet: Spreadsheet,
+) -> tuple[Callable[[str], SheetScan], dict[str, SheetScan] | None]:
+    """How to scan the sheets of a spreadsheet, by name; and for the kinds that calamine reads
+    whole when it opens them (.ods, .xls), every sheet's scan, done at once."""
+    if spreadsheet.kind == "xlsx":
+        return _xlsx_scanner(spreadsheet), None
+    scans = _scan_ods(spreadsheet) if spreadsheet.kind == "ods" else _scan_xls(spreadsheet)
+    return (lambda sheet: scans.get(sheet, SheetScan())), scans
+
+
+def _stored(parts: dict[str, bytes]) -> bytes:
+    """A zip of ``parts``, stored without compression: what calamine reads when the members
+    were decompressed once already (for the checks and the scan), so that it reads the very
+    bytes that were checked, without decompressing them again."""
+    records: list[bytes] = []
+    directory: list[bytes] = []
+    offset = 0
+    for name, data in parts.items():
+        encoded = name.encode()
+        flags = 0 if encoded.isascii() else 0x800  # UTF-8 names
+        crc = zlib.crc32(data)
+        size = len(data)
+        header = struct.pack(
+            "<4s5H3L2H", b"PK\x03\x04", 20, flags, 0, 0, 0x21, crc, size, size, len(encoded), 0
+        )
+        records += (header, encoded, data)
+        directory.append(
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                flags,
+                0,
+                0,
+                0x21,
+                crc,
+                size,
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
+        offset += len(header) + len(encoded) + size
+    central = b"".join(directory)
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(directory), len(directory), len(central), offset, 0
+    )
+    return b"".join([*records, central, end])
 
 
 def _too_far(name: str, sheet: str, scan: SheetScan) -> FileRefusedError:
@@ -542,7 +600,7 @@ def _is_damage(error: BaseException) -> bool:
     )
 
 
-def _guarded(name: str, work: Callable[[], object]) -> object:
+def _guarded(name: str, work: Callable[[], _T]) -> _T:
     """``work()``, a damaged file refused in French (see ``_is_damage``)."""
     try:
         return work()
@@ -556,13 +614,17 @@ def _guarded(name: str, work: Callable[[], object]) -> object:
         raise _refused(name, error) from error
 
 
-def read_sheets(path: Path, display_name: str | None = None) -> list[Sheet]:
-    """The sheets of a checked spreadsheet (see ``safety.check_spreadsheet``), in order; each
-    one's cells are read when first used, bounded by the cells that hold a value (see the
-    module's docstring). Raises ``FileRefusedError`` for an unreadable file or sheet."""
+def read_sheets(source: Path | Spreadsheet, display_name: str | None = None) -> list[Sheet]:
+    """The sheets of a spreadsheet (a file, checked first by ``safety.open_spreadsheet``, or one
+    already checked), in order; each one's cells are read when first used, bounded by the cells
+    that hold a value (see the module's docstring). Raises ``FileRefusedError`` for a file that
+    is refused, or an unreadable file or sheet."""
     import python_calamine  # at first use: the window starts without it
 
-    name = display_name or path.name
+    spreadsheet = (
+        source if isinstance(source, Spreadsheet) else open_spreadsheet(source, name=display_name)
+    )
+    name = spreadsheet.name
 
     granted = [0]  # the cells of the sheets read so far
 
@@ -571,25 +633,34 @@ def read_sheets(path: Path, display_name: str | None = None) -> list[Sheet]:
         if granted[0] > MAX_WORKBOOK_CELLS:
             raise _too_far(name, sheet, scan)
 
-    def open_workbook() -> tuple:
-        scanner, every_sheet = _scanner(path)
+    def open_workbook() -> tuple[
+        CalamineWorkbook, list[SheetMetadata], Callable[[str], SheetScan], bool
+    ]:
+        scanner, every_sheet = _scanner(spreadsheet)
         for sheet, scan in (every_sheet or {}).items():
             grant(sheet, scan)  # before calamine reads them all
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        parts = spreadsheet.parts if spreadsheet.kind == "xlsx" else None
+        stream = io.BytesIO(_stored(parts) if parts is not None else spreadsheet.data)
+        stream.name = name  # for whoever watches what calamine opens
+        workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
         return workbook, workbook.sheets_metadata, scanner, every_sheet is None
 
-    workbook, metadata, scanner, lazy = _guarded(name, open_workbook)  # type: ignore[misc]
+    workbook, metadata, scanner, lazy = _guarded(name, open_workbook)
 
-    def loader(sheet_name: str) -> Callable[[], list[list[object]]]:
-        def read() -> list[list[object]]:
+    def loader(sheet_name: str) -> Callable[[], tuple[list[list[object]], frozenset[int]]]:
+        def read() -> tuple[list[list[object]], frozenset[int]]:
             scan = scanner(sheet_name)
             if lazy:
                 grant(sheet_name, scan)
-            rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            # Calamine's values, and the unknown ones put in among them.
+            rows = cast(
+                list[list[object]],
+                workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False),
+            )
             _with_unknown(rows, scan.unknown)
-            return rows
+            return rows, frozenset(row for row, _ in scan.unknown)
 
-        return lambda: _guarded(name, read)  # type: ignore[return-value]
+        return lambda: _guarded(name, read)
 
     return [
         Sheet(

@@ -235,17 +235,25 @@ def stamp_key(respondent: str, action_code: str, position: int | None) -> str:
 
 def answers_digest(workbook: ExchangeWorkbook) -> str:
     """A digest of every answer and indicator value, to tell whether a file was edited."""
-    parts = sorted(
-        [
-            stamp_key(a.respondent, a.action_code, None) + value_digest(a.value)
-            for a in workbook.answers
-        ]
-        + [
-            stamp_key(i.respondent, i.action_code, i.position) + value_digest(i.value)
-            for i in workbook.indicators
-        ]
+    parts = [
+        stamp_key(a.respondent, a.action_code, None) + value_digest(a.value)
+        for a in workbook.answers
+    ]
+    parts += (
+        stamp_key(i.respondent, i.action_code, i.position) + value_digest(i.value)
+        for i in workbook.indicators
     )
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    parts.sort()
+    # The digest of the parts joined by new lines, fed a block at a time: a consolidation has
+    # a hundred thousand of them, never all joined in one text.
+    digest = hashlib.sha256()
+    for start in range(0, len(parts), _DIGEST_BLOCK):
+        block = "\n".join(parts[start : start + _DIGEST_BLOCK])
+        digest.update((block if start == 0 else "\n" + block).encode())
+    return digest.hexdigest()
+
+
+_DIGEST_BLOCK = 4096
 
 
 def build_content(
@@ -296,31 +304,29 @@ def build_content(
             )
         for action in chosen:
             answer = None if blank else answers.get((code, action.code))
-            answer_lines.append(
-                AnswerLine(code, action.code)
-                if answer is None
-                else AnswerLine(
-                    code,
-                    action.code,
-                    *answer.value,  # type: ignore[arg-type]
-                    answer.at,
-                    answer.by,
-                    (code, action.code) in to_confirm,
-                )
-            )
-            for position in range(len(action.indicators)):
-                value = None if blank else values.get((code, action.code, position))
-                indicator_lines.append(
-                    IndicatorLine(code, action.code, position)
-                    if value is None
-                    else IndicatorLine(
+            if answer is None:
+                answer_lines.append(AnswerLine(code, action.code))
+            else:
+                status, comment = answer.value  # an answer's value: (status, comment)
+                answer_lines.append(
+                    AnswerLine(
                         code,
                         action.code,
-                        position,
-                        *value.value,
-                        value.at,
-                        value.by,  # type: ignore[arg-type]
+                        status,
+                        comment or "",
+                        answer.at,
+                        answer.by,
+                        (code, action.code) in to_confirm,
                     )
+                )
+            for position in range(len(action.indicators)):
+                value = None if blank else values.get((code, action.code, position))
+                if value is None:
+                    indicator_lines.append(IndicatorLine(code, action.code, position))
+                    continue
+                target, achieved = value.value  # an indicator's value: (target, achieved)
+                indicator_lines.append(
+                    IndicatorLine(code, action.code, position, target, achieved, value.at, value.by)
                 )
     single = KIND_ANSWERS if len(respondents) == 1 else KIND_CONSOLIDATION
     kind = KIND_BLANK if blank else single

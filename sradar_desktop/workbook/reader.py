@@ -23,7 +23,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
-from sradar_desktop.domain.merge import is_blank, value_digest
+from sradar_desktop.domain.merge import Value, is_blank, value_digest
 from sradar_desktop.domain.numbers import parse_indicator_value
 from sradar_desktop.domain.plan import Plan, plan_from_mapping, validate_plan
 from sradar_desktop.domain.respondents import respondent_code
@@ -32,7 +32,7 @@ from sradar_desktop.errors import FileRefusedError
 from sradar_desktop.mail.addresses import AddressError, check_address
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.cells import Sheet, UnknownValue, cell_ref, read_sheets
-from sradar_desktop.workbook.safety import check_spreadsheet
+from sradar_desktop.workbook.safety import Spreadsheet, open_spreadsheet
 
 MAX_ERRORS_SHOWN = 20
 Line = TypeVar("Line", fmt.AnswerLine, fmt.IndicatorLine)
@@ -50,33 +50,17 @@ def _refused(name: str, reason: str, advice: str = "") -> FileRefusedError:
     )
 
 
-def _check_xml(archive: zipfile.ZipFile, name: str) -> None:
-    """Refuse XML with a document type or entity declarations (entity expansion attacks)."""
-    for member in archive.infolist():
-        if not member.filename.endswith((".xml", ".rels")):
-            continue
-        with archive.open(member) as handle:
-            head = handle.read(4096)
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise _refused(
-                name,
-                "il contient des déclarations XML interdites (possible tentative d'attaque)",
-                "Il n'a pas été ouvert, par précaution.",
-            )
-
-
-def _saved_properties(archive: zipfile.ZipFile, container: str) -> tuple[datetime | None, str]:
+def _saved_properties(spreadsheet: Spreadsheet) -> tuple[datetime | None, str]:
     """When and by whom the file was last saved, from its document properties."""
     from defusedxml import ElementTree
 
     member, stamp_tags, author_tags = (
         ("docProps/core.xml", ("modified",), ("lastModifiedBy",))
-        if container == "xlsx"
+        if spreadsheet.kind == "xlsx"
         else ("meta.xml", ("date",), ("creator",))
     )
     try:
-        with archive.open(member) as handle:
-            root = ElementTree.parse(handle).getroot()
+        root = ElementTree.fromstring(spreadsheet.part(member))
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
         return None, ""
     except Exception:  # defusedxml refusals: no properties rather than a crash
@@ -102,6 +86,7 @@ def _parse_time(text: str) -> datetime | None:
 
 
 _PLAIN = re.compile(r"[^\x00-\x1f<&\u00a0\u202f]*")
+_TOTAL = fold(fmt.TOTAL_LABEL)
 
 
 def _text(value: object) -> str:
@@ -268,19 +253,9 @@ class Received:
 
 def read_workbook_sheets(path: Path, display_name: str | None = None) -> Received:
     """Check a received spreadsheet, then open it."""
-    name = display_name or path.name
-    container = check_spreadsheet(path, name=name)
-    saved: tuple[datetime | None, str] = (None, "")
-    if container in ("xlsx", "ods"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                _check_xml(archive, name)
-                saved = _saved_properties(archive, container)
-        except (zipfile.BadZipFile, OSError) as error:
-            raise _refused(
-                name, "il est incomplet ou endommagé", "Demandez à l'expéditeur de le renvoyer."
-            ) from error
-    return Received(read_sheets(path, name), *saved)
+    spreadsheet = open_spreadsheet(path, name=display_name)
+    saved = _saved_properties(spreadsheet) if spreadsheet.kind in ("xlsx", "ods") else (None, "")
+    return Received(read_sheets(spreadsheet), *saved)
 
 
 def _stamps(
@@ -339,7 +314,7 @@ class _Rows:
         self.header = header
         self.columns = columns
 
-    def cells(self, *names: str) -> Iterator[tuple[int, tuple]]:
+    def cells(self, *names: str) -> Iterator[tuple[int, tuple[object, ...]]]:
         """Each data row's index and its cells in the columns ``names``, in that order
         (``None`` for a column the sheet does not have). At least two names."""
         width = max(self.columns.values()) + 1
@@ -363,7 +338,14 @@ class _Rows:
 class _ExchangeParser:
     """Reads the answer and indicator sheets against the plan and the stamps."""
 
-    def __init__(self, name: str, plan: Plan, stamps: dict, edited_at: datetime, saved_by: str):
+    def __init__(
+        self,
+        name: str,
+        plan: Plan,
+        stamps: dict[str, tuple[datetime, str, str]],
+        edited_at: datetime,
+        saved_by: str,
+    ) -> None:
         self.plan = plan
         self.actions = {a.code: a for a in plan.actions()}
         self.stamps = stamps
@@ -371,12 +353,21 @@ class _ExchangeParser:
         self.saved_by = saved_by
         self.errors = _Errors(name)
         self.edited: list[tuple[str, str, int | None]] = []
+        # What a cell says, by its value: a sheet repeats its respondent and its few statuses
+        # on every row (the code, or the French reason it cannot be one).
+        self._respondents: dict[object, tuple[str, str]] = {}
+        self._statuses: dict[object, tuple[str | None, str]] = {}
+        self._totals: dict[object, bool] = {}
 
     def error(self, rows: _Rows, index: int, column: str, message: str) -> None:
         self.errors.add(rows.sheet.name, index, rows.columns[column], message)
 
-    def unknown(self, rows: _Rows, index: int, columns: Sequence[str], values: Sequence) -> bool:
+    def unknown(
+        self, rows: _Rows, index: int, columns: Sequence[str], values: Sequence[object]
+    ) -> bool:
         """Report the cells of a row whose value cannot be known; whether there was one."""
+        if not rows.sheet.may_be_unknown(index):
+            return False
         found = False
         for column, value in zip(columns, values, strict=True):
             if isinstance(value, UnknownValue):
@@ -391,18 +382,44 @@ class _ExchangeParser:
 
     def respondent(self, rows: _Rows, index: int, value: object) -> str | None:
         """The code of a respondent cell; ``None`` (reported) when it cannot be one."""
-        try:
-            code = respondent_code(_text(value))
-        except ValueError as error:
-            self.error(rows, index, fmt.COL_RESPONDENT, str(error))
-            return None
-        if not code:
-            self.error(rows, index, fmt.COL_RESPONDENT, "le répondant est vide")
+        known = self._respondents.get(value)
+        if known is None:
+            try:
+                code = respondent_code(_text(value))
+                problem = "" if code else "le répondant est vide"
+            except ValueError as error:
+                code, problem = "", str(error)
+            known = self._respondents[value] = (code, problem)
+        code, problem = known
+        if problem:
+            self.error(rows, index, fmt.COL_RESPONDENT, problem)
             return None
         return code
 
+    def is_total(self, value: object) -> bool:
+        """Whether a respondent cell says « Total » (a consolidated workbook's total row)."""
+        known = self._totals.get(value)
+        if known is None:
+            known = self._totals[value] = isinstance(value, str) and fold(value) == _TOTAL
+        return known
+
+    def status(self, rows: _Rows, index: int, value: object) -> tuple[bool, str | None]:
+        """Whether a status cell is one of the scale's, and its code (``None``: no answer)."""
+        known = self._statuses.get(value)
+        if known is None:
+            try:
+                known = (self.plan.scale.parse(value), "")
+            except ValueError as error:
+                known = (None, str(error))
+            self._statuses[value] = known
+        status, problem = known
+        if problem:
+            self.error(rows, index, fmt.COL_STATUS, problem)
+            return False, None
+        return True, status
+
     def resolve(
-        self, respondent: str, code: str, position: int | None, value: tuple
+        self, respondent: str, code: str, position: int | None, value: Value
     ) -> tuple[datetime, str] | None:
         """When and by whom a unit was last changed; ``None`` for a blank never answered."""
         stamp = self.stamps.get(fmt.stamp_key(respondent, code, position))
@@ -458,10 +475,8 @@ class _ExchangeParser:
                 )
                 continue
             seen[(respondent, code)] = index
-            try:
-                status = self.plan.scale.parse(raw_status)
-            except ValueError as error:
-                self.error(rows, index, fmt.COL_STATUS, str(error))
+            valid, status = self.status(rows, index, raw_status)
+            if not valid:
                 continue
             if len(comment) > fmt.MAX_CELL_TEXT:
                 self.error(rows, index, fmt.COL_COMMENT, "le commentaire est trop long")
@@ -488,7 +503,7 @@ class _ExchangeParser:
         )
         for index, cells in rows.cells(*columns):
             code, label, typed_respondent, *raw = cells
-            if fold(_text(typed_respondent)) == fold(fmt.TOTAL_LABEL):
+            if self.is_total(typed_respondent):
                 continue  # a consolidated workbook's total row, computed from the others
             if self.unknown(rows, index, columns, cells):
                 continue
@@ -548,7 +563,7 @@ def _read_table(
     new_parser: Callable[[], _ExchangeParser],
     parser: _ExchangeParser,
     parse: Callable[[_ExchangeParser, _Rows], list[Line]],
-    key: Callable[[Line], tuple],
+    key: Callable[[Line], tuple[object, ...]],
     notes: list[str],
 ) -> list[Line]:
     """The lines of the table ``found``, or of a copy of it that someone filled instead.
@@ -562,7 +577,7 @@ def _read_table(
     main_sheet, header, columns = found
     main = new_parser()
     lines = parse(main, _Rows(main_sheet, header, columns))
-    differing = []
+    differing: list[tuple[Sheet, _ExchangeParser, list[Line]]] = []
     for sheet in sheets:
         if sheet.hidden or sheet.name in fmt.APP_SHEETS or sheet.name == main_sheet.name:
             continue

@@ -8,7 +8,8 @@ named « message.eml › pièce.xlsx ». A message with no workbook is refused i
 it. In the database, a workbook taken from a message must answer the campaign the replies are
 collected for (the one chosen, or the current campaign of its questionnaire); and its sender is
 matched against the addresses of the campaign's services: a sender who is not the service's is
-said in the outcome (``ImportOutcome.sender_warning``), never hidden.
+said in the outcome (``ImportOutcome.sender_warning``), never hidden (``services.senders``
+checks them in the database; this module needs none).
 """
 
 from __future__ import annotations
@@ -17,24 +18,15 @@ import logging
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from sradar_desktop.db.models import Campaign, ExpectedRespondent, Respondent
 from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.mail.addresses import same_address
 from sradar_desktop.mail.message import MessageAttachment, MessageInfo, refused
 from sradar_desktop.mail.reader import is_message, read_message
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES
-from sradar_desktop.services.campaigns import current_campaign_id
-from sradar_desktop.workbook.format import Incoming
-
-Outcome = TypeVar("Outcome")
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +166,7 @@ def expanded(paths: Iterable[Path]) -> Iterator[list[Expanded]]:
         yield list(expand(paths, Path(t)))
 
 
-# The campaign and the sender ------------------------------------------------------------------
+# The sender ----------------------------------------------------------------------------------
 
 
 def check_sender(sender: str, codes: Sequence[str], addresses: Mapping[str, Sequence[str]]) -> str:
@@ -207,64 +199,3 @@ def check_sender(sender: str, codes: Sequence[str], addresses: Mapping[str, Sequ
         f"Attention : l'expéditeur {sender} n'est pas l'adresse de {services} ({whose}) ; "
         "vérifiez que ce classeur vient bien de ce service."
     )
-
-
-def campaign_addresses(session: Session, campaign_id: str) -> dict[str, tuple[str, ...]]:
-    """The addresses of a campaign's services, by code (those with none left out)."""
-    return {
-        code: tuple(email.split(", "))
-        for code, email in session.execute(
-            select(Respondent.code, ExpectedRespondent.email)
-            .join(ExpectedRespondent, ExpectedRespondent.respondent_id == Respondent.id)
-            .where(ExpectedRespondent.campaign_id == campaign_id)
-        )
-        if email
-    }
-
-
-class _Checks:
-    """The acceptance of a workbook taken from a message (``imports.Acceptance``), which also
-    notes what does not match in its sender."""
-
-    def __init__(self, source: MessageSource, campaign_id: str | None) -> None:
-        self.source = source
-        self.campaign_id = campaign_id
-        self.warning = ""
-
-    def __call__(self, session: Session, incoming: Incoming) -> None:
-        # A plan table names no campaign: it was placed in the current one.
-        self._campaign(session, incoming)
-        codes = sorted(
-            {r.code for r in incoming.respondents} | {a.respondent for a in incoming.answers}
-        )
-        self.warning = check_sender(
-            self.source.info.sender, codes, campaign_addresses(session, incoming.campaign_id)
-        )
-
-    def _campaign(self, session: Session, incoming: Incoming) -> None:
-        expected = self.campaign_id or current_campaign_id(session, incoming.plan.id)
-        if expected is None or incoming.campaign_id == expected:
-            return
-        known = session.get(Campaign, incoming.campaign_id)
-        if known is None and self.campaign_id is None:
-            return  # a campaign new to this database: created as from a file
-        wanted = session.get(Campaign, expected)
-        title = (known.title if known else incoming.campaign_title) or incoming.campaign_id
-        raise refused(
-            self.source.message,
-            f"son classeur « {self.source.attachment} » répond à la campagne « {title} », "
-            f"pas à « {wanted.title if wanted else expected} »",
-            "Si c'est voulu, enregistrez la pièce jointe et importez-la comme un fichier.",
-        )
-
-    def finish(self, outcome: Outcome) -> Outcome:
-        """An ``ImportOutcome`` with the message it came from and what is wrong with its
-        sender."""
-        return replace(  # type: ignore[type-var]
-            outcome, source=self.source.describe(), sender_warning=self.warning
-        )
-
-
-def checks(item: Expanded, campaign_id: str | None = None) -> _Checks | None:
-    """The checks of a file taken from a message (``None`` for a file given as such)."""
-    return _Checks(item.source, campaign_id) if item.source is not None else None

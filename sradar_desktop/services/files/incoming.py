@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from sradar_desktop.db.types import utcnow
+from sradar_desktop.domain.dates import utcnow
+from sradar_desktop.domain.plan import default_campaign_id, default_campaign_title
 from sradar_desktop.domain.text import slugify
 from sradar_desktop.errors import FileRefusedError
 from sradar_desktop.plans.table import (
@@ -17,8 +18,7 @@ from sradar_desktop.plans.table import (
     plan_table_from_sheets,
     read_plan_table,
 )
-from sradar_desktop.services.answers import normalise_respondent_code
-from sradar_desktop.services.questionnaires import default_campaign_id, default_campaign_title
+from sradar_desktop.services.respondent_codes import normalise_respondent_code
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.reader import looks_like_exchange, parse_exchange, read_workbook_sheets

@@ -8,24 +8,28 @@ workbooks then costs little more than reading them.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
+import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from sradar_desktop import __version__
-from sradar_desktop.db.types import utcnow
 from sradar_desktop.domain.consolidation import Consolidation, RespondentAnswer, consolidate
+from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.merge import Decision, Stamped, decide
 from sradar_desktop.domain.plan import IndicatorKind, Plan
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.services.files.collecting import Expanded, expanded
 from sradar_desktop.services.files.incoming import file_digest, read_incoming
-from sradar_desktop.services.imports import FileResult, ImportOutcome
+from sradar_desktop.services.files.outcomes import FileResult, ImportOutcome
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.safety import check_size
@@ -260,16 +264,91 @@ def _stamped(line: fmt.AnswerLine | fmt.IndicatorLine) -> Stamped:
     return Stamped(line.value, line.at, line.by)
 
 
-# Files are read ahead by a few threads: python-calamine parses a sheet without holding the
-# interpreter, so one file is parsed while the previous one is checked and merged. The
-# look-ahead is bounded, so that memory does not grow with the number of files.
+# Reading. Besides python-calamine's own parsing, a file costs a few milliseconds of Python
+# work (checks, scan, each answer verified): threads of one process share the interpreter and
+# read no faster (measured: slower, the interpreter handed back and forth between them). A
+# large batch is read by worker processes, one per core, where one starts cheaply and safely:
+# forked, on Linux, from a program running a single thread (the command line). Anywhere else
+# (in the window, on Windows) the calling thread reads each file when it is merged. Either way
+# files are merged and reported in their order, and what is read ahead stays bounded.
 READERS = max(1, min(4, os.cpu_count() or 1))
+PROCESS_BATCH = 16  # files from which starting the worker processes pays
 _LOOK_AHEAD = 2 * READERS
 
 
 def _read(item: Expanded) -> tuple[str, Incoming]:
     check_size(item.path, name=item.name)
     return file_digest(item.path), read_incoming(item.path, name=item.name)
+
+
+class _Later:
+    """A file read in the calling thread when its content is asked for (``result``)."""
+
+    def __init__(self, item: Expanded) -> None:
+        self.item = item
+
+    def result(self) -> tuple[str, Incoming]:
+        return _read(self.item)
+
+    def cancel(self) -> bool:
+        return True
+
+
+# In a worker process: the plans already sent to the merging process, by digest (hundreds of
+# files carry the same plan; it is sent once).
+_PLANS_SENT: set[str] = set()
+_Sent = tuple[str, str, Plan | None, dict[str, object]]
+
+
+def _read_in_worker(item: Expanded) -> _Sent:
+    """``_read`` in a worker process, its result made light to send back."""
+    digest, incoming = _read(item)
+    plan_digest = incoming.plan.digest()
+    new_plan = plan_digest not in _PLANS_SENT
+    _PLANS_SENT.add(plan_digest)
+    content = {f.name: getattr(incoming, f.name) for f in fields(incoming) if f.name != "plan"}
+    return digest, plan_digest, incoming.plan if new_plan else None, content
+
+
+class _Received:
+    """What a worker process sent back for a file, made an ``Incoming`` again."""
+
+    def __init__(self, sent: Future[_Sent], plans: dict[str, Plan]) -> None:
+        self.sent = sent
+        self.plans = plans
+
+    def result(self) -> tuple[str, Incoming]:
+        digest, plan_digest, plan, content = self.sent.result()
+        if plan is not None:
+            self.plans.setdefault(plan_digest, plan)
+        return digest, Incoming(plan=self.plans[plan_digest], **content)  # type: ignore[arg-type]
+
+    def cancel(self) -> bool:
+        return self.sent.cancel()
+
+
+def _forkable() -> bool:
+    """Whether worker processes can be forked from here without risk (see above)."""
+    return (
+        sys.platform.startswith("linux")
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+    )
+
+
+@contextmanager
+def _readers(count: int) -> Iterator[Callable[[Expanded], _Later | _Received]]:
+    """How to start reading a file: in worker processes for a large batch (see above), or in
+    the calling thread. The worker processes are stopped when the reading ends."""
+    if count < PROCESS_BATCH or READERS < 2 or not _forkable():
+        yield _Later
+        return
+    plans: dict[str, Plan] = {}
+    pool = ProcessPoolExecutor(READERS, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield lambda item: _Received(pool.submit(_read_in_worker, item), plans)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def merge_files(
@@ -282,45 +361,43 @@ def merge_files(
     others merged. A saved message gives its attached workbooks (``services.files.collecting``)."""
     book = MergeBook()
     results = []
-    with expanded(paths) as items:
+    with expanded(paths) as items, _readers(len(items)) as start_reading:
         upcoming = iter(items)
-        reading: deque[tuple[Expanded, Future[tuple[str, Incoming]] | None]] = deque()
-        with ThreadPoolExecutor(READERS, thread_name_prefix="lecture") as pool:
+        reading: deque[tuple[Expanded, _Later | _Received | None]] = deque()
 
-            def read_ahead() -> None:
-                while len(reading) < _LOOK_AHEAD:
-                    item = next(upcoming, None)
-                    if item is None:
-                        return
-                    future = pool.submit(_read, item) if item.error is None else None
-                    reading.append((item, future))
+        def read_ahead() -> None:
+            while len(reading) < _LOOK_AHEAD:
+                item = next(upcoming, None)
+                if item is None:
+                    return
+                reading.append((item, start_reading(item) if item.error is None else None))
 
-            read_ahead()
-            index = 0
-            try:
-                while reading:
-                    if cancelled is not None and cancelled():
-                        break
-                    item, future = reading.popleft()
-                    if progress is not None:
-                        progress(index, item.origin)
-                    index += 1
-                    try:
-                        if future is None:
-                            assert item.error is not None
-                            raise item.error
-                        digest, incoming = future.result()
-                        outcome = book.add(item.name, digest, incoming)
-                    except UserError as error:
-                        results.append(FileResult(item.origin, error=error, name=item.name))
-                    else:
-                        if item.source is not None:
-                            outcome = replace(outcome, source=item.source.describe())
-                        results.append(FileResult(item.origin, outcome=outcome, name=item.name))
-                    read_ahead()
-            finally:
-                # Cancelled, interrupted or failed: the files not yet being read are not read.
-                for _, future in reading:
-                    if future is not None:
-                        future.cancel()
+        read_ahead()
+        index = 0
+        try:
+            while reading:
+                if cancelled is not None and cancelled():
+                    break
+                item, file = reading.popleft()
+                if progress is not None:
+                    progress(index, item.origin)
+                index += 1
+                try:
+                    if file is None:
+                        assert item.error is not None
+                        raise item.error
+                    digest, incoming = file.result()
+                    outcome = book.add(item.name, digest, incoming)
+                except UserError as error:
+                    results.append(FileResult(item.origin, error=error, name=item.name))
+                else:
+                    if item.source is not None:
+                        outcome = replace(outcome, source=item.source.describe())
+                    results.append(FileResult(item.origin, outcome=outcome, name=item.name))
+                read_ahead()
+        finally:
+            # Cancelled, interrupted or failed: the files not yet being read are not read.
+            for _, file in reading:
+                if file is not None:
+                    file.cancel()
     return book, results

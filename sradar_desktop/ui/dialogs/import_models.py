@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont
 from sradar_desktop.domain.dates import moment_text
 from sradar_desktop.domain.merge import Decision
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.imports import FileResult, ImportOutcome
+from sradar_desktop.services.files.outcomes import FileResult, ImportOutcome
 from sradar_desktop.ui.parts.i18n import arg, arg_count, translate
 from sradar_desktop.ui.parts.layout import tone_brush
 from sradar_desktop.ui.parts.roles import ACCESSIBLE, DISPLAY, INVALID, Index, headed

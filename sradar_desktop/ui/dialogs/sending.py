@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -79,10 +79,10 @@ ADDRESS_LIST_FILTER = "Listes d'adresses (*.csv *.txt *.xlsx *.ods *.xls);;Tous 
 REMINDER_DAYS = 14  # « rien envoyé depuis » proposes two weeks ago
 
 
-def _table(model: object, name: str, accessible: str) -> QTableView:
+def _table(model: QAbstractItemModel, name: str, accessible: str) -> QTableView:
     table = QTableView()
     table.setObjectName(name)
-    table.setModel(model)  # type: ignore[arg-type]
+    table.setModel(model)
     table.setAccessibleName(accessible)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setAlternatingRowColors(True)

@@ -23,16 +23,8 @@ from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.failures import Failure
 from sradar_desktop.mail.reader import MESSAGE_SUFFIXES
-from sradar_desktop.mail.writer import DraftFile
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
-from sradar_desktop.services.addresses import return_address
-from sradar_desktop.services.exchange import ExportResult, export_workbook, resolve_campaign
-from sradar_desktop.services.imports import FileResult, ImportInfo, last_import, undo_import
-from sradar_desktop.services.mailing import answers_draft
 from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
-from sradar_desktop.services.sending import answers_file_name, campaign_roster, sending_region
-from sradar_desktop.ui.dialogs.import_files import ImportDialog
-from sradar_desktop.ui.dialogs.sending import SendDialog
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import bring_to_front
 from sradar_desktop.ui.parts.mail_program import MailProgram, open_file
@@ -43,8 +35,13 @@ if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
     from PySide6.QtWidgets import QStatusBar
 
+    from sradar_desktop.mail.writer import DraftFile
     from sradar_desktop.services.database import Database
     from sradar_desktop.services.entry import EntryData, Identity
+    from sradar_desktop.services.exchange import ExportResult
+    from sradar_desktop.services.imports import FileResult, ImportInfo
+    from sradar_desktop.ui.dialogs.import_files import ImportDialog
+    from sradar_desktop.ui.dialogs.sending import SendDialog
     from sradar_desktop.ui.entry.controller import EntryController
     from sradar_desktop.ui.parts.settings import Settings
     from sradar_desktop.ui.parts.tasks import TaskRunner
@@ -357,6 +354,8 @@ class WorkbookExchange(QObject):
         self.window.editing.when_saved(lambda: self._open_import(paths))
 
     def _open_import(self, paths: list[Path]) -> None:
+        from sradar_desktop.ui.dialogs.import_files import ImportDialog
+
         self._busy = False
         dialog = ImportDialog(
             self.window.db,
@@ -397,6 +396,8 @@ class WorkbookExchange(QObject):
 
     def refresh_last_import(self) -> None:
         """Enable « Annuler le dernier import » when there is one (read off the UI thread)."""
+        from sradar_desktop.services.imports import last_import
+
         db = self.window.db
         self.window.tasks.run(
             lambda _progress: last_import(db),
@@ -452,6 +453,9 @@ class WorkbookExchange(QObject):
         self.window.editing.when_saved(lambda: self._run_undo(info))
 
     def _run_undo(self, info: ImportInfo) -> None:
+        from sradar_desktop.services.exchange import resolve_campaign
+        from sradar_desktop.services.imports import undo_import
+
         db, actor = self.window.db, self._actor
         current = self.window.questionnaire_id
         self._status(arg(self.tr("Annulation de l'import de %1…"), info.file_name), 0)
@@ -515,6 +519,8 @@ class WorkbookExchange(QObject):
 
     def choose_export_file(self) -> None:
         """« Exporter mes réponses… »: where to write them, then write them."""
+        from sradar_desktop.services.sending import answers_file_name
+
         target = self._export_target()
         if target is None:
             return
@@ -585,6 +591,8 @@ class WorkbookExchange(QObject):
         )
 
     def _run_export(self, path: Path) -> None:
+        from sradar_desktop.services.exchange import export_workbook
+
         target = self._export_target()
         if target is None:
             self._busy = False
@@ -661,6 +669,8 @@ class WorkbookExchange(QObject):
     ) -> None:
         """« Ouvrir dans la messagerie » after the export: beside the workbook, a draft to the
         campaign's return address that carries it, opened in the mail program."""
+        from sradar_desktop.services.mailing import answers_draft
+
         db = self.window.db
         self.window.tasks.run_operation(
             lambda _progress: answers_draft(
@@ -702,6 +712,8 @@ class WorkbookExchange(QObject):
             return
         db, campaign = self.window.db, data.campaign_id
         self._busy = True
+        from sradar_desktop.services.addresses import return_address
+        from sradar_desktop.services.sending import campaign_roster
 
         self.window.tasks.run_operation(
             lambda _progress: (*campaign_roster(db, campaign), return_address(db, campaign)),
@@ -711,6 +723,9 @@ class WorkbookExchange(QObject):
         )
 
     def _open_send(self, members: list, campaign_title: str, back: str) -> None:
+        from sradar_desktop.services.sending import sending_region
+        from sradar_desktop.ui.dialogs.sending import SendDialog
+
         self._busy = False
         data = self.window.data
         if data is None:

@@ -44,7 +44,8 @@ class SessionEnd(QObject):
         self._saved = False
         self._received: int | None = None
         self._sockets: tuple[socket.socket, socket.socket] | None = None
-        self._previous: dict[int, object] = {}
+        # What was there before; None when the handler was not installed from Python.
+        self._previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
         self._previous_fd = -1
         app.commitDataRequest.connect(self._commit_data)
         if os.name == "posix":
@@ -105,7 +106,8 @@ class SessionEnd(QObject):
         if self._sockets is None:
             return
         for number, previous in self._previous.items():
-            signal.signal(number, previous)  # type: ignore[arg-type]
+            if previous is not None:
+                signal.signal(number, previous)
         signal.set_wakeup_fd(self._previous_fd)
         self._notifier.setEnabled(False)
         for one in self._sockets:

@@ -2,6 +2,14 @@
 
     xvfb-run -a -s "-screen 0 1366x768x24" python docs/make_captures.py [NAME...]
 
+On a small screen, as the windows open there on a first start (maximised, with a window
+manager), for the guide's section « Sur un petit écran »: the same captures named
+``…-1024x600.png`` (``fenetre-principale``, ``premier-demarrage``, ``apercu-import``,
+``consolidation``)::
+
+    xvfb-run -a -s "-screen 0 1024x600x24" sh -c \
+        "openbox & python docs/make_captures.py --ecran 1024x600"
+
 Writes, next to this script:
 - ``fenetre-principale.png``: the built-in SRADAR 2021-2023 plan, partly answered by the DDETS
   of Loire-Atlantique;
@@ -50,6 +58,10 @@ from sradar_desktop.ui.dialogs.start import IdentityDialog  # noqa: E402
 from sradar_desktop.ui.entry.window import MainWindow  # noqa: E402
 
 WIDTH, HEIGHT = 1366, 768
+# « --ecran 1024x600 »: the small-screen captures (see the docstring); "" for the README's.
+SCREEN = ""
+# A capture's name on a small screen: the guide's names (one differs from the README's).
+SMALL_NAMES = {"import-apercu": "apercu-import"}
 CLAIRE = Identity.create("DDETS-44", "DDETS de Loire-Atlantique", "Claire Martin")
 KARIM = Identity.create("DDETS-59", "", "Karim Benali")
 
@@ -87,6 +99,9 @@ def settle(msecs: int = 400) -> None:
 
 
 def save(widget: QWidget, name: str) -> Path:
+    if SCREEN:
+        stem = name.removesuffix(".png")
+        name = f"{SMALL_NAMES.get(stem, stem)}-{SCREEN}.png"
     path = HERE / name
     widget.grab().save(str(path))
     print(f"{path.relative_to(ROOT)} : {widget.width()} × {widget.height()}")
@@ -102,11 +117,19 @@ def answer_sradar(db: Database) -> None:
             data.service.set_comment(code, comment)
 
 
+def place(window: QWidget) -> None:
+    """Shown as the agent sees it: at the README's size, or maximised on a small screen."""
+    if SCREEN:
+        window.showMaximized()
+    else:
+        window.resize(WIDTH, HEIGHT)
+        window.show()
+
+
 def main_window(db: Database) -> None:
     answer_sradar(db)
     window = MainWindow(db, identity=CLAIRE, questionnaire_id="sradar-2021-2023")
-    window.resize(WIDTH, HEIGHT)
-    window.show()
+    place(window)
     wait_loaded(window)
     window.action_list.select_code("1.2.2")
     window.action_list.table.setFocus()
@@ -316,11 +339,10 @@ def consolidation(folder: Path) -> None:
     try:
         consolidation_answers(db)
         window = ConsolidationWindow(db, questionnaire_id="sradar-2021-2023", actor="Sophie Durand")
-        window.resize(WIDTH, HEIGHT)
         loop = QEventLoop()
         window.loaded.connect(loop.quit)
         QTimer.singleShot(30_000, loop.quit)
-        window.show()
+        place(window)
         loop.exec()
         # An action where the services differ, its arbitration being typed.
         window.select_action("1.4.1")
@@ -339,12 +361,18 @@ def consolidation(folder: Path) -> None:
 
 
 def main() -> int:
+    global SCREEN
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--ecran"]:
+        SCREEN, arguments = arguments[1], arguments[2:]
     app = create_application(["captures"])
     QApplication.setDesktopSettingsAware(True)
     db = open_database(Path(os.environ["SRADAR_DATA_DIR"]) / "sradar.sqlite3")
     # Only some of them: ``make_captures.py import-apercu consolidation``. « Préparer l'envoi »
     # and the round by email: ``capture_mail.py``.
-    wanted = set(sys.argv[1:])
+    wanted = set(arguments)
+    if SCREEN and not wanted:  # the guide shows these four on a small screen
+        wanted = {"premier-demarrage", "fenetre-principale", "import-apercu", "consolidation"}
 
     def take(name: str) -> bool:
         return not wanted or name in wanted

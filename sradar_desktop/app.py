@@ -20,7 +20,9 @@ from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
 from sradar_desktop.ui.parts.i18n import french_system_locale, install_french
 from sradar_desktop.ui.parts.session_end import SessionEnd
+from sradar_desktop.ui.parts.speech import describe_application
 from sradar_desktop.ui.parts.splash import ClosingFeedback, Splash
+from sradar_desktop.ui.parts.style import ReadableStyle
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,16 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         with french_system_locale():
             app = QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
+    describe_application(
+        app,
+        QApplication.translate(
+            "application",
+            "Saisie et consolidation de l'évaluation des plans d'accueil des demandeurs "
+            "d'asile et des réfugiés",
+        ),
+    )
+    if not isinstance(app.style(), ReadableStyle):
+        app.setStyle(ReadableStyle())  # the platform's style, with whole accents
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("SRADAR")

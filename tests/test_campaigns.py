@@ -188,8 +188,16 @@ def test_refusals_are_french_sentences(seeded):
         create_campaign(db, "inconnue", "Évaluation 2023")
     with pytest.raises(UserError, match="Donnez un titre"):
         create_campaign(db, first, "   ")
-    with pytest.raises(UserError, match="format JJ/MM/AAAA"):
+    # A date that does not exist is not a wrong format; said once.
+    with pytest.raises(UserError) as refused:
         parse_due_date("31/02/2027")
+    assert str(refused.value) == "Le 31/02/2027 n'existe pas : février 2027 n'a que 28 jours."
+    with pytest.raises(UserError, match="pas de mois 13"):
+        parse_due_date("12/13/2027")
+    assert parse_due_date("29/02/28") == date(2028, 2, 29)
+    with pytest.raises(UserError) as refused:
+        parse_due_date("2027-06-30")
+    assert str(refused.value).count("JJ/MM/AAAA") == 1
     assert parse_due_date("30/06/2027") == date(2027, 6, 30)
     assert CARRIED_LABEL.startswith("Reprise de l'évaluation précédente")
 

@@ -48,7 +48,7 @@ def test_identity_is_normalised_and_labelled():
     own = Identity.create("DDETS-44", "DDETS de Loire-Atlantique", "Claire Martin")
     assert own.service_label == "DDETS de Loire-Atlantique"
     region = Identity.create("DREETS-PDL", "", "Paul Leroy")
-    assert region.department == "" and region.service_label == "DREETS-PDL"
+    assert region.department == "" and region.service_label == "DREETS des Pays de la Loire"
 
 
 def test_identity_refused_with_french_reasons():
@@ -70,7 +70,7 @@ def test_identity_refused_with_french_reasons():
         ("DDETS-28", "28", "DDETS d'Eure-et-Loir"),
         ("DDETS-974", "974", "DDETS de La Réunion"),
         ("DDETS-99", "", ""),
-        ("DREETS-PDL", "", ""),
+        ("DREETS-PDL", "", "DREETS des Pays de la Loire"),
         ("SGAR", "", ""),
     ],
 )

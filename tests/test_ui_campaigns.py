@@ -200,7 +200,7 @@ def test_new_campaign_checks_what_is_typed_then_opens_it(qtbot, db, monkeypatch)
     monkeypatch.setattr(NewCampaignDialog, "exec", fill)
     with qtbot.waitSignal(window.loaded, timeout=60_000):
         window.menus.new_campaign_action.trigger()
-    assert seen["date error shown"] and "JJ/MM/AAAA" in seen["date error"]
+    assert seen["date error shown"] and "n'existe pas" in seen["date error"]
     assert "existe déjà" in seen["title error"]
     newest = list_campaigns(db, SRADAR)[-1]
     assert (newest.title, newest.period, newest.due_date) == (

@@ -97,6 +97,10 @@ def test_drop_a_good_workbook_and_a_pdf(qtbot, any_db, tmp_path):
     row = [model.index(0, column).data() for column in range(model.columnCount())]
     title = "SRADAR 2021-2023 — Pays de la Loire"
     assert row == ["reponses-ddets44.xlsx", "DDETS-44", title, "2", "0", row[5], "0", "À importer"]
+    # Read aloud, each number says its column (« 0. 0. 2. 0. » said nothing).
+    spoken = Qt.ItemDataRole.AccessibleTextRole
+    assert model.index(0, ImportFilesModel.NEW).data(spoken) == "Nouvelles : 2"
+    assert model.index(0, ImportFilesModel.CONFLICTS).data(spoken) == "Conflits : 0"
     assert model.index(1, ImportFilesModel.STATE).data() == "Refusé"
     refused = model.index(1, 0)
     assert dialog.view.isExpanded(refused)

@@ -424,6 +424,18 @@ def test_messages_imported_from_the_window(qtbot, db, tmp_path):
     assert dialog.view.isExpanded(model.index(2, 0)) and not dialog.view.isExpanded(
         model.index(1, 0)
     )
+    # The detail of the doubtful workbook says each thing once: its counts, its message, the
+    # doubt about the sender.
+    dialog.view.setCurrentIndex(model.index(2, 0))
+    detail = dialog.details.toPlainText().splitlines()
+    assert detail[0] == "Réponses 44 et 49.eml › SRADAR-2021-2023_DDETS-49.xlsx — À importer"
+    assert detail[1] == (
+        "Questionnaire sradar-2021-2023, répondant DDETS-49 : 1 réponse nouvelle, 0 modifiée, "
+        "0 inchangée."
+    )
+    assert len(detail) == len(set(detail)) == 4, detail
+    assert detail[2].startswith("Reçu par courriel de José Dupont")
+    assert detail[3].startswith(f"Attention : l'expéditeur {FROM_44}")
     warned = model.index(1, 0, model.index(2, 0))
     assert warned.data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(2, ImportFilesModel.STATE).data(Qt.ItemDataRole.ForegroundRole) is not None

@@ -114,11 +114,13 @@ def test_history_model(qtmodeltester):
         DEFAULT_SCALE,
     )
     qtmodeltester.check(model)
-    assert model.headerData(2, Qt.Orientation.Horizontal) == "Modification"
-    assert model.index(0, 2).data() == "Réalisation : (vide) → Oui"
-    assert model.index(1, 2).data() == "Places — valeur réalisée : 10 → 1\u202f200"
-    assert model.index(0, 1).data() == "Claire Martin"
-    assert model.index(0, 0).data() == at.astimezone().strftime("%d/%m/%Y %H:%M")
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Modification"
+    assert model.index(0, 1).data() == "Réalisation : (vide) → Oui"
+    assert model.index(1, 1).data() == "Places — valeur réalisée : 10 → 1\u202f200"
+    # When and who, one under the other (the change keeps the width of a narrow pane).
+    when = at.astimezone().strftime("%d/%m/%Y %H:%M")
+    assert model.index(0, 0).data() == f"{when}\nClaire Martin"
+    assert model.index(0, 0).data(Qt.ItemDataRole.AccessibleTextRole) == f"{when}, Claire Martin"
 
 
 def test_questionnaire_list_model(qtmodeltester):

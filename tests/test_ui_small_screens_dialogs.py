@@ -52,6 +52,8 @@ def probe(tmp_path: Path, width: int, height: int, scale: str) -> dict[str, list
         **os.environ,
         "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
         "QT_SCALE_FACTOR": scale,
+        # The program of this tree, whichever one the environment has installed.
+        "PYTHONPATH": str(PROBE.parent.parent),
     }
     done = subprocess.run(
         [sys.executable, str(PROBE), str(work), str(tmp_path), "essai"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from exchange_support import answer
 from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
@@ -27,6 +28,12 @@ KARIM = Identity.create("DDETS-59", "", "Karim Benali")
 # How long a test waits for a signal, in milliseconds: only against a stuck test, never what
 # it asserts (the wait ends as soon as the signal comes).
 SIGNAL_TIMEOUT = 120_000
+
+# Menus and drop-down lists open as popups: the offscreen platform can neither raise them nor
+# grab the keyboard, and says so.
+POPUPS_OFFSCREEN = pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support grabbing the keyboard"
+)
 
 
 def open_window(

@@ -4,6 +4,8 @@ moment stored without a zone is UTC (the database and the workbooks store UTC)."
 
 from __future__ import annotations
 
+import calendar
+import re
 from datetime import UTC, date, datetime
 
 MONTHS = (
@@ -70,12 +72,26 @@ def time_text(moment: datetime | None = None) -> str:
     return local(moment or datetime.now(UTC)).strftime("%H:%M")
 
 
+_SHORT_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
+
+
 def parse_short_date(text: str) -> date:
-    """``23/11/2026`` (or ``23/11/26``) → a date; ``ValueError`` with a French message."""
+    """``23/11/2026`` (or ``23/11/26``) → a date; ``ValueError`` with a French message that
+    tells a text that is not a date from a date that does not exist (« 31/02/2025 »)."""
     text = text.strip()
-    for pattern in ("%d/%m/%Y", "%d/%m/%y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"« {text} » n'est pas une date au format JJ/MM/AAAA (par exemple 30/06/2027)")
+    found = _SHORT_DATE.fullmatch(text)
+    if found is None:
+        raise ValueError(
+            f"« {text} » n'est pas une date au format JJ/MM/AAAA (par exemple 30/06/2027)"
+        )
+    day, month, year = (int(part) for part in found.groups())
+    if len(found.group(3)) == 2:
+        year += 2000 if year < 69 else 1900  # as ``strptime``'s ``%y``
+    if not 1 <= month <= 12:
+        raise ValueError(f"« {text} » n'est pas une date : il n'y a pas de mois {month}")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(
+            f"Le {text} n'existe pas : {MONTHS[month - 1]} {year} n'a que {last} jours"
+        )
+    return date(year, month, day)

@@ -134,15 +134,29 @@ def department_name(number: str) -> str:
 
 
 def service_label(code: str) -> str:
-    """A suggested label for a service code: ``DDETS-44`` → ``DDETS de la Loire-Atlantique``.
+    """A suggested label for a service code: ``DDETS-44`` → ``DDETS de la Loire-Atlantique``,
+    ``DREETS-PDL`` → ``DREETS des Pays de la Loire``.
 
-    Empty when the code names no département.
+    Empty when the code names neither a département nor a region.
     """
+    parts = [part for part in re.split(r"[\s_-]+", code.strip()) if part]
     number = department_from_code(code)
-    if not number:
+    if number:
+        return f"{parts[0].upper()} {DEPARTEMENTS[number][1]}"
+    region = region_of_service(code)
+    return f"{parts[0].upper()} {REGIONS[region][1]}" if region else ""
+
+
+def region_of_service(code: str) -> str:
+    """The region a service code names, as a code of ``REGIONS``: ``DREETS-PDL`` → ``PDL``,
+    ``DDETS-44`` → ``PDL`` (its département's). Empty when it names none (``SGAR``)."""
+    number = department_from_code(code)
+    if number:
+        return region_of_department(number)
+    parts = [part for part in re.split(r"[\s_-]+", code.strip()) if part]
+    if len(parts) < 2:
         return ""
-    service = re.split(r"[\s_-]+", code.strip())[0].upper()
-    return f"{service} {DEPARTEMENTS[number][1]}"
+    return parts[-1].upper() if parts[-1].upper() in REGIONS else ""
 
 
 # Regions since 2016: code (as in service codes such as ``DREETS-PDL``): (name, "de ..." form,

@@ -60,9 +60,7 @@ def parse_due_date(text: str | None) -> date | None:
     try:
         return parse_short_date(text)
     except ValueError as error:
-        raise UserError(
-            f"{error}. Donnez la date limite de réponse au format JJ/MM/AAAA."
-        ) from None
+        raise UserError(f"{error}.") from None  # what is wrong, said once
 
 
 def new_campaign_id(questionnaire_id: str, title: str) -> str:

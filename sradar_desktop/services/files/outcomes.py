@@ -76,16 +76,15 @@ class ImportOutcome:
     def count(self, decision: Decision) -> int:
         return self.decisions.get(decision, 0)
 
-    def describe(self) -> str:
-        """One French line for the command line, the preview and the log."""
+    def summary(self) -> str:
+        """« fichier : » and what the import does (``effect``)."""
+        return f"{self.file_name} : {self.effect()}"
+
+    def effect(self) -> str:
+        """What the import does, counted, in French (the preview shows it under the file's
+        name; its detail says the rest)."""
         if self.already_imported_at is not None:
-            when = moment_text(self.already_imported_at)
-            return " ".join(
-                [
-                    f"{self.file_name} : déjà importé le {when}, rien n'a changé.",
-                    *filter(None, (self.source, self.sender_warning)),
-                ]
-            )
+            return f"déjà importé le {moment_text(self.already_imported_at)}, rien n'a changé."
         objectives, themes, actions = self.plan_counts
         parts = [
             (
@@ -127,13 +126,13 @@ class ImportOutcome:
                 + (f" et {count(more, 'autre')}" if more > 0 else "")
                 + ")"
             )
-        return " ".join(
-            [
-                f"{self.file_name} : " + ", ".join(parts) + ".",
-                *self.notes,
-                *filter(None, (self.source, self.sender_warning)),
-            ]
-        )
+        return ", ".join(parts) + "."
+
+    def describe(self) -> str:
+        """One French line for the command line and the log: the counts, then the notes, the
+        message the file came in and what does not match in its sender."""
+        notes = self.notes if self.already_imported_at is None else ()
+        return " ".join([self.summary(), *notes, *filter(None, (self.source, self.sender_warning))])
 
 
 @dataclass(frozen=True)

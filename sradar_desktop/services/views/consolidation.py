@@ -28,7 +28,7 @@ from sradar_desktop.domain.consolidation import (
     counted_levels,
     status_label,
 )
-from sradar_desktop.domain.departements import REGIONS, service_label
+from sradar_desktop.domain.departements import service_label
 from sradar_desktop.domain.numbers import format_percentage
 from sradar_desktop.domain.plan import pilots_include
 from sradar_desktop.domain.scale import Scale
@@ -436,12 +436,7 @@ def respondent_label(code: str, label: str) -> str:
     label = label.strip()
     if label and label != code:
         return label
-    suggested = service_label(code)
-    if suggested:
-        return suggested
-    # A regional service: ``DREETS-PDL`` → ``DREETS des Pays de la Loire``.
-    service, _, region = code.upper().partition("-")
-    return f"{service} {REGIONS[region][1]}" if region in REGIONS else ""
+    return service_label(code)  # ``DDETS-44``, and a regional service: ``DREETS-PDL``
 
 
 # --------------------------------------------------------------------------------------------

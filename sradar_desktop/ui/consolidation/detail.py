@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QTextCursor
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +25,8 @@ from sradar_desktop.domain.dates import short_datetime
 from sradar_desktop.services.views.consolidation import ConsolidationSheet, explain_synthesis
 from sradar_desktop.ui.parts.delegates import color_icon, text_color_on
 from sradar_desktop.ui.parts.i18n import arg
-from sradar_desktop.ui.parts.layout import set_tone, tone
+from sradar_desktop.ui.parts.layout import ElidedLabel, ErrorLabel, tone
+from sradar_desktop.ui.parts.speech import TextPane
 
 
 def chip_html(label: str, color: str) -> str:
@@ -44,24 +43,16 @@ def _text_html(text: str) -> str:
 
 
 class ReasonEdit(QPlainTextEdit):
-    """The reason of an arbitration: Tab leaves it, Ctrl+Entrée applies."""
-
-    submitted = Signal()
+    """The reason of an arbitration: Tab leaves it (Ctrl+Entrée applies: the form's key)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTabChangesFocus(True)
+        # Two lines at the least: on a small screen the grid above keeps its rows.
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 12)
 
     def sizeHint(self) -> QSize:
         return QSize(300, self.fontMetrics().lineSpacing() * 3 + 12)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-            event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):
-            self.submitted.emit()
-            return
-        super().keyPressEvent(event)
 
 
 class ConsolidationDetail(QWidget):
@@ -78,19 +69,19 @@ class ConsolidationDetail(QWidget):
         self._dirty = False
         self._busy = False
         self._read_only = False
+        # What was typed for an action the filters then hid: (status, reason) by code, put
+        # back when it is shown again.
+        self._kept: dict[str, tuple[object, str]] = {}
 
         self.code_label = QLabel()
         font = QFont(self.code_label.font())
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.code_label.setFont(font)
-        self.path_label = QLabel()
-        set_tone(self.path_label, "muted")
-        self.path_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.browser = QTextBrowser()
+        self.path_label = ElidedLabel(muted=True)
+        self.browser = TextPane(self.tr("L'action et les réponses des répondants"))
         self.browser.setObjectName("detail-reponses")
         self.browser.setOpenLinks(False)
-        self.browser.setAccessibleName(self.tr("L'action et les réponses des répondants"))
         title_row = QHBoxLayout()
         title_row.addWidget(self.code_label)
         title_row.addSpacing(8)
@@ -117,19 +108,15 @@ class ConsolidationDetail(QWidget):
         self.reason_edit.setPlaceholderText(
             self.tr("Pourquoi ce statut ? (obligatoire ; figure dans le classeur et la synthèse)")
         )
-        self.reason_edit.submitted.connect(self._apply)
         self.reason_edit.textChanged.connect(self._typed)
         self.status_combo.activated.connect(lambda _i: self._typed())
-        self.error_label = QLabel()
+        self.error_label = ErrorLabel()
         self.error_label.setObjectName("arbitrage-erreur")
-        self.error_label.setWordWrap(True)
-        set_tone(self.error_label, "error", bold=True)
-        self.error_label.hide()
         self.apply_button = QPushButton(self.tr("App&liquer l'arbitrage"))
         self.apply_button.setToolTip(self.tr("Retenir ce statut pour l'action (Ctrl+Entrée)"))
         self.apply_button.setAccessibleName(self.tr("Appliquer l'arbitrage"))
         self.apply_button.clicked.connect(self._apply)
-        self.withdraw_button = QPushButton(self.tr("Retirer l'arbitra&ge"))
+        self.withdraw_button = QPushButton(self.tr("Retirer l'ar&bitrage"))
         self.withdraw_button.setToolTip(
             self.tr("Revenir à la synthèse des réponses pour cette action")
         )
@@ -137,7 +124,7 @@ class ConsolidationDetail(QWidget):
         self.withdraw_button.clicked.connect(self._withdraw)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        status_label = QLabel(self.tr("Stat&ut retenu :"))
+        status_label = QLabel(self.tr("Statut r&etenu :"))
         status_label.setBuddy(self.status_combo)
         reason_label = QLabel(self.tr("Raiso&n :"))
         reason_label.setBuddy(self.reason_edit)
@@ -154,6 +141,11 @@ class ConsolidationDetail(QWidget):
         box_layout.addLayout(buttons)
         self.box.setMinimumWidth(380)
         self.box.setMaximumWidth(520)
+        # Ctrl+Entrée applies from anywhere in the form: the status as well as the reason.
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            apply = QShortcut(QKeySequence(key), self.box)
+            apply.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            apply.activated.connect(self._apply)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -171,6 +163,11 @@ class ConsolidationDetail(QWidget):
             and self.result is not None
             and result.action.code == self.result.action.code
         )
+        if self.result is not None and self._dirty and not same:
+            self._kept[self.result.action.code] = (
+                self.status_combo.currentData(),
+                self.reason_edit.toPlainText(),
+            )
         self.result, self.sheet = result, sheet
         if result is None or sheet is None:
             self.code_label.setText("")
@@ -190,12 +187,23 @@ class ConsolidationDetail(QWidget):
             f"{result.theme_code} {result.theme_title}"
         )
         self.path_label.setText(path)
-        self.path_label.setToolTip(path)
         self.browser.setHtml(self._html(result, sheet))
         self._show_current(result, sheet)
         if not same or not self._dirty:
             self._reset_form(result, sheet)
+            self._put_back(result.action.code)
         self._update_buttons()
+
+    def _put_back(self, code: str) -> None:
+        """What was typed for ``code`` before the filters hid it, back in the form."""
+        kept = self._kept.pop(code, None)
+        if kept is None:
+            return
+        status, reason = kept
+        with QSignalBlocker(self.status_combo), QSignalBlocker(self.reason_edit):
+            self.status_combo.setCurrentIndex(max(self.status_combo.findData(status), 0))
+            self.reason_edit.setPlainText(reason)
+        self._dirty = True
 
     def _muted(self) -> str:
         """The colour of secondary text in the rich text, from the palette."""
@@ -348,13 +356,12 @@ class ConsolidationDetail(QWidget):
     def arbitration_done(self, code: str) -> None:
         """The arbitration of ``code`` was written: its form shows what is now stored (what is
         being typed for another action stays)."""
+        self._kept.pop(code, None)
         if self.result is not None and self.result.action.code == code:
             self._dirty = False
 
     def show_error(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.show()
-        self.reason_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.error_label.show_error(message, self.reason_edit)
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -381,6 +388,6 @@ class ConsolidationDetail(QWidget):
 
     def focus_arbitration(self) -> None:
         """Land where typing is safe: in the reason (a closed combo box opens its list on a
-        space and the rest of the sentence would be lost). Maj+Tab or Alt+U reach the status."""
+        space and the rest of the sentence would be lost). Maj+Tab or Alt+E reach the status."""
         self.reason_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.reason_edit.moveCursor(QTextCursor.MoveOperation.End)

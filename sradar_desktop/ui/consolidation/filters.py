@@ -5,13 +5,13 @@ and the count of actions shown. The window reacts to ``changed``."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
 from sradar_desktop.domain.evolution import Evolution
 from sradar_desktop.services.views.consolidation import ActionFilter, ConsolidationSheet
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import FilterBar
-from sradar_desktop.ui.parts.widgets import PlainKeysGuard
+from sradar_desktop.ui.parts.widgets import ElidedComboBox, PlainKeysGuard
 
 
 def _box(name: str, text: str, accessible: str, tip: str) -> QCheckBox:
@@ -40,19 +40,22 @@ class GridFilters(QObject):
         self.search_edit = self.bar.search_edit
         self.count_label = self.bar.count_label
         self.clear_button = self.bar.clear_button
-        self.objective_combo = QComboBox()
+        self.objective_combo = ElidedComboBox()
         self.objective_combo.setObjectName("filtre-objectif")
         self.objective_combo.installEventFilter(guard)
         self.objective_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            ElidedComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.objective_combo.setMinimumContentsLength(20)
+        # Cut with « … » when narrow (the list shows each objective whole).
+        self.objective_combo.setMinimumContentsLength(12)
         self.objective_combo.setAccessibleName(self.tr("Filtrer par objectif"))
         objective_label = QLabel(self.tr("&Objectif :"))
         objective_label.setBuddy(self.objective_combo)
         self.disagreements_box = _box(
             "desaccords",
-            self.tr("&Désaccords seulement"),
+            # Short words on screen, so that the filters fit one line at 1024 points; the
+            # name a screen reader says is whole.
+            self.tr("&Désaccords"),
             self.tr("Désaccords seulement"),
             self.tr(
                 "Les actions où les répondants ne donnent pas la même réponse (oui, "
@@ -61,7 +64,7 @@ class GridFilters(QObject):
         )
         self.arbitrated_box = _box(
             "arbitrees",
-            self.tr("Arbi&trées seulement"),
+            self.tr("Arbi&trées"),
             self.tr("Arbitrées seulement"),
             self.tr("Les actions arbitrées par le secrétariat"),
         )
@@ -91,6 +94,7 @@ class GridFilters(QObject):
         self.search_edit.textChanged.connect(self.changed)
         self.objective_combo.currentIndexChanged.connect(self.changed)
         self.clear_button.clicked.connect(self.clear)
+        self.bar.follow(self.objective_combo, *self._boxes())
         self.bar.add(objective_label)
         self.bar.add(self.objective_combo, stretch=1, space=False)
         for box in self._boxes():
@@ -166,6 +170,7 @@ class GridFilters(QObject):
         for box in self._boxes():
             box.setChecked(False)
         del blockers
+        self.bar.say_cleared()
         self.changed.emit()
 
     def set_count(self, shown: int | None, total: int, *, active: bool) -> None:

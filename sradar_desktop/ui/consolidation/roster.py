@@ -33,7 +33,8 @@ from sradar_desktop.ui.dialogs.sending_models import ExpectedServicesModel
 from sradar_desktop.ui.parts.dates import DateEdit
 from sradar_desktop.ui.parts.delegates import ProgressDelegate
 from sradar_desktop.ui.parts.i18n import arg
-from sradar_desktop.ui.parts.layout import MutedLabel, set_tone
+from sradar_desktop.ui.parts.layout import ErrorLabel, MutedLabel
+from sradar_desktop.ui.parts.screen import fit_to_screen
 
 DUE_DATE_PAUSE_MS = 700
 
@@ -289,11 +290,8 @@ class ExpectedRespondentsDialog(QDialog):
         table_row = QHBoxLayout()
         table_row.addWidget(self.view, 1)
         table_row.addLayout(column)
-        self.error_label = QLabel()
+        self.error_label = ErrorLabel()
         self.error_label.setObjectName("erreur-attendus")
-        self.error_label.setWordWrap(True)
-        set_tone(self.error_label, "error", bold=True)
-        self.error_label.hide()
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(
             self.tr("&Enregistrer"), QDialogButtonBox.ButtonRole.AcceptRole
@@ -309,7 +307,7 @@ class ExpectedRespondentsDialog(QDialog):
         layout.addLayout(table_row, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
-        self.resize(820, 480)
+        fit_to_screen(self, 820, 480)
 
     def add_row(self) -> None:
         row = self.model.rowCount()
@@ -344,7 +342,6 @@ class ExpectedRespondentsDialog(QDialog):
         try:
             self.members = check_roster(self.model.lines())
         except UserError as error:
-            self.error_label.setText(str(error))
-            self.error_label.show()
+            self.error_label.show_error(str(error), self.view)
             return
         self.accept()

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMainWindow,
     QSplitter,
     QTableView,
@@ -71,16 +70,16 @@ from sradar_desktop.ui.consolidation.roster import RosterPane
 from sradar_desktop.ui.parts.delegates import WrappedTextDelegate
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import (
-    MutedLabel,
+    ElidedLabel,
     PaneSizer,
     WorkIndicator,
     add_menu,
     bring_to_front,
-    expanding_label,
     restore_placement,
     show_placed,
 )
 from sradar_desktop.ui.parts.settings import Settings
+from sradar_desktop.ui.parts.speech import announce
 from sradar_desktop.ui.parts.tasks import TaskRunner
 from sradar_desktop.ui.parts.widgets import Banner, PlainKeysGuard, window_action
 
@@ -153,6 +152,7 @@ class ConsolidationWindow(QMainWindow):
         self.evolution_pane.compare_chosen.connect(self.compare_with)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("onglets")
+        self.tabs.setAccessibleName(self.tr("Consolidation"))
         self.tabs.addTab(self.actions_tab, self.tr("&Actions"))
         self.tabs.addTab(self.charts, self.tr("&Synthèse par objectif"))
         self.tabs.addTab(self.roster, self.tr("&Qui a répondu"))
@@ -160,6 +160,8 @@ class ConsolidationWindow(QMainWindow):
         self._build_menus()
         self.work = WorkIndicator()
         self.statusBar().addPermanentWidget(self.work)
+        # What the status bar says is said to a screen reader too.
+        self.statusBar().messageChanged.connect(lambda text: announce(text) if text else None)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -197,13 +199,12 @@ class ConsolidationWindow(QMainWindow):
 
     def _build_header(self) -> None:
         self.header = QWidget()
-        self.title_label = QLabel()
+        self.title_label = ElidedLabel()
         font = QFont(self.title_label.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.title_label.setFont(font)
-        expanding_label(self.title_label)
-        self.subtitle_label = expanding_label(MutedLabel())
+        self.subtitle_label = ElidedLabel(muted=True)
         self.subtitle_label.setObjectName("sous-titre")
         left = QVBoxLayout()
         left.setSpacing(0)
@@ -364,7 +365,7 @@ class ConsolidationWindow(QMainWindow):
                     [key(Qt.Key.Key_F2)],
                     self.tr("Choisir le statut retenu et sa raison (Ctrl+Entrée applique)"),
                 ),
-                window_action(self, self.tr("Répondants &attendus…"), changes.edit_expected),
+                window_action(self, self.tr("Répondants atten&dus…"), changes.edit_expected),
                 None,
                 self.revise_action,
             ],
@@ -493,17 +494,18 @@ class ConsolidationWindow(QMainWindow):
         self.title_label.setText(
             arg(self.tr("Consolidation — %1"), consolidation.plan.display_title)
         )
-        self.title_label.setToolTip(consolidation.plan.title)
+        self.title_label.set_tip(consolidation.plan.title)
         figures = roster_figures(consolidation.roster, consolidation.due_date, sheet.refusals)
-        parts = [consolidation.campaign_title, roster_sentence(figures).rstrip(".")]
-        parts.append(
+        # The due date before the long sentence: on a narrow screen the end gives way.
+        parts = [
+            consolidation.campaign_title,
             arg(self.tr("date limite : %1"), short_date(consolidation.due_date))
             if consolidation.due_date
-            else self.tr("sans date limite")
-        )
-        parts.append(arg(self.tr("actualisé à %1"), time_text()))
+            else self.tr("sans date limite"),
+            roster_sentence(figures).rstrip("."),
+            arg(self.tr("actualisé à %1"), time_text()),
+        ]
         self.subtitle_label.setText(" · ".join(parts))
-        self.subtitle_label.setToolTip(" · ".join(parts))
         self.tabs.setTabText(
             2,
             arg(self.tr("&Qui a répondu (%1)"), roster_counts(figures))

@@ -35,7 +35,7 @@ from sradar_desktop.services.campaigns import (
 )
 from sradar_desktop.services.database import Database
 from sradar_desktop.ui.parts.i18n import arg
-from sradar_desktop.ui.parts.layout import set_tone
+from sradar_desktop.ui.parts.layout import ErrorLabel
 from sradar_desktop.ui.parts.roles import DISPLAY
 from sradar_desktop.ui.parts.screen import fit_to_screen
 
@@ -218,11 +218,8 @@ class NewCampaignDialog(QDialog):
         form.addRow(self.tr("&Titre :"), self.title_edit)
         form.addRow(self.tr("&Période :"), self.period_edit)
         form.addRow(self.tr("&Réponses attendues le :"), self.due_edit)
-        self.error_label = QLabel()
+        self.error_label = ErrorLabel()
         self.error_label.setObjectName("erreur")
-        self.error_label.setWordWrap(True)
-        set_tone(self.error_label, "error", bold=True)
-        self.error_label.hide()
         for edit in (self.title_edit, self.period_edit, self.due_edit):
             edit.textEdited.connect(lambda _text: self.error_label.hide())
         buttons = QDialogButtonBox()
@@ -241,10 +238,7 @@ class NewCampaignDialog(QDialog):
         fit_to_screen(self, 560, 300)
 
     def _show_error(self, text: str, field: QLineEdit) -> None:
-        self.error_label.setText(text)
-        self.error_label.setAccessibleName(text)
-        self.error_label.show()
-        field.setFocus()
+        self.error_label.show_error(text, field)
 
     def _create(self) -> None:
         try:

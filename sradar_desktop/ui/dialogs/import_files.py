@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTextBrowser,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -56,6 +55,7 @@ from sradar_desktop.ui.dialogs.import_models import (
 from sradar_desktop.ui.parts.i18n import arg, arg_count
 from sradar_desktop.ui.parts.layout import MutedLabel, set_tone
 from sradar_desktop.ui.parts.screen import fit_to_screen
+from sradar_desktop.ui.parts.speech import TextPane
 from sradar_desktop.ui.parts.tasks import StoppableDialog
 
 log = logging.getLogger(__name__)
@@ -158,9 +158,8 @@ class ImportDialog(StoppableDialog):
             header.resizeSection(column, width)
         self.view.selectionModel().currentChanged.connect(self._show_details)
 
-        self.details = QTextBrowser()
+        self.details = TextPane(self.tr("Détail du fichier choisi"))
         self.details.setObjectName("detail-fichier")
-        self.details.setAccessibleName(self.tr("Détail du fichier choisi"))
         self.details.setPlaceholderText(self.tr("Choisissez un fichier pour voir son détail."))
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.view)
@@ -355,7 +354,8 @@ class ImportDialog(StoppableDialog):
             lines = [*lines[:MAX_DETAIL_LINES], "…"]
         heading = f"{line.display_name} — {self.model.state_text(line)}"
         if line.outcome is not None and line.outcome.already_imported_at is None:
-            heading += "\n" + line.outcome.describe()
+            effect = line.outcome.effect()
+            heading += "\n" + effect[:1].upper() + effect[1:]
         self.details.setPlainText("\n".join([heading, *lines]))
 
     # -- the import ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sradar_desktop.errors import UserError
 from sradar_desktop.services.files.outcomes import FileResult, ImportOutcome
 from sradar_desktop.ui.parts.i18n import arg, arg_count, translate
 from sradar_desktop.ui.parts.layout import tone_brush
-from sradar_desktop.ui.parts.roles import DISPLAY, INVALID, Index
+from sradar_desktop.ui.parts.roles import ACCESSIBLE, DISPLAY, INVALID, Index, headed
 
 MAX_CHILD_LINES = 60  # lines under a file in the list; the pane below shows them all
 MAX_DETAIL_LINES = 2000
@@ -239,6 +239,8 @@ class ImportFilesModel(QAbstractItemModel):
         column = index.column()
         if role == DISPLAY:
             return self._display(line, column)
+        if role == ACCESSIBLE and column != self.FILE:
+            return headed(self, index)  # « Nouvelles : 2 », not « 2 », in a row read aloud
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.FILE:
                 source = line.outcome.source if line.outcome is not None else ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -204,6 +206,39 @@ class LinksModel(QAbstractTableModel):
         )[section]
 
 
+class LinksTable(QTableView):
+    """The links: F2 or Entrée corrects the codes of the link the focus is on, from whichever
+    column (« Lien », « Confiance » and the texts are not edited themselves: the codes of
+    the side they describe are), and Entrée never presses a button of the dialog."""
+
+    # The column edited for each column the focus may be in.
+    EDITED: ClassVar[dict[int, int]] = {
+        LinksModel.KIND: LinksModel.OLD,
+        LinksModel.OLD: LinksModel.OLD,
+        LinksModel.NEW: LinksModel.NEW,
+        LinksModel.CONFIDENCE: LinksModel.NEW,
+        LinksModel.OLD_TEXT: LinksModel.OLD,
+        LinksModel.NEW_TEXT: LinksModel.NEW,
+    }
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        keys = (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        current = self.currentIndex()
+        if (
+            event.key() in keys
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and self.state() != QAbstractItemView.State.EditingState
+        ):
+            if current.isValid():
+                # The cursor moves to the codes edited: a screen reader reads what is typed in.
+                edited = current.siblingAtColumn(self.EDITED[current.column()])
+                self.setCurrentIndex(edited)
+                self.edit(edited)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class ChangedLinksProxy(QSortFilterProxyModel):
     """The links, without the unchanged actions (« identique ») while ``hide_same``."""
 
@@ -285,7 +320,7 @@ class RevisionDialog(QDialog):
         self.model = LinksModel(self)
         self.model.corrected.connect(self._update_problems)
         self.model.refused.connect(self._show_refusal)
-        self.table = QTableView()
+        self.table = LinksTable()
         self.table.setObjectName("liens-revision")
         self.table.setAccessibleName(self.tr("Liens entre la version actuelle et le plan révisé"))
         self.proxy = ChangedLinksProxy(self)

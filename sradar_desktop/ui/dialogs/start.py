@@ -20,13 +20,17 @@ from PySide6.QtWidgets import (
     QListView,
     QMessageBox,
     QPushButton,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from sradar_desktop import APP_NAME, __version__
-from sradar_desktop.domain.departements import department_from_code, department_name
+from sradar_desktop.domain.departements import (
+    REGIONS,
+    department_from_code,
+    department_name,
+    region_of_service,
+)
 from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file
 from sradar_desktop.paths import data_dir
@@ -35,8 +39,9 @@ from sradar_desktop.services.instance_lock import LockOwner
 from sradar_desktop.services.questionnaires import QuestionnaireSummary
 from sradar_desktop.ui.entry.models import QuestionnaireListModel
 from sradar_desktop.ui.parts.i18n import arg, translate
-from sradar_desktop.ui.parts.layout import set_tone
+from sradar_desktop.ui.parts.layout import ErrorLabel, set_tone
 from sradar_desktop.ui.parts.screen import fit_to_screen, scrolling
+from sradar_desktop.ui.parts.speech import TextPane, announce
 
 
 class IdentityDialog(QDialog):
@@ -101,7 +106,7 @@ class IdentityDialog(QDialog):
         service_box = QGroupBox(self.tr("Votre service"))
         service_form = QFormLayout(service_box)
         service_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        service_form.addRow(self.tr("&Code du service :"), self.code_edit)
+        service_form.addRow(self.tr("Co&de du service :"), self.code_edit)
         service_form.addRow(self.tr("&Libellé :"), self.label_edit)
         service_form.addRow(self.tr("Département :"), self.department_label)
         code_help = QLabel(
@@ -120,7 +125,7 @@ class IdentityDialog(QDialog):
         person_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         person_form.addRow(self.tr("&Votre nom :"), self.name_edit)
 
-        questionnaire_box = QGroupBox(self.tr("&Questionnaire à renseigner"))
+        questionnaire_box = QGroupBox(self.tr("Questionnaire à &renseigner"))
         self.questionnaire_model = QuestionnaireListModel(self)
         self.questionnaire_model.set_questionnaires(questionnaires)
         self.questionnaire_view = QListView()
@@ -144,10 +149,7 @@ class IdentityDialog(QDialog):
         set_tone(later, "muted")
         questionnaire_layout.addWidget(later)
 
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        set_tone(self.error_label, "error", bold=True)
-        self.error_label.hide()
+        self.error_label = ErrorLabel()
 
         self.buttons = QDialogButtonBox()
         self.ok_button = QPushButton(
@@ -201,14 +203,26 @@ class IdentityDialog(QDialog):
 
     def _code_changed(self, text: str) -> None:
         number = department_from_code(text)
-        self.department_label.setText(
-            f"{number} — {department_name(number)}" if number else self.tr("— (aucun)")
-        )
+        region = region_of_service(text)
+        if number:
+            territory = f"{number} — {department_name(number)}"
+        elif region:
+            territory = arg(self.tr("aucun (service de la région %1)"), REGIONS[region][0])
+        else:
+            territory = self.tr("— (aucun)")
+        self.department_label.setText(territory)
         suggestion = service_label_for(text)
         current = self.label_edit.text().strip()
         if not current or current == self._suggested:
+            filled = suggestion and suggestion != self.label_edit.text()
             self.label_edit.setText(suggestion)
             self._suggested = suggestion
+            if filled and self.isVisible():
+                # Filled in another field than the one typed in: said, or never heard.
+                announce(
+                    arg(self.tr("Libellé proposé : %1. Département : %2."), suggestion, territory),
+                    self.code_edit,
+                )
 
     @property
     def questionnaire_id(self) -> str:
@@ -221,15 +235,13 @@ class IdentityDialog(QDialog):
                 self.code_edit.text(), self.label_edit.text(), self.name_edit.text()
             )
         except UserError as error:
-            self.error_label.setText(str(error))
-            self.error_label.show()
             target = self.name_edit if self.code_edit.text().strip() else self.code_edit
-            target.setFocus()
+            self.error_label.show_error(str(error), target)
             return
         if not self.questionnaire_id:
-            self.error_label.setText(self.tr("Choisissez le questionnaire à renseigner."))
-            self.error_label.show()
-            self.questionnaire_view.setFocus()
+            self.error_label.show_error(
+                self.tr("Choisissez le questionnaire à renseigner."), self.questionnaire_view
+            )
             return
         self.identity = identity
         self.accept()
@@ -305,8 +317,7 @@ class ShortcutsDialog(QDialog):
     def __init__(self, html: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Raccourcis clavier"))
-        browser = QTextBrowser()
-        browser.setAccessibleName(self.tr("Liste des raccourcis clavier"))
+        browser = TextPane(self.tr("Liste des raccourcis clavier"))
         intro = self.tr(
             "<p>Les touches de réponse (chiffres et lettres) agissent sur l'action en cours "
             "quand vous êtes dans la liste des actions ou sur les boutons de réponse ; dans le "

@@ -118,6 +118,9 @@ class ActionList(QObject):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         header.setSectionResizeMode(ActionTableModel.TEXT, QHeaderView.ResizeMode.Stretch)
+        # The room the Pilotes column takes when shown (a hidden section has no size).
+        self.pilots_width = widths[ActionTableModel.PILOTS]
+        header.sectionResized.connect(self._section_resized)
         table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         table.activated.connect(lambda _index: self.activated.emit())
         table.viewport().installEventFilter(self)
@@ -259,9 +262,15 @@ class ActionList(QObject):
             self.fit_columns()
         return super().eventFilter(watched, event)
 
+    def _section_resized(self, column: int, _old: int, new: int) -> None:
+        if column == ActionTableModel.PILOTS and new > 0:
+            self.pilots_width = new  # widened or narrowed by the agent: kept
+
     def fit_columns(self) -> None:
         """The Action column keeps room for about 24 characters a line: in a narrow list the
-        Pilotes column gives way (the detail pane shows the pilots of the action)."""
+        Pilotes column gives way (the detail pane shows the pilots of the action). Whether it
+        fits is reckoned with its own width, shown or not: hidden, it has none, and counting
+        that made it come back and squeeze the actions to three words a line."""
         table = self.table
         header = table.horizontalHeader()
         others = sum(
@@ -270,7 +279,7 @@ class ActionList(QObject):
             if column not in (ActionTableModel.TEXT, ActionTableModel.PILOTS)
             and not table.isColumnHidden(column)
         )
-        room = table.viewport().width() - others - header.sectionSize(ActionTableModel.PILOTS)
+        room = table.viewport().width() - others - self.pilots_width
         narrow = room < table.fontMetrics().averageCharWidth() * 24
         if table.isColumnHidden(ActionTableModel.PILOTS) != narrow:
             table.setColumnHidden(ActionTableModel.PILOTS, narrow)

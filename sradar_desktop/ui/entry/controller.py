@@ -20,7 +20,18 @@ from sradar_desktop.services.entry import EntryData
 from sradar_desktop.ui.parts.i18n import translate
 from sradar_desktop.ui.parts.tasks import TaskRunner
 
-__all__ = ["EditConflict", "EntryController", "Field", "FieldCommand", "FieldKey"]
+__all__ = [
+    "CONFIRMED",
+    "REDONE",
+    "SET",
+    "UNDONE",
+    "EditConflict",
+    "EntryController",
+    "Field",
+    "FieldCommand",
+    "FieldKey",
+    "describe_field",
+]
 
 # The words of the Edit menu for each field: « Annuler la réalisation de l'action 1.2.3 ».
 _UNDO_WORDS = {
@@ -31,11 +42,16 @@ _UNDO_WORDS = {
 }
 
 
-def _describe(key: FieldKey, data: EntryData) -> str:
+def describe_field(key: FieldKey, data: EntryData) -> str:
+    """« la réalisation de l'action 1.2.3 », « la valeur cible « Places créées » »."""
     if key.field.of_indicator:
         indicator = data.sheet.by_code[key.code].action.indicators[key.position or 0]
         return translate("EntryController", _UNDO_WORDS[key.field], indicator.label)
     return translate("EntryController", _UNDO_WORDS[key.field], key.code)
+
+
+# How a field changed, as ``EntryController.applied`` tells it.
+SET, UNDONE, REDONE, CONFIRMED = "set", "undone", "redone", "confirmed"
 
 
 class FieldCommand(QUndoCommand):
@@ -54,8 +70,10 @@ class FieldCommand(QUndoCommand):
         new: object,
         burst: int | None = None,
     ) -> None:
-        super().__init__(_describe(key, controller.data))
+        super().__init__(describe_field(key, controller.data))
+        self.controller = controller
         self.engine = controller.engine
+        self.done = False  # redone once already: pushed, the first redo is the change itself
         self.key = key
         self.old = old
         self.new = new
@@ -71,10 +89,13 @@ class FieldCommand(QUndoCommand):
     def redo(self) -> None:
         if not self._stale():
             self.engine.apply(self.key, self.new)
+            self.controller.applied.emit(self.key, REDONE if self.done else SET)
+        self.done = True
 
     def undo(self) -> None:
         if not self._stale():
             self.engine.apply(self.key, self.old)
+            self.controller.applied.emit(self.key, UNDONE)
 
     def id(self) -> int:
         return self.MERGE_ID if self.burst is not None else -1
@@ -157,6 +178,9 @@ class EntryController(QObject):
     write_failed = Signal(str)  # a French message saying what happened and what to do
     conflicted = Signal(str)  # an action's answer was changed elsewhere: newer values shown
     notice = Signal(str)  # a French message for the agent that is not about a failed write
+    # A field the agent set, undid, redid or confirmed: (FieldKey, SET / UNDONE / REDONE /
+    # CONFIRMED), its new value in the sheet. Every key that changes an answer comes here.
+    applied = Signal(object, str)
 
     def __init__(
         self, data: EntryData, drafts: DraftStore | None = None, parent: QObject | None = None
@@ -188,8 +212,15 @@ class EntryController(QObject):
     def set_status(self, code: str, status: str | None) -> bool:
         entry = self.sheet.by_code[code]
         if entry.to_confirm and status == entry.status:
-            return self.engine.confirm(code)  # the carried answer given again: confirmed
+            return self.confirm(code)  # the carried answer given again: confirmed
         return self._push(FieldKey(code, Field.STATUS), status)
+
+    def confirm(self, code: str) -> bool:
+        """Keep the carried answer of ``code`` as it is; whether there was one to confirm."""
+        if not self.engine.confirm(code):
+            return False
+        self.applied.emit(FieldKey(code, Field.STATUS), CONFIRMED)
+        return True
 
     def set_comment(self, code: str, comment: str, burst: int | None = None) -> bool:
         return self._push(FieldKey(code, Field.COMMENT), comment, burst)

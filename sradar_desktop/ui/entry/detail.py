@@ -5,7 +5,6 @@ elsewhere meanwhile, the newer values are shown with what the agent typed, to pu
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import pairwise
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QSizePolicy,
     QTableView,
@@ -36,7 +36,7 @@ from sradar_desktop.ui.entry.models import CONFIRM_KEY, HistoryModel, carried_te
 from sradar_desktop.ui.parts.delegates import text_color_on
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import set_tone
-from sradar_desktop.ui.parts.widgets import CommentEdit, PlainKeysGuard
+from sradar_desktop.ui.parts.widgets import CommentEdit, PlainKeysGuard, escape_leaves, tab_order
 
 COMMENT_PAUSE_MS = 1000
 
@@ -91,8 +91,13 @@ class ActionDetail(QWidget):
         self.status_title.setFont(bold)
         self.status_group = QButtonGroup(self)
         self.status_group.setExclusive(True)
-        self.status_buttons: dict[str, QPushButton] = {}
-        self.status_row = QHBoxLayout()
+        self.status_buttons: dict[str, QRadioButton] = {}
+        # The answers are a group of radio buttons (one Tab stop, the arrows between them),
+        # drawn as buttons; the group is named for a screen reader.
+        self.status_box = QWidget()
+        self.status_box.setAccessibleName(self.tr("Réalisation"))
+        self.status_row = QHBoxLayout(self.status_box)
+        self.status_row.setContentsMargins(0, 0, 0, 0)
         self.status_row.setSpacing(6)
         self.clear_button = QPushButton(self.tr("Effacer"))
         self.clear_button.setObjectName("effacer-reponse")
@@ -200,7 +205,7 @@ class ActionDetail(QWidget):
         form_layout.addWidget(self.conflict_box)
         form_layout.addWidget(self.carried_box)
         form_layout.addWidget(self.status_title)
-        form_layout.addLayout(self.status_row)
+        form_layout.addWidget(self.status_box)
         comment_line = QHBoxLayout()
         comment_line.addWidget(self.comment_title)
         comment_line.addStretch(1)
@@ -216,6 +221,9 @@ class ActionDetail(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(form)
+        scroll.setAccessibleName(self.tr("Réponse de l'action"))
+        # The area never takes the keyboard itself: its fields do (it scrolls to them).
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.form = form
 
         # -- history
@@ -230,15 +238,20 @@ class ActionDetail(QWidget):
         self.history_view.setAlternatingRowColors(True)
         self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.history_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # As wide as a date and time: a long name goes on to another line.
+        header.setSectionResizeMode(HistoryModel.WHEN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(
+            HistoryModel.WHEN, self.fontMetrics().horizontalAdvance("00/00/0000 00:00") + 14
+        )
+        header.setSectionResizeMode(HistoryModel.WHAT, QHeaderView.ResizeMode.Stretch)
         self.history_view.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.history_view.installEventFilter(PlainKeysGuard(self))
+        escape_leaves(self.history_view, self._escape)
 
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Détail de l'action"))
         self.tabs.addTab(scroll, self.tr("Réponse"))
         self.tabs.addTab(self.history_view, self.tr("Historique"))
         self.tabs.setDocumentMode(True)
@@ -286,8 +299,7 @@ class ActionDetail(QWidget):
         keys = status_keys(self.scale)
         for level in self.scale.levels:
             digit, letter = keys[level.code]
-            button = QPushButton(level.label)
-            button.setCheckable(True)
+            button = QRadioButton(level.label)
             button.setProperty("level", level.code)
             button.setObjectName(f"statut-{level.code}")
             hint = arg(self.tr("touche %1 ou %2"), digit, letter) if letter else digit
@@ -307,21 +319,22 @@ class ActionDetail(QWidget):
             button.show()
         self.status_row.addStretch(1)
         self.status_row.addWidget(self.clear_button)
-        for first, second in pairwise(self.focus_chain()):
-            QWidget.setTabOrder(first, second)
+        tab_order(self.focus_chain())
 
     @staticmethod
     def _button_style(color: str) -> str:
+        """A radio button drawn as a button of the answer's colour (its word always shown)."""
         from PySide6.QtGui import QColor
 
         on = text_color_on(QColor(color)).name()
         return (
-            f"QPushButton {{ border: 2px solid {color}; color: {color}; background: #ffffff;"
-            " border-radius: 4px; padding: 5px 8px; font-weight: bold; }"
-            f" QPushButton:checked {{ background: {color}; color: {on}; }}"
-            " QPushButton:focus { border-color: #1a1a1a; }"
-            " QPushButton:disabled { border-color: #bdbdbd; color: #9e9e9e; }"
-            " QPushButton:checked:disabled { background: #bdbdbd; color: #ffffff; }"
+            f"QRadioButton {{ border: 2px solid {color}; color: {color}; background: #ffffff;"
+            " border-radius: 4px; padding: 5px 8px; font-weight: bold; spacing: 0px; }"
+            " QRadioButton::indicator { width: 0px; height: 0px; border: none; image: none; }"
+            f" QRadioButton:checked {{ background: {color}; color: {on}; }}"
+            " QRadioButton:focus { border-color: #1a1a1a; }"
+            " QRadioButton:disabled { border-color: #bdbdbd; color: #9e9e9e; }"
+            " QRadioButton:checked:disabled { background: #bdbdbd; color: #ffffff; }"
         )
 
     # -- showing an action -------------------------------------------------------------------
@@ -403,7 +416,7 @@ class ActionDetail(QWidget):
 
     def _confirm(self) -> None:
         if self.entry is not None and self.controller is not None:
-            self.controller.engine.confirm(self.entry.code)
+            self.controller.confirm(self.entry.code)
             self.refresh()
 
     def update_states(self) -> None:
@@ -621,9 +634,49 @@ class ActionDetail(QWidget):
         # « Effacer » joins the pane with the answers of a scale; not before.
         return [widget for widget in chain if widget.parentWidget() is not None]
 
+    def tab_stops(self) -> list[list[QWidget]]:
+        """Where Tab stops in the pane, in reading order: its tabs, then on « Réponse » the
+        conflict's buttons, « Confirmer telle quelle », the answers (one stop), « Effacer »,
+        the comment and the indicators; on « Historique » the history."""
+        stops: list[list[QWidget]] = [[self.tabs.tabBar()]]
+        if self.tabs.currentIndex() == 1:
+            return [*stops, [self.history_view]]
+        fields: list[list[QWidget]] = [[field] for field in self.indicators.fields()]
+        return [
+            *stops,
+            [self.reapply_button],
+            [self.dismiss_button],
+            [self.confirm_button],
+            list(self.status_buttons.values()),
+            [self.clear_button],
+            [self.comment_edit],
+            *fields,
+        ]
+
+    def spoken_answer(self) -> str:
+        """The current action's answer, in words: « Oui », « Non renseignée », « Oui, à
+        confirmer »."""
+        entry = self.entry
+        if entry is None or entry.status is None or self.scale is None:
+            return self.tr("Non renseignée")
+        label = self.scale.level(entry.status).label
+        return arg(self.tr("%1, à confirmer"), label) if entry.to_confirm else label
+
+    def spoken_entry(self) -> str:
+        """« Action 1.1.2 : Rédiger un didacticiel… Réalisation : Oui. »"""
+        entry = self.entry
+        if entry is None:
+            return self.tr("Aucune action sélectionnée.")
+        return arg(
+            self.tr("Action %1 : %2. Réalisation : %3."),
+            entry.code,
+            entry.action.text.rstrip(". "),
+            self.spoken_answer(),
+        )
+
     def first_focus(self) -> QWidget:
         buttons = list(self.status_buttons.values())
         return buttons[0] if buttons else self.comment_edit
 
-    def status_button(self, code: str) -> QPushButton:
+    def status_button(self, code: str) -> QRadioButton:
         return self.status_buttons[code]

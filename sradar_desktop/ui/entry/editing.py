@@ -9,19 +9,29 @@ import logging
 from collections.abc import Callable
 from typing import Protocol, cast
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from sradar_desktop import APP_NAME
+from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.text import count, plural
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.views.entry import EntryRow, EntrySheet
 from sradar_desktop.ui.entry.action_list import ActionList
-from sradar_desktop.ui.entry.controller import EntryController, FieldCommand
+from sradar_desktop.ui.entry.controller import (
+    CONFIRMED,
+    REDONE,
+    SET,
+    UNDONE,
+    EntryController,
+    FieldCommand,
+    describe_field,
+)
 from sradar_desktop.ui.entry.detail import ActionDetail
 from sradar_desktop.ui.entry.header import EntryHeader
 from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.speech import announce
 from sradar_desktop.ui.parts.widgets import Banner
 
 log = logging.getLogger(__name__)
@@ -65,6 +75,8 @@ class Editing(QObject):
     def __init__(self, window: EntryWindow) -> None:
         super().__init__(cast(QWidget, window))
         self.window = window
+        self._said: list[str] = []  # what the agent's last keys changed, said once they settle
+        self._answered = -1  # actions answered when that was last said
 
     def _parent(self) -> QWidget:
         """The window, as the parent of the message boxes (a ``QMainWindow``)."""
@@ -80,6 +92,8 @@ class Editing(QObject):
         controller.saved.connect(self._answer_saved)
         controller.state_changed.connect(self._save_state_changed)
         controller.write_failed.connect(self._write_failed)
+        controller.applied.connect(self._applied)
+        self._answered = controller.sheet.progress().answered
         stack = controller.undo_stack
         for signal in (
             stack.canUndoChanged,
@@ -100,6 +114,54 @@ class Editing(QObject):
         entry = window.detail.entry
         if entry is not None and entry.code == code:
             window.detail.refresh()
+
+    # -- what a screen reader hears ------------------------------------------------------------
+
+    def _applied(self, key: FieldKey, how: str) -> None:
+        """A change made, undone, redone or confirmed: said once the keys have settled (after
+        an undo has shown its action), whatever key made it."""
+        words = self._change_words(key, how)
+        if not words:
+            return
+        if not self._said:
+            QTimer.singleShot(0, self._say)
+        self._said.append(words)
+
+    def _change_words(self, key: FieldKey, how: str) -> str:
+        """« Oui », « Réponse effacée », « Annulé : Non », « Rétabli : le commentaire de
+        l'action 1.2.3 »; nothing for what the agent typed (the field shows it)."""
+        controller, sheet = self.controller, self.window.sheet
+        if controller is None or sheet is None or key.code not in sheet.by_code:
+            return ""
+        if key.field != Field.STATUS:
+            what = describe_field(key, controller.data)
+        else:
+            status = sheet.by_code[key.code].status
+            what = (
+                sheet.plan.scale.level(status).label
+                if status is not None
+                else self.tr("réponse effacée")
+            )
+            current = self.window.current_entry()
+            if how != SET and (current is None or current.code != key.code):
+                what = arg(self.tr("action %1, %2"), key.code, what)
+        if how == SET:
+            return what[:1].upper() + what[1:] if key.field == Field.STATUS else ""
+        prefix = {
+            UNDONE: self.tr("Annulé : %1"),
+            REDONE: self.tr("Rétabli : %1"),
+            CONFIRMED: self.tr("Réponse reprise confirmée : %1"),
+        }[how]
+        return arg(prefix, what)
+
+    def _say(self) -> None:
+        words, self._said = " ; ".join(self._said), []
+        sheet = self.window.sheet
+        if sheet is not None and sheet.progress().answered != self._answered:
+            # The count moved: said with the answer (the progress bar alone says « 2 % »).
+            self._answered = sheet.progress().answered
+            words += ". " + self.window.header.progress_words()
+        announce(words, urgent=True)
 
     def _answer_saved(self, code: str) -> None:
         entry = self.window.detail.entry

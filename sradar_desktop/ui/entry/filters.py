@@ -4,7 +4,7 @@ pilot, and the count of actions shown. The window reacts to ``changed``."""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
 from sradar_desktop.services.entry import Identity
 from sradar_desktop.services.views.entry import MINE, EntryFilter, EntrySheet
@@ -12,7 +12,7 @@ from sradar_desktop.ui.parts.delegates import color_icon
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import FilterBar
 from sradar_desktop.ui.parts.settings import Settings
-from sradar_desktop.ui.parts.widgets import PlainKeysGuard
+from sradar_desktop.ui.parts.widgets import ElidedComboBox, PlainKeysGuard
 
 
 class EntryFilters(QObject):
@@ -40,24 +40,24 @@ class EntryFilters(QObject):
         self.unanswered_box.setToolTip(self.tr("N'afficher que les actions sans réponse (Ctrl+U)"))
         self.unanswered_box.setAccessibleName(self.tr("Non renseignées seulement"))
         self.unanswered_box.toggled.connect(self._unanswered_toggled)
-        self.status_combo = QComboBox()
+        self.status_combo = ElidedComboBox()
         self.status_combo.setObjectName("filtre-reponse")
         self.status_combo.setAccessibleName(self.tr("Filtrer par réponse"))
         self.status_combo.installEventFilter(guard)
         self.status_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            ElidedComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.status_combo.setMinimumContentsLength(8)
         self.status_combo.currentIndexChanged.connect(self.changed)
-        status_label = QLabel(self.tr("&Réponse :"))
+        status_label = QLabel(self.tr("Rép&onse :"))
         status_label.setBuddy(self.status_combo)
-        self.pilot_combo = QComboBox()
+        self.pilot_combo = ElidedComboBox()
         self.pilot_combo.setObjectName("filtre-pilote")
         self.pilot_combo.setAccessibleName(self.tr("Filtrer par pilote"))
         self.pilot_combo.installEventFilter(guard)
         # Pilot names can be long: the box keeps a modest width, its list shows them whole.
         self.pilot_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            ElidedComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.pilot_combo.setMinimumContentsLength(12)
         self.pilot_combo.currentIndexChanged.connect(self.changed)
@@ -68,6 +68,7 @@ class EntryFilters(QObject):
         self.bar.add(pilot_label)
         self.bar.add(self.pilot_combo, stretch=1, space=False)
         self.clear_button.clicked.connect(self.clear)
+        self.bar.follow(self.unanswered_box, self.status_combo, self.pilot_combo)
 
     def widgets(self) -> list[QWidget]:
         """In the order Tab goes through them."""
@@ -144,6 +145,7 @@ class EntryFilters(QObject):
         self.status_combo.setCurrentIndex(0)
         self.pilot_combo.setCurrentIndex(0)
         del blockers
+        self.bar.say_cleared()
         self.cleared.emit()
 
     def set_count(self, shown: int | None, total: int, *, active: bool) -> None:

@@ -300,6 +300,10 @@ class IndicatorsForm(QWidget):
         """Descriptions of values typed but refused (not numbers), kept on screen."""
         return [f"{code} — {value!r}" for (code, _position, _which), value in self._typed.items()]
 
+    def fields(self) -> list[ValueEdit]:
+        """The value fields, in reading order (target then achieved, indicator by indicator)."""
+        return [fields.edits[which] for fields in self._fields for which in fields.edits]
+
     def focus_first(self) -> bool:
         for fields in self._fields:
             edit = fields.edits[Field.TARGET]

@@ -132,7 +132,7 @@ class EntryMenus(QObject):
             tip=self.tr("Afficher et renseigner une autre évaluation de ce questionnaire"),
         )
         self.new_campaign_action = self._action(
-            self.tr("N&ouvelle campagne…"),
+            self.tr("&Nouvelle campagne…"),
             window.campaigns.new_campaign,
             tip=self.tr(
                 "L'évaluation suivante, à partir de celle affichée : ses réponses reprises, "
@@ -202,7 +202,7 @@ class EntryMenus(QObject):
             self.tr("Action &suivante"), lambda: window.move_current(1), ["Alt+Down"]
         )
         self.previous_action = self._action(
-            self.tr("Action &précédente"), lambda: window.move_current(-1), ["Alt+Up"]
+            self.tr("Action pré&cédente"), lambda: window.move_current(-1), ["Alt+Up"]
         )
         self.next_unanswered_action = self._action(
             self.tr("Prochaine action &non renseignée"),

@@ -504,7 +504,11 @@ class ActionFilterProxy(QSortFilterProxyModel):
 
 
 class HistoryModel(QAbstractTableModel):
-    """Who changed what and when on the current action, newest first."""
+    """Who changed what and when on the current action, newest first: when and who in one
+    column, one under the other, so that the change itself keeps the width of a narrow pane
+    (three columns left it a word or two a line)."""
+
+    WHEN, WHAT = range(2)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -522,14 +526,16 @@ class HistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._lines)
 
     def columnCount(self, parent: Index = INVALID) -> int:
-        return 0 if parent.isValid() else 3
+        return 0 if parent.isValid() else 2
 
     def data(self, index: Index, role: int = DISPLAY) -> object:
         if not index.isValid():
             return None
         line = self._lines[index.row()]
         if role == DISPLAY:
-            return (line.when, line.who, line.what)[index.column()]
+            return f"{line.when}\n{line.who}" if index.column() == self.WHEN else line.what
+        if role == ACCESSIBLE and index.column() == self.WHEN:
+            return f"{line.when}, {line.who}"
         if role == TOOLTIP:
             return f"{line.when} — {line.who}\n{line.detail}"
         if role == ALIGN:
@@ -537,8 +543,8 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < 3:
-            return (self.tr("Date"), self.tr("Par"), self.tr("Modification"))[section]
+        if orientation == Qt.Orientation.Horizontal and role == DISPLAY and 0 <= section < 2:
+            return (self.tr("Quand, par qui"), self.tr("Modification"))[section]
         return None
 
 

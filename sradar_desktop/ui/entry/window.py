@@ -14,7 +14,6 @@ action's answer), ``editing`` (saving and undoing), ``campaigns`` (identity, cam
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -42,24 +41,31 @@ from sradar_desktop.ui.entry.header import EntryHeader
 from sradar_desktop.ui.entry.menus import EntryMenus
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import (
-    MutedLabel,
+    ElidedLabel,
     PaneSizer,
     WorkIndicator,
     bring_to_front,
     clamp,
-    expanding_label,
     restore_placement,
     show_placed,
 )
 from sradar_desktop.ui.parts.settings import Settings
 from sradar_desktop.ui.parts.single_instance import InstanceGuard
+from sradar_desktop.ui.parts.speech import announce
 from sradar_desktop.ui.parts.tasks import TaskRunner
-from sradar_desktop.ui.parts.widgets import Banner
+from sradar_desktop.ui.parts.widgets import Banner, focus_step, tab_order
 
 if TYPE_CHECKING:
     from sradar_desktop.ui.consolidation.window import ConsolidationWindow
 
 _FROM_SETTINGS = object()
+
+
+def pane_sizes(length: int) -> list[int]:
+    """Plan, actions, detail: the detail keeps room for the answer buttons in a row."""
+    tree = clamp(length * 0.2, 200, 320)
+    detail = clamp(length * 0.32, 360, 460)
+    return [tree, max(length - tree - detail, 0), detail]
 
 
 class MainWindow(QMainWindow):
@@ -122,7 +128,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         # On a first start the plan and the detail take their share of the screen and the
         # list of actions, the rest: its Action column is the one that needs the room.
-        self.panes = PaneSizer(self.splitter, self._pane_sizes)
+        self.panes = PaneSizer(self.splitter, pane_sizes)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 2)
@@ -131,7 +137,15 @@ class MainWindow(QMainWindow):
             layout.addWidget(widget)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self._set_tab_order()
+        # Qt's own order (the detail pane keeps its part in order as its answers change).
+        tab_order(
+            [
+                *self.filters.widgets(),
+                self.action_list.tree,
+                self.action_list.table,
+                *self.detail.focus_chain(),
+            ]
+        )
         self._placed = restore_placement(
             self, self.settings.geometry, self.panes, self.settings.splitter_state
         )
@@ -141,7 +155,8 @@ class MainWindow(QMainWindow):
         self.banner.button.clicked.connect(self.editing.save_now)
         self.info_banner.button.clicked.connect(self.campaigns.edit_identity)
         self.filters.changed.connect(self._filters_changed)
-        self.filters.cleared.connect(self._filters_cleared)
+        self.filters.cleared.connect(self.action_list.whole_plan)
+        self.filters.cleared.connect(self._filters_changed)
         self.filters.search_edit.escape_pressed.connect(self.focus_table)
         self.action_list.tree_changed.connect(self._filters_changed)
         self.action_list.current_changed.connect(self._current_changed)
@@ -154,22 +169,28 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.work = WorkIndicator()
         location = arg(self.tr("Base : %1"), self.db.location)
-        # A long path gives way to the messages (elided; whole in the tooltip).
-        self.database_label = expanding_label(MutedLabel(location))
-        self.database_label.setToolTip(location)
+        # A long path gives way to the messages (cut in the middle; whole in the tooltip).
+        self.database_label = ElidedLabel(location, mode=Qt.TextElideMode.ElideMiddle, muted=True)
+        self.database_label.set_tip(location)
         self.database_label.setMaximumWidth(420)
+        # What the status bar says is said to a screen reader too.
+        self.statusBar().messageChanged.connect(lambda text: announce(text) if text else None)
         self.statusBar().addPermanentWidget(self.work)
         self.statusBar().addPermanentWidget(self.database_label, 1)
 
-    def _set_tab_order(self) -> None:
-        chain = [
-            *self.filters.widgets(),
-            self.action_list.tree,
-            self.action_list.table,
-            *self.detail.focus_chain(),
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Maj+Tab go round the window in reading order: the banners' buttons, the
+        filters, the plan, the actions, the detail pane, and back to the top — never round
+        the detail pane alone."""
+        stops: list[list[QWidget]] = [
+            [self.banner.button],
+            [self.info_banner.button],
+            *([widget] for widget in self.filters.widgets()),
+            [self.action_list.tree],
+            [self.action_list.table],
+            *self.detail.tab_stops(),
         ]
-        for first, second in pairwise(chain):
-            QWidget.setTabOrder(first, second)
+        return focus_step(stops, forward=next) or super().focusNextPrevChild(next)
 
     # ==== what is shown =========================================================================
 
@@ -262,7 +283,6 @@ class MainWindow(QMainWindow):
             self.action_list.proxy.set_criteria(self._criteria())
         self.action_list.select_code(last, fallback_first=True)
         self.update_count()
-        self._set_tab_order()
         self.update_header()
         self._update_banners()
         self.editing.undo_state_changed()
@@ -343,10 +363,6 @@ class MainWindow(QMainWindow):
         if self.sheet is not None:
             self.action_list.filter(self._criteria())
 
-    def _filters_cleared(self) -> None:
-        self.action_list.whole_plan()
-        self._filters_changed()
-
     def update_count(self) -> None:
         sheet = self.sheet
         proxy = self.action_list.proxy
@@ -363,7 +379,20 @@ class MainWindow(QMainWindow):
 
     def move_current(self, step: int) -> None:
         self.detail.commit_pending()
-        self.action_list.move(step)
+        if self.action_list.move(step):
+            self._tell_current()
+        elif not self.action_list.table.hasFocus():
+            announce(
+                self.tr("Dernière action de la liste.")
+                if step > 0
+                else self.tr("Première action de la liste.")
+            )
+
+    def _tell_current(self) -> None:
+        """Another action shown while the focus stays out of the list (in the comment, the
+        history): a screen reader says which (in the list, the row taking the focus says it)."""
+        if not self.action_list.table.hasFocus():
+            announce(self.detail.spoken_entry())
 
     def next_unanswered(self) -> None:
         """The next action without an answer among those shown, or why there is none."""
@@ -372,6 +401,7 @@ class MainWindow(QMainWindow):
             return
         self.detail.commit_pending()
         if self.action_list.next_unanswered():
+            self._tell_current()
             return
         hidden = any(not entry.answered for entry in sheet.scope)
         self.statusBar().showMessage(
@@ -391,7 +421,9 @@ class MainWindow(QMainWindow):
         if self.controller.engine.read_only:
             self.explain_read_only()
             return
-        self.controller.set_status(entry.code, status)
+        if not self.controller.set_status(entry.code, status):
+            # Nothing changed: said all the same, the agent pressed a key.
+            announce(self.detail.spoken_answer(), urgent=True)
         self.detail.refresh()
 
     def confirm_current(self) -> None:
@@ -402,7 +434,7 @@ class MainWindow(QMainWindow):
         if self.controller.engine.read_only:
             self.explain_read_only()
             return
-        if not self.controller.engine.confirm(entry.code):
+        if not self.controller.confirm(entry.code):
             self.statusBar().showMessage(
                 self.tr("Cette action n'a pas de réponse reprise à confirmer."), 5000
             )
@@ -473,13 +505,6 @@ class MainWindow(QMainWindow):
         """Files dragged over one of the window's text fields: imported like files dropped
         anywhere else on the window (see ``ui.parts.widgets.FileDragsToWindow``)."""
         return self.exchange.file_drops.handle(event)
-
-    @staticmethod
-    def _pane_sizes(length: int) -> list[int]:
-        """Plan, actions, detail: the detail keeps room for the answer buttons in a row."""
-        tree = clamp(length * 0.2, 200, 320)
-        detail = clamp(length * 0.32, 360, 460)
-        return [tree, max(length - tree - detail, 0), detail]
 
     def show_restored(self) -> None:
         """Show the window as it was left; maximised on a first start on a small screen."""

@@ -6,10 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QPalette
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -26,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from sradar_desktop.domain.text import plural
 from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.ui.parts.speech import announce
 from sradar_desktop.ui.parts.widgets import SearchEdit
 
 # A window never opens larger than this on a large screen, and is maximised on a screen
@@ -91,6 +103,88 @@ class MutedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         set_tone(self, "muted")
+
+
+class ErrorLabel(QLabel):
+    """What is wrong in a form, in bold red words under it: hidden until there is something
+    to say, said to a screen reader when it appears (a label is read only when reached)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        set_tone(self, "error", bold=True)
+        self.hide()
+
+    def show_error(self, text: str, field: QWidget | None = None) -> None:
+        """Say ``text``; the focus goes to ``field``, the one to correct, when given."""
+        self.setText(text)
+        self.setAccessibleName(text)
+        self.show()
+        if field is not None:
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+        announce(text, field, urgent=True)
+
+
+class ElidedLabel(QLabel):
+    """One line of text that gives way to its neighbours (it never sets the window's minimum
+    width): where it does not fit it is cut with « … » (at the end, or in the middle), the
+    whole of it in its tooltip. ``text()`` and the name a screen reader says stay whole."""
+
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+        muted: bool = False,
+    ) -> None:
+        super().__init__(text, parent)
+        self.mode = mode
+        self.tip = ""  # the tooltip given by the window; the text itself when cut otherwise
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        # A pixel above the line for the accents of capitals (see ``ui.parts.style``).
+        self.setContentsMargins(0, 1, 0, 0)
+        if muted:
+            set_tone(self, "muted")
+
+    def shown_text(self) -> str:
+        """The text as it fits now (« … » where it was cut)."""
+        width = self.contentsRect().width()
+        if width <= 0:
+            return self.text()
+        return self.fontMetrics().elidedText(self.text(), self.mode, width)
+
+    def set_tip(self, tip: str) -> None:
+        self.tip = tip
+        self._update_tip()
+
+    def _update_tip(self) -> None:
+        cut = self.shown_text() != self.text()
+        wanted = self.tip or (self.text() if cut else "")
+        if self.toolTip() != wanted:
+            self.setToolTip(wanted)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._update_tip()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_tip()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            self.foregroundRole(),
+        )
 
 
 # ==== the filter bar ============================================================================
@@ -198,7 +292,10 @@ class FlowLayout(QLayout):
 class FilterBar(QWidget):
     """The search box, the window's own filters, how many actions are shown, and « Effacer les
     filtres ». The filters go between the search and the count (``add``); on a narrow window
-    they go on to a second line."""
+    they go on to a second line. When a filter changes, a screen reader is told how many
+    actions are shown, once the agent pauses (not at each letter typed)."""
+
+    SAY_AFTER_MS = 700
 
     def __init__(self, search_tip: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -227,6 +324,12 @@ class FilterBar(QWidget):
         self._layout.insert_widget(1, tail.parentWidget())
         self._filters_end = 1
         self._group = None
+        self._change = ""  # what changed, said before the count
+        self._say_timer = QTimer(self)
+        self._say_timer.setSingleShot(True)
+        self._say_timer.setInterval(self.SAY_AFTER_MS)
+        self._say_timer.timeout.connect(self._say_count)
+        self.search_edit.textEdited.connect(lambda _text: self.say_count())
 
     def _new_group(self) -> QHBoxLayout:
         box = QWidget(self)
@@ -249,6 +352,38 @@ class FilterBar(QWidget):
             self._group.parentWidget().setSizePolicy(
                 QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed
             )
+
+    def follow(self, *filters: QWidget) -> None:
+        """Say the count when one of ``filters`` (boxes to tick, drop-down lists) changes: a
+        box says first whether it is now ticked (Ctrl+U ticks it from anywhere)."""
+        for widget in filters:
+            if isinstance(widget, QAbstractButton):
+                widget.toggled.connect(
+                    lambda on, box=widget: self.say_count(
+                        arg(
+                            self.tr("« %1 » activé") if on else self.tr("« %1 » désactivé"),
+                            box.accessibleName() or box.text().replace("&", ""),
+                        )
+                    )
+                )
+            elif isinstance(widget, QComboBox):
+                widget.activated.connect(lambda _index: self.say_count())
+
+    def say_count(self, change: str = "") -> None:
+        """Say how many actions are shown once the agent pauses; ``change`` first, if any."""
+        if change:
+            self._change = change
+        self._say_timer.start()
+
+    def say_cleared(self) -> None:
+        self.say_count(self.tr("Filtres effacés"))
+
+    def _say_count(self) -> None:
+        text = self.count_label.text()
+        if self._change:
+            text = f"{self._change}. {text}"
+            self._change = ""
+        announce(text)
 
     def set_count(self, shown: int | None, total: int = 0, *, active: bool = False) -> None:
         """« 71 actions », « 1 action sur 71 » (nothing before a plan is shown); « Effacer les

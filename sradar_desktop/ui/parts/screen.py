@@ -5,7 +5,7 @@ fixed heights, and content taller than the screen scrolls while the buttons stay
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import QDialog, QFrame, QLayout, QPushButton, QScrollArea, QWidget
 
 from sradar_desktop.ui.parts.layout import available_geometry
 
@@ -17,7 +17,8 @@ FRAME_HEIGHT = 48
 
 def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
     """Size ``widget`` to ``width`` × ``height``, or less on a smaller screen, with room for
-    the frame and title bar."""
+    the frame and title bar. The last step of building a dialog: its default button is made
+    one that stays (``keep_default_button``)."""
     # A dialog opens over its parent, on its parent's screen.
     parent = widget.parentWidget()
     area = available_geometry(parent.window() if parent is not None else widget)
@@ -25,6 +26,19 @@ def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
         width = min(width, area.width() - FRAME_WIDTH)
         height = min(height, area.height() - FRAME_HEIGHT)
     widget.resize(width, height)
+    if isinstance(widget, QDialog):
+        keep_default_button(widget)
+
+
+def keep_default_button(dialog: QDialog) -> None:
+    """Entrée presses ``dialog``'s default button wherever the focus is, even after Tab has
+    gone over the buttons. Qt remembers a default button only if it was in its dialog when
+    made default; one made default before it was laid out stopped being so once the focus had
+    left it, and Entrée then did nothing."""
+    for button in dialog.findChildren(QPushButton):
+        if button.isDefault() and button.window() is dialog:
+            button.setDefault(False)
+            button.setDefault(True)
 
 
 def scrolling(layout: QLayout, name: str) -> QScrollArea:

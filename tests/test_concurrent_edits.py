@@ -298,8 +298,8 @@ def test_a_command_line_import_while_an_agent_answers_loses_nothing(db_url, tmp_
 
 def _activate(qtbot, window) -> None:
     """The agent comes back to this window."""
-    window.activateWindow()
-    qtbot.waitActive(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
 
 
 def test_the_window_shows_a_change_made_behind_it_and_keeps_what_was_typed(qtbot, db_url):

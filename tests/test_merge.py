@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -250,9 +251,29 @@ def test_files_read_ahead_are_reported_and_merged_in_their_order(tmp_path, files
     assert partial != every
 
 
+ALONE = "SRADAR_TEST_IN_A_PROCESS_OF_ITS_OWN"
+
+
+def _in_a_process_of_its_own(request: pytest.FixtureRequest) -> None:
+    """Worker processes are forked only from a program that has one thread. When this test
+    process has started others (Qt's, a writer's), the test runs again, alone, in a fresh one:
+    it is never skipped."""
+    assert not os.environ.get(ALONE), "un seul fil attendu dans un processus de test neuf"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid],
+        cwd=request.config.rootpath,
+        env=dict(os.environ, **{ALONE: "1"}),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0 and " passed" in done.stdout, done.stdout + done.stderr
+
+
 @pytest.mark.parametrize("workers", [False, True], ids=["dans-le-fil", "processus"])
 def test_an_unexpected_error_while_reading_stops_at_once(
-    workers, tmp_path, files, data_dir, monkeypatch
+    workers, tmp_path, files, data_dir, monkeypatch, request
 ):
     """A bug met while reading one file is not taken for a refused file: it comes out, and
     the files waiting to be read are not read (read in the calling thread, or by worker
@@ -260,7 +281,7 @@ def test_an_unexpected_error_while_reading_stops_at_once(
     from sradar_desktop.services.files import merging
 
     if workers and not merging._forkable():
-        pytest.skip("pas de processus de lecture ici (Linux, un seul fil)")
+        return _in_a_process_of_its_own(request)
     read = merging._read
     opened = tmp_path / "ouverts.txt"
     opened.touch()
@@ -289,14 +310,14 @@ def test_an_unexpected_error_while_reading_stops_at_once(
 
 
 def test_a_large_batch_read_by_worker_processes_merges_as_one_reader_does(
-    tmp_path, files, data_dir, monkeypatch
+    tmp_path, files, data_dir, monkeypatch, request
 ):
     """Worker processes (a large batch, from the command line) give exactly what reading in
     the calling thread gives: the same answers, outcomes and refusals, in the files' order."""
     from sradar_desktop.services.files import merging
 
     if not merging._forkable():
-        pytest.skip("pas de processus de lecture ici (Linux, un seul fil)")
+        return _in_a_process_of_its_own(request)
     broken = tmp_path / "tronqué.xlsx"
     broken.write_bytes(files["B"].read_bytes()[:3000])
     paths = [files["A"], broken, files["B"], files["C"], files["A"]] * 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -108,3 +109,55 @@ def borrow_dependencies(python: Path) -> None:
     Path(own_site, "_borrowed_dependencies.pth").write_text(
         "".join(f"{folder}\n" for folder in ours), encoding="utf-8"
     )
+
+
+def _windows_excludes() -> list[str]:
+    """The standard modules the Windows bundle leaves out, as its PyInstaller spec lists them."""
+    spec = (PROJECT_DIR / "installer" / "sradar-desktop.spec").read_text(encoding="utf-8")
+    for node in ast.parse(spec).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "WINDOWS_EXCLUDES"
+            for target in node.targets
+        ):
+            return list(ast.literal_eval(node.value))
+    raise AssertionError("WINDOWS_EXCLUDES manque dans installer/sradar-desktop.spec")
+
+
+def test_the_program_runs_without_what_the_windows_bundle_leaves_out(tmp_path, data_dir):
+    """The window, the plans, an import and a consolidation with its PDF, with the modules the
+    Windows bundle does not carry made impossible to import (a module imported at load on the
+    way to the window once stopped the bundled program on Windows)."""
+    left_out = _windows_excludes()
+    assert "ssl" in left_out
+    program = (
+        "import runpy, sys\n"
+        f"for name in {left_out!r}:\n"
+        "    sys.modules[name] = None\n"
+        "sys.argv[0] = 'sradar-desktop'\n"
+        "runpy.run_module('sradar_desktop', run_name='__main__')\n"
+    )
+    env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", program, *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    run("--exit-after-start")
+    assert "sradar-2021-2023" in run("questionnaires")
+    blank = tmp_path / "DDETS-44.xlsx"
+    run(
+        "blank", "--questionnaire", "sradar-2021-2023", "--respondent", "DDETS-44", "-o", str(blank)
+    )
+    assert run("import", str(blank)).startswith("Import n° ")
+    consolidated, summary = tmp_path / "consolidation.xlsx", tmp_path / "synthese.pdf"
+    run("consolidate", str(blank), "-o", str(consolidated), "--pdf", str(summary))
+    assert consolidated.stat().st_size > 0 and summary.read_bytes().startswith(b"%PDF")

@@ -166,8 +166,8 @@ def test_a_filter_says_how_many_actions_it_leaves(qtbot, db, said):
 def test_first_start_says_the_label_it_fills_in_and_what_is_missing(qtbot, db, said):
     dialog = IdentityDialog(list_questionnaires(db), None, SRADAR)
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
     press(qtbot, dialog.code_edit, K.Key_Return)
     assert dialog.result() == 0
     assert said == [dialog.error_label.text()]

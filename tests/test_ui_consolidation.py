@@ -575,8 +575,8 @@ def test_reading_again_when_coming_back(qtbot, db):
     window = open_view(qtbot, db)
     set_arbitration(db, CAMPAIGN, "2.1.1", "non", reason="Revu en comité", actor="SGAR")
     window.refresh_after = 0
-    window.activateWindow()
-    qtbot.waitActive(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.changeEvent(QEvent(QEvent.Type.ActivationChange))
     assert cell(window, "2.1.1", GRID.FINAL).data() == "Non"

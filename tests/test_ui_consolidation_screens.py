@@ -57,9 +57,8 @@ def open_view(qtbot, db, width: int, height: int) -> ConsolidationWindow:
     window.refresh_after = math.inf
     qtbot.addWidget(window)
     window.resize(width, height)
-    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
+    with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT), qtbot.waitExposed(window):
         window.show()
-    qtbot.waitExposed(window)
     QApplication.processEvents()  # the layouts Qt defers to the event loop
     return window
 
@@ -264,8 +263,8 @@ def test_f2_then_typing_the_reason_keeps_every_word(qtbot, db):
 
 def test_chart_bars_carry_their_words_and_titles_fit(qtbot, db):
     window = open_view(qtbot, db, 1366, 768)
-    window.tabs.setCurrentWidget(window.charts)
-    qtbot.waitExposed(window.charts.chart_view)
+    with qtbot.waitExposed(window.charts.chart_view):
+        window.tabs.setCurrentWidget(window.charts)
     charts = window.charts
     # Every segment with actions carries its count (and its word when there is room), inside
     # or on the caption line of its bar.

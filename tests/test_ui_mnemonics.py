@@ -333,8 +333,8 @@ def test_every_dialog_letters(qtbot, db, tmp_path):
     for name, make in dialogs(db, tmp_path):
         dialog = make()
         qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
+        with qtbot.waitExposed(dialog):
+            dialog.show()
         wrong += [f"{name} : {line}" for line in clashes(dialog)]
         wrong += [f"{name} : {line}" for line in check_letters(qtbot, dialog)]
         dialog.close()

@@ -33,8 +33,8 @@ def db(tmp_path):
 def test_first_start_dialog_by_keyboard(qtbot, db):
     dialog = IdentityDialog(list_questionnaires(db), None, "sradar-2021-2023")
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
     assert dialog.windowTitle() == "Bienvenue dans SRADAR Desktop"
     assert dialog.questionnaire_id == "sradar-2021-2023"
     # Nothing typed: « Commencer » says what is missing, in French.
@@ -79,8 +79,8 @@ def test_what_is_typed_at_once_lands_in_the_service_code(qtbot, db):
     form: an agent who types straight away sees the code appear."""
     dialog = IdentityDialog(list_questionnaires(db), None, "sradar-2021-2023", first_start=True)
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
     # What Qt gives the keyboard to when the dialog is activated: the first widget of the tab
     # chain that takes it.
     first = dialog.nextInFocusChain()

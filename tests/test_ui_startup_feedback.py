@@ -126,8 +126,8 @@ class Asking(QWidget):
 def test_feedback_steps_aside_for_a_question_asked_while_closing(qtbot):
     window = Asking(qtbot)
     qtbot.addWidget(window)
-    window.show()
-    qtbot.waitActive(window)
+    with qtbot.waitActive(window):
+        window.show()
     window.feedback = ClosingFeedback(window)
     window.close()
     assert window.splash_seen == [False]

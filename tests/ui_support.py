@@ -45,8 +45,8 @@ def open_window(
     window.resize(1366, 768)
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.show()
-    window.activateWindow()
-    qtbot.waitActive(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
     # The comment is saved after a pause of a second; the tests do not wait that long.
     window.detail.comment_timer.setInterval(50)
     return window

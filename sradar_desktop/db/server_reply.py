@@ -16,7 +16,6 @@ import hmac
 import os
 import secrets
 import socket
-import ssl
 import struct
 import unicodedata
 from dataclasses import dataclass
@@ -101,6 +100,10 @@ def _secure(raw: socket.socket, url: URL) -> socket.socket:
         if mode in ("require", "verify-ca", "verify-full") or answer != b"N":
             raise _Unknown("the server refused TLS")
         return raw
+    # Imported here: only a server asks for TLS, and the Windows bundle has no TLS (it reaches
+    # no server).
+    import ssl
+
     if mode in ("verify-ca", "verify-full"):
         context = ssl.create_default_context(cafile=_option(url, "sslrootcert") or None)
         context.check_hostname = mode == "verify-full"

@@ -76,10 +76,6 @@ class ImportOutcome:
     def count(self, decision: Decision) -> int:
         return self.decisions.get(decision, 0)
 
-    def summary(self) -> str:
-        """« fichier : » and what the import does (``effect``)."""
-        return f"{self.file_name} : {self.effect()}"
-
     def effect(self) -> str:
         """What the import does, counted, in French (the preview shows it under the file's
         name; its detail says the rest)."""
@@ -132,7 +128,13 @@ class ImportOutcome:
         """One French line for the command line and the log: the counts, then the notes, the
         message the file came in and what does not match in its sender."""
         notes = self.notes if self.already_imported_at is None else ()
-        return " ".join([self.summary(), *notes, *filter(None, (self.source, self.sender_warning))])
+        return " ".join(
+            [
+                f"{self.file_name} : {self.effect()}",
+                *notes,
+                *filter(None, (self.source, self.sender_warning)),
+            ]
+        )
 
 
 @dataclass(frozen=True)

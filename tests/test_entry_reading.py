@@ -16,11 +16,14 @@ from sqlalchemy import select
 
 from sradar_desktop.db.models import Answer, IndicatorValue, Respondent
 from sradar_desktop.db.schema import head_revision
+from sradar_desktop.errors import DatabaseError
 from sradar_desktop.services.answers import AnswerService
 from sradar_desktop.services.campaigns import create_campaign
 from sradar_desktop.services.consolidation import set_roster
+from sradar_desktop.services.database import Database
 from sradar_desktop.services.entry import open_remembered
 from sradar_desktop.services.entry_data import EntryData, Identity, read_local_entry
+from sradar_desktop.services.instance_lock import database_key
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 from sradar_desktop.services.sending import member
@@ -158,7 +161,8 @@ def test_the_fast_reading_steps_aside_when_the_file_needs_the_full_opening(
 
 
 def test_the_fast_reading_imports_neither_sqlalchemy_nor_alembic_nor_qt(answered, sqlite_path):
-    """What the window shows first is read before the database layer is imported."""
+    """What the window shows first is read, and the database it comes from is named (its place,
+    its drafts' key), before the database layer is imported."""
     _db, questionnaire, *_ = answered
     script = (
         "import sys\n"
@@ -167,6 +171,10 @@ def test_the_fast_reading_imports_neither_sqlalchemy_nor_alembic_nor_qt(answered
         f"found = read_local_entry(Path({str(sqlite_path)!r}), {questionnaire!r},\n"
         "    Identity.create('SGAR-PDL', '', 'Claire Martin'), None)\n"
         "assert found is not None and found[0].read\n"
+        "from sradar_desktop.services.database import Database\n"
+        f"db = Database.local(Path({str(sqlite_path)!r}))\n"
+        f"assert db.location == {str(sqlite_path.resolve())!r} and not db.read_only\n"
+        "assert len(db.key) == 20\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in\n"
         "    ('sqlalchemy', 'alembic', 'PySide6')))\n"
     )
@@ -174,3 +182,26 @@ def test_the_fast_reading_imports_neither_sqlalchemy_nor_alembic_nor_qt(answered
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_local_database_opens_its_engine_on_first_use(answered, sqlite_path):
+    """``Database.local`` names the file as the full opening does and files its drafts under
+    the same key; its first transaction makes the engine, and the answers it saves are there."""
+    db, _questionnaire, _first, created = answered
+    local = Database.local(sqlite_path)
+    assert local.location == db.location and local.key == db.key == database_key(db.url)
+    assert local._engine is None
+    service = AnswerService(local, created, "SGAR-PDL", "Claire Martin")
+    service.load()
+    service.set_comment("2.6.1", "Saisi par la base ouverte à la première utilisation")
+    assert local._engine is not None and local.url == db.url
+    with db.read() as session:
+        comments = set(session.scalars(select(Answer.comment)))
+        assert "Saisi par la base ouverte à la première utilisation" in comments
+    local.close()
+    reader = Database.local(sqlite_path, read_only=True)
+    with pytest.raises(DatabaseError, match="lecture seule"), reader.write():
+        pass
+    with reader.read() as session:
+        assert session.scalars(select(Respondent.code)).all()
+    reader.close()

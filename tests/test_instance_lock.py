@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import URL
@@ -35,6 +36,9 @@ def test_the_key_is_the_same_for_every_spelling_of_a_path(tmp_path, monkeypatch)
     absolute = URL.create("sqlite", database=str(tmp_path / "base.sqlite3"))
     relative = URL.create("sqlite", database="dossier/../base.sqlite3")
     assert database_key(absolute) == database_key(relative)
+    # The same database given as a local path (the start-up's, before SQLAlchemy is loaded).
+    assert database_key(Path("dossier/../base.sqlite3")) == database_key(absolute)
+    assert database_key(tmp_path / "base.sqlite3") == database_key(absolute)
     other = URL.create("sqlite", database=str(tmp_path / "autre.sqlite3"))
     assert database_key(other) != database_key(absolute)
     server = URL.create("postgresql+psycopg", "sradar", "secret", "serveur", 5432, "sradar")

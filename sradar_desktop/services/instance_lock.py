@@ -19,24 +19,33 @@ import socket
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL
-
-from sradar_desktop.db.engine import sqlite_path
 from sradar_desktop.domain.dates import local, moment_text, time_text
 from sradar_desktop.locking import try_lock
 from sradar_desktop.paths import data_dir
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
 log = logging.getLogger(__name__)
 
 
-def database_key(url: URL) -> str:
-    """A short name for a database, the same for every spelling of its location."""
-    path = sqlite_path(url)
+def database_key(target: URL | Path) -> str:
+    """A short name for a database, the same for every spelling of its location: the path
+    of a local SQLite file (read without importing SQLAlchemy) or its URL."""
+    if isinstance(target, Path):
+        path: Path | None = target
+    else:
+        # A URL: SQLAlchemy is already loaded by whoever made it.
+        from sradar_desktop.db.engine import sqlite_path
+
+        path = sqlite_path(target)
     if path is not None:
         location = os.path.normcase(str(path.expanduser().resolve()))
     else:
-        location = url.render_as_string(hide_password=True)
+        assert not isinstance(target, Path)
+        location = target.render_as_string(hide_password=True)
     # The user too: two accounts on one machine have two data folders and two local servers.
     owner = f"{getpass.getuser()}\n{location}"
     return hashlib.sha256(owner.encode("utf-8")).hexdigest()[:20]

@@ -28,7 +28,6 @@ from sradar_desktop.services.campaigns import CampaignSummary
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.drafts import DraftStore
 from sradar_desktop.services.entry import EntryData, Identity, open_remembered
-from sradar_desktop.services.instance_lock import database_key
 from sradar_desktop.services.views.entry import EntryFilter, EntryRow, EntrySheet
 from sradar_desktop.ui.entry.action_list import ActionList
 from sradar_desktop.ui.entry.campaigns import Campaigns
@@ -97,7 +96,7 @@ class MainWindow(QMainWindow):
         self.campaigns_shown: list[CampaignSummary] = []  # of the questionnaire shown
         self.controller: EntryController | None = None
         self.tasks = TaskRunner(self)
-        self.drafts = DraftStore(database_key(db.url))
+        self.drafts = DraftStore(db.key)
         self.loading = False
         self.setObjectName("fenetre-principale")
         self.setWindowTitle(APP_NAME)

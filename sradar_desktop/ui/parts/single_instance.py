@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
-from sqlalchemy.engine import URL
 
 from sradar_desktop.services.instance_lock import InstanceLock, LockOwner, database_key
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +26,10 @@ class InstanceGuard(QObject):
 
     show_requested = Signal()
 
-    def __init__(self, url: URL, parent: QObject | None = None) -> None:
+    def __init__(self, target: URL | Path, parent: QObject | None = None) -> None:
+        """``target``: the database's URL, or the path of a local SQLite file."""
         super().__init__(parent)
-        self.key = database_key(url)
+        self.key = database_key(target)
         self.lock = InstanceLock(self.key)
         self.server_name = f"sradar-desktop-{self.key}"
         self._server: QLocalServer | None = None

@@ -132,3 +132,30 @@ def test_feedback_steps_aside_for_a_question_asked_while_closing(qtbot):
     window.close()
     assert window.splash_seen == [False]
     assert window.isVisible()
+
+
+def test_the_entry_window_is_built_from_modules_without_sqlalchemy():
+    """The entry window's modules (and the database it is given, named by its path) load without
+    SQLAlchemy or Alembic: the services that need them are imported where they are used, so the
+    window can show a plan read through ``sqlite3`` before they are."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from pathlib import Path
+        import sradar_desktop.ui.entry.window
+        import sradar_desktop.ui.parts.single_instance
+        from sradar_desktop.services.database import Database
+        Database.local(Path("sradar.sqlite3")).key
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "alembic")))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=120,  # against a stuck child only
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "[]"

@@ -10,6 +10,9 @@ from sradar_desktop.domain.dates import short_date
 from sradar_desktop.domain.text import count
 
 CARRIED_LABEL: Final = "Reprise de l'évaluation précédente, à confirmer"
+# The longest title and period a campaign takes.
+MAX_TITLE: Final = 200
+MAX_PERIOD: Final = 50
 
 
 @dataclass(frozen=True)

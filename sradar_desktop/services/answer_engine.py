@@ -26,13 +26,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import count
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.failures import describe_failure
-from sradar_desktop.services.answers import AnswerConflict, AnswerService
 from sradar_desktop.services.drafts import Draft, DraftStore, Recovery
-from sradar_desktop.services.entry import EntryData
+from sradar_desktop.services.entry_data import EntryData
+
+if TYPE_CHECKING:
+    # The windows import the engine before the answers service (and SQLAlchemy) are loaded.
+    from sradar_desktop.services.answers import AnswerConflict, AnswerService
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +273,8 @@ class AnswerEngine:
     def _written(self, key: FieldKey, number: int, error: BaseException | None) -> None:
         state = self._state(key)
         state.in_flight -= 1
+        from sradar_desktop.services.answers import AnswerConflict
+
         if isinstance(error, AnswerConflict):
             self._conflicted(key, error)
             return

@@ -26,6 +26,7 @@ from sradar_desktop.db.models import (
 from sradar_desktop.db.reading import session_rows
 from sradar_desktop.domain.answers import SOURCE_CARRY, SOURCE_CONFIRM
 from sradar_desktop.domain.campaigns import CARRIED_LABEL as CARRIED_LABEL
+from sradar_desktop.domain.campaigns import MAX_PERIOD, MAX_TITLE
 from sradar_desktop.domain.campaigns import CampaignSummary as CampaignSummary
 from sradar_desktop.domain.dates import parse_short_date, utcnow
 from sradar_desktop.domain.text import slugify
@@ -37,9 +38,6 @@ from sradar_desktop.services.revisions import (
     carried_action_rows,
     carried_indicator_rows,
 )
-
-MAX_TITLE = 200
-MAX_PERIOD = 50
 
 
 def current_campaign_id(session: Session, questionnaire_id: str) -> str | None:

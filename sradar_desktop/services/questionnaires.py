@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,35 +23,17 @@ from sradar_desktop.domain.plan import Plan, default_campaign_id
 from sradar_desktop.domain.plan import (  # the campaign helpers, where callers look for them
     default_campaign_title as default_campaign_title,
 )
+from sradar_desktop.domain.questionnaires import ARCHIVED_VERSION as ARCHIVED_VERSION
+from sradar_desktop.domain.questionnaires import BUILTIN as BUILTIN
+from sradar_desktop.domain.questionnaires import (
+    DEFAULT_QUESTIONNAIRE_ID as DEFAULT_QUESTIONNAIRE_ID,
+)
+from sradar_desktop.domain.questionnaires import IMPORTED as IMPORTED
+from sradar_desktop.domain.questionnaires import QuestionnaireSummary as QuestionnaireSummary
 from sradar_desktop.plans.builtin import builtin_plan_ids, builtin_plans
 from sradar_desktop.services.database import Database
 
 log = logging.getLogger(__name__)
-
-BUILTIN = "builtin"
-IMPORTED = "import"
-# A previous version of a revised questionnaire, kept for the answers to its retired actions
-# (services/revisions.py); not offered for answering.
-ARCHIVED_VERSION = "version"
-# The plan the app opens on until the user chooses another.
-DEFAULT_QUESTIONNAIRE_ID = "sradar-2021-2023"
-
-
-@dataclass(frozen=True)
-class QuestionnaireSummary:
-    id: str
-    title: str
-    short_title: str
-    origin: str
-    period: str
-    region: str
-    objectives: int
-    themes: int
-    actions: int
-
-    @property
-    def display_title(self) -> str:
-        return self.short_title or self.title
 
 
 def store_plan(

@@ -3,6 +3,8 @@ next one from the current one (its answers carried forward, to confirm)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QItemSelectionModel,
@@ -24,20 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sradar_desktop.domain.campaigns import MAX_PERIOD, MAX_TITLE, CampaignSummary
 from sradar_desktop.domain.dates import short_date
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.campaigns import (
-    MAX_PERIOD,
-    MAX_TITLE,
-    CampaignSummary,
-    create_campaign,
-    parse_due_date,
-)
-from sradar_desktop.services.database import Database
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import ErrorLabel
 from sradar_desktop.ui.parts.roles import DISPLAY
 from sradar_desktop.ui.parts.screen import fit_to_screen
+
+if TYPE_CHECKING:
+    from sradar_desktop.services.database import Database
 
 
 class CampaignTableModel(QAbstractTableModel):
@@ -241,6 +239,8 @@ class NewCampaignDialog(QDialog):
         self.error_label.show_error(text, field)
 
     def _create(self) -> None:
+        from sradar_desktop.services.campaigns import create_campaign, parse_due_date
+
         try:
             due = parse_due_date(self.due_edit.text())
         except UserError as error:

@@ -31,12 +31,12 @@ from sradar_desktop.domain.departements import (
     department_name,
     region_of_service,
 )
+from sradar_desktop.domain.questionnaires import QuestionnaireSummary
 from sradar_desktop.errors import UserError
 from sradar_desktop.logs import log_file
 from sradar_desktop.paths import data_dir
-from sradar_desktop.services.entry import Identity, service_label_for
+from sradar_desktop.services.entry_data import Identity, service_label_for
 from sradar_desktop.services.instance_lock import LockOwner
-from sradar_desktop.services.questionnaires import QuestionnaireSummary
 from sradar_desktop.ui.entry.models import QuestionnaireListModel
 from sradar_desktop.ui.parts.i18n import arg, translate
 from sradar_desktop.ui.parts.layout import ErrorLabel, set_tone

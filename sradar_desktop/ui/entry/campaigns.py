@@ -3,22 +3,23 @@ questionnaire, the campaign shown, a new campaign."""
 
 from __future__ import annotations
 
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from sradar_desktop import APP_NAME
+from sradar_desktop.domain.campaigns import CampaignSummary
 from sradar_desktop.errors import UserError
-from sradar_desktop.services.campaigns import CampaignSummary, list_campaigns
-from sradar_desktop.services.database import Database
-from sradar_desktop.services.entry import EntryData, Identity
-from sradar_desktop.services.questionnaires import list_questionnaires
+from sradar_desktop.services.entry_data import EntryData, Identity
 from sradar_desktop.ui.dialogs.campaigns import CampaignDialog, NewCampaignDialog
 from sradar_desktop.ui.dialogs.start import IdentityDialog
 from sradar_desktop.ui.entry.editing import Editing
 from sradar_desktop.ui.parts.settings import Settings
 from sradar_desktop.ui.parts.single_instance import InstanceGuard
+
+if TYPE_CHECKING:
+    from sradar_desktop.services.database import Database
 
 
 class CampaignsWindow(Protocol):
@@ -53,6 +54,8 @@ class Campaigns(QObject):
         if window.db.read_only:
             window.explain_read_only()
             return
+        from sradar_desktop.services.questionnaires import list_questionnaires
+
         try:
             questionnaires = list_questionnaires(window.db)
         except UserError as error:
@@ -86,6 +89,8 @@ class Campaigns(QObject):
         window = self.window
         if window.data is None or window.loading:
             return
+        from sradar_desktop.services.campaigns import list_campaigns
+
         try:
             campaigns = list_campaigns(window.db, window.questionnaire_id)
         except UserError as error:

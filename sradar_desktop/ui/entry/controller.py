@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.services.answer_engine import AnswerEngine, EditConflict, Listener
 from sradar_desktop.services.drafts import DraftStore
-from sradar_desktop.services.entry import EntryData
+from sradar_desktop.services.entry_data import EntryData
 from sradar_desktop.ui.parts.i18n import translate
 from sradar_desktop.ui.parts.tasks import TaskRunner
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.fields import Field, FieldKey
 from sradar_desktop.domain.text import count, plural
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.views.entry import EntryRow, EntrySheet
 from sradar_desktop.ui.entry.action_list import ActionList
 from sradar_desktop.ui.entry.controller import (
@@ -33,6 +32,9 @@ from sradar_desktop.ui.entry.header import EntryHeader
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.speech import announce
 from sradar_desktop.ui.parts.widgets import Banner
+
+if TYPE_CHECKING:
+    from sradar_desktop.services.database import Database
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.dates import moment_text
+from sradar_desktop.domain.questionnaires import DEFAULT_QUESTIONNAIRE_ID
 from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.failures import Failure
 from sradar_desktop.mail.reader import MESSAGE_SUFFIXES
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
-from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import bring_to_front
 from sradar_desktop.ui.parts.mail_program import MailProgram, open_file
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from sradar_desktop.mail.writer import DraftFile
     from sradar_desktop.services.database import Database
-    from sradar_desktop.services.entry import EntryData, Identity
+    from sradar_desktop.services.entry_data import EntryData, Identity
     from sradar_desktop.services.exchange import ExportResult
     from sradar_desktop.services.imports import FileResult, ImportInfo
     from sradar_desktop.ui.dialogs.import_files import ImportDialog

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
-from sradar_desktop.services.entry import Identity
+from sradar_desktop.services.entry_data import Identity
 from sradar_desktop.services.views.entry import MINE, EntryFilter, EntrySheet
 from sradar_desktop.ui.parts.delegates import color_icon
 from sradar_desktop.ui.parts.i18n import arg

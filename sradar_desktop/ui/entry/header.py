@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QW
 
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import plural
-from sradar_desktop.services.entry import Identity
+from sradar_desktop.services.entry_data import Identity
 from sradar_desktop.services.views.entry import EntrySheet, Progress
 from sradar_desktop.ui.entry.models import progress_tooltip
 from sradar_desktop.ui.parts.i18n import arg

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.paths import resources_dir
-from sradar_desktop.services.database import Database
-from sradar_desktop.services.entry import Identity
+from sradar_desktop.services.entry_data import Identity
 from sradar_desktop.services.views.entry import status_keys
 from sradar_desktop.ui.dialogs.start import ShortcutsDialog, shortcuts_html, show_about
 from sradar_desktop.ui.entry.campaigns import Campaigns
@@ -32,6 +31,7 @@ from sradar_desktop.ui.parts.settings import Settings
 from sradar_desktop.ui.parts.widgets import window_action
 
 if TYPE_CHECKING:
+    from sradar_desktop.services.database import Database
     from sradar_desktop.ui.consolidation.window import ConsolidationWindow
 
 # The top row of a French (AZERTY) keyboard types these without Shift where the digits are.

@@ -20,11 +20,11 @@ from PySide6.QtCore import (
 )
 
 from sradar_desktop.domain.answers import HistoryEntry
+from sradar_desktop.domain.campaigns import CARRIED_LABEL
 from sradar_desktop.domain.numbers import format_indicator_value
+from sradar_desktop.domain.questionnaires import BUILTIN, QuestionnaireSummary
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.domain.text import plural
-from sradar_desktop.services.campaigns import CARRIED_LABEL
-from sradar_desktop.services.questionnaires import BUILTIN, QuestionnaireSummary
 from sradar_desktop.services.views.entry import (
     EntryFilter,
     EntryRow,

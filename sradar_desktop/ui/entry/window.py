@@ -22,12 +22,10 @@ from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from sradar_desktop import APP_NAME
 from sradar_desktop.domain.answers import HistoryEntry
+from sradar_desktop.domain.campaigns import CampaignSummary
 from sradar_desktop.failures import Failure
-from sradar_desktop.services.answers import read_history
-from sradar_desktop.services.campaigns import CampaignSummary
-from sradar_desktop.services.database import Database
 from sradar_desktop.services.drafts import DraftStore
-from sradar_desktop.services.entry import EntryData, Identity, open_remembered
+from sradar_desktop.services.entry_data import EntryData, Identity
 from sradar_desktop.services.views.entry import EntryFilter, EntryRow, EntrySheet
 from sradar_desktop.ui.entry.action_list import ActionList
 from sradar_desktop.ui.entry.campaigns import Campaigns
@@ -55,6 +53,7 @@ from sradar_desktop.ui.parts.tasks import TaskRunner
 from sradar_desktop.ui.parts.widgets import Banner, focus_step, tab_order
 
 if TYPE_CHECKING:
+    from sradar_desktop.services.database import Database
     from sradar_desktop.ui.consolidation.window import ConsolidationWindow
 
 _FROM_SETTINGS = object()
@@ -232,6 +231,10 @@ class MainWindow(QMainWindow):
         self.loading = True
         self.questionnaire_id = questionnaire_id
         self.work.start(self.tr("Chargement du plan…"))
+        # Imported here, on the window's thread (the reading runs on another): the services
+        # and SQLAlchemy are not needed to build the window.
+        from sradar_desktop.services.entry import open_remembered
+
         db, identity = self.db, self.identity
         wanted = campaign_id or self.settings.campaign_id(questionnaire_id)
 
@@ -319,6 +322,8 @@ class MainWindow(QMainWindow):
         data = self.data
         if data is None or data.identity is None:
             return None
+        from sradar_desktop.services.answers import read_history
+
         db, campaign, code = self.db, data.campaign_id, data.identity.service_code
         return lambda action_code: read_history(db, campaign, code, action_code)
 

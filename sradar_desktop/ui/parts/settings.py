@@ -14,10 +14,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from sradar_desktop.domain.questionnaires import DEFAULT_QUESTIONNAIRE_ID
 from sradar_desktop.errors import UserError
 from sradar_desktop.paths import DATA_DIR_ENV, data_dir
-from sradar_desktop.services.entry import Identity
-from sradar_desktop.services.questionnaires import DEFAULT_QUESTIONNAIRE_ID
+from sradar_desktop.services.entry_data import Identity
 
 ORGANISATION = "SRADAR"
 APPLICATION = "SRADAR Desktop"

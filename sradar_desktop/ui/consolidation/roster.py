@@ -29,10 +29,9 @@ from sradar_desktop.services.sending import check_roster, propose_roster
 from sradar_desktop.services.views.consolidation import RefusedFile, roster_figures, roster_sentence
 from sradar_desktop.ui.consolidation.delegates import StatusCellDelegate, status_column_width
 from sradar_desktop.ui.consolidation.models import RosterModel
-from sradar_desktop.ui.dialogs.sending_models import ExpectedServicesModel
+from sradar_desktop.ui.dialogs.sending_models import ExpectedServicesModel, propose_button
 from sradar_desktop.ui.parts.dates import DateEdit
 from sradar_desktop.ui.parts.delegates import ProgressDelegate
-from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import ErrorLabel, MutedLabel
 from sradar_desktop.ui.parts.screen import fit_to_screen
 
@@ -268,18 +267,7 @@ class ExpectedRespondentsDialog(QDialog):
         self.others_button.setAccessibleName(self.tr("Ajouter ceux qui ont répondu"))
         self.others_button.clicked.connect(self.add_others)
         self.others_button.setEnabled(bool(others))
-        self.propose_button = QPushButton(self.tr("Proposer d'après la ré&gion"))
-        self.propose_button.setAccessibleName(self.tr("Proposer d'après la région"))
-        self.propose_button.clicked.connect(self.propose)
-        self.propose_button.setEnabled(bool(propose_roster(self.region)))
-        self.propose_button.setToolTip(
-            arg(
-                self.tr("Remplace la liste par la DREETS et les DDETS de la région (%1)"),
-                self.region,
-            )
-            if self.region
-            else self.tr("La région du plan n'est pas connue.")
-        )
+        self.propose_button = propose_button(self.region, self.propose)
         column = QVBoxLayout()
         for button in (self.add_button, self.remove_button):
             column.addWidget(button)

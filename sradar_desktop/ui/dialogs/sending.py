@@ -63,6 +63,7 @@ from sradar_desktop.ui.dialogs.sending_models import (
     ExpectedServicesModel,
     PreparedMessagesModel,
     prepared_lines,
+    propose_button,
 )
 from sradar_desktop.ui.parts.dates import DateEdit
 from sradar_desktop.ui.parts.i18n import arg, arg_count
@@ -242,17 +243,7 @@ class SendDialog(StoppableDialog):
         self.add_button.clicked.connect(self.add_row)
         self.remove_button = QPushButton(self.tr("&Retirer"))
         self.remove_button.clicked.connect(self.remove_selected)
-        self.propose_button = QPushButton(self.tr("Proposer d'après la ré&gion"))
-        self.propose_button.clicked.connect(self.propose)
-        self.propose_button.setEnabled(bool(propose_roster(self.region)))
-        self.propose_button.setToolTip(
-            arg(
-                self.tr("Remplace la liste par la DREETS et les DDETS de la région (%1)"),
-                self.region,
-            )
-            if self.region
-            else self.tr("La région du plan n'est pas connue.")
-        )
+        self.propose_button = propose_button(self.region, self.propose)
         self.addresses_button = QPushButton(self.tr("&Importer des adresses…"))
         self.addresses_button.setObjectName("importer-adresses")
         self.addresses_button.setToolTip(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtWidgets import QPushButton
 
 from sradar_desktop.domain.departements import department_from_code, department_name
 from sradar_desktop.domain.plan import Plan
@@ -14,10 +15,26 @@ from sradar_desktop.mail.addresses import AddressError, parse_addresses
 from sradar_desktop.services.consolidation import RosterMember
 from sradar_desktop.services.entry import service_label_for
 from sradar_desktop.services.mailing import DraftsResult, DraftWritten
-from sradar_desktop.services.sending import PilotedCounts
-from sradar_desktop.ui.parts.i18n import arg
+from sradar_desktop.services.sending import PilotedCounts, propose_roster
+from sradar_desktop.ui.parts.i18n import arg, translate
 from sradar_desktop.ui.parts.layout import tone_brush
 from sradar_desktop.ui.parts.roles import ALIGN, DISPLAY, EDIT, FOREGROUND, INVALID, TOOLTIP, Index
+
+
+def propose_button(region: str, propose: Callable[[], None]) -> QPushButton:
+    """« Proposer d'après la région », beside a list of expected services (the consolidation's,
+    « Préparer l'envoi »'s): ``propose`` puts the DREETS and the DDETS of ``region`` in it."""
+    tr = lambda text: translate("ExpectedServices", text)  # noqa: E731
+    button = QPushButton(tr("Proposer d'après la ré&gion"))
+    button.setAccessibleName(tr("Proposer d'après la région"))
+    button.clicked.connect(propose)
+    button.setEnabled(bool(propose_roster(region)))
+    button.setToolTip(
+        arg(tr("Remplace la liste par la DREETS et les DDETS de la région (%1)"), region)
+        if region
+        else tr("La région du plan n'est pas connue.")
+    )
+    return button
 
 
 class ExpectedServicesModel(QAbstractTableModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -27,7 +28,12 @@ from sradar_desktop.ui.parts.style import ReadableStyle
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from sradar_desktop.domain.campaigns import CampaignSummary
+    from sradar_desktop.services.entry_data import EntryData, Identity
     from sradar_desktop.ui.entry.window import MainWindow
+    from sradar_desktop.ui.parts.settings import Settings
 
 START_TIMEOUT_MS = 60_000
 
@@ -86,27 +92,27 @@ def _open_window(
     """Everything between the command line and the window: the single-window lock, the
     database, who answers. Returns the window (None when the app should stop) and an exit
     status. ``splash``, when given, is on screen meanwhile; it goes away before any question
-    is asked."""
+    is asked.
+
+    The usual start, the agent's own database as left last time, takes the fastest path: the
+    plan is read ahead through ``sqlite3`` alone (``read_ahead``) and shown before the
+    database layer is loaded; the answers are opened for writing once the window is painted.
+    Any other start (first start, a database to create or migrate, a server, a second window)
+    opens the database fully first."""
 
     def quiet() -> None:
         if splash is not None:
             splash.close()
 
-    from sradar_desktop.db.engine import database_url
-    from sradar_desktop.services.opening import open_database
-    from sradar_desktop.services.questionnaires import list_questionnaires
-    from sradar_desktop.ui.dialogs.start import (
-        READ_ONLY,
-        SHOW_OTHER,
-        IdentityDialog,
-        ask_second_window,
-    )
+    from sradar_desktop.paths import local_database_path
+    from sradar_desktop.services.database import Database
     from sradar_desktop.ui.entry.window import MainWindow
     from sradar_desktop.ui.parts.settings import Settings
     from sradar_desktop.ui.parts.single_instance import InstanceGuard
 
+    path = local_database_path(db_target)
     try:
-        url = database_url(db_target)
+        target = path if path is not None else _server_url(db_target)
     except UserError as error:
         if exit_after_start:
             raise
@@ -115,13 +121,15 @@ def _open_window(
         return None, 1
     settings = Settings()
     identity = settings.identity()
-    guard = InstanceGuard(url)
+    guard = InstanceGuard(target)
     read_only = False
     if not guard.acquire(identity.agent_name if identity else ""):
         log.info("Base déjà ouverte dans une autre fenêtre (%s)", guard.owner())
         if exit_after_start:
             read_only = True
         else:
+            from sradar_desktop.ui.dialogs.start import READ_ONLY, SHOW_OTHER, ask_second_window
+
             quiet()
             choice = ask_second_window(guard.owner())
             if choice == SHOW_OTHER and guard.ask_first_to_show():
@@ -129,17 +137,28 @@ def _open_window(
             if choice not in (SHOW_OTHER, READ_ONLY):
                 return None, 0
             read_only = True
-    try:
-        db = open_database(url, read_only=read_only)
-    except UserError as error:
-        log.warning("Base refusée : %s", error)
-        guard.release()
-        if exit_after_start:
-            raise
-        quiet()
-        QMessageBox.critical(None, APP_NAME, str(error))
-        return None, 1
+    entry = None
+    if path is not None and identity is not None and not read_only:
+        entry = read_ahead(path, settings, identity)
+    if path is not None and entry is not None:
+        db = Database.local(path)
+    else:
+        from sradar_desktop.services.opening import open_database
+
+        try:
+            db = open_database(target, read_only=read_only)
+        except UserError as error:
+            log.warning("Base refusée : %s", error)
+            guard.release()
+            if exit_after_start:
+                raise
+            quiet()
+            QMessageBox.critical(None, APP_NAME, str(error))
+            return None, 1
     if identity is None and not read_only and not exit_after_start:
+        from sradar_desktop.services.questionnaires import list_questionnaires
+        from sradar_desktop.ui.dialogs.start import IdentityDialog
+
         quiet()
         dialog = IdentityDialog(
             list_questionnaires(db), None, settings.questionnaire_id, first_start=True
@@ -154,10 +173,33 @@ def _open_window(
         guard.set_agent(identity.agent_name)
         if splash is not None:
             splash.show_now()
-    window = MainWindow(db, settings=settings, identity=identity, guard=guard)
+    window = MainWindow(db, settings=settings, identity=identity, guard=guard, entry=entry)
     guard.setParent(window)
     guard.show_requested.connect(window.bring_to_front)
     return window, 0
+
+
+def _server_url(db_target: str | Path | None) -> URL:
+    from sradar_desktop.db.engine import database_url
+
+    return database_url(db_target)
+
+
+def read_ahead(
+    path: Path, settings: Settings, identity: Identity
+) -> tuple[EntryData, list[CampaignSummary]] | None:
+    """The plan chosen last, with ``identity``'s answers in the campaign chosen last, read
+    from the SQLite file at ``path`` through ``sqlite3`` alone (``read_local_entry``); None
+    when it must be opened fully first: a file or folder it cannot write in, a database to
+    create, migrate or complete, or one it cannot read this way."""
+    if not (os.access(path, os.R_OK | os.W_OK) and os.access(path.parent, os.W_OK)):
+        return None
+    from sradar_desktop.services.entry_data import read_local_entry
+
+    questionnaire_id = settings.questionnaire_id
+    return read_local_entry(
+        path, questionnaire_id, identity, settings.campaign_id(questionnaire_id) or None
+    )
 
 
 def _quit_once_shown(app: QApplication, window: MainWindow) -> None:
@@ -205,6 +247,8 @@ def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> 
     status = app.exec()
     ending.uninstall()
     window.tasks.wait()
+    if window.controller is not None:
+        window.controller.engine.wait()  # answers being opened for writing when it quit
     window.db.close()
     if window.guard is not None:
         window.guard.release()

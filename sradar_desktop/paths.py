@@ -35,6 +35,15 @@ def default_database_path() -> Path:
     return data_dir() / "sradar.sqlite3"
 
 
+def local_database_path(target: str | Path | None) -> Path | None:
+    """The SQLite file ``--db`` names (the user's own database when none), as an absolute
+    path; None for a server's address (``postgresql://…``)."""
+    if target is None:
+        return default_database_path()
+    text = str(target)
+    return None if "://" in text else Path(text).expanduser().resolve()
+
+
 def log_dir() -> Path:
     return data_dir() / "journal"
 

@@ -18,6 +18,7 @@ from sradar_desktop.services.answer_engine import AnswerEngine, Listener
 from sradar_desktop.services.answers import AnswerService
 from sradar_desktop.services.drafts import DraftStore
 from sradar_desktop.services.entry import Identity, open_entry
+from sradar_desktop.services.entry_data import read_history
 from sradar_desktop.services.opening import open_database
 
 IDENTITY = Identity.create("DDETS-44", "", "Claire Martin")
@@ -295,6 +296,96 @@ def test_a_confirmation_refused_by_a_newer_change_leaves_it_to_confirm(base, tmp
     assert engine.confirm("1.1.1")
     queue.drain()
     assert _stored(db)["1.1.1"] == ("oui", "")
+    db.close()
+
+
+def _read_ahead(base: Path, tmp_path, queue: Queue, heard: Listener | None = None) -> AnswerEngine:
+    """An engine on answers read before the service that writes is there (as the window
+    started on a plan read ahead), the drafts at the same place as ``_engine``'s."""
+    from sradar_desktop.services.entry_data import read_local_entry
+
+    read = read_local_entry(base, SRADAR, IDENTITY, None)
+    assert read is not None and read[0].service is None
+    data = read[0]
+    drafts = DraftStore("essai", folder=tmp_path / "brouillons")
+    return AnswerEngine(data, queue, drafts=drafts, listener=heard)
+
+
+def test_changes_made_before_the_service_is_opened_are_held_then_written_in_order(base, tmp_path):
+    db = open_database(base)
+    queue, heard = Queue(), Heard()
+    engine = _read_ahead(base, tmp_path, queue, heard)
+    assert engine.read_only  # nothing can write yet, and nothing says it will
+    engine.expect_service()
+    assert not engine.read_only
+    first, second = _code(engine), _code(engine, 1)
+    engine.apply(FieldKey(first, Field.STATUS), "non")
+    engine.apply(FieldKey(second, Field.COMMENT), "Tapé pendant l'ouverture")
+    engine.apply(FieldKey(first, Field.STATUS), "oui")
+    # Shown, held, said to be saving; nothing written, nothing refused.
+    assert engine.sheet.by_code[first].status == "oui"
+    assert engine.key_state(FieldKey(first, Field.STATUS)) == "saving" and not engine.idle
+    assert engine.pending == {} and _stored(db) == {}
+    opened: list[str] = []
+
+    def open_service() -> AnswerService:
+        from sradar_desktop.services.entry import start_answering
+
+        opened.append("ouvert")
+        return start_answering(db, engine.data)
+
+    engine.start(open_service)
+    assert opened == []  # on the executor, not here
+    queue.drain()
+    assert opened == ["ouvert"] and engine.service is not None and not engine.starting
+    assert _stored(db) == {first: ("oui", ""), second: (None, "Tapé pendant l'ouverture")}
+    assert engine.idle and engine.pending == {} and engine.drafts.load() == []
+    assert ("saved", first) in heard.events and ("saved", second) in heard.events
+    # Written once each, the latest value: one audit line per field.
+    campaign = engine.data.campaign_id
+    assert [
+        (line.field, line.new_value)
+        for code in (first, second)
+        for line in read_history(db, campaign, "DDETS-44", code)
+    ] == [("status", "oui"), ("comment", "Tapé pendant l'ouverture")]
+    db.close()
+
+
+def test_a_service_that_cannot_be_opened_keeps_the_changes_in_the_drafts(base, tmp_path):
+    db = open_database(base)
+    queue, heard = Queue(), Heard()
+    engine = _read_ahead(base, tmp_path, queue, heard)
+    code = _code(engine)
+    engine.expect_service()
+    engine.apply(FieldKey(code, Field.COMMENT), "À ne pas perdre")
+    queue.fail_next(DatabaseBusyError("La base est ouverte par un autre programme."))
+    engine.start(lambda: pytest.fail("never run: the queue fails it"))
+    queue.drain()
+    # Kept, unsaved, in the drafts file; the agent told why and what to do.
+    assert engine.read_only and engine.pending == {FieldKey(code, Field.COMMENT): "À ne pas perdre"}
+    assert [(d.action_code, d.value) for d in engine.drafts.load()] == [(code, "À ne pas perdre")]
+    (message,) = [text for kind, text in heard.events if kind == "failed"]
+    assert "La base est ouverte par un autre programme." in message
+    assert "actualisez (F5)" in message
+    # The next window on the same answers writes it.
+    queue = Queue()
+    engine = _engine(db, tmp_path, queue)
+    assert engine.restore_drafts() == 1
+    queue.drain()
+    assert _stored(db) == {code: (None, "À ne pas perdre")}
+    db.close()
+
+
+def test_closing_before_the_service_is_opened_keeps_the_changes_in_the_drafts(base, tmp_path):
+    db = open_database(base)
+    engine = _read_ahead(base, tmp_path, Queue())
+    code = _code(engine)
+    engine.expect_service()
+    engine.apply(FieldKey(code, Field.STATUS), "partiellement")
+    assert engine.wait(seconds=0)  # nothing to wait for: the service was never asked for
+    assert [(d.action_code, d.field, d.value) for d in engine.drafts.load()] == [
+        (code, "status", "partiellement")
+    ]
     db.close()
 
 

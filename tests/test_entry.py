@@ -14,9 +14,10 @@ from sradar_desktop.domain.plan import Action, Objective, Plan, Theme
 from sradar_desktop.domain.scale import DEFAULT_SCALE, Scale, scale_level
 from sradar_desktop.errors import DatabaseError, UserError
 from sradar_desktop.plans.builtin import builtin_plans
-from sradar_desktop.services.answers import AnswerService, read_answers, read_history
+from sradar_desktop.services.answers import AnswerService, read_answers
 from sradar_desktop.services.drafts import Draft, DraftStore
 from sradar_desktop.services.entry import Identity, open_entry, service_label_for
+from sradar_desktop.services.entry_data import read_history
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 from sradar_desktop.services.views.entry import (

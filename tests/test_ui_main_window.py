@@ -24,7 +24,7 @@ from ui_support import (
 )
 
 from sradar_desktop.domain.fields import Field, FieldKey
-from sradar_desktop.services.answers import read_history
+from sradar_desktop.services.entry_data import read_history
 from sradar_desktop.services.opening import open_database
 from sradar_desktop.services.questionnaires import default_campaign_id
 

@@ -32,7 +32,7 @@ from sradar_desktop.errors import (
     DatabaseUnavailableError,
     ServerUnavailableError,
 )
-from sradar_desktop.paths import default_database_path
+from sradar_desktop.paths import local_database_path
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +50,10 @@ POSTGRESQL_DRIVER = "postgresql+psycopg"
 
 def database_url(value: str | Path | None = None) -> URL:
     """The SQLAlchemy URL for ``--db``: a path to an SQLite file, or any SQLAlchemy URL."""
-    if value is None:
-        return URL.create("sqlite", database=str(default_database_path()))
+    path = local_database_path(value)
+    if path is not None:
+        return URL.create("sqlite", database=str(path))
     text = str(value)
-    if "://" not in text:
-        return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
     try:
         url = make_url(text)
     except ArgumentError as error:

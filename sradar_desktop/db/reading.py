@@ -1,5 +1,6 @@
-"""What the entry window reads first — a plan, one respondent's answers, a questionnaire's
-campaigns — in plain SQL, one definition each, and the rows made into plain data.
+"""What the entry window reads — a plan, one respondent's answers, a questionnaire's
+campaigns, the history of an answer — in plain SQL, one definition each, and the rows made
+into plain data.
 
 The same statements run through Python's ``sqlite3`` (the start-up on a local database, before
 SQLAlchemy is imported: ``sqlite_rows``) and through a SQLAlchemy session (PostgreSQL, and the
@@ -18,10 +19,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from sradar_desktop.db.schema import LOCK_WAIT_MS, REVISION
-from sradar_desktop.domain.answers import AnswerState, IndicatorState
+from sradar_desktop.domain.answers import AnswerState, HistoryEntry, IndicatorState
 from sradar_desktop.domain.campaigns import CampaignSummary
 from sradar_desktop.domain.plan import (
     Action,
@@ -97,6 +98,10 @@ def _first(rows: Rows, sql: str, **params: object) -> Sequence[Any] | None:
     return found[0] if found else None
 
 
+@overload
+def _utc(value: datetime | str) -> datetime: ...
+@overload
+def _utc(value: None) -> None: ...
 def _utc(value: datetime | str | None) -> datetime | None:
     """A moment as the ORM gives it (``db.types.UTCDateTime``): aware, in UTC."""
     if value is None:
@@ -256,7 +261,7 @@ def read_campaigns(rows: Rows, questionnaire_id: str | None = None) -> list[Camp
             title=title,
             period=period,
             due_date=due,
-            created_at=created,  # type: ignore[arg-type]  # never null (column default)
+            created_at=created,  # never null (column default)
             previous_id=previous,
             roster=roster,
             respondents=answered,
@@ -322,3 +327,33 @@ def read_answers(rows: Rows, campaign_id: str, code: str) -> dict[str, AnswerSta
     for action_code, by_position in indicators.items():
         states[action_code] = AnswerState(indicators=by_position)
     return states
+
+
+# ==== the history of an answer ====================================================================
+
+HISTORY = (
+    "SELECT e.at, e.actor, e.source, e.field, i.label, e.old_value, e.new_value "
+    "FROM audit_event e JOIN action a ON a.id = e.action_id "
+    "LEFT OUTER JOIN indicator i ON i.id = e.indicator_id "
+    # Codes are unique within a questionnaire, and a campaign has one.
+    "WHERE e.campaign_id = :campaign_id AND e.respondent_id = :respondent_id "
+    "AND a.code = :action_code ORDER BY e.id DESC"
+)
+
+
+def read_history(rows: Rows, campaign_id: str, code: str, action_code: str) -> list[HistoryEntry]:
+    """Who changed what and when on one action of the respondent whose (normalised) code is
+    ``code``, newest first."""
+    respondent = respondent_id(rows, code)
+    if respondent is None:
+        return []
+    return [
+        HistoryEntry(_utc(at), actor, source, field, label, old, new)
+        for at, actor, source, field, label, old, new in _all(
+            rows,
+            HISTORY,
+            campaign_id=campaign_id,
+            respondent_id=respondent,
+            action_code=action_code,
+        )
+    ]

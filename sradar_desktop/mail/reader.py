@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sradar_desktop.mail import MESSAGE_SUFFIXES, MSG_SUFFIX
 from sradar_desktop.mail.eml import read_eml
 from sradar_desktop.mail.message import ReceivedMessage, refused
 from sradar_desktop.mail.msg import read_msg
 from sradar_desktop.workbook.safety import check_size
 
-EML_SUFFIX = ".eml"
-MSG_SUFFIX = ".msg"
-MESSAGE_SUFFIXES = frozenset({EML_SUFFIX, MSG_SUFFIX})
 # A workbook of 50 MB (the limit of a workbook file) in base64, with its message around it.
 MAX_MESSAGE_BYTES = 72 * 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -3,7 +3,9 @@
 A change puts its value in the ``EntrySheet`` (what the window shows) and is written by the
 ``AnswerService`` (one transaction, one audit line) through an *executor*: writes run one
 after the other, in the order made, off the window's thread (the window gives a one-thread
-runner; the tests a queue they drain as they please). A write that fails keeps its value in
+runner; the tests a queue they drain as they please). The service that writes may come
+after the answers are shown (``start``): changes made meanwhile are shown and held, then
+written in the order made once it is there. A write that fails keeps its value in
 memory, marked unsaved, copied to the drafts file, and retried (when asked, after a delay, or
 as soon as another write succeeds) until it is saved. A window that closes or crashes with
 changes unsaved leaves them in the drafts file; the next engine on the same answers restores
@@ -108,6 +110,7 @@ class _FieldState:
     """Where one field stands between the sheet and the database."""
 
     in_flight: int = 0  # writes given to the executor and not reported yet
+    held: bool = False  # changed before the service that writes was there: written once it is
     latest: int = 0  # the number of the last write given
     generation: int = 0  # bumped each time someone else's value replaced it
     unsaved: bool = False  # the last value could not be written: kept, retried
@@ -129,6 +132,7 @@ class AnswerEngine:
         self.data = data
         self.sheet = data.sheet
         self.service: AnswerService | None = data.service
+        self.starting = False  # the service that writes is being opened (``start``)
         self.drafts = drafts
         self.listener = listener or Listener()
         self.executor = executor
@@ -149,12 +153,12 @@ class AnswerEngine:
 
     @property
     def read_only(self) -> bool:
-        return self.service is None
+        return self.service is None and not self.starting
 
     @property
     def idle(self) -> bool:
-        """No write under way."""
-        return not any(state.in_flight for state in self._fields.values())
+        """No write under way or held."""
+        return not any(state.in_flight or state.held for state in self._fields.values())
 
     @property
     def pending(self) -> dict[FieldKey, object]:
@@ -177,7 +181,7 @@ class AnswerEngine:
             return ""
         if state.unsaved:
             return "unsaved"
-        return "saving" if state.in_flight else ""
+        return "saving" if state.in_flight or state.held else ""
 
     def code_has_unsaved(self, code: str) -> bool:
         return any(key.code == code for key in self._unsaved())
@@ -241,8 +245,14 @@ class AnswerEngine:
                 self._submit(key, self.sheet.value(key))
 
     def wait(self, seconds: float = 15.0) -> bool:
-        """Block until every write has been tried (closing the window)."""
-        return self.executor.wait(seconds)
+        """Block until every write has been tried (closing the window); the changes held
+        while the service was being opened are written once it is there."""
+        finished = self.executor.wait(seconds)
+        if finished and not self.idle and not self.starting:
+            finished = self.executor.wait(seconds)  # those the opened service was given
+        if self.starting:  # not opened yet: what was changed meanwhile waits in the drafts
+            self._save_drafts(including_under_way=True)
+        return finished
 
     def end(self, seconds: float = 10.0) -> bool:
         """The program is ending and nobody can be asked (the session ends, the system stops
@@ -256,9 +266,53 @@ class AnswerEngine:
 
     # -- writing -----------------------------------------------------------------------------
 
+    def expect_service(self) -> None:
+        """The service that writes will come (``start``): from now on, changes are held."""
+        assert self.service is None
+        self.starting = True
+
+    def start(self, open_service: Callable[[], AnswerService]) -> None:
+        """Open the service that writes through the executor (``open_service`` runs there,
+        off the window's thread): the answers are shown and can be changed meanwhile; those
+        changes are held, then written in the order made."""
+        self.expect_service()
+        self.executor.run(open_service, self._started, self._start_failed)
+
+    def _started(self, service: object) -> None:
+        from sradar_desktop.services.answers import AnswerService
+
+        assert isinstance(service, AnswerService)
+        self.starting = False
+        self.service = self.data.service = service
+        held = [key for key, state in self._fields.items() if state.held]
+        for key in held:
+            self._fields[key].held = False
+            self._submit(key, self.sheet.value(key))
+        log.info("Saisie prête ; %d modification(s) faite(s) entre-temps envoyée(s)", len(held))
+        self.listener.state_changed()
+
+    def _start_failed(self, error: BaseException) -> None:
+        """The answers cannot be written from this window: what was changed meanwhile is kept
+        in the drafts file, and written by the next window opened on them."""
+        self.starting = False
+        for state in self._fields.values():
+            if state.held:
+                state.held, state.unsaved = False, True
+        kept = "Ce que vous avez saisi est gardé : actualisez (F5) pour l'enregistrer."
+        failure = describe_failure(
+            error, "Vos réponses ne peuvent pas être enregistrées depuis cette fenêtre", kept
+        )
+        self.last_error = failure.message if failure.is_bug else f"{failure.message} {kept}"
+        self._save_drafts()
+        self.listener.state_changed()
+        self.listener.write_failed(self.last_error)
+
     def _submit(self, key: FieldKey, value: object) -> None:
         service = self.service
         if service is None:
+            if self.starting:
+                self._state(key).held = True
+                self.listener.state_changed()
             return
         state = self._state(key)
         number = state.latest = next(self._numbers)
@@ -358,7 +412,7 @@ class AnswerEngine:
         unwritten = {
             key: self.sheet.value(key)
             for key, state in self._fields.items()
-            if state.unsaved or (including_under_way and state.in_flight)
+            if state.unsaved or (including_under_way and (state.in_flight or state.held))
         }
         now = datetime.now().replace(microsecond=0).isoformat()
         own = [

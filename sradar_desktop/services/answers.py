@@ -621,7 +621,10 @@ class AnswerService:
     def history(self, action_code: str) -> list[HistoryEntry]:
         """Who changed what and when on this action, newest first."""
         self._action_id(action_code)  # an unknown action says so
-        return read_history(self.db, self.campaign_id, self.respondent_code, action_code)
+        code, campaign = normalise_respondent_code(self.respondent_code), self.campaign_id
+        return self.db.read_plain(
+            lambda rows: reading.read_history(rows, campaign, code, action_code)
+        )
 
 
 def _respondent_id(session: Session, respondent_code: str) -> int | None:
@@ -634,29 +637,3 @@ def read_answers(db: Database, campaign_id: str, respondent_code: str) -> dict[s
         return reading.read_answers(
             session_rows(session), campaign_id, normalise_respondent_code(respondent_code)
         )
-
-
-def read_history(
-    db: Database, campaign_id: str, respondent_code: str, action_code: str
-) -> list[HistoryEntry]:
-    """Who changed what and when on one action, newest first (read-only)."""
-    with db.read() as session:
-        respondent_id = _respondent_id(session, respondent_code)
-        if respondent_id is None:
-            return []
-        rows = session.execute(
-            select(AuditEvent, IndicatorRow.label)
-            .join(ActionRow, ActionRow.id == AuditEvent.action_id)
-            .outerjoin(IndicatorRow, IndicatorRow.id == AuditEvent.indicator_id)
-            .where(
-                AuditEvent.campaign_id == campaign_id,
-                AuditEvent.respondent_id == respondent_id,
-                # Codes are unique within a questionnaire, and a campaign has one.
-                ActionRow.code == action_code,
-            )
-            .order_by(AuditEvent.id.desc())
-        ).all()
-    return [
-        HistoryEntry(e.at, e.actor, e.source, e.field, label, e.old_value, e.new_value)
-        for e, label in rows
-    ]

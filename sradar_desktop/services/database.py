@@ -9,12 +9,14 @@ can show a plan read through ``sqlite3`` before SQLAlchemy is imported.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from sradar_desktop.db import reading
 from sradar_desktop.errors import DatabaseError
 from sradar_desktop.services.instance_lock import database_key
 
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Database:
@@ -167,6 +171,19 @@ class Database:
         from sradar_desktop.db.engine import location
 
         return location(self.url)
+
+    def read_plain(self, read: Callable[[reading.Rows], T]) -> T:
+        """``read``'s plain SQL (``db.reading``) in one snapshot: through ``sqlite3`` alone
+        for a local database named by its path (nothing more to load), through a session
+        otherwise, or when ``sqlite3`` fails (the session says what is wrong in French)."""
+        if self._path is not None:
+            try:
+                with closing(reading.local_connection(self._path)) as connection:
+                    return read(reading.sqlite_rows(connection))
+            except sqlite3.Error as error:
+                log.info("Lecture directe impossible (%s) : lecture par une session", error)
+        with self.read() as session:
+            return read(reading.session_rows(session))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

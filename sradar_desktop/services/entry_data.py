@@ -1,5 +1,5 @@
 """What the entry window shows first: who answers, a plan with one service's answers, the
-questionnaire's campaigns — read without SQLAlchemy.
+questionnaire's campaigns, then the history of an answer — read without SQLAlchemy.
 
 ``read_entry`` reads it through any driver (``db.reading``); ``read_local_entry`` through
 Python's ``sqlite3`` from a local database already at the head revision, so that the window
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from sradar_desktop.db import reading
 from sradar_desktop.db.schema import head_revision
-from sradar_desktop.domain.answers import AnswerState
+from sradar_desktop.domain.answers import AnswerState, HistoryEntry
 from sradar_desktop.domain.campaigns import CampaignSummary
 from sradar_desktop.domain.departements import department_from_code, service_label
 from sradar_desktop.domain.plan import Plan, default_campaign_id, service_of
@@ -29,6 +29,7 @@ from sradar_desktop.services.views.entry import EntrySheet
 
 if TYPE_CHECKING:
     from sradar_desktop.services.answers import AnswerService
+    from sradar_desktop.services.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -156,3 +157,12 @@ def read_local_entry(
     except (OSError, sqlite3.Error, UserError) as error:
         log.info("Lecture rapide de %s impossible (%s) : ouverture complète", path, error)
         return None
+
+
+def read_history(
+    db: Database, campaign_id: str, respondent_code: str, action_code: str
+) -> list[HistoryEntry]:
+    """Who changed what and when on one action, newest first (on a local database named by
+    its path, through ``sqlite3`` alone: see ``Database.read_plain``)."""
+    code = normalise_respondent_code(respondent_code)
+    return db.read_plain(lambda rows: reading.read_history(rows, campaign_id, code, action_code))

@@ -12,8 +12,6 @@ from sradar_desktop import APP_NAME
 from sradar_desktop.domain.campaigns import CampaignSummary
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.entry_data import EntryData, Identity
-from sradar_desktop.ui.dialogs.campaigns import CampaignDialog, NewCampaignDialog
-from sradar_desktop.ui.dialogs.start import IdentityDialog
 from sradar_desktop.ui.entry.editing import Editing
 from sradar_desktop.ui.parts.settings import Settings
 from sradar_desktop.ui.parts.single_instance import InstanceGuard
@@ -55,6 +53,7 @@ class Campaigns(QObject):
             window.explain_read_only()
             return
         from sradar_desktop.services.questionnaires import list_questionnaires
+        from sradar_desktop.ui.dialogs.start import IdentityDialog
 
         try:
             questionnaires = list_questionnaires(window.db)
@@ -90,6 +89,7 @@ class Campaigns(QObject):
         if window.data is None or window.loading:
             return
         from sradar_desktop.services.campaigns import list_campaigns
+        from sradar_desktop.ui.dialogs.campaigns import CampaignDialog
 
         try:
             campaigns = list_campaigns(window.db, window.questionnaire_id)
@@ -113,6 +113,8 @@ class Campaigns(QObject):
         if current is None or window.loading or not window.editing.ready_to_leave():
             return
         actor = window.identity.agent_name if window.identity is not None else ""
+        from sradar_desktop.ui.dialogs.campaigns import NewCampaignDialog
+
         dialog = NewCampaignDialog(window.db, current, actor, self.parent_widget)
         if dialog.exec() != NewCampaignDialog.DialogCode.Accepted or dialog.created is None:
             return

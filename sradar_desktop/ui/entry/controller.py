@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import count
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -19,6 +20,10 @@ from sradar_desktop.services.drafts import DraftStore
 from sradar_desktop.services.entry_data import EntryData
 from sradar_desktop.ui.parts.i18n import translate
 from sradar_desktop.ui.parts.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from sradar_desktop.services.answers import AnswerService
+    from sradar_desktop.services.database import Database
 
 __all__ = [
     "CONFIRMED",
@@ -202,6 +207,18 @@ class EntryController(QObject):
 
     def _retry(self) -> None:
         self.engine.retry()
+
+    def start_writing(self, db: Database) -> None:
+        """Open the answers for writing in ``db`` (the service recorded first), off the
+        window's thread: until then, the changes made are shown and held."""
+        data = self.data
+
+        def open_service() -> AnswerService:
+            from sradar_desktop.services.entry import start_answering
+
+            return start_answering(db, data)
+
+        self.engine.start(open_service)
 
     def new_burst(self) -> int:
         """A new comment editing burst (the agent entered the comment field)."""

@@ -23,11 +23,10 @@ from sradar_desktop.domain.questionnaires import DEFAULT_QUESTIONNAIRE_ID
 from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.failures import Failure
-from sradar_desktop.mail.reader import MESSAGE_SUFFIXES
+from sradar_desktop.mail import MESSAGE_SUFFIXES
 from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import bring_to_front
-from sradar_desktop.ui.parts.mail_program import MailProgram, open_file
 from sradar_desktop.ui.parts.settings import Folder
 from sradar_desktop.ui.parts.widgets import ask, window_action
 
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     from sradar_desktop.ui.dialogs.import_files import ImportDialog
     from sradar_desktop.ui.dialogs.sending import SendDialog
     from sradar_desktop.ui.entry.controller import EntryController
+    from sradar_desktop.ui.parts.mail_program import MailProgram
     from sradar_desktop.ui.parts.settings import Settings
     from sradar_desktop.ui.parts.tasks import TaskRunner
 
@@ -195,8 +195,7 @@ class WorkbookExchange(QObject):
         self.dialog: ImportDialog | SendDialog | None = None
         self.message_box: QMessageBox | None = None
         self._busy = False
-        self.mail = MailProgram(self)
-        self.mail.said.connect(self._mail_said)
+        self._mail: MailProgram | None = None  # made when first needed
         read_only = window.db.read_only
 
         self.import_action = self._action(
@@ -282,7 +281,7 @@ class WorkbookExchange(QObject):
             box.setInformativeText(informative)
         if folder is not None:
             show = box.addButton(self.tr("Ouvrir le dossier"), QMessageBox.ButtonRole.ActionRole)
-            show.clicked.connect(lambda: open_file(folder))
+            show.clicked.connect(lambda: _open_file(folder))
         box.addButton(self.tr("Fermer"), QMessageBox.ButtonRole.RejectRole)
         box.finished.connect(box.deleteLater)
         self.message_box = box
@@ -694,6 +693,16 @@ class WorkbookExchange(QObject):
             )
         self.mail.open(draft)
 
+    @property
+    def mail(self) -> MailProgram:
+        """The agent's mail program (and the file manager); its modules load on first use."""
+        if self._mail is None:
+            from sradar_desktop.ui.parts.mail_program import MailProgram
+
+            self._mail = MailProgram(self)
+            self._mail.said.connect(self._mail_said)
+        return self._mail
+
     def _mail_said(self, text: str, problem: bool) -> None:
         if problem:
             self._box(QMessageBox.Icon.Warning, text)
@@ -752,3 +761,9 @@ class WorkbookExchange(QObject):
     def _roster_saved(self, dialog: SendDialog) -> None:
         self.window.settings.send_folder = str(dialog.folder)
         self.database_changed.emit()
+
+
+def _open_file(path: Path) -> None:
+    from sradar_desktop.ui.parts.mail_program import open_file  # loaded when first needed
+
+    open_file(path)

@@ -17,7 +17,6 @@ from sradar_desktop.domain.scale import Scale
 from sradar_desktop.paths import resources_dir
 from sradar_desktop.services.entry_data import Identity
 from sradar_desktop.services.views.entry import status_keys
-from sradar_desktop.ui.dialogs.start import ShortcutsDialog, shortcuts_html, show_about
 from sradar_desktop.ui.entry.campaigns import Campaigns
 from sradar_desktop.ui.entry.detail import ActionDetail
 from sradar_desktop.ui.entry.editing import Editing
@@ -362,9 +361,13 @@ class EntryMenus(QObject):
             ),
             (self.tr("Consolider"), [self.consolidation_action]),
         ]
+        from sradar_desktop.ui.dialogs.start import ShortcutsDialog, shortcuts_html
+
         ShortcutsDialog(shortcuts_html(groups), self.main).exec()
 
     def show_about(self) -> None:
+        from sradar_desktop.ui.dialogs.start import show_about
+
         show_about(self.main, self.window.db.location)
 
     def show_guide(self) -> None:

@@ -25,7 +25,7 @@ from sradar_desktop.domain.answers import HistoryEntry
 from sradar_desktop.domain.campaigns import CampaignSummary
 from sradar_desktop.failures import Failure
 from sradar_desktop.services.drafts import DraftStore
-from sradar_desktop.services.entry_data import EntryData, Identity
+from sradar_desktop.services.entry_data import EntryData, Identity, read_history
 from sradar_desktop.services.views.entry import EntryFilter, EntryRow, EntrySheet
 from sradar_desktop.ui.entry.action_list import ActionList
 from sradar_desktop.ui.entry.campaigns import Campaigns
@@ -49,6 +49,7 @@ from sradar_desktop.ui.parts.layout import (
 from sradar_desktop.ui.parts.settings import Settings
 from sradar_desktop.ui.parts.single_instance import InstanceGuard
 from sradar_desktop.ui.parts.speech import announce
+from sradar_desktop.ui.parts.splash import AfterFirstPaint
 from sradar_desktop.ui.parts.tasks import TaskRunner
 from sradar_desktop.ui.parts.widgets import Banner, focus_step, tab_order
 
@@ -81,7 +82,11 @@ class MainWindow(QMainWindow):
         identity: Identity | object | None = _FROM_SETTINGS,
         questionnaire_id: str | None = None,
         guard: InstanceGuard | None = None,
+        entry: tuple[EntryData, list[CampaignSummary]] | None = None,
     ) -> None:
+        """``entry``: the plan already read, with its campaigns (``app`` reads it before the
+        window is built); the answers are then opened for writing once the window is painted.
+        Else the window reads ``questionnaire_id`` (by default the one chosen last)."""
         super().__init__(parent)
         self.db = db
         self.settings = settings or Settings()
@@ -147,7 +152,10 @@ class MainWindow(QMainWindow):
         self._placed = restore_placement(
             self, self.settings.geometry, self.panes, self.settings.splitter_state
         )
-        self.load(self.questionnaire_id)
+        if entry is None:
+            self.load(self.questionnaire_id)
+        else:
+            self._loaded(*entry)
 
     def _connect(self) -> None:
         self.banner.button.clicked.connect(self.editing.save_now)
@@ -268,6 +276,8 @@ class MainWindow(QMainWindow):
         self.data = data
         controller = EntryController(data, None if self.db.read_only else self.drafts, self)
         self.controller = controller
+        if data.service is None and data.identity is not None and not self.db.read_only:
+            controller.engine.expect_service()  # read ahead (``entry``): opened once painted
         self.editing.follow(controller)
         controller.notice.connect(lambda text: self.info_banner.show_message("info", text))
 
@@ -317,14 +327,21 @@ class MainWindow(QMainWindow):
             return
         self.action_list.show_tree(data.sheet)
         self.loaded.emit()
+        controller = self.controller
+        if controller is not None and controller.engine.starting:
+
+            def start_writing() -> None:
+                if controller is self.controller:  # not another plan's, loaded meanwhile
+                    controller.start_writing(self.db)
+
+            AfterFirstPaint(self, start_writing)
 
     def _history_loader(self) -> Callable[[str], list[HistoryEntry]] | None:
         data = self.data
         if data is None or data.identity is None:
             return None
-        from sradar_desktop.services.answers import read_history
-
         db, campaign, code = self.db, data.campaign_id, data.identity.service_code
+
         return lambda action_code: read_history(db, campaign, code, action_code)
 
     def reload(self) -> None:

@@ -1,12 +1,15 @@
 """A small window with the application's name and what it is doing, painted at once: at start,
 while the database layer and the window's modules load (« Chargement du plan… »), and at the
-end, while the last saves finish (« Enregistrement en cours… »).
+end, while the last saves finish (« Enregistrement en cours… »); and what waits for the
+window to be painted first (``AfterFirstPaint``).
 
 Light on purpose: it imports Qt and nothing of the application's heavy parts, so that it can be
 on screen before them.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPaintEvent, QPixmap
@@ -126,3 +129,31 @@ class ClosingFeedback(QObject):
     def _stayed_open(self) -> None:
         if self.closing.isVisible() and self.splash is not None:
             self.splash.close()
+
+
+class AfterFirstPaint(QObject):
+    """Calls ``callback`` once, as soon as the event loop runs after ``window`` was first
+    painted: what the window does not need to be seen waits until it is. At once for a
+    window not shown; after ``at_most_ms`` whatever happens (a window shown minimised)."""
+
+    def __init__(self, window: QWidget, callback: Callable[[], None], at_most_ms: int = 2000):
+        super().__init__(window)
+        self.window = window
+        self.callback: Callable[[], None] | None = callback
+        if not window.isVisible():
+            QTimer.singleShot(0, self._call)
+            return
+        window.installEventFilter(self)
+        QTimer.singleShot(at_most_ms, self._call)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Paint:
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(0, self._call)
+        return False
+
+    def _call(self) -> None:
+        callback, self.callback = self.callback, None
+        if callback is not None:
+            self.window.removeEventFilter(self)
+            callback()

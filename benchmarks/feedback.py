@@ -7,7 +7,8 @@ Each run is its own process, started by this script, which notes when each line 
 writes arrives:
 
 - the application (``sradar-desktop`` as started by its command, ``--exit-after-start``, the
-  agent known and the database made by a first start that is not measured) writes « accueil » at the first paint of its splash,
+  agent known and the database made by a first start that is not measured) writes « accueil »
+  at the first paint of its splash,
   « plan » once the plan is loaded and painted in the window, then, after a second in which the
   window's deferred work runs, quits as the user does with Ctrl+Q (the menu's « Quitter »,
   « fermeture »), writes « enregistrement » at the first paint of « Enregistrement en cours… »,

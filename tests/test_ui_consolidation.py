@@ -13,7 +13,7 @@ import pytest
 from consolidation_support import CAMPAIGN, DISAGREEMENTS, LABELS, answer_scenario
 from PySide6.QtCore import QDate, QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QDesktopServices
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog
 from ui_support import CLAIRE, SIGNAL_TIMEOUT, SRADAR, database_path, open_window, type_text
 
 from sradar_desktop.services.consolidation import (
@@ -580,3 +580,70 @@ def test_reading_again_when_coming_back(qtbot, db):
     with qtbot.waitSignal(window.loaded, timeout=SIGNAL_TIMEOUT):
         window.changeEvent(QEvent(QEvent.Type.ActivationChange))
     assert cell(window, "2.1.1", GRID.FINAL).data() == "Non"
+
+
+def _type_arbitration(qtbot, window: ConsolidationWindow, code: str, key: K, reason: str):
+    assert window.select_action(code)
+    detail = window.detail
+    detail.status_combo.setFocus()
+    # A letter chooses in the list; letters typed together search together.
+    qtbot.wait(QApplication.keyboardInputInterval() + 50)
+    qtbot.keyClick(detail.status_combo, key)
+    detail.reason_edit.setFocus()
+    type_text(qtbot, detail.reason_edit, reason)
+
+
+def test_an_arbitration_typed_and_not_applied_comes_back_after_closing(qtbot, db):
+    window = open_view(qtbot, db)
+    _type_arbitration(qtbot, window, "1.4.1", K.Key_N, "Vu en commission")
+    _type_arbitration(qtbot, window, "1.1.1", K.Key_P, "À revoir avec l'OFII")
+    window.close()
+    # The next consolidation of the campaign (another start) brings both back, and says so.
+    again = open_view(qtbot, db)
+    assert again.statusBar().currentMessage() == (
+        "Arbitrages saisis et non appliqués à la dernière fermeture, retrouvés (actions 1.1.1, "
+        "1.4.1) : appliquez-les, ou effacez leur raison pour y renoncer."
+    )
+    assert again.select_action("1.4.1")
+    detail = again.detail
+    assert detail.status_combo.currentData() == "non"
+    assert detail.reason_edit.toPlainText() == "Vu en commission"
+    with qtbot.waitSignal(again.written, timeout=SIGNAL_TIMEOUT):
+        qtbot.mouseClick(detail.apply_button, LEFT)
+    assert stored(db, "1.4.1").arbitration.reason == "Vu en commission"
+    assert again.select_action("1.1.1")
+    assert (detail.status_combo.currentData(), detail.reason_edit.toPlainText()) == (
+        "partiellement",
+        "À revoir avec l'OFII",
+    )
+    again.close()
+    # Applied, it is not brought back; emptied, its reason is given up.
+    third = open_view(qtbot, db)
+    assert third.statusBar().currentMessage() == (
+        "Arbitrage saisi et non appliqué à la dernière fermeture, retrouvé (action 1.1.1) : "
+        "appliquez-le, ou effacez sa raison pour y renoncer."
+    )
+    assert third.select_action("1.1.1")
+    third.detail.reason_edit.clear()
+    third.close()
+    fourth = open_view(qtbot, db)
+    assert fourth.statusBar().currentMessage() == ""
+    assert fourth.select_action("1.1.1")
+    assert fourth.detail.reason_edit.toPlainText() == ""
+
+
+def test_the_session_end_keeps_the_arbitration_being_typed(qtbot, db):
+    """The system ends the program (logoff, shutdown) while the secretariat types a reason:
+    nobody is asked, the reason is kept and comes back with the next consolidation."""
+    entry = open_window(qtbot, db, CLAIRE)
+    consolidation = open_view(qtbot, db)
+    entry.consolidation_window = consolidation
+    _type_arbitration(qtbot, consolidation, "1.4.1", K.Key_N, "Tapé avant la fin de session")
+    entry.save_for_session_end()
+    campaign = consolidation.sheet.consolidation.campaign_id
+    assert Settings().typed_arbitrations(db.key, campaign) == {
+        "1.4.1": ("non", "Tapé avant la fin de session")
+    }
+    again = open_view(qtbot, db)
+    assert again.select_action("1.4.1")
+    assert again.detail.reason_edit.toPlainText() == "Tapé avant la fin de session"

@@ -194,6 +194,24 @@ class ConsolidationDetail(QWidget):
             self._put_back(result.action.code)
         self._update_buttons()
 
+    def typed(self) -> dict[str, tuple[str, str]]:
+        """Every arbitration typed and not applied, the action shown included: (status,
+        reason) by action code; one whose reason was emptied is given up."""
+        typed = {code: (str(status or ""), reason) for code, (status, reason) in self._kept.items()}
+        if self.result is not None and self._dirty and not self._read_only:
+            typed[self.result.action.code] = (
+                str(self.status_combo.currentData() or ""),
+                self.reason_edit.toPlainText(),
+            )
+        return {code: value for code, value in typed.items() if value[1].strip()}
+
+    def bring_back(self, typed: dict[str, tuple[str, str]]) -> None:
+        """Arbitrations typed in an earlier window and not applied, back in the form of
+        their action (now for the action shown)."""
+        self._kept.update(typed)
+        if self.result is not None and self.result.action.code in typed:
+            self._put_back(self.result.action.code)
+
     def _put_back(self, code: str) -> None:
         """What was typed for ``code`` before the filters hid it, back in the form."""
         kept = self._kept.pop(code, None)

@@ -137,6 +137,7 @@ class ConsolidationWindow(QMainWindow):
         self.loaded_at = 0.0
         self.refresh_after = REFRESH_AFTER_S
         self.closing = False
+        self._bring_back = True  # the arbitrations typed when it last closed, at the next load
         self.setWindowTitle(arg(self.tr("Consolidation — %1"), APP_NAME))
 
         self.filters = GridFilters(self)
@@ -418,6 +419,9 @@ class ConsolidationWindow(QMainWindow):
             self.banner.clear()
         self.apply_sheet(loaded.sheet)
         self.apply_evolution(loaded)
+        if self._bring_back:
+            self._bring_back = False
+            self._bring_back_typed(loaded.sheet)
         self.loaded.emit()
         if self._load_again:
             self.load()
@@ -641,19 +645,51 @@ class ConsolidationWindow(QMainWindow):
             show_placed(self, self._placed)
         bring_to_front(self)
 
-    def _save_geometry(self) -> None:
-        self.settings.consolidation_geometry = self.saveGeometry()
-        self.settings.consolidation_splitter = self.splitter.saveState()
+    def _bring_back_typed(self, sheet: ConsolidationSheet) -> None:
+        typed = self.settings.typed_arbitrations(self.db.key, sheet.consolidation.campaign_id)
+        typed = {code: value for code, value in typed.items() if code in sheet.row_of}
+        if not typed or self.db.read_only:
+            return
+        self.detail.bring_back(typed)
+        codes = sorted(typed, key=lambda code: sheet.row_of[code])
+        self.statusBar().showMessage(
+            arg(
+                self.tr(
+                    "Arbitrage saisi et non appliqué à la dernière fermeture, retrouvé "
+                    "(action %1) : appliquez-le, ou effacez sa raison pour y renoncer."
+                )
+                if len(typed) < 2
+                else self.tr(
+                    "Arbitrages saisis et non appliqués à la dernière fermeture, retrouvés "
+                    "(actions %1) : appliquez-les, ou effacez leur raison pour y renoncer."
+                ),
+                ", ".join(codes),
+            ),
+            30_000,
+        )
+
+    def remember(self) -> None:
+        """Keep the window's place and the arbitrations typed and not applied (brought back
+        when a consolidation of the same campaign is next shown): it closes, the program
+        quits, or the session ends."""
+        if self.isVisible():
+            self.settings.consolidation_geometry = self.saveGeometry()
+            self.settings.consolidation_splitter = self.splitter.saveState()
+        if self.sheet is not None and not self.db.read_only:
+            self.settings.set_typed_arbitrations(
+                self.db.key, self.sheet.consolidation.campaign_id, self.detail.typed()
+            )
         self.settings.sync()
 
     def _about_to_quit(self) -> None:
         # The entry window closed first: the application quits without closing this one.
-        if self.isVisible():
-            self._save_geometry()
+        if not self.closing:
+            self.remember()
         self.tasks.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._save_geometry()
+        self.remember()
+        self._bring_back = True
         # An arbitration being written is finished before the window goes.
         self.tasks.wait()
         self.closing = True

@@ -538,6 +538,8 @@ class MainWindow(QMainWindow):
         """The system ends the program (see ``ui.parts.session_end``): everything typed is
         saved or kept in the drafts file, the window's place remembered; nothing is asked."""
         self.editing.save_without_asking()
+        if self.consolidation_window is not None and not self.consolidation_window.closing:
+            self.consolidation_window.remember()
         self.settings.geometry = self.saveGeometry()
         self.settings.splitter_state = self.splitter.saveState()
         self.settings.sync()

@@ -8,6 +8,7 @@ settings.
 
 from __future__ import annotations
 
+import json
 import os
 from enum import Enum
 from pathlib import Path
@@ -203,6 +204,38 @@ class Settings:
     @reports_folder.setter
     def reports_folder(self, value: str) -> None:
         self.remember_folder(Folder.REPORTS, value)
+
+    def typed_arbitrations(self, database: str, campaign_id: str) -> dict[str, tuple[str, str]]:
+        """The arbitrations typed in the consolidation of ``campaign_id`` (in the database
+        whose key is ``database``) and not applied when its window last closed: (status,
+        reason) by action code."""
+        try:
+            kept = json.loads(self._str(f"consolidation/arbitrages_saisis/{database}") or "{}")
+            return {
+                str(code): (str(status), str(reason))
+                for code, (status, reason) in kept.get(campaign_id, {}).items()
+            }
+        except (ValueError, TypeError, AttributeError):
+            return {}  # damaged by hand: nothing to bring back
+
+    def set_typed_arbitrations(
+        self, database: str, campaign_id: str, typed: dict[str, tuple[str, str]]
+    ) -> None:
+        key = f"consolidation/arbitrages_saisis/{database}"
+        try:
+            kept = json.loads(self._str(key) or "{}")
+            if not isinstance(kept, dict):
+                kept = {}
+        except ValueError:
+            kept = {}
+        if typed:
+            kept[campaign_id] = {code: list(value) for code, value in typed.items()}
+        else:
+            kept.pop(campaign_id, None)
+        if kept:
+            self.store.setValue(key, json.dumps(kept, ensure_ascii=False))
+        else:
+            self.store.remove(key)
 
     @property
     def consolidation_geometry(self) -> QByteArray:

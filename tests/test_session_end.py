@@ -13,8 +13,9 @@ import sys
 import textwrap
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from ui_support import CLAIRE, SRADAR, database_path, open_window
+from ui_support import CLAIRE, HDF, KARIM, SRADAR, database_path, open_window
 
 from sradar_desktop.services.answers import read_answers
 from sradar_desktop.services.opening import open_database
@@ -121,5 +122,47 @@ def test_the_session_end_request_saves_what_is_being_typed_without_asking(qtbot,
         assert QApplication.activeModalWidget() is None
         answers = read_answers(db, window.data.campaign_id, CLAIRE.service_code)
         assert answers[entry.code].comment == TYPED
+    finally:
+        db.close()
+
+
+def test_a_value_refused_at_the_session_end_comes_back_in_its_field(qtbot, tmp_path):
+    """An indicator value that is not a number cannot be saved: when the session ends, it is
+    kept with the settings and comes back, marked, in its field at the next opening."""
+    db = open_database(database_path(tmp_path))
+    try:
+        window = open_window(qtbot, db, KARIM, HDF)
+        assert window.action_list.select_code("2.6.1")
+        achieved = window.detail.indicators.edit(0, "achieved")
+        achieved.setFocus()
+        qtbot.keyClicks(achieved, "12,5 places")
+        qtbot.keyClick(achieved, Qt.Key.Key_Return)
+        assert window.detail.indicators.has_invalid_values()
+        window.save_for_session_end()
+        assert QApplication.activeModalWidget() is None
+        # The program ends there: its window goes without being asked to close.
+        window.editing.ready_to_close = lambda: True
+        window.close()
+        # The next opening, on another action: the value is back in its field, and said.
+        again = open_window(qtbot, db, KARIM, HDF)
+        assert again.statusBar().currentMessage() == (
+            "Valeurs d'indicateur refusées (pas des nombres) à la fin de la session "
+            "précédente, retrouvées dans leurs champs (action 2.6.1) : corrigez-les."
+        )
+        assert again.header.save_label.text() == "⚠ 1 valeur refusée non enregistrée"
+        assert again.action_list.select_code("2.6.1")
+        field = again.detail.indicators.edit(0, "achieved")
+        assert field.text() == "12,5 places"
+        assert "n'est pas un nombre" in again.detail.indicators.error_label(0, "achieved").text()
+        # Corrected, it is saved; and it is not brought back a second time.
+        field.setFocus()
+        field.selectAll()
+        qtbot.keyClicks(field, "1316")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: again.controller.engine.idle)
+        again.close()
+        third = open_window(qtbot, db, KARIM, HDF)
+        assert third.statusBar().currentMessage() == ""
+        assert not third.detail.indicators.has_invalid_values()
     finally:
         db.close()

@@ -641,8 +641,8 @@ def test_the_session_end_keeps_the_arbitration_being_typed(qtbot, db):
     _type_arbitration(qtbot, consolidation, "1.4.1", K.Key_N, "Tapé avant la fin de session")
     entry.save_for_session_end()
     campaign = consolidation.sheet.consolidation.campaign_id
-    assert Settings().typed_arbitrations(db.key, campaign) == {
-        "1.4.1": ("non", "Tapé avant la fin de session")
+    assert Settings().kept_typing("arbitrages", f"{db.key} {campaign}") == {
+        "1.4.1": ["non", "Tapé avant la fin de session"]
     }
     again = open_view(qtbot, db)
     assert again.select_action("1.4.1")

@@ -87,6 +87,8 @@ __all__ = ["EVOLUTION_TAB", "PDF", "WORKBOOK", "ConsolidationWindow", "show_cons
 
 # Coming back to the window reads the database again (answers imported or typed meanwhile),
 # at most this often.
+# The arbitrations typed and not applied, kept in the settings (``Settings.keep_typing``).
+ARBITRATIONS = "arbitrages"
 REFRESH_AFTER_S = 5.0
 EVOLUTION_TAB = 3
 
@@ -646,8 +648,12 @@ class ConsolidationWindow(QMainWindow):
         bring_to_front(self)
 
     def _bring_back_typed(self, sheet: ConsolidationSheet) -> None:
-        typed = self.settings.typed_arbitrations(self.db.key, sheet.consolidation.campaign_id)
-        typed = {code: value for code, value in typed.items() if code in sheet.row_of}
+        kept = self.settings.kept_typing(ARBITRATIONS, self._place(sheet))
+        typed = {
+            code: (texts[0], texts[1])
+            for code, texts in kept.items()
+            if code in sheet.row_of and len(texts) == 2
+        }
         if not typed or self.db.read_only:
             return
         self.detail.bring_back(typed)
@@ -676,10 +682,13 @@ class ConsolidationWindow(QMainWindow):
             self.settings.consolidation_geometry = self.saveGeometry()
             self.settings.consolidation_splitter = self.splitter.saveState()
         if self.sheet is not None and not self.db.read_only:
-            self.settings.set_typed_arbitrations(
-                self.db.key, self.sheet.consolidation.campaign_id, self.detail.typed()
-            )
+            typed = {code: list(value) for code, value in self.detail.typed().items()}
+            self.settings.keep_typing(ARBITRATIONS, self._place(self.sheet), typed)
         self.settings.sync()
+
+    def _place(self, sheet: ConsolidationSheet) -> str:
+        """Where the arbitrations typed are kept: this database, the campaign shown."""
+        return f"{self.db.key} {sheet.consolidation.campaign_id}"
 
     def _about_to_quit(self) -> None:
         # The entry window closed first: the application quits without closing this one.

@@ -35,8 +35,14 @@ from sradar_desktop.ui.parts.widgets import Banner
 
 if TYPE_CHECKING:
     from sradar_desktop.services.database import Database
+    from sradar_desktop.services.entry_data import EntryData
+    from sradar_desktop.ui.parts.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Indicator values typed but refused (not numbers) when the session ended, kept in the settings
+# (``Settings.keep_typing``) and brought back into their fields at the next opening.
+REFUSED_VALUES = "valeurs_refusees"
 
 
 class _Menus(Protocol):
@@ -48,6 +54,8 @@ class EntryWindow(Protocol):
     """What the rooms of the entry window use of it (``ui.entry.window.MainWindow``)."""
 
     db: Database
+    data: EntryData | None
+    settings: Settings
     controller: EntryController | None
     header: EntryHeader
     banner: Banner
@@ -393,14 +401,58 @@ class Editing(QObject):
     def save_without_asking(self) -> None:
         """The program ends from outside (the session ends, the system stops it): the comment
         or value being typed is committed, the writes finish or wait in the drafts file.
-        Indicator values that are not numbers cannot be saved; they are named in the log."""
+        Indicator values that are not numbers cannot be saved: they are kept with the
+        settings, and come back into their fields at the next opening."""
         window = self.window
         window.detail.commit_pending()
         if self.controller is not None:
             self.controller.engine.end()
-        invalid = window.detail.indicators.has_invalid_values()
-        if invalid:
-            log.warning("Fin du programme : valeurs refusées non enregistrées : %s", invalid)
+        refused = window.detail.indicators.typed_values()
+        place = self._refused_place()
+        if refused and place:
+            log.warning("Fin du programme : valeurs refusées gardées : %s", refused)
+            kept = {f"{code}\t{at}\t{which}": [text] for (code, at, which), text in refused.items()}
+            window.settings.keep_typing(REFUSED_VALUES, place, kept)
+
+    def bring_back_refused(self) -> None:
+        """The indicator values refused when the last session ended (``save_without_asking``),
+        back in their fields, marked, for the agent to correct; the status bar says where."""
+        window, place = self.window, self._refused_place()
+        kept = window.settings.kept_typing(REFUSED_VALUES, place) if place else {}
+        if not kept or window.sheet is None:
+            return
+        window.settings.keep_typing(REFUSED_VALUES, place, {})
+        by_code = window.sheet.by_code
+        refused: dict[tuple[str, int, str], str] = {}
+        for key, texts in kept.items():
+            code, position, which = [*key.split("\t"), "", "", ""][:3]
+            entry = by_code.get(code)
+            if entry is None or not position.isdigit() or not texts:
+                continue
+            if which in (Field.TARGET, Field.ACHIEVED) and int(position) < entry.indicators_total:
+                refused[(code, int(position), which)] = texts[0]
+        if not window.detail.indicators.keep_typed_values(refused):
+            return
+        window.detail.show_entry(window.detail.entry)
+        self.update_save_label()
+        codes = sorted({code for code, _position, _which in refused}, key=lambda c: by_code[c].row)
+        window.statusBar().showMessage(
+            arg(
+                self.tr(
+                    "Valeurs d'indicateur refusées (pas des nombres) à la fin de la session "
+                    "précédente, retrouvées dans leurs champs (action %1) : corrigez-les."
+                ),
+                ", ".join(codes),
+            ),
+            30_000,
+        )
+
+    def _refused_place(self) -> str:
+        """Where refused values are kept: this database, the campaign and service shown."""
+        data = self.window.data
+        if data is None or data.identity is None or self.window.db.read_only:
+            return ""
+        return f"{self.window.db.key} {data.campaign_id} {data.identity.service_code}"
 
     def _close_with_unsaved(self) -> bool:
         """Some changes could not be saved: retry, close anyway (they stay in the drafts), or

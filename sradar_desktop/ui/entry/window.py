@@ -315,6 +315,7 @@ class MainWindow(QMainWindow):
                 ),
                 15_000,
             )
+        self.editing.bring_back_refused()
         self.setWindowTitle(
             f"{self.plan_and_campaign()} — {APP_NAME}"
             + (self.tr(" (lecture seule)") if self.db.read_only else "")

@@ -205,37 +205,35 @@ class Settings:
     def reports_folder(self, value: str) -> None:
         self.remember_folder(Folder.REPORTS, value)
 
-    def typed_arbitrations(self, database: str, campaign_id: str) -> dict[str, tuple[str, str]]:
-        """The arbitrations typed in the consolidation of ``campaign_id`` (in the database
-        whose key is ``database``) and not applied when its window last closed: (status,
-        reason) by action code."""
+    def kept_typing(self, kind: str, place: str) -> dict[str, list[str]]:
+        """What was typed and not saved when a window last ended, to bring back: ``kind`` of
+        typing (« arbitrages », « valeurs_refusees »), ``place`` (a database and campaign, a
+        service's answers): its texts by key."""
+        kept = self._kept_typing(kind).get(place, {})
         try:
-            kept = json.loads(self._str(f"consolidation/arbitrages_saisis/{database}") or "{}")
-            return {
-                str(code): (str(status), str(reason))
-                for code, (status, reason) in kept.get(campaign_id, {}).items()
-            }
-        except (ValueError, TypeError, AttributeError):
-            return {}  # damaged by hand: nothing to bring back
+            return {str(key): [str(text) for text in texts] for key, texts in kept.items()}
+        except (TypeError, AttributeError):
+            return {}  # changed by hand: nothing to bring back
 
-    def set_typed_arbitrations(
-        self, database: str, campaign_id: str, typed: dict[str, tuple[str, str]]
-    ) -> None:
-        key = f"consolidation/arbitrages_saisis/{database}"
-        try:
-            kept = json.loads(self._str(key) or "{}")
-            if not isinstance(kept, dict):
-                kept = {}
-        except ValueError:
-            kept = {}
+    def keep_typing(self, kind: str, place: str, typed: dict[str, list[str]]) -> None:
+        """Keep ``typed`` at ``place`` (nothing left there when it is empty)."""
+        kept = self._kept_typing(kind)
         if typed:
-            kept[campaign_id] = {code: list(value) for code, value in typed.items()}
+            kept[place] = typed
         else:
-            kept.pop(campaign_id, None)
+            kept.pop(place, None)
+        key = f"saisies_gardees/{kind}"
         if kept:
             self.store.setValue(key, json.dumps(kept, ensure_ascii=False))
         else:
             self.store.remove(key)
+
+    def _kept_typing(self, kind: str) -> dict:
+        try:
+            kept = json.loads(self._str(f"saisies_gardees/{kind}") or "{}")
+        except ValueError:
+            return {}
+        return kept if isinstance(kept, dict) else {}
 
     @property
     def consolidation_geometry(self) -> QByteArray:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -190,11 +189,14 @@ def read_ahead(
 ) -> tuple[EntryData, list[CampaignSummary]] | None:
     """The plan chosen last, with ``identity``'s answers in the campaign chosen last, read
     from the SQLite file at ``path`` through ``sqlite3`` alone (``read_local_entry``); None
-    when it must be opened fully first: a file or folder it cannot write in, a database to
-    create, migrate or complete, or one it cannot read this way."""
-    if not (os.access(path, os.R_OK | os.W_OK) and os.access(path.parent, os.W_OK)):
-        return None
+    when it must be opened fully first: a database to create, migrate or complete, one that
+    does not take a write now (read-only, on a share that refuses it, held by another
+    program), or one it cannot read this way."""
+    from sradar_desktop.db.reading import local_writable
     from sradar_desktop.services.entry_data import read_local_entry
+
+    if not path.is_file() or not local_writable(path):
+        return None
 
     questionnaire_id = settings.questionnaire_id
     return read_local_entry(

@@ -311,13 +311,27 @@ def _read_ahead(base: Path, tmp_path, queue: Queue, heard: Listener | None = Non
     return AnswerEngine(data, queue, drafts=drafts, listener=heard)
 
 
+def _opening(db, engine: AnswerEngine, opened: list[str] | None = None):
+    """What the window gives the engine to open its service (``services.entry``)."""
+
+    def open_service() -> AnswerService:
+        from sradar_desktop.services.entry import start_answering
+
+        if opened is not None:
+            opened.append("ouvert")
+        return start_answering(db, engine.data)
+
+    return open_service
+
+
 def test_changes_made_before_the_service_is_opened_are_held_then_written_in_order(base, tmp_path):
     db = open_database(base)
     queue, heard = Queue(), Heard()
     engine = _read_ahead(base, tmp_path, queue, heard)
     assert engine.read_only  # nothing can write yet, and nothing says it will
-    engine.expect_service()
-    assert not engine.read_only
+    opened: list[str] = []
+    engine.expect_service(_opening(db, engine, opened))
+    assert not engine.read_only and engine.starting
     first, second = _code(engine), _code(engine, 1)
     engine.apply(FieldKey(first, Field.STATUS), "non")
     engine.apply(FieldKey(second, Field.COMMENT), "Tapé pendant l'ouverture")
@@ -326,15 +340,7 @@ def test_changes_made_before_the_service_is_opened_are_held_then_written_in_orde
     assert engine.sheet.by_code[first].status == "oui"
     assert engine.key_state(FieldKey(first, Field.STATUS)) == "saving" and not engine.idle
     assert engine.pending == {} and _stored(db) == {}
-    opened: list[str] = []
-
-    def open_service() -> AnswerService:
-        from sradar_desktop.services.entry import start_answering
-
-        opened.append("ouvert")
-        return start_answering(db, engine.data)
-
-    engine.start(open_service)
+    engine.start()
     assert opened == []  # on the executor, not here
     queue.drain()
     assert opened == ["ouvert"] and engine.service is not None and not engine.starting
@@ -351,41 +357,73 @@ def test_changes_made_before_the_service_is_opened_are_held_then_written_in_orde
     db.close()
 
 
-def test_a_service_that_cannot_be_opened_keeps_the_changes_in_the_drafts(base, tmp_path):
+def test_an_opening_that_fails_keeps_the_changes_and_is_tried_again(base, tmp_path):
     db = open_database(base)
-    queue, heard = Queue(), Heard()
+    queue, heard, timer = Queue(), Heard(), Timer()
     engine = _read_ahead(base, tmp_path, queue, heard)
+    engine.retry_timer = timer
     code = _code(engine)
-    engine.expect_service()
-    engine.apply(FieldKey(code, Field.COMMENT), "À ne pas perdre")
-    queue.fail_next(DatabaseBusyError("La base est ouverte par un autre programme."))
-    engine.start(lambda: pytest.fail("never run: the queue fails it"))
+    key = FieldKey(code, Field.COMMENT)
+    engine.expect_service(_opening(db, engine))
+    engine.apply(key, "À ne pas perdre")
+    queue.fail_next(DatabaseBusyError("La base est ouverte par un autre programme : attendez."))
+    engine.start()
     queue.drain()
-    # Kept, unsaved, in the drafts file; the agent told why and what to do.
-    assert engine.read_only and engine.pending == {FieldKey(code, Field.COMMENT): "À ne pas perdre"}
+    # Kept, unsaved, in the drafts file; the agent told why; tried again later. Not read-only:
+    # what is typed meanwhile is kept the same way.
+    assert not engine.read_only and engine.starting
+    assert engine.pending == {key: "À ne pas perdre"} and engine.key_state(key) == "unsaved"
     assert [(d.action_code, d.value) for d in engine.drafts.load()] == [(code, "À ne pas perdre")]
-    (message,) = [text for kind, text in heard.events if kind == "failed"]
-    assert "La base est ouverte par un autre programme." in message
-    assert "actualisez (F5)" in message
-    # The next window on the same answers writes it.
-    queue = Queue()
-    engine = _engine(db, tmp_path, queue)
-    assert engine.restore_drafts() == 1
+    assert heard.events[-1] == ("failed", "La base est ouverte par un autre programme : attendez.")
+    assert timer.started == [15.0]
+    engine.apply(key, "À ne pas perdre, complété")
+    assert [d.value for d in engine.drafts.load()] == ["À ne pas perdre, complété"]
+    # The retry (the timer, or Ctrl+S) opens it and writes what was kept.
+    engine.retry()
     queue.drain()
-    assert _stored(db) == {code: (None, "À ne pas perdre")}
+    assert engine.service is not None and engine.pending == {} and engine.last_error == ""
+    assert _stored(db) == {code: (None, "À ne pas perdre, complété")}
+    assert engine.drafts.load() == []
     db.close()
 
 
-def test_closing_before_the_service_is_opened_keeps_the_changes_in_the_drafts(base, tmp_path):
+def test_leaving_before_the_service_is_opened_opens_it_and_writes(base, tmp_path):
+    """The window closes, or opens another campaign, before it was painted: what was typed
+    is written, not left behind."""
     db = open_database(base)
     engine = _read_ahead(base, tmp_path, Queue())
     code = _code(engine)
-    engine.expect_service()
+    engine.expect_service(_opening(db, engine))
     engine.apply(FieldKey(code, Field.STATUS), "partiellement")
-    assert engine.wait(seconds=0)  # nothing to wait for: the service was never asked for
-    assert [(d.action_code, d.field, d.value) for d in engine.drafts.load()] == [
-        (code, "status", "partiellement")
-    ]
+    assert engine.wait()
+    assert _stored(db) == {code: ("partiellement", "")} and engine.drafts.load() == []
+    # Nothing held: leaving does not open it for nothing.
+    other = _read_ahead(base, tmp_path, Queue())
+    other.expect_service(lambda: pytest.fail("opened for nothing"))
+    assert other.wait() and other.starting
+    db.close()
+
+
+def test_a_draft_of_a_held_change_never_comes_back_over_a_newer_answer(base, tmp_path):
+    """Leaving waits for an opening that is slow: the held change goes to the drafts file.
+    Once written, it leaves the file, and a newer answer is not replaced by it later."""
+    db = open_database(base)
+    queue = StuckQueue()
+    engine = _read_ahead(base, tmp_path, queue)
+    code = _code(engine)
+    key = FieldKey(code, Field.STATUS)
+    engine.expect_service(_opening(db, engine))
+    engine.apply(key, "non")
+    assert engine.wait(seconds=0) is False  # the opening did not finish in time
+    assert [d.value for d in engine.drafts.load()] == ["non"]
+    queue.drain()  # it finishes: the held change is written, and taken out of the drafts
+    assert engine.drafts.load() == []
+    engine.apply(key, "oui")
+    queue.drain()
+    assert _stored(db) == {code: ("oui", "")}
+    # The next window on the same answers finds nothing to put back.
+    again = _engine(db, tmp_path, Queue())
+    assert again.restore_drafts() == 0 and again.sheet.by_code[code].status == "oui"
     db.close()
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -56,6 +57,21 @@ def local_connection(path: Path) -> sqlite3.Connection:
     )
     connection.execute("BEGIN")
     return connection
+
+
+def local_writable(path: Path) -> bool:
+    """Whether the SQLite file at ``path`` takes a write now: a write transaction begun and
+    given up at once (the file, its folder's journal files and the file's lock all allow it).
+    Access rights alone do not tell, on a network share nor on Windows."""
+    try:
+        with closing(
+            sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=0, isolation_level=None)
+        ) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+        return True
+    except sqlite3.Error:
+        return False
 
 
 def local_revision(connection: sqlite3.Connection) -> str | None:

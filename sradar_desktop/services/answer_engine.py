@@ -4,8 +4,9 @@ A change puts its value in the ``EntrySheet`` (what the window shows) and is wri
 ``AnswerService`` (one transaction, one audit line) through an *executor*: writes run one
 after the other, in the order made, off the window's thread (the window gives a one-thread
 runner; the tests a queue they drain as they please). The service that writes may come
-after the answers are shown (``start``): changes made meanwhile are shown and held, then
-written in the order made once it is there. A write that fails keeps its value in
+after the answers are shown (``expect_service``, then ``start``): changes made meanwhile are
+shown and held, then written in the order made once it is there; an opening that fails is
+tried again like a failed write. A write that fails keeps its value in
 memory, marked unsaved, copied to the drafts file, and retried (when asked, after a delay, or
 as soon as another write succeeds) until it is saved. A window that closes or crashes with
 changes unsaved leaves them in the drafts file; the next engine on the same answers restores
@@ -111,6 +112,7 @@ class _FieldState:
 
     in_flight: int = 0  # writes given to the executor and not reported yet
     held: bool = False  # changed before the service that writes was there: written once it is
+    drafted: bool = False  # copied to the drafts file while under way: taken out once written
     latest: int = 0  # the number of the last write given
     generation: int = 0  # bumped each time someone else's value replaced it
     unsaved: bool = False  # the last value could not be written: kept, retried
@@ -132,7 +134,9 @@ class AnswerEngine:
         self.data = data
         self.sheet = data.sheet
         self.service: AnswerService | None = data.service
-        self.starting = False  # the service that writes is being opened (``start``)
+        # The service that writes, when it comes after the answers (``expect_service``).
+        self._open_service: Callable[[], AnswerService] | None = None
+        self._opening = False  # given to the executor, not back yet
         self.drafts = drafts
         self.listener = listener or Listener()
         self.executor = executor
@@ -153,7 +157,12 @@ class AnswerEngine:
 
     @property
     def read_only(self) -> bool:
-        return self.service is None and not self.starting
+        return self.service is None and self._open_service is None
+
+    @property
+    def starting(self) -> bool:
+        """The service that writes is expected and not there yet: changes are held."""
+        return self.service is None and self._open_service is not None
 
     @property
     def idle(self) -> bool:
@@ -238,19 +247,26 @@ class AnswerEngine:
         self._state(key).conflict = EditConflict(error, typed)
 
     def retry(self) -> None:
-        """Write again every change the database refused."""
+        """Write again every change the database refused (opening the service that writes
+        first, when it is expected and not there)."""
         self.retry_timer.stop()
+        if self.starting:
+            self.start()
+            return
         for key in list(self._unsaved()):
             if not self._state(key).in_flight:
                 self._submit(key, self.sheet.value(key))
 
     def wait(self, seconds: float = 15.0) -> bool:
-        """Block until every write has been tried (closing the window); the changes held
-        while the service was being opened are written once it is there."""
+        """Block until every write has been tried (closing the window, another plan or
+        campaign opened). Changes held for the service that writes open it now, and are
+        written once it is there; what it could not write meanwhile waits in the drafts."""
+        if self.starting and not self.idle:
+            self.start()
         finished = self.executor.wait(seconds)
         if finished and not self.idle and not self.starting:
             finished = self.executor.wait(seconds)  # those the opened service was given
-        if self.starting:  # not opened yet: what was changed meanwhile waits in the drafts
+        if not self.idle:
             self._save_drafts(including_under_way=True)
         return finished
 
@@ -266,52 +282,62 @@ class AnswerEngine:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def expect_service(self) -> None:
-        """The service that writes will come (``start``): from now on, changes are held."""
+    def expect_service(self, open_service: Callable[[], AnswerService]) -> None:
+        """The service that writes comes later, from ``open_service`` (run by the executor,
+        off the window's thread, at ``start``): until it is there, changes are held."""
         assert self.service is None
-        self.starting = True
+        self._open_service = open_service
 
-    def start(self, open_service: Callable[[], AnswerService]) -> None:
-        """Open the service that writes through the executor (``open_service`` runs there,
-        off the window's thread): the answers are shown and can be changed meanwhile; those
-        changes are held, then written in the order made."""
-        self.expect_service()
-        self.executor.run(open_service, self._started, self._start_failed)
+    def start(self) -> None:
+        """Open the expected service that writes (see ``expect_service``); the changes held
+        meanwhile are written in the order made once it is there."""
+        if not self.starting or self._opening:
+            return
+        assert self._open_service is not None
+        self._opening = True
+        self.executor.run(self._open_service, self._started, self._start_failed)
+        self.listener.state_changed()
 
     def _started(self, service: object) -> None:
         from sradar_desktop.services.answers import AnswerService
 
         assert isinstance(service, AnswerService)
-        self.starting = False
+        self._opening = False
         self.service = self.data.service = service
         held = [key for key, state in self._fields.items() if state.held]
         for key in held:
             self._fields[key].held = False
             self._submit(key, self.sheet.value(key))
         log.info("Saisie prête ; %d modification(s) faite(s) entre-temps envoyée(s)", len(held))
+        self.retry()  # what the drafts brought back, or an opening that failed kept
         self.listener.state_changed()
 
     def _start_failed(self, error: BaseException) -> None:
-        """The answers cannot be written from this window: what was changed meanwhile is kept
-        in the drafts file, and written by the next window opened on them."""
-        self.starting = False
+        """The service that writes could not be opened: what was changed meanwhile is kept,
+        in memory and in the drafts file, and the opening is tried again (after a delay, or
+        when asked: Ctrl+S), as a failed write is."""
+        self._opening = False
         for state in self._fields.values():
             if state.held:
                 state.held, state.unsaved = False, True
-        kept = "Ce que vous avez saisi est gardé : actualisez (F5) pour l'enregistrer."
-        failure = describe_failure(
-            error, "Vos réponses ne peuvent pas être enregistrées depuis cette fenêtre", kept
-        )
-        self.last_error = failure.message if failure.is_bug else f"{failure.message} {kept}"
+        self.last_error = describe_failure(
+            error,
+            "La base n'a pas pu être ouverte pour enregistrer vos réponses",
+            "Réessayez ; ce que vous avez saisi reste affiché.",
+        ).message
         self._save_drafts()
         self.listener.state_changed()
         self.listener.write_failed(self.last_error)
+        self.retry_timer.start(RETRY_SECONDS)
 
     def _submit(self, key: FieldKey, value: object) -> None:
         service = self.service
         if service is None:
             if self.starting:
-                self._state(key).held = True
+                state = self._state(key)
+                state.held = not state.unsaved  # refused before: written by the next retry
+                if state.unsaved:
+                    self._save_drafts()  # its newer value
                 self.listener.state_changed()
             return
         state = self._state(key)
@@ -334,8 +360,8 @@ class AnswerEngine:
             return
         if error is None:
             self.saved_at[key.code] = datetime.now()
-            if state.latest == number and state.unsaved:
-                state.unsaved = False
+            if state.latest == number and (state.unsaved or state.drafted):
+                state.unsaved = state.drafted = False
                 self._save_drafts()
             if not any(self._unsaved()):
                 self.last_error = ""
@@ -409,11 +435,13 @@ class AnswerEngine:
         if self.drafts is None or self.data.identity is None:
             return 0
         identity = self.data.identity
-        unwritten = {
-            key: self.sheet.value(key)
-            for key, state in self._fields.items()
-            if state.unsaved or (including_under_way and (state.in_flight or state.held))
-        }
+        unwritten = {}
+        for key, state in self._fields.items():
+            under_way = including_under_way and bool(state.in_flight or state.held)
+            if state.unsaved or under_way:
+                unwritten[key] = self.sheet.value(key)
+                # Taken out of the file once written: it must not come back over a newer value.
+                state.drafted = state.drafted or under_way
         now = datetime.now().replace(microsecond=0).isoformat()
         own = [
             Draft(

@@ -208,17 +208,25 @@ class EntryController(QObject):
     def _retry(self) -> None:
         self.engine.retry()
 
-    def start_writing(self, db: Database) -> None:
-        """Open the answers for writing in ``db`` (the service recorded first), off the
-        window's thread: until then, the changes made are shown and held."""
+    def expect_writing(self, db: Database) -> None:
+        """The answers shown were read ahead: they are opened for writing in ``db`` later
+        (``start_writing``); until then, the changes made are shown and held."""
         data = self.data
 
         def open_service() -> AnswerService:
             from sradar_desktop.services.entry import start_answering
 
-            return start_answering(db, data)
+            return start_answering(db, data)  # the service recorded first
 
-        self.engine.start(open_service)
+        self.engine.expect_service(open_service)
+
+    def start_writing(self) -> None:
+        """Open the answers for writing, off the window's thread. The services and the
+        database layer they need are imported here first, on the window's thread: never two
+        threads importing them at once."""
+        import sradar_desktop.services.entry  # noqa: F401
+
+        self.engine.start()
 
     def new_burst(self) -> int:
         """A new comment editing burst (the agent entered the comment field)."""

@@ -272,12 +272,14 @@ class MainWindow(QMainWindow):
         self.campaigns_shown = campaigns
         self.work.finish()
         if self.controller is not None:
+            if self.controller.engine.starting:
+                self.controller.engine.wait()  # what was held, opened and written first
             self.controller.deleteLater()
         self.data = data
         controller = EntryController(data, None if self.db.read_only else self.drafts, self)
         self.controller = controller
         if data.service is None and data.identity is not None and not self.db.read_only:
-            controller.engine.expect_service()  # read ahead (``entry``): opened once painted
+            controller.expect_writing(self.db)  # read ahead (``entry``): opened once painted
         self.editing.follow(controller)
         controller.notice.connect(lambda text: self.info_banner.show_message("info", text))
 
@@ -333,7 +335,7 @@ class MainWindow(QMainWindow):
 
             def start_writing() -> None:
                 if controller is self.controller:  # not another plan's, loaded meanwhile
-                    controller.start_writing(self.db)
+                    controller.start_writing()
 
             AfterFirstPaint(self, start_writing)
 

@@ -198,6 +198,22 @@ def _sample_workbooks(folder: Path) -> list[Path]:
     return paths
 
 
+def check_usual_start(env: dict[str, str]) -> None:
+    """The usual start — the agent known, the database made by the first start — shows the
+    plan read ahead through sqlite3, before the database layer is loaded (the log says so)."""
+    data = Path(env["SRADAR_DATA_DIR"])
+    with (data / "reglages.ini").open("a", encoding="utf-8") as settings:
+        settings.write(
+            "\n[identite]\ncode_service=DDETS-44\nlibelle_service=DDETS 44\n"
+            "departement=44\nnom_agent=Verification\n"
+        )
+    _run(["--exit-after-start"], env)
+    log = (data / "journal" / "sradar-desktop.log").read_text(encoding="utf-8")
+    if "Plan lu d'avance" not in log:
+        raise SystemExit(f"Le démarrage habituel n'a pas lu le plan d'avance :\n{log[-2000:]}")
+    print("  le démarrage habituel affiche le plan lu d'avance, sans la couche de base de données")
+
+
 def check_bundle() -> None:
     """The bundled program starts, opens its window, and consolidates two workbooks."""
     with tempfile.TemporaryDirectory(prefix="sradar-verification-") as temporary:
@@ -210,6 +226,7 @@ def check_bundle() -> None:
         _run(["--exit-after-start"], env)
         where = "à l'écran" if WINDOWS else "hors écran"
         print(f"  la fenêtre s'ouvre et s'affiche (--exit-after-start, {where})")
+        check_usual_start(env)
         listing = _run(["questionnaires"], env).stdout
         if "sradar-2021-2023" not in listing:
             raise SystemExit("Les plans intégrés manquent dans le programme empaqueté.")

@@ -140,6 +140,7 @@ def _open_window(
     if path is not None and identity is not None and not read_only:
         entry = read_ahead(path, settings, identity)
     if path is not None and entry is not None:
+        log.info("Plan lu d'avance : la base s'ouvre en écriture une fois la fenêtre affichée")
         db = Database.local(path)
     else:
         from sradar_desktop.services.opening import open_database

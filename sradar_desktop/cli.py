@@ -598,8 +598,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 if number is not None
                 else result.outcome.describe()
             )
-            if result.outcome.sender_warning:
-                print(f"sradar-desktop : {result.outcome.sender_warning}", file=sys.stderr)
             for conflict in result.outcome.conflicts:
                 print(f"  conflit : {conflict.describe()}")
     if any(r.outcome and r.outcome.import_id is not None for r in results):

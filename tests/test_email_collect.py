@@ -466,6 +466,28 @@ def test_import_command_takes_messages(workbooks, tmp_path, capsys):
     assert "déjà importé" in lines[1]
 
 
+def test_the_command_says_a_doubtful_sender_once(workbooks, tmp_path, capsys):
+    base = tmp_path / "base.sqlite3"
+    db = open_database(base)
+    _roster(db)
+    db.close()
+    message = write(
+        tmp_path / "a.eml",
+        thunderbird_eml(
+            sender=FROM_49,
+            sender_name="DDETS 49",
+            subject="Réponses",
+            attachments=[("r.xlsx", workbooks["DDETS-44"].read_bytes())],
+        ),
+    )
+    status = cli.main(["import", "--db", str(base), str(message)])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    # In the import's line, as the log has it; not again as a warning.
+    assert captured.out.count(f"l'expéditeur {FROM_49} est l'adresse de DDETS-49") == 1
+    assert captured.err == ""
+
+
 def test_headers_in_raw_windows_1252_are_read(workbooks, tmp_path):
     """Some programs send their headers as raw 8-bit Windows-1252, without RFC 2047 words."""
     raw = write(

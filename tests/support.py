@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -72,3 +74,20 @@ def obey_file_permissions() -> None:
     for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
         if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def said_by_python(
+    arguments: list[str], env: dict[str, str] | None = None, timeout: float = 300
+) -> list:
+    """Run ``python *arguments`` (a script, or ``-c`` and its code) in a process of its own,
+    check that it ended well, and give what it said: each line of its output read as JSON."""
+    done = subprocess.run(
+        [sys.executable, *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,  # against a stuck child only
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith(("{", "["))]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import textwrap
 import openpyxl
 import pytest
 from exchange_support import ROAD_MAP, SRADAR, answer, edit_workbook, state
-from support import snapshot
+from support import said_by_python, snapshot
 
 from sradar_desktop.db.models import AuditEvent, ImportChange, ImportRecord
 from sradar_desktop.domain.merge import Decision
@@ -348,14 +347,7 @@ def test_consolidating_files_imports_no_database_layer(tmp_path, files, data_dir
     )
     output = tmp_path / "consolidation.xlsx"
     paths = [str(files[name]) for name in "ABC"]
-    done = subprocess.run(
-        [sys.executable, "-c", probe, "consolidate", *paths, "-o", str(output)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result == {"status": 0, "heavy": []}, done.stderr
+    result = said_by_python(["-c", probe, "consolidate", *paths, "-o", str(output)])[-1]
+    assert result == {"status": 0, "heavy": []}
     book = openpyxl.load_workbook(output, read_only=True)
     assert "Réponses" in book.sheetnames

@@ -4,7 +4,6 @@ painted. What the agent types meanwhile is shown at once and saved once they are
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import textwrap
 import threading
 
 from PySide6.QtCore import Qt
+from support import said_by_python
 from ui_support import CLAIRE, SIGNAL_TIMEOUT, SRADAR, answers, database_path, type_text
 
 from sradar_desktop.services import entry as entry_service
@@ -115,16 +115,7 @@ IDENTITY = textwrap.dedent(
 
 
 def _start(environment: dict[str, str]) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,  # against a stuck child only
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return said_by_python(["-c", CHILD], environment)[-1]
 
 
 def test_the_usual_start_shows_the_plan_before_sqlalchemy_is_loaded(tmp_path):

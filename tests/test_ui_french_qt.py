@@ -3,7 +3,6 @@ sizes and dates, even on a workstation whose system language is not French."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QLibraryInfo
 from PySide6.QtWidgets import QApplication
+from support import said_by_python
 
 from sradar_desktop.ui.parts.i18n import install_french
 
@@ -60,16 +60,7 @@ def test_qt_file_dialog_speaks_french_on_an_english_system(tmp_path):
     environment = {**os.environ, "LANG": "en_US.UTF-8", "TZ": "Europe/Paris"}
     for name in ("LC_ALL", "LC_TIME", "LC_NUMERIC", "LC_MESSAGES", "LC_MEASUREMENT"):
         environment.pop(name, None)
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(folder)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,  # against a stuck child only
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    shown = said_by_python(["-c", CHILD, str(folder)], environment)[-1]
     assert shown["headers"] == ["Nom", "Taille", "Type", "Dernière modification"]
     folder_row, file_row = sorted(shown["rows"], key=lambda row: row[0] != "sous-dossier")
     assert folder_row == ["sous-dossier", "", "Dossier", "23/11/2026 18:43"]

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support import said_by_python
 
 PROBE = Path(__file__).resolve().parent / "screens_probe.py"
 SCREENS = [
@@ -55,16 +54,7 @@ def probe(tmp_path: Path, width: int, height: int, scale: str) -> dict[str, list
         # The program of this tree, whichever one the environment has installed.
         "PYTHONPATH": str(PROBE.parent.parent),
     }
-    done = subprocess.run(
-        [sys.executable, str(PROBE), str(work), str(tmp_path), "essai"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,  # against a stuck child only
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return said_by_python([str(PROBE), str(work), str(tmp_path), "essai"], environment, 600)[-1]
 
 
 @pytest.mark.parametrize(("width", "height", "scale"), SCREENS)

@@ -4,7 +4,6 @@ before the heavy parts (SQLAlchemy, the database layer, the window's modules) ar
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import textwrap
 import pytest
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from support import said_by_python
 from ui_support import database_path, open_window
 
 from sradar_desktop.services.opening import open_database
@@ -45,16 +45,7 @@ CHILD = textwrap.dedent(
 
 def test_splash_is_painted_before_the_heavy_imports(tmp_path):
     environment = {**os.environ, "SRADAR_DATA_DIR": str(tmp_path / "donnees")}
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,  # against a stuck child only
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    first = json.loads(done.stdout.strip().splitlines()[0])
+    first = said_by_python(["-c", CHILD], environment)[0]
     assert first == {"message": "Chargement du plan…", "heavy": []}
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from sys import intern
 
 from sradar_desktop import __version__
 from sradar_desktop.domain.consolidation import Consolidation, RespondentAnswer, consolidate
@@ -106,11 +107,16 @@ class MergeBook:
         pending = {
             (line.respondent, line.action_code) for line in incoming.answers if line.to_confirm
         }
+        # The codes kept once each, whatever the number of files that repeat them.
         units: list[tuple[dict, tuple, Stamped]] = [
-            (merged.answers, (line.respondent, line.action_code), _stamped(line))
+            (merged.answers, (intern(line.respondent), intern(line.action_code)), _stamped(line))
             for line in incoming.answers
         ] + [
-            (merged.values, (line.respondent, line.action_code, line.position), _stamped(line))
+            (
+                merged.values,
+                (intern(line.respondent), intern(line.action_code), line.position),
+                _stamped(line),
+            )
             for line in incoming.indicators
         ]
         for store, key, new in units:
@@ -260,8 +266,13 @@ class MergeBook:
 
 
 def _stamped(line: fmt.AnswerLine | fmt.IndicatorLine) -> Stamped:
+    """What is kept of a line until the reports are written: a hundred thousand of them for
+    a thousand files. The texts that repeat from line to line (a status, an author) are kept
+    once, not once per line read."""
     assert line.at is not None
-    return Stamped(line.value, line.at, line.by)
+    status, text = line.value
+    value = (status if status is None else intern(status), text)
+    return Stamped(value, line.at, intern(line.by))
 
 
 # Reading. Besides python-calamine's own parsing, a file costs a few milliseconds of Python

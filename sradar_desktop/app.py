@@ -196,9 +196,8 @@ def read_ahead(
     from sradar_desktop.db.reading import local_writable
     from sradar_desktop.services.entry_data import read_local_entry
 
-    if not path.is_file() or not local_writable(path):
+    if not local_writable(path):  # also false for a file that is not there yet
         return None
-
     questionnaire_id = settings.questionnaire_id
     return read_local_entry(
         path, questionnaire_id, identity, settings.campaign_id(questionnaire_id) or None

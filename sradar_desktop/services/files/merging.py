@@ -270,9 +270,8 @@ def _stamped(line: fmt.AnswerLine | fmt.IndicatorLine) -> Stamped:
     a thousand files. The texts that repeat from line to line (a status, an author) are kept
     once, not once per line read."""
     assert line.at is not None
-    status, text = line.value
-    value = (status if status is None else intern(status), text)
-    return Stamped(value, line.at, intern(line.by))
+    first, second = line.value  # a status or a target (few values, repeated), then the rest
+    return Stamped((first if first is None else intern(first), second), line.at, intern(line.by))
 
 
 # Reading. Besides python-calamine's own parsing, a file costs a few milliseconds of Python

@@ -146,8 +146,7 @@ def test_a_value_refused_at_the_session_end_comes_back_in_its_field(qtbot, tmp_p
         # The next opening, on another action: the value is back in its field, and said.
         again = open_window(qtbot, db, KARIM, HDF)
         assert again.statusBar().currentMessage() == (
-            "Valeurs d'indicateur refusées (pas des nombres) à la fin de la session "
-            "précédente, retrouvées dans leurs champs (action 2.6.1) : corrigez-les."
+            "Valeur refusée à la dernière session, retrouvée (action 2.6.1) : corrigez-la."
         )
         assert again.header.save_label.text() == "⚠ 1 valeur refusée non enregistrée"
         assert again.action_list.select_code("2.6.1")

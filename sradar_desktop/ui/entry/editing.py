@@ -436,16 +436,16 @@ class Editing(QObject):
         window.detail.show_entry(window.detail.entry)
         self.update_save_label()
         codes = sorted({code for code, _position, _which in refused}, key=lambda c: by_code[c].row)
-        window.statusBar().showMessage(
-            arg(
-                self.tr(
-                    "Valeurs d'indicateur refusées (pas des nombres) à la fin de la session "
-                    "précédente, retrouvées dans leurs champs (action %1) : corrigez-les."
-                ),
-                ", ".join(codes),
-            ),
-            30_000,
+        where = arg(
+            self.tr("action %1") if len(codes) < 2 else self.tr("actions %1"), ", ".join(codes)
         )
+        # Short enough for the status bar of a 1024-pixel screen, beside the database's name.
+        text = (
+            self.tr("Valeur refusée à la dernière session, retrouvée (%1) : corrigez-la.")
+            if len(refused) < 2
+            else self.tr("Valeurs refusées à la dernière session, retrouvées (%1) : corrigez-les.")
+        )
+        window.statusBar().showMessage(arg(text, where), 30_000)
 
     def _refused_place(self) -> str:
         """Where refused values are kept: this database, the campaign and service shown."""

@@ -205,15 +205,30 @@ def test_a_consolidation_imports_like_any_other(tmp_path, files, data_dir):
     national.close()
 
 
-def test_merging_in_memory_follows_the_same_rules(tmp_path, files, data_dir):
+def _merged_answers(book, questionnaire: str = SRADAR) -> dict:
+    """The answers a merge of files keeps (in memory or on disk), by (respondent, action)."""
+    merged = book.campaigns[questionnaire]
+    if merged.units is not None:
+        return dict(merged.units.answers)
+    return {(r, a): stamped for r, a, stamped, _ in book.store.each_answer(merged.number)}
+
+
+# Where a merge of files keeps what it merged: in memory, or moved to disk after the first file.
+HELD = pytest.mark.parametrize("in_memory", [10**9, 0], ids=["en-memoire", "sur-disque"])
+
+
+@HELD
+def test_merging_files_follows_the_same_rules(tmp_path, files, data_dir, monkeypatch, in_memory):
     """The consolidation of files alone (no database) gives what importing them gives."""
+    from sradar_desktop.services.files import merging
     from sradar_desktop.services.files.merging import merge_files
 
+    monkeypatch.setattr(merging, "IN_MEMORY_UNITS", in_memory)
     merged = []
     for order in itertools.permutations("ABC"):
         book, results = merge_files([files[name] for name in order])
         assert all(r.error is None for r in results)
-        answers = book.campaigns[SRADAR].answers
+        answers = _merged_answers(book)
         merged.append({k: (*v.value, v.at, v.by) for k, v in answers.items()})
     assert all(m == merged[0] for m in merged[1:])
     imported = _merge(tmp_path, files, "CAB")["answers"]
@@ -236,7 +251,7 @@ def test_files_read_ahead_are_reported_and_merged_in_their_order(tmp_path, files
     assert [r.error is not None for r in results] == [False, True, False, False, False] * 3
     assert "tronqué.xlsx" in str(results[1].error)
     assert results[3].outcome.already_imported_at is not None
-    every = {k: v.value for k, v in book.campaigns[SRADAR].answers.items()}
+    every = {k: v.value for k, v in _merged_answers(book).items()}
 
     asked = []
 
@@ -246,7 +261,7 @@ def test_files_read_ahead_are_reported_and_merged_in_their_order(tmp_path, files
 
     book, results = merge_files(paths, cancelled=cancelled)
     assert [r.path for r in results] == paths[:2]
-    partial = {k: v.value for k, v in book.campaigns[SRADAR].answers.items()}
+    partial = {k: v.value for k, v in _merged_answers(book).items()}
     assert partial != every
 
 
@@ -324,7 +339,7 @@ def test_a_large_batch_read_by_worker_processes_merges_as_one_reader_does(
     def merged(batch: int) -> tuple:
         monkeypatch.setattr(merging, "PROCESS_BATCH", batch)
         book, results = merging.merge_files(paths)
-        answers = {k: (v.value, v.at, v.by) for k, v in book.campaigns[SRADAR].answers.items()}
+        answers = {k: (v.value, v.at, v.by) for k, v in _merged_answers(book).items()}
         outcomes = [(r.path, r.outcome, str(r.error) if r.error else None) for r in results]
         return answers, outcomes
 
@@ -351,3 +366,82 @@ def test_consolidating_files_imports_no_database_layer(tmp_path, files, data_dir
     assert result == {"status": 0, "heavy": []}
     book = openpyxl.load_workbook(output, read_only=True)
     assert "Réponses" in book.sheetnames
+
+
+@pytest.fixture(scope="module")
+def road_map_files(tmp_path_factory):
+    """Five services' workbooks of the road map, whose actions carry indicators: statuses,
+    comments (one of spaces only: no answer), target and achieved values, a service that gave
+    only figures, and an answer changed in two files."""
+    from sradar_desktop.services.questionnaires import load_plan
+
+    folder = tmp_path_factory.mktemp("feuille-de-route")
+    db = open_database(folder / "services.sqlite3")
+    plan = load_plan(db, ROAD_MAP)
+    measured = [a.code for a in plan.actions() if a.indicators]
+    codes = [a.code for a in plan.actions()]
+    paths = []
+    statuses = ("oui", "partiellement", "non", "nc")
+    for number, service in enumerate(("DDETS-59", "DDETS-62", "DDETS-60", "DDETS-80")):
+        answers: dict = {
+            code: (statuses[(i + number) % 4], f"Suivi {i} « {service} »")
+            for i, code in enumerate(codes[number::3])
+        }
+        answers[codes[-1]] = (None, "   ")
+        for i, code in enumerate(measured[number % 2 :: 2]):
+            answers[code] = {
+                "indicators": {0: (str(10 * (i + 1)), str(7 * (i + number)))},
+                "answer": answers.get(code),
+            }
+        answer(db, service, answers, questionnaire=ROAD_MAP)
+        path = folder / f"{service}.xlsx"
+        export_workbook(db, path, questionnaire_id=ROAD_MAP, respondent_code=service)
+        paths.append(path)
+    answer(db, "DDETS-02", {measured[0]: {"indicators": {0: ("12", "5")}}}, questionnaire=ROAD_MAP)
+    answer(db, "DDETS-59", {codes[0]: ("non", "Revu le lendemain")}, questionnaire=ROAD_MAP)
+    for service in ("DDETS-02", "DDETS-59"):
+        path = folder / f"{service}-bis.xlsx"
+        export_workbook(db, path, questionnaire_id=ROAD_MAP, respondent_code=service)
+        paths.append(path)
+    db.close()
+    return paths
+
+
+def _report_cells(path) -> dict:
+    """Every cell of a consolidated workbook, but the moments it was made."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    cells = {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
+    book.close()
+    cells["Synthèse"][1] = ()  # « … consolidation du 07/12/2026 à 10:00 »
+    cells["_sradar"] = [row for row in cells["_sradar"] if row[0] != "exporte_le"]
+    return cells
+
+
+def test_a_merge_moved_to_disk_writes_what_one_in_memory_writes(
+    tmp_path, road_map_files, data_dir, monkeypatch
+):
+    """Past a size, the merged answers move to a store on disk and the reports are read from
+    there: the same workbook (every sheet, the answers' digest and stamps included) and the
+    same PDF summary as from memory."""
+    import pypdf
+
+    from sradar_desktop.services.files import merging
+    from sradar_desktop.services.files.consolidating import consolidate_files
+
+    written = {}
+    for in_memory in (10**9, 0):
+        monkeypatch.setattr(merging, "IN_MEMORY_UNITS", in_memory)
+        workbook, pdf = tmp_path / f"{in_memory}.xlsx", tmp_path / f"{in_memory}.pdf"
+        report, results = consolidate_files(road_map_files, workbook=workbook, pdf=pdf)
+        assert all(r.error is None for r in results)
+        assert report is not None and report.respondents == 5
+        text = "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+        written[in_memory] = (_report_cells(workbook), text.split("\n", 3)[3])
+    (memory_cells, memory_pdf), (disk_cells, disk_pdf) = written.values()
+    assert disk_cells == memory_cells
+    assert disk_pdf == memory_pdf
+    answers = {row[4]: row for row in memory_cells["Réponses"][1:] if row[6] or row[7]}
+    assert set(answers) == {"DDETS-59", "DDETS-62", "DDETS-60", "DDETS-80"}
+    assert "Revu le lendemain" in {row[7] for row in memory_cells["Réponses"][1:]}
+    figures = {row[4] for row in memory_cells["Indicateurs"][1:]}
+    assert {"DDETS-02", "Total"} <= figures

@@ -25,13 +25,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar, overload
 
-from sradar_desktop.domain.plan import Action, IndicatorKind, Objective, Plan, pilots_include
+from sradar_desktop.domain.plan import (
+    Action,
+    IndicatorKind,
+    Objective,
+    Plan,
+    Theme,
+    pilots_include,
+)
 from sradar_desktop.domain.scale import Scale, ScaleLevel
 from sradar_desktop.domain.text import plural
 
@@ -163,7 +170,11 @@ class StatusCounts:
 
 
 def count_statuses(results: Iterable[ActionResult], scale: Scale) -> StatusCounts:
-    counter = Counter(r.final for r in results)
+    return _count((r.final for r in results), scale)
+
+
+def _count(finals: Iterable[str], scale: Scale) -> StatusCounts:
+    counter = Counter(finals)
     counts = {code: counter.get(code, 0) for code in scale.codes}
     if counter.get(TO_CONFIRM):
         counts[TO_CONFIRM] = counter[TO_CONFIRM]
@@ -303,8 +314,9 @@ class Consolidation:
     campaign_title: str
     due_date: date | None
     generated_at: datetime
-    actions: tuple[ActionResult, ...]
-    indicators: tuple[IndicatorResult, ...]
+    # Tuples, or ``Rebuilt`` from the answers kept on disk (``consolidate_from``).
+    actions: Sequence[ActionResult]
+    indicators: Sequence[IndicatorResult]
     roster: tuple[RosterEntry, ...]
     objective_counts: tuple[tuple[Objective, StatusCounts], ...] = field(default=())
     overall: StatusCounts = field(default_factory=lambda: StatusCounts({}, 0))
@@ -324,6 +336,12 @@ def expected_actions(plan: Plan, respondent: str) -> list[Action]:
     when it pilots none, e.g. a secretariat answering for the whole plan)."""
     piloted = [a for a in plan.actions() if pilots_include(a.pilots, respondent)]
     return piloted or plan.actions()
+
+
+def is_given(status: str | None, comment: str | None, to_confirm: bool) -> bool:
+    """Whether an answer is one to consolidate: a status or a comment given, or carried forward
+    and awaiting its confirmation (shown, counted apart). A blank answer is no answer."""
+    return status is not None or bool((comment or "").strip()) or to_confirm
 
 
 def is_answered(status: str | None, to_confirm: bool) -> bool:
@@ -363,6 +381,153 @@ def completion(
     return Completion(answered, to_confirm, len(expected))
 
 
+class AnswerSource(Protocol):
+    """Where a consolidation reads the answers it adds up: lists in memory, or the merged
+    answers of many files kept on disk (``services.files.store``). Each is read again whenever
+    a result is read, so that a consolidation of a thousand files holds none in memory."""
+
+    def action_answers(self, code: str) -> Iterable[RespondentAnswer]:
+        """The answers to one action, by respondent (those carried forward among them)."""
+        ...
+
+    def indicator_figures(self, code: str, position: int) -> Iterable[IndicatorFigure]:
+        """The figures of one indicator, by respondent (neither target nor achieved: left out)."""
+        ...
+
+    def respondents(self) -> Iterable[tuple[str, Sequence[Given]]]:
+        """Each respondent with an answer or an indicator value, with its answers."""
+        ...
+
+
+# What the roster needs of an answer: its action, its status, carried forward and not
+# confirmed yet, and when it was given.
+Given = tuple[str, str | None, bool, datetime | None]
+
+_T = TypeVar("_T")
+
+
+class Rebuilt(Sequence[_T]):
+    """Results built again from their source each time one is read (see ``AnswerSource``),
+    except the first ones, kept once built while what they hold (``size``: answers, figures)
+    stays within ``keep``: a consolidation of a hundred files is then read from its source
+    once, and one of thousands holds no more than that."""
+
+    def __init__(
+        self, count: int, build: Callable[[int], _T], size: Callable[[_T], int], keep: int
+    ) -> None:
+        self._count = count
+        self._build = build
+        self._size = size
+        self._room = keep
+        self._kept: list[_T] = []
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> _T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[_T]: ...
+
+    def __getitem__(self, index: int | slice) -> _T | Sequence[_T]:
+        if isinstance(index, slice):
+            return tuple(self._read(i) for i in range(*index.indices(self._count)))
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return self._read(index % self._count)
+
+    def __iter__(self) -> Iterator[_T]:
+        return (self._read(i) for i in range(self._count))
+
+    def _read(self, index: int) -> _T:
+        if index < len(self._kept):
+            return self._kept[index]
+        result = self._build(index)
+        if index == len(self._kept) and self._size(result) <= self._room:
+            self._room -= self._size(result)
+            self._kept.append(result)
+        return result
+
+
+# The answers (and figures) of a consolidation's results kept in memory once read (``Rebuilt``):
+# a hundred respondents' answers to a hundred actions; beyond, results are read again.
+KEPT_ANSWERS = 12_000
+
+
+def action_result(
+    objective: Objective,
+    theme: Theme,
+    action: Action,
+    answers: Iterable[RespondentAnswer],
+    arbitration: Arbitration | None,
+) -> ActionResult:
+    given = tuple(answers)
+    return ActionResult(
+        objective,
+        theme.code,
+        theme.title,
+        action,
+        given,
+        synthesis(a.status for a in given if not a.to_confirm),
+        arbitration,
+    )
+
+
+def consolidate_from(
+    plan: Plan,
+    source: AnswerSource,
+    *,
+    campaign_id: str,
+    campaign_title: str,
+    due_date: date | None,
+    generated_at: datetime,
+    labels: dict[str, str],
+    expected: Sequence[str],
+    arbitrations: dict[str, Arbitration],
+    last_imports: dict[str, datetime],
+) -> Consolidation:
+    """Everything the secretariat looks at, its results read from ``source`` whenever they are
+    read (``Rebuilt``): only the counts, and the roster, are kept."""
+    placed = [
+        (objective, theme, action)
+        for objective in plan.objectives
+        for theme in objective.themes
+        for action in theme.actions
+    ]
+
+    def result(index: int) -> ActionResult:
+        objective, theme, action = placed[index]
+        answers = source.action_answers(action.code)
+        return action_result(objective, theme, action, answers, arbitrations.get(action.code))
+
+    measured = [
+        (action, position)
+        for action in plan.actions()
+        for position in range(len(action.indicators))
+    ]
+
+    def indicator(index: int) -> IndicatorResult:
+        action, position = measured[index]
+        return IndicatorResult(
+            action, position, tuple(source.indicator_figures(action.code, position))
+        )
+
+    return _assemble(
+        plan,
+        Rebuilt(len(placed), result, lambda r: len(r.answers), KEPT_ANSWERS),
+        Rebuilt(len(measured), indicator, lambda i: len(i.rows), KEPT_ANSWERS),
+        source.respondents(),
+        campaign_id=campaign_id,
+        campaign_title=campaign_title,
+        due_date=due_date,
+        generated_at=generated_at,
+        labels=labels,
+        expected=expected,
+        last_imports=last_imports,
+    )
+
+
 def consolidate(
     plan: Plan,
     *,
@@ -377,7 +542,7 @@ def consolidate(
     arbitrations: dict[str, Arbitration],
     last_imports: dict[str, datetime],
 ) -> Consolidation:
-    """Everything the secretariat looks at, from plain data.
+    """Everything the secretariat looks at, from plain data held in memory.
 
     ``answers``: (respondent, action code, answer), those carried forward and not confirmed
     yet among them (``RespondentAnswer.to_confirm``: shown, counted apart); ``indicator_values``:
@@ -385,36 +550,31 @@ def consolidate(
     being carried with it.
     """
     by_action: dict[str, list[RespondentAnswer]] = {}
-    by_respondent: dict[str, list[tuple[str, str | None, bool]]] = {}
+    by_respondent: dict[str, list[Given]] = {}
     carried: set[tuple[str, str]] = set()
     for respondent, code, answer in answers:
         by_action.setdefault(code, []).append(answer)
-        by_respondent.setdefault(respondent, []).append((code, answer.status, answer.to_confirm))
+        by_respondent.setdefault(respondent, []).append(
+            (code, answer.status, answer.to_confirm, answer.at)
+        )
         if answer.to_confirm:
             carried.add((respondent, code))
-    results = []
-    objective_counts = []
-    for objective in plan.objectives:
-        objective_results = []
-        for theme in objective.themes:
-            for action in theme.actions:
-                given = tuple(sorted(by_action.get(action.code, []), key=lambda a: a.respondent))
-                objective_results.append(
-                    ActionResult(
-                        objective,
-                        theme.code,
-                        theme.title,
-                        action,
-                        given,
-                        synthesis(a.status for a in given if not a.to_confirm),
-                        arbitrations.get(action.code),
-                    )
-                )
-        results.extend(objective_results)
-        objective_counts.append((objective, count_statuses(objective_results, plan.scale)))
+    results = tuple(
+        action_result(
+            objective,
+            theme,
+            action,
+            sorted(by_action.get(action.code, []), key=lambda a: a.respondent),
+            arbitrations.get(action.code),
+        )
+        for objective in plan.objectives
+        for theme in objective.themes
+        for action in theme.actions
+    )
 
     values: dict[tuple[str, int], list[IndicatorFigure]] = {}
     for respondent, code, position, target, achieved in indicator_values:
+        by_respondent.setdefault(respondent, [])
         if target is None and achieved is None:
             continue
         values.setdefault((code, position), []).append(
@@ -435,20 +595,54 @@ def consolidate(
         for action in plan.actions()
         for position in range(len(action.indicators))
     )
-
-    last_change: dict[str, datetime] = {}
-    for respondent, _code, answer in answers:
-        # A carried answer is no change made in this campaign.
-        if (
-            not answer.to_confirm
-            and answer.at is not None
-            and (respondent not in last_change or answer.at > last_change[respondent])
-        ):
-            last_change[respondent] = answer.at
-    codes = sorted(
-        set(expected) | set(by_respondent) | {r for r, *_ in indicator_values}, key=natural_key
+    return _assemble(
+        plan,
+        results,
+        indicators,
+        by_respondent.items(),
+        campaign_id=campaign_id,
+        campaign_title=campaign_title,
+        due_date=due_date,
+        generated_at=generated_at,
+        labels=labels,
+        expected=expected,
+        last_imports=last_imports,
     )
-    completions = {code: completion(plan, code, by_respondent.get(code, ())) for code in codes}
+
+
+def _assemble(
+    plan: Plan,
+    results: Sequence[ActionResult],
+    indicators: Sequence[IndicatorResult],
+    respondents: Iterable[tuple[str, Sequence[Given]]],
+    *,
+    campaign_id: str,
+    campaign_title: str,
+    due_date: date | None,
+    generated_at: datetime,
+    labels: dict[str, str],
+    expected: Sequence[str],
+    last_imports: dict[str, datetime],
+) -> Consolidation:
+    """The counts by objective and overall (results read once), and the roster."""
+    finals: dict[str, list[str]] = {objective.code: [] for objective in plan.objectives}
+    for result in results:
+        finals[result.objective.code].append(result.final)
+    objective_counts = tuple(
+        (objective, _count(finals[objective.code], plan.scale)) for objective in plan.objectives
+    )
+    completions: dict[str, Completion] = {}
+    last_change: dict[str, datetime] = {}
+    for respondent, given in respondents:
+        completions[respondent] = completion(plan, respondent, (g[:3] for g in given))
+        # A carried answer is no change made in this campaign.
+        changes = [at for _, _, carried, at in given if not carried and at is not None]
+        if changes:
+            last_change[respondent] = max(changes)
+    codes = sorted(set(expected) | set(completions), key=natural_key)
+    for code in codes:
+        if code not in completions:
+            completions[code] = completion(plan, code, ())
     roster = tuple(
         RosterEntry(
             code=code,
@@ -468,9 +662,9 @@ def consolidate(
         campaign_title=campaign_title,
         due_date=due_date,
         generated_at=generated_at,
-        actions=tuple(results),
+        actions=results,
         indicators=indicators,
         roster=roster,
-        objective_counts=tuple(objective_counts),
-        overall=count_statuses(results, plan.scale),
+        objective_counts=objective_counts,
+        overall=_count((f for fs in finals.values() for f in fs), plan.scale),
     )

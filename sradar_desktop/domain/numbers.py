@@ -66,6 +66,11 @@ def parse_indicator_value(value: object, kind: IndicatorKind) -> str | None:
     return canonical(number)
 
 
+def counted(stored: str | None, kind: IndicatorKind | str) -> Decimal | None:
+    """The number a stored indicator value adds to the totals (a text adds none)."""
+    return Decimal(stored) if stored is not None and kind != IndicatorKind.TEXT else None
+
+
 def canonical(number: Decimal) -> str:
     """``1234.5`` for 1 234,50; ``12`` for 12,00: the same number always gives the same text."""
     normal = number.normalize()

@@ -217,10 +217,13 @@ def _indicators(book: Workbook, report: Consolidation) -> None:
     """Long format (per respondent, importable) with a total row per indicator; the figures
     carried forward with an answer not confirmed yet are marked, and left out of the total."""
     columns = [*fmt.INDICATOR_COLUMNS, fmt.COL_RESPONDENT_LABEL, "Taux de réalisation"]
-    carried = any(r.to_confirm for i in report.indicators for r in i.rows)
+    carried = False
+    rows = 0
+    for indicator in report.indicators:  # read once before the rows (a long read, on disk)
+        carried = carried or any(r.to_confirm for r in indicator.rows)
+        rows += len(indicator.rows) + 1 if indicator.rows else 0
     if carried:
         columns.append(fmt.COL_TO_CONFIRM)
-    rows = sum(len(i.rows) + 1 for i in report.indicators if i.rows)
     widths = (9, 45, 38, 14, 14, 16, 16, 30, 14, 14)
     table = Table(book, fmt.SHEET_INDICATORS, widths, rows, protect=False)
     table.header(columns)

@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -28,9 +27,11 @@ from sradar_desktop.domain.consolidation import (
     Consolidation,
     RespondentAnswer,
     consolidate,
+    is_given,
 )
 from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.evolution import ActionMatching, Evolution, compare
+from sradar_desktop.domain.numbers import counted
 from sradar_desktop.domain.plan import Action
 from sradar_desktop.errors import UserError
 from sradar_desktop.services.answers import (
@@ -82,7 +83,7 @@ def load_consolidation(
             .join(ActionRow, ActionRow.id == Answer.action_id)
             .where(Answer.campaign_id == campaign_id)
         ):
-            if to_confirm or status is not None or comment.strip():
+            if is_given(status, comment, to_confirm):
                 label = labels.get(respondent, respondent)
                 answer = RespondentAnswer(respondent, label, status, comment, at, by, to_confirm)
                 answers.append((respondent, code, answer))
@@ -91,8 +92,8 @@ def load_consolidation(
                 respondent,
                 code,
                 position,
-                Decimal(target) if target is not None and kind != "text" else None,
-                Decimal(achieved) if achieved is not None and kind != "text" else None,
+                counted(target, kind),
+                counted(achieved, kind),
             )
             for respondent, code, position, kind, target, achieved in session.execute(
                 select(

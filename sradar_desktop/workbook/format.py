@@ -12,9 +12,10 @@ app).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import groupby
 from typing import NamedTuple
 
 from sradar_desktop.domain.merge import Stamped, Value, value_digest
@@ -185,8 +186,8 @@ class Incoming:
     campaign_title: str
     exported_at: datetime
     respondents: tuple[RespondentInfo, ...]
-    answers: tuple[AnswerLine, ...]
-    indicators: tuple[IndicatorLine, ...]
+    answers: Sequence[AnswerLine]
+    indicators: Sequence[IndicatorLine]
     edited_outside: int = 0
     # Rows of a workbook of a previous plan version with no action in the current one.
     unplaced: tuple[str, ...] = ()
@@ -209,8 +210,9 @@ class ExchangeWorkbook:
     exported_at: datetime
     app_version: str
     respondents: tuple[RespondentInfo, ...]
-    answers: tuple[AnswerLine, ...]
-    indicators: tuple[IndicatorLine, ...] = ()
+    # Tuples, or rows read again from the merged answers kept on disk (``StoredLines``).
+    answers: Sequence[AnswerLine]
+    indicators: Sequence[IndicatorLine] = ()
     campaign_period: str = ""
     # The campaign this one was created from ("" for a first one), and by (respondent, action
     # code) what was answered there (status, comment): shown beside the cells to fill.
@@ -234,22 +236,66 @@ def stamp_key(respondent: str, action_code: str, position: int | None) -> str:
 
 
 def answers_digest(workbook: ExchangeWorkbook) -> str:
-    """A digest of every answer and indicator value, to tell whether a file was edited."""
-    parts = [
-        stamp_key(a.respondent, a.action_code, None) + value_digest(a.value)
-        for a in workbook.answers
-    ]
-    parts += (
-        stamp_key(i.respondent, i.action_code, i.position) + value_digest(i.value)
-        for i in workbook.indicators
-    )
-    parts.sort()
-    # The digest of the parts joined by new lines, fed a block at a time: a consolidation has
-    # a hundred thousand of them, never all joined in one text.
+    """A digest of every answer and indicator value, to tell whether a file was edited: of
+    their parts (``stamp_key`` and value digest) sorted, then joined by new lines."""
+    try:
+        return _digest(_sorted_by_respondent(workbook))
+    except _NotGrouped:
+        return _digest(sorted(_parts(workbook.answers, workbook.indicators)))
+
+
+def _parts(answers: Iterable[AnswerLine], indicators: Iterable[IndicatorLine]) -> Iterator[str]:
+    for a in answers:
+        yield stamp_key(a.respondent, a.action_code, None) + value_digest(a.value)
+    for i in indicators:
+        yield stamp_key(i.respondent, i.action_code, i.position) + value_digest(i.value)
+
+
+class _NotGrouped(Exception):
+    """The rows do not come respondent after respondent, in the order of their codes."""
+
+
+def _sorted_by_respondent(workbook: ExchangeWorkbook) -> Iterator[str]:
+    """The parts in sorted order without holding them all (a consolidation has a hundred
+    thousand): when the rows come respondent after respondent in the order of their codes, as
+    SRADAR Desktop writes them, the sorted parts are each respondent's sorted in turn, a
+    respondent's code having no character that sorts before the separator of a part's fields.
+    Raises ``_NotGrouped`` otherwise, before a part is given."""
+    answers = groupby(workbook.answers, key=lambda line: line.respondent)
+    indicators = groupby(workbook.indicators, key=lambda line: line.respondent)
+    next_answers, next_indicators = next(answers, None), next(indicators, None)
+    previous = None
+    while next_answers is not None or next_indicators is not None:
+        respondent = min(group[0] for group in (next_answers, next_indicators) if group)
+        if (previous is not None and respondent <= previous) or min(respondent, default=" ") < " ":
+            raise _NotGrouped
+        previous = respondent
+        own_answers: Iterable[AnswerLine] = ()
+        own_indicators: Iterable[IndicatorLine] = ()
+        if next_answers is not None and next_answers[0] == respondent:
+            own_answers = list(next_answers[1])
+            next_answers = next(answers, None)
+        if next_indicators is not None and next_indicators[0] == respondent:
+            own_indicators = list(next_indicators[1])
+            next_indicators = next(indicators, None)
+        yield from sorted(_parts(own_answers, own_indicators))
+
+
+def _digest(parts: Iterable[str]) -> str:
+    """The digest of the parts joined by new lines, fed a block at a time (never all joined in
+    one text)."""
     digest = hashlib.sha256()
-    for start in range(0, len(parts), _DIGEST_BLOCK):
-        block = "\n".join(parts[start : start + _DIGEST_BLOCK])
-        digest.update((block if start == 0 else "\n" + block).encode())
+    block: list[str] = []
+    started = False
+    for part in parts:
+        block.append(part)
+        if len(block) == _DIGEST_BLOCK:
+            text = "\n".join(block)
+            digest.update((text if not started else "\n" + text).encode())
+            started, block = True, []
+    if block:
+        text = "\n".join(block)
+        digest.update((text if not started else "\n" + text).encode())
     return digest.hexdigest()
 
 
@@ -287,47 +333,24 @@ def build_content(
     answer_lines: list[AnswerLine] = []
     indicator_lines: list[IndicatorLine] = []
     for respondent in respondents:
-        code = respondent.code
-        chosen = [
-            action
-            for action in plan.actions()
-            if all_actions
-            or pilots_include(action.pilots, code)
-            or (code, action.code) in answers
-            or any((code, action.code, p) in values for p in range(len(action.indicators)))
-        ]
-        if not chosen and strict_respondent:
+        lines = respondent_lines(
+            plan,
+            respondent.code,
+            answers,
+            values,
+            all_actions=all_actions,
+            blank=blank,
+            to_confirm=to_confirm,
+        )
+        if lines is None and strict_respondent:
             raise UserError(
-                f"Aucune action du questionnaire n'est pilotée par {code} et il n'a encore "
-                "rien répondu : envoyez-lui toutes les actions (option --all en ligne de "
+                f"Aucune action du questionnaire n'est pilotée par {respondent.code} et il n'a "
+                "encore rien répondu : envoyez-lui toutes les actions (option --all en ligne de "
                 "commande)."
             )
-        for action in chosen:
-            answer = None if blank else answers.get((code, action.code))
-            if answer is None:
-                answer_lines.append(AnswerLine(code, action.code))
-            else:
-                status, comment = answer.value  # an answer's value: (status, comment)
-                answer_lines.append(
-                    AnswerLine(
-                        code,
-                        action.code,
-                        status,
-                        comment or "",
-                        answer.at,
-                        answer.by,
-                        (code, action.code) in to_confirm,
-                    )
-                )
-            for position in range(len(action.indicators)):
-                value = None if blank else values.get((code, action.code, position))
-                if value is None:
-                    indicator_lines.append(IndicatorLine(code, action.code, position))
-                    continue
-                target, achieved = value.value  # an indicator's value: (target, achieved)
-                indicator_lines.append(
-                    IndicatorLine(code, action.code, position, target, achieved, value.at, value.by)
-                )
+        if lines is not None:
+            answer_lines += lines[0]
+            indicator_lines += lines[1]
     single = KIND_ANSWERS if len(respondents) == 1 else KIND_CONSOLIDATION
     kind = KIND_BLANK if blank else single
     return ExchangeWorkbook(
@@ -347,3 +370,56 @@ def build_content(
         previous=previous or {},
         return_address=return_address,
     )
+
+
+def respondent_lines(
+    plan: Plan,
+    code: str,
+    answers: Mapping[tuple[str, str], Stamped],
+    values: Mapping[tuple[str, str, int], Stamped],
+    *,
+    all_actions: bool = False,
+    blank: bool = False,
+    to_confirm: Set[tuple[str, str]] = frozenset(),
+) -> tuple[list[AnswerLine], list[IndicatorLine]] | None:
+    """One respondent's rows of a workbook (see ``build_content``), in the plan's order; ``None``
+    when it is left without any action."""
+    chosen = [
+        action
+        for action in plan.actions()
+        if all_actions
+        or pilots_include(action.pilots, code)
+        or (code, action.code) in answers
+        or any((code, action.code, p) in values for p in range(len(action.indicators)))
+    ]
+    if not chosen:
+        return None
+    answer_lines: list[AnswerLine] = []
+    indicator_lines: list[IndicatorLine] = []
+    for action in chosen:
+        answer = None if blank else answers.get((code, action.code))
+        if answer is None:
+            answer_lines.append(AnswerLine(code, action.code))
+        else:
+            status, comment = answer.value  # an answer's value: (status, comment)
+            answer_lines.append(
+                AnswerLine(
+                    code,
+                    action.code,
+                    status,
+                    comment or "",
+                    answer.at,
+                    answer.by,
+                    (code, action.code) in to_confirm,
+                )
+            )
+        for position in range(len(action.indicators)):
+            value = None if blank else values.get((code, action.code, position))
+            if value is None:
+                indicator_lines.append(IndicatorLine(code, action.code, position))
+                continue
+            target, achieved = value.value  # an indicator's value: (target, achieved)
+            indicator_lines.append(
+                IndicatorLine(code, action.code, position, target, achieved, value.at, value.by)
+            )
+    return answer_lines, indicator_lines

@@ -52,10 +52,11 @@ DATE_TIME = "dd/mm/yyyy hh:mm"
 LINE_HEIGHT = 15.0
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 _OPENINGS = [f'<c r="{column_letter(i)}' for i in range(702)]  # A to ZZ, before the row
-# Texts up to this length are remembered as their XML, up to this many cells per sheet (an
-# action's text comes back on every respondent's row).
+# Texts up to this length are remembered as their XML, up to this many characters of it per
+# sheet (an action's text comes back on every respondent's row; comments, each its own, fill
+# it and it starts again).
 _REMEMBERED = 1000
-_REMEMBERED_CELLS = 10_000
+_REMEMBERED_CHARACTERS = 1 << 20
 
 HEADER = Style(bold=True, color="FFFFFF", fill="1F3864")
 STRUCTURE = Style(fill="F2F2F2")
@@ -124,6 +125,7 @@ class Table:
         # What a cell writes after its row number, with the lines it takes, by value, style and
         # column: a sheet repeats its codes, labels, statuses and empty cells on every row.
         self._tails: dict[tuple[object, int, int], tuple[str, int, Style]] = {}
+        self._remembered = 0  # characters of XML in ``_tails``
         # Styles by identity: hashing a style's fields for every cell shows in large sheets.
         self._xfs: dict[tuple[int, bool], tuple[Style, int]] = {}
 
@@ -175,8 +177,10 @@ class Table:
             else:
                 tail, taken = self._tail(value, style, column)
                 if remembered:
-                    if len(tails) > _REMEMBERED_CELLS:
+                    self._remembered += len(tail)
+                    if self._remembered > _REMEMBERED_CHARACTERS:
                         tails.clear()
+                        self._remembered = len(tail)
                     tails[(value, id(style), column)] = (tail, taken, style)
             parts += (_OPENINGS[column], number, tail)
             if taken > lines:

@@ -21,18 +21,26 @@ the escapes Excel itself reads in text (``_x000D_``) are escaped in turn, so tha
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import re
+import threading
+import weakref
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from sradar_desktop.workbook.cells import column_letter
 
 COMPRESSION_LEVEL = 3  # of zlib: nearly the size of the default level (6), written twice as fast
-_BLOCK = 256  # rows handed to the compressor at once
+# Rows handed to the compressor at once: this many, or fewer when their XML reaches this size
+# (a row of comments, or of the stamps, holds tens of thousands of characters).
+_BLOCK = 256
+_BLOCK_CHARACTERS = 1 << 18
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -105,6 +113,112 @@ def _width(characters: float) -> float:
     return int(pixels / 7 * 256) / 256
 
 
+class Packer:
+    """A workbook's zip archive, written by a thread of its own: compressing a block of rows
+    (zlib lets the interpreter go meanwhile) and writing it to the disk overlaps making the
+    next block. What is asked is done in order; a few blocks at most wait, so that memory
+    stays bounded. A failure there (a full disk) is raised here by the next request, or by
+    ``finish``.
+
+    A workbook given up (its writer failed) closes its file when it is collected, before its
+    work folder is removed: Windows cannot remove an open file."""
+
+    def __init__(self, path: Path) -> None:
+        archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION_LEVEL)
+        self._tasks: queue.Queue[Callable[[_Packing], None] | None] = queue.Queue(_WAITING)
+        self._packing = _Packing(archive)
+        self._thread = threading.Thread(
+            target=self._packing.run, args=(self._tasks,), name="SRADAR classeur", daemon=True
+        )
+        self._thread.start()
+        self._stop = weakref.finalize(self, _stop, self._tasks, self._thread)
+
+    def _ask(self, task: Callable[[_Packing], None]) -> None:
+        if self._packing.failure is not None:
+            raise self._packing.failure
+        self._tasks.put(task)
+
+    def open(self, name: str) -> None:
+        """Start the member ``name``; ``write`` adds to it until ``close_member``."""
+        self._ask(lambda packing: packing.open(name))
+
+    def write(self, data: bytes) -> None:
+        self._ask(lambda packing: packing.write(data))
+
+    def close_member(self) -> None:
+        self._ask(_Packing.close_member)
+
+    def write_member(self, name: str, data: bytes) -> None:
+        self._ask(lambda packing: packing.archive.writestr(name, data))
+
+    def finish(self) -> None:
+        """Write what is asked, then close the archive; raises what failed on the way."""
+        try:
+            self._ask(_Packing.close)
+        finally:
+            self._stop()  # the thread ends once what was asked is done
+        if self._packing.failure is not None:
+            raise self._packing.failure
+
+
+_WAITING = 4  # blocks waiting for the packer's thread
+
+
+class _Packing:
+    """The packer's thread's side: the archive, and the member being written."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.member: IO[bytes] | None = None
+        self.failure: BaseException | None = None
+
+    def open(self, name: str) -> None:
+        self.member = self.archive.open(name, "w")
+
+    def write(self, data: bytes) -> None:
+        assert self.member is not None
+        self.member.write(data)
+
+    def close_member(self) -> None:
+        assert self.member is not None
+        member, self.member = self.member, None
+        member.close()
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def run(self, tasks: queue.Queue[Callable[[_Packing], None] | None]) -> None:
+        while (task := tasks.get()) is not None:
+            if self.failure is not None:
+                continue  # what was asked after the failure, let go
+            try:
+                task(self)
+            except BaseException as error:  # raised to the writer by its next request
+                self.failure = error
+                self._let_go()
+        if self.failure is None and self.archive.fp is not None:
+            self._let_go()  # given up by its writer
+
+    def _let_go(self) -> None:
+        """Close the file, the archive left unfinished (the work folder is removed)."""
+        for close in (
+            self.member.close if self.member is not None else None,
+            self.archive.close,
+            self.archive.fp.close if self.archive.fp is not None else None,
+        ):
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+        self.member = None
+
+
+def _stop(tasks: queue.Queue[Callable[[_Packing], None] | None], thread: threading.Thread) -> None:
+    """End the packer's thread, once what was asked is done; a packer collected before
+    ``finish`` leaves the archive unfinished and its file closed."""
+    tasks.put(None)
+    thread.join()
+
+
 class Sheet:
     """One sheet being written: its rows go to the zip as they come (``row``)."""
 
@@ -130,7 +244,9 @@ class Sheet:
         self._validations: list[str] = []
         self._priority = 0
         self._buffer: list[str] = []
-        self._stream = book.archive.open(f"xl/worksheets/sheet{index + 1}.xml", "w")
+        self._buffered = 0  # characters in the buffer
+        self._packer = book.packer
+        self._packer.open(f"xl/worksheets/sheet{index + 1}.xml")
         self._write(
             _DECLARATION
             + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}">'
@@ -182,7 +298,7 @@ class Sheet:
         return f"<cols>{columns}</cols>"
 
     def _write(self, text: str) -> None:
-        self._stream.write(text.encode())
+        self._packer.write(text.encode())
 
     def row(self, number: int, cells: str, height: float | None = None) -> None:
         """Row ``number`` (0-based), its cells' XML made by ``Workbook`` (see ``cell``)."""
@@ -192,9 +308,14 @@ class Sheet:
             self._buffer.append(
                 f'<row r="{number + 1}" ht="{height:.16G}" customHeight="1">{cells}</row>'
             )
-        if len(self._buffer) >= _BLOCK:
-            self._write("".join(self._buffer))
-            self._buffer.clear()
+        self._buffered += len(cells)
+        if len(self._buffer) >= _BLOCK or self._buffered >= _BLOCK_CHARACTERS:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._write("".join(self._buffer))
+        self._buffer.clear()
+        self._buffered = 0
 
     # ==== what follows the rows =================================================================
 
@@ -269,9 +390,9 @@ class Sheet:
             'footer="0.3"/><pageSetup paperSize="9" fitToHeight="0" orientation="landscape"/>'
             "</worksheet>"
         )
-        self._write("".join([*self._buffer, *tail]))
-        self._buffer.clear()
-        self._stream.close()
+        self._flush()
+        self._write("".join(tail))
+        self._packer.close_member()
 
     def filter_area(self, *, absolute: bool) -> str:
         assert self.filter is not None
@@ -287,9 +408,7 @@ class Workbook:
     """A workbook written to ``path``: ``add_sheet`` for each sheet, in order, then ``close``."""
 
     def __init__(self, path: Path, *, title: str, subject: str, author: str) -> None:
-        self.archive = zipfile.ZipFile(
-            path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION_LEVEL
-        )
+        self.packer = Packer(path)
         self.properties = (title, subject, author)
         self.sheets: list[Sheet] = []
         self._fonts: dict[tuple[bool, str | None], int] = {(False, None): 0}
@@ -515,8 +634,8 @@ class Workbook:
             ),
         }
         for name, text in parts.items():
-            self.archive.writestr(name, text.encode())
-        self.archive.close()
+            self.packer.write_member(name, text.encode())
+        self.packer.finish()
 
 
 def _relationships(relations: Sequence[tuple[str, str, str]]) -> str:

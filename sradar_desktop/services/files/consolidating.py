@@ -87,8 +87,12 @@ def consolidate_files(
     Returns the reports written (``None`` when no file could be read) and the per-file results.
     """
     book, results = merge_files(paths, progress=progress, cancelled=cancelled)
-    if not book.campaigns:
-        return None, results
-    merged = book.questionnaire(questionnaire_id)
-    report = book.consolidation(merged)
-    return write_report_files(report, lambda: book.content(merged), workbook, pdf, None), results
+    try:
+        if not book.campaigns:
+            return None, results
+        merged = book.questionnaire(questionnaire_id)
+        report = book.consolidation(merged)
+        written = write_report_files(report, lambda: book.content(merged), workbook, pdf, None)
+    finally:
+        book.close()
+    return written, results

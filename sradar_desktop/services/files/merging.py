@@ -18,19 +18,26 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from sys import intern
 
 from sradar_desktop import __version__
-from sradar_desktop.domain.consolidation import Consolidation, RespondentAnswer, consolidate
+from sradar_desktop.domain.consolidation import (
+    Consolidation,
+    RespondentAnswer,
+    consolidate,
+    consolidate_from,
+    is_given,
+)
 from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.merge import Decision, Stamped, decide
-from sradar_desktop.domain.plan import IndicatorKind, Plan
+from sradar_desktop.domain.numbers import counted
+from sradar_desktop.domain.plan import Plan
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.services.files.collecting import Expanded, expanded
 from sradar_desktop.services.files.incoming import file_digest, read_incoming
 from sradar_desktop.services.files.outcomes import FileResult, ImportOutcome
+from sradar_desktop.services.files.store import MergeStore, StoredAnswers, StoredLines
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.safety import check_size
@@ -41,11 +48,11 @@ class _Campaign:
     plan: Plan
     campaign_id: str
     title: str
-    answers: dict[tuple[str, str], Stamped] = field(default_factory=dict)
-    values: dict[tuple[str, str, int], Stamped] = field(default_factory=dict)
+    # Its answers and indicator values (``units``) are held here, in memory, until the book
+    # moves them to its store on disk, where they are under this number.
+    number: int
+    units: _Units | None = field(default_factory=lambda: _Units({}, {}, set()))
     received: dict[str, datetime] = field(default_factory=dict)
-    # Answers whose winning line is carried forward and not confirmed yet.
-    to_confirm: set[tuple[str, str]] = field(default_factory=set)
     period: str = ""
     previous_id: str = ""
     # The due date and the expected services, as the most recently exported file gives them.
@@ -57,13 +64,45 @@ class _Campaign:
     files: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
 
+@dataclass
+class _Units:
+    """Merged answers and indicator values, and the answers whose winning line is carried
+    forward and not confirmed yet."""
+
+    answers: dict[tuple[str, str], Stamped]
+    values: dict[tuple[str, str, int], Stamped]
+    to_confirm: set[tuple[str, str]]
+
+    def __len__(self) -> int:
+        return len(self.answers) + len(self.values)
+
+
+# The answers and values a book holds in memory (a hundred files of a hundred actions: 14,000).
+# Beyond, it moves them to its store on disk, and consolidating a thousand files takes hardly
+# more memory than consolidating a hundred; under it, nothing is written to the disk.
+IN_MEMORY_UNITS = 15_000
+
+
 class MergeBook:
-    """The merged answers of many files, by questionnaire."""
+    """The merged answers of many files, by questionnaire. The answers and indicator values
+    are held in memory, then, past ``IN_MEMORY_UNITS``, in a store on disk
+    (``store.MergeStore``); the rest (a few lines per respondent) stays in memory."""
 
     def __init__(self) -> None:
         self.campaigns: dict[str, _Campaign] = {}
         self.respondents: dict[str, fmt.RespondentInfo] = {}
         self._digests: set[str] = set()
+        self.store = MergeStore()
+
+    def close(self) -> None:
+        """Delete the store: the reports read from it are written."""
+        self.store.close()
+
+    def _move_to_store(self) -> None:
+        for merged in self.campaigns.values():
+            if merged.units is not None:
+                units, merged.units = merged.units, None
+                self.store.save(merged.number, units.answers, units.values, units.to_confirm)
 
     def add(self, name: str, digest: str, incoming: Incoming) -> ImportOutcome:
         """Merge one file's content. Raises ``FileRefusedError`` (nothing merged) for a file
@@ -81,6 +120,7 @@ class MergeBook:
                 plan,
                 incoming.campaign_id,
                 incoming.campaign_title,
+                len(self.campaigns),
                 period=incoming.campaign_period,
                 previous_id=incoming.previous_campaign_id,
             )
@@ -107,43 +147,63 @@ class MergeBook:
         pending = {
             (line.respondent, line.action_code) for line in incoming.answers if line.to_confirm
         }
+        codes = {line.respondent for line in incoming.answers}
+        codes |= {line.respondent for line in incoming.indicators}
+        # What is merged so far of this file's respondents, and what the file changes of it.
+        held = merged.units
+        if held is not None:
+            answers, values, to_confirm = held.answers, held.values, held.to_confirm
+        else:
+            answers, values, to_confirm = self.store.units(merged.number, codes)
+        changed_answers: dict[tuple[str, str], Stamped] = {}
+        changed_values: dict[tuple[str, str, int], Stamped] = {}
         # The codes kept once each, whatever the number of files that repeat them.
-        units: list[tuple[dict, tuple, Stamped]] = [
-            (merged.answers, (intern(line.respondent), intern(line.action_code)), _stamped(line))
+        lines: list[tuple[dict, dict, tuple, Stamped]] = [
+            (
+                answers,
+                changed_answers,
+                (intern(line.respondent), intern(line.action_code)),
+                _stamped(line),
+            )
             for line in incoming.answers
         ] + [
             (
-                merged.values,
+                values,
+                changed_values,
                 (intern(line.respondent), intern(line.action_code), line.position),
                 _stamped(line),
             )
             for line in incoming.indicators
         ]
-        for store, key, new in units:
+        for store, changed, key, new in lines:
             decision = decide(store.get(key), new, incoming.exported_at)
             decisions[decision] += 1
             if decision.applies:
-                store[key] = new
-                if store is merged.answers:
+                store[key] = changed[key] = new
+                if store is answers:
                     if key in pending:
-                        merged.to_confirm.add(key)
+                        to_confirm.add(key)
                     else:
-                        merged.to_confirm.discard(key)
+                        to_confirm.discard(key)
             elif (
-                store is merged.answers
+                store is answers
                 and key not in pending
                 and (current := store.get(key)) is not None
                 and current.value == new.value
+                and key in to_confirm
             ):
                 # The same answer confirmed in one file confirms it, whatever the order.
-                merged.to_confirm.discard(key)
+                to_confirm.discard(key)
+                changed[key] = current
+        if held is None:
+            self.store.save(merged.number, changed_answers, changed_values, to_confirm)
+        elif sum(len(c.units) for c in self.campaigns.values() if c.units) > IN_MEMORY_UNITS:
+            self._move_to_store()
         for info in incoming.respondents:
             known = self.respondents.get(info.code)
             if known is None or (info.label and not known.label):
                 self.respondents[info.code] = info
-        codes = {r.code for r in incoming.respondents}
-        codes |= {line.respondent for line in incoming.answers}
-        codes |= {line.respondent for line in incoming.indicators}
+        codes |= {r.code for r in incoming.respondents}
         for code in codes:
             self.respondents.setdefault(code, fmt.RespondentInfo(code))
             previous = merged.received.get(code)
@@ -190,18 +250,43 @@ class MergeBook:
         return merged
 
     def content(self, merged: _Campaign) -> fmt.ExchangeWorkbook:
-        """The merged answers as an exchange workbook's content (every respondent)."""
-        codes = sorted({r for r, _ in merged.answers} | {r for r, _, _ in merged.values})
+        """The merged answers as an exchange workbook's content (every respondent); from the
+        store, its rows are read from there whenever they are read."""
+        units = merged.units
+        if units is None:
+            return self._stored_content(merged)
+        codes = sorted({r for r, _ in units.answers} | {r for r, _, _ in units.values})
         return fmt.build_content(
             merged.plan,
             campaign_id=merged.campaign_id,
             campaign_title=merged.title,
             respondents=[self.respondents[code] for code in codes],
-            answers=merged.answers,
-            values=merged.values,
+            answers=units.answers,
+            values=units.values,
             exported_at=utcnow(),
             app_version=__version__,
-            to_confirm=merged.to_confirm,
+            to_confirm=units.to_confirm,
+            campaign_period=merged.period,
+            previous_campaign_id=merged.previous_id,
+            campaign_due=merged.due,
+            expected=merged.expected,
+            return_address=merged.return_address,
+        )
+
+    def _stored_content(self, merged: _Campaign) -> fmt.ExchangeWorkbook:
+        store, number, plan = self.store, merged.number, merged.plan
+        store.write_lines(number, plan)
+        respondents = tuple(self.respondents[code] for code in store.respondents(number))
+        return fmt.ExchangeWorkbook(
+            plan=plan,
+            campaign_id=merged.campaign_id,
+            campaign_title=merged.title,
+            kind=fmt.KIND_ANSWERS if len(respondents) == 1 else fmt.KIND_CONSOLIDATION,
+            exported_at=utcnow(),
+            app_version=__version__,
+            respondents=respondents,
+            answers=StoredLines(store, number, values=False),
+            indicators=StoredLines(store, number, values=True),
             campaign_period=merged.period,
             previous_campaign_id=merged.previous_id,
             campaign_due=merged.due,
@@ -210,6 +295,9 @@ class MergeBook:
         )
 
     def consolidation(self, merged: _Campaign) -> Consolidation:
+        units = merged.units
+        if units is None:
+            return self._stored_consolidation(merged)
         labels = {code: info.label or code for code, info in self.respondents.items()}
         kinds = {
             (a.code, position): indicator.kind
@@ -217,12 +305,9 @@ class MergeBook:
             for position, indicator in enumerate(a.indicators)
         }
 
-        def number(text: str | None, kind: IndicatorKind) -> Decimal | None:
-            return Decimal(text) if text is not None and kind is not IndicatorKind.TEXT else None
-
         # Answers carried from the previous campaign and not confirmed yet are not answers of
         # this one: shown with their mark, counted apart, as the database's consolidation does.
-        carried = merged.to_confirm
+        carried = units.to_confirm
         return consolidate(
             merged.plan,
             campaign_id=merged.campaign_id,
@@ -243,21 +328,34 @@ class MergeBook:
                         (respondent, code) in carried,
                     ),
                 )
-                for (respondent, code), stamped in merged.answers.items()
-                if stamped.value[0] is not None
-                or (stamped.value[1] or "").strip()
-                or (respondent, code) in carried
+                for (respondent, code), stamped in units.answers.items()
+                if is_given(stamped.value[0], stamped.value[1], (respondent, code) in carried)
             ],
             indicator_values=[
                 (
                     respondent,
                     code,
                     position,
-                    number(stamped.value[0], kinds[(code, position)]),
-                    number(stamped.value[1], kinds[(code, position)]),
+                    counted(stamped.value[0], kinds[(code, position)]),
+                    counted(stamped.value[1], kinds[(code, position)]),
                 )
-                for (respondent, code, position), stamped in merged.values.items()
+                for (respondent, code, position), stamped in units.values.items()
             ],
+            labels=labels,
+            expected=list(merged.expected),
+            arbitrations={},
+            last_imports=dict(merged.received),
+        )
+
+    def _stored_consolidation(self, merged: _Campaign) -> Consolidation:
+        labels = {code: info.label or code for code, info in self.respondents.items()}
+        return consolidate_from(
+            merged.plan,
+            StoredAnswers(self.store, merged.number, merged.plan, labels),
+            campaign_id=merged.campaign_id,
+            campaign_title=merged.title,
+            due_date=merged.due,
+            generated_at=utcnow(),
             labels=labels,
             expected=list(merged.expected),
             arbitrations={},

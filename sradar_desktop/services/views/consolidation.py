@@ -125,7 +125,8 @@ class ConsolidationSheet:
         self.consolidation = consolidation
         self.plan = consolidation.plan
         self.scale = consolidation.plan.scale
-        self.rows: tuple[ActionResult, ...] = consolidation.actions
+        # The window reads its rows again and again: held (a tuple is not copied).
+        self.rows: tuple[ActionResult, ...] = tuple(consolidation.actions)
         self.respondents: tuple[RosterEntry, ...] = tuple(
             sorted(consolidation.roster, key=lambda r: respondent_order(r.code))
         )

@@ -285,3 +285,35 @@ def test_consolidate_command_never_touches_the_users_database(tmp_path, data_dir
     assert result.stderr.count("\n") == 1 and "document PDF" in result.stderr
     assert "5 répondants" in result.stdout and output.is_file()
     assert not (data_dir / "sradar.sqlite3").exists()
+
+
+def test_two_objectives_sharing_a_code_are_counted_apart():
+    """Nothing forbids two objectives one code: each is counted on its own actions."""
+    from datetime import UTC, datetime
+
+    from sradar_desktop.domain.consolidation import RespondentAnswer, consolidate
+    from sradar_desktop.domain.plan import plan_from_mapping
+
+    def objective(title: str, action: str) -> dict:
+        theme = {"code": "1.1", "title": "Thème", "actions": [{"code": action, "text": action}]}
+        return {"code": "1", "title": title, "themes": [theme]}
+
+    plan = plan_from_mapping(
+        {"id": "essai", "title": "Essai", "objectives": [objective("A", "a"), objective("B", "b")]}
+    )
+    at = datetime(2026, 12, 7, tzinfo=UTC)
+    report = consolidate(
+        plan,
+        campaign_id="essai:1",
+        campaign_title="Essai",
+        due_date=None,
+        generated_at=at,
+        answers=[("S1", "a", RespondentAnswer("S1", "S1", "oui", "", at, "Agent"))],
+        indicator_values=[],
+        labels={},
+        expected=[],
+        arbitrations={},
+        last_imports={},
+    )
+    counts = [(o.title, c.total, c.counts["oui"]) for o, c in report.objective_counts]
+    assert counts == [("A", 1, 1), ("B", 1, 0)]

@@ -372,7 +372,8 @@ def test_consolidating_files_imports_no_database_layer(tmp_path, files, data_dir
 def road_map_files(tmp_path_factory):
     """Five services' workbooks of the road map, whose actions carry indicators: statuses,
     comments (one of spaces only: no answer), target and achieved values, a service that gave
-    only figures, and an answer changed in two files."""
+    only figures, an answer changed in two files, and a sixth service whose only answer was
+    cleared in its later file."""
     from sradar_desktop.services.questionnaires import load_plan
 
     folder = tmp_path_factory.mktemp("feuille-de-route")
@@ -399,7 +400,13 @@ def road_map_files(tmp_path_factory):
         paths.append(path)
     answer(db, "DDETS-02", {measured[0]: {"indicators": {0: ("12", "5")}}}, questionnaire=ROAD_MAP)
     answer(db, "DDETS-59", {codes[0]: ("non", "Revu le lendemain")}, questionnaire=ROAD_MAP)
-    for service in ("DDETS-02", "DDETS-59"):
+    # A service that answered, then cleared its only answer: in no roster.
+    cleared = answer(db, "DDETS-99", {codes[1]: ("oui", "")}, questionnaire=ROAD_MAP)
+    path = folder / "DDETS-99.xlsx"
+    export_workbook(db, path, questionnaire_id=ROAD_MAP, respondent_code="DDETS-99")
+    paths.append(path)
+    cleared.set_status(codes[1], None)
+    for service in ("DDETS-02", "DDETS-59", "DDETS-99"):
         path = folder / f"{service}-bis.xlsx"
         export_workbook(db, path, questionnaire_id=ROAD_MAP, respondent_code=service)
         paths.append(path)
@@ -442,6 +449,28 @@ def test_a_merge_moved_to_disk_writes_what_one_in_memory_writes(
     assert disk_pdf == memory_pdf
     answers = {row[4]: row for row in memory_cells["Réponses"][1:] if row[6] or row[7]}
     assert set(answers) == {"DDETS-59", "DDETS-62", "DDETS-60", "DDETS-80"}
+    assert "DDETS-99" not in {row[0] for row in memory_cells["Suivi"][1:]}
     assert "Revu le lendemain" in {row[7] for row in memory_cells["Réponses"][1:]}
     figures = {row[4] for row in memory_cells["Indicateurs"][1:]}
     assert {"DDETS-02", "Total"} <= figures
+
+
+def test_a_full_disk_of_temporary_files_is_said(
+    tmp_path, road_map_files, data_dir, monkeypatch, capsys
+):
+    """The merged answers moved to disk go to the system's temporary folder: its disk full is
+    said in French (not as a defect of the program), and no workbook is written."""
+    from sradar_desktop import cli
+    from sradar_desktop.services.files import merging, store
+
+    monkeypatch.setattr(merging, "IN_MEMORY_UNITS", 0)
+    # SQLite's own limit on the file's size (small pages, a few more than the empty tables
+    # take): the disk is "full" as SQLite reports it.
+    monkeypatch.setattr(store, "_PAGE", 512)
+    monkeypatch.setattr(store, "_SCHEMA", store._SCHEMA + "PRAGMA max_page_count = 12;")
+    output = tmp_path / "consolidation.xlsx"
+    status = cli.main(["consolidate", *map(str, road_map_files), "-o", str(output)])
+    err = capsys.readouterr().err
+    assert status == cli.EXIT_USER_ERROR, err
+    assert "dossier des fichiers temporaires" in err and "Libérez de la place" in err
+    assert not output.exists()

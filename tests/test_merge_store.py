@@ -144,6 +144,19 @@ def test_a_workbook_given_up_by_its_writer_lets_go_of_its_file(tmp_path):
     path.unlink()  # no handle left open on it
 
 
+def test_a_workbook_freed_on_its_packers_own_thread_does_not_wait_for_itself(tmp_path):
+    """A workbook and its sheets hold each other: the collector that frees them may run on
+    the packer's thread. Its finaliser then stops that thread after its task, file closed."""
+    path = tmp_path / "libere.xlsx"
+    book = Workbook(path, title="Titre", subject="Sujet", author="SRADAR Desktop")
+    book.add_sheet("Données", widths=(10,))
+    packer = book.packer
+    packer._tasks.put(lambda packing: packer._stop())  # as the collector would, there
+    packer._thread.join(timeout=10)
+    assert not packer._thread.is_alive()
+    path.unlink()
+
+
 def test_a_full_disk_met_by_the_packer_is_said_and_leaves_nothing(tmp_path, monkeypatch):
     """The packer's thread meets the full disk: the writer is told at its next block, the save
     says so in French, the thread ends and no work folder is left."""

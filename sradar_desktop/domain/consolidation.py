@@ -24,6 +24,7 @@ changes it, or the secretariat arbitrates: its retained status is not known yet.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -382,9 +383,9 @@ def completion(
 
 
 class AnswerSource(Protocol):
-    """Where a consolidation reads the answers it adds up: lists in memory, or the merged
-    answers of many files kept on disk (``services.files.store``). Each is read again whenever
-    a result is read, so that a consolidation of a thousand files holds none in memory."""
+    """Where ``consolidate_from`` reads the answers it adds up: the merged answers of many
+    files kept on disk (``services.files.store``). They are read again whenever a result is
+    read, so that a consolidation of a thousand files does not hold them all in memory."""
 
     def action_answers(self, code: str) -> Iterable[RespondentAnswer]:
         """The answers to one action, by respondent (those carried forward among them)."""
@@ -420,6 +421,7 @@ class Rebuilt(Sequence[_T]):
         self._size = size
         self._room = keep
         self._kept: list[_T] = []
+        self._keeping = threading.Lock()  # the window and a writer may read at once
 
     def __len__(self) -> int:
         return self._count
@@ -444,9 +446,10 @@ class Rebuilt(Sequence[_T]):
         if index < len(self._kept):
             return self._kept[index]
         result = self._build(index)
-        if index == len(self._kept) and self._size(result) <= self._room:
-            self._room -= self._size(result)
-            self._kept.append(result)
+        with self._keeping:
+            if index == len(self._kept) and self._size(result) <= self._room:
+                self._room -= self._size(result)
+                self._kept.append(result)
         return result
 
 
@@ -625,11 +628,12 @@ def _assemble(
     last_imports: dict[str, datetime],
 ) -> Consolidation:
     """The counts by objective and overall (results read once), and the roster."""
-    finals: dict[str, list[str]] = {objective.code: [] for objective in plan.objectives}
+    # By the objective itself: nothing forbids two objectives one code.
+    finals: dict[int, list[str]] = {id(objective): [] for objective in plan.objectives}
     for result in results:
-        finals[result.objective.code].append(result.final)
+        finals[id(result.objective)].append(result.final)
     objective_counts = tuple(
-        (objective, _count(finals[objective.code], plan.scale)) for objective in plan.objectives
+        (objective, _count(finals[id(objective)], plan.scale)) for objective in plan.objectives
     )
     completions: dict[str, Completion] = {}
     last_change: dict[str, datetime] = {}

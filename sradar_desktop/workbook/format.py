@@ -260,7 +260,8 @@ def _sorted_by_respondent(workbook: ExchangeWorkbook) -> Iterator[str]:
     thousand): when the rows come respondent after respondent in the order of their codes, as
     SRADAR Desktop writes them, the sorted parts are each respondent's sorted in turn, a
     respondent's code having no character that sorts before the separator of a part's fields.
-    Raises ``_NotGrouped`` otherwise, before a part is given."""
+    Raises ``_NotGrouped`` as soon as they do not (the digest is then made again from all the
+    parts sorted)."""
     answers = groupby(workbook.answers, key=lambda line: line.respondent)
     indicators = groupby(workbook.indicators, key=lambda line: line.respondent)
     next_answers, next_indicators = next(answers, None), next(indicators, None)

@@ -120,8 +120,8 @@ class Packer:
     stays bounded. A failure there (a full disk) is raised here by the next request, or by
     ``finish``.
 
-    A workbook given up (its writer failed) closes its file when it is collected, before its
-    work folder is removed: Windows cannot remove an open file."""
+    A workbook given up (its writer failed) closes its file when it is freed, before its work
+    folder is removed: Windows cannot remove an open file."""
 
     def __init__(self, path: Path) -> None:
         archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION_LEVEL)
@@ -131,7 +131,7 @@ class Packer:
             target=self._packing.run, args=(self._tasks,), name="SRADAR classeur", daemon=True
         )
         self._thread.start()
-        self._stop = weakref.finalize(self, _stop, self._tasks, self._thread)
+        self._stop = weakref.finalize(self, _stop, self._tasks, self._thread, self._packing)
 
     def _ask(self, task: Callable[[_Packing], None]) -> None:
         if self._packing.failure is not None:
@@ -171,6 +171,7 @@ class _Packing:
         self.archive = archive
         self.member: IO[bytes] | None = None
         self.failure: BaseException | None = None
+        self.given_up = False  # by its writer, found out by this thread itself (``_stop``)
 
     def open(self, name: str) -> None:
         self.member = self.archive.open(name, "w")
@@ -188,7 +189,7 @@ class _Packing:
         self.archive.close()
 
     def run(self, tasks: queue.Queue[Callable[[_Packing], None] | None]) -> None:
-        while (task := tasks.get()) is not None:
+        while not self.given_up and (task := tasks.get()) is not None:
             if self.failure is not None:
                 continue  # what was asked after the failure, let go
             try:
@@ -200,7 +201,8 @@ class _Packing:
             self._let_go()  # given up by its writer
 
     def _let_go(self) -> None:
-        """Close the file, the archive left unfinished (the work folder is removed)."""
+        """Close the file, finishing the member and the archive as far as they can be (they
+        are thrown away with the work folder)."""
         for close in (
             self.member.close if self.member is not None else None,
             self.archive.close,
@@ -212,9 +214,17 @@ class _Packing:
         self.member = None
 
 
-def _stop(tasks: queue.Queue[Callable[[_Packing], None] | None], thread: threading.Thread) -> None:
-    """End the packer's thread, once what was asked is done; a packer collected before
-    ``finish`` leaves the archive unfinished and its file closed."""
+def _stop(
+    tasks: queue.Queue[Callable[[_Packing], None] | None],
+    thread: threading.Thread,
+    packing: _Packing,
+) -> None:
+    """End the packer's thread, once what was asked is done; a packer freed before ``finish``
+    has its file closed. Should the collector free it on this very thread (it cannot wait for
+    itself), the thread stops after its task."""
+    if threading.current_thread() is thread:
+        packing.given_up = True
+        return
     tasks.put(None)
     thread.join()
 
@@ -232,7 +242,9 @@ class Sheet:
         freeze: tuple[int, int] | None,
         protect: bool,
     ) -> None:
-        self.book = book
+        # Not the workbook itself: it holds its sheets, and a cycle would be freed by the
+        # collector, on whatever thread it runs (the packer's finaliser with it).
+        self.book = weakref.proxy(book)
         self.index = index
         self.name = name
         self.state = ""  # "veryHidden" for a sheet no one sees

@@ -82,7 +82,8 @@ def consolidate_files(
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[ReportResult | None, list[FileResult]]:
-    """Merge files in memory (no database is read or written) and write the reports.
+    """Merge files (no database is read or written: in memory, then past a size in a
+    temporary store on disk) and write the reports.
 
     Returns the reports written (``None`` when no file could be read) and the per-file results.
     """

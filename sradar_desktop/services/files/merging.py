@@ -1,9 +1,10 @@
-"""Merging files in memory, for a consolidation that must not touch any database.
+"""Merging files without a database, for a consolidation that must not touch any.
 
 The same rules as importing into the database (``domain.merge.decide``: per answer, the latest
 change wins, whatever the order of the files; the same file twice counts once; a file with an
-error changes nothing), applied to answers held in dictionaries: consolidating hundreds of
-workbooks then costs little more than reading them.
+error changes nothing), applied to answers held in dictionaries, then, past a hundred files or
+so (``IN_MEMORY_UNITS``), in a temporary store on disk (``store``): consolidating hundreds of
+workbooks costs little more than reading them, and a thousand take the memory of a hundred.
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.services.files.collecting import Expanded, expanded
 from sradar_desktop.services.files.incoming import file_digest, read_incoming
 from sradar_desktop.services.files.outcomes import FileResult, ImportOutcome
-from sradar_desktop.services.files.store import MergeStore, StoredAnswers, StoredLines
+from sradar_desktop.services.files.store import (
+    MergeStore,
+    StoredAnswers,
+    StoredLines,
+    StoreUnwritableError,
+)
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.safety import check_size
@@ -100,9 +106,10 @@ class MergeBook:
 
     def _move_to_store(self) -> None:
         for merged in self.campaigns.values():
-            if merged.units is not None:
-                units, merged.units = merged.units, None
+            units = merged.units
+            if units is not None:
                 self.store.save(merged.number, units.answers, units.values, units.to_confirm)
+                merged.units = None
 
     def add(self, name: str, digest: str, incoming: Incoming) -> ImportOutcome:
         """Merge one file's content. Raises ``FileRefusedError`` (nothing merged) for a file
@@ -175,20 +182,20 @@ class MergeBook:
             )
             for line in incoming.indicators
         ]
-        for store, changed, key, new in lines:
-            decision = decide(store.get(key), new, incoming.exported_at)
+        for kept, changed, key, new in lines:
+            decision = decide(kept.get(key), new, incoming.exported_at)
             decisions[decision] += 1
             if decision.applies:
-                store[key] = changed[key] = new
-                if store is answers:
+                kept[key] = changed[key] = new
+                if kept is answers:
                     if key in pending:
                         to_confirm.add(key)
                     else:
                         to_confirm.discard(key)
             elif (
-                store is answers
+                kept is answers
                 and key not in pending
-                and (current := store.get(key)) is not None
+                and (current := kept.get(key)) is not None
                 and current.value == new.value
                 and key in to_confirm
             ):
@@ -465,9 +472,23 @@ def merge_files(
     progress: Callable[[int, Path], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[MergeBook, list[FileResult]]:
-    """Read and merge files in memory, in their order; a refused file is reported and the
-    others merged. A saved message gives its attached workbooks (``services.files.collecting``)."""
+    """Read and merge files, in their order; a refused file is reported and the others
+    merged. A saved message gives its attached workbooks (``services.files.collecting``). The
+    caller closes the book (its store on disk) once its reports are written."""
     book = MergeBook()
+    try:
+        return book, _merge_into(book, paths, progress, cancelled)
+    except BaseException:
+        book.close()
+        raise
+
+
+def _merge_into(
+    book: MergeBook,
+    paths: Iterable[Path],
+    progress: Callable[[int, Path], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> list[FileResult]:
     results = []
     with expanded(paths) as items, _readers(len(items)) as start_reading:
         upcoming = iter(items)
@@ -496,6 +517,8 @@ def merge_files(
                         raise item.error
                     digest, incoming = file.result()
                     outcome = book.add(item.name, digest, incoming)
+                except StoreUnwritableError:
+                    raise  # no file can be merged any more: the consolidation stops
                 except UserError as error:
                     results.append(FileResult(item.origin, error=error, name=item.name))
                 else:
@@ -508,4 +531,4 @@ def merge_files(
             for _, file in reading:
                 if file is not None:
                     file.cancel()
-    return book, results
+    return results

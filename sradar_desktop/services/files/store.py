@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from datetime import datetime
@@ -28,13 +29,14 @@ from sradar_desktop.domain.consolidation import Given, IndicatorFigure, Responde
 from sradar_desktop.domain.merge import Stamped
 from sradar_desktop.domain.numbers import counted
 from sradar_desktop.domain.plan import Plan
+from sradar_desktop.errors import UserError
 from sradar_desktop.workbook import format as fmt
 
 AnswerKey = tuple[str, str]
 ValueKey = tuple[str, str, int]
-_CACHE_KIB = 8192  # of pages kept in memory; the rest in the temporary file
+_CACHE_KIB = 4096  # of pages kept in memory; the rest in the temporary file
 _PAGE = 16384  # bytes: a comment mostly on its row's page, fewer reads of the file
-_CHUNK = 500  # respondents asked for at once (SQLite's limit on parameters is 999)
+_CHUNK = 500  # respondents asked for at once (within SQLite's oldest limit on parameters, 999)
 
 _SCHEMA = """
 CREATE TABLE answer (
@@ -70,8 +72,29 @@ CREATE TABLE line (
 """
 
 
-def _stamped(first: str | None, second: str | None, at: str, author: str) -> Stamped:
+def _from_row(first: str | None, second: str | None, at: str, author: str) -> Stamped:
     return Stamped((first, second), datetime.fromisoformat(at), intern(author))
+
+
+class StoreUnwritableError(UserError):
+    """The store's temporary file cannot be written (its disk full or failing): not one file's
+    fault, the whole consolidation stops."""
+
+
+@contextlib.contextmanager
+def _said() -> Iterator[None]:
+    """The temporary file's disk full (or failing) said in French: it is the system's folder of
+    temporary files, not the one the user chose for the workbook."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+            raise
+        raise StoreUnwritableError(
+            "La consolidation n'a pas pu garder les réponses fusionnées dans le dossier des "
+            f"fichiers temporaires ({tempfile.gettempdir()}) : son disque est plein ou "
+            "illisible. Libérez de la place sur ce disque, puis réessayez."
+        ) from error
 
 
 class MergeStore:
@@ -86,36 +109,38 @@ class MergeStore:
         self._by_action: set[int] = set()  # campaigns whose copies by action are current
         self._connection.executescript(
             f"PRAGMA page_size = {_PAGE}; PRAGMA cache_size = -{_CACHE_KIB};"
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA
+            "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;" + _SCHEMA
         )
 
     def close(self) -> None:
         self._connection.close()
 
     def _rows(self, sql: str, parameters: Sequence[object]) -> list[tuple]:
-        with self._lock:
+        with self._lock, _said():
             return self._connection.execute(sql, parameters).fetchall()
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        """Writes that are kept all together, or not at all."""
+        with self._lock, _said():
             self._connection.execute("BEGIN")
             try:
                 yield self._connection
             except BaseException:
-                self._connection.execute("ROLLBACK")
+                if self._connection.in_transaction:  # SQLite ends it itself on a full disk
+                    self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("COMMIT")
 
     def _each(self, sql: str, parameters: Sequence[object]) -> Iterator[tuple]:
         """The rows of a query read a block at a time (a hundred thousand of them, with their
         comments, are never all in memory)."""
-        with self._lock:
+        with self._lock, _said():
             cursor = self._connection.execute(sql, parameters)
             block = cursor.fetchmany(256)
         while block:
             yield from block
-            with self._lock:
+            with self._lock, _said():
                 block = cursor.fetchmany(256)
 
     def units(
@@ -136,7 +161,7 @@ class MergeStore:
                 [campaign, *chunk],
             ):
                 key = (intern(respondent), intern(action))
-                answers[key] = _stamped(status, comment, at, author)
+                answers[key] = _from_row(status, comment, at, author)
                 if carried:
                     to_confirm.add(key)
             for respondent, action, position, target, achieved, at, author in self._rows(
@@ -145,7 +170,7 @@ class MergeStore:
                 [campaign, *chunk],
             ):
                 key3 = (intern(respondent), intern(action), position)
-                values[key3] = _stamped(target, achieved, at, author)
+                values[key3] = _from_row(target, achieved, at, author)
         return answers, values, to_confirm
 
     def save(
@@ -209,12 +234,6 @@ class MergeStore:
             )
         ]
 
-    def answer_count(self, campaign: int) -> int:
-        return self._rows("SELECT count(*) FROM answer WHERE campaign = ?", (campaign,))[0][0]
-
-    def value_count(self, campaign: int) -> int:
-        return self._rows("SELECT count(*) FROM value WHERE campaign = ?", (campaign,))[0][0]
-
     def each_answer(self, campaign: int) -> Iterator[tuple[str, str, Stamped, bool]]:
         """Every answer (respondent, action code, stamped value, to confirm), by respondent."""
         for respondent, action, status, comment, at, author, carried in self._each(
@@ -222,7 +241,7 @@ class MergeStore:
             "WHERE campaign = ? ORDER BY respondent",
             (campaign,),
         ):
-            yield respondent, action, _stamped(status, comment, at, author), bool(carried)
+            yield respondent, action, _from_row(status, comment, at, author), bool(carried)
 
     def each_value(self, campaign: int) -> Iterator[tuple[str, str, int, Stamped]]:
         """Every indicator value (respondent, action code, position, stamped value), by
@@ -232,16 +251,19 @@ class MergeStore:
             "WHERE campaign = ? ORDER BY respondent",
             (campaign,),
         ):
-            yield respondent, action, position, _stamped(target, achieved, at, author)
+            yield respondent, action, position, _from_row(target, achieved, at, author)
 
     def write_lines(self, campaign: int, plan: Plan) -> None:
         """Make the rows of a workbook of every merged respondent (``fmt.respondent_lines``),
         once: each respondent's answers' rows, and its values', as one record each (``marshal``),
         which ``StoredLines`` reads back for each of the workbook's passes over them."""
         batch: list[tuple[int, int, int, bytes, int, bytes]] = []
-        with self._lock:
-            self._connection.execute("DELETE FROM line WHERE campaign = ?", (campaign,))
-        for seq, (respondent, answers, values) in enumerate(_joined(self, campaign)):
+        with self._transaction() as connection:
+            connection.execute("DELETE FROM line WHERE campaign = ?", (campaign,))
+        joined = _by_respondent(
+            self.respondents(campaign), self.each_answer(campaign), self.each_value(campaign)
+        )
+        for seq, (respondent, answers, values) in enumerate(joined):
             lines = fmt.respondent_lines(
                 plan,
                 respondent,
@@ -267,8 +289,8 @@ class MergeStore:
         self._insert_lines(batch)
 
     def _insert_lines(self, batch: list[tuple[int, int, int, bytes, int, bytes]]) -> None:
-        with self._lock:
-            self._connection.executemany("INSERT INTO line VALUES (?, ?, ?, ?, ?, ?)", batch)
+        with self._transaction() as connection:
+            connection.executemany("INSERT INTO line VALUES (?, ?, ?, ?, ?, ?)", batch)
         batch.clear()
 
 
@@ -332,46 +354,46 @@ class StoredAnswers:
             )
 
     def respondents(self) -> Iterator[tuple[str, list[Given]]]:
-        rows = self.store._each(
+        # A respondent whose answers are all blank (cleared by a later file) and who gave no
+        # indicator value is in no roster, as in memory (unless expected).
+        store, campaign = self.store, self.campaign
+        answers = store._each(
             "SELECT respondent, action, status, comment, at, to_confirm FROM answer "
             "WHERE campaign = ? ORDER BY respondent",
-            (self.campaign,),
+            (campaign,),
         )
-        answered = groupby(rows, key=lambda row: row[0])
-        following = next(answered, None)
-        for respondent in self.store.respondents(self.campaign):
-            given: list[Given] = []
-            if following is not None and following[0] == respondent:
-                given = [
-                    (action, status, bool(carried), datetime.fromisoformat(at))
-                    for _, action, status, comment, at, carried in following[1]
-                    if is_given(status, comment, carried)
-                ]
-                following = next(answered, None)
-            yield respondent, given
+        valued = store._each(
+            "SELECT DISTINCT respondent FROM value WHERE campaign = ? ORDER BY respondent",
+            (campaign,),
+        )
+        for respondent, rows, values in _by_respondent(
+            store.respondents(campaign), answers, valued
+        ):
+            given: list[Given] = [
+                (action, status, bool(carried), datetime.fromisoformat(at))
+                for _, action, status, comment, at, carried in rows
+                if is_given(status, comment, carried)
+            ]
+            if given or values:
+                yield respondent, given
 
 
-def _joined(
-    store: MergeStore, campaign: int
-) -> Iterator[
-    tuple[str, list[tuple[str, str, Stamped, bool]], list[tuple[str, str, int, Stamped]]]
-]:
-    """Each respondent with an answer or a value, with its answers and its values: the store
-    read once in the order of the respondents, one respondent held at a time."""
-    stored_answers = groupby(store.each_answer(campaign), key=lambda x: x[0])
-    stored_values = groupby(store.each_value(campaign), key=lambda x: x[0])
-    next_answers = next(stored_answers, None)
-    next_values = next(stored_values, None)
-    for respondent in store.respondents(campaign):
-        answers: list[tuple[str, str, Stamped, bool]] = []
-        respondent_values: list[tuple[str, str, int, Stamped]] = []
-        if next_answers is not None and next_answers[0] == respondent:
-            answers = list(next_answers[1])
-            next_answers = next(stored_answers, None)
-        if next_values is not None and next_values[0] == respondent:
-            respondent_values = list(next_values[1])
-            next_values = next(stored_values, None)
-        yield respondent, answers, respondent_values
+def _by_respondent(respondents: Iterable[str], *streams: Iterable[tuple]) -> Iterator[tuple]:
+    """Each of ``respondents`` (in the order of their codes) with its rows of each stream, the
+    streams' rows sorted by respondent (their first field): ``(respondent, rows of the first,
+    rows of the second…)``, one respondent held at a time."""
+    grouped = [groupby(stream, key=lambda row: row[0]) for stream in streams]
+    following = [next(group, None) for group in grouped]
+    for respondent in respondents:
+        rows: list[list[tuple]] = []
+        for index, group in enumerate(grouped):
+            head = following[index]
+            if head is not None and head[0] == respondent:
+                rows.append(list(head[1]))
+                following[index] = next(group, None)
+            else:
+                rows.append([])
+        yield (respondent, *rows)
 
 
 _Line = TypeVar("_Line", fmt.AnswerLine, fmt.IndicatorLine)
@@ -415,6 +437,12 @@ class StoredLines(Sequence[_Line]):
 
     def __getitem__(self, index: int | slice) -> _Line | Sequence[_Line]:
         return tuple(self)[index]
+
+    def __reversed__(self) -> Iterator[_Line]:
+        return reversed(tuple(self))
+
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        return tuple(self).index(value, start, len(self) if stop is None else stop)
 
 
 def _plain(line: fmt.AnswerLine | fmt.IndicatorLine) -> list[object]:

@@ -79,6 +79,14 @@ class Plan:
     def actions(self) -> list[Action]:
         return [action for theme in self.themes() for action in theme.actions]
 
+    def indicator_kinds(self) -> dict[tuple[str, int], IndicatorKind]:
+        """The kind of each indicator, by (action code, position in its action)."""
+        return {
+            (action.code, position): indicator.kind
+            for action in self.actions()
+            for position, indicator in enumerate(action.indicators)
+        }
+
     def counts(self) -> tuple[int, int, int]:
         """Numbers of objectives, themes and actions."""
         return len(self.objectives), len(self.themes()), len(self.actions())

@@ -98,11 +98,19 @@ class MergeBook:
         self.campaigns: dict[str, _Campaign] = {}
         self.respondents: dict[str, fmt.RespondentInfo] = {}
         self._digests: set[str] = set()
-        self.store = MergeStore()
+        self._store: MergeStore | None = None
+
+    @property
+    def store(self) -> MergeStore:
+        """The store on disk, opened when the units first move there."""
+        if self._store is None:
+            self._store = MergeStore()
+        return self._store
 
     def close(self) -> None:
-        """Delete the store: the reports read from it are written."""
-        self.store.close()
+        """Delete the store, if it was opened: the reports read from it are written."""
+        if self._store is not None:
+            self._store.close()
 
     def _move_to_store(self) -> None:
         for merged in self.campaigns.values():
@@ -306,11 +314,7 @@ class MergeBook:
         if units is None:
             return self._stored_consolidation(merged)
         labels = {code: info.label or code for code, info in self.respondents.items()}
-        kinds = {
-            (a.code, position): indicator.kind
-            for a in merged.plan.actions()
-            for position, indicator in enumerate(a.indicators)
-        }
+        kinds = merged.plan.indicator_kinds()
 
         # Answers carried from the previous campaign and not confirmed yet are not answers of
         # this one: shown with their mark, counted apart, as the database's consolidation does.

@@ -303,11 +303,7 @@ class StoredAnswers:
         self.store = store
         self.campaign = campaign
         self.labels = labels
-        self.kinds = {
-            (a.code, position): indicator.kind
-            for a in plan.actions()
-            for position, indicator in enumerate(a.indicators)
-        }
+        self.kinds = plan.indicator_kinds()
 
     def action_answers(self, code: str) -> Iterator[RespondentAnswer]:
         # Answers carried forward and not confirmed yet are not answers of this campaign:

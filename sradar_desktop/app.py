@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import traceback
@@ -254,4 +255,8 @@ def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> 
     window.db.close()
     if window.guard is not None:
         window.guard.release()
+    # Everything is saved and closed; what is left goes with the process. Python's collector
+    # would walk the window's tens of thousands of objects again and again while the
+    # interpreter shuts down (a third of the time the process takes to end): it leaves them.
+    gc.freeze()
     return status

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import html
 import re
 import unicodedata
 
@@ -78,7 +77,9 @@ def html_to_text(text: str) -> str:
         return text
     text = _BLOCK_TAGS.sub("\n◦ ", text)
     text = _HTML_TAG.sub(" ", text)
-    text = html.unescape(text)
+    from html import unescape  # here: its table of entities is rarely needed, at start never
+
+    text = unescape(text)
     # Bullets typed inline in the fragment ("en : ◦ informant … ◦ expérimentant …") each get
     # their own line.
     text = _BULLET.sub("\n◦ ", text)

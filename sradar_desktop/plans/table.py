@@ -23,6 +23,7 @@ from sradar_desktop.domain.plan import Action, Objective, Plan, Theme, validate_
 from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.domain.text import clean_cell, fold, one_line, slugify
 from sradar_desktop.errors import FileRefusedError
+from sradar_desktop.workbook import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
 from sradar_desktop.workbook.cells import (
     Sheet,
     UnknownValue,
@@ -32,8 +33,6 @@ from sradar_desktop.workbook.cells import (
 )
 from sradar_desktop.workbook.safety import check_size, sniff
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".ods", ".xls"}
-TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 MAX_ERRORS_SHOWN = 20
 

@@ -26,10 +26,11 @@ from sradar_desktop.mail.addresses import (
     check_address,
     parse_addresses,
 )
-from sradar_desktop.plans.table import TEXT_SUFFIXES, is_spreadsheet, text_table_rows
+from sradar_desktop.plans.table import is_spreadsheet, text_table_rows
 from sradar_desktop.services.consolidation import RosterMember, roster, set_roster
 from sradar_desktop.services.database import Database
 from sradar_desktop.services.sending import member
+from sradar_desktop.workbook import TEXT_SUFFIXES
 from sradar_desktop.workbook.cells import UnknownValue, cell_ref, read_sheets
 from sradar_desktop.workbook.safety import check_size
 

@@ -26,7 +26,7 @@ from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.mail.addresses import same_address
 from sradar_desktop.mail.message import MessageAttachment, MessageInfo, refused
 from sradar_desktop.mail.reader import is_message, read_message
-from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES
+from sradar_desktop.workbook import SPREADSHEET_SUFFIXES
 
 log = logging.getLogger(__name__)
 

@@ -24,11 +24,11 @@ from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.failures import Failure
 from sradar_desktop.mail import MESSAGE_SUFFIXES
-from sradar_desktop.plans.table import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import bring_to_front
 from sradar_desktop.ui.parts.settings import Folder
 from sradar_desktop.ui.parts.widgets import ask, window_action
+from sradar_desktop.workbook import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import subprocess
 import sys
@@ -425,7 +426,7 @@ def _report_cells(path) -> dict:
 
 
 def test_a_merge_moved_to_disk_writes_what_one_in_memory_writes(
-    tmp_path, road_map_files, data_dir, monkeypatch
+    tmp_path, road_map_files, data_dir, monkeypatch, caplog
 ):
     """Past a size, the merged answers move to a store on disk and the reports are read from
     there: the same workbook (every sheet, the answers' digest and stamps included) and the
@@ -436,10 +437,14 @@ def test_a_merge_moved_to_disk_writes_what_one_in_memory_writes(
     from sradar_desktop.services.files.consolidating import consolidate_files
 
     written = {}
+    moved = {}
     for in_memory in (10**9, 0):
         monkeypatch.setattr(merging, "IN_MEMORY_UNITS", in_memory)
         workbook, pdf = tmp_path / f"{in_memory}.xlsx", tmp_path / f"{in_memory}.pdf"
-        report, results = consolidate_files(road_map_files, workbook=workbook, pdf=pdf)
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger=merging.__name__):
+            report, results = consolidate_files(road_map_files, workbook=workbook, pdf=pdf)
+        moved[in_memory] = [r.message for r in caplog.records if "fichier temporaire" in r.message]
         assert all(r.error is None for r in results)
         assert report is not None and report.respondents == 5
         text = "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
@@ -447,6 +452,8 @@ def test_a_merge_moved_to_disk_writes_what_one_in_memory_writes(
     (memory_cells, memory_pdf), (disk_cells, disk_pdf) = written.values()
     assert disk_cells == memory_cells
     assert disk_pdf == memory_pdf
+    # The move is told in the log, once (what a support call asks about a slow consolidation).
+    assert moved[10**9] == [] and len(moved[0]) == 1
     answers = {row[4]: row for row in memory_cells["Réponses"][1:] if row[6] or row[7]}
     assert set(answers) == {"DDETS-59", "DDETS-62", "DDETS-60", "DDETS-80"}
     assert "DDETS-99" not in {row[0] for row in memory_cells["Suivi"][1:]}

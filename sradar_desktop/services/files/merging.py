@@ -9,9 +9,11 @@ workbooks costs little more than reading them, and a thousand take the memory of
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import sys
+import tempfile
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -88,6 +90,8 @@ class _Units:
 # more memory than consolidating a hundred; under it, nothing is written to the disk.
 IN_MEMORY_UNITS = 15_000
 
+log = logging.getLogger(__name__)
+
 
 class MergeBook:
     """The merged answers of many files, by questionnaire. The answers and indicator values
@@ -113,6 +117,12 @@ class MergeBook:
             self._store.close()
 
     def _move_to_store(self) -> None:
+        log.info(
+            "Fusion : plus de %d réponses et valeurs, gardées désormais dans un fichier "
+            "temporaire du dossier %s",
+            IN_MEMORY_UNITS,
+            tempfile.gettempdir(),
+        )
         for merged in self.campaigns.values():
             units = merged.units
             if units is not None:

@@ -107,6 +107,7 @@ class MergeStore:
         self._connection = sqlite3.connect("", check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
         self._by_action: set[int] = set()  # campaigns whose copies by action are current
+        self._kept: dict[int, set[str]] = {}  # by campaign, the respondents with units kept
         self._connection.executescript(
             f"PRAGMA page_size = {_PAGE}; PRAGMA cache_size = -{_CACHE_KIB};"
             "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;" + _SCHEMA
@@ -151,7 +152,8 @@ class MergeStore:
         answers: dict[AnswerKey, Stamped] = {}
         values: dict[ValueKey, Stamped] = {}
         to_confirm: set[AnswerKey] = set()
-        codes = sorted(set(respondents))
+        # A respondent with nothing kept yet (a service's first file) is not looked for.
+        codes = sorted(self._kept.get(campaign, set()).intersection(respondents))
         for start in range(0, len(codes), _CHUNK):
             chunk = codes[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -197,6 +199,9 @@ class MergeStore:
                     for (r, a, p), s in values.items()
                 ],
             )
+        kept = self._kept.setdefault(campaign, set())
+        kept.update(respondent for respondent, _ in answers)
+        kept.update(respondent for respondent, _, _ in values)
 
     def by_action(self, campaign: int) -> None:
         """Copy the campaign's answers and values in the order of the actions, once merged:

@@ -275,7 +275,9 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="FICHIER",
         type=Path,
-        help="les fichiers à importer (.xlsx, .xlsm, .xls, .ods, .csv, .txt, .eml, .msg)",
+        help="les fichiers à importer (.xlsx, .xlsm, .xls, .ods, .csv, .txt, .eml, .msg) ; "
+        "un dossier donne ses fichiers de ces types, un nom avec * ou ? les fichiers qui lui "
+        "correspondent (« Réponses\\*.xlsx »)",
     )
     importer.add_argument(
         "--respondent",
@@ -350,7 +352,9 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="FICHIER",
         type=Path,
-        help="classeurs, ou messages enregistrés (.eml, .msg) dont les classeurs joints sont lus",
+        help="classeurs, ou messages enregistrés (.eml, .msg) dont les classeurs joints sont "
+        "lus ; un dossier donne ceux de ses fichiers qui se lisent (classeurs, tableaux, "
+        "messages), un nom avec * ou ? les fichiers qui lui correspondent (« Réponses\\*.xlsx »)",
     )
     consolidator.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path, required=True)
     consolidator.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
@@ -572,14 +576,38 @@ def _cmd_new_campaign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _given(paths: Sequence[Path]) -> list[Path]:
+    """The files named on the command line: a folder gives the files in it that can be read,
+    a name with wildcards the files it matches (a Windows command line does not list them)."""
+    from sradar_desktop.services.files.given import IMPORTABLE_SUFFIXES, given_files
+
+    files: list[Path] = []
+    for path in paths:
+        found = given_files(path)
+        if not found and path.is_dir():
+            kinds = ", ".join(sorted(IMPORTABLE_SUFFIXES))
+            raise UserError(
+                f"Le dossier « {path} » ne contient aucun fichier à lire ({kinds}). Vérifiez "
+                "le dossier, ou nommez les fichiers un par un."
+            )
+        if not found:
+            raise UserError(
+                f"Aucun fichier ne correspond à « {path} ». Vérifiez le dossier et le nom (« * » "
+                "remplace une suite de caractères, « ? » un seul)."
+            )
+        files += found
+    return list(dict.fromkeys(files))  # a file named twice is read once
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from sradar_desktop.services.imports import import_files
 
+    files = _given(args.files)
     db = _open_database(args)
     try:
         results = import_files(
             db,
-            args.files,
+            files,
             actor=args.actor,
             respondent_code=args.respondent,
             campaign_id=args.campaign,
@@ -671,7 +699,7 @@ def _cmd_consolidate(args: argparse.Namespace) -> int:
     from sradar_desktop.services.files.consolidating import consolidate_files
 
     report, results = consolidate_files(
-        args.files, workbook=args.output, pdf=args.pdf, questionnaire_id=args.questionnaire
+        _given(args.files), workbook=args.output, pdf=args.pdf, questionnaire_id=args.questionnaire
     )
     for result in results:
         if result.error is not None:

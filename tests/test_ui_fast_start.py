@@ -92,13 +92,18 @@ CHILD = textwrap.dedent(
     def watch(application, window):
         def shown():
             engine = window.controller.engine
-            heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "alembic"))
+            heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "alembic")
+                           or m in HEAVY)
             print(json.dumps({"heavy": heavy, "starting": engine.starting,
                               "rows": window.action_list.proxy.rowCount(),
                               "title": window.windowTitle()}), flush=True)
         window.loaded.connect(shown)
         quit_once_shown(application, window)
 
+    # Not needed to show the plan: the log's standard rotating handler (sockets, pickling),
+    # the readers of workbooks and plan tables, the table of HTML entities.
+    HEAVY = {"logging.handlers", "python_calamine", "sradar_desktop.plans.table",
+             "sradar_desktop.workbook.cells", "sradar_desktop.workbook.reader", "html.entities"}
     quit_once_shown, app._quit_once_shown = app._quit_once_shown, watch
     from sradar_desktop.cli import main
     sys.exit(main(["--exit-after-start"]))

@@ -30,6 +30,8 @@ APP_ID = "{4B8E2D3C-7A61-4F0B-9C52-5A1D8E6F2B90}"
 MAIL_CLIENT_DLL = r"C:\sradar-essai\mailclient.dll"  # built by .ci/windows (mailclient.c)
 MAIL_KEY = r"HKLM\Software\Clients\Mail"
 MB = 1024 * 1024
+# Services whose answers (140 each) are more than a merge keeps in memory (15,000).
+MANY = 130
 
 
 class Failure(Exception):
@@ -331,6 +333,45 @@ class Proof:
         self.ok(f"consolidation : {result.stdout.strip()} ; PDF de {pages} pages")
         self.folder = folder
 
+    def many_files(self) -> None:
+        """More answers than a merge keeps in memory: they go to a temporary SQLite file in
+        Windows' temporary folder, which is gone afterwards. The files are named as an agent
+        types them in cmd, by a pattern the program expands itself."""
+        self.step(f"{MANY} classeurs : la fusion passe dans un fichier temporaire")
+        folder = self.folder / f"{MANY} services"
+        shutil.rmtree(folder, ignore_errors=True)
+        made = wine(
+            PYTHON, "-X", "utf8", str(HERE / "windows_side.py"), "many", windows_path(folder),
+            str(MANY), cwd=SRC, timeout=900,
+        )  # fmt: skip
+        files = sorted(folder.glob("DDETS-*.xlsx"))
+        expect(len(files) == MANY, f"{len(files)} classeurs écrits sur {MANY}\n{made.stdout}")
+        temp_win = wine("cmd", "/c", "echo %TEMP%").stdout.strip()
+        temp = Path(wine("winepath", "-u", temp_win).stdout.strip())
+        expect(temp.is_dir(), f"%TEMP% introuvable : {temp_win}")
+        before = {p.name for p in temp.iterdir()}
+        log = self.data / "journal" / "sradar-desktop.log"
+        logged = size(log) if log.is_file() else 0
+        workbook = self.folder / f"Consolidation des {MANY}.xlsx"
+        started = time.monotonic()
+        result = self.program(
+            "consolidate", windows_path(folder) + "\\DDETS-*.xlsx", "-o", windows_path(workbook),
+            timeout=900,
+        )  # fmt: skip
+        seconds = time.monotonic() - started
+        expect(f"{MANY} répondants" in result.stdout, f"consolidation :\n{result.stdout}")
+        expect(workbook.is_file() and workbook.read_bytes()[:2] == b"PK", "pas de classeur")
+        said = log.read_bytes()[logged:].decode("utf-8", errors="replace")
+        moved = [line for line in said.splitlines() if "fichier temporaire" in line]
+        expect(moved, f"la fusion est restée en mémoire ; journal :\n{said[-1500:]}")
+        left = sorted({p.name for p in temp.iterdir()} - before)
+        expect(not left, f"laissé dans %TEMP% après la consolidation : {left}")
+        self.figures[f"consolidation de {MANY} classeurs"] = f"{seconds:.0f} s"
+        self.ok(
+            f"« consolidate …\\DDETS-*.xlsx » : {MANY} répondants en {seconds:.0f} s, les réponses "
+            f"dans un fichier temporaire de {temp_win}, effacé ensuite"
+        )
+
     def sharing_violation(self) -> None:
         self.step("Une base tenue par un autre programme")
         database = self.folder / "base partagée.sqlite3"
@@ -524,6 +565,7 @@ def main() -> int:
         proof.install(setup)
         proof.installed_program()
         proof.exchange()
+        proof.many_files()
         proof.sharing_violation()
         proof.single_instance()
         proof.file_dialog()

@@ -2,6 +2,8 @@
 
     python windows_side.py first-qt-start      a window shown and closed, the prefix's first
     python windows_side.py samples FOLDER      two DDETS's answered workbooks in FOLDER
+    python windows_side.py many FOLDER COUNT   COUNT services' workbooks answering a plan of a
+                                               hundred actions (the benchmarks' data)
     python windows_side.py identity            the agent's identity in the registry (HKCU)
     python windows_side.py hold-exclusive FILE opens FILE shared with no one, until stdin ends
     python windows_side.py ask-show DATABASE   asks the window holding DATABASE to show itself
@@ -53,6 +55,13 @@ def samples(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     paths = build._sample_workbooks(folder)
     print("classeurs :", " | ".join(str(path) for path in paths))
+
+
+def many(folder: Path, count: int) -> None:
+    from benchmarks.data import make_plan, write_respondent_files
+
+    paths = write_respondent_files(make_plan(100), folder, count)
+    print(f"classeurs : {len(paths)} dans {folder}")
 
 
 def identity() -> None:
@@ -234,6 +243,8 @@ def main() -> None:
         first_qt_start()
     elif command == "samples":
         samples(Path(arguments[0]))
+    elif command == "many":
+        many(Path(arguments[0]), int(arguments[1]))
     elif command == "identity":
         identity()
     elif command == "hold-exclusive":

@@ -23,12 +23,11 @@ from sradar_desktop.domain.questionnaires import DEFAULT_QUESTIONNAIRE_ID
 from sradar_desktop.domain.text import plural
 from sradar_desktop.errors import UserError
 from sradar_desktop.failures import Failure
-from sradar_desktop.mail import MESSAGE_SUFFIXES
+from sradar_desktop.services.files.given import IMPORTABLE_SUFFIXES, given_files
 from sradar_desktop.ui.parts.i18n import arg
 from sradar_desktop.ui.parts.layout import bring_to_front
 from sradar_desktop.ui.parts.settings import Folder
 from sradar_desktop.ui.parts.widgets import ask, window_action
-from sradar_desktop.workbook import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -102,8 +101,6 @@ class _Detail(Protocol):
 
 log = logging.getLogger(__name__)
 
-# Workbooks and plan tables, and saved messages whose attached workbooks are imported.
-IMPORTABLE_SUFFIXES = frozenset(SPREADSHEET_SUFFIXES | TEXT_SUFFIXES | MESSAGE_SUFFIXES)
 _DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
 
@@ -117,17 +114,7 @@ def dropped_files(mime: QMimeData | None) -> list[Path]:
     for url in mime.urls():
         if not url.isLocalFile():
             continue
-        path = Path(url.toLocalFile())
-        if path.is_dir():
-            paths += sorted(
-                child
-                for child in path.iterdir()
-                if child.is_file()
-                and child.suffix.lower() in IMPORTABLE_SUFFIXES
-                and not child.name.startswith((".", "~$"))
-            )
-        else:
-            paths.append(path)
+        paths += given_files(Path(url.toLocalFile()))
     if not any(path.suffix.lower() in IMPORTABLE_SUFFIXES for path in paths):
         return []
     return list(dict.fromkeys(paths))

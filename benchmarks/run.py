@@ -72,6 +72,45 @@ MODULES_FLOOR = BARE_WINDOW.replace(
 )
 
 
+# The share of that floor that is PySide6's own: the Qt types those modules import (the names
+# of their top-level « from PySide6… import » lines), imported by the bare window before it is
+# made; no line of the program runs. Prints the import lines.
+QT_TYPES = textwrap.dedent(
+    """
+    import ast, sys
+    import PySide6.QtWidgets
+    import sradar_desktop.app, sradar_desktop.ui.entry.window, sradar_desktop.services.database
+    names = {}
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if name.startswith("sradar_desktop") and path:
+            with open(path, encoding="utf-8") as source:
+                body = ast.parse(source.read()).body
+            for node in body:
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("PySide6"):
+                    names.setdefault(node.module, set()).update(a.name for a in node.names)
+    for module, imported in sorted(names.items()):
+        print(f"from {module} import {', '.join(sorted(imported))}")
+    """
+)
+
+
+def qt_types_floor(env: dict[str, str]) -> str:
+    """The bare window, once the Qt types the program's start-up modules import are imported."""
+    imports = subprocess.run(
+        [sys.executable, "-c", QT_TYPES],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    ).stdout
+    return BARE_WINDOW.replace(
+        "app = QApplication(sys.argv[:1])", imports + "app = QApplication(sys.argv[:1])"
+    )
+
+
 def _median_run(command: list[str], env: dict[str, str], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -83,8 +122,8 @@ def _median_run(command: list[str], env: dict[str, str], repeat: int) -> float:
 
 def startup(folder: Path, repeat: int) -> dict[str, float]:
     """Process start to main window painted (the usual start: the agent known, the database
-    made by a first start), against a bare PySide6 window; and the floor of any start-up that
-    imports the entry window's modules."""
+    made by a first start), against a bare PySide6 window; and the floors of any start-up that
+    imports the entry window's modules, and of one that imports only their Qt types."""
     env = feedback.compiled_env(
         folder,
         SRADAR_DATA_DIR=str(folder / "donnees"),
@@ -95,14 +134,18 @@ def startup(folder: Path, repeat: int) -> dict[str, float]:
     feedback.start_as_the_agent(env)
     floor_command = [sys.executable, "-c", MODULES_FLOOR]
     subprocess.run(floor_command, env=env, check=True, capture_output=True, timeout=120)
+    qt_command = [sys.executable, "-c", qt_types_floor(env)]
     bare = _median_run([sys.executable, "-c", BARE_WINDOW], env, repeat)
+    qt_floor = _median_run(qt_command, env, repeat)
     floor = _median_run(floor_command, env, repeat)
     app = _median_run(ours, env, repeat)
     return {
         "bare_window_s": bare,
+        "qt_types_floor_s": qt_floor,
         "modules_floor_s": floor,
         "app_s": app,
         "ratio": app / bare,
+        "qt_floor_ratio": qt_floor / bare,
         "floor_ratio": floor / bare,
     }
 
@@ -176,8 +219,9 @@ def goal_rows(results: dict) -> list[str]:
     rows.append(
         (
             "démarrage jusqu'au plan affiché contre une fenêtre PySide6 vide",
-            f"{_fmt(start['ratio'])} × (plancher, les seuls modules importés : "
-            f"{_fmt(start['floor_ratio'])} ×)",
+            f"{_fmt(start['ratio'])} × (planchers : les seuls modules importés, "
+            f"{_fmt(start['floor_ratio'])} × ; les seuls types PySide6 qu'ils importent, "
+            f"{_fmt(start['qt_floor_ratio'])} ×)",
             "≤ 1,5 ×",
         )
     )
@@ -229,7 +273,9 @@ def report(results: dict) -> str:
         f"Démarrage : {_fmt(start['app_s'])} s contre {_fmt(start['bare_window_s'])} s pour une "
         f"fenêtre PySide6 vide, soit {_fmt(start['ratio'])} × (objectif ≤ 1,5 ×) ; la même "
         f"fenêtre vide après l'import des modules que le programme charge avant d'afficher le "
-        f"plan : {_fmt(start['modules_floor_s'])} s ({_fmt(start['floor_ratio'])} ×)"
+        f"plan : {_fmt(start['modules_floor_s'])} s ({_fmt(start['floor_ratio'])} ×) ; la même "
+        f"après l'import des seuls types PySide6 que ces modules importent, sans une ligne du "
+        f"programme : {_fmt(start['qt_types_floor_s'])} s ({_fmt(start['qt_floor_ratio'])} ×)"
     )
     if "feedback" in results:
         lines.extend(feedback.report(results["feedback"]))

@@ -91,3 +91,20 @@ def said_by_python(
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith(("{", "["))]
+
+
+def run_sradar(
+    *arguments: str, data_dir: Path, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``sradar-desktop ARGUMENTS…`` as a user runs it: a process of its own, with its own data
+    folder (and Qt off screen); its output decoded, its exit status for the test to check."""
+    env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
+    return subprocess.run(
+        [sys.executable, "-m", "sradar_desktop", *arguments],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=timeout,  # against a stuck command only
+        check=False,
+    )

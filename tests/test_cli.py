@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import SEED_000
+from support import run_sradar as run
 
 from sradar_desktop import __version__, cli
-
-
-def run(*args: str, data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen")
-    return subprocess.run(
-        [sys.executable, "-m", "sradar_desktop", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def test_version(data_dir):

@@ -4,12 +4,10 @@ typed). The same rule for the command line and for files dropped on the window."
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support import run_sradar
 
 from sradar_desktop.services.files.given import given_files
 
@@ -76,32 +74,21 @@ def test_a_name_is_itself_when_it_names_a_file_or_nothing(received):
     assert given_files(received / "absent.xlsx") == [received / "absent.xlsx"]
 
 
-def _run(*arguments: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, SRADAR_DATA_DIR=str(data_dir))
-    return subprocess.run(
-        [sys.executable, "-m", "sradar_desktop", *arguments],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_consolidate_a_folder_or_a_pattern_as_typed_in_a_windows_command_line(
     received, tmp_path, data_dir
 ):
-    whole = _run("consolidate", str(received), "-o", str(tmp_path / "a.xlsx"), data_dir=data_dir)
+    whole = run_sradar(
+        "consolidate", str(received), "-o", str(tmp_path / "a.xlsx"), data_dir=data_dir
+    )
     assert whole.returncode == 0, whole.stderr
     assert "3 répondants" in whole.stdout and whole.stderr == ""
     # As cmd and PowerShell hand it over: the pattern itself, not the files.
     pattern = str(received / "DDETS-4?.xlsx")
-    some = _run("consolidate", pattern, "-o", str(tmp_path / "b.xlsx"), data_dir=data_dir)
+    some = run_sradar("consolidate", pattern, "-o", str(tmp_path / "b.xlsx"), data_dir=data_dir)
     assert some.returncode == 0, some.stderr
     assert "2 répondants" in some.stdout
     # A file named twice (in its folder and by its name) is read once.
-    twice = _run(
+    twice = run_sradar(
         "consolidate",
         str(received),
         str(received / "DDETS-44.xlsx"),
@@ -114,7 +101,7 @@ def test_consolidate_a_folder_or_a_pattern_as_typed_in_a_windows_command_line(
 
 
 def test_a_pattern_or_folder_with_nothing_to_read_is_said(received, tmp_path, data_dir):
-    nothing = _run(
+    nothing = run_sradar(
         "consolidate", str(received / "DDETS-9*.xlsx"), "-o", str(tmp_path / "a.xlsx"),
         data_dir=data_dir,
     )  # fmt: skip
@@ -124,14 +111,14 @@ def test_a_pattern_or_folder_with_nothing_to_read_is_said(received, tmp_path, da
     empty = tmp_path / "vide"
     empty.mkdir()
     (empty / "notes.pdf").write_bytes(b"%PDF-1.4")
-    said = _run("import", str(empty), data_dir=data_dir)
+    said = run_sradar("import", str(empty), data_dir=data_dir)
     assert said.returncode == 1
     assert f"Le dossier « {empty} » ne contient aucun fichier à lire" in said.stderr
     assert not (tmp_path / "a.xlsx").exists()
 
 
 def test_import_a_folder(received, data_dir):
-    result = _run("import", str(received), data_dir=data_dir)
+    result = run_sradar("import", str(received), data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     for code in SERVICES:
         assert code in result.stdout

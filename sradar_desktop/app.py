@@ -257,6 +257,6 @@ def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> 
         window.guard.release()
     # Everything is saved and closed; what is left goes with the process. Python's collector
     # would walk the window's tens of thousands of objects again and again while the
-    # interpreter shuts down (a third of the time the process takes to end): it leaves them.
+    # interpreter shuts down (most of the time the process took to end): it leaves them.
     gc.freeze()
     return status

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -353,8 +353,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FICHIER",
         type=Path,
         help="classeurs, ou messages enregistrés (.eml, .msg) dont les classeurs joints sont "
-        "lus ; un dossier donne ceux de ses fichiers qui se lisent (classeurs, tableaux, "
-        "messages), un nom avec * ou ? les fichiers qui lui correspondent (« Réponses\\*.xlsx »)",
+        "lus ; un dossier donne ses classeurs et messages, un nom avec * ou ? ceux qui lui "
+        "correspondent (« Réponses\\*.xlsx »)",
     )
     consolidator.add_argument("-o", "--output", metavar="FICHIER.xlsx", type=Path, required=True)
     consolidator.add_argument("--pdf", metavar="FICHIER.pdf", type=Path, help="synthèse PDF")
@@ -576,33 +576,46 @@ def _cmd_new_campaign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _given(paths: Sequence[Path]) -> list[Path]:
-    """The files named on the command line: a folder gives the files in it that can be read,
-    a name with wildcards the files it matches (a Windows command line does not list them)."""
-    from sradar_desktop.services.files.given import IMPORTABLE_SUFFIXES, given_files
+def _given(
+    paths: Sequence[Path], suffixes: Set[str], outputs: Sequence[Path | None] = ()
+) -> list[Path]:
+    """The files named on the command line: a folder gives the files in it of these
+    ``suffixes``, a name with wildcards the files it matches (a Windows command line does not
+    list them). A file the command writes (``outputs``) is never one it reads: left out of a
+    folder or a pattern (the previous consolidation beside the answers), refused when named."""
+    from sradar_desktop.services.files.given import given_files
 
+    written = {path.resolve() for path in outputs if path is not None}
     files: list[Path] = []
     for path in paths:
-        found = given_files(path)
+        found = given_files(path, suffixes)
+        if found == [path] and path.resolve() in written:
+            raise UserError(
+                f"« {path} » est à la fois un fichier à lire et le fichier à écrire : donnez "
+                "un autre nom au fichier à écrire."
+            )
+        found = [file for file in found if file.resolve() not in written]
         if not found and path.is_dir():
-            kinds = ", ".join(sorted(IMPORTABLE_SUFFIXES))
+            kinds = ", ".join(sorted(suffixes))
             raise UserError(
                 f"Le dossier « {path} » ne contient aucun fichier à lire ({kinds}). Vérifiez "
                 "le dossier, ou nommez les fichiers un par un."
             )
         if not found:
             raise UserError(
-                f"Aucun fichier ne correspond à « {path} ». Vérifiez le dossier et le nom (« * » "
-                "remplace une suite de caractères, « ? » un seul)."
+                f"Aucun fichier à lire ne correspond à « {path} » ({', '.join(sorted(suffixes))})."
+                " Vérifiez le dossier et le nom (« * » remplace une suite de caractères, « ? » "
+                "un seul)."
             )
         files += found
     return list(dict.fromkeys(files))  # a file named twice is read once
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from sradar_desktop.services.files.given import IMPORTABLE_SUFFIXES
     from sradar_desktop.services.imports import import_files
 
-    files = _given(args.files)
+    files = _given(args.files, IMPORTABLE_SUFFIXES)
     db = _open_database(args)
     try:
         results = import_files(
@@ -697,9 +710,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_consolidate(args: argparse.Namespace) -> int:
     from sradar_desktop.services.files.consolidating import consolidate_files
+    from sradar_desktop.services.files.given import ANSWER_SUFFIXES
 
     report, results = consolidate_files(
-        _given(args.files), workbook=args.output, pdf=args.pdf, questionnaire_id=args.questionnaire
+        _given(args.files, ANSWER_SUFFIXES, outputs=(args.output, args.pdf)),
+        workbook=args.output,
+        pdf=args.pdf,
+        questionnaire_id=args.questionnaire,
     )
     for result in results:
         if result.error is not None:

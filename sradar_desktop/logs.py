@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -19,12 +20,13 @@ def log_file() -> Path:
 
 
 class RotatingLog(logging.FileHandler):
-    """The log file, moved aside once it passes ``MAX_BYTES`` (to ``.1``, the older ones one
-    place further, ``KEPT`` of them), when it is opened or before a record would go past.
+    """The log file, moved aside once it has passed ``MAX_BYTES`` (to ``.1``, the older ones one
+    place further, ``KEPT`` of them): when it is opened, and at the first record past the size.
 
     Two programs may write the same log (a window and a command, two windows): on Windows a
-    file open in the other one cannot be moved, and this one then writes on in the same file
-    rather than losing its records. (The standard library's rotating handler also costs the
+    file open in the other one cannot be moved. This one then writes on in the same file rather
+    than losing its records, keeps the older logs as they are, and tries again once the file
+    has grown by a tenth of the size. (The standard library's rotating handler also costs the
     start-up a tenth of its imports: sockets, pickling, queues.)"""
 
     def __init__(self, path: Path) -> None:
@@ -33,32 +35,42 @@ class RotatingLog(logging.FileHandler):
         self.limit = MAX_BYTES
 
     def emit(self, record: logging.LogRecord) -> None:
+        # Called with the handler's lock held (``Handler.handle``).
+        stream = self.stream
         try:
-            if self.stream is not None and self.stream.tell() >= self.limit:
-                self.close()  # reopened by ``FileHandler.emit``
+            if stream is not None and (size := stream.tell()) >= self.limit:
+                stream.close()
+                self.stream = None  # reopened by FileHandler.emit
                 moved = _move_aside(Path(self.baseFilename))
-                # Not moved: tried again once the file has grown a little more.
-                self.limit = MAX_BYTES if moved else self.limit + MAX_BYTES // 10
+                self.limit = MAX_BYTES if moved else size + MAX_BYTES // 10
         except (OSError, ValueError):
             pass  # the log goes on where it is
         super().emit(record)
 
 
 def _move_aside(path: Path) -> bool:
-    """Move the log at ``path`` aside if it has passed ``MAX_BYTES``; whether it is now
-    below (moved, or never past)."""
+    """Move the log at ``path`` aside if it has passed ``MAX_BYTES``; whether it is now below
+    (moved, or never past). The log itself is moved first: when another program holds it,
+    nothing moves, and the older logs stay as they are."""
     try:
         if path.stat().st_size < MAX_BYTES:
             return True
-        for index in range(KEPT - 1, 0, -1):
-            older = path.with_name(f"{path.name}.{index}")
-            if older.exists():
-                os.replace(older, path.with_name(f"{path.name}.{index + 1}"))
-        os.replace(path, path.with_name(f"{path.name}.1"))
+        moving = path.with_name(f"{path.name}.0")
+        os.replace(path, moving)
     except FileNotFoundError:
         return True
     except OSError:
         return False  # held by another program: written on as it is
+    try:
+        for index in range(KEPT - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{index}")
+            if older.exists():
+                os.replace(older, path.with_name(f"{path.name}.{index + 1}"))
+        os.replace(moving, path.with_name(f"{path.name}.1"))
+    except OSError:  # an older log held open: the log goes back, and is written on
+        with contextlib.suppress(OSError):
+            os.replace(moving, path)
+        return False
     return True
 
 

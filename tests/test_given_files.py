@@ -4,12 +4,13 @@ typed). The same rule for the command line and for files dropped on the window."
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from support import run_sradar
 
-from sradar_desktop.services.files.given import given_files
+from sradar_desktop.services.files.given import ANSWER_SUFFIXES, given_files
 
 SERVICES = ("DDETS-44", "DDETS-49", "DDETS-85")
 
@@ -17,8 +18,8 @@ SERVICES = ("DDETS-44", "DDETS-49", "DDETS-85")
 @pytest.fixture(scope="module")
 def received(tmp_path_factory) -> Path:
     """A folder of answers as a secretariat keeps it: three services' workbooks, the file
-    Excel keeps beside the one it has open, a hidden file, a letter, and older answers in a
-    subfolder."""
+    Excel keeps beside the one it has open, hidden and system files, a letter, notes, and older
+    answers in a subfolder."""
     from sradar_desktop.services.answers import AnswerService
     from sradar_desktop.services.exchange import export_workbook
     from sradar_desktop.services.opening import open_database
@@ -43,12 +44,18 @@ def received(tmp_path_factory) -> Path:
     db.close()
     (folder / "~$DDETS-44.xlsx").write_bytes(b"\x0bClaire Martin" + b"\x00" * 150)
     (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (folder / "desktop.ini").write_text("[.ShellClassInfo]\n", encoding="utf-16")
+    (folder / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
     (folder / "Courrier.docx").write_bytes(b"PK\x03\x04")
+    (folder / "notes.txt").write_text("À relancer : DDETS-85\n", encoding="utf-8")
     return folder
 
 
 def test_a_folder_gives_the_files_in_it_that_can_be_read(received):
-    assert [p.name for p in given_files(received)] == [f"{code}.xlsx" for code in SERVICES]
+    workbooks = [f"{code}.xlsx" for code in SERVICES]
+    # An import reads plan tables too; a consolidation, workbooks and messages only.
+    assert [p.name for p in given_files(received)] == [*workbooks, "notes.txt"]
+    assert [p.name for p in given_files(received, ANSWER_SUFFIXES)] == workbooks
 
 
 def test_a_name_with_wildcards_gives_the_files_it_matches(received):
@@ -56,9 +63,10 @@ def test_a_name_with_wildcards_gives_the_files_it_matches(received):
     pattern = received / "DDETS-4*.xlsx"
     assert [p.name for p in given_files(pattern)] == ["DDETS-44.xlsx", "DDETS-49.xlsx"]
     assert [p.name for p in given_files(received / "DDETS-?5.xlsx")] == ["DDETS-85.xlsx"]
+    # Of what « * » matches, the files that can be read (no letter, no system file).
     assert [p.name for p in given_files(received / "*")] == [
-        "Courrier.docx",  # named by the pattern: refused later, with its reason
         *(f"{code}.xlsx" for code in SERVICES),
+        "notes.txt",
     ]
     assert given_files(received / "DDETS-9?.xlsx") == []
     # Brackets belong to the name, as on Windows.
@@ -106,7 +114,8 @@ def test_a_pattern_or_folder_with_nothing_to_read_is_said(received, tmp_path, da
         data_dir=data_dir,
     )  # fmt: skip
     assert nothing.returncode == 1
-    assert "Aucun fichier ne correspond à" in nothing.stderr and "DDETS-9*.xlsx" in nothing.stderr
+    assert "Aucun fichier à lire ne correspond à" in nothing.stderr
+    assert "DDETS-9*.xlsx" in nothing.stderr
     assert "Traceback" not in nothing.stderr
     empty = tmp_path / "vide"
     empty.mkdir()
@@ -118,8 +127,29 @@ def test_a_pattern_or_folder_with_nothing_to_read_is_said(received, tmp_path, da
 
 
 def test_import_a_folder(received, data_dir):
+    """An import reads plan tables too: the notes in the folder are refused, with their reason,
+    and the workbooks imported all the same."""
     result = run_sradar("import", str(received), data_dir=data_dir)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "« notes.txt » a été refusé" in result.stderr
     for code in SERVICES:
         assert code in result.stdout
     assert "DDETS-72" not in result.stdout  # the subfolder is not read
+
+
+def test_the_consolidation_written_beside_the_answers_is_not_read_again(
+    received, tmp_path, data_dir
+):
+    """« consolidate *.xlsx -o consolidation.xlsx » run twice in the same folder: the second
+    run does not read the first one's workbook as answers."""
+    folder = tmp_path / "Réponses"
+    shutil.copytree(received, folder)
+    output = folder / "consolidation.xlsx"
+    for given in (folder, folder / "*.xlsx", folder):
+        done = run_sradar("consolidate", str(given), "-o", str(output), data_dir=data_dir)
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        assert "3 répondants" in done.stdout and "consolidation.xlsx" in done.stdout
+    # Named as a file to read and as the file to write: refused before anything is read.
+    named = run_sradar("consolidate", str(output), "-o", str(output), data_dir=data_dir)
+    assert named.returncode == 1
+    assert "est à la fois un fichier à lire et le fichier à écrire" in named.stderr

@@ -81,19 +81,40 @@ def test_records_past_the_size_move_the_log_aside_and_three_are_kept(tmp_path, l
 def test_a_log_held_by_another_program_is_written_on_without_losing_a_record(
     tmp_path, logger, monkeypatch
 ):
-    """On Windows a file open in another window cannot be moved: the records go on in it."""
+    """On Windows a log open in another window cannot be moved: the records go on in it, the
+    older logs stay as they are, and the move is tried again only as the file grows."""
+    log = tmp_path / "sradar-desktop.log"
+    log.write_text("tenu\n" * 600, encoding="utf-8")  # 3,000 bytes: far past the size
+    for index in (1, 2, 3):
+        (tmp_path / f"sradar-desktop.log.{index}").write_text(f"ancien {index}\n")
     attempts = []
+    replace = os.replace
 
     def held(source, target):
-        attempts.append(source)
-        raise PermissionError(13, "Le processus ne peut pas accéder au fichier", str(source))
+        if Path(source) == log:  # the log itself, open in the other program
+            attempts.append(source)
+            raise PermissionError(13, "Le processus ne peut pas accéder au fichier", str(source))
+        replace(source, target)
 
     monkeypatch.setattr(os, "replace", held)
     named = logger()
     for index in range(100):
         named.info("ligne %03d %s", index, "x" * 40)
-    log = tmp_path / "sradar-desktop.log"
-    assert [int(line.split()[1]) for line in _lines(log)] == list(range(100))
-    assert not (tmp_path / "sradar-desktop.log.1").exists()
-    # tried again each time the file has grown by a tenth of the size, not at every record
-    assert 1 <= len(attempts) <= 1 + (log.stat().st_size - 1000) // 100 < 100
+    lines = _lines(log)
+    assert lines[:600] == ["tenu"] * 600
+    assert [int(line.split()[1]) for line in lines[600:]] == list(range(100))
+    for index in (1, 2, 3):
+        assert _lines(tmp_path / f"sradar-desktop.log.{index}") == [f"ancien {index}"]
+    # tried at the opening, then each time the file has grown by a tenth of the size
+    written = log.stat().st_size - 3000
+    assert 2 <= len(attempts) <= 2 + written // 100 < 60
+
+    # Once the other program has let it go, the log is moved aside at last.
+    monkeypatch.setattr(os, "replace", replace)
+    for index in range(100, 110):
+        named.info("ligne %03d %s", index, "x" * 40)
+    assert _lines(tmp_path / "sradar-desktop.log.1")[:600] == ["tenu"] * 600
+    assert _lines(tmp_path / "sradar-desktop.log.2") == ["ancien 1"]
+    assert _lines(tmp_path / "sradar-desktop.log.3") == ["ancien 2"]
+    assert not (tmp_path / "sradar-desktop.log.4").exists()
+    assert not (tmp_path / "sradar-desktop.log.0").exists()

@@ -480,4 +480,8 @@ def test_a_full_disk_of_temporary_files_is_said(
     err = capsys.readouterr().err
     assert status == cli.EXIT_USER_ERROR, err
     assert "dossier des fichiers temporaires" in err and "Libérez de la place" in err
+    # The folder SQLite writes to, which on Linux is /var/tmp before Python's /tmp.
+    assert f"({store.temporary_folder()})" in err
+    if sys.platform.startswith("linux") and not os.environ.get("SQLITE_TMPDIR"):
+        assert store.temporary_folder() == (os.environ.get("TMPDIR") or "/var/tmp")
     assert not output.exists()

@@ -12,12 +12,14 @@ cannot start on those.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -334,9 +336,10 @@ class Proof:
         self.folder = folder
 
     def many_files(self) -> None:
-        """More answers than a merge keeps in memory: they go to a temporary SQLite file in
-        Windows' temporary folder, which is gone afterwards. The files are named as an agent
-        types them in cmd, by a pattern the program expands itself."""
+        """More answers than a merge keeps in memory: they go to a temporary SQLite base, whose
+        file (« etilqs_… ») is seen in Windows' temporary folder while the command runs and is
+        gone afterwards. The files are named as an agent types them in cmd, by a pattern the
+        program expands itself."""
         self.step(f"{MANY} classeurs : la fusion passe dans un fichier temporaire")
         folder = self.folder / f"{MANY} services"
         shutil.rmtree(folder, ignore_errors=True)
@@ -353,23 +356,39 @@ class Proof:
         log = self.data / "journal" / "sradar-desktop.log"
         logged = size(log) if log.is_file() else 0
         workbook = self.folder / f"Consolidation des {MANY}.xlsx"
+        seen: set[str] = set()
+        done = threading.Event()
+
+        def watch() -> None:  # SQLite's temporary files, while the command runs
+            while not done.is_set():
+                with contextlib.suppress(OSError):  # a file gone while it was listed
+                    seen.update(p.name for p in temp.glob("etilqs_*") if p.name not in before)
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         started = time.monotonic()
-        result = self.program(
-            "consolidate", windows_path(folder) + "\\DDETS-*.xlsx", "-o", windows_path(workbook),
-            timeout=900,
-        )  # fmt: skip
+        try:
+            result = self.program(
+                "consolidate", windows_path(folder) + "\\DDETS-*.xlsx", "-o",
+                windows_path(workbook), timeout=900,
+            )  # fmt: skip
+        finally:
+            done.set()
+            watcher.join()
         seconds = time.monotonic() - started
         expect(f"{MANY} répondants" in result.stdout, f"consolidation :\n{result.stdout}")
         expect(workbook.is_file() and workbook.read_bytes()[:2] == b"PK", "pas de classeur")
         said = log.read_bytes()[logged:].decode("utf-8", errors="replace")
         moved = [line for line in said.splitlines() if "fichier temporaire" in line]
         expect(moved, f"la fusion est restée en mémoire ; journal :\n{said[-1500:]}")
+        expect(seen, f"aucun fichier temporaire de SQLite vu dans {temp_win} pendant la fusion")
         left = sorted({p.name for p in temp.iterdir()} - before)
         expect(not left, f"laissé dans %TEMP% après la consolidation : {left}")
         self.figures[f"consolidation de {MANY} classeurs"] = f"{seconds:.0f} s"
         self.ok(
             f"« consolidate …\\DDETS-*.xlsx » : {MANY} répondants en {seconds:.0f} s, les réponses "
-            f"dans un fichier temporaire de {temp_win}, effacé ensuite"
+            f"dans {', '.join(sorted(seen))} de {temp_win} pendant la fusion, effacé ensuite"
         )
 
     def sharing_violation(self) -> None:

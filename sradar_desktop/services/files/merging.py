@@ -13,7 +13,6 @@ import logging
 import multiprocessing
 import os
 import sys
-import tempfile
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -45,6 +44,7 @@ from sradar_desktop.services.files.store import (
     StoredAnswers,
     StoredLines,
     StoreUnwritableError,
+    temporary_folder,
 )
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
@@ -118,10 +118,11 @@ class MergeBook:
 
     def _move_to_store(self) -> None:
         log.info(
-            "Fusion : plus de %d réponses et valeurs, gardées désormais dans un fichier "
-            "temporaire du dossier %s",
-            IN_MEMORY_UNITS,
-            tempfile.gettempdir(),
+            "Fusion : plus de %s réponses et valeurs, gardées désormais dans une base "
+            "temporaire (un fichier temporaire du dossier %s, quand la mémoire qui lui est "
+            "réservée est pleine)",
+            f"{IN_MEMORY_UNITS:,}".replace(",", "\u202f"),
+            temporary_folder(),
         )
         for merged in self.campaigns.values():
             units = merged.units

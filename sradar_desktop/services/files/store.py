@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import marshal
+import os
 import sqlite3
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
@@ -81,6 +83,23 @@ class StoreUnwritableError(UserError):
     fault, the whole consolidation stops."""
 
 
+def temporary_folder() -> str:
+    """The folder where SQLite puts the store's temporary file, looked up as SQLite does (not
+    always Python's: on Linux SQLite prefers /var/tmp to /tmp, on Windows TMP to TEMP)."""
+    if sys.platform == "win32":
+        import ctypes
+
+        buffer = ctypes.create_unicode_buffer(1024)
+        if ctypes.windll.kernel32.GetTempPathW(len(buffer), buffer):  # type: ignore[attr-defined]
+            return buffer.value.rstrip("\\") or buffer.value
+        return tempfile.gettempdir()
+    candidates = [os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR")]
+    for folder in [*candidates, "/var/tmp", "/usr/tmp", "/tmp", "."]:
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return tempfile.gettempdir()
+
+
 @contextlib.contextmanager
 def _said() -> Iterator[None]:
     """The temporary file's disk full (or failing) said in French: it is the system's folder of
@@ -92,7 +111,7 @@ def _said() -> Iterator[None]:
             raise
         raise StoreUnwritableError(
             "La consolidation n'a pas pu garder les réponses fusionnées dans le dossier des "
-            f"fichiers temporaires ({tempfile.gettempdir()}) : son disque est plein ou "
+            f"fichiers temporaires ({temporary_folder()}) : son disque est plein ou "
             "illisible. Libérez de la place sur ce disque, puis réessayez."
         ) from error
 

@@ -20,7 +20,6 @@ from sradar_desktop.failures import describe_failure
 from sradar_desktop.logs import log_file
 from sradar_desktop.paths import resources_dir
 from sradar_desktop.ui.parts.i18n import french_system_locale, install_french
-from sradar_desktop.ui.parts.session_end import SessionEnd
 from sradar_desktop.ui.parts.speech import describe_application
 from sradar_desktop.ui.parts.splash import ClosingFeedback, Splash
 from sradar_desktop.ui.parts.style import ReadableStyle
@@ -246,6 +245,8 @@ def run_gui(db_target: str | Path | None, *, exit_after_start: bool = False) -> 
     splash.close()  # the window says itself that its plan is loading
     if exit_after_start:
         _quit_once_shown(app, window)
+    from sradar_desktop.ui.parts.session_end import SessionEnd  # sockets: after the welcome
+
     ending = SessionEnd(app, window.save_for_session_end)
     status = app.exec()
     ending.uninstall()

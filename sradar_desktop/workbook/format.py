@@ -98,6 +98,12 @@ KIND_BLANK = "vierge"
 KIND_ANSWERS = "reponses"
 KIND_CONSOLIDATION = "consolidation"
 
+
+def content_kind(respondents: int) -> str:
+    """The kind of a workbook of answers: one respondent's, or a consolidation of several."""
+    return KIND_ANSWERS if respondents == 1 else KIND_CONSOLIDATION
+
+
 # Metadata keys of the _sradar sheet (column A), values in column B.
 META_FORMAT = "format"
 META_FORMAT_VERSION = "version_format"
@@ -352,8 +358,7 @@ def build_content(
         if lines is not None:
             answer_lines += lines[0]
             indicator_lines += lines[1]
-    single = KIND_ANSWERS if len(respondents) == 1 else KIND_CONSOLIDATION
-    kind = KIND_BLANK if blank else single
+    kind = KIND_BLANK if blank else content_kind(len(respondents))
     return ExchangeWorkbook(
         plan=plan,
         campaign_id=campaign_id,

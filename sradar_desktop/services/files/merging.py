@@ -20,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from sys import intern
 
@@ -33,7 +34,7 @@ from sradar_desktop.domain.consolidation import (
 )
 from sradar_desktop.domain.dates import utcnow
 from sradar_desktop.domain.merge import Decision, Stamped, decide
-from sradar_desktop.domain.numbers import counted
+from sradar_desktop.domain.numbers import counted, format_decimal
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.errors import FileRefusedError, UserError
 from sradar_desktop.services.files.collecting import Expanded, expanded
@@ -121,7 +122,7 @@ class MergeBook:
             "Fusion : plus de %s réponses et valeurs, gardées désormais dans une base "
             "temporaire (un fichier temporaire du dossier %s, quand la mémoire qui lui est "
             "réservée est pleine)",
-            f"{IN_MEMORY_UNITS:,}".replace(",", "\u202f"),
+            format_decimal(Decimal(IN_MEMORY_UNITS)),
             temporary_folder(),
         )
         for merged in self.campaigns.values():
@@ -307,7 +308,7 @@ class MergeBook:
             plan=plan,
             campaign_id=merged.campaign_id,
             campaign_title=merged.title,
-            kind=fmt.KIND_ANSWERS if len(respondents) == 1 else fmt.KIND_CONSOLIDATION,
+            kind=fmt.content_kind(len(respondents)),
             exported_at=utcnow(),
             app_version=__version__,
             respondents=respondents,

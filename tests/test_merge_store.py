@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import random
+import sys
 import threading
 import zipfile
 from dataclasses import replace
@@ -17,6 +18,7 @@ import pytest
 from sradar_desktop.domain.consolidation import Rebuilt
 from sradar_desktop.domain.plan import plan_from_mapping
 from sradar_desktop.workbook import format as fmt
+from sradar_desktop.workbook import xlsx
 from sradar_desktop.workbook.xlsx import Workbook
 
 AT = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
@@ -118,13 +120,22 @@ def _packers() -> list[threading.Thread]:
 
 
 def test_a_workbook_is_compressed_beside_its_writer_and_complete_once_closed(tmp_path):
+    """Threads take turns more often while the packer works (it takes the interpreter back
+    several times for each block), and as usual again once it has finished."""
+    usual = sys.getswitchinterval()
     path = tmp_path / "classeur.xlsx"
     book = Workbook(path, title="Titre", subject="Sujet", author="SRADAR Desktop")
     sheet = book.add_sheet("Données", widths=(10,))
     for number in range(3_000):
         sheet.row(number, f'<c r="A{number + 1}" t="inlineStr"><is><t>{"x" * 200}</t></is></c>')
+    assert sys.getswitchinterval() == pytest.approx(min(usual, xlsx._TURN))
+    second = Workbook(tmp_path / "autre.xlsx", title="Titre", subject="Sujet", author="SRADAR")
+    second.add_sheet("Données", widths=(10,))
     book.close()
+    assert sys.getswitchinterval() == pytest.approx(min(usual, xlsx._TURN))  # the other one
+    second.close()
     assert not _packers()
+    assert sys.getswitchinterval() == usual
     with zipfile.ZipFile(path) as archive:
         assert archive.testzip() is None
         assert "xl/worksheets/sheet1.xml" in archive.namelist()
@@ -133,6 +144,7 @@ def test_a_workbook_is_compressed_beside_its_writer_and_complete_once_closed(tmp
 def test_a_workbook_given_up_by_its_writer_lets_go_of_its_file(tmp_path):
     """A writer failing half-way drops its workbook: the packer's thread ends and closes the
     file (Windows could not remove the work folder otherwise), with nothing said on the way."""
+    usual = sys.getswitchinterval()
     path = tmp_path / "abandonne.xlsx"
     book = Workbook(path, title="Titre", subject="Sujet", author="SRADAR Desktop")
     sheet = book.add_sheet("Données", widths=(10,))
@@ -142,6 +154,7 @@ def test_a_workbook_given_up_by_its_writer_lets_go_of_its_file(tmp_path):
     gc.collect()
     assert not _packers()
     path.unlink()  # no handle left open on it
+    assert sys.getswitchinterval() == usual
 
 
 def test_a_workbook_freed_on_its_packers_own_thread_does_not_wait_for_itself(tmp_path):

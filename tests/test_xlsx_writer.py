@@ -220,3 +220,24 @@ def test_stamps_are_cut_in_cells_as_their_whole_text_would_be(lines):
     whole = "\n".join(texts)
     expected = [whole[start : start + 30_000] for start in range(0, len(whole), 30_000)]
     assert list(writer._chunked(iter(texts))) == expected
+
+
+def test_equal_values_of_other_kinds_keep_their_kind(tmp_path):
+    """A cell's XML is remembered by value, and 1 == 1.0 == True: a count, a figure and a
+    truth value in one column each read back as what they were, as do equal moments."""
+    path = tmp_path / "valeurs.xlsx"
+    values = [1, True, 1.0, 1, False, 0, 0.0, DAY, DAY.replace(tzinfo=None), 1]
+
+    def build(temporary: Path) -> None:
+        book = Workbook(temporary, title="Titre", subject="Sujet", author="SRADAR Desktop")
+        table = Table(book, "Valeurs", (12,), len(values))
+        table.header(["Valeur"])
+        for value in values:
+            table.append([(value, WHEN if isinstance(value, datetime) else PLAIN)])
+        book.close()
+
+    save_workbook(build, path)
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Valeurs")
+    read = [row[0] for row in rows.to_python()[1:]]
+    assert read == values
+    assert [type(v) is bool for v in read] == [type(v) is bool for v in values]

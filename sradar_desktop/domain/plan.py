@@ -306,11 +306,15 @@ def service_of(respondent_code: str) -> str:
     return respondent_code.rsplit("-", 1)[0] if "-" in respondent_code else respondent_code
 
 
+@functools.lru_cache(maxsize=4096)
 def pilots_include(pilots: tuple[str, ...], respondent_code: str) -> bool:
     """Whether an action piloted by ``pilots`` is one that ``respondent_code`` answers.
 
     A pilot names a kind of service (``DDETS``, ``France Travail``: every one of them) or one
     service (``DDETS-44``). Case, accents, spaces and hyphens do not matter.
+
+    Asked for every action of every respondent (a hundred thousand times in a large
+    consolidation), of a few dozen different ``pilots``: each answer is kept.
     """
     wanted = {_pilot_key(respondent_code), _pilot_key(service_of(respondent_code))}
     return any(_pilot_key(pilot) in wanted for pilot in pilots)

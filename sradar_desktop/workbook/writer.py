@@ -170,7 +170,13 @@ class Table:
             if cell is None:
                 continue
             value, style = cell
-            remembered = value is None or (type(value) is str and len(value) <= _REMEMBERED)
+            kind = type(value)
+            remembered = (
+                value is None
+                or (type(value) is str and len(value) <= _REMEMBERED)
+                or kind is int  # counts, figures (never a truth value: 1 == True)
+                or kind is datetime
+            )
             known = tails.get((value, id(style), column)) if remembered else None
             if known is not None and known[2] is style:
                 tail, taken = known[0], known[1]
@@ -335,6 +341,7 @@ def write_readme(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
 
 ANSWER_WIDTHS = (9, 30, 30, 60, 16, 14, 16, 60)
 STAMP_COLUMNS = ("Modifié le", "Modifié par")
+_LOCAL_TIMES = 4096  # times of change converted once, at most this many kept at a time
 
 
 def write_answers(
@@ -421,6 +428,7 @@ def write_answers(
     actions = {code: table.prepare(cells) for code, cells in fixed.items()}
     whose = len(next(iter(fixed.values()), ()))
     respondents: dict[str, Prepared] = {}
+    local_times: dict[datetime, datetime] = {}  # each time of a change, as shown here
     for line in content.answers:
         who = respondents.get(line.respondent)
         if who is None:
@@ -436,7 +444,11 @@ def write_answers(
         cells: list[tuple[object, Style] | None] = [(line.status, ANSWER)]
         cells.append((line.comment or None, ANSWER))
         if labels is not None:
-            at = line.at.astimezone().replace(tzinfo=None) if line.at else None
+            at = local_times.get(line.at) if line.at else None
+            if at is None and line.at:
+                if len(local_times) >= _LOCAL_TIMES:
+                    local_times.clear()
+                at = local_times[line.at] = line.at.astimezone().replace(tzinfo=None)
             cells += [(at, stamp), (line.by or None, STRUCTURE)]
         if show_previous:
             before = content.previous.get((line.respondent, line.action_code), (None, ""))

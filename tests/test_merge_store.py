@@ -160,6 +160,7 @@ def test_a_workbook_given_up_by_its_writer_lets_go_of_its_file(tmp_path):
 def test_a_workbook_freed_on_its_packers_own_thread_does_not_wait_for_itself(tmp_path):
     """A workbook and its sheets hold each other: the collector that frees them may run on
     the packer's thread. Its finaliser then stops that thread after its task, file closed."""
+    usual = sys.getswitchinterval()
     path = tmp_path / "libere.xlsx"
     book = Workbook(path, title="Titre", subject="Sujet", author="SRADAR Desktop")
     book.add_sheet("Données", widths=(10,))
@@ -168,6 +169,47 @@ def test_a_workbook_freed_on_its_packers_own_thread_does_not_wait_for_itself(tmp
     packer._thread.join(timeout=10)
     assert not packer._thread.is_alive()
     path.unlink()
+    assert sys.getswitchinterval() == usual
+
+
+def test_a_workbook_freed_while_the_turns_are_being_counted_does_not_hang(tmp_path):
+    """The collector may free a given-up workbook on a thread counting the packers (another
+    workbook starting): its packer stops and is counted out there, without waiting on itself."""
+    usual = sys.getswitchinterval()
+    book = Workbook(tmp_path / "perdu.xlsx", title="Titre", subject="Sujet", author="SRADAR")
+    sheet = book.add_sheet("Données", widths=(10,))  # the book and its sheet hold each other
+    del book, sheet
+    with xlsx._turns:
+        gc.collect()
+    assert not _packers()
+    assert sys.getswitchinterval() == usual and xlsx._packers == 0
+
+
+def test_a_packer_without_its_thread_leaves_the_turns_as_they_were(tmp_path, monkeypatch):
+    """No thread to be had (the system's limit): the workbook is not written, and the turns
+    of the program's threads are left as they were."""
+
+    def refused(thread: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    usual = sys.getswitchinterval()
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    with pytest.raises(RuntimeError):
+        Workbook(tmp_path / "sans-fil.xlsx", title="Titre", subject="Sujet", author="SRADAR")
+    assert sys.getswitchinterval() == usual and xlsx._packers == 0
+    (tmp_path / "sans-fil.xlsx").unlink()  # closed
+
+
+def test_the_turns_changed_while_a_workbook_is_written_are_kept(tmp_path):
+    """Whoever changes the turns while a workbook is written keeps them once it is closed."""
+    usual = sys.getswitchinterval()
+    try:
+        book = Workbook(tmp_path / "classeur.xlsx", title="Titre", subject="S", author="SRADAR")
+        sys.setswitchinterval(0.002)
+        book.close()
+        assert sys.getswitchinterval() == pytest.approx(0.002)
+    finally:
+        sys.setswitchinterval(usual)
 
 
 def test_a_full_disk_met_by_the_packer_is_said_and_leaves_nothing(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import openpyxl
@@ -224,20 +224,30 @@ def test_stamps_are_cut_in_cells_as_their_whole_text_would_be(lines):
 
 def test_equal_values_of_other_kinds_keep_their_kind(tmp_path):
     """A cell's XML is remembered by value, and 1 == 1.0 == True: a count, a figure and a
-    truth value in one column each read back as what they were, as do equal moments."""
+    truth value in one column each read back as what they were. A moment is written as its
+    clock shows it: the same instant in two zones reads back as two times."""
     path = tmp_path / "valeurs.xlsx"
-    values = [1, True, 1.0, 1, False, 0, 0.0, DAY, DAY.replace(tzinfo=None), 1]
+    values = [1, True, 1.0, 1, False, 0, 0.0, DAY, DAY, 1]
+    in_paris = datetime(2026, 11, 23, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+    moments = [in_paris.astimezone(UTC), in_paris, in_paris.astimezone(UTC)]
 
     def build(temporary: Path) -> None:
         book = Workbook(temporary, title="Titre", subject="Sujet", author="SRADAR Desktop")
-        table = Table(book, "Valeurs", (12,), len(values))
+        table = Table(book, "Valeurs", (12,), len(values) + len(moments))
         table.header(["Valeur"])
         for value in values:
             table.append([(value, WHEN if isinstance(value, datetime) else PLAIN)])
+        for moment in moments:
+            table.append([(moment, WHEN)])
         book.close()
 
     save_workbook(build, path)
     rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Valeurs")
     read = [row[0] for row in rows.to_python()[1:]]
-    assert read == values
-    assert [type(v) is bool for v in read] == [type(v) is bool for v in values]
+    assert read[: len(values)] == values
+    assert [type(v) is bool for v in read[: len(values)]] == [type(v) is bool for v in values]
+    assert read[len(values) :] == [
+        datetime(2026, 11, 23, 9, 30),
+        datetime(2026, 11, 23, 10, 30),
+        datetime(2026, 11, 23, 9, 30),
+    ]

@@ -170,12 +170,13 @@ class Table:
             if cell is None:
                 continue
             value, style = cell
-            kind = type(value)
+            # Values that write as they compare: not a truth value (1 == True), nor a moment
+            # with its zone (the same instant elsewhere shows another time).
             remembered = (
                 value is None
                 or (type(value) is str and len(value) <= _REMEMBERED)
-                or kind is int  # counts, figures (never a truth value: 1 == True)
-                or kind is datetime
+                or type(value) is int
+                or (type(value) is datetime and value.tzinfo is None)
             )
             known = tails.get((value, id(style), column)) if remembered else None
             if known is not None and known[2] is style:

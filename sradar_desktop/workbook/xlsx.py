@@ -133,13 +133,12 @@ class Packer:
         self._thread = threading.Thread(
             target=self._packing.run, args=(self._tasks,), name="SRADAR classeur", daemon=True
         )
-        _short_turns()  # until the thread ends
         try:
             self._thread.start()
-        except BaseException:
-            _usual_turns()
+        except RuntimeError:  # no thread to be had
             archive.close()
             raise
+        _short_turns()  # until the packer stops
         self._stop = weakref.finalize(self, _stop, self._tasks, self._thread, self._packing)
 
     def _ask(self, task: Callable[[_Packing], None]) -> None:
@@ -178,27 +177,30 @@ _WAITING = 4  # blocks waiting for the packer's thread
 # for it (measured on a consolidation of 100 files: its workbook took a quarter longer than with
 # no compression at all). While a workbook is written, threads take turns more often.
 _TURN = 0.0005  # seconds
-_turns = threading.Lock()
-_packers = 0  # packers' threads running
-_usual_turn = 0.0
+# Counted by ``_stop``, which the collector may run on a thread that holds the lock: re-entrant.
+_turns = threading.RLock()
+_packers = 0  # packers running
+_usual_turn = _short_turn = 0.0
 
 
 def _short_turns() -> None:
     """Threads take turns every ``_TURN`` until ``_usual_turns`` (counted: a packer each)."""
-    global _packers, _usual_turn
+    global _packers, _usual_turn, _short_turn
     with _turns:
         if _packers == 0:
             _usual_turn = sys.getswitchinterval()
             sys.setswitchinterval(min(_TURN, _usual_turn))
+            _short_turn = sys.getswitchinterval()  # as kept (in microseconds)
         _packers += 1
 
 
 def _usual_turns() -> None:
-    """A packer's thread has ended: the usual turns again once none is left."""
+    """A packer has stopped: the usual turns again once none is left (unless the turns were
+    changed meanwhile, by whoever changed them)."""
     global _packers
     with _turns:
         _packers -= 1
-        if _packers == 0:
+        if _packers == 0 and sys.getswitchinterval() == _short_turn:
             sys.setswitchinterval(_usual_turn)
 
 
@@ -227,12 +229,6 @@ class _Packing:
         self.archive.close()
 
     def run(self, tasks: queue.Queue[Callable[[_Packing], None] | None]) -> None:
-        try:
-            self._run(tasks)
-        finally:
-            _usual_turns()
-
-    def _run(self, tasks: queue.Queue[Callable[[_Packing], None] | None]) -> None:
         while not self.given_up and (task := tasks.get()) is not None:
             if self.failure is not None:
                 continue  # what was asked after the failure, let go
@@ -268,9 +264,13 @@ def _stop(
     itself), the thread stops after its task."""
     if threading.current_thread() is thread:
         packing.given_up = True
+        _usual_turns()
         return
     tasks.put(None)
-    thread.join()
+    try:
+        thread.join()
+    finally:
+        _usual_turns()
 
 
 class Sheet:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sradar_desktop.domain.consolidation import Rebuilt
+from sradar_desktop.domain.merge import value_digest
 from sradar_desktop.domain.plan import plan_from_mapping
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook import xlsx
@@ -85,7 +86,9 @@ def test_the_answers_digest_is_the_same_fed_respondent_by_respondent_or_sorted_w
     whole. Both give the same digest, and codes that are prefixes of others sort alike."""
     content = _content(["DDETS-1", "DDETS-10", "DDETS-1-A", "DDETS-2", "SGAR"])
     grouped = fmt.answers_digest(content)
-    assert grouped == fmt._digest(sorted(fmt._parts(content.answers, content.indicators)))
+    whole = fmt._Digest()
+    whole.update(sorted(fmt._parts(content.answers, content.indicators)))
+    assert grouped == whole.hexdigest()
     shuffled = list(content.answers)
     random.Random(7).shuffle(shuffled)
     assert fmt.answers_digest(replace(content, answers=tuple(shuffled))) == grouped
@@ -94,6 +97,15 @@ def test_the_answers_digest_is_the_same_fed_respondent_by_respondent_or_sorted_w
     changed = list(content.answers)
     changed[5] = changed[5]._replace(comment="autre chose")
     assert fmt.answers_digest(replace(content, answers=tuple(changed))) != grouped
+    # Written with the stamps: each value digested once, every line given once, same digest.
+    for given in (content, replace(content, answers=tuple(shuffled)), backwards):
+        digests = fmt.Digests(given)
+        lines = list(digests.lines())
+        assert sorted(map(repr, (line for line, _ in lines))) == sorted(
+            map(repr, (*given.answers, *given.indicators))
+        )
+        assert all(digest == value_digest(line.value) for line, digest in lines)
+        assert digests.answers() == grouped
 
 
 def test_results_are_kept_within_their_budget_and_read_again_beyond():

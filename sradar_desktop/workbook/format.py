@@ -244,10 +244,61 @@ def stamp_key(respondent: str, action_code: str, position: int | None) -> str:
 def answers_digest(workbook: ExchangeWorkbook) -> str:
     """A digest of every answer and indicator value, to tell whether a file was edited: of
     their parts (``stamp_key`` and value digest) sorted, then joined by new lines."""
-    try:
-        return _digest(_sorted_by_respondent(workbook))
-    except _NotGrouped:
-        return _digest(sorted(_parts(workbook.answers, workbook.indicators)))
+    digest = _Digest()
+    if _grouped(workbook):
+        for answers, indicators in _respondents(workbook):
+            digest.update(sorted(_parts(answers, indicators)))
+    else:
+        digest.update(sorted(_parts(workbook.answers, workbook.indicators)))
+    return digest.hexdigest()
+
+
+class Digests:
+    """Each answer and indicator value with its digest (``value_digest``), and the answers'
+    digest (``answers_digest``) made from the same: a value is digested once. ``lines()`` gives
+    them respondent after respondent (its answers, then its indicators) when the rows come so,
+    as SRADAR Desktop writes them, without holding them all (a consolidation has a hundred
+    thousand); in their order otherwise. ``answers()`` once they have all been given."""
+
+    def __init__(self, workbook: ExchangeWorkbook) -> None:
+        self.workbook = workbook
+        self._answers: str | None = None
+
+    def lines(self) -> Iterator[tuple[AnswerLine | IndicatorLine, str]]:
+        workbook = self.workbook
+        if not _grouped(workbook):
+            for line in _both(workbook.answers, workbook.indicators):
+                yield line, value_digest(line.value)
+            self._answers = answers_digest(workbook)
+            return
+        digest = _Digest()
+        for answers, indicators in _respondents(workbook):
+            own: list[tuple[AnswerLine | IndicatorLine, str]] = [
+                (line, value_digest(line.value)) for line in _both(answers, indicators)
+            ]
+            yield from own
+            digest.update(
+                sorted(
+                    stamp_key(line.respondent, line.action_code, _position(line)) + value
+                    for line, value in own
+                )
+            )
+        self._answers = digest.hexdigest()
+
+    def answers(self) -> str:
+        assert self._answers is not None, "lines() not given to the end"
+        return self._answers
+
+
+def _both(
+    answers: Iterable[AnswerLine], indicators: Iterable[IndicatorLine]
+) -> Iterator[AnswerLine | IndicatorLine]:
+    yield from answers
+    yield from indicators
+
+
+def _position(line: AnswerLine | IndicatorLine) -> int | None:
+    return line.position if isinstance(line, IndicatorLine) else None
 
 
 def _parts(answers: Iterable[AnswerLine], indicators: Iterable[IndicatorLine]) -> Iterator[str]:
@@ -257,53 +308,65 @@ def _parts(answers: Iterable[AnswerLine], indicators: Iterable[IndicatorLine]) -
         yield stamp_key(i.respondent, i.action_code, i.position) + value_digest(i.value)
 
 
-class _NotGrouped(Exception):
-    """The rows do not come respondent after respondent, in the order of their codes."""
+def _grouped(workbook: ExchangeWorkbook) -> bool:
+    """Whether the answers, and the indicator values, come respondent after respondent in the
+    order of their codes: the sorted parts are then each respondent's sorted in turn, a
+    respondent's code having no character that sorts before the separator of a part's fields."""
+    for lines in (workbook.answers, workbook.indicators):
+        previous = None
+        for respondent, _ in groupby(lines, key=lambda line: line.respondent):
+            if (previous is not None and respondent <= previous) or min(
+                respondent, default=" "
+            ) < " ":
+                return False
+            previous = respondent
+    return True
 
 
-def _sorted_by_respondent(workbook: ExchangeWorkbook) -> Iterator[str]:
-    """The parts in sorted order without holding them all (a consolidation has a hundred
-    thousand): when the rows come respondent after respondent in the order of their codes, as
-    SRADAR Desktop writes them, the sorted parts are each respondent's sorted in turn, a
-    respondent's code having no character that sorts before the separator of a part's fields.
-    Raises ``_NotGrouped`` as soon as they do not (the digest is then made again from all the
-    parts sorted)."""
+def _respondents(
+    workbook: ExchangeWorkbook,
+) -> Iterator[tuple[list[AnswerLine], list[IndicatorLine]]]:
+    """Each respondent's answers and indicator values, in turn (see ``_grouped``)."""
     answers = groupby(workbook.answers, key=lambda line: line.respondent)
     indicators = groupby(workbook.indicators, key=lambda line: line.respondent)
     next_answers, next_indicators = next(answers, None), next(indicators, None)
-    previous = None
     while next_answers is not None or next_indicators is not None:
         respondent = min(group[0] for group in (next_answers, next_indicators) if group)
-        if (previous is not None and respondent <= previous) or min(respondent, default=" ") < " ":
-            raise _NotGrouped
-        previous = respondent
-        own_answers: Iterable[AnswerLine] = ()
-        own_indicators: Iterable[IndicatorLine] = ()
+        own_answers: list[AnswerLine] = []
+        own_indicators: list[IndicatorLine] = []
         if next_answers is not None and next_answers[0] == respondent:
             own_answers = list(next_answers[1])
             next_answers = next(answers, None)
         if next_indicators is not None and next_indicators[0] == respondent:
             own_indicators = list(next_indicators[1])
             next_indicators = next(indicators, None)
-        yield from sorted(_parts(own_answers, own_indicators))
+        yield own_answers, own_indicators
 
 
-def _digest(parts: Iterable[str]) -> str:
-    """The digest of the parts joined by new lines, fed a block at a time (never all joined in
-    one text)."""
-    digest = hashlib.sha256()
-    block: list[str] = []
-    started = False
-    for part in parts:
-        block.append(part)
-        if len(block) == _DIGEST_BLOCK:
-            text = "\n".join(block)
-            digest.update((text if not started else "\n" + text).encode())
-            started, block = True, []
-    if block:
-        text = "\n".join(block)
-        digest.update((text if not started else "\n" + text).encode())
-    return digest.hexdigest()
+class _Digest:
+    """The digest of parts joined by new lines, fed a block at a time (never all joined in one
+    text)."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self._block: list[str] = []
+        self._started = False
+
+    def update(self, parts: Iterable[str]) -> None:
+        for part in parts:
+            self._block.append(part)
+            if len(self._block) == _DIGEST_BLOCK:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._block:
+            text = "\n".join(self._block)
+            self._hash.update((text if not self._started else "\n" + text).encode())
+            self._started, self._block = True, []
+
+    def hexdigest(self) -> str:
+        self._flush()
+        return self._hash.hexdigest()
 
 
 _DIGEST_BLOCK = 4096

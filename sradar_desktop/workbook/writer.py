@@ -24,7 +24,6 @@ from json.encoder import encode_basestring
 from pathlib import Path
 
 from sradar_desktop.domain.dates import long_date, moment_text
-from sradar_desktop.domain.merge import value_digest
 from sradar_desktop.domain.plan import Action, IndicatorKind, Plan, plan_to_mapping
 from sradar_desktop.domain.scale import Scale
 from sradar_desktop.saving import save_atomically
@@ -515,33 +514,33 @@ def _meta_rows(
     yield [fmt.META_CAMPAIGN_EXPECTED, ",".join(content.expected)]
     yield [fmt.META_RETURN_ADDRESS, content.return_address]
     yield [fmt.META_RESPONDENTS, respondents]
-    yield [fmt.META_ANSWERS_DIGEST, fmt.answers_digest(content)]
     yield [fmt.META_ANSWERS_SHEET, answers_sheet]
     yield [fmt.META_INDICATORS_SHEET, indicators_sheet]
     plan_json = json.dumps(plan_to_mapping(content.plan), ensure_ascii=False)
     for index, chunk in enumerate(_chunks(plan_json), start=1):
         yield [f"{fmt.META_PLAN}.{index}", chunk]
-    # The stamps, one JSON line per answer or indicator value, in cells of ≤ 30,000 characters.
-    for index, chunk in enumerate(_chunked(_stamp_lines(content)), start=1):
+    # The stamps, one JSON line per answer or indicator value, in cells of ≤ 30,000 characters;
+    # then the answers' digest, made from the same digests of the values (the rows of this
+    # sheet are read by their keys, in any order).
+    digests = fmt.Digests(content)
+    for index, chunk in enumerate(_chunked(_stamp_lines(digests.lines())), start=1):
         yield [f"{fmt.META_STAMPS}.{index}", chunk]
+    yield [fmt.META_ANSWERS_DIGEST, digests.answers()]
 
 
-def _stamp_lines(content: fmt.ExchangeWorkbook) -> Iterator[str]:
-    """The stamp of each answer and indicator value as ``json.dumps`` writes the list (its
-    strings encoded by the same function), one after the other: the digests of a hundred
-    thousand values are not kept."""
+def _stamp_lines(
+    lines: Iterable[tuple[fmt.AnswerLine | fmt.IndicatorLine, str]],
+) -> Iterator[str]:
+    """The stamp of each answer and indicator value (with the digest of its value) as
+    ``json.dumps`` writes the list, its strings encoded by the same function: the stamps of a
+    hundred thousand values are not kept."""
     text = encode_basestring
-    for a in content.answers:
-        if a.at is not None:
+    for line, digest in lines:
+        if line.at is not None:
+            position = line.position if isinstance(line, fmt.IndicatorLine) else "null"
             yield (
-                f"[{text(a.respondent)}, {text(a.action_code)}, null, {text(a.at.isoformat())}, "
-                f'{text(a.by)}, "{value_digest(a.value)}"]'
-            )
-    for i in content.indicators:
-        if i.at is not None:
-            yield (
-                f"[{text(i.respondent)}, {text(i.action_code)}, {i.position}, "
-                f'{text(i.at.isoformat())}, {text(i.by)}, "{value_digest(i.value)}"]'
+                f"[{text(line.respondent)}, {text(line.action_code)}, {position}, "
+                f'{text(line.at.isoformat())}, {text(line.by)}, "{digest}"]'
             )
 
 

@@ -159,35 +159,42 @@ class Table:
         number = str(self.row + 1)
         lines = 1
         parts = []
-        first = 0
+        column = -1  # the column of the cell before
         for prepared in after:
             parts.append(number.join(prepared.segments))
-            lines = max(lines, prepared.lines)
-            first += prepared.columns
+            if prepared.lines > lines:
+                lines = prepared.lines
+            column += prepared.columns
         tails = self._tails
-        for column, cell in enumerate(cells, start=first):
+        for cell in cells:
+            column += 1
             if cell is None:
                 continue
             value, style = cell
             # Values that write as they compare: not a truth value (1 == True), nor a moment
             # with its zone (the same instant elsewhere shows another time).
-            remembered = (
-                value is None
-                or (type(value) is str and len(value) <= _REMEMBERED)
-                or type(value) is int
-                or (type(value) is datetime and value.tzinfo is None)
-            )
-            known = tails.get((value, id(style), column)) if remembered else None
-            if known is not None and known[2] is style:
-                tail, taken = known[0], known[1]
+            if type(value) is str:
+                remembered = len(value) <= _REMEMBERED
             else:
-                tail, taken = self._tail(value, style, column)
-                if remembered:
+                remembered = (
+                    value is None
+                    or type(value) is int
+                    or (type(value) is datetime and value.tzinfo is None)
+                )
+            if remembered:
+                key = (value, id(style), column)
+                known = tails.get(key)
+                if known is not None and known[2] is style:
+                    tail, taken = known[0], known[1]
+                else:
+                    tail, taken = self._tail(value, style, column)
                     self._remembered += len(tail)
                     if self._remembered > _REMEMBERED_CHARACTERS:
                         tails.clear()
                         self._remembered = len(tail)
-                    tails[(value, id(style), column)] = (tail, taken, style)
+                    tails[key] = (tail, taken, style)
+            else:
+                tail, taken = self._tail(value, style, column)
             parts += (_OPENINGS[column], number, tail)
             if taken > lines:
                 lines = taken

@@ -10,7 +10,7 @@ libraries that write for it do.
 
 Texts are written once each, in the workbook's table of shared strings, and their cells name
 them by number, as spreadsheet programs write them: a received workbook is read faster so
-(python-calamine reads a respondent's workbook in 1.2 ms instead of 1.5). The table is kept in
+(python-calamine reads a respondent's workbook in two thirds of the time). The table is kept in
 memory until the workbook is closed: past a length, and once the table is full, a text is
 written in its own cell (``inlineStr``), so that memory stays bounded (a consolidation's
 comments, each its own, fill it first).

@@ -595,17 +595,16 @@ def _given(
                 "un autre nom au fichier à écrire."
             )
         found = [file for file in found if file.resolve() not in written]
+        kinds = ", ".join(sorted(suffixes))
         if not found and path.is_dir():
-            kinds = ", ".join(sorted(suffixes))
             raise UserError(
                 f"Le dossier « {path} » ne contient aucun fichier à lire ({kinds}). Vérifiez "
                 "le dossier, ou nommez les fichiers un par un."
             )
         if not found:
             raise UserError(
-                f"Aucun fichier à lire ne correspond à « {path} » ({', '.join(sorted(suffixes))})."
-                " Vérifiez le dossier et le nom (« * » remplace une suite de caractères, « ? » "
-                "un seul)."
+                f"Aucun fichier à lire ne correspond à « {path} » ({kinds}). Vérifiez le "
+                "dossier et le nom (« * » remplace une suite de caractères, « ? » un seul)."
             )
         files += found
     return list(dict.fromkeys(files))  # a file named twice is read once

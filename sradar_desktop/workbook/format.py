@@ -244,13 +244,10 @@ def stamp_key(respondent: str, action_code: str, position: int | None) -> str:
 def answers_digest(workbook: ExchangeWorkbook) -> str:
     """A digest of every answer and indicator value, to tell whether a file was edited: of
     their parts (``stamp_key`` and value digest) sorted, then joined by new lines."""
-    digest = _Digest()
-    if _grouped(workbook):
-        for answers, indicators in _respondents(workbook):
-            digest.update(sorted(_parts(answers, indicators)))
-    else:
-        digest.update(sorted(_parts(workbook.answers, workbook.indicators)))
-    return digest.hexdigest()
+    digests = Digests(workbook)
+    for _ in digests.lines():
+        pass
+    return digests.answers()
 
 
 class Digests:
@@ -258,7 +255,8 @@ class Digests:
     digest (``answers_digest``) made from the same: a value is digested once. ``lines()`` gives
     them respondent after respondent (its answers, then its indicators) when the rows come so,
     as SRADAR Desktop writes them, without holding them all (a consolidation has a hundred
-    thousand); in their order otherwise. ``answers()`` once they have all been given."""
+    thousand); in their order otherwise, all of them sorted at once. ``answers()`` once they
+    have all been given."""
 
     def __init__(self, workbook: ExchangeWorkbook) -> None:
         self.workbook = workbook
@@ -266,23 +264,18 @@ class Digests:
 
     def lines(self) -> Iterator[tuple[AnswerLine | IndicatorLine, str]]:
         workbook = self.workbook
-        if not _grouped(workbook):
-            for line in _both(workbook.answers, workbook.indicators):
-                yield line, value_digest(line.value)
-            self._answers = answers_digest(workbook)
-            return
+        groups: Iterable[tuple[Iterable[AnswerLine], Iterable[IndicatorLine]]] = (
+            _respondents(workbook)
+            if _grouped(workbook)
+            else [(workbook.answers, workbook.indicators)]
+        )
         digest = _Digest()
-        for answers, indicators in _respondents(workbook):
+        for answers, indicators in groups:
             own: list[tuple[AnswerLine | IndicatorLine, str]] = [
                 (line, value_digest(line.value)) for line in _both(answers, indicators)
             ]
             yield from own
-            digest.update(
-                sorted(
-                    stamp_key(line.respondent, line.action_code, _position(line)) + value
-                    for line, value in own
-                )
-            )
+            digest.update(sorted(_part(line, value) for line, value in own))
         self._answers = digest.hexdigest()
 
     def answers(self) -> str:
@@ -297,15 +290,10 @@ def _both(
     yield from indicators
 
 
-def _position(line: AnswerLine | IndicatorLine) -> int | None:
-    return line.position if isinstance(line, IndicatorLine) else None
-
-
-def _parts(answers: Iterable[AnswerLine], indicators: Iterable[IndicatorLine]) -> Iterator[str]:
-    for a in answers:
-        yield stamp_key(a.respondent, a.action_code, None) + value_digest(a.value)
-    for i in indicators:
-        yield stamp_key(i.respondent, i.action_code, i.position) + value_digest(i.value)
+def _part(line: AnswerLine | IndicatorLine, digest: str) -> str:
+    """What the answers' digest sorts, for a value: its ``stamp_key`` and its digest."""
+    position = line.position if isinstance(line, IndicatorLine) else None
+    return stamp_key(line.respondent, line.action_code, position) + digest
 
 
 def _grouped(workbook: ExchangeWorkbook) -> bool:

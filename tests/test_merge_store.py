@@ -18,6 +18,7 @@ import pytest
 from sradar_desktop.domain.consolidation import Rebuilt
 from sradar_desktop.domain.merge import value_digest
 from sradar_desktop.domain.plan import plan_from_mapping
+from sradar_desktop.interpreter import SHORT_TURNS, TURN
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook import xlsx
 from sradar_desktop.workbook.xlsx import Workbook
@@ -146,11 +147,11 @@ def test_a_workbook_is_compressed_beside_its_writer_and_complete_once_closed(tmp
     sheet = book.add_sheet("Données", widths=(10,))
     for number in range(3_000):
         sheet.row(number, f'<c r="A{number + 1}" t="inlineStr"><is><t>{"x" * 200}</t></is></c>')
-    assert sys.getswitchinterval() == pytest.approx(min(usual, xlsx._TURN))
+    assert sys.getswitchinterval() == pytest.approx(min(usual, TURN))
     second = Workbook(tmp_path / "autre.xlsx", title="Titre", subject="Sujet", author="SRADAR")
     second.add_sheet("Données", widths=(10,))
     book.close()
-    assert sys.getswitchinterval() == pytest.approx(min(usual, xlsx._TURN))  # the other one
+    assert sys.getswitchinterval() == pytest.approx(min(usual, TURN))  # the other one
     second.close()
     assert not _packers()
     assert sys.getswitchinterval() == usual
@@ -197,10 +198,10 @@ def test_a_workbook_freed_while_the_turns_are_being_counted_does_not_hang(tmp_pa
     book = Workbook(tmp_path / "perdu.xlsx", title="Titre", subject="Sujet", author="SRADAR")
     sheet = book.add_sheet("Données", widths=(10,))  # the book and its sheet hold each other
     del book, sheet
-    with xlsx._turns:
+    with SHORT_TURNS._lock:
         gc.collect()
     assert not _packers()
-    assert sys.getswitchinterval() == usual and xlsx._packers == 0
+    assert sys.getswitchinterval() == usual and SHORT_TURNS.holders == 0
 
 
 def test_a_packer_without_its_thread_leaves_the_turns_as_they_were(tmp_path, monkeypatch):
@@ -214,7 +215,7 @@ def test_a_packer_without_its_thread_leaves_the_turns_as_they_were(tmp_path, mon
     monkeypatch.setattr(threading.Thread, "start", refused)
     with pytest.raises(RuntimeError):
         Workbook(tmp_path / "sans-fil.xlsx", title="Titre", subject="Sujet", author="SRADAR")
-    assert sys.getswitchinterval() == usual and xlsx._packers == 0
+    assert sys.getswitchinterval() == usual and SHORT_TURNS.holders == 0
     (tmp_path / "sans-fil.xlsx").unlink()  # closed
 
 
@@ -234,7 +235,6 @@ def test_a_full_disk_met_by_the_packer_is_said_and_leaves_nothing(tmp_path, monk
     """The packer's thread meets the full disk: the writer is told at its next block, the save
     says so in French, the thread ends and no work folder is left."""
     from sradar_desktop.errors import UserError
-    from sradar_desktop.workbook import xlsx
     from sradar_desktop.workbook.writer import save_workbook
 
     def full(self, data: bytes) -> None:

@@ -234,20 +234,26 @@ def _indicators(book: Workbook, report: Consolidation) -> None:
         total_figure = Style(
             bold=True, fill="D9E1F2", number_format=NUMBER_FORMATS.get(result.kind)
         )
+        # The indicator's own cells, made once for its rows.
+        described = table.prepare(
+            [
+                (result.action.code, GREY),
+                (result.action.text, GREY),
+                (result.label, GREY),
+                (result.unit or None, GREY),
+            ]
+        )
         for row in result.rows:
             table.append(
                 [
-                    (result.action.code, GREY),
-                    (result.action.text, GREY),
-                    (result.label, GREY),
-                    (result.unit or None, GREY),
                     (row.respondent, GREY),
                     (_float(row.target), figure),
                     (_float(row.achieved), figure),
                     (row.label, GREY),
                     (_float(row.ratio), SHARE),
                     *([(fmt.TO_CONFIRM_MARK if row.to_confirm else None, GREY)] if carried else []),
-                ]
+                ],
+                after=(described,),
             )
         table.append(
             [

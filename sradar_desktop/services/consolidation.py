@@ -34,6 +34,7 @@ from sradar_desktop.domain.evolution import ActionMatching, Evolution, compare
 from sradar_desktop.domain.numbers import counted
 from sradar_desktop.domain.plan import Action
 from sradar_desktop.errors import UserError
+from sradar_desktop.interpreter import FEW_COLLECTIONS
 from sradar_desktop.services.answers import (
     MAX_ACTOR,
     get_or_create_respondent,
@@ -466,15 +467,18 @@ def write_reports(
     ``compare_with_origin``) since the campaign it was created from."""
     from sradar_desktop.services.exchange import build_exchange
 
-    report = load_consolidation(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
-    if compare_campaign_id is None and compare_with_origin:
-        compare_campaign_id = origin_campaign(db, report.campaign_id)
-    evolution = evolution_since(db, report, compare_campaign_id) if compare_campaign_id else None
-    return write_report_files(
-        report,
-        lambda: build_exchange(db, campaign_id=report.campaign_id),
-        workbook,
-        pdf,
-        region,
-        evolution,
-    )
+    with FEW_COLLECTIONS.held():  # a batch (see ``interpreter``)
+        report = load_consolidation(db, questionnaire_id=questionnaire_id, campaign_id=campaign_id)
+        if compare_campaign_id is None and compare_with_origin:
+            compare_campaign_id = origin_campaign(db, report.campaign_id)
+        evolution = (
+            evolution_since(db, report, compare_campaign_id) if compare_campaign_id else None
+        )
+        return write_report_files(
+            report,
+            lambda: build_exchange(db, campaign_id=report.campaign_id),
+            workbook,
+            pdf,
+            region,
+            evolution,
+        )

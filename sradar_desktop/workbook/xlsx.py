@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import queue
 import re
-import sys
 import threading
 import weakref
 import zipfile
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
+from sradar_desktop.interpreter import SHORT_TURNS
 from sradar_desktop.workbook.cells import column_letter
 
 COMPRESSION_LEVEL = 3  # of zlib: nearly the size of the default level (6), written twice as fast
@@ -138,7 +138,7 @@ class Packer:
         except RuntimeError:  # no thread to be had
             archive.close()
             raise
-        _short_turns()  # until the packer stops
+        SHORT_TURNS.hold()  # until the packer stops
         self._stop = weakref.finalize(self, _stop, self._tasks, self._thread, self._packing)
 
     def _ask(self, task: Callable[[_Packing], None]) -> None:
@@ -175,33 +175,8 @@ _WAITING = 4  # blocks waiting for the packer's thread
 # check it, to write it) and takes it back each time from the thread making the rows, which
 # lets go only every few milliseconds (5 by default): the packer fell behind and the rows waited
 # for it (measured on a consolidation of 100 files: its workbook took a quarter longer than with
-# no compression at all). While a workbook is written, threads take turns more often.
-_TURN = 0.0005  # seconds
-# Counted by ``_stop``, which the collector may run on a thread that holds the lock: re-entrant.
-_turns = threading.RLock()
-_packers = 0  # packers running
-_usual_turn = _short_turn = 0.0
-
-
-def _short_turns() -> None:
-    """Threads take turns every ``_TURN`` until ``_usual_turns`` (counted: a packer each)."""
-    global _packers, _usual_turn, _short_turn
-    with _turns:
-        if _packers == 0:
-            _usual_turn = sys.getswitchinterval()
-            sys.setswitchinterval(min(_TURN, _usual_turn))
-            _short_turn = sys.getswitchinterval()  # as kept (in microseconds)
-        _packers += 1
-
-
-def _usual_turns() -> None:
-    """A packer has stopped: the usual turns again once none is left (unless the turns were
-    changed meanwhile, by whoever changed them)."""
-    global _packers
-    with _turns:
-        _packers -= 1
-        if _packers == 0 and sys.getswitchinterval() == _short_turn:
-            sys.setswitchinterval(_usual_turn)
+# no compression at all). While a workbook is written, threads take turns more often
+# (``interpreter.SHORT_TURNS``, held by each packer until it stops).
 
 
 class _Packing:
@@ -264,13 +239,13 @@ def _stop(
     itself), the thread stops after its task."""
     if threading.current_thread() is thread:
         packing.given_up = True
-        _usual_turns()
+        SHORT_TURNS.release()
         return
     tasks.put(None)
     try:
         thread.join()
     finally:
-        _usual_turns()
+        SHORT_TURNS.release()
 
 
 class Sheet:

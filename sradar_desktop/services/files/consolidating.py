@@ -15,6 +15,7 @@ from pathlib import Path
 from sradar_desktop.domain.consolidation import Consolidation
 from sradar_desktop.domain.evolution import Evolution
 from sradar_desktop.domain.text import count
+from sradar_desktop.interpreter import FEW_COLLECTIONS
 from sradar_desktop.services.files.merging import merge_files
 from sradar_desktop.services.files.outcomes import FileResult
 from sradar_desktop.workbook import format as fmt
@@ -83,17 +84,19 @@ def consolidate_files(
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[ReportResult | None, list[FileResult]]:
     """Merge files (no database is read or written: in memory, then past a size in a
-    temporary store on disk) and write the reports.
+    temporary store on disk) and write the reports, the collector of cyclic garbage passing
+    rarely meanwhile (``interpreter.FEW_COLLECTIONS``).
 
     Returns the reports written (``None`` when no file could be read) and the per-file results.
     """
-    book, results = merge_files(paths, progress=progress, cancelled=cancelled)
-    try:
-        if not book.campaigns:
-            return None, results
-        merged = book.questionnaire(questionnaire_id)
-        report = book.consolidation(merged)
-        written = write_report_files(report, lambda: book.content(merged), workbook, pdf, None)
-    finally:
-        book.close()
+    with FEW_COLLECTIONS.held():
+        book, results = merge_files(paths, progress=progress, cancelled=cancelled)
+        try:
+            if not book.campaigns:
+                return None, results
+            merged = book.questionnaire(questionnaire_id)
+            report = book.consolidation(merged)
+            written = write_report_files(report, lambda: book.content(merged), workbook, pdf, None)
+        finally:
+            book.close()
     return written, results

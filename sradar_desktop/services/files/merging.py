@@ -37,6 +37,7 @@ from sradar_desktop.domain.merge import Decision, Stamped, decide
 from sradar_desktop.domain.numbers import counted, format_decimal
 from sradar_desktop.domain.plan import Plan
 from sradar_desktop.errors import FileRefusedError, UserError
+from sradar_desktop.interpreter import FEW_COLLECTIONS
 from sradar_desktop.services.files.collecting import Expanded, expanded
 from sradar_desktop.services.files.incoming import file_digest, read_incoming
 from sradar_desktop.services.files.outcomes import FileResult, ImportOutcome
@@ -404,7 +405,9 @@ def _stamped(line: fmt.AnswerLine | fmt.IndicatorLine) -> Stamped:
 # files are merged and reported in their order, and what is read ahead stays bounded.
 READERS = max(1, min(4, os.cpu_count() or 1))
 PROCESS_BATCH = 16  # files from which starting the worker processes pays
-_LOOK_AHEAD = 2 * READERS
+# Files given to the worker processes ahead: four each (with two each, they were left idle now
+# and then: a hundred files merged in 0.31 s instead of 0.295 s, medians of eight runs).
+_LOOK_AHEAD = 4 * READERS
 
 
 def _read(item: Expanded) -> tuple[str, Incoming]:
@@ -493,7 +496,8 @@ def merge_files(
     caller closes the book (its store on disk) once its reports are written."""
     book = MergeBook()
     try:
-        return book, _merge_into(book, paths, progress, cancelled)
+        with FEW_COLLECTIONS.held():  # a batch (see ``interpreter``)
+            return book, _merge_into(book, paths, progress, cancelled)
     except BaseException:
         book.close()
         raise

@@ -158,7 +158,7 @@ class Table:
         the cells ``prepared`` for the first columns, if any."""
         number = str(self.row + 1)
         lines = 1
-        parts = []
+        parts = [number, ""]  # the row's opening, once its height is known
         column = -1  # the column of the cell before
         for prepared in after:
             parts.append(number.join(prepared.segments))
@@ -173,19 +173,17 @@ class Table:
             value, style = cell
             # Values that write as they compare: not a truth value (1 == True), nor a moment
             # with its zone (the same instant elsewhere shows another time).
-            if type(value) is str:
-                remembered = len(value) <= _REMEMBERED
-            else:
-                remembered = (
-                    value is None
-                    or type(value) is int
-                    or (type(value) is datetime and value.tzinfo is None)
-                )
-            if remembered:
+            kind = type(value)
+            if (
+                (kind is str and len(value) <= _REMEMBERED)  # type: ignore[arg-type]
+                or value is None
+                or kind is int
+                or (kind is datetime and value.tzinfo is None)  # type: ignore[attr-defined]
+            ):
                 key = (value, id(style), column)
                 known = tails.get(key)
                 if known is not None and known[2] is style:
-                    tail, taken = known[0], known[1]
+                    tail, taken, _ = known
                 else:
                     tail, taken = self._tail(value, style, column)
                     self._remembered += len(tail)
@@ -198,8 +196,13 @@ class Table:
             parts += (_OPENINGS[column], number, tail)
             if taken > lines:
                 lines = taken
-        height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT) if lines > 1 else None
-        self.sheet.row(self.row, "".join(parts), height)
+        if lines > 1:
+            height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+            parts[1] = f'" ht="{height:.16G}" customHeight="1">'
+        else:
+            parts[1] = '">'
+        parts.append("</row>")
+        self.sheet.add_row('<row r="' + "".join(parts))
         self.row += 1
 
     def _tail(self, value: object, style: Style, column: int) -> tuple[str, int]:

@@ -13,12 +13,12 @@ import openpyxl
 import pytest
 import python_calamine
 from exchange_support import SRADAR, answer, libreoffice_convert, soffice
-from openpyxl.utils.escape import unescape
 
 from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.services.consolidation import write_reports
 from sradar_desktop.services.exchange import export_workbook
 from sradar_desktop.services.opening import open_database
+from sradar_desktop.workbook import xlsx
 from sradar_desktop.workbook.writer import (
     ANSWER,
     BOLD,
@@ -178,10 +178,10 @@ def test_the_app_workbooks_read_the_same_in_openpyxl_and_calamine(name, consolid
     calamine = python_calamine.CalamineWorkbook.from_path(str(path))
     assert book.sheetnames == calamine.sheet_names
     for sheet in book.sheetnames:
-        # openpyxl leaves Excel's escapes in text (« _x005F_x0041_ »): read as Excel shows it.
+        # Shared strings, as openpyxl reads them, are what Excel shows (it would leave Excel's
+        # escapes, « _x005F_x0041_ », in a text written in its cell: none is here).
         expected = [
-            ["" if v is None else unescape(v) if isinstance(v, str) else v for v in row]
-            for row in book[sheet].iter_rows(values_only=True)
+            ["" if v is None else v for v in row] for row in book[sheet].iter_rows(values_only=True)
         ]
         read = calamine.get_sheet_by_name(sheet).to_python()
         width = max(len(r) for r in read)
@@ -251,3 +251,32 @@ def test_equal_values_of_other_kinds_keep_their_kind(tmp_path):
         datetime(2026, 11, 23, 10, 30),
         datetime(2026, 11, 23, 9, 30),
     ]
+
+
+def test_texts_are_shared_up_to_a_bound_and_written_in_their_cells_beyond(tmp_path, monkeypatch):
+    """Texts go once into the shared strings, a repeated one named by its number; a text past
+    the length, or once the table is full, is written in its cell (memory stays bounded).
+    Either way every reader reads them as typed."""
+    monkeypatch.setattr(xlsx, "SHARED_CHARACTERS", 40)
+    long_text = "Un commentaire plus long que la limite. " * 30
+    texts = ["oui", "non", "oui", long_text, "une phrase de trente caractères", "oui", "au-delà"]
+    path = tmp_path / "textes.xlsx"
+
+    def build(temporary: Path) -> None:
+        book = Workbook(temporary, title="Titre", subject="Sujet", author="SRADAR Desktop")
+        table = Table(book, "Textes", (40,), len(texts))
+        for text in texts:
+            table.append([(text, PLAIN)])
+        book.close()
+
+    save_workbook(build, path)
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Textes")
+    assert [row[0] for row in rows.to_python()] == texts
+    opened = openpyxl.load_workbook(path)
+    assert [row[0] for row in opened["Textes"].iter_rows(values_only=True)] == texts
+    with zipfile.ZipFile(path) as archive:
+        shared = archive.read("xl/sharedStrings.xml").decode()
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert shared.count("<si>") == 3  # oui, non, the sentence; then the table was full
+    assert "limite" not in shared and "au-delà" not in shared
+    assert sheet.count('t="s"') == 5 and sheet.count('t="inlineStr"') == 2

@@ -30,7 +30,11 @@ def value_digest(value: Value) -> str:
 
 
 def is_blank(value: Value) -> bool:
-    return all(v in (None, "") for v in value)
+    # A loop, not ``all`` over a generator: asked for each unit merged (a hundred thousand).
+    for part in value:  # noqa: SIM110
+        if part is not None and part != "":
+            return False
+    return True
 
 
 class Stamped(NamedTuple):
@@ -53,11 +57,15 @@ class Decision(StrEnum):
 
     @property
     def applies(self) -> bool:
-        return self in (Decision.NEW, Decision.CHANGED, Decision.REPLACED)
+        return self in _APPLIED
 
     @property
     def is_conflict(self) -> bool:
-        return self in (Decision.KEPT, Decision.REPLACED)
+        return self in _CONFLICTS
+
+
+_APPLIED = frozenset({Decision.NEW, Decision.CHANGED, Decision.REPLACED})
+_CONFLICTS = frozenset({Decision.KEPT, Decision.REPLACED})
 
 
 def decide(current: Stamped | None, incoming: Stamped, exported_at: datetime) -> Decision:

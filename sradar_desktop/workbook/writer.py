@@ -35,7 +35,6 @@ from sradar_desktop.workbook.xlsx import (
     Style,
     Workbook,
     excel_time,
-    text_xml,
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -215,7 +214,7 @@ class Table:
             elif "\n" in value:
                 lines = value.count("\n") + 1
             xf = self._xf(style, value.startswith(_FORMULA_START))
-            return f'" s="{xf}" t="inlineStr"><is>{text_xml(value)}</is></c>', lines
+            return f'" s="{xf}"{self.book.text(value)}', lines
         return _cell(self._xf(style), None if value == "" else value), 1
 
     def header(self, names: Sequence[str], styles: Sequence[Style] | None = None) -> None:

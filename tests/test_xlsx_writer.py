@@ -5,6 +5,7 @@ them back), with their values as written and their looks kept."""
 from __future__ import annotations
 
 import csv
+import time
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -30,7 +31,7 @@ from sradar_desktop.workbook.writer import (
     colour_statuses,
     save_workbook,
 )
-from sradar_desktop.workbook.xlsx import Workbook
+from sradar_desktop.workbook.xlsx import Workbook, excel_local_time, excel_time
 
 TEXTS = [
     "=SOMME(A1:A9)",  # a formula typed as text stays text
@@ -280,3 +281,40 @@ def test_texts_are_shared_up_to_a_bound_and_written_in_their_cells_beyond(tmp_pa
     assert shared.count("<si>") == 3  # oui, non, the sentence; then the table was full
     assert "limite" not in shared and "au-delà" not in shared
     assert sheet.count('t="s"') == 5 and sheet.count('t="inlineStr"') == 2
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="fuseau changé par TZ (POSIX)")
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "UTC"])
+def test_a_moment_is_counted_at_local_time_as_astimezone_shows_it(zone, monkeypatch):
+    """``excel_local_time`` gives what ``excel_time`` gives of the moment made local, to the
+    last digit written: across the changes of summer time, before 1970, in other zones."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        moments = [
+            datetime(2026, 3, 29, tzinfo=UTC) + timedelta(minutes=7 * step, microseconds=step)
+            for step in range(100)
+        ]
+        moments += [
+            datetime(2026, 10, 25, tzinfo=UTC) + timedelta(minutes=7 * step) for step in range(100)
+        ]
+        moments += [datetime(1950, 6, 1, 12, 30, 15, 999999, tzinfo=UTC)]
+        moments += [m.astimezone(timezone(timedelta(hours=5, minutes=30))) for m in moments[:5]]
+        for moment in moments:
+            expected = f"{excel_time(moment.astimezone()):.16G}"
+            assert f"{excel_local_time(moment):.16G}" == expected, moment
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_moment_the_system_cannot_place_is_shown_at_utc(monkeypatch):
+    """Windows has no local time before 1970: such a moment (a hostile stamp) is written at
+    UTC rather than stopping the workbook."""
+
+    def refused(seconds: float) -> time.struct_time:
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(xlsx.time, "localtime", refused)
+    moment = datetime(1900, 1, 1, 6, tzinfo=UTC)
+    assert excel_local_time(moment) == excel_time(moment)

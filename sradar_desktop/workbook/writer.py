@@ -34,6 +34,7 @@ from sradar_desktop.workbook.xlsx import (
     Sheet,
     Style,
     Workbook,
+    excel_local_time,
     excel_time,
 )
 
@@ -350,7 +351,6 @@ def write_readme(book: Workbook, content: fmt.ExchangeWorkbook) -> None:
 
 ANSWER_WIDTHS = (9, 30, 30, 60, 16, 14, 16, 60)
 STAMP_COLUMNS = ("Modifié le", "Modifié par")
-_LOCAL_TIMES = 4096  # times of change converted once, at most this many kept at a time
 
 
 def write_answers(
@@ -437,7 +437,6 @@ def write_answers(
     actions = {code: table.prepare(cells) for code, cells in fixed.items()}
     whose = len(next(iter(fixed.values()), ()))
     respondents: dict[str, Prepared] = {}
-    local_times: dict[datetime, datetime] = {}  # each time of a change, as shown here
     for line in content.answers:
         who = respondents.get(line.respondent)
         if who is None:
@@ -453,11 +452,7 @@ def write_answers(
         cells: list[tuple[object, Style] | None] = [(line.status, ANSWER)]
         cells.append((line.comment or None, ANSWER))
         if labels is not None:
-            at = local_times.get(line.at) if line.at else None
-            if at is None and line.at:
-                if len(local_times) >= _LOCAL_TIMES:
-                    local_times.clear()
-                at = local_times[line.at] = line.at.astimezone().replace(tzinfo=None)
+            at = excel_local_time(line.at) if line.at else None
             cells += [(at, stamp), (line.by or None, STRUCTURE)]
         if show_previous:
             before = content.previous.get((line.respondent, line.action_code), (None, ""))

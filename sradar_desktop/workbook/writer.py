@@ -207,6 +207,8 @@ class Table:
 
     def _tail(self, value: object, style: Style, column: int) -> tuple[str, int]:
         """A cell's XML after its row number, and the lines its text takes."""
+        if type(value) is float:  # figures and times: the values most often not remembered
+            return _number(self._xf(style), value), 1
         if isinstance(value, str) and value:
             value = clip(value)
             lines = 1
@@ -232,10 +234,14 @@ def _cell(xf: int, value: object) -> str:
     if isinstance(value, bool):
         return f'" s="{xf}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float | Decimal):
-        if not math.isfinite(value):
-            raise ValueError(f"{value} ne s'écrit pas dans une cellule")
-        return f'" s="{xf}"><v>{value:.16G}</v></c>'
+        return _number(xf, value)
     raise TypeError(f"cellule d'un type inattendu : {type(value).__name__}")
+
+
+def _number(xf: int, value: float | Decimal) -> str:
+    if not math.isfinite(value):
+        raise ValueError(f"{value} ne s'écrit pas dans une cellule")
+    return f'" s="{xf}"><v>{value:.16G}</v></c>'
 
 
 def number(stored: str | None, kind: IndicatorKind) -> object:

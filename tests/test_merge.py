@@ -347,6 +347,45 @@ def test_a_large_batch_read_by_worker_processes_merges_as_one_reader_does(
     assert merged(2) == merged(10**6)
 
 
+class _Unsendable(Exception):
+    """An error that cannot cross to another process (its argument cannot be pickled)."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: None)
+
+
+@pytest.mark.parametrize("failure", ["arret", "intransmissible"])
+def test_a_worker_process_that_stops_or_cannot_send_its_error_stops_the_merge(
+    failure, tmp_path, files, data_dir, monkeypatch, request
+):
+    """A worker process that dies (killed, out of memory) or meets an error it cannot send
+    back stops the merge with an error saying so, and no worker is left running."""
+    import multiprocessing
+
+    from sradar_desktop.services.files import merging
+
+    if not merging._forkable():
+        return _in_a_process_of_its_own(request)
+    read = merging._read
+
+    def failing(item):
+        if item.name == "panne.xlsx":
+            if failure == "arret":
+                os._exit(3)
+            raise _Unsendable()
+        return read(item)
+
+    monkeypatch.setattr(merging, "_read", failing)  # before the workers are forked
+    monkeypatch.setattr(merging, "PROCESS_BATCH", 2)
+    broken = tmp_path / "panne.xlsx"
+    broken.write_bytes(files["A"].read_bytes())
+    paths = [files["A"], files["B"], files["C"], broken] + [files["B"]] * 10
+    expected = "s'est arrêté \\(code 3\\)" if failure == "arret" else "_Unsendable"
+    with pytest.raises(RuntimeError, match=expected):
+        merging.merge_files(paths)
+    assert multiprocessing.active_children() == []
+
+
 @pytest.mark.slow
 def test_consolidating_files_imports_no_database_layer(tmp_path, files, data_dir):
     """The ``consolidate`` command merges files and writes the consolidated workbook without

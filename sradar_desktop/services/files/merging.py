@@ -22,12 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from multiprocessing.synchronize import Semaphore as SemaphoreType
 from pathlib import Path
 from sys import intern
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sradar_desktop import __version__
 from sradar_desktop.domain.consolidation import (
@@ -56,6 +53,11 @@ from sradar_desktop.services.files.store import (
 from sradar_desktop.workbook import format as fmt
 from sradar_desktop.workbook.format import Incoming
 from sradar_desktop.workbook.safety import check_size
+
+if TYPE_CHECKING:  # types only: the objects come from the fork context, when workers start
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+    from multiprocessing.synchronize import Semaphore as SemaphoreType
 
 
 @dataclass

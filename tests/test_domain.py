@@ -154,6 +154,24 @@ def test_dates_and_plurals_one_way_everywhere(monkeypatch):
     assert plural(26, "action") == "actions" and count(3, "travail", "travaux") == "3 travaux"
 
 
+def test_a_moment_the_system_cannot_place_is_shown_at_utc():
+    """Windows has no local time before 1970 (``astimezone`` raises): such a moment, the
+    altered stamp of a received file, is shown at UTC instead of stopping what shows it."""
+    from datetime import UTC, datetime
+
+    from sradar_desktop.domain.dates import local, moment_text
+
+    class Unplaced(datetime):
+        def astimezone(self, tz=None):
+            if tz is None:
+                raise OSError(22, "Invalid argument")
+            return super().astimezone(tz)
+
+    moment = Unplaced(1900, 1, 1, 6, 30, tzinfo=UTC)
+    assert local(moment) == moment and local(moment).utcoffset().total_seconds() == 0
+    assert moment_text(moment) == "01/01/1900 à 06:30"
+
+
 def test_one_way_to_shorten_a_text_everywhere():
     from sradar_desktop.domain.text import shorten
 

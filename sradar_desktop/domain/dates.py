@@ -30,10 +30,15 @@ def utcnow() -> datetime:
 
 
 def local(moment: datetime) -> datetime:
-    """A stored moment in the workstation's time zone (stored moments without one are UTC)."""
+    """A stored moment in the workstation's time zone (stored moments without one are UTC). A
+    moment the system cannot place in its zone (before 1970, on Windows: the altered stamp of a
+    received file) is left at UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone()
+    try:
+        return moment.astimezone()
+    except (OSError, OverflowError, ValueError):
+        return moment.astimezone(UTC)
 
 
 def long_date(day: date | datetime) -> str:

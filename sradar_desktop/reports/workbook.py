@@ -27,7 +27,7 @@ from sradar_desktop.domain.consolidation import (
     counted_levels,
     status_label,
 )
-from sradar_desktop.domain.dates import moment_text
+from sradar_desktop.domain.dates import local, moment_text
 from sradar_desktop.domain.evolution import (
     EVOLUTION_RULE,
     NOT_YET,
@@ -81,7 +81,7 @@ def _float(value: Decimal | None) -> float | None:
 
 
 def _local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone().replace(tzinfo=None) if moment is not None else None
+    return local(moment).replace(tzinfo=None) if moment is not None else None
 
 
 def _status_style(scale: Scale, status: str) -> Style:

@@ -112,7 +112,8 @@ def excel_local_time(moment: datetime) -> float:
     """A moment with its time zone as Excel counts it, shown at this workstation's time: what
     ``excel_time`` gives of ``moment.astimezone()``, to the last digit, computed three times
     faster (a consolidation writes a hundred thousand times of change). A moment the system
-    cannot place in its time zone (before 1970, on Windows) is shown at UTC."""
+    cannot place in its time zone (before 1970, on Windows) is shown at UTC, as
+    ``domain.dates.local`` leaves it."""
     delta = moment - _UNIX_EPOCH  # exact: whole days, seconds and microseconds
     try:
         offset = time.localtime(delta.days * 86400 + delta.seconds).tm_gmtoff

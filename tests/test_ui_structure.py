@@ -213,7 +213,7 @@ LAYERS = {
     "ui": 4,
     "app": 5,
 }
-BASE = {"", "errors", "logs", "paths", "saving", "locking", "failures"}
+BASE = {"", "errors", "logs", "paths", "saving", "locking", "failures", "interpreter"}
 FORMATS = {"workbook", "reports", "plans", "mail"}
 # Edges between layers of the same height that are allowed: none between the database and the
 # file formats (neither needs the other).

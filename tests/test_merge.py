@@ -386,6 +386,64 @@ def test_a_worker_process_that_stops_or_cannot_send_its_error_stops_the_merge(
     assert multiprocessing.active_children() == []
 
 
+def test_without_worker_processes_the_files_are_read_here(
+    tmp_path, files, data_dir, monkeypatch, request
+):
+    """No process to be had for the second worker (the system's limit): the first one is
+    stopped and the batch is read in the calling thread, merged the same."""
+    import multiprocessing
+
+    from sradar_desktop.services.files import merging
+
+    if not merging._forkable():
+        return _in_a_process_of_its_own(request)
+    paths = [files["A"], files["B"], files["C"]] * 6
+    monkeypatch.setattr(merging, "PROCESS_BATCH", 10**6)
+    book, _ = merging.merge_files(paths)
+    expected = {k: v.value for k, v in _merged_answers(book).items()}
+
+    context = multiprocessing.get_context("fork")
+    started = []
+    start = context.Process.start
+
+    def refused(process) -> None:
+        if started:
+            raise OSError(11, "Resource temporarily unavailable")
+        started.append(process)
+        start(process)
+
+    monkeypatch.setattr(context.Process, "start", refused)
+    monkeypatch.setattr(merging, "PROCESS_BATCH", 2)
+    book, results = merging.merge_files(paths)
+    assert len(started) == 1 and all(r.error is None for r in results)
+    assert {k: v.value for k, v in _merged_answers(book).items()} == expected
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_whose_merging_process_is_gone_stops(monkeypatch):
+    """A worker waiting for its turn to read ahead stops once the merging process is gone
+    (killed): it is not left behind, waiting forever."""
+    import threading
+
+    from sradar_desktop.services.files import merging
+
+    monkeypatch.setattr(merging, "_PATIENCE", 0.01)
+    monkeypatch.setattr(merging.os, "getppid", iter([100, 100, 1, 1, 1]).__next__)
+    permits = threading.Semaphore(0)  # no turn will come
+    sent = []
+
+    class Pipe:
+        def send(self, value) -> None:
+            sent.append(value)
+
+        def close(self) -> None:
+            sent.append("fermé")
+
+    monkeypatch.setattr(merging.signal, "signal", lambda *args: None)
+    merging._work([object()], Pipe(), permits)  # type: ignore[list-item, arg-type]
+    assert sent == []
+
+
 @pytest.mark.slow
 def test_consolidating_files_imports_no_database_layer(tmp_path, files, data_dir):
     """The ``consolidate`` command merges files and writes the consolidated workbook without

@@ -416,6 +416,7 @@ PROCESS_BATCH = 16  # files from which starting the worker processes pays
 # then: a hundred files merged in 0.31 s instead of 0.295 s, medians of eight runs).
 _AHEAD = 4
 _LOOK_AHEAD = _AHEAD * READERS
+_PATIENCE = 1.0  # seconds a worker waits to read ahead before it looks whether it is orphaned
 
 
 def _read(item: Expanded) -> tuple[str, Incoming]:
@@ -465,8 +466,11 @@ def _work(share: list[Expanded], results: Connection, permits: SemaphoreType) ->
     the error met, once ``permits`` lets it read one more file ahead of the merge. Ctrl+C is the
     merging process's to handle: it stops the workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    merging = os.getppid()
     for item in share:
-        permits.acquire()
+        while not permits.acquire(timeout=_PATIENCE):
+            if os.getppid() != merging:
+                return  # the merging process is gone (killed): nothing waits for this file
         try:
             sent: tuple[bool, object, str] = (True, _read_in_worker(item), "")
         except UserError as error:  # a refused file: reported in its turn
@@ -564,8 +568,18 @@ def _readers(items: list[Expanded]) -> Iterator[Callable[[Expanded], _Later | _R
                 name=f"SRADAR lecture {first + 1}",
                 daemon=True,
             )
+            try:
+                process.start()
+            except OSError as error:  # no process to be had (the system's limit, memory)
+                receiving.close()
+                sending.close()
+                for worker in workers:
+                    worker.stop()
+                workers.clear()
+                log.warning("Fusion : fichiers lus ici, faute d'autres processus : %s", error)
+                yield _Later
+                return
             workers.append(_Worker(process, receiving, permits))
-            process.start()
             sending.close()  # the worker's: its end of the pipe is known closed when it ends
         plans: dict[str, Plan] = {}
         turn = iter(range(len(readable)))

@@ -45,6 +45,7 @@ class HeldSetting(Generic[_T]):
 
     def release(self) -> None:
         with self._lock:
+            assert self.holders > 0, "released more often than held"
             self.holders -= 1
             if self.holders == 0 and self._read() == self._held:
                 assert self._usual is not None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import openpyxl
 import pytest
@@ -377,6 +379,7 @@ def test_a_worker_process_that_stops_or_cannot_send_its_error_stops_the_merge(
 
     monkeypatch.setattr(merging, "_read", failing)  # before the workers are forked
     monkeypatch.setattr(merging, "PROCESS_BATCH", 2)
+    monkeypatch.setattr(merging, "READERS", 2)
     broken = tmp_path / "panne.xlsx"
     broken.write_bytes(files["A"].read_bytes())
     paths = [files["A"], files["B"], files["C"], broken] + [files["B"]] * 10
@@ -414,10 +417,55 @@ def test_without_worker_processes_the_files_are_read_here(
 
     monkeypatch.setattr(context.Process, "start", refused)
     monkeypatch.setattr(merging, "PROCESS_BATCH", 2)
+    monkeypatch.setattr(merging, "READERS", 2)
     book, results = merging.merge_files(paths)
     assert len(started) == 1 and all(r.error is None for r in results)
     assert {k: v.value for k, v in _merged_answers(book).items()} == expected
     assert multiprocessing.active_children() == []
+
+
+def test_the_workers_of_a_killed_merge_end(tmp_path, files):
+    """The merging process killed (the task manager, a crash) while its workers wait, one to
+    send a result the pipe cannot take yet, the other for its turn to read ahead: both end
+    instead of staying behind."""
+    script = textwrap.dedent(
+        f"""
+        import multiprocessing, os, signal, time
+        from pathlib import Path
+        from sradar_desktop.services.files import collecting, merging
+
+        merging._read_in_worker = lambda item: "x" * 1_000_000  # more than a pipe holds
+        merging.PROCESS_BATCH, merging.READERS = 2, 2
+        with collecting.expanded([Path({str(files["A"])!r})] * 20) as items:
+            with merging._readers(items):
+                time.sleep(0.5)  # the workers fill their pipes, then wait
+                print(*(p.pid for p in multiprocessing.active_children()), flush=True)
+                os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    said = tmp_path / "dit.txt"  # a file, not a pipe: workers left behind would hold a pipe
+    with said.open("w", encoding="utf-8") as output:
+        done = subprocess.run(
+            [sys.executable, "-c", script], stdout=output, stderr=output, timeout=60, check=False
+        )
+    text = said.read_text(encoding="utf-8")
+    workers = [int(pid) for pid in text.split()[:2] if pid.isdigit()]
+    assert done.returncode == -signal.SIGKILL and len(workers) == 2, text
+
+    def running(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # not a zombie
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if running(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "processus de lecture restés après la fusion"
 
 
 def test_a_worker_whose_merging_process_is_gone_stops(monkeypatch):
@@ -440,7 +488,7 @@ def test_a_worker_whose_merging_process_is_gone_stops(monkeypatch):
             sent.append("fermé")
 
     monkeypatch.setattr(merging.signal, "signal", lambda *args: None)
-    merging._work([object()], Pipe(), permits)  # type: ignore[list-item, arg-type]
+    merging._work([object()], Pipe(), permits, [])  # type: ignore[list-item, arg-type]
     assert sent == []
 
 

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import python_calamine
 from exchange_support import SRADAR, answer, libreoffice_convert, soffice
+from openpyxl.utils.escape import unescape
 
 from sradar_desktop.domain.scale import DEFAULT_SCALE
 from sradar_desktop.services.consolidation import write_reports
@@ -257,10 +258,20 @@ def test_equal_values_of_other_kinds_keep_their_kind(tmp_path):
 def test_texts_are_shared_up_to_a_bound_and_written_in_their_cells_beyond(tmp_path, monkeypatch):
     """Texts go once into the shared strings, a repeated one named by its number; a text past
     the length, or once the table is full, is written in its cell (memory stays bounded).
-    Either way every reader reads them as typed."""
-    monkeypatch.setattr(xlsx, "SHARED_CHARACTERS", 40)
+    Either way every reader reads them as typed, Excel's escapes included (openpyxl leaves
+    them in a text written in its cell: read as Excel shows it)."""
+    monkeypatch.setattr(xlsx, "SHARED_CHARACTERS", 60)
     long_text = "Un commentaire plus long que la limite. " * 30
-    texts = ["oui", "non", "oui", long_text, "une phrase de trente caractères", "oui", "au-delà"]
+    texts = [
+        "oui",
+        "non",
+        "_x0042_ code",
+        "oui",
+        long_text,
+        "une phrase de trente caractères",
+        "oui",
+        "au-delà _x0041_",
+    ]
     path = tmp_path / "textes.xlsx"
 
     def build(temporary: Path) -> None:
@@ -273,14 +284,14 @@ def test_texts_are_shared_up_to_a_bound_and_written_in_their_cells_beyond(tmp_pa
     save_workbook(build, path)
     rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Textes")
     assert [row[0] for row in rows.to_python()] == texts
-    opened = openpyxl.load_workbook(path)
-    assert [row[0] for row in opened["Textes"].iter_rows(values_only=True)] == texts
+    opened = [row[0] for row in openpyxl.load_workbook(path)["Textes"].iter_rows(values_only=True)]
+    assert opened[:-1] == texts[:-1] and unescape(opened[-1]) == texts[-1]
     with zipfile.ZipFile(path) as archive:
         shared = archive.read("xl/sharedStrings.xml").decode()
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert shared.count("<si>") == 3  # oui, non, the sentence; then the table was full
+    assert shared.count("<si>") == 4  # oui, non, the code, the sentence; then it was full
     assert "limite" not in shared and "au-delà" not in shared
-    assert sheet.count('t="s"') == 5 and sheet.count('t="inlineStr"') == 2
+    assert sheet.count('t="s"') == 6 and sheet.count('t="inlineStr"') == 2
 
 
 @pytest.mark.skipif(not hasattr(time, "tzset"), reason="fuseau changé par TZ (POSIX)")
@@ -303,6 +314,8 @@ def test_a_moment_is_counted_at_local_time_as_astimezone_shows_it(zone, monkeypa
         for moment in moments:
             expected = f"{excel_time(moment.astimezone()):.16G}"
             assert f"{excel_local_time(moment):.16G}" == expected, moment
+        # A moment stored without its zone is UTC, as everywhere it is shown.
+        assert excel_local_time(moments[0].replace(tzinfo=None)) == excel_local_time(moments[0])
     finally:
         monkeypatch.undo()
         time.tzset()

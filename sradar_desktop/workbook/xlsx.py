@@ -13,7 +13,9 @@ them by number, as spreadsheet programs write them: a received workbook is light
 faster so (python-calamine reads a hundred respondents' workbooks in 0.14 s instead of 0.17 s).
 The table is kept in memory until the workbook is closed: past a length, and once the table
 holds ``SHARED_CHARACTERS``, a text is written in its own cell (``inlineStr``), so that memory
-stays bounded (a consolidation's comments, each its own, fill it first).
+stays bounded (a consolidation's comments, each its own, fill it first). Excel, LibreOffice and
+python-calamine read both as typed; openpyxl leaves Excel's escapes (``_x005F_``) in a text
+written in its cell, and drops every « x005F_ » from a shared one (rare in what people type).
 
 A row is turned into its XML in one pass and handed to the zip's compressor by blocks: memory
 stays constant whatever the number of rows, and a styled sheet is written faster than a general
@@ -117,6 +119,8 @@ def excel_local_time(moment: datetime) -> float:
     faster (a consolidation writes a hundred thousand times of change). A moment the system
     cannot place in its time zone (before 1970, on Windows) is shown at UTC, as
     ``domain.dates.local`` leaves it."""
+    if moment.tzinfo is None:  # stored without one: UTC, as ``domain.dates.local`` takes it
+        moment = moment.replace(tzinfo=UTC)
     delta = moment - _UNIX_EPOCH  # exact: whole days, seconds and microseconds
     try:
         offset = time.localtime(delta.days * 86400 + delta.seconds).tm_gmtoff

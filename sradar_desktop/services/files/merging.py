@@ -461,11 +461,21 @@ class _WorkerTraceback(Exception):
         return str(self.args[0])
 
 
-def _work(share: list[Expanded], results: Connection, permits: SemaphoreType) -> None:
+def _work(
+    share: list[Expanded],
+    results: Connection,
+    permits: SemaphoreType,
+    merging_ends: list[Connection],
+) -> None:
     """In a worker process: read each file of ``share`` in turn and send back what was read, or
     the error met, once ``permits`` lets it read one more file ahead of the merge. Ctrl+C is the
-    merging process's to handle: it stops the workers."""
+    merging process's to handle: it stops the workers. The merging process's ends of the pipes,
+    copied here by the fork, are closed: once it is gone, a result waiting to be sent finds no
+    one to read it, and the worker ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held back while forking
+    for end in merging_ends:
+        end.close()
     merging = os.getppid()
     for item in share:
         while not permits.acquire(timeout=_PATIENCE):
@@ -482,7 +492,8 @@ def _work(share: list[Expanded], results: Connection, permits: SemaphoreType) ->
         except OSError:
             return  # the merge has ended (its end of the pipe closed)
         except Exception:  # an error that cannot be sent as it is (not picklable)
-            results.send((False, RuntimeError(repr(sent[1])), traceback.format_exc()))
+            where = sent[2] or traceback.format_exc()
+            results.send((False, RuntimeError(repr(sent[1])), where))
     results.close()
 
 
@@ -545,42 +556,59 @@ def _forkable() -> bool:
     )
 
 
+def _start_workers(readable: list[Expanded]) -> list[_Worker]:
+    """The worker processes, each given its share of ``readable`` (see ``_readers``). Raises
+    ``OSError`` when one cannot be had (the system's limit on processes, files, memory), those
+    started stopped."""
+    context = multiprocessing.get_context("fork")
+    workers: list[_Worker] = []
+    ends: list[Connection] = []  # of the pipe being set up
+    # Ctrl+C is held back while a worker is forked, until it ignores it itself.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        for first in range(READERS):
+            receiving, sending = ends = list(context.Pipe(duplex=False))
+            permits = context.Semaphore(_AHEAD)
+            merging_ends = [worker.results for worker in workers] + [receiving]
+            process = context.Process(
+                target=_work,
+                args=(readable[first::READERS], sending, permits, merging_ends),
+                name=f"SRADAR lecture {first + 1}",
+                daemon=True,
+            )
+            process.start()
+            workers.append(_Worker(process, receiving, permits))
+            sending.close()  # the worker's: its end of the pipe is known closed when it ends
+            ends = []
+    except BaseException:
+        for end in ends:
+            end.close()
+        for worker in workers:
+            worker.stop()
+        raise
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return workers
+
+
 @contextmanager
 def _readers(items: list[Expanded]) -> Iterator[Callable[[Expanded], _Later | _Received]]:
     """How to start reading each file of ``items`` that can be read, in their order: in the
     calling thread, or for a large batch (see above) by worker processes, each reading its
     share in turn (files 1, n + 1, 2n + 1… for the first of n) and sending each result through
-    a pipe of its own: no thread in this process, no task handed out per file. The workers are
-    stopped when the reading ends."""
+    a pipe of its own: no thread in this process, no task handed out per file. No worker to be
+    had, the calling thread reads them. The workers are stopped when the reading ends."""
     readable = [item for item in items if item.error is None]
     if len(readable) < PROCESS_BATCH or READERS < 2 or not _forkable():
         yield _Later
         return
-    context = multiprocessing.get_context("fork")
-    workers: list[_Worker] = []
     try:
-        for first in range(READERS):
-            receiving, sending = context.Pipe(duplex=False)
-            permits = context.Semaphore(_AHEAD)
-            process = context.Process(
-                target=_work,
-                args=(readable[first::READERS], sending, permits),
-                name=f"SRADAR lecture {first + 1}",
-                daemon=True,
-            )
-            try:
-                process.start()
-            except OSError as error:  # no process to be had (the system's limit, memory)
-                receiving.close()
-                sending.close()
-                for worker in workers:
-                    worker.stop()
-                workers.clear()
-                log.warning("Fusion : fichiers lus ici, faute d'autres processus : %s", error)
-                yield _Later
-                return
-            workers.append(_Worker(process, receiving, permits))
-            sending.close()  # the worker's: its end of the pipe is known closed when it ends
+        workers = _start_workers(readable)
+    except OSError as error:
+        log.warning("Fusion : fichiers lus ici, faute d'autres processus : %s", error)
+        yield _Later
+        return
+    try:
         plans: dict[str, Plan] = {}
         turn = iter(range(len(readable)))
         yield lambda item: _Received(workers[next(turn) % READERS], plans)

@@ -173,13 +173,15 @@ class Table:
             value, style = cell
             # Values that write as they compare: not a truth value (1 == True), nor a moment
             # with its zone (the same instant elsewhere shows another time).
-            kind = type(value)
-            if (
-                (kind is str and len(value) <= _REMEMBERED)  # type: ignore[arg-type]
-                or value is None
-                or kind is int
-                or (kind is datetime and value.tzinfo is None)  # type: ignore[attr-defined]
-            ):
+            if type(value) is str:
+                remembered = len(value) <= _REMEMBERED
+            else:
+                remembered = (
+                    value is None
+                    or type(value) is int
+                    or (type(value) is datetime and value.tzinfo is None)
+                )
+            if remembered:
                 key = (value, id(style), column)
                 known = tails.get(key)
                 if known is not None and known[2] is style:

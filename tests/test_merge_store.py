@@ -146,7 +146,8 @@ def test_a_workbook_is_compressed_beside_its_writer_and_complete_once_closed(tmp
     book = Workbook(path, title="Titre", subject="Sujet", author="SRADAR Desktop")
     sheet = book.add_sheet("Données", widths=(10,))
     for number in range(3_000):
-        sheet.row(number, f'<c r="A{number + 1}" t="inlineStr"><is><t>{"x" * 200}</t></is></c>')
+        cell = f'<c r="A{number + 1}" t="inlineStr"><is><t>{"x" * 200}</t></is></c>'
+        sheet.add_row(f'<row r="{number + 1}">{cell}</row>')
     assert sys.getswitchinterval() == pytest.approx(min(usual, TURN))
     second = Workbook(tmp_path / "autre.xlsx", title="Titre", subject="Sujet", author="SRADAR")
     second.add_sheet("Données", widths=(10,))
@@ -167,7 +168,7 @@ def test_a_workbook_given_up_by_its_writer_lets_go_of_its_file(tmp_path):
     path = tmp_path / "abandonne.xlsx"
     book = Workbook(path, title="Titre", subject="Sujet", author="SRADAR Desktop")
     sheet = book.add_sheet("Données", widths=(10,))
-    sheet.row(0, '<c r="A1" t="inlineStr"><is><t>début</t></is></c>')
+    sheet.add_row('<row r="1"><c r="A1" t="inlineStr"><is><t>début</t></is></c></row>')
     assert _packers()
     del sheet, book
     gc.collect()
@@ -244,7 +245,7 @@ def test_a_full_disk_met_by_the_packer_is_said_and_leaves_nothing(tmp_path, monk
         book = Workbook(temporary, title="T", subject="S", author="A")
         sheet = book.add_sheet("Données", widths=(10,))
         for number in range(100_000):
-            sheet.row(number, f'<c r="A{number + 1}"><v>{number}</v></c>')
+            sheet.add_row(f'<row r="{number + 1}"><c r="A{number + 1}"><v>{number}</v></c></row>')
         book.close()
 
     monkeypatch.setattr(xlsx._Packing, "write", full)

@@ -288,7 +288,7 @@ def _stop(
 
 
 class Sheet:
-    """One sheet being written: its rows go to the zip as they come (``row``)."""
+    """One sheet being written: its rows go to the zip as they come (``add_row``)."""
 
     def __init__(
         self,
@@ -369,13 +369,6 @@ class Sheet:
 
     def _write(self, text: str) -> None:
         self._packer.write(text.encode())
-
-    def row(self, number: int, cells: str, height: float | None = None) -> None:
-        """Row ``number`` (0-based), its cells' XML given."""
-        if height is None:
-            self.add_row(f'<row r="{number + 1}">{cells}</row>')
-        else:
-            self.add_row(f'<row r="{number + 1}" ht="{height:.16G}" customHeight="1">{cells}</row>')
 
     def add_row(self, xml: str) -> None:
         """The next row, its whole XML (``<row …>…</row>``) given."""
